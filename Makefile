@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ALVH := $(VENV)/bin/alvh
+SHARED_DATA ?= ../shared/data
+export ALVH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
+
+.PHONY: demo test realdata lint bench install install-dev clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install and run the main job on the embedded synthetic market
+demo: install
+	$(ALVH) demo --out out/demo
+
+## make test: install with dev extras and run the whole unit test suite
+test: install-dev
+	$(PY) -m pytest -q -m "not realdata"
+
+## make realdata: checks against the real market history in ../shared/data
+realdata: install-dev
+	$(PY) -m pytest -q -m realdata
+
+lint: install-dev
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
+	$(VENV)/bin/mypy
+
+## make bench: benchmarks with ratios against baselines measured in the same run
+bench: install-dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,1 @@
+"""book layer of alvh (see ARCHITECTURE: imports point downward only)."""

@@ -1,0 +1,1 @@
+"""calendar layer of alvh (see ARCHITECTURE: imports point downward only)."""

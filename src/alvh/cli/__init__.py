@@ -1,0 +1,1 @@
+"""cli layer of alvh (see ARCHITECTURE: imports point downward only)."""

@@ -1,0 +1,9 @@
+"""``alvh price``: commands (being built)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``price`` commands (none yet)."""

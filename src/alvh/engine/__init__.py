@@ -1,0 +1,1 @@
+"""engine layer of alvh (see ARCHITECTURE: imports point downward only)."""

@@ -1,0 +1,1 @@
+"""market layer of alvh (see ARCHITECTURE: imports point downward only)."""

@@ -1,0 +1,128 @@
+"""``MarketData``: one immutable set of canonical tables and where they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from alvh.errors import NoDataError
+from alvh.market.schema import INDEX_BARS, REQUIRED_TABLES, TABLES
+
+if TYPE_CHECKING:
+    from alvh.market.snapshot import MarketSnapshot
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """What a result ran on: written into every result and report.
+
+    Attributes
+    ----------
+    kind
+        ``"synthetic"`` for the embedded generator, ``"store"`` for imported real data.
+    data_id
+        Content hash of the tables (store state) or of the generator inputs (synthetic).
+    description
+        One human line, e.g. ``"synthetic market, seed 7, 2004-01-02..2026-09-30"``.
+    """
+
+    kind: Literal["synthetic", "store"]
+    data_id: str
+    description: str
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One index symbol as aligned numpy arrays, sorted by date (== by known_at)."""
+
+    dates_ns: np.ndarray  # int64
+    known_ns: np.ndarray  # int64, non-decreasing
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+
+class MarketData:
+    """An immutable set of canonical tables (see ``alvh.market.schema``) and its source.
+
+    Rules never read it directly: they get ``snapshot(as_of)``, which shows only rows known at
+    or before ``as_of``.
+
+    Parameters
+    ----------
+    tables
+        Canonical tables by name; ``index_bars``, ``vx_settlements``, ``rates`` and ``events``
+        are required (they may be empty), ``final_settlements`` and ``option_chains`` optional.
+    source
+        What the tables are.
+    """
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], source: DataSource) -> None:
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise NoDataError(f"market data lacks required tables: {', '.join(missing)}")
+        unknown = sorted(set(tables) - set(TABLES))
+        if unknown:
+            raise NoDataError(f"unknown market tables: {', '.join(unknown)}")
+        self.source = source
+        conformed = {name: TABLES[name].conform(frame) for name, frame in tables.items()}
+        for name in TABLES:
+            conformed.setdefault(name, TABLES[name].empty())
+        # Sorting by known_at (stable) makes "everything known by as_of" a prefix of each table.
+        self._by_known: dict[str, pd.DataFrame] = {}
+        self._known_ns: dict[str, np.ndarray] = {}
+        for name, frame in conformed.items():
+            f = frame.sort_values("known_at", kind="mergesort").reset_index(drop=True)
+            self._by_known[name] = f
+            self._known_ns[name] = f["known_at"].to_numpy("datetime64[ns]").view("int64")
+        self.tables: Mapping[str, pd.DataFrame] = conformed
+        self._series: dict[str, _Series] = {}
+        bars = conformed[INDEX_BARS.name]
+        for symbol, g in bars.groupby("symbol", sort=True):
+            g = g.sort_values("date", kind="mergesort")
+            self._series[str(symbol)] = _Series(
+                dates_ns=g["date"].to_numpy("datetime64[ns]").view("int64"),
+                known_ns=g["known_at"].to_numpy("datetime64[ns]").view("int64"),
+                open=g["open"].to_numpy(np.float64),
+                high=g["high"].to_numpy(np.float64),
+                low=g["low"].to_numpy(np.float64),
+                close=g["close"].to_numpy(np.float64),
+            )
+            if np.any(np.diff(self._series[str(symbol)].known_ns) < 0):
+                raise NoDataError(f"index_bars {symbol}: known_at not increasing with date")
+
+    # -- whole-history access (engine and reports; never rules) ---------------------------
+    @property
+    def symbols(self) -> list[str]:
+        """Index symbols present."""
+        return sorted(self._series)
+
+    def sessions(self, symbol: str = "SPX") -> pd.DatetimeIndex:
+        """Return the dates on which ``symbol`` has a bar (the trading sessions of the data)."""
+        s = self._require(symbol)
+        return pd.DatetimeIndex(s.dates_ns.view("datetime64[ns]"), name="date")
+
+    def first_date(self) -> pd.Timestamp:
+        return self.sessions()[0]
+
+    def last_date(self) -> pd.Timestamp:
+        return self.sessions()[-1]
+
+    def _require(self, symbol: str) -> _Series:
+        try:
+            return self._series[symbol]
+        except KeyError:
+            raise NoDataError(
+                f"no {symbol} bars in {self.source.description}; present: {', '.join(self.symbols)}"
+            ) from None
+
+    def snapshot(self, as_of: pd.Timestamp | str) -> MarketSnapshot:
+        """Return the view of everything known at or before ``as_of`` (naive US/Eastern)."""
+        from alvh.market.snapshot import MarketSnapshot
+
+        return MarketSnapshot(self, pd.Timestamp(as_of))

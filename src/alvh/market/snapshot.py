@@ -1,0 +1,126 @@
+"""``MarketSnapshot(as_of)``: the only view of the market that rules get.
+
+It shows every row whose ``known_at`` is at or before ``as_of`` and nothing after. Access is by
+binary search over arrays sorted by ``known_at``, so a snapshot costs microseconds to build and
+the daily loop can make one per session.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from alvh.errors import NoDataError
+
+if TYPE_CHECKING:
+    from alvh.market.data import MarketData, _Series
+
+
+class MarketSnapshot:
+    """Everything known at or before ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The market data.
+    as_of
+        Naive US/Eastern timestamp, e.g. ``2020-03-16 16:15``.
+    """
+
+    __slots__ = ("_as_of_ns", "_cut", "as_of", "data")
+
+    def __init__(self, data: MarketData, as_of: pd.Timestamp) -> None:
+        self.data = data
+        self.as_of = as_of
+        self._as_of_ns = int(as_of.value)
+        self._cut: dict[str, int] = {}
+
+    # -- generic --------------------------------------------------------------------------
+    def _cutoff(self, table: str) -> int:
+        k = self._cut.get(table)
+        if k is None:
+            k = int(np.searchsorted(self.data._known_ns[table], self._as_of_ns, side="right"))
+            self._cut[table] = k
+        return k
+
+    def known(self, table: str) -> pd.DataFrame:
+        """Return the rows of a canonical table known at ``as_of`` (sorted by known_at)."""
+        return self.data._by_known[table].iloc[: self._cutoff(table)]
+
+    # -- index bars -----------------------------------------------------------------------
+    def _n_known(self, symbol: str) -> tuple[_Series, int]:
+        s = self.data._require(symbol)
+        return s, int(np.searchsorted(s.known_ns, self._as_of_ns, side="right"))
+
+    def has(self, symbol: str) -> bool:
+        """Return whether at least one bar of ``symbol`` is known."""
+        if symbol not in self.data._series:
+            return False
+        return self._n_known(symbol)[1] > 0
+
+    def close(self, symbol: str) -> float:
+        """Return the latest known close of ``symbol``.
+
+        Raises
+        ------
+        NoDataError
+            If no close of ``symbol`` is known at ``as_of``.
+        """
+        s, n = self._n_known(symbol)
+        if n == 0:
+            raise NoDataError(f"no {symbol} close known at {self.as_of}")
+        return float(s.close[n - 1])
+
+    def last_date(self, symbol: str = "SPX") -> pd.Timestamp:
+        """Return the date of the latest known bar of ``symbol``."""
+        s, n = self._n_known(symbol)
+        if n == 0:
+            raise NoDataError(f"no {symbol} bar known at {self.as_of}")
+        return pd.Timestamp(int(s.dates_ns[n - 1]))
+
+    def history(self, symbol: str, n: int | None = None, field: str = "close") -> pd.Series:
+        """Return the last ``n`` known values of ``field`` for ``symbol`` (all when None)."""
+        s, k = self._n_known(symbol)
+        lo = 0 if n is None else max(0, k - n)
+        values = getattr(s, field)[lo:k]
+        idx = pd.DatetimeIndex(s.dates_ns[lo:k].view("datetime64[ns]"), name="date")
+        return pd.Series(values, index=idx, name=symbol)
+
+    def closes(self, symbol: str, n: int) -> np.ndarray:
+        """Return the last ``n`` known closes as a float array (fewer if not known yet)."""
+        s, k = self._n_known(symbol)
+        return s.close[max(0, k - n) : k]
+
+    # -- VX futures -----------------------------------------------------------------------
+    def vx_curve(self) -> pd.DataFrame:
+        """Return the latest known day of VX settlements: date, contract, expiry, settle, ...
+
+        Rows are sorted by expiry; contracts that expire before ``as_of``'s date are excluded.
+        """
+        known = self.known("vx_settlements")
+        if known.empty:
+            raise NoDataError(f"no VX settlements known at {self.as_of}")
+        last = known["date"].iloc[-1]
+        day = known[known["date"] == last]
+        return day.sort_values("expiry", kind="mergesort").reset_index(drop=True)
+
+    # -- rates and events -----------------------------------------------------------------
+    def rate_pct(self, series: str = "IRX") -> float:
+        """Return the latest known value of a rate series, in percent."""
+        known = self.known("rates")
+        vals = known.loc[known["series"] == series, "value_pct"]
+        if vals.empty:
+            raise NoDataError(f"no {series} rate known at {self.as_of}")
+        return float(vals.iloc[-1])
+
+    def events_between(
+        self, start: pd.Timestamp, end: pd.Timestamp, kinds: tuple[str, ...] | None = None
+    ) -> pd.DataFrame:
+        """Return known events with ``start <= date <= end`` (optionally of some kinds)."""
+        known = self.known("events")
+        mask = (known["date"] >= start) & (known["date"] <= end)
+        if kinds is not None:
+            mask &= known["kind"].isin(kinds)
+        return known[mask].sort_values(["date", "kind"], kind="mergesort")

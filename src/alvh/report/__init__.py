@@ -1,0 +1,1 @@
+"""report layer of alvh (see ARCHITECTURE: imports point downward only)."""

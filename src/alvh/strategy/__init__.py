@@ -1,0 +1,1 @@
+"""strategy layer of alvh (see ARCHITECTURE: imports point downward only)."""
