@@ -1,0 +1,176 @@
+"""The decision journal: for every session and every rule, inputs, outcome, action, reason.
+
+SQLite by default (one file, WAL mode, append-only, one transaction per session), behind the
+small ``Journal`` interface so a server database can back it later. A backtest writes its journal
+into a temporary file and renames it into place at the end, so a crash never leaves a half
+journal under the final name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from alvh.errors import StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    created_by TEXT NOT NULL,
+    config_json TEXT NOT NULL,
+    data_id TEXT NOT NULL,
+    data_description TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    run_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    inputs_json TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, date, seq)
+);
+CREATE INDEX IF NOT EXISTS decisions_rule ON decisions (run_id, rule, date);
+"""
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One rule's verdict on one session.
+
+    Attributes
+    ----------
+    rule
+        Rule name, e.g. ``hedge.trigger.iv_shift`` or ``tier.short.exit.profit_target``.
+    inputs
+        The numbers (and labels) the rule used, JSON-serialisable.
+    outcome
+        ``fired``, ``clear``, ``skipped``, ``entered``, ``exited``, ...
+    action
+        What the book did because of it (``none`` when nothing).
+    reason
+        The reason in words, with the numbers.
+    """
+
+    rule: str
+    inputs: dict[str, object] = field(default_factory=dict)
+    outcome: str = "clear"
+    action: str = "none"
+    reason: str = ""
+
+
+def _json(obj: object) -> str:
+    def default(o: object) -> object:
+        if hasattr(o, "item"):
+            return o.item()  # numpy scalar
+        if isinstance(o, pd.Timestamp):
+            return str(o.date()) if o == o.normalize() else o.isoformat()
+        return str(o)
+
+    return json.dumps(obj, sort_keys=True, default=default, allow_nan=True)
+
+
+class Journal:
+    """An append-only decision journal in a SQLite file.
+
+    Parameters
+    ----------
+    path
+        The SQLite file (created if missing).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = sqlite3.connect(self.path, isolation_level=None)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: not a usable journal database ({e})") from None
+
+    def close(self) -> None:
+        """Close the database (checkpointing the WAL into the main file)."""
+        self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._con.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def register_run(
+        self, run_id: str, config: dict[str, object], data_id: str, data_description: str
+    ) -> None:
+        """Record a run (idempotent for the same run id)."""
+        self._con.execute(
+            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?)",
+            (run_id, "alvh", _json(config), data_id, data_description),
+        )
+
+    def append_sessions(
+        self, run_id: str, sessions: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]]
+    ) -> None:
+        """Append the entries of many sessions, one transaction per session."""
+        cur = self._con.cursor()
+        for day, entries in sessions:
+            d = str(pd.Timestamp(day).date())
+            rows = [
+                (run_id, d, i, e.rule, _json(e.inputs), e.outcome, e.action, e.reason)
+                for i, e in enumerate(entries)
+            ]
+            cur.execute("BEGIN")
+            try:
+                cur.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            except sqlite3.DatabaseError:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def read(
+        self, run_id: str | None = None, date: str | None = None, rule: str | None = None
+    ) -> pd.DataFrame:
+        """Return journal rows (filtered by run, date and rule prefix) as a DataFrame."""
+        q = "SELECT run_id, date, seq, rule, inputs_json, outcome, action, reason FROM decisions"
+        where, args = [], []
+        if run_id:
+            where.append("run_id = ?")
+            args.append(run_id)
+        if date:
+            where.append("date = ?")
+            args.append(str(pd.Timestamp(date).date()))
+        if rule:
+            where.append("rule LIKE ?")
+            args.append(rule + "%")
+        if where:
+            q += " WHERE " + " AND ".join(where)
+        q += " ORDER BY date, seq"
+        return pd.read_sql_query(q, self._con, params=args)
+
+
+def write_journal_atomically(
+    path: Path,
+    run_id: str,
+    config: dict[str, object],
+    data_id: str,
+    data_description: str,
+    sessions: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]],
+) -> None:
+    """Write a whole backtest's journal to ``path`` via a temporary file and a rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
+        p.unlink(missing_ok=True)
+    with Journal(tmp) as j:
+        j.register_run(run_id, config, data_id, data_description)
+        j.append_sessions(run_id, sessions)
+    os.replace(tmp, path)
