@@ -1,0 +1,242 @@
+"""Pure iron-condor rules: expiry choice, strike selection, sizing and exits.
+
+Each function takes plain numbers (and a surface that answers ``iv``/``greeks``/``forward``)
+and returns a decision with its reason; none trades. The engine maps config fields to these
+arguments, so the rules can be tested on fixture numbers by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from alvh._typing import Float64Array
+
+STRIKE_GRID_PTS = 5.0
+
+
+class SurfaceLike(Protocol):
+    """What the condor rules need from a volatility surface."""
+
+    spot: float
+
+    def iv(self, t_years: object, strikes: object) -> Float64Array: ...
+
+    def forward(self, t_years: object) -> Float64Array: ...
+
+    def discount(self, t_years: object) -> Float64Array: ...
+
+    def greeks(self, t_years: object, strikes: object, is_call: object) -> object: ...
+
+
+@dataclass(frozen=True)
+class CondorStrikes:
+    """Four strikes of one iron condor on one expiry, with what chose them."""
+
+    long_put: float
+    short_put: float
+    short_call: float
+    long_call: float
+    reason: str
+
+    @property
+    def put_width(self) -> float:
+        return self.short_put - self.long_put
+
+    @property
+    def call_width(self) -> float:
+        return self.long_call - self.short_call
+
+    def as_array(self) -> Float64Array:
+        return np.array([self.long_put, self.short_put, self.short_call, self.long_call])
+
+
+def strike_grid(
+    spot: float, lo: float = 0.3, hi: float = 1.6, step: float = STRIKE_GRID_PTS
+) -> Float64Array:
+    """Return listed-like strikes on the ``step`` grid between ``lo*spot`` and ``hi*spot``."""
+    a = math.floor(spot * lo / step) * step
+    b = math.ceil(spot * hi / step) * step
+    return np.arange(max(a, step), b + step / 2, step)
+
+
+def choose_expiry(
+    expiries: pd.DatetimeIndex,
+    today: pd.Timestamp,
+    dte_min: int,
+    dte_max: int,
+    dte_target: int | None = None,
+) -> pd.Timestamp | None:
+    """Return the expiry in ``[dte_min, dte_max]`` calendar days closest to the target DTE.
+
+    The target defaults to the middle of the window; ties go to the earlier expiry.
+    """
+    if len(expiries) == 0:
+        return None
+    dte = (expiries - today.normalize()).days.to_numpy()
+    ok = (dte >= dte_min) & (dte <= dte_max)
+    if not ok.any():
+        return None
+    target = (dte_min + dte_max) / 2 if dte_target is None else dte_target
+    cand = np.nonzero(ok)[0]
+    best = cand[np.argmin(np.abs(dte[cand] - target))]
+    return pd.Timestamp(expiries[best])
+
+
+def _pick(strikes: Float64Array, score: Float64Array, target: float, mask: np.ndarray) -> float:
+    """Return the strike whose score is closest to target among ``mask``."""
+    idx = np.nonzero(mask)[0]
+    if len(idx) == 0:
+        return math.nan
+    j = idx[np.argmin(np.abs(score[idx] - target))]
+    return float(strikes[j])
+
+
+def select_strikes(
+    surface: SurfaceLike,
+    t_years: float,
+    method: Literal["delta", "pop", "sd"],
+    value: float,
+    wing_method: Literal["width", "delta"],
+    wing_value: float,
+    grid: Float64Array | None = None,
+) -> CondorStrikes | None:
+    """Return condor strikes chosen on the strike grid, or None when none fit.
+
+    Parameters
+    ----------
+    surface
+        Volatility surface of the day.
+    t_years
+        Time to the condor's expiry.
+    method
+        ``delta``: shorts at |delta| closest to ``value`` (e.g. 0.16);
+        ``pop``: shorts so that the risk-neutral probability of expiring between them is
+        ``value`` (each tail ``(1 - value) / 2``, from N(d2) with the smile's vol);
+        ``sd``: shorts ``value`` standard deviations away, SD = S x IV_atm x sqrt(t).
+    wing_method
+        ``width``: longs ``wing_value`` points beyond the shorts; ``delta``: longs at |delta|
+        closest to ``wing_value`` (e.g. 0.05) beyond the shorts.
+    """
+    s = float(surface.spot)
+    k = strike_grid(s) if grid is None else np.asarray(grid, dtype=float)
+    t = np.full_like(k, t_years)
+    vol = surface.iv(t, k)
+    f = float(np.asarray(surface.forward(t_years)))
+    sd_t = vol * math.sqrt(t_years)
+    d1 = np.log(f / k) / sd_t + 0.5 * sd_t
+    d2 = d1 - sd_t
+    call_delta = ndtr(d1)  # undiscounted forward delta: the convention traders quote
+    put_delta = call_delta - 1.0
+    below, above = k < f, k > f
+    if method == "delta":
+        sp = _pick(k, -put_delta, value, below)
+        sc = _pick(k, call_delta, value, above)
+        why = f"shorts at {value:.0%} delta"
+    elif method == "pop":
+        tail = (1.0 - value) / 2.0
+        sp = _pick(k, ndtr(-d2), tail, below)
+        sc = _pick(k, ndtr(d2), tail, above)
+        why = f"probability of profit {value:.0%} (each tail {tail:.1%})"
+    elif method == "sd":
+        atm = float(surface.iv(np.array([t_years]), np.array([f]))[0])
+        sd_pts = s * atm * math.sqrt(t_years)
+        sp = float(k[np.argmin(np.abs(k - (s - value * sd_pts)))])
+        sc = float(k[np.argmin(np.abs(k - (s + value * sd_pts)))])
+        why = f"shorts {value:g} SD away (SD {sd_pts:.1f} pts)"
+    else:
+        raise ValueError(f"unknown strike method {method!r}")
+    if not (math.isfinite(sp) and math.isfinite(sc)) or sp >= sc:
+        return None
+    if wing_method == "width":
+        lp, lc = sp - wing_value, sc + wing_value
+        why += f", wings {wing_value:g} pts"
+    elif wing_method == "delta":
+        lp = _pick(k, -put_delta, wing_value, k < sp)
+        lc = _pick(k, call_delta, wing_value, k > sc)
+        why += f", wings at {wing_value:.0%} delta"
+    else:
+        raise ValueError(f"unknown wing method {wing_method!r}")
+    if not (math.isfinite(lp) and math.isfinite(lc)) or lp >= sp or lc <= sc:
+        return None
+    return CondorStrikes(lp, sp, sc, lc, why)
+
+
+def condor_contracts(
+    equity_usd: float,
+    max_loss_per_condor_usd: float,
+    risk_pct: float,
+    max_contracts: int | None = None,
+) -> int:
+    """Return how many condors fit the risk cap: max loss <= ``risk_pct``% of equity.
+
+    ``max_loss_per_condor_usd`` is the max loss of one condor (widest wing x 100 - credit).
+    """
+    if max_loss_per_condor_usd <= 0 or equity_usd <= 0:
+        return 0
+    n = math.floor(equity_usd * risk_pct / 100.0 / max_loss_per_condor_usd + 1e-9)
+    if max_contracts is not None:
+        n = min(n, max_contracts)
+    return max(n, 0)
+
+
+@dataclass(frozen=True)
+class ExitCheck:
+    """Verdict of the exit rules on one open condor."""
+
+    exit: bool
+    rule: str
+    reason: str
+
+
+def check_exit(
+    credit_per_condor: float,
+    cost_to_close_per_condor: float,
+    dte_days: int,
+    spot: float,
+    short_put: float,
+    short_call: float,
+    profit_target_pct: float | None,
+    stop_multiple: float | None,
+    exit_dte: int | None,
+    exit_on_touch: bool,
+) -> ExitCheck:
+    """Return whether an open condor must be closed and by which rule (first that fires).
+
+    Conventions (per condor, in index points x 1, i.e. option price units):
+    profit target: close when the cost to close <= credit x (1 - target%);
+    stop: close when the loss (cost to close - credit) >= ``stop_multiple`` x credit;
+    exit DTE: close when calendar days to expiry <= ``exit_dte``;
+    touch: close when the spot is at or beyond a short strike.
+    """
+    pnl = credit_per_condor - cost_to_close_per_condor
+    if profit_target_pct is not None and cost_to_close_per_condor <= credit_per_condor * (
+        1 - profit_target_pct / 100
+    ):
+        return ExitCheck(
+            True,
+            "profit_target",
+            f"captured {pnl / credit_per_condor:.0%} of credit {credit_per_condor:.2f} >= target {profit_target_pct:g}%",
+        )
+    if stop_multiple is not None and -pnl >= stop_multiple * credit_per_condor:
+        return ExitCheck(
+            True, "stop", f"loss {-pnl:.2f} >= {stop_multiple:g} x credit {credit_per_condor:.2f}"
+        )
+    if exit_on_touch and (spot <= short_put or spot >= short_call):
+        side = "put" if spot <= short_put else "call"
+        k = short_put if side == "put" else short_call
+        return ExitCheck(
+            True, "short_strike_tested", f"SPX {spot:.2f} tested the short {side} {k:g}"
+        )
+    if exit_dte is not None and dte_days <= exit_dte:
+        return ExitCheck(True, "exit_dte", f"{dte_days} days to expiry <= exit at {exit_dte}")
+    return ExitCheck(
+        False,
+        "hold",
+        f"P&L {pnl:+.2f} on credit {credit_per_condor:.2f}, {dte_days} DTE: no exit rule fired",
+    )
