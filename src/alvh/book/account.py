@@ -1,0 +1,398 @@
+"""The account: cash, positions (array-backed for bulk marking), equity, margin, greeks.
+
+Cash and equity conventions
+---------------------------
+- Options and ETF shares: buying pays ``qty x price x multiplier`` from cash, selling receives
+  it. Their market value is ``qty x mark x multiplier``.
+- VX/VXM futures, variation-margin style: opening costs no cash; the market value of an open
+  future is its P&L since entry, ``qty x (mark - avg_price) x multiplier``; reducing or closing
+  moves the realised P&L into cash. (Daily variation margin would move the same money into cash
+  each day; equity is identical either way.)
+- Fees always leave cash. Interest accrues on the signed cash balance.
+- ``equity_usd = cash_usd + sum(market value)``, so a fill changes equity only by its fees and
+  by the gap between fill price and mark.
+
+Positions live in numpy arrays, one slot per (contract id, tier, group) lot, so the engine marks
+all legs of a day in one vectorised call: ``legs = acct.open_legs()``, price them, then
+``acct.set_marks(legs.slot, prices)``. Until marked, a new lot is marked at its fill price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from alvh._typing import BoolArray, Float64Array, Int64Array
+from alvh.book import greeks as _g
+from alvh.book.contracts import Contract, EtfShare, SpxOption, VixFuture, VixOption
+from alvh.book.margin import futures_margin_usd, option_group_margin_usd
+from alvh.book.positions import Fill, Position, fold_step
+from alvh.errors import NoDataError
+
+# Kind codes of the slot arrays.
+SPX_OPTION, VIX_OPTION, VX_FUTURE, ETF = 0, 1, 2, 3
+_NO_EXPIRY = 10**9
+_SETTLE_CODE = {"SPX:AM": 0, "SPX:PM": 1, "VIX:SOQ": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLegs:
+    """Arrays describing open lots, for vectorised marking (all of length n, aligned)."""
+
+    slot: Int64Array
+    kind: Int64Array
+    qty: Float64Array
+    multiplier: Float64Array
+    strike: Float64Array
+    is_call: BoolArray
+    expiry_ordinal: Int64Array
+    tier_code: Int64Array
+    ids: list[str]
+
+
+def _kind(c: Contract) -> int:
+    if isinstance(c, SpxOption):
+        return SPX_OPTION
+    if isinstance(c, VixOption):
+        return VIX_OPTION
+    if isinstance(c, VixFuture):
+        return VX_FUTURE
+    if isinstance(c, EtfShare):
+        return ETF
+    raise TypeError(f"not a contract: {c!r}")
+
+
+class Account:
+    """Cash and positions of one book, changed only by fills, marks, interest and settlement.
+
+    Parameters
+    ----------
+    initial_cash_usd
+        Starting capital.
+    futures_margin_usd
+        Initial margin per contract by product, e.g. ``{"vx_future": 8000, "vxm_future": 800}``.
+    """
+
+    def __init__(
+        self, initial_cash_usd: float, futures_margin_usd: Mapping[str, float] | None = None
+    ) -> None:
+        self.cash_usd = float(initial_cash_usd)
+        self.initial_cash_usd = float(initial_cash_usd)
+        self.futures_margin = dict(futures_margin_usd or {})
+        self.fills: list[Fill] = []
+        self.interest_usd = 0.0
+        self.fees_usd = 0.0
+        self._slot: dict[tuple[str, str, str], int] = {}
+        self._contracts: list[Contract] = []
+        self._keys: list[tuple[str, str, str]] = []
+        self._tiers: dict[str, int] = {}
+        self._n = 0
+        self._cap = 0
+        self._arr: dict[str, np.ndarray] = {}
+        self._grow(64)
+        self._margin_cache: float | None = None
+
+    # -- storage ----------------------------------------------------------------------------
+    _FLOAT_COLS = (
+        "qty",
+        "avg",
+        "mult",
+        "strike",
+        "mark",
+        "realized",
+        "fees",
+        "tier_cash",
+        "delta",
+        "gamma",
+        "vega",
+        "theta",
+        "under",
+    )
+    _INT_COLS = ("kind", "expiry", "tier", "settle")
+
+    def _grow(self, cap: int) -> None:
+        for name in self._FLOAT_COLS:
+            new = np.zeros(cap)
+            if name in self._arr:
+                new[: self._n] = self._arr[name][: self._n]
+            self._arr[name] = new
+        for name in self._INT_COLS:
+            newi = np.zeros(cap, dtype=np.int64)
+            if name in self._arr:
+                newi[: self._n] = self._arr[name][: self._n]
+            self._arr[name] = newi
+        newb = np.zeros(cap, dtype=bool)
+        if "call" in self._arr:
+            newb[: self._n] = self._arr["call"][: self._n]
+        self._arr["call"] = newb
+        self._cap = cap
+
+    def _new_slot(self, fill: Fill) -> int:
+        if self._n == self._cap:
+            self._grow(2 * self._cap)
+        i = self._n
+        c = fill.contract
+        a = self._arr
+        a["kind"][i] = _kind(c)
+        a["mult"][i] = c.multiplier
+        a["strike"][i] = getattr(c, "strike", np.nan)
+        a["call"][i] = getattr(c, "right", "") == "C"
+        exp = c.expiry
+        a["expiry"][i] = exp.toordinal() if exp is not None else _NO_EXPIRY
+        a["settle"][i] = _SETTLE_CODE.get(c.settlement_key or "", 3)
+        a["tier"][i] = self._tiers.setdefault(fill.tier, len(self._tiers))
+        self._slot[fill.key] = i
+        self._contracts.append(c)
+        self._keys.append(fill.key)
+        self._n += 1
+        return i
+
+    def _col(self, name: str) -> np.ndarray:
+        return self._arr[name][: self._n]
+
+    # -- fills ------------------------------------------------------------------------------
+    def apply_fill(self, fill: Fill) -> None:
+        """Book one fill: update the lot, cash, fees and the audit trail."""
+        i = self._slot.get(fill.key)
+        if i is None:
+            i = self._new_slot(fill)
+        a = self._arr
+        qty, avg = float(a["qty"][i]), float(a["avg"][i])
+        new_qty, new_avg, realized = fold_step(qty, avg, fill.qty, fill.price)
+        mult = float(a["mult"][i])
+        if a["kind"][i] == VX_FUTURE:
+            flow = realized * mult - fill.fees_usd
+        else:
+            flow = -fill.qty * fill.price * mult - fill.fees_usd
+        self.cash_usd += flow
+        self.fees_usd += fill.fees_usd
+        a["tier_cash"][i] += flow
+        a["realized"][i] += realized * mult
+        a["fees"][i] += fill.fees_usd
+        if qty == 0 or new_avg != avg:
+            a["mark"][i] = fill.price  # a fresh (or re-based) lot is worth its fill until marked
+        a["qty"][i] = new_qty
+        a["avg"][i] = new_avg
+        self.fills.append(fill)
+        self._margin_cache = None
+
+    def apply_fills(self, fills: Iterable[Fill]) -> None:
+        """Book fills in order."""
+        for f in fills:
+            self.apply_fill(f)
+
+    def accrue_interest(
+        self, annual_rate_pct: float, days: float, day_basis: float = 360.0
+    ) -> float:
+        """Credit (or charge) simple interest on cash: ``cash x rate x days / basis``; return it.
+
+        ACT/360 by default, the money-market convention of T-bills and fed funds.
+        """
+        interest = self.cash_usd * annual_rate_pct / 100.0 * days / day_basis
+        self.cash_usd += interest
+        self.interest_usd += interest
+        return interest
+
+    # -- views ------------------------------------------------------------------------------
+    def open_legs(self, kinds: tuple[int, ...] | None = None) -> OpenLegs:
+        """Return aligned arrays of open lots (optionally of some kinds, e.g. ``(SPX_OPTION,)``)."""
+        mask = self._col("qty") != 0
+        if kinds is not None:
+            mask &= np.isin(self._col("kind"), kinds)
+        s = np.flatnonzero(mask)
+        a = self._arr
+        return OpenLegs(
+            slot=s,
+            kind=a["kind"][s],
+            qty=a["qty"][s],
+            multiplier=a["mult"][s],
+            strike=a["strike"][s],
+            is_call=a["call"][s],
+            expiry_ordinal=a["expiry"][s],
+            tier_code=a["tier"][s],
+            ids=[self._keys[j][0] for j in s],
+        )
+
+    def set_marks(self, slots: Int64Array, prices: Float64Array) -> None:
+        """Set marks (price per unit of underlying) of lots, vectorised."""
+        self._arr["mark"][np.asarray(slots)] = prices
+
+    def set_marks_by_id(self, prices: Mapping[str, float]) -> None:
+        """Set marks by contract id (every lot of that contract); convenient, not for hot loops."""
+        for key, i in self._slot.items():
+            if key[0] in prices:
+                self._arr["mark"][i] = prices[key[0]]
+
+    def set_greeks(
+        self,
+        slots: Int64Array,
+        underlying: Float64Array,
+        delta: Float64Array,
+        gamma: Float64Array,
+        vega_per_vol_pt: Float64Array,
+        theta_per_day: Float64Array,
+    ) -> None:
+        """Store per-unit greeks of lots (from the kernel) and their underlying level."""
+        s = np.asarray(slots)
+        for name, v in (
+            ("under", underlying),
+            ("delta", delta),
+            ("gamma", gamma),
+            ("vega", vega_per_vol_pt),
+            ("theta", theta_per_day),
+        ):
+            self._arr[name][s] = v
+
+    def positions(self) -> list[Position]:
+        """Return open positions (one per lot)."""
+        a = self._arr
+        return [
+            Position(
+                self._contracts[i],
+                float(a["qty"][i]),
+                float(a["avg"][i]),
+                float(a["realized"][i]),
+                float(a["fees"][i]),
+            )
+            for i in np.flatnonzero(self._col("qty") != 0)
+        ]
+
+    def position(self, contract_id: str, tier: str = "", group: str = "") -> Position | None:
+        """Return the lot (contract id, tier, group), flat or not, or None if never traded."""
+        i = self._slot.get((contract_id, tier, group))
+        if i is None:
+            return None
+        a = self._arr
+        return Position(
+            self._contracts[i],
+            float(a["qty"][i]),
+            float(a["avg"][i]),
+            float(a["realized"][i]),
+            float(a["fees"][i]),
+        )
+
+    def _market_values(self) -> Float64Array:
+        q, m, mult = self._col("qty"), self._col("mark"), self._col("mult")
+        fut = self._col("kind") == VX_FUTURE
+        return q * mult * np.where(fut, m - self._col("avg"), m)
+
+    @property
+    def market_value_usd(self) -> float:
+        """Sum of market values of open lots (futures: P&L since entry)."""
+        return float(np.sum(self._market_values()))
+
+    @property
+    def equity_usd(self) -> float:
+        """Cash plus market value of all positions."""
+        return self.cash_usd + self.market_value_usd
+
+    def pnl_by_tier_usd(self) -> dict[str, float]:
+        """Return cumulative P&L per tier/layer: its cash flows plus its open market value.
+
+        Interest is not attributed to any tier; so ``sum + interest + initial = equity``.
+        """
+        per_slot = self._col("tier_cash") + self._market_values()
+        sums = np.bincount(self._col("tier"), weights=per_slot, minlength=len(self._tiers))
+        return {t: float(sums[c]) for t, c in self._tiers.items()}
+
+    def group_values_usd(self) -> dict[tuple[str, str], tuple[float, float]]:
+        """Return {(tier, group): (market value, entry cost)} of open lots, both in dollars.
+
+        Entry cost is ``qty x avg price x multiplier`` (negative for a credit), so a condor's
+        open P&L is ``market value - entry cost``.
+        """
+        out: dict[tuple[str, str], tuple[float, float]] = {}
+        mv = self._market_values()
+        cost = self._col("qty") * self._col("avg") * self._col("mult")
+        fut = self._col("kind") == VX_FUTURE
+        for i in np.flatnonzero(self._col("qty") != 0):
+            _, tier, group = self._keys[i]
+            m0, c0 = out.get((tier, group), (0.0, 0.0))
+            c = 0.0 if fut[i] else float(cost[i])
+            out[(tier, group)] = (m0 + float(mv[i]), c0 + c)
+        return out
+
+    # -- margin -----------------------------------------------------------------------------
+    def margin_usd(self) -> float:
+        """Return the margin of all open lots (see ``alvh.book.margin``); cached until a fill."""
+        if self._margin_cache is None:
+            self._margin_cache = self._compute_margin()
+        return self._margin_cache
+
+    def _compute_margin(self) -> float:
+        a = self._arr
+        legs = self.open_legs((SPX_OPTION, VIX_OPTION))
+        s = legs.slot
+        group = a["expiry"][s] * 4 + a["settle"][s]
+        opt = option_group_margin_usd(
+            legs.strike,
+            legs.is_call,
+            legs.qty * legs.multiplier,
+            legs.qty * a["avg"][s] * legs.multiplier,
+            group,
+        )
+        fut = self.open_legs((VX_FUTURE,))
+        products = [self._contracts[i].product for i in fut.slot]
+        return opt + futures_margin_usd(products, fut.qty, self.futures_margin)
+
+    def excess_liquidity_usd(self) -> float:
+        """Equity not tied up by margin."""
+        return self.equity_usd - self.margin_usd()
+
+    # -- greeks -----------------------------------------------------------------------------
+    def greeks_usd(
+        self, kinds: tuple[int, ...]
+    ) -> tuple[_g.DollarGreeks, dict[str, _g.DollarGreeks]]:
+        """Return (total, per tier) dollar greeks of open lots of some kinds (one underlying).
+
+        Use ``(SPX_OPTION,)`` for the condor book; ``(VIX_OPTION, VX_FUTURE)`` for VIX exposure.
+        """
+        legs = self.open_legs(kinds)
+        a, s = self._arr, legs.slot
+        per_leg = _g.leg_dollar_greeks(
+            legs.qty,
+            legs.multiplier,
+            a["under"][s],
+            a["delta"][s],
+            a["gamma"][s],
+            a["vega"][s],
+            a["theta"][s],
+        )
+        by = _g.sum_by_code(per_leg, legs.tier_code, len(self._tiers))
+        per_tier = {t: _g.to_dollar_greeks(by[:, c]) for t, c in self._tiers.items()}
+        return _g.to_dollar_greeks(per_leg.sum(axis=1)), per_tier
+
+    # -- settlement -------------------------------------------------------------------------
+    def settle_expiring(self, day: date, values: Mapping[str, float]) -> list[Fill]:
+        """Close every lot expiring on ``day`` at its settlement value; return the fills.
+
+        Parameters
+        ----------
+        day
+            The expiry date.
+        values
+            Settlement value by ``settlement_key``: ``"SPX:AM"`` (SET), ``"SPX:PM"`` (close),
+            ``"VIX:SOQ"``. Options close at intrinsic value, futures at the value itself.
+        """
+        a = self._arr
+        due = np.flatnonzero((self._col("qty") != 0) & (self._col("expiry") == day.toordinal()))
+        fills: list[Fill] = []
+        for i in due:
+            c = self._contracts[i]
+            key = c.settlement_key
+            if key not in values:
+                raise NoDataError(f"no {key} settlement value for {c.id} expiring {day}")
+            v = float(values[key])
+            if isinstance(c, SpxOption | VixOption):
+                price = max(v - c.strike, 0.0) if c.is_call else max(c.strike - v, 0.0)
+            else:
+                price = v
+            _, tier, group = self._keys[i]
+            fills.append(
+                Fill(day, c, -float(a["qty"][i]), price, 0.0, "expiry settlement", tier, group)
+            )
+        self.apply_fills(fills)
+        return fills

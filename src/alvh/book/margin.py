@@ -1,0 +1,94 @@
+"""Margin: what capital a position ties up beyond the cash it already paid or received.
+
+Rules (documented in docs/book-and-config.md):
+
+- Defined-risk option groups (one underlying settlement, one expiry): the worst loss at expiry
+  of the group's legs, minus the net premium received for them. For a short iron condor that is
+  ``max(put width, call width) x 100 x qty - credit``. Long options and debit spreads need
+  nothing beyond the premium already paid (their worst expiry value is >= 0).
+- Uncovered short calls (never held by alvh's strategies) are charged their loss at a settlement
+  of 1.5 x the group's highest strike, a crude stand-in for an exchange's naked-option rule.
+- VX / VXM futures: a configured initial margin per contract (dollars).
+- ETF shares: paid in full, no margin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from alvh._typing import BoolArray, Float64Array, Int64Array
+from alvh.book.condor import IronCondor
+
+_NAKED_CALL_STRESS = 1.5
+
+
+def condor_margin_usd(condor: IronCondor, credit_per_share: float) -> float:
+    """Return the margin of a short iron condor: larger wing x 100 x qty minus the credit.
+
+    This is its maximum loss; a credit wider than the wing leaves no margin (floored at 0).
+    """
+    return max(condor.max_loss_usd(credit_per_share), 0.0)
+
+
+def option_group_margin_usd(
+    strike: Float64Array,
+    is_call: BoolArray,
+    qty_mult: Float64Array,
+    premium_paid_usd: Float64Array,
+    group: Int64Array,
+) -> float:
+    """Return the total margin of option legs grouped by (settlement, expiry), vectorised.
+
+    Parameters
+    ----------
+    strike
+        Strike of each leg.
+    is_call
+        True for calls.
+    qty_mult
+        Signed quantity x multiplier of each leg (dollars per point of intrinsic value).
+    premium_paid_usd
+        ``qty x avg entry price x multiplier`` of each leg (negative when premium was received).
+    group
+        Integer group code; legs that settle together share a code.
+
+    Returns
+    -------
+    float
+        Sum over groups of ``max(0, worst loss at expiry - net premium received)``.
+    """
+    n = strike.shape[0]
+    if n == 0:
+        return 0.0
+    groups, gidx = np.unique(group, return_inverse=True)
+    n_groups = groups.shape[0]
+    top = np.full(n_groups, -np.inf)
+    np.maximum.at(top, gidx, strike)
+    # The payoff of a group is piecewise linear in the settlement with kinks at its strikes, so
+    # its minimum over [0, inf) is at 0, at a strike, or (if it slopes down) at infinity, which
+    # the stress point above the top strike stands in for.
+    x = np.concatenate([strike, np.zeros(n_groups), _NAKED_CALL_STRESS * top])
+    xg = np.concatenate([gidx, np.arange(n_groups), np.arange(n_groups)])
+    diff = x[None, :] - strike[:, None]
+    intrinsic = np.where(is_call[:, None], np.maximum(diff, 0.0), np.maximum(-diff, 0.0))
+    same = gidx[:, None] == xg[None, :]
+    value_at_x = np.sum(np.where(same, qty_mult[:, None] * intrinsic, 0.0), axis=0)
+    worst = np.zeros(n_groups)
+    np.minimum.at(worst, xg, value_at_x)
+    received = np.zeros(n_groups)
+    np.add.at(received, gidx, -premium_paid_usd)
+    return float(np.sum(np.maximum(-worst - np.maximum(received, 0.0), 0.0)))
+
+
+def futures_margin_usd(
+    products: list[str], qty: Float64Array, per_contract_usd: Mapping[str, float]
+) -> float:
+    """Return the initial margin of futures: ``|qty| x per-contract margin`` of their product."""
+    total = 0.0
+    for product, q in zip(products, qty, strict=True):
+        if product not in per_contract_usd:
+            raise KeyError(f"no initial margin configured for {product!r}")
+        total += abs(float(q)) * per_contract_usd[product]
+    return total
