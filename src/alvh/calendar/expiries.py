@@ -1,12 +1,57 @@
-"""Expiration dates: SPX monthlies, SPXW weeklies/dailies, VX futures and VIX options."""
+"""Expiration dates: SPX monthlies, SPXW weeklies/dailies/EOM, VX futures and VIX options.
+
+SPX and SPXW follow the Cboe Options holidays, which are NYSE's (``trading_calendar("XNYS")``).
+The SPXW listing eras below are the first *expiry* dates of each series, taken from Cboe's
+announcements (sources and caveats in docs/calendar.md). The engine's hot path is
+``expiries_in_dte_window``: a binary search in a schedule computed once per product.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Final, Literal
 
+import numpy as np
 import pandas as pd
 
-from alvh.calendar.sessions import TradingCalendar, trading_calendar
+from alvh.calendar.sessions import (
+    _NS_PER_DAY,
+    CALENDAR_END,
+    CALENDAR_START,
+    DayLike,
+    TradingCalendar,
+    day_ns,
+    trading_calendar,
+)
+
+SpxProduct = Literal["spx", "spxw", "all"]
+PRODUCTS: Final = ("spx", "spxw", "all")
+
+# --- SPXW eras (first expiry of each series; see docs/calendar.md for the sources) ------------
+# Friday Weeklys: first listed Fri 2005-10-28, expiring Fri 2005-11-04; AM-settled (trading
+# ended Thursday) until the last one on 2010-12-03, PM-settled End-of-Week from 2010-12-10.
+SPXW_FRIDAY_FIRST: Final = date(2005, 11, 4)
+SPXW_FRIDAY_PM_FIRST: Final = date(2010, 12, 10)
+# SPX Quarterlys (SPXQ, PM, last session of Mar/Jun/Sep/Dec) launched July 2006; symbol folded
+# into SPXW on 2014-07-03. End-of-month (every month) trading began 2014-07-07.
+SPX_QUARTERLY_FIRST: Final = date(2006, 9, 29)
+SPXW_EOM_FIRST: Final = date(2014, 7, 31)
+# Wednesday Weeklys: listed from Tue 2016-02-23, first expiries 2016-03-02 and 2016-03-09.
+SPXW_WEDNESDAY_FIRST: Final = date(2016, 3, 2)
+# Monday Weeklys: listed from Mon 2016-08-15, first expiries 2016-08-22 and 2016-08-29.
+SPXW_MONDAY_FIRST: Final = date(2016, 8, 22)
+# SPXPM (PM-settled third-Friday series) became SPXW on 2017-05-01.
+SPXW_THIRD_FRIDAY_FIRST: Final = date(2017, 5, 19)
+# Tuesday and Thursday Weeklys: listed from Mon 2022-04-18 and Wed 2022-05-11; the first expiry
+# is inferred from Cboe's practice of listing about one week ahead.
+SPXW_TUESDAY_FIRST: Final = date(2022, 4, 26)
+SPXW_THURSDAY_FIRST: Final = date(2022, 5, 19)
+
+# When two series expire on the same day, one row is kept, with the kind of highest priority.
+_KIND_PRIORITY: Final = {"eom": 3, "monthly": 2, "weekly": 1, "daily": 0}
+_SCHEDULE_END: Final = date(int(CALENDAR_END[:4]) - 1, 12, 31)
 
 _VX_MONTH_CODES = "FGHJKMNQUVXZ"
 
@@ -35,17 +80,213 @@ def spx_monthly_expiry(year: int, month: int, cal: TradingCalendar | None = None
     return cal.previous_session(f).date()
 
 
+def _last_session_of_month(year: int, month: int, cal: TradingCalendar) -> date:
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    return cal.previous_session(date(ny, nm, 1), inclusive=False).date()
+
+
+def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple[str, str]]:
+    """Return {expiry: (settlement, kind)} of SPXW-family series expiring in [start, end]."""
+    rows: dict[date, tuple[str, str]] = {}
+
+    def put(day: date, settlement: str, kind: str) -> None:
+        if not start <= day <= end:
+            return
+        old = rows.get(day)
+        if old is None or _KIND_PRIORITY[kind] > _KIND_PRIORITY[old[1]]:
+            rows[day] = (settlement, kind)
+
+    # Scan a few days either side so that holiday moves across the range edges are caught.
+    d = start - timedelta(days=7)
+    last = end + timedelta(days=7)
+    while d <= last:
+        wd = d.weekday()
+        if wd == 4 and d >= SPXW_FRIDAY_FIRST:
+            is_third = d == third_friday(d.year, d.month)
+            if not is_third or d >= SPXW_THIRD_FRIDAY_FIRST:
+                # A Friday holiday moves the expiry to the session before it.
+                day = cal.previous_session(d).date()
+                am = d < SPXW_FRIDAY_PM_FIRST
+                put(day, "AM" if am else "PM", "monthly" if is_third else "weekly")
+        elif wd == 0 and d >= SPXW_MONDAY_FIRST:
+            # Cboe: a Monday holiday moves the Monday series to the next business day.
+            put(cal.next_session(d, inclusive=True).date(), "PM", "daily")
+        elif (
+            (wd == 1 and d >= SPXW_TUESDAY_FIRST)
+            or (wd == 2 and d >= SPXW_WEDNESDAY_FIRST)
+            or (wd == 3 and d >= SPXW_THURSDAY_FIRST)
+        ) and cal.is_session(d):
+            # Mid-week series on a holiday are simply not listed.
+            put(d, "PM", "daily")
+        d += timedelta(days=1)
+
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        eom = _last_session_of_month(y, m, cal)
+        if eom >= SPXW_EOM_FIRST or (m % 3 == 0 and eom >= SPX_QUARTERLY_FIRST):
+            put(eom, "PM", "eom")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return rows
+
+
+def _spx_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple[str, str]]:
+    rows: dict[date, tuple[str, str]] = {}
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        exp = spx_monthly_expiry(y, m, cal)
+        if start <= exp <= end:
+            rows[exp] = ("AM", "monthly")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return rows
+
+
+def _frame(rows: dict[date, tuple[str, str]], product: str) -> pd.DataFrame:
+    days = sorted(rows)
+    return pd.DataFrame(
+        {
+            "expiry": pd.to_datetime(pd.Series(days, dtype="object")).astype("datetime64[ns]"),
+            "product": product,
+            "settlement": [rows[d][0] for d in days],
+            "kind": [rows[d][1] for d in days],
+        }
+    )
+
+
+def _check_product(product: str) -> str:
+    p = str(product).lower()
+    if p not in PRODUCTS:
+        raise ValueError(f"unknown product {product!r}; expected one of {', '.join(PRODUCTS)}")
+    return p
+
+
+def spx_expiries(
+    start: DayLike,
+    end: DayLike,
+    product: SpxProduct = "spx",
+    cal: TradingCalendar | None = None,
+) -> pd.DataFrame:
+    """Return the SPX-family expirations with ``start <= expiry <= end``.
+
+    Parameters
+    ----------
+    start, end
+        Inclusive range of expiry days.
+    product
+        ``"spx"`` (standard AM-settled monthlies), ``"spxw"`` (PM-settled weeklies, dailies,
+        end-of-month/quarter and, from May 2017, third-Friday PM series) or ``"all"`` (both).
+    cal
+        Sessions calendar; NYSE (which Cboe Options follows) by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``expiry`` (datetime64), ``product`` (``"SPX"``/``"SPXW"``), ``settlement``
+        (``"AM"``/``"PM"``) and ``kind`` (``"monthly"``, ``"weekly"``, ``"daily"``, ``"eom"``),
+        sorted by expiry then product; one row per (expiry, product).
+    """
+    p = _check_product(product)
+    cal = cal or trading_calendar()
+    s = pd.Timestamp(day_ns(start)).date()
+    e = pd.Timestamp(day_ns(end)).date()
+    frames = []
+    if p in ("spx", "all"):
+        frames.append(_frame(_spx_rows(s, e, cal), "SPX"))
+    if p in ("spxw", "all"):
+        frames.append(_frame(_spxw_rows(s, e, cal), "SPXW"))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["expiry", "product"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ExpirySchedule:
+    """All expirations of one product between 1990 and 2034, for fast repeated lookups.
+
+    Parameters
+    ----------
+    product
+        ``"spx"``, ``"spxw"`` or ``"all"``.
+    expiry_days
+        Sorted int64 days since 1970-01-01 (read-only).
+    settlement, kind, root
+        Per-expiry ``"AM"``/``"PM"``, kind (as in ``spx_expiries``) and ``"SPX"``/``"SPXW"``.
+    """
+
+    product: str
+    expiry_days: np.ndarray
+    settlement: np.ndarray
+    kind: np.ndarray
+    root: np.ndarray
+
+    def window_slice(self, as_of: DayLike, min_dte_days: int, max_dte_days: int) -> slice:
+        """Return the slice of expiries with ``min_dte_days <= expiry - as_of <= max_dte_days``."""
+        today = day_ns(as_of) // _NS_PER_DAY
+        a = int(np.searchsorted(self.expiry_days, today + min_dte_days, side="left"))
+        b = int(np.searchsorted(self.expiry_days, today + max_dte_days, side="right"))
+        return slice(a, max(a, b))
+
+    def in_dte_window(self, as_of: DayLike, min_dte_days: int, max_dte_days: int) -> np.ndarray:
+        """Return the distinct expiry days (``datetime64[D]``) in a calendar-day DTE window."""
+        days = self.expiry_days[self.window_slice(as_of, min_dte_days, max_dte_days)]
+        if self.product == "all":
+            days = np.unique(days)
+        return days.astype("datetime64[D]")
+
+
+@lru_cache(maxsize=3)
+def expiry_schedule(product: SpxProduct = "spxw") -> ExpirySchedule:
+    """Return the cached ``ExpirySchedule`` of ``product`` on the NYSE calendar."""
+    p = _check_product(product)
+    df = spx_expiries(CALENDAR_START, _SCHEDULE_END, p)
+    days = df["expiry"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    arrays = [days, df["settlement"].to_numpy(str), df["kind"].to_numpy(str)]
+    arrays.append(df["product"].to_numpy(str))
+    for a in arrays:
+        a.flags.writeable = False
+    return ExpirySchedule(p, *arrays)
+
+
+def expiries_in_dte_window(
+    as_of: DayLike, min_dte_days: int, max_dte_days: int, product: SpxProduct = "spxw"
+) -> np.ndarray:
+    """Return expiries whose calendar-day DTE from ``as_of`` lies in ``[min, max]`` (inclusive).
+
+    DTE counts calendar days from the day of ``as_of`` (its time of day is ignored) to the expiry
+    day, so an expiry on ``as_of`` has DTE 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted distinct ``datetime64[D]`` expiry days.
+    """
+    return expiry_schedule(product).in_dte_window(as_of, min_dte_days, max_dte_days)
+
+
+# --- VX futures and VIX options ------------------------------------------------------------
+
+
 def vx_expiry(year: int, month: int, cal: TradingCalendar | None = None) -> date:
     """Return the final settlement date of the VX future (and VIX options) of a contract month.
 
     CFE rule: the Wednesday 30 days before the third Friday of the following month. If that
     Friday is not a session, count 30 days back from the session before it; if the resulting
     day is not a session, use the session before it. Two 2004 contracts that settled a week
-    early are returned as observed.
+    early are returned as observed. VIX options of the month expire on the same day.
     """
+    if cal is None:
+        return _vx_expiry_default(year, month)
+    return _vx_expiry(year, month, cal)
+
+
+@lru_cache(maxsize=1024)
+def _vx_expiry_default(year: int, month: int) -> date:
+    return _vx_expiry(year, month, trading_calendar())
+
+
+def _vx_expiry(year: int, month: int, cal: TradingCalendar) -> date:
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, got {month}")
     if (year, month) in _VX_OBSERVED_EXCEPTIONS:
         return _VX_OBSERVED_EXCEPTIONS[(year, month)]
-    cal = cal or trading_calendar()
     ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
     anchor = third_friday(ny, nm)
     if not cal.is_session(anchor):
@@ -64,14 +305,19 @@ def vx_contract_code(year: int, month: int) -> str:
 def parse_vx_contract(code: str) -> tuple[int, int]:
     """Return (year, month) of a CFE monthly code like ``VXF08`` (years 2000-2099)."""
     code = code.strip().upper()
-    if len(code) != 5 or not code.startswith("VX") or code[2] not in _VX_MONTH_CODES:
+    if (
+        len(code) != 5
+        or not code.startswith("VX")
+        or code[2] not in _VX_MONTH_CODES
+        or not code[3:5].isdigit()
+    ):
         raise ValueError(f"not a monthly VX contract code: {code!r} (expected like 'VXF08')")
     return 2000 + int(code[3:5]), _VX_MONTH_CODES.index(code[2]) + 1
 
 
 def vx_expiries(start: str | date, end: str | date) -> pd.DataFrame:
     """Return contract, contract_month and expiry of monthly VX contracts expiring in a range."""
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    s, e = pd.Timestamp(day_ns(start)), pd.Timestamp(day_ns(end))
     rows = []
     y, m = s.year, s.month
     while True:
