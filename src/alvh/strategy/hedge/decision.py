@@ -1,0 +1,368 @@
+"""The ALVH decision tree and the daily hedge step: ``step(state, inputs, cfg)``.
+
+Order of business each session (all pure):
+1. evaluate every trigger (each a journaled RuleResult);
+2. roll legs near expiry to the next cycle ("time-shifting");
+3. buy a due tranche if the trigger still holds, else cancel it;
+4. monetise layers from the top whose gain reached the target;
+5. de-escalate: remove the top layer after N consecutive clear sessions;
+6. escalate: add the next layer on a regime shift (IV shift with a macro event or a
+   term-structure inversion), a price trigger (proximity, break-even, book delta), or an IV shift
+   confirmed by momentum; with IV stable and RSI neutral nothing is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from alvh.config.hedge import HedgeConfig
+from alvh.strategy.hedge.results import Allocation, HedgeDecision, RuleResult
+from alvh.strategy.hedge.sizing import Slice, choose_quote, layer_plan, size_slices
+from alvh.strategy.hedge.state import HedgeInputs, HedgeState, LayerHolding, PendingTranche
+from alvh.strategy.hedge.triggers import (
+    Regime,
+    book_delta_per_condor,
+    breadth_divergence,
+    break_even_proximity,
+    iv_shift,
+    macd_rule,
+    macro_proximity,
+    proximity,
+    rsi_rule,
+    term_structure,
+)
+
+LAYER_NAMES = {1: "VX futures", 2: "VIX calls", 3: "VIX-futures ETF"}
+
+
+@dataclass(frozen=True)
+class TriggerSet:
+    """All trigger results of one session, by rule name, and the tree's verdict."""
+
+    results: dict[str, RuleResult]
+    regime: Regime
+    add_reason: str | None
+    clear: bool
+
+
+def evaluate_triggers(inputs: HedgeInputs, cfg: HedgeConfig) -> TriggerSet:
+    """Evaluate every trigger and the decision tree's add condition for one session."""
+    t = cfg.triggers
+    c = inputs.condors
+    r: dict[str, RuleResult] = {}
+    r["iv_shift"] = iv_shift(
+        inputs.iv_now, inputs.iv_before, t.iv_shift_threshold, t.iv_shift_sessions, t.iv_source
+    )
+    ivs = [x.iv for x in c]
+    dtes = [x.dte_days for x in c]
+    r["proximity"] = proximity(
+        inputs.spot, [x.short_put for x in c], [x.short_call for x in c], ivs, dtes, t.proximity_z
+    )
+    if t.break_even_z > 0:
+        r["break_even"] = break_even_proximity(
+            inputs.spot,
+            [x.put_break_even for x in c],
+            [x.call_break_even for x in c],
+            ivs,
+            dtes,
+            t.break_even_z,
+        )
+    r["book_delta"] = book_delta_per_condor(
+        inputs.leg_deltas, inputs.leg_contracts, inputs.n_condors, t.delta_limit
+    )
+    r["macd_crossover"] = macd_rule(inputs.vix_closes, t.macd_fast, t.macd_slow, t.macd_signal)
+    rsi_src = inputs.vix_closes if t.rsi_symbol == "vix" else inputs.spx_closes
+    r["rsi"] = rsi_rule(rsi_src, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band)
+    regime: Regime = "flat"
+    if inputs.vx1 is not None and inputs.vx2 is not None:
+        r["term_structure"] = term_structure(
+            inputs.vx1, inputs.vx2, inputs.vix, inputs.vix3m, t.term_tolerance_pts
+        )
+        regime = r["term_structure"].inputs["regime"]  # type: ignore[assignment]
+    r["macro"] = macro_proximity(
+        inputs.today, inputs.next_sessions, inputs.events, t.macro_sessions, t.macro_kinds
+    )
+    r["breadth"] = breadth_divergence(inputs.ad_line, inputs.spx_closes, t.breadth_window)
+
+    fired = {k for k, v in r.items() if v.fired}
+    price = [k for k in ("proximity", "break_even", "book_delta") if k in fired]
+    add: str | None = None
+    if "iv_shift" in fired and ({"macro", "term_structure"} & fired):
+        why = [r[k].reason for k in ("macro", "term_structure") if k in fired]
+        add = f"regime shift: {r['iv_shift'].reason} with {' and '.join(why)}"
+    elif price:
+        add = "price trigger: " + "; ".join(r[k].reason for k in price)
+    elif "iv_shift" in fired and t.momentum_confirms_iv_shift:
+        mom = [k for k in ("macd_crossover", "rsi", "breadth") if k in fired]
+        if mom:
+            add = f"{r['iv_shift'].reason}, confirmed by " + "; ".join(r[k].reason for k in mom)
+    clear = add is None and "iv_shift" not in fired
+    return TriggerSet(r, regime, add, clear)
+
+
+def _quiet_reason(ts: TriggerSet) -> str:
+    r = ts.results
+    iv, rsi = r["iv_shift"], r["rsi"]
+    price = "; ".join(r[k].reason for k in ("proximity", "break_even", "book_delta") if k in r)
+    if not iv.fired and not rsi.fired:
+        return (
+            f"no layer added: IV stable and RSI neutral (no over-hedging): {iv.reason}; "
+            f"{rsi.reason}; no price trigger: {price}"
+        )
+    return f"no layer added: {iv.reason}; {rsi.reason}; no regime shift or price trigger: {price}"
+
+
+def _next_layer(state: HedgeState, cfg: HedgeConfig) -> int | None:
+    top = state.layers[-1].layer if state.layers else 0
+    later = [k for k in cfg.instruments.layers if k > top]
+    return later[0] if later else None
+
+
+def _roll(
+    state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig
+) -> tuple[HedgeState, list[HedgeDecision]]:
+    days = cfg.instruments.roll_days_before_expiry
+    today = inputs.today.toordinal()
+    out: list[HedgeDecision] = []
+    layers = []
+    for h in state.layers:
+        keep: list[Allocation] = []
+        for a in h.allocations:
+            if a.expiry_ordinal is None or a.expiry_ordinal - today > days:
+                keep.append(a)
+                continue
+            kind = "etf" if a.kind == "etf" else "vx" if a.kind in ("vx", "vxm") else "call"
+            q = choose_quote(inputs.quotes, kind, "preferred", ts.regime, inputs.today, cfg)
+            sym = None if q is None else (q.mini_symbol if a.kind == "vxm" else q.symbol)
+            if q is None or sym is None or q.expiry is None:
+                keep.append(a)
+                out.append(
+                    HedgeDecision(
+                        "hold",
+                        h.layer,
+                        f"{a.symbol} is {a.expiry_ordinal - today} days from "
+                        f"expiry but no next-cycle {kind} quote is available to roll into",
+                    )
+                )
+                continue
+            new = replace(a, symbol=sym, price=q.price, expiry_ordinal=q.expiry.toordinal())
+            keep.append(new)
+            out.append(
+                HedgeDecision(
+                    "roll",
+                    h.layer,
+                    f"time-shift: {a.symbol} is {a.expiry_ordinal - today} days from expiry "
+                    f"(<= {days}); roll {a.contracts} to {sym} ({ts.regime})",
+                    allocations=(new,),
+                    closes=(a.symbol,),
+                )
+            )
+        layers.append(replace(h, allocations=tuple(keep)))
+    return replace(state, layers=tuple(layers)), out
+
+
+def _due_tranches(
+    state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig, macro: bool
+) -> tuple[HedgeState, list[HedgeDecision]]:
+    due = [p for p in state.pending if p.due_session <= inputs.session_index]
+    if not due:
+        return state, []
+    later = [p for p in state.pending if p.due_session > inputs.session_index]
+    out: list[HedgeDecision] = []
+    layers = list(state.layers)
+    for p in due:
+        sl = p.slice
+        idx = next((i for i, h in enumerate(layers) if h.layer == sl.layer), None)
+        if idx is None:
+            continue
+        if ts.add_reason is None:
+            cancelled = [p] + [q for q in later if q.slice.layer == sl.layer]
+            later = [q for q in later if q.slice.layer != sl.layer]
+            names = ", ".join(str(q.slice.tranche) for q in cancelled)
+            out.append(
+                HedgeDecision(
+                    "hold",
+                    sl.layer,
+                    f"layer {sl.layer} tranche(s) {names} cancelled: trigger no longer holds "
+                    f"{inputs.session_index - (p.due_session - sl.delay_sessions)} sessions later",
+                )
+            )
+            continue
+        res = size_slices(
+            (sl,), inputs.exposure, inputs.quotes, ts.regime, inputs.today, cfg, macro
+        )
+        if res.contracts == 0:
+            out.append(
+                HedgeDecision("hold", sl.layer, f"tranche {sl.tranche} sized to 0: {res.reason}")
+            )
+            continue
+        h = layers[idx]
+        layers[idx] = replace(h, allocations=h.allocations + res.allocations)
+        out.append(
+            HedgeDecision(
+                "add_layer",
+                sl.layer,
+                f"layer {sl.layer} tranche {sl.tranche}: trigger still holds "
+                f"({ts.add_reason}); {res.reason}",
+                allocations=res.allocations,
+            )
+        )
+    return replace(state, layers=tuple(layers), pending=tuple(later)), out
+
+
+def _monetise(
+    state: HedgeState, inputs: HedgeInputs, cfg: HedgeConfig
+) -> tuple[HedgeState, list[HedgeDecision]]:
+    d = cfg.deescalation
+    if d.monetise_target is None:
+        return state, []
+    layers = list(state.layers)
+    out: list[HedgeDecision] = []
+    while layers:
+        h = layers[-1]
+        gain = inputs.layer_gains_usd.get(h.layer)
+        basis = h.cost_usd if d.monetise_basis == "cost" else inputs.exposure.capital_usd
+        if gain is None or not basis > 0 or gain < d.monetise_target * basis:
+            break
+        layers.pop()
+        out.append(
+            HedgeDecision(
+                "monetise",
+                h.layer,
+                f"monetise layer {h.layer} ({LAYER_NAMES[h.layer]}): unrealised gain "
+                f"{gain:,.0f} USD = {gain / basis:.1%} of its {d.monetise_basis} {basis:,.0f} "
+                f">= target {d.monetise_target:.0%}",
+                closes=h.symbols,
+            )
+        )
+    if not out:
+        return state, out
+    kept = {h.layer for h in layers}
+    pending = tuple(p for p in state.pending if p.slice.layer in kept)
+    return replace(
+        state, layers=tuple(layers), pending=pending, last_change_session=inputs.session_index
+    ), out
+
+
+def step(
+    state: HedgeState, inputs: HedgeInputs, cfg: HedgeConfig
+) -> tuple[HedgeState, list[HedgeDecision], list[RuleResult]]:
+    """Run one session of the ALVH rule.
+
+    Parameters
+    ----------
+    state
+        The hedge state after the previous session (``HedgeState()`` at start).
+    inputs
+        Today's numbers, known at the close.
+    cfg
+        Hedge config (``rule`` must be ``"alvh"``).
+
+    Returns
+    -------
+    tuple
+        ``(new_state, decisions, rule_results)``; decisions are never empty (a ``hold`` with
+        its reason when nothing is done).
+    """
+    ts = evaluate_triggers(inputs, cfg)
+    results = list(ts.results.values())
+    macro = ts.results["macro"].fired
+    s, decisions = _roll(state, inputs, ts, cfg)
+    s, more = _due_tranches(s, inputs, ts, cfg, macro)
+    decisions += more
+    s, more = _monetise(s, inputs, cfg)
+    decisions += more
+    s = replace(s, clear_sessions=s.clear_sessions + 1 if ts.clear else 0)
+    removed = bool(more)
+    d = cfg.deescalation
+    if not removed and s.layers and s.clear_sessions >= d.clear_sessions:
+        top = s.layers[-1]
+        decisions.append(
+            HedgeDecision(
+                "remove_layer",
+                top.layer,
+                f"de-escalate: {s.clear_sessions} consecutive clear sessions >= {d.clear_sessions}; "
+                f"remove top layer {top.layer} ({LAYER_NAMES[top.layer]})",
+                closes=top.symbols,
+            )
+        )
+        s = replace(
+            s,
+            layers=s.layers[:-1],
+            pending=tuple(p for p in s.pending if p.slice.layer != top.layer),
+            clear_sessions=0,
+            last_change_session=inputs.session_index,
+        )
+        removed = True
+    if ts.add_reason is not None and not removed:
+        s, more = _escalate(s, inputs, ts, cfg, macro)
+        decisions += more
+    if not decisions:
+        why = ts.add_reason if ts.add_reason is not None else _quiet_reason(ts)
+        decisions.append(HedgeDecision("hold", None, why))
+    trig = tuple(v for v in results if v.fired)
+    decisions = [replace(x, rule_results=trig) if not x.rule_results else x for x in decisions]
+    return s, decisions, results
+
+
+def _escalate(
+    s: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig, macro: bool
+) -> tuple[HedgeState, list[HedgeDecision]]:
+    assert ts.add_reason is not None
+    nxt = _next_layer(s, cfg)
+    if nxt is None:
+        return s, [HedgeDecision("hold", None, f"all layers active; {ts.add_reason}")]
+    if s.pending:
+        return s, [
+            HedgeDecision(
+                "hold",
+                nxt,
+                f"layer {nxt} waits: tranches of layer "
+                f"{s.pending[0].slice.layer} pending; {ts.add_reason}",
+            )
+        ]
+    gap = cfg.deescalation.cooldown_sessions
+    if s.last_change_session is not None and inputs.session_index - s.last_change_session < gap:
+        since = inputs.session_index - s.last_change_session
+        return s, [
+            HedgeDecision(
+                "hold",
+                nxt,
+                f"layer {nxt} waits: {since} sessions since the "
+                f"last layer change < cooldown {gap}; {ts.add_reason}",
+            )
+        ]
+    plan = layer_plan(nxt, cfg)
+    now = tuple(p for p in plan if p.delay_sessions == 0)
+    res = size_slices(now, inputs.exposure, inputs.quotes, ts.regime, inputs.today, cfg, macro)
+    if res.contracts == 0:
+        return s, [
+            HedgeDecision(
+                "hold", nxt, f"layer {nxt} sized to 0 contracts: {res.reason}; {ts.add_reason}"
+            )
+        ]
+    later = tuple(
+        PendingTranche(p, inputs.session_index + p.delay_sessions)
+        for p in plan
+        if p.delay_sessions > 0
+    )
+    tranche = "" if not later else f" tranche 1 of {len(plan)} ({_weights(plan)})"
+    s = replace(
+        s,
+        layers=(*s.layers, LayerHolding(nxt, inputs.session_index, res.allocations)),
+        pending=s.pending + later,
+        last_change_session=inputs.session_index,
+    )
+    return s, [
+        HedgeDecision(
+            "add_layer",
+            nxt,
+            f"add layer {nxt} ({LAYER_NAMES[nxt]}){tranche}: {ts.add_reason}; {res.reason}",
+            allocations=res.allocations,
+        )
+    ]
+
+
+def _weights(plan: tuple[Slice, ...]) -> str:
+    tot = sum(p.weight for p in plan)
+    return ":".join(f"{10 * p.weight / tot:g}" for p in plan)

@@ -1,0 +1,150 @@
+"""Immutable hedge state and the inputs of one day's hedge step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from alvh._typing import Float64Array
+from alvh.strategy.hedge.instruments import InstrumentQuote
+from alvh.strategy.hedge.results import Allocation
+from alvh.strategy.hedge.sizing import BookExposure, Slice
+
+
+@dataclass(frozen=True)
+class LayerHolding:
+    """An active hedge layer: what was bought for it (by tranche) and when it opened."""
+
+    layer: int
+    opened_session: int
+    allocations: tuple[Allocation, ...]
+
+    @property
+    def cost_usd(self) -> float:
+        """Return the layer's entry cost: futures notional plus option/ETF premium, USD."""
+        return sum(a.cost_usd for a in self.allocations)
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """Return the symbols held, in order, without repeats."""
+        return tuple(dict.fromkeys(a.symbol for a in self.allocations))
+
+
+@dataclass(frozen=True)
+class PendingTranche:
+    """A later tranche of a layer, bought at ``due_session`` if the trigger still holds."""
+
+    slice: Slice
+    due_session: int
+
+
+@dataclass(frozen=True)
+class HedgeState:
+    """Everything the hedge remembers between sessions (immutable; ``step`` returns a new one).
+
+    Attributes
+    ----------
+    layers
+        Active layers, bottom (layer 1) first.
+    pending
+        Tranches scheduled for later sessions.
+    clear_sessions
+        Consecutive sessions with every trigger clear.
+    last_change_session
+        Session index of the last layer added or removed (cooldown), None at start.
+    """
+
+    layers: tuple[LayerHolding, ...] = ()
+    pending: tuple[PendingTranche, ...] = ()
+    clear_sessions: int = 0
+    last_change_session: int | None = None
+
+    @property
+    def active_layers(self) -> tuple[int, ...]:
+        """Return the active layer numbers, bottom first."""
+        return tuple(h.layer for h in self.layers)
+
+    @property
+    def top(self) -> LayerHolding | None:
+        """Return the top (last added) layer, or None."""
+        return self.layers[-1] if self.layers else None
+
+
+@dataclass(frozen=True)
+class CondorView:
+    """One open condor as the triggers see it (SPX points, decimal IV, calendar days)."""
+
+    short_put: float
+    short_call: float
+    put_break_even: float
+    call_break_even: float
+    iv: float
+    dte_days: float
+
+
+def _empty() -> Float64Array:
+    return np.zeros(0)
+
+
+@dataclass(frozen=True)
+class HedgeInputs:
+    """What one session's hedge step reads, all known at the session's close.
+
+    Attributes
+    ----------
+    session_index
+        Ordinal of the trading session (tranche timing and cooldowns count these).
+    today
+        The session date.
+    iv_now, iv_before
+        IV (VIX or 30-day ATM IV per ``iv_source``) today and ``iv_shift_sessions`` ago.
+    spot
+        SPX close.
+    condors
+        Open condors.
+    leg_deltas, leg_contracts
+        Every condor leg's unit delta and signed contracts (long +, short -).
+    n_condors
+        Condors held.
+    vix_closes, spx_closes
+        Close histories, oldest first, ending today (for MACD and RSI).
+    vx1, vx2, vix, vix3m
+        Term-structure levels (VIX3M may be None).
+    next_sessions
+        Trading sessions after today, in order (at least ``macro_sessions`` of them).
+    events
+        ``(date, kind)`` macro events known today.
+    exposure
+        Book numbers for sizing.
+    quotes
+        Hedge instruments available today.
+    layer_gains_usd
+        Unrealised gain of each active layer's positions, by layer.
+    ad_line
+        Advance-decline line (oldest first), or None when no breadth data.
+    """
+
+    session_index: int
+    today: date
+    iv_now: float | None
+    iv_before: float | None
+    spot: float
+    exposure: BookExposure
+    condors: tuple[CondorView, ...] = ()
+    leg_deltas: tuple[float, ...] = ()
+    leg_contracts: tuple[float, ...] = ()
+    n_condors: int = 0
+    vix_closes: Float64Array = field(default_factory=_empty)
+    spx_closes: Float64Array = field(default_factory=_empty)
+    vx1: float | None = None
+    vx2: float | None = None
+    vix: float | None = None
+    vix3m: float | None = None
+    next_sessions: tuple[date, ...] = ()
+    events: tuple[tuple[date, str], ...] = ()
+    quotes: tuple[InstrumentQuote, ...] = ()
+    layer_gains_usd: Mapping[int, float] = field(default_factory=dict)
+    ad_line: Float64Array | None = None
