@@ -20,6 +20,7 @@ from alvh.calendar.sessions import (
     _NS_PER_DAY,
     CALENDAR_END,
     CALENDAR_START,
+    CalendarRangeError,
     DayLike,
     TradingCalendar,
     day_ns,
@@ -54,6 +55,8 @@ _KIND_PRIORITY: Final = {"eom": 3, "monthly": 2, "weekly": 1, "daily": 0}
 _SCHEDULE_END: Final = date(int(CALENDAR_END[:4]) - 1, 12, 31)
 
 _VX_MONTH_CODES = "FGHJKMNQUVXZ"
+# VX futures began trading on CFE on 2004-03-26; the first contract was May 2004 (VXK04).
+VX_FIRST_CONTRACT: Final = (2004, 5)
 
 # Contracts whose observed final settlement (CFE files) differs from the rule: the July and
 # October 2004 contracts settled a week early. The observed dates are truth.
@@ -159,6 +162,20 @@ def _check_product(product: str) -> str:
     return p
 
 
+def _checked_range(start: DayLike, end: DayLike) -> tuple[date, date]:
+    """Return (start, end) as dates, or raise ``CalendarRangeError`` outside the schedule."""
+    s = pd.Timestamp(day_ns(start)).date()
+    e = pd.Timestamp(day_ns(end)).date()
+    lo = date.fromisoformat(CALENDAR_START)
+    for d in (s, e):
+        if not lo <= d <= _SCHEDULE_END:
+            raise CalendarRangeError(
+                f"{d} is outside the expiry calendar ({lo} .. {_SCHEDULE_END}); choose a day "
+                "in that range"
+            )
+    return s, e
+
+
 def spx_expiries(
     start: DayLike,
     end: DayLike,
@@ -186,8 +203,7 @@ def spx_expiries(
     """
     p = _check_product(product)
     cal = cal or trading_calendar()
-    s = pd.Timestamp(day_ns(start)).date()
-    e = pd.Timestamp(day_ns(end)).date()
+    s, e = _checked_range(start, end)
     frames = []
     if p in ("spx", "all"):
         frames.append(_frame(_spx_rows(s, e, cal), "SPX"))
@@ -316,10 +332,14 @@ def parse_vx_contract(code: str) -> tuple[int, int]:
 
 
 def vx_expiries(start: str | date, end: str | date) -> pd.DataFrame:
-    """Return contract, contract_month and expiry of monthly VX contracts expiring in a range."""
-    s, e = pd.Timestamp(day_ns(start)), pd.Timestamp(day_ns(end))
+    """Return contract, contract_month and expiry of monthly VX contracts expiring in a range.
+
+    Only contracts from May 2004 (VXK04, the first listed) on; in 2004-2006 CFE did not list every
+    month, so early rows are the rule's dates for the calendar months, listed or not.
+    """
+    s, e = (pd.Timestamp(d) for d in _checked_range(start, end))
     rows = []
-    y, m = s.year, s.month
+    y, m = max((s.year, s.month), VX_FIRST_CONTRACT)
     while True:
         exp = pd.Timestamp(vx_expiry(y, m))
         if exp > e and (y, m) > (e.year, e.month):
@@ -327,4 +347,6 @@ def vx_expiries(start: str | date, end: str | date) -> pd.DataFrame:
         if s <= exp <= e:
             rows.append((vx_contract_code(y, m), f"{y:04d}-{m:02d}", exp))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return pd.DataFrame(rows, columns=["contract", "contract_month", "expiry"])
+    out = pd.DataFrame(rows, columns=["contract", "contract_month", "expiry"])
+    out["expiry"] = out["expiry"].astype("datetime64[ns]")
+    return out
