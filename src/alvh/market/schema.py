@@ -184,7 +184,8 @@ REQUIRED_TABLES: Final = ("index_bars", "vx_settlements", "rates", "events")
 def at_time(dates: pd.Series | pd.DatetimeIndex, t: time) -> pd.Series:
     """Return ``dates`` (midnight timestamps) moved to wall-clock time ``t`` the same day."""
     offset = pd.Timedelta(hours=t.hour, minutes=t.minute, seconds=t.second)
-    return pd.Series(pd.to_datetime(dates).normalize() + offset)
+    # DatetimeIndex.normalize() exists but a Series needs .dt.normalize(): accept both.
+    return pd.Series(pd.DatetimeIndex(pd.to_datetime(dates)).normalize() + offset)
 
 
 def index_known_at(symbol: str, dates: pd.Series) -> pd.Series:
