@@ -139,3 +139,74 @@ def forward_price(
     """Return the forward ``S * exp((r - q) T)`` (continuous rates, decimals)."""
     s, r, q, t = (np.asarray(a, dtype=np.float64) for a in (spot, rate, div_yield, t_years))
     return s * np.exp((r - q) * t)
+
+
+def bs_price(
+    spot: ArrayLike,
+    strike: ArrayLike,
+    t_years: ArrayLike,
+    vol: ArrayLike,
+    rate: ArrayLike,
+    div_yield: ArrayLike,
+    is_call: ArrayLike,
+) -> Float64Array:
+    """Return Black-Scholes prices through Black-76 on the forward ``S exp((r - q) T)``.
+
+    Parameters
+    ----------
+    spot, strike, t_years, vol
+        Spot index level, strike, year fraction, decimal vol.
+    rate, div_yield
+        Continuously compounded rate and dividend yield (decimals).
+    is_call
+        True for calls, False for puts.
+    """
+    t = np.maximum(np.asarray(t_years, dtype=np.float64), 0.0)
+    r = np.asarray(rate, dtype=np.float64)
+    fwd = forward_price(spot, rate, div_yield, t)
+    return black76_price(fwd, strike, t, vol, np.exp(-r * t), is_call)
+
+
+def bs_greeks(
+    spot: ArrayLike,
+    strike: ArrayLike,
+    t_years: ArrayLike,
+    vol: ArrayLike,
+    rate: ArrayLike,
+    div_yield: ArrayLike,
+    is_call: ArrayLike,
+) -> Greeks:
+    """Return Black-Scholes price and greeks with delta and gamma taken w.r.t. spot.
+
+    The Black-76 greeks on ``F = S exp((r - q) T)`` are mapped to spot: delta_S =
+    delta_F dF/dS, gamma_S = gamma_F (dF/dS)**2, vega unchanged, and theta holds spot (not the
+    forward) fixed, so the forward's carry over one day enters: theta_S = theta_F -
+    delta_F F (r - q) / 365. This is the textbook BS theta (QuantLib's ``thetaPerDay``).
+
+    Parameters
+    ----------
+    spot, strike, t_years, vol, rate, div_yield, is_call
+        As in :func:`bs_price`.
+
+    Returns
+    -------
+    Greeks
+        ``price``, ``delta`` (per 1 of spot), ``gamma`` (per 1 of spot, squared),
+        ``vega_per_vol_pt`` and ``theta_per_day`` (calendar day, spot fixed).
+    """
+    s, k, t_raw, v, r, q = np.broadcast_arrays(
+        *(np.asarray(a, dtype=np.float64) for a in (spot, strike, t_years, vol, rate, div_yield))
+    )
+    t = np.maximum(t_raw, 0.0)
+    growth = np.exp((r - q) * t)
+    fwd = s * growth
+    g = black76_greeks(fwd, k, t, v, np.exp(-r * t), is_call)
+    live = v * np.sqrt(t) > 0.0
+    carry = np.where(live, g.delta * fwd * (r - q) / 365.0, 0.0)
+    return Greeks(
+        price=g.price,
+        delta=g.delta * growth,
+        gamma=g.gamma * growth * growth,
+        vega_per_vol_pt=g.vega_per_vol_pt,
+        theta_per_day=g.theta_per_day - carry,
+    )
