@@ -1,0 +1,415 @@
+"""The SPX implied-volatility surface implied by what a ``MarketSnapshot`` knows.
+
+Model (fitted on real SPXW chains by ``scripts/calibrate_surface.py``, see docs/calibration.md):
+
+1. **ATM level.** The VIX-family indices are variance-swap levels at fixed tenors (VIX9D 9 days,
+   VIX 30, VIX3M 93, VIX6M 182; those not known on the snapshot's day are skipped). Each becomes
+   an ATM vol ``vix_atm_ratio * index / 100`` -- a variance swap prices the whole smile, and with
+   SPX's put skew it sits above ATM vol (SPEC 5) -- and ATM total variance ``theta = vol^2 T`` is
+   interpolated linearly in ``T`` between tenors. Node total variances are made non-decreasing
+   first (a calendar-arbitrage guard for a steeply inverted term structure). Outside the quoted
+   tenor range the variance *rate* is held flat: ``theta(T) = vol_node^2 T`` with the nearest
+   node's vol, i.e. flat implied ATM vol.
+2. **Smile.** SSVI (Gatheral and Jacquier 2014) with the power-law ``phi``::
+
+       w(k, theta) = theta / 2 (1 + rho phi k + sqrt((phi k + rho)^2 + 1 - rho^2)),
+       phi(theta)  = eta / (theta^gamma (1 + theta)^(1 - gamma)),
+
+   ``k = ln(K / F)``. The ATM skew ``d vol / d k`` is ``rho phi sqrt(theta) / (2 sqrt T)``; for
+   small ``theta`` it scales as ``T^(-gamma)``, so ``gamma = 1/2`` is the "~1/sqrt(T)" of SPX.
+   ``eta`` rises with the CBOE SKEW index: ``eta = eta_ref exp(skew_beta (SKEW - skew_ref)/10)``.
+3. **No arbitrage.** ``phi`` is capped at ``0.999 min(4 / (theta (1 + |rho|)),
+   sqrt(4 / (theta (1 + |rho|))))``, so ``theta phi (1 + |rho|) < 4`` and
+   ``theta phi^2 (1 + |rho|) <= 4`` hold at every ``theta``: no butterfly arbitrage
+   (Gatheral-Jacquier Theorem 4.2). ``theta phi(theta)`` stays increasing under the cap and
+   ``theta(T)`` is non-decreasing, which with ``0 < gamma <= 1/2`` rules out calendar arbitrage
+   (their Theorem 4.1). The tests check both on grids (density >= 0, ``w`` increasing in ``T``).
+
+Time convention: ``t_years`` = calendar time / 365 days, with the intraday fraction: the surface
+values options at the SPX close (16:00 ET) of its day; PM-settled expiries (SPXW weeklies,
+end-of-month) expire at 16:00 ET, AM-settled standard monthlies at the open, 09:30 ET (6.5 hours
+less). ``SpxVolSurface.t_years(expiry)`` applies it.
+
+Greeks are Black-76 on the forward at the smile vol of each strike (sticky strike), with delta
+and gamma expressed per unit of SPX (spot) and theta holding spot, vol and rates fixed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Final, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from alvh._typing import ArrayLike, Float64Array
+from alvh.calendar.expiries import spx_monthly_expiry
+from alvh.errors import NoDataError, PricingError
+from alvh.kernel.black import Greeks, black76_greeks
+from alvh.market.rates import DEFAULT_DIV_YIELD, CarryCurve
+
+if TYPE_CHECKING:
+    from alvh.market.snapshot import MarketSnapshot
+
+VIX_TENORS_DAYS: Final[tuple[tuple[str, int], ...]] = (
+    ("VIX9D", 9),
+    ("VIX", 30),
+    ("VIX3M", 93),
+    ("VIX6M", 182),
+)
+"""The VIX-family indices and their constant-maturity tenors in calendar days."""
+
+_DAY_NS: Final = 86_400_000_000_000
+_CLOSE_OFFSET: Final = pd.Timedelta(hours=16)
+_AM_SETTLE_OFFSET: Final = pd.Timedelta(hours=9, minutes=30)
+_MIN_T_YEARS: Final = 1e-6  # smiles need T > 0; ~30 seconds
+_PHI_CAP_MARGIN: Final = 0.999  # strictly inside the no-butterfly bounds
+
+
+@dataclass(frozen=True)
+class SurfaceParams:
+    """Parameters of the SPX surface model (see the module docstring for their roles).
+
+    Attributes
+    ----------
+    vix_atm_ratio
+        ATM implied vol as a fraction of the VIX-family index at the same tenor.
+    eta_ref
+        SSVI power-law level ``eta`` when SKEW equals ``skew_ref``.
+    gamma
+        Power-law exponent: the ATM skew scales as ``T^(-gamma)`` for short expiries.
+    rho
+        SSVI correlation parameter (negative: put skew).
+    skew_beta
+        Log change of ``eta`` per 10 points of the CBOE SKEW index above ``skew_ref``.
+    skew_ref
+        SKEW level at which ``eta = eta_ref`` (used when SKEW is unknown).
+    div_yield
+        Continuous S&P 500 dividend yield (decimal), see ``alvh.market.rates``.
+    """
+
+    vix_atm_ratio: float
+    eta_ref: float
+    gamma: float
+    rho: float
+    skew_beta: float
+    skew_ref: float = 130.0
+    div_yield: float = DEFAULT_DIV_YIELD
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.gamma <= 0.5:
+            raise PricingError(f"SurfaceParams.gamma = {self.gamma}; expected 0 < gamma <= 0.5")
+        if not -1.0 < self.rho < 1.0:
+            raise PricingError(f"SurfaceParams.rho = {self.rho}; expected -1 < rho < 1")
+        if self.eta_ref <= 0.0 or self.vix_atm_ratio <= 0.0:
+            raise PricingError("SurfaceParams.eta_ref and vix_atm_ratio must be positive")
+
+
+# Fitted by scripts/calibrate_surface.py (run 2026-11-20) on the 18 January-2018 SPXW quote dates
+# with at least 3 days to expiry (2018-01-02 .. 2018-01-26, expiry 2018-01-31), gamma held at 1/2.
+# Tables and caveats: docs/calibration.md.
+DEFAULT_SURFACE_PARAMS: Final = SurfaceParams(
+    vix_atm_ratio=0.7677,
+    eta_ref=1.2250,
+    gamma=0.5,
+    rho=-0.3753,
+    skew_beta=0.1595,
+    skew_ref=130.0,
+    div_yield=DEFAULT_DIV_YIELD,
+)
+
+
+def ssvi_total_variance(k: ArrayLike, theta: ArrayLike, phi: ArrayLike, rho: float) -> Float64Array:
+    """Return SSVI total implied variance ``w(k, theta)`` (broadcasting).
+
+    Parameters
+    ----------
+    k
+        Log-moneyness ``ln(K / F)``.
+    theta
+        ATM total variance ``vol_atm^2 T``.
+    phi
+        Curvature ``phi(theta)``.
+    rho
+        Correlation parameter in (-1, 1).
+    """
+    k_, th, ph = (np.asarray(a, dtype=np.float64) for a in (k, theta, phi))
+    pk = ph * k_
+    return 0.5 * th * (1.0 + rho * pk + np.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
+
+
+def power_law_phi(theta: ArrayLike, eta: float, gamma: float) -> Float64Array:
+    """Return the Gatheral-Jacquier power-law ``phi(theta) = eta theta^-g (1+theta)^(g-1)``."""
+    th = np.asarray(theta, dtype=np.float64)
+    return eta / (th**gamma * (1.0 + th) ** (1.0 - gamma))
+
+
+def capped_phi(theta: ArrayLike, eta: float, gamma: float, rho: float) -> Float64Array:
+    """Return the power-law ``phi`` capped inside the SSVI no-butterfly bounds (module doc)."""
+    th = np.asarray(theta, dtype=np.float64)
+    lim = 4.0 / (th * (1.0 + abs(rho)))
+    cap = _PHI_CAP_MARGIN * np.minimum(lim, np.sqrt(lim))
+    return np.minimum(power_law_phi(th, eta, gamma), cap)
+
+
+def t_years_between(
+    valuation: pd.Timestamp, expiry: date | pd.Timestamp, am_settled: bool
+) -> float:
+    """Return the year fraction (ACT/365 with intraday time) from ``valuation`` to expiry.
+
+    Parameters
+    ----------
+    valuation
+        Naive US/Eastern valuation time (the surface uses its day's 16:00 ET close).
+    expiry
+        Expiration date.
+    am_settled
+        True for AM-settled options (they expire at 09:30 ET), False for PM-settled (16:00 ET).
+    """
+    start = pd.Timestamp(expiry).normalize()
+    end = start + (_AM_SETTLE_OFFSET if am_settled else _CLOSE_OFFSET)
+    return (end.value - pd.Timestamp(valuation).value) / (365.0 * _DAY_NS)
+
+
+def is_am_settled(expiry: date | pd.Timestamp) -> bool:
+    """Return whether ``expiry`` is a standard AM-settled SPX monthly (third-Friday) expiration.
+
+    Every other SPX expiration is taken as PM-settled (SPXW). PM-settled SPXW contracts on the
+    third Friday exist too; callers pricing those pass ``am_settled=False`` explicitly.
+    """
+    ts = pd.Timestamp(expiry)
+    return ts.date() == spx_monthly_expiry(ts.year, ts.month)
+
+
+@dataclass(frozen=True)
+class AtmTermStructure:
+    """ATM total variance ``theta(T)`` from VIX-family nodes (see the module docstring).
+
+    Attributes
+    ----------
+    t_nodes
+        Node tenors in years, increasing.
+    w_nodes
+        ATM total variance at the nodes, non-decreasing.
+    """
+
+    t_nodes: Float64Array
+    w_nodes: Float64Array
+
+    def theta(self, t_years: ArrayLike) -> Float64Array:
+        """Return ATM total variance at ``t_years`` (flat vol outside the node range)."""
+        t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
+        tn, wn = self.t_nodes, self.w_nodes
+        inside = np.interp(t, tn, wn)
+        below = t * (wn[0] / tn[0])
+        above = t * (wn[-1] / tn[-1])
+        return np.where(t < tn[0], below, np.where(t > tn[-1], above, inside))
+
+
+@dataclass(frozen=True)
+class SpxVolSurface:
+    """Model SPX implied volatility, forward and discounting for one day.
+
+    Build with ``SpxVolSurface.from_snapshot``. All methods broadcast over numpy arrays.
+
+    Attributes
+    ----------
+    spot
+        SPX close of the surface's day.
+    as_of
+        The snapshot time the surface was built from.
+    valuation_time
+        16:00 ET of the SPX close's date: the origin of ``t_years``.
+    carry
+        Rate and dividend yield.
+    atm
+        ATM total-variance term structure.
+    eta
+        SSVI ``eta`` of the day (after the SKEW adjustment; ``phi`` is capped separately).
+    params
+        The model parameters used.
+    skew_index
+        The CBOE SKEW close used (NaN when unknown; ``eta_ref`` applies then).
+    """
+
+    spot: float
+    as_of: pd.Timestamp
+    valuation_time: pd.Timestamp
+    carry: CarryCurve
+    atm: AtmTermStructure
+    eta: float
+    params: SurfaceParams = field(repr=False)
+    skew_index: float = math.nan
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_snapshot(
+        cls, snap: MarketSnapshot, params: SurfaceParams = DEFAULT_SURFACE_PARAMS
+    ) -> SpxVolSurface:
+        """Build the day's surface from SPX, the VIX family, SKEW and rates known at ``snap``.
+
+        Raises
+        ------
+        NoDataError
+            If SPX, VIX or a rate (IRX or DFF) is not known at ``snap.as_of``.
+        """
+        spot = snap.close("SPX")
+        day = snap.last_date("SPX")
+        if not snap.has("VIX"):
+            raise NoDataError(f"no VIX close known at {snap.as_of}; the SPX surface needs it")
+        t_nodes: list[float] = []
+        vols: list[float] = []
+        for symbol, days in VIX_TENORS_DAYS:
+            # A node counts only if quoted on the SPX day: VIX6M stops in 2021 in real data,
+            # and a stale close would pin the long end to a years-old level.
+            if snap.has(symbol) and snap.last_date(symbol) == day:
+                t_nodes.append(days / 365.0)
+                vols.append(params.vix_atm_ratio * snap.close(symbol) / 100.0)
+        if not t_nodes:
+            raise NoDataError(f"no VIX close for {day.date()} known at {snap.as_of}")
+        t_arr = np.asarray(t_nodes)
+        w_arr = np.maximum.accumulate(np.asarray(vols) ** 2 * t_arr)
+        skew_index = snap.close("SKEW") if snap.has("SKEW") else math.nan
+        return cls(
+            spot=spot,
+            as_of=snap.as_of,
+            valuation_time=day.normalize() + _CLOSE_OFFSET,
+            carry=CarryCurve.from_snapshot(snap, params.div_yield),
+            atm=AtmTermStructure(t_arr, w_arr),
+            eta=day_eta(params, skew_index),
+            params=params,
+            skew_index=skew_index,
+        )
+
+    # -- carry --------------------------------------------------------------------------
+    def t_years(self, expiry: date | pd.Timestamp, am_settled: bool | None = None) -> float:
+        """Return the year fraction to ``expiry`` (AM/PM inferred when ``am_settled`` is None)."""
+        am = is_am_settled(expiry) if am_settled is None else am_settled
+        return t_years_between(self.valuation_time, expiry, am)
+
+    def forward(self, t_years: ArrayLike) -> Float64Array:
+        """Return the SPX forward to ``t_years``."""
+        return self.carry.forward(self.spot, t_years)
+
+    def discount(self, t_years: ArrayLike) -> Float64Array:
+        """Return the discount factor to ``t_years``."""
+        return self.carry.discount(t_years)
+
+    # -- vols ---------------------------------------------------------------------------
+    def total_variance(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
+        """Return SSVI total implied variance at ``(t_years, strikes)`` (broadcasting)."""
+        t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
+        k = np.log(np.asarray(strikes, dtype=np.float64) / self.forward(t))
+        theta = self.atm.theta(t)
+        phi = capped_phi(theta, self.eta, self.params.gamma, self.params.rho)
+        return ssvi_total_variance(k, theta, phi, self.params.rho)
+
+    def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
+        """Return implied vols (decimal) at ``(t_years, strikes)`` (broadcasting)."""
+        t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
+        return np.sqrt(self.total_variance(t, strikes) / t)
+
+    def atm_vol(self, t_years: ArrayLike) -> Float64Array:
+        """Return the at-the-money-forward implied vol at ``t_years``."""
+        t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
+        return np.sqrt(self.atm.theta(t) / t)
+
+    # -- pricing ------------------------------------------------------------------------
+    def greeks(self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike) -> Greeks:
+        """Return price and greeks per unit of SPX at the smile vol of each strike."""
+        return spot_greeks(self, t_years, strikes, is_call)
+
+    def strike_for_delta(self, t_years: float, target_delta: float, is_call: bool) -> float:
+        """Return the strike whose spot delta on the smile equals ``target_delta``.
+
+        ``target_delta`` may be given as a magnitude (0.16) or signed (-0.16 for a put).
+
+        Raises
+        ------
+        PricingError
+            If ``|target_delta|`` is not reachable (outside (0, exp(-q T)) for this expiry).
+        """
+        return solve_strike_for_delta(self, t_years, target_delta, is_call)
+
+
+class SmileSurface(Protocol):
+    """What the engine needs from any SPX surface, model (``SpxVolSurface``) or quotes."""
+
+    spot: float
+    as_of: pd.Timestamp
+
+    def forward(self, t_years: ArrayLike) -> Float64Array: ...
+    def discount(self, t_years: ArrayLike) -> Float64Array: ...
+    def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array: ...
+    def atm_vol(self, t_years: ArrayLike) -> Float64Array: ...
+    def t_years(self, expiry: date | pd.Timestamp, am_settled: bool | None = None) -> float: ...
+
+
+def day_eta(params: SurfaceParams, skew_index: float) -> float:
+    """Return the day's SSVI ``eta``, scaled by the SKEW index (``eta_ref`` if SKEW unknown)."""
+    skew = params.skew_ref if math.isnan(skew_index) else skew_index
+    return params.eta_ref * math.exp(params.skew_beta * (skew - params.skew_ref) / 10.0)
+
+
+def spot_greeks(
+    surface: SmileSurface, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike
+) -> Greeks:
+    """Return Black-76 greeks at the surface's smile vols, delta/gamma per unit of spot.
+
+    Black-76 delta is ``dV/dF``; with ``F = S exp((r - q) T)`` the spot delta is
+    ``dV/dF * F/S`` and the spot gamma ``d2V/dF2 (F/S)^2``. Theta holds spot fixed, so it adds
+    the forward's carry drift: ``theta_S = theta_F - dV/dF (r - q) F / 365`` with ``(r - q)``
+    read off ``F/S``.
+    """
+    t = np.asarray(t_years, dtype=np.float64)
+    f = surface.forward(t)
+    df = surface.discount(t)
+    vol = surface.iv(t, strikes)
+    g = black76_greeks(f, strikes, t, vol, df, is_call)
+    ratio = f / surface.spot
+    with np.errstate(divide="ignore", invalid="ignore"):
+        carry = np.where(t > 0.0, np.log(ratio) / np.where(t > 0.0, t, 1.0), 0.0)
+    return Greeks(
+        price=g.price,
+        delta=g.delta * ratio,
+        gamma=g.gamma * ratio * ratio,
+        vega_per_vol_pt=g.vega_per_vol_pt,
+        theta_per_day=g.theta_per_day - g.delta * carry * f / 365.0,
+    )
+
+
+def solve_strike_for_delta(
+    surface: SmileSurface, t_years: float, target_delta: float, is_call: bool
+) -> float:
+    """Return the strike where the surface's spot delta equals ``target_delta`` (see method)."""
+    t = max(float(t_years), _MIN_T_YEARS)
+    f = float(surface.forward(t))
+    df = float(surface.discount(t))
+    spot_df = df * f / surface.spot  # = exp(-q T): the largest reachable |delta|
+    target = abs(float(target_delta))
+    if not 0.0 < target < spot_df:
+        raise PricingError(
+            f"target delta {target_delta} not reachable at t_years={t:.4f}; "
+            f"expected 0 < |delta| < {spot_df:.4f}"
+        )
+    sd = float(surface.atm_vol(t)) * math.sqrt(t)
+
+    def gap(k: float) -> float:
+        kk = np.asarray(f * math.exp(k))
+        d = spot_greeks(surface, t, kk, is_call).delta
+        return abs(float(d)) - target
+
+    # |delta| falls from ~exp(-qT) to 0 as the strike rises (calls) and rises for puts;
+    # widen the bracket until it holds the root (smiles can be far wider than ATM vol).
+    lo, hi = -6.0 * sd, 6.0 * sd
+    for _ in range(8):
+        if gap(lo) * gap(hi) < 0.0:
+            break
+        lo, hi = 2.0 * lo, 2.0 * hi
+    else:
+        raise PricingError(f"no strike with delta {target_delta} at t_years={t:.4f}")
+    k_root = brentq(gap, lo, hi, xtol=1e-10, rtol=1e-12, maxiter=200)
+    return f * math.exp(float(k_root))

@@ -1,0 +1,234 @@
+"""A surface backed by real option quotes, falling back to the model where there are none.
+
+When the user imported option chains (``option_chains`` table), ``QuoteSurface`` answers the
+same questions as ``SpxVolSurface`` from the day's quotes: for each quoted expiration it takes
+the forward implied by put-call parity near the money, inverts out-of-the-money mids to implied
+vols, and interpolates IV linearly in strike (flat beyond the outermost usable quotes). Any
+``t_years`` that is not a quoted expiration (within half a day) gets the model's answer.
+
+``surface_for(snap)`` picks the quote-backed surface when chains for the snapshot's day exist.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
+
+from alvh._typing import ArrayLike, Float64Array
+from alvh.kernel.black import Greeks, black76_price
+from alvh.market.surface import (
+    DEFAULT_SURFACE_PARAMS,
+    SpxVolSurface,
+    SurfaceParams,
+    solve_strike_for_delta,
+    spot_greeks,
+    t_years_between,
+)
+
+if TYPE_CHECKING:
+    from alvh.market.snapshot import MarketSnapshot
+
+_MATCH_T_YEARS: Final = 0.5 / 365.0  # a t_years within half a day of an expiry is that expiry
+_MIN_QUOTES: Final = 3  # fewer usable OTM quotes than this: the model answers for that expiry
+_PARITY_STRIKES: Final = 5  # strikes nearest the money used to read the forward off parity
+SPX_ROOTS: Final = ("SPX", "SPXW")
+
+
+def implied_vols(
+    price: ArrayLike,
+    forward: ArrayLike,
+    strike: ArrayLike,
+    t_years: ArrayLike,
+    discount: ArrayLike,
+    is_call: ArrayLike,
+) -> Float64Array:
+    """Return Black-76 implied vols by vectorised bisection; NaN where no vol fits the price.
+
+    A price outside (discounted intrinsic, discounted upper bound) has no implied vol. The
+    bisection runs on ``ln(vol)`` over [1e-4, 10]: 60 halvings leave a relative error below
+    1e-15 of that range in log space, far finer than any quote. (Kept here so market code can
+    invert quotes without depending on a specific kernel solver.)
+    """
+    p, f, k, t, df, c = np.broadcast_arrays(
+        *(np.asarray(a, dtype=np.float64) for a in (price, forward, strike, t_years, discount)),
+        np.asarray(is_call, dtype=bool),
+    )
+    sign = np.where(c, 1.0, -1.0)
+    intrinsic = df * np.maximum(sign * (f - k), 0.0)
+    upper = df * np.where(c, f, k)
+    ok = (p > intrinsic) & (p < upper) & (t > 0.0)
+    lo = np.full(p.shape, math.log(1e-4))
+    hi = np.full(p.shape, math.log(10.0))
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        too_high = black76_price(f, k, t, np.exp(mid), df, c) > p
+        hi = np.where(too_high, mid, hi)
+        lo = np.where(too_high, lo, mid)
+    return np.where(ok, np.exp(0.5 * (lo + hi)), np.nan)
+
+
+@dataclass(frozen=True)
+class QuotedSmile:
+    """One quoted expiration: its time, parity forward and IV by strike (increasing)."""
+
+    expiry: pd.Timestamp
+    t_years: float
+    forward: float
+    discount: float
+    strikes: Float64Array
+    vols: Float64Array
+
+
+def smile_from_quotes(
+    rows: pd.DataFrame, t_years: float, discount: float
+) -> tuple[float, Float64Array, Float64Array] | None:
+    """Return ``(forward, strikes, vols)`` of one expiry's quotes, or None when too few.
+
+    The forward is the median of ``K + (C_mid - P_mid) / discount`` over the strikes nearest
+    the money that have two-sided quotes on both rights; vols come from out-of-the-money mids
+    (puts below the forward, calls at or above), skipping zero bids and crossed quotes.
+    """
+    q = rows[(rows["bid"] > 0.0) & (rows["ask"] >= rows["bid"])]
+    mid = (q["bid"] + q["ask"]) / 2.0
+    calls = mid[q["right"] == "C"].groupby(q.loc[q["right"] == "C", "strike"]).mean()
+    puts = mid[q["right"] == "P"].groupby(q.loc[q["right"] == "P", "strike"]).mean()
+    both = calls.index.intersection(puts.index)
+    if len(both) == 0 or t_years <= 0.0:
+        return None
+    spot = float(rows["underlying"].iloc[0])
+    near = both[np.argsort(np.abs(both.to_numpy() - spot))[:_PARITY_STRIKES]]
+    fwd = float(np.median(near.to_numpy() + (calls[near] - puts[near]).to_numpy() / discount))
+    otm_puts = puts[puts.index < fwd]
+    otm_calls = calls[calls.index >= fwd]
+    strikes = np.concatenate([otm_puts.index.to_numpy(), otm_calls.index.to_numpy()])
+    prices = np.concatenate([otm_puts.to_numpy(), otm_calls.to_numpy()])
+    is_call = np.concatenate([np.zeros(len(otm_puts), bool), np.ones(len(otm_calls), bool)])
+    vols = implied_vols(prices, fwd, strikes, t_years, discount, is_call)
+    keep = np.isfinite(vols)
+    if keep.sum() < _MIN_QUOTES:
+        return None
+    return fwd, strikes[keep].astype(np.float64), vols[keep]
+
+
+@dataclass(frozen=True)
+class QuoteSurface:
+    """SPX surface from the day's quoted chains, the model where nothing is quoted.
+
+    Same interface as ``SpxVolSurface``: ``spot``, ``as_of``, ``forward``, ``discount``, ``iv``,
+    ``atm_vol``, ``greeks``, ``strike_for_delta``, ``t_years``.
+
+    Attributes
+    ----------
+    model
+        The model surface of the same day (fallback).
+    smiles
+        Quoted expirations, by increasing ``t_years``.
+    """
+
+    model: SpxVolSurface
+    smiles: tuple[QuotedSmile, ...]
+
+    @property
+    def spot(self) -> float:
+        return self.model.spot
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.model.as_of
+
+    @classmethod
+    def from_snapshot(
+        cls, snap: MarketSnapshot, params: SurfaceParams = DEFAULT_SURFACE_PARAMS
+    ) -> QuoteSurface:
+        """Build from the SPX/SPXW chain rows quoted on the snapshot's SPX day.
+
+        Rows of the root ``SPX`` are AM-settled, ``SPXW`` PM-settled. Chains quoted on earlier
+        days are not used (a stale quote would hide a day's move).
+        """
+        model = SpxVolSurface.from_snapshot(snap, params)
+        day = model.valuation_time.normalize()
+        chains = snap.known("option_chains")
+        rows = chains[(chains["quote_date"] == day) & chains["root"].isin(SPX_ROOTS)]
+        smiles: list[QuotedSmile] = []
+        for (root, expiry), g in rows.groupby(["root", "expiry"], sort=True):
+            t = t_years_between(model.valuation_time, expiry, am_settled=root == "SPX")
+            if t <= 0.0:
+                continue
+            df = float(model.discount(t))
+            fitted = smile_from_quotes(g, t, df)
+            if fitted is not None:
+                fwd, ks, vols = fitted
+                smiles.append(QuotedSmile(pd.Timestamp(expiry), t, fwd, df, ks, vols))
+        smiles.sort(key=lambda s: s.t_years)
+        return cls(model=model, smiles=tuple(smiles))
+
+    def _per_t(self, t_years: ArrayLike, quoted, modelled) -> Float64Array:  # type: ignore[no-untyped-def]
+        # Apply quoted(smile, mask) where t matches an expiry and modelled(mask) elsewhere.
+        t = np.asarray(t_years, dtype=np.float64)
+        out = np.asarray(modelled(t), dtype=np.float64).copy()
+        for s in self.smiles:
+            hit = np.abs(t - s.t_years) <= _MATCH_T_YEARS
+            if np.any(hit):
+                out = np.where(hit, quoted(s), out)
+        return out
+
+    def t_years(self, expiry: date | pd.Timestamp, am_settled: bool | None = None) -> float:
+        """Return the year fraction to ``expiry`` (same convention as the model)."""
+        return self.model.t_years(expiry, am_settled)
+
+    def forward(self, t_years: ArrayLike) -> Float64Array:
+        """Return the parity forward of a quoted expiry, else the model forward."""
+        return self._per_t(t_years, lambda s: s.forward, self.model.forward)
+
+    def discount(self, t_years: ArrayLike) -> Float64Array:
+        """Return the discount factor (the model's rate; quotes do not change it)."""
+        return self.model.discount(t_years)
+
+    def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
+        """Return quoted IV interpolated in strike where quoted, else the model's IV."""
+        t, k = np.broadcast_arrays(
+            np.asarray(t_years, dtype=np.float64), np.asarray(strikes, dtype=np.float64)
+        )
+        out = np.asarray(self.model.iv(t, k), dtype=np.float64).copy()
+        for s in self.smiles:
+            hit = np.abs(t - s.t_years) <= _MATCH_T_YEARS
+            if np.any(hit):
+                out[hit] = np.interp(k[hit], s.strikes, s.vols)
+        return out
+
+    def atm_vol(self, t_years: ArrayLike) -> Float64Array:
+        """Return the IV at the forward (quoted where quoted)."""
+        t = np.asarray(t_years, dtype=np.float64)
+        return self.iv(t, self.forward(t))
+
+    def greeks(self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike) -> Greeks:
+        """Return price and greeks per unit of SPX at the quoted (or model) vols."""
+        return spot_greeks(self, t_years, strikes, is_call)
+
+    def strike_for_delta(self, t_years: float, target_delta: float, is_call: bool) -> float:
+        """Return the strike with spot delta ``target_delta`` on this surface's smile."""
+        return solve_strike_for_delta(self, t_years, target_delta, is_call)
+
+
+def surface_for(
+    snap: MarketSnapshot, params: SurfaceParams = DEFAULT_SURFACE_PARAMS
+) -> SpxVolSurface | QuoteSurface:
+    """Return the quote-backed surface when the snapshot's day has SPX quotes, else the model.
+
+    Raises
+    ------
+    alvh.errors.NoDataError
+        If the model inputs (SPX, VIX, a rate) are not known at ``snap.as_of``.
+    """
+    chains = snap.known("option_chains")
+    if not chains.empty:
+        surf = QuoteSurface.from_snapshot(snap, params)
+        if surf.smiles:
+            return surf
+        return surf.model
+    return SpxVolSurface.from_snapshot(snap, params)
