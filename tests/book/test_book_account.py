@@ -1,0 +1,170 @@
+"""Account: cash flows, equity = cash + marks, margin by hand, settlement, greeks, interest."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from alvh.book.account import SPX_OPTION, VIX_OPTION, VX_FUTURE, Account
+from alvh.book.condor import IronCondor
+from alvh.book.contracts import EtfShare, VixFuture, VixOption
+from alvh.book.margin import condor_margin_usd
+from alvh.book.positions import fold
+from alvh.errors import NoDataError
+
+D0, D1 = date(2024, 2, 15), date(2024, 2, 16)
+EXP = date(2024, 3, 15)
+VX = VixFuture("VXH24", date(2024, 3, 20))
+MARGINS = {"vx_future": 10_000.0, "vxm_future": 1_000.0}
+
+
+def _open_condor(
+    acct: Account, qty: float = 2, tier: str = "short", group: str = "c1"
+) -> IronCondor:
+    """Sell a 4400/4450/4700/4750 condor at leg prices 1.00 / 2.50 / 2.00 / 0.80 (credit 2.70)."""
+    from alvh.book.positions import Fill
+
+    ic = IronCondor.from_strikes(EXP, (4400, 4450, 4700, 4750), qty)
+    for leg, price in zip(ic.legs, (1.00, 2.50, 2.00, 0.80), strict=True):
+        acct.apply_fill(Fill(D0, leg.contract, leg.qty, price, 1.25 * qty, "entry", tier, group))
+    return ic
+
+
+def test_condor_cash_margin_and_equity_by_hand() -> None:
+    acct = Account(100_000.0, MARGINS)
+    ic = _open_condor(acct)
+    # credit = (2.50 + 2.00 - 1.00 - 0.80) x 100 x 2 = 540; fees 4 fills x 2.50 = 10
+    assert acct.cash_usd == pytest.approx(100_000 + 540 - 10)
+    # marked at the fill prices the book is worth cash - credit: equity = initial - fees
+    assert acct.equity_usd == pytest.approx(100_000 - 10)
+    # margin = max(50, 50) x 100 x 2 - 540 = 9460, same as the condor's max loss
+    assert acct.margin_usd() == pytest.approx(9460.0)
+    assert condor_margin_usd(ic, 2.70) == pytest.approx(9460.0)
+    # new marks: long put 0.40, short put 1.10, short call 3.60, long call 1.50
+    ids = [lg.contract.id for lg in ic.legs]
+    acct.set_marks_by_id(dict(zip(ids, (0.40, 1.10, 3.60, 1.50), strict=True)))
+    # legs value = (0.40 - 1.10 - 3.60 + 1.50) x 100 x 2 = -560
+    assert acct.market_value_usd == pytest.approx(-560.0)
+    assert acct.equity_usd == pytest.approx(acct.cash_usd - 560.0)
+    ((mv, cost),) = acct.group_values_usd().values()
+    # open P&L of the condor = -560 - (-540) = -20
+    assert mv - cost == pytest.approx(-20.0)
+    assert acct.pnl_by_tier_usd()["short"] == pytest.approx(acct.equity_usd - 100_000)
+
+
+def test_equity_identity_over_mixed_fills_and_futures_convention() -> None:
+    from alvh.book.positions import Fill
+
+    acct = Account(50_000.0, MARGINS)
+    _open_condor(acct, qty=1)
+    call = VixOption(date(2024, 3, 20), 20.0, "C")
+    acct.apply_fill(Fill(D0, call, 10, 1.20, 12.5, "hedge", "vix_calls"))  # pays 1200 + 12.5
+    acct.apply_fill(Fill(D0, VX, 2, 15.00, 5.0, "hedge", "vx_futures"))  # pays only fees
+    acct.apply_fill(Fill(D0, EtfShare("VXX"), 100, 25.00, 0.5, "hedge", "vix_etf"))
+    # cash = 50000 + 270 - 5 (condor) - 1212.5 - 5 - 2500.5
+    assert acct.cash_usd == pytest.approx(50_000 + 270 - 5 - 1212.5 - 5 - 2500.5)
+    acct.set_marks_by_id({call.id: 2.00, VX.id: 17.50, "VXX": 27.00})
+    # future: (17.50 - 15.00) x 2 x 1000 = 5000 of P&L is its market value; not 17.50 x 2000
+    # call: 10 x 2.00 x 100 = 2000; ETF: 100 x 27 = 2700; condor legs at fill: -270
+    assert acct.market_value_usd == pytest.approx(5000 + 2000 + 2700 - 270)
+    assert acct.equity_usd == pytest.approx(acct.cash_usd + acct.market_value_usd)
+    # closing the future at 17.50 moves its 5000 into cash and leaves equity unchanged but fees
+    before = acct.equity_usd
+    acct.apply_fill(Fill(D1, VX, -2, 17.50, 5.0, "monetise", "vx_futures"))
+    assert acct.equity_usd == pytest.approx(before - 5.0)
+    tiers = acct.pnl_by_tier_usd()
+    assert tiers["vx_futures"] == pytest.approx(5000 - 10)
+    assert sum(tiers.values()) + acct.interest_usd == pytest.approx(acct.equity_usd - 50_000)
+    # the account's lots are exactly the fold of its fills (the audit trail)
+    for key, pos in fold(acct.fills).items():
+        got = acct.position(*key)
+        assert got is not None and (got.qty, got.avg_price) == (pos.qty, pos.avg_price)
+        assert got.realized_pnl_usd == pytest.approx(pos.realized_pnl_usd)
+
+
+def test_margin_futures_long_options_and_etf() -> None:
+    from alvh.book.positions import Fill
+
+    acct = Account(100_000.0, MARGINS)
+    acct.apply_fill(Fill(D0, VX, -3, 15.0, 0.0))
+    acct.apply_fill(Fill(D0, VixFuture("VXH24", VX.expiry, mini=True), 4, 15.0, 0.0))
+    # 3 x 10000 + 4 x 1000
+    assert acct.margin_usd() == pytest.approx(34_000.0)
+    # long calls and a debit call spread are paid in full: no extra margin
+    c20, c30 = VixOption(VX.expiry, 20, "C"), VixOption(VX.expiry, 30, "C")
+    acct.apply_fill(Fill(D0, c20, 10, 2.0, 0.0))
+    acct.apply_fill(Fill(D0, c30, -10, 0.8, 0.0))
+    acct.apply_fill(Fill(D0, EtfShare("VXX"), 100, 25.0, 0.0))
+    assert acct.margin_usd() == pytest.approx(34_000.0)
+    # a short put spread of another expiry (its own group), credit 1.50 - 0.30 = 1.20:
+    # width 10 x 100 x 5 - 1.20 x 100 x 5 = 4400
+    apr = date(2024, 4, 17)
+    p15, p5 = VixOption(apr, 15, "P"), VixOption(apr, 5, "P")
+    acct.apply_fill(Fill(D0, p15, -5, 1.50, 0.0))
+    acct.apply_fill(Fill(D0, p5, 5, 0.30, 0.0))
+    assert acct.margin_usd() == pytest.approx(34_000.0 + 4400.0)
+
+
+def test_two_condors_same_expiry_offset_and_uncovered_call() -> None:
+    acct = Account(100_000.0, MARGINS)
+    _open_condor(acct, qty=1, tier="short", group="a")
+    _open_condor(acct, qty=1, tier="medium", group="b")
+    # same expiry and strikes: 2 x (50 x 100 - 270) = 9460
+    assert acct.margin_usd() == pytest.approx(9460.0)
+    # an uncovered short 4800 call (credit 5.00) is charged its loss at 1.5 x 4800 = 7200:
+    # group value at 7200 = 2 condors' call spreads -50 x 200 = -10000, naked call
+    # -(7200 - 4800) x 100 = -240000 -> worst -250000; premium received 540 + 500 = 1040
+    from alvh.book.contracts import SpxOption
+    from alvh.book.positions import Fill
+
+    acct.apply_fill(Fill(D0, SpxOption("SPXW", EXP, 4800, "C"), -1, 5.0, 0.0, "test", "x"))
+    assert acct.margin_usd() == pytest.approx(250_000.0 - 1040.0)
+
+
+def test_settlement_closes_expiring_lots_at_intrinsic() -> None:
+    from alvh.book.positions import Fill
+
+    acct = Account(100_000.0, MARGINS)
+    _open_condor(acct, qty=2)
+    acct.apply_fill(Fill(D0, VX, 1, 15.0, 0.0, "hedge", "vx_futures"))
+    cash0 = acct.cash_usd
+    with pytest.raises(NoDataError, match="SPX:PM"):
+        acct.settle_expiring(EXP, {"SPX:AM": 4430.0})
+    fills = acct.settle_expiring(EXP, {"SPX:PM": 4430.0})
+    assert len(fills) == 4 and all(f.reason == "expiry settlement" for f in fills)
+    # SPX settles 4430: short 4450 put worth 20, long 4400 put 0 -> pay 20 x 100 x 2 = 4000
+    assert acct.cash_usd == pytest.approx(cash0 - 4000.0)
+    assert [p.contract.id for p in acct.positions()] == [VX.id]  # the future expires later
+    assert acct.margin_usd() == pytest.approx(10_000.0)
+    # VX final settlement at the SOQ: (21.35 - 15.00) x 1000 into cash
+    acct.settle_expiring(VX.expiry, {"VIX:SOQ": 21.35})
+    assert acct.cash_usd == pytest.approx(cash0 - 4000.0 + 6350.0)
+    assert acct.positions() == [] and acct.equity_usd == pytest.approx(acct.cash_usd)
+
+
+def test_interest_and_vectorised_marks_and_greeks() -> None:
+    acct = Account(1_000_000.0, MARGINS)
+    # 5.00% on 1,000,000 for 3 days, ACT/360: 1e6 x 0.05 x 3 / 360 = 416.67
+    assert acct.accrue_interest(5.0, 3) == pytest.approx(416.6667, abs=1e-3)
+    ic = _open_condor(acct, qty=1)
+    legs = acct.open_legs((SPX_OPTION,))
+    assert list(legs.ids) == [lg.contract.id for lg in ic.legs]
+    acct.set_marks(legs.slot, np.array([0.5, 1.0, 1.0, 0.5]))
+    # (0.5 - 1.0 - 1.0 + 0.5) x 100 = -100
+    assert acct.market_value_usd == pytest.approx(-100.0)
+    # per-unit greeks of the 4 legs (long put, short put, short call, long call) at S = 4600
+    delta = np.array([-0.05, -0.15, 0.16, 0.06])
+    vega = np.array([1.0, 2.0, 2.2, 1.1])
+    theta = np.array([-0.2, -0.5, -0.55, -0.25])
+    gamma = np.array([0.0005, 0.001, 0.001, 0.0005])
+    acct.set_greeks(legs.slot, np.full(4, 4600.0), delta, gamma, vega, theta)
+    total, per_tier = acct.greeks_usd((SPX_OPTION,))
+    # delta $ = (+1)(-0.05) + (-1)(-0.15) + (-1)(0.16) + (+1)(0.06) = 0.00 per point x 100
+    assert total.delta_usd == pytest.approx(0.0, abs=1e-9)
+    # vega $ = (1.0 - 2.0 - 2.2 + 1.1) x 100 = -210; theta $ = (-0.2 + 0.5 + 0.55 - 0.25) x 100
+    assert total.vega_usd_per_vol_pt == pytest.approx(-210.0)
+    assert total.theta_usd_per_day == pytest.approx(60.0)
+    assert per_tier["short"] == total
+    assert acct.greeks_usd((VIX_OPTION, VX_FUTURE))[0].vega_usd_per_vol_pt == 0.0
