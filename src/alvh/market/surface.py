@@ -4,7 +4,7 @@ Model (fitted on real SPXW chains by ``scripts/calibrate_surface.py``, see docs/
 
 1. **ATM level.** The VIX-family indices are variance-swap levels at fixed tenors (VIX9D 9 days,
    VIX 30, VIX3M 93, VIX6M 182; those not known on the snapshot's day are skipped). Each becomes
-   an ATM vol ``vix_atm_ratio * index / 100`` -- a variance swap prices the whole smile, and with
+   an ATM vol ``max(vix_atm_ratio * index, index - max_atm_gap_pts) / 100`` -- a variance swap prices the whole smile, and with
    SPX's put skew it sits above ATM vol (SPEC 5) -- and ATM total variance ``theta = vol^2 T`` is
    interpolated linearly in ``T`` between tenors. Node total variances are made non-decreasing
    first (a calendar-arbitrage guard for a steeply inverted term structure). Outside the quoted
@@ -89,6 +89,10 @@ class SurfaceParams:
         SKEW level at which ``eta = eta_ref`` (used when SKEW is unknown).
     div_yield
         Continuous S&P 500 dividend yield (decimal), see ``alvh.market.rates``.
+    max_atm_gap_pts
+        Largest gap, in vol points, between an index and the ATM vol derived from it. The ratio
+        was fitted at VIX 9-12; SPEC 5 puts 30-day ATM IV ~0-3 points below VIX, so at high
+        VIX the gap is capped rather than scaled (not verified on high-VIX chains).
     """
 
     vix_atm_ratio: float
@@ -98,6 +102,7 @@ class SurfaceParams:
     skew_beta: float
     skew_ref: float = 130.0
     div_yield: float = DEFAULT_DIV_YIELD
+    max_atm_gap_pts: float = 3.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.gamma <= 0.5:
@@ -267,7 +272,9 @@ class SpxVolSurface:
             # and a stale close would pin the long end to a years-old level.
             if snap.has(symbol) and snap.last_date(symbol) == day:
                 t_nodes.append(days / 365.0)
-                vols.append(params.vix_atm_ratio * snap.close(symbol) / 100.0)
+                level = snap.close(symbol)
+                atm_pts = max(params.vix_atm_ratio * level, level - params.max_atm_gap_pts)
+                vols.append(atm_pts / 100.0)
         if not t_nodes:
             raise NoDataError(f"no VIX close for {day.date()} known at {snap.as_of}")
         t_arr = np.asarray(t_nodes)
