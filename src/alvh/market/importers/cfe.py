@@ -161,8 +161,9 @@ def import_cfe_raw(t: CsvTable) -> FileResult:
     ohlc = np.column_stack([parse_floats(t, k) for k in ("Open", "High", "Low", "Close")])
     volume = parse_floats(t, "Total Volume")
     oi = parse_floats(t, "Open Interest")
-    contracts = np.array([vx_contract_code(y, m) for y, m in months], dtype=object)
-    expiries = np.array([expiry_of(y, m) for y, m in months], dtype="datetime64[ns]")
+    uniq = {ym: (vx_contract_code(*ym), expiry_of(*ym)) for ym in set(months)}
+    contracts = np.array([uniq[ym][0] for ym in months], dtype=object)
+    expiries = np.array([uniq[ym][1] for ym in months], dtype="datetime64[ns]")
 
     old = dates < RESCALE_BEFORE
     if old.any():
