@@ -252,7 +252,7 @@ class ExpirySchedule:
 def expiry_schedule(product: SpxProduct = "spxw") -> ExpirySchedule:
     """Return the cached ``ExpirySchedule`` of ``product`` on the NYSE calendar."""
     p = _check_product(product)
-    df = spx_expiries(CALENDAR_START, _SCHEDULE_END, p)
+    df = spx_expiries(CALENDAR_START, _SCHEDULE_END, product)
     days = df["expiry"].to_numpy().astype("datetime64[D]").astype(np.int64)
     arrays = [days, df["settlement"].to_numpy(str), df["kind"].to_numpy(str)]
     arrays.append(df["product"].to_numpy(str))

@@ -88,7 +88,7 @@ def expiries(
         df["settlement"] = "AM (SOQ)"
     else:
         df = spx_expiries(s, e, p)  # type: ignore[arg-type]
-    df.insert(df.columns.get_loc("expiry") + 1, "weekday", df["expiry"].dt.day_name().str[:3])
+    df.insert(list(df.columns).index("expiry") + 1, "weekday", df["expiry"].dt.day_name().str[:3])
     _emit(df, f"{p.upper()} expirations {s} .. {e} ({len(df)})", as_csv, as_json)
 
 
