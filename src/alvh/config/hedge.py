@@ -26,29 +26,29 @@ class _Frozen(BaseModel):
 class TriggerConfig(_Frozen):
     """Thresholds of the trigger rules (SPEC 2, "Definitions")."""
 
-    iv_shift_threshold: float = Field(0.15, gt=0.0, le=1.0)
+    iv_shift_threshold: float = Field(default=0.15, gt=0.0, le=1.0)
     """IV_t / IV_(t - iv_shift_sessions) - 1 at or above this fires (texts: 0.15-0.20)."""
-    iv_shift_sessions: int = Field(2, ge=1, le=20)
+    iv_shift_sessions: int = Field(default=2, ge=1, le=20)
     iv_source: Literal["vix", "atm_iv"] = "vix"
-    proximity_z: float = Field(0.65, gt=0.0, le=5.0)
+    proximity_z: float = Field(default=0.65, gt=0.0, le=5.0)
     """Fires when SPX is within this many standard deviations of a short strike."""
-    break_even_z: float = Field(0.25, ge=0.0, le=5.0)
+    break_even_z: float = Field(default=0.25, ge=0.0, le=5.0)
     """Fires when SPX is within this many standard deviations of a break-even (0 disables)."""
-    delta_limit: float = Field(0.18, gt=0.0, le=5.0)
+    delta_limit: float = Field(default=0.18, gt=0.0, le=5.0)
     """Book delta per condor beyond +/- this fires."""
-    rsi_period: int = Field(14, ge=2, le=100)
+    rsi_period: int = Field(default=14, ge=2, le=100)
     rsi_band: tuple[float, float] = (30.0, 70.0)
     rsi_symbol: Literal["vix", "spx"] = "vix"
-    macd_fast: int = Field(12, ge=1)
-    macd_slow: int = Field(26, ge=2)
-    macd_signal: int = Field(9, ge=1)
+    macd_fast: int = Field(default=12, ge=1)
+    macd_slow: int = Field(default=26, ge=2)
+    macd_signal: int = Field(default=9, ge=1)
     momentum_confirms_iv_shift: bool = True
     """An IV shift without macro/inversion still adds a layer when momentum confirms it."""
-    macro_sessions: int = Field(2, ge=0, le=30)
+    macro_sessions: int = Field(default=2, ge=0, le=30)
     macro_kinds: tuple[str, ...] = ("FOMC", "CPI", "PPI")
-    term_tolerance_pts: float = Field(0.10, ge=0.0, le=5.0)
+    term_tolerance_pts: float = Field(default=0.10, ge=0.0, le=5.0)
     """|VX2 - VX1| at or below this (VIX points) is 'flat'."""
-    breadth_window: int = Field(20, ge=2, le=250)
+    breadth_window: int = Field(default=20, ge=2, le=250)
 
     @model_validator(mode="after")
     def _check(self) -> TriggerConfig:
@@ -66,23 +66,23 @@ class SizingConfig(_Frozen):
     mode: SizingMode = "442"
     size_base: Literal["vega", "budget"] = "vega"
     """What the ladder/4-4-2 modes split: planned hedge vega or a notional budget."""
-    vega_fraction: float = Field(0.5, gt=0.0, le=2.0)
+    vega_fraction: float = Field(default=0.5, gt=0.0, le=2.0)
     """Planned hedge exposure (USD per VIX point) as a fraction of the book's short vega."""
-    futures_share: float = Field(0.30, ge=0.0, le=1.0)
+    futures_share: float = Field(default=0.30, ge=0.0, le=1.0)
     """'vega' mode: share of the planned vega held in VX futures (texts: 25-40%)."""
-    call_step: float = Field(0.20, gt=0.0, le=1.0)
-    call_steps: int = Field(2, ge=0, le=5)
+    call_step: float = Field(default=0.20, gt=0.0, le=1.0)
+    call_steps: int = Field(default=2, ge=0, le=5)
     """'vega' mode: the calls layer takes call_steps x call_step; the ETF the remainder."""
-    budget_fraction: float = Field(0.20, gt=0.0, le=1.0)
+    budget_fraction: float = Field(default=0.20, gt=0.0, le=1.0)
     """Hedge notional as a fraction of condor notional (texts: 15-25%)."""
     notional_base: NotionalBase = "max_loss"
-    carry_cap_pct_per_month: float | None = Field(0.7, gt=0.0, le=20.0)
+    carry_cap_pct_per_month: float | None = Field(default=0.7, gt=0.0, le=20.0)
     """Estimated monthly carry of the whole hedge, in % of capital; None for no cap."""
-    macro_boost: float = Field(1.5, ge=1.0, le=5.0)
+    macro_boost: float = Field(default=1.5, ge=1.0, le=5.0)
     """Size multiplier of layers 2 and 3 when a macro event is within the window."""
     tranche_weights: tuple[float, float, float] = (0.4, 0.4, 0.2)
-    tranche_gap_sessions: int = Field(4, ge=1, le=30)
-    tranche3_min_extra_days: int = Field(14, ge=0, le=365)
+    tranche_gap_sessions: int = Field(default=4, ge=1, le=30)
+    tranche3_min_extra_days: int = Field(default=14, ge=0, le=365)
     """Tranche 3 expires at least this many calendar days after tranche 1's instrument."""
 
     @model_validator(mode="after")
@@ -97,11 +97,11 @@ class SizingConfig(_Frozen):
 class DeescalationConfig(_Frozen):
     """When layers come off (from the top) and how often layers may change."""
 
-    clear_sessions: int = Field(5, ge=1, le=250)
-    monetise_target: float | None = Field(0.5, gt=0.0)
+    clear_sessions: int = Field(default=5, ge=1, le=250)
+    monetise_target: float | None = Field(default=0.5, gt=0.0)
     """Unrealised gain of a layer at which it is monetised; None disables."""
     monetise_basis: Literal["cost", "capital"] = "cost"
-    cooldown_sessions: int = Field(4, ge=0, le=60)
+    cooldown_sessions: int = Field(default=4, ge=0, le=60)
     """Sessions after a layer is added or removed before the next layer may be added."""
 
 
@@ -112,13 +112,13 @@ class InstrumentConfig(_Frozen):
     """Enabled layers (1 VX futures, 2 VIX calls, 3 VIX-futures ETF), in order."""
     allow_vx: bool = True
     allow_vxm: bool = True
-    call_otm_pct: float | None = Field(0.10, ge=0.0, le=3.0)
+    call_otm_pct: float | None = Field(default=0.10, ge=0.0, le=3.0)
     """VIX call strike as % above the forward (0.10 = 10% OTM); exclusive with call_delta."""
-    call_delta: float | None = Field(None, gt=0.0, lt=1.0)
+    call_delta: float | None = Field(default=None, gt=0.0, lt=1.0)
     call_spreads: bool = False
-    call_spread_width_pct: float = Field(0.5, gt=0.0, le=5.0)
+    call_spread_width_pct: float = Field(default=0.5, gt=0.0, le=5.0)
     """Short call strike = long strike x (1 + width) when call_spreads is on."""
-    roll_days_before_expiry: int = Field(5, ge=0, le=60)
+    roll_days_before_expiry: int = Field(default=5, ge=0, le=60)
     etf_symbol: str = "VXX"
 
     @model_validator(mode="after")
@@ -135,7 +135,7 @@ class InstrumentConfig(_Frozen):
 class VxthConfig(_Frozen):
     """CBOE VXTH rule: monthly ~30-delta one-month VIX calls, weight by front VX level."""
 
-    call_delta: float = Field(0.30, gt=0.0, lt=1.0)
+    call_delta: float = Field(default=0.30, gt=0.0, lt=1.0)
     band_edges: tuple[float, float, float] = (15.0, 30.0, 50.0)
     band_weights: tuple[float, float, float, float] = (0.0, 0.01, 0.005, 0.0)
 

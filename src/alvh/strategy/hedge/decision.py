@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from alvh.config.hedge import HedgeConfig
 from alvh.strategy.hedge.results import Allocation, HedgeDecision, RuleResult
-from alvh.strategy.hedge.sizing import Slice, choose_quote, layer_plan, size_slices
+from alvh.strategy.hedge.sizing import Slice, SliceKind, choose_quote, layer_plan, size_slices
 from alvh.strategy.hedge.state import HedgeInputs, HedgeState, LayerHolding, PendingTranche
 from alvh.strategy.hedge.triggers import (
     Regime,
@@ -131,7 +131,9 @@ def _roll(
             if a.expiry_ordinal is None or a.expiry_ordinal - today > days:
                 keep.append(a)
                 continue
-            kind = "etf" if a.kind == "etf" else "vx" if a.kind in ("vx", "vxm") else "call"
+            kind: SliceKind = (
+                "etf" if a.kind == "etf" else "vx" if a.kind in ("vx", "vxm") else "call"
+            )
             q = choose_quote(inputs.quotes, kind, "preferred", ts.regime, inputs.today, cfg)
             sym = None if q is None else (q.mini_symbol if a.kind == "vxm" else q.symbol)
             if q is None or sym is None or q.expiry is None:

@@ -15,7 +15,7 @@ options and the ETF). A slice of weight ``w`` buys ``w T / (vix_beta x multiplie
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
@@ -110,7 +110,8 @@ def layer_plan(layer: int, cfg: HedgeConfig) -> tuple[Slice, ...]:
     """Return the slices a layer is bought in under the configured sizing mode."""
     s = cfg.sizing
     share = layer_shares(cfg).get(layer, 0.0)
-    kind: SliceKind = {1: "vx", 2: "call", 3: "etf"}[layer]
+    kinds: dict[int, SliceKind] = {1: "vx", 2: "call", 3: "etf"}
+    kind = kinds[layer]
     if s.mode == "442_instruments" and layer == 3:
         return (Slice(layer, share, "call", "longer"),)
     if s.mode == "442":
@@ -314,8 +315,3 @@ def size_slices(
     elif cap is not None:
         notes.append(f"est. carry {carry:,.0f} USD/month within cap {cap:,.0f}")
     return SizingResult(tuple(allocs), target, unit, base, carry, cap, factor, "; ".join(notes))
-
-
-def with_tranche(a: Allocation, tranche: int) -> Allocation:
-    """Return ``a`` relabelled as ``tranche``."""
-    return replace(a, tranche=tranche)
