@@ -1,9 +1,129 @@
-"""``alvh data``: commands (being built)."""
+"""``alvh data``: import files into the local store, show what it holds, fetch public data."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from alvh.market.store import ImportReport, Store, default_store_path, expand_paths
+
+_STORE_HELP = "Store folder (default: $ALVH_STORE or the user data folder)."
+
+
+def _console() -> Console:
+    # Piped output (tests, logs) gets a wide fixed width rather than rich's 80 columns.
+    return Console() if sys.stdout.isatty() else Console(width=140)
+
+
+def _store(path: Path | None) -> Store:
+    return Store(path or default_store_path())
+
+
+def render_report(report: ImportReport, console: Console) -> None:
+    """Print an import report: one line per file and series, then dropped rows and notes."""
+    t = Table(title="import", show_lines=False)
+    for col in ("file", "format", "status", "series", "rows", "first", "last"):
+        t.add_column(col, justify="right" if col == "rows" else "left")
+    for f in report.files:
+        name = Path(f.path).name
+        if not f.series:
+            t.add_row(name, f.fmt, f.status, "", "", "", "")
+        for k, s in enumerate(f.series):
+            t.add_row(
+                name if k == 0 else "",
+                f.fmt if k == 0 else "",
+                f.status if k == 0 else "",
+                f"{s.table}:{s.series}",
+                f"{s.rows:,}",
+                s.first,
+                s.last,
+            )
+    console.print(t)
+    for f in report.files:
+        for reason, n in sorted(f.dropped.items()):
+            console.print(escape(f"  {Path(f.path).name}: dropped {n:,} rows: {reason}"))
+        for note in f.notes:
+            console.print(escape(f"  {Path(f.path).name}: {note}"), style="dim")
+    if report.changed:
+        console.print(f"data id {report.data_id_before} -> [bold]{report.data_id_after}[/]")
+    else:
+        console.print(f"nothing changed; data id {report.data_id_after}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``data`` commands (none yet)."""
+    """Add the ``data`` commands: import, status, fetch."""
+    data = typer.Typer(
+        help="Market data: import files into the local store, status, fetch.", no_args_is_help=True
+    )
+    app.add_typer(data, name="data")
+
+    @data.command("import")
+    def import_(
+        paths: list[Path] = typer.Argument(..., help="Files or folders to import."),
+        store: Path | None = typer.Option(None, "--store", help=_STORE_HELP),
+        symbol: str | None = typer.Option(
+            None, "--symbol", help="Index symbol for files that do not name it (e.g. SPX)."
+        ),
+    ) -> None:
+        """Import CSV files (CBOE, CFE, Yahoo, FRED, events, shared/data) into the store."""
+        from alvh.market.store import import_paths
+
+        console = _console()
+        st = _store(store)
+        files = expand_paths(paths)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=console,
+            transient=True,
+            disable=len(files) < 3,
+        ) as bar:
+            task = bar.add_task("importing", total=len(files))
+
+            def step(p: Path) -> None:
+                bar.update(task, advance=1, description=f"reading {p.name}")
+
+            report = import_paths(st, files, symbol=symbol, progress=step)
+        render_report(report, console)
+
+    @data.command("status")
+    def status(store: Path | None = typer.Option(None, "--store", help=_STORE_HELP)) -> None:
+        """Show what the store holds: per table and series rows, first and last date, data id."""
+        console = _console()
+        st = _store(store)
+        if st.is_empty():
+            console.print(f"the store at {st.root} is empty; run 'alvh data import PATH...'")
+            return
+        t = Table(title=f"store {st.root}")
+        for col in ("table", "series", "rows", "first", "last"):
+            t.add_column(col, justify="right" if col == "rows" else "left")
+        for s in st.summary():
+            t.add_row(s.table, s.series, f"{s.rows:,}", s.first, s.last)
+        console.print(t)
+        m = st.manifest()
+        console.print(f"{len(m['imports'])} imported files; data id [bold]{st.data_id}[/]")
+
+    @data.command("fetch")
+    def fetch(
+        store: Path | None = typer.Option(None, "--store", help=_STORE_HELP),
+        dest: Path | None = typer.Option(
+            None, "--dest", help="Folder for the downloaded files (default: <store>/downloads)."
+        ),
+    ) -> None:
+        """Download CBOE index histories and FRED series, then import them into the store."""
+        from alvh.market.fetch import fetch_all
+        from alvh.market.store import import_paths
+
+        console = _console()
+        st = _store(store)
+        folder = dest or st.root / "downloads"
+        with console.status("downloading") as spin:
+            written = fetch_all(folder, progress=lambda d: spin.update(f"downloading {d.url}"))
+        render_report(import_paths(st, [p for p, _ in written]), console)
