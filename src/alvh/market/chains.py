@@ -169,6 +169,7 @@ def read_hod_chains(path: str | Path) -> pd.DataFrame:
 
 def _optionsdx_root(expiry: pd.Series) -> pd.Series:
     def root(d: pd.Timestamp) -> str:
+        d = pd.Timestamp(d)
         return "SPX" if d.date() == spx_monthly_expiry(d.year, d.month) else "SPXW"
 
     unique = {d: root(d) for d in pd.unique(expiry)}
