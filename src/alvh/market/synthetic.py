@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 
 from alvh._typing import Float64Array
-from alvh.calendar.expiries import spx_monthly_expiry, vx_contract_code, vx_expiry
+from alvh.calendar.expiries import (
+    spx_monthly_expiry,
+    third_friday,
+    vx_contract_code,
+    vx_expiry,
+)
 from alvh.calendar.sessions import TradingCalendar, trading_calendar
 from alvh.errors import ConfigError
 from alvh.market import schema
@@ -140,21 +145,23 @@ def _listed_contracts(sessions: pd.DatetimeIndex, cal: TradingCalendar) -> pd.Da
     y, m = first.year, first.month
     rows: list[tuple[str, pd.Timestamp]] = []
     after_last = 0
-    try:
-        while after_last < VX_LISTED_MONTHS + 1:
-            exp = pd.Timestamp(vx_expiry(y, m, cal))
-            if exp >= first:
-                rows.append((vx_contract_code(y, m), exp))
-            if exp > last:
-                after_last += 1
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    except ValueError:
-        raise ConfigError(
-            "synthetic.end",
-            str(last.date()),
-            f"a date whose VX contracts {VX_LISTED_MONTHS} months ahead fall inside the "
-            "trading calendar (up to early 2030)",
-        ) from None
+    # vx_expiry needs the session calendar up to the next month's third Friday; past the
+    # calendar's end it would silently return wrong dates, so refuse such ranges here.
+    calendar_end = cal.sessions[-1]
+    while after_last < VX_LISTED_MONTHS + 1:
+        if pd.Timestamp(third_friday(*((y + 1, 1) if m == 12 else (y, m + 1)))) > calendar_end:
+            raise ConfigError(
+                "synthetic.end",
+                str(last.date()),
+                f"a date whose VX contracts {VX_LISTED_MONTHS} months ahead expire inside the "
+                f"trading calendar (ending {calendar_end.date()})",
+            )
+        exp = pd.Timestamp(vx_expiry(y, m, cal))
+        if exp >= first:
+            rows.append((vx_contract_code(y, m), exp))
+        if exp > last:
+            after_last += 1
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return pd.DataFrame(rows, columns=["contract", "expiry"])
 
 
