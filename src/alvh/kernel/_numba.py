@@ -8,9 +8,10 @@ reference implementations when numba is missing, so numba stays an optional acce
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
+prange: Any
 
 try:
     import numba as _nb
@@ -22,7 +23,7 @@ try:
         """Return a decorator compiling a function in nopython mode with an on-disk cache."""
 
         def deco(func: F) -> F:
-            return _nb.njit(cache=True, parallel=parallel, error_model="numpy")(func)  # type: ignore[no-any-return]
+            return cast(F, _nb.njit(cache=True, parallel=parallel, error_model="numpy")(func))
 
         return deco
 

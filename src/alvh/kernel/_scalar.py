@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from alvh.kernel._numba import jit
+from alvh.kernel._numba import jit, prange
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 _SQRT_HALF = math.sqrt(0.5)
@@ -48,6 +48,8 @@ _C = (
 )
 _D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
 P_LOW = 0.02425
+# Normalised time values below this (near the subnormal range) cannot be resolved: code 1.
+MIN_NORM_TIME_VALUE = 1e-300
 
 
 @jit()
@@ -231,7 +233,53 @@ def implied_vol_one(
         return math.nan, IV_ABOVE_UPPER_BOUND
     x = -abs(math.log(f / k))
     beta = (p - intrinsic) / math.sqrt(f * k)
+    if beta < MIN_NORM_TIME_VALUE:
+        return math.nan, IV_BELOW_INTRINSIC
     s, code = solve_normalised(x, beta, tol, max_iter)
     if code != IV_OK:
         return math.nan, code
     return s / math.sqrt(t), IV_OK
+
+
+# Array loops. They live in this file, not in fast.py, because numba's on-disk cache only checks
+# the timestamp of the file defining the jitted function: loops elsewhere would keep running a
+# stale inlined copy of the scalar code after it changed. Each exists twice (serial, parallel)
+# because the cache keys entries by function, so one function with two flag sets could collide.
+@jit()
+def _price_serial(f, k, t, v, df, c, out):
+    for i in range(f.shape[0]):
+        out[i] = black76_one(f[i], k[i], t[i], v[i], df[i], c[i])[0]
+
+
+@jit(parallel=True)
+def _price_parallel(f, k, t, v, df, c, out):
+    for i in prange(f.shape[0]):
+        out[i] = black76_one(f[i], k[i], t[i], v[i], df[i], c[i])[0]
+
+
+@jit()
+def _greeks_serial(f, k, t, v, df, c, price, delta, gamma, vega, theta):
+    for i in range(f.shape[0]):
+        price[i], delta[i], gamma[i], vega[i], theta[i] = black76_one(
+            f[i], k[i], t[i], v[i], df[i], c[i]
+        )
+
+
+@jit(parallel=True)
+def _greeks_parallel(f, k, t, v, df, c, price, delta, gamma, vega, theta):
+    for i in prange(f.shape[0]):
+        price[i], delta[i], gamma[i], vega[i], theta[i] = black76_one(
+            f[i], k[i], t[i], v[i], df[i], c[i]
+        )
+
+
+@jit()
+def _iv_serial(p, f, k, t, df, c, tol, max_iter, vol, code):
+    for i in range(f.shape[0]):
+        vol[i], code[i] = implied_vol_one(p[i], f[i], k[i], t[i], df[i], c[i], tol, max_iter)
+
+
+@jit(parallel=True)
+def _iv_parallel(p, f, k, t, df, c, tol, max_iter, vol, code):
+    for i in prange(f.shape[0]):
+        vol[i], code[i] = implied_vol_one(p[i], f[i], k[i], t[i], df[i], c[i], tol, max_iter)

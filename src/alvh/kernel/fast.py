@@ -9,60 +9,26 @@ numba installed every function delegates to its numpy reference.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from alvh._typing import ArrayLike, Float64Array
 from alvh.kernel import black as _ref
 from alvh.kernel import implied_vol as _ref_iv
-from alvh.kernel._numba import HAVE_NUMBA, jit, prange
-from alvh.kernel._scalar import black76_one, implied_vol_one
+from alvh.kernel._numba import HAVE_NUMBA
+from alvh.kernel._scalar import (
+    _greeks_parallel,
+    _greeks_serial,
+    _iv_parallel,
+    _iv_serial,
+    _price_parallel,
+    _price_serial,
+)
 from alvh.kernel.black import Greeks
 from alvh.kernel.implied_vol import DEFAULT_MAX_ITER, IVResult
 
-
-# Each loop exists twice (serial, parallel) as separate functions: numba's on-disk cache keys
-# entries by function, so one function compiled with two flag sets could collide.
-@jit()
-def _price_serial(f, k, t, v, df, c, out):  # type: ignore[no-untyped-def]
-    for i in range(f.shape[0]):
-        out[i] = black76_one(f[i], k[i], t[i], v[i], df[i], c[i])[0]
-
-
-@jit(parallel=True)
-def _price_parallel(f, k, t, v, df, c, out):  # type: ignore[no-untyped-def]
-    for i in prange(f.shape[0]):
-        out[i] = black76_one(f[i], k[i], t[i], v[i], df[i], c[i])[0]
-
-
-@jit()
-def _greeks_serial(f, k, t, v, df, c, price, delta, gamma, vega, theta):  # type: ignore[no-untyped-def]
-    for i in range(f.shape[0]):
-        price[i], delta[i], gamma[i], vega[i], theta[i] = black76_one(
-            f[i], k[i], t[i], v[i], df[i], c[i]
-        )
-
-
-@jit(parallel=True)
-def _greeks_parallel(f, k, t, v, df, c, price, delta, gamma, vega, theta):  # type: ignore[no-untyped-def]
-    for i in prange(f.shape[0]):
-        price[i], delta[i], gamma[i], vega[i], theta[i] = black76_one(
-            f[i], k[i], t[i], v[i], df[i], c[i]
-        )
-
-
-@jit()
-def _iv_serial(p, f, k, t, df, c, tol, max_iter, vol, code):  # type: ignore[no-untyped-def]
-    for i in range(f.shape[0]):
-        vol[i], code[i] = implied_vol_one(p[i], f[i], k[i], t[i], df[i], c[i], tol, max_iter)
-
-
-@jit(parallel=True)
-def _iv_parallel(p, f, k, t, df, c, tol, max_iter, vol, code):  # type: ignore[no-untyped-def]
-    for i in prange(f.shape[0]):
-        vol[i], code[i] = implied_vol_one(p[i], f[i], k[i], t[i], df[i], c[i], tol, max_iter)
-
-
-_LOOPS = {
+_LOOPS: dict[tuple[str, bool], Callable[..., None]] = {
     ("price", False): _price_serial,
     ("price", True): _price_parallel,
     ("greeks", False): _greeks_serial,

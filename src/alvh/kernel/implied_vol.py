@@ -22,7 +22,8 @@ replaced by bisection (or doubling while the bracket is open above). Typically 2
 Codes
 -----
 0 ``IV_OK``; 1 ``IV_BELOW_INTRINSIC``: price at or below the discounted intrinsic value (no
-time value, includes prices whose time value is lost to rounding); 2 ``IV_ABOVE_UPPER_BOUND``:
+time value, includes prices whose time value is lost to rounding or is below 1e-300 of
+``sqrt(F K)``, where double precision cannot resolve a vol); 2 ``IV_ABOVE_UPPER_BOUND``:
 price at or above the discounted forward (call) or strike (put); 3 ``IV_BAD_INPUT``: a
 non-finite input, or non-positive time, price, forward, strike or discount;
 4 ``IV_NO_CONVERGENCE``: ``max_iter`` evaluations without meeting ``tol``.
@@ -48,6 +49,7 @@ from alvh.kernel._scalar import (
     IV_BELOW_INTRINSIC,
     IV_NO_CONVERGENCE,
     IV_OK,
+    MIN_NORM_TIME_VALUE,
     P_LOW,
     SQRT_2PI,
 )
@@ -264,6 +266,9 @@ def implied_vol(
     g, pu, f, k, t, intrinsic = g[rest], pu[rest], f[rest], k[rest], t[rest], intrinsic[rest]
     x = -np.abs(np.log(f / k))
     beta = (pu - intrinsic) / np.sqrt(f * k)
+    tiny = beta < MIN_NORM_TIME_VALUE
+    code[g[tiny]] = IV_BELOW_INTRINSIC
+    g, x, beta, t = g[~tiny], x[~tiny], beta[~tiny], t[~tiny]
     s, solve_code = _solve(x, beta, float(tol), int(max_iter))
     code[g] = solve_code
     vol[g] = np.where(solve_code == IV_OK, s / np.sqrt(t), np.nan)
