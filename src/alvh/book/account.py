@@ -383,7 +383,7 @@ class Account:
         for i in due:
             c = self._contracts[i]
             key = c.settlement_key
-            if key not in values:
+            if key is None or key not in values:
                 raise NoDataError(f"no {key} settlement value for {c.id} expiring {day}")
             v = float(values[key])
             if isinstance(c, SpxOption | VixOption):

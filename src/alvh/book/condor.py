@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import numpy as np
 
@@ -83,18 +84,17 @@ class IronCondor:
         expiry: date,
         strikes: tuple[float, float, float, float],
         qty: float = 1.0,
-        root: str = "SPXW",
+        root: Literal["SPX", "SPXW"] = "SPXW",
     ) -> IronCondor:
         """Build a condor from (long put, short put, short call, long call) strikes."""
         if root not in ("SPX", "SPXW"):
             raise InvalidCondorError(f"root must be 'SPX' or 'SPXW', got {root!r}")
         lp, sp, sc, lc = strikes
-        r = "SPX" if root == "SPX" else "SPXW"
         return cls(
-            SpxOption(r, expiry, lp, "P"),
-            SpxOption(r, expiry, sp, "P"),
-            SpxOption(r, expiry, sc, "C"),
-            SpxOption(r, expiry, lc, "C"),
+            SpxOption(root, expiry, lp, "P"),
+            SpxOption(root, expiry, sp, "P"),
+            SpxOption(root, expiry, sc, "C"),
+            SpxOption(root, expiry, lc, "C"),
             qty,
         )
 
@@ -103,14 +103,15 @@ class IronCondor:
         """Recognise a condor in four signed legs (any order); raise if they are not one."""
         if len(legs) != 4:
             raise InvalidCondorError(f"an iron condor has 4 legs, got {len(legs)}")
-        puts = sorted(
-            (lg for lg in legs if getattr(lg.contract, "right", None) == "P"),
-            key=lambda lg: lg.contract.strike,
-        )  # type: ignore[union-attr]
-        calls = sorted(
-            (lg for lg in legs if getattr(lg.contract, "right", None) == "C"),
-            key=lambda lg: lg.contract.strike,
-        )  # type: ignore[union-attr]
+        opts: list[tuple[SpxOption, float]] = []
+        for lg in legs:
+            if not isinstance(lg.contract, SpxOption):
+                raise InvalidCondorError(
+                    f"condor legs must be SPX/SPXW options, got {lg.contract.id}"
+                )
+            opts.append((lg.contract, lg.qty))
+        puts = sorted((o for o in opts if o[0].right == "P"), key=lambda o: o[0].strike)
+        calls = sorted((o for o in opts if o[0].right == "C"), key=lambda o: o[0].strike)
         if len(puts) != 2 or len(calls) != 2:
             raise InvalidCondorError(
                 f"an iron condor has 2 puts and 2 calls, got {len(puts)} puts and {len(calls)} calls"
@@ -121,24 +122,17 @@ class IronCondor:
             (calls[0], -1, "short call"),
             (calls[1], +1, "long call"),
         )
-        for leg, sign, name in want:
-            if np.sign(leg.qty) != sign:
+        for (opt, qty), sign, name in want:
+            if np.sign(qty) != sign:
                 raise InvalidCondorError(
-                    f"the {name} ({leg.contract.id}) must be {'long' if sign > 0 else 'short'}, "
-                    f"got qty {leg.qty:g}"
+                    f"the {name} ({opt.id}) must be {'long' if sign > 0 else 'short'}, got qty {qty:g}"
                 )
-        sizes = {abs(lg.qty) for lg in legs}
+        sizes = {abs(q) for _, q in opts}
         if len(sizes) != 1:
             raise InvalidCondorError(
                 f"all legs must hold the same number of contracts, got {sorted(sizes)}"
             )
-        return cls(
-            puts[0].contract,
-            puts[1].contract,
-            calls[0].contract,
-            calls[1].contract,  # type: ignore[arg-type]
-            float(sizes.pop()),
-        )
+        return cls(puts[0][0], puts[1][0], calls[0][0], calls[1][0], float(sizes.pop()))
 
     # -- terms ------------------------------------------------------------------------------
     @property

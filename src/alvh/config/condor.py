@@ -76,7 +76,7 @@ class EveryNSessionsEntry(Frozen):
     """Consider an entry every ``n`` sessions, counted from the first session of the run."""
 
     schedule: Literal["every_n_sessions"] = "every_n_sessions"
-    n: int = Field(5, ge=1, le=250)
+    n: int = Field(default=5, ge=1, le=250)
 
 
 class MonthlyEntry(Frozen):
@@ -95,21 +95,21 @@ class DeltaStrikes(Frozen):
     """Short strikes at a target |delta| (0.16 is a '16-delta' condor)."""
 
     method: Literal["delta"] = "delta"
-    short_delta: float = Field(0.16, gt=0.0, lt=0.5)
+    short_delta: float = Field(default=0.16, gt=0.0, lt=0.5)
 
 
 class PopStrikes(Frozen):
     """Short strikes such that the probability of finishing between them is ``target_pop``."""
 
     method: Literal["pop"] = "pop"
-    target_pop: float = Field(0.80, gt=0.5, lt=1.0)
+    target_pop: float = Field(default=0.80, gt=0.5, lt=1.0)
 
 
 class SdStrikes(Frozen):
     """Short strikes ``n_sd`` standard deviations (S x IV x sqrt(days/365)) from the spot."""
 
     method: Literal["sd"] = "sd"
-    n_sd: float = Field(1.0, gt=0.0, le=5.0)
+    n_sd: float = Field(default=1.0, gt=0.0, le=5.0)
 
 
 StrikeSelection = Annotated[DeltaStrikes | PopStrikes | SdStrikes, Field(discriminator="method")]
@@ -119,8 +119,8 @@ class WidthWings(Frozen):
     """Long strikes ``points`` beyond the shorts (a multiple of the 5-point strike grid)."""
 
     method: Literal["width"] = "width"
-    points: float = Field(50.0, gt=0.0, le=1000.0)
-    call_points: float | None = Field(None, gt=0.0, le=1000.0)
+    points: float = Field(default=50.0, gt=0.0, le=1000.0)
+    call_points: float | None = Field(default=None, gt=0.0, le=1000.0)
     """Call wing width when unequal wings are wanted (default: same as ``points``)."""
 
     @model_validator(mode="after")
@@ -135,7 +135,7 @@ class DeltaWings(Frozen):
     """Long strikes at a target |delta| (CNDR: 0.05)."""
 
     method: Literal["delta"] = "delta"
-    long_delta: float = Field(0.05, gt=0.0, lt=0.5)
+    long_delta: float = Field(default=0.05, gt=0.0, lt=0.5)
 
 
 Wings = Annotated[WidthWings | DeltaWings, Field(discriminator="method")]
@@ -145,11 +145,11 @@ Wings = Annotated[WidthWings | DeltaWings, Field(discriminator="method")]
 class ExitConfig(Frozen):
     """When an open condor is closed before expiry. Every rule is optional."""
 
-    profit_target_pct_of_credit: float | None = Field(None, gt=0.0, le=100.0)
+    profit_target_pct_of_credit: float | None = Field(default=None, gt=0.0, le=100.0)
     """Close when the open profit reaches this % of the credit received."""
-    stop_multiple_of_credit: float | None = Field(None, gt=0.0, le=20.0)
+    stop_multiple_of_credit: float | None = Field(default=None, gt=0.0, le=20.0)
     """Close when the open loss reaches this multiple of the credit received."""
-    exit_dte: int | None = Field(None, ge=0, le=365)
+    exit_dte: int | None = Field(default=None, ge=0, le=365)
     """Close when calendar days to expiry fall to this or below."""
     exit_on_short_strike_touch: bool = False
     """Close when SPX closes at or beyond a short strike."""
@@ -187,8 +187,8 @@ class TierConfig(Frozen):
     product: Literal["spx", "spxw"] = "spxw"
     strikes: StrikeSelection = DeltaStrikes()
     wings: Wings = WidthWings()
-    risk_per_condor_pct_of_equity: float = Field(2.0, gt=0.0, le=MAX_RISK_PER_CONDOR_PCT)
-    max_open_condors: int = Field(4, ge=1, le=100)
+    risk_per_condor_pct_of_equity: float = Field(default=2.0, gt=0.0, le=MAX_RISK_PER_CONDOR_PCT)
+    max_open_condors: int = Field(default=4, ge=1, le=100)
     exits: ExitConfig = ExitConfig()
 
     @model_validator(mode="before")

@@ -7,9 +7,10 @@ retail figures of 2023-2024, not a dated fee schedule; set your broker's numbers
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, model_validator
 
 from alvh.config.condor import Frozen
 
@@ -21,12 +22,29 @@ class SpreadConfig(Frozen):
     min_tick: float = Field(gt=0.0)
     a: float = Field(ge=0.0)
     b: float = Field(ge=0.0, le=1.0)
-    far_otm_delta: float = Field(0.10, ge=0.0, lt=0.5)
-    far_otm_multiplier: float = Field(1.5, ge=1.0, le=10.0)
+    far_otm_delta: float = Field(default=0.10, ge=0.0, lt=0.5)
+    far_otm_multiplier: float = Field(default=1.5, ge=1.0, le=10.0)
+
+
+def _merge_product_defaults(cls: type[BaseModel], data: Any) -> Any:
+    """Let a user set one field of a product (``spx_option = { a = 0.2 }``), keeping the rest."""
+    if not isinstance(data, Mapping):
+        return data
+    out = dict(data)
+    for name, field in cls.model_fields.items():
+        given = out.get(name)
+        if isinstance(given, Mapping) and isinstance(field.default, BaseModel):
+            out[name] = {**field.default.model_dump(), **given}
+    return out
 
 
 class ProductSpreads(Frozen):
-    """Spread model per product."""
+    """Spread model per product (a product table may give only the fields it changes)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        return _merge_product_defaults(cls, data)
 
     spx_option: SpreadConfig = SpreadConfig(min_tick=0.05, a=0.10, b=0.02)
     vix_option: SpreadConfig = SpreadConfig(min_tick=0.05, a=0.05, b=0.03)
@@ -43,7 +61,12 @@ class FeeConfig(Frozen):
 
 
 class ProductFees(Frozen):
-    """Fees per product (see docs/book-and-config.md for the sources)."""
+    """Fees per product (see docs/book-and-config.md for the sources); partial tables merge."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        return _merge_product_defaults(cls, data)
 
     spx_option: FeeConfig = FeeConfig(commission_usd=0.65, exchange_fee_usd=0.60)
     vix_option: FeeConfig = FeeConfig(commission_usd=0.65, exchange_fee_usd=0.45)
@@ -55,8 +78,8 @@ class ProductFees(Frozen):
 class FuturesMarginConfig(Frozen):
     """Initial margin per futures contract, dollars (exchange minimums move with volatility)."""
 
-    vx_future: float = Field(10_000.0, gt=0.0)
-    vxm_future: float = Field(1_000.0, gt=0.0)
+    vx_future: float = Field(default=10_000.0, gt=0.0)
+    vxm_future: float = Field(default=1_000.0, gt=0.0)
 
 
 class ExecutionConfig(Frozen):
@@ -69,8 +92,8 @@ class ExecutionConfig(Frozen):
     """
 
     fill_timing: Literal["next_close", "next_open", "same_close"] = "next_close"
-    decision_time: str = Field("16:15", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    slippage_frac_of_half_spread: float = Field(0.5, ge=0.0, le=1.0)
+    decision_time: str = Field(default="16:15", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    slippage_frac_of_half_spread: float = Field(default=0.5, ge=0.0, le=1.0)
     spreads: ProductSpreads = ProductSpreads()
     fees: ProductFees = ProductFees()
     futures_initial_margin_usd: FuturesMarginConfig = FuturesMarginConfig()

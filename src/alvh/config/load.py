@@ -33,6 +33,7 @@ from alvh.config.run import RunConfig
 from alvh.errors import ConfigError
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_TAG_KEYS = ("schedule", "method")  # discriminator keys of the tagged unions in alvh.config
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -42,6 +43,8 @@ def _clean_loc(loc: tuple[int | str, ...], raw: Any) -> list[int | str]:
     cur = raw
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
+        if not last and isinstance(cur, Mapping) and any(cur.get(t) == part for t in _TAG_KEYS):
+            continue  # the tag segment pydantic adds for a tagged union (tiers.0.wings.delta...)
         if isinstance(part, int) and isinstance(cur, list | tuple):
             out.append(part)
             cur = cur[part] if 0 <= part < len(cur) else None
@@ -51,7 +54,6 @@ def _clean_loc(loc: tuple[int | str, ...], raw: Any) -> list[int | str]:
         elif last or not isinstance(cur, Mapping):
             out.append(part)
             cur = None
-        # else: a tagged-union segment (e.g. 'delta' in tiers.0.strikes.delta.short_delta)
     return out
 
 
@@ -132,7 +134,7 @@ def _translate(exc: ValidationError, raw: Any, source: str | Path | None) -> Con
         parts.append(str(ctx.get("discriminator", "")).strip("'"))
         value = ctx.get("tag")
         tags = ctx.get("expected_tags")
-        expected = f"one of {tags}" if tags else msg
+        expected = f"one of {tags}" if tags else "a value: this key says which kind and is required"
     else:
         expected = msg.removeprefix("Value error, ").removeprefix("Input should be ")
         if kind.startswith(("greater", "less", "literal", "string_pattern")):
@@ -223,6 +225,15 @@ def _split_path(dotted: str) -> list[int | str]:
     return parts
 
 
+def _thaw(v: Any) -> Any:
+    """Return nested dicts/lists (tuples from model_dump become lists so they can be edited)."""
+    if isinstance(v, Mapping):
+        return {k: _thaw(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_thaw(x) for x in v]
+    return v
+
+
 def config_with_overrides(cfg: RunConfig, /, **dotted: Any) -> RunConfig:
     """Return ``cfg`` with values replaced by dotted key paths, validated again.
 
@@ -230,7 +241,7 @@ def config_with_overrides(cfg: RunConfig, /, **dotted: Any) -> RunConfig:
     pass them with ``**{...}``. Setting ``hedge.preset`` starts the hedge from that preset (plus
     any other ``hedge.*`` overrides given), dropping the old hedge customisation.
     """
-    data: dict[str, Any] = cfg.model_dump(mode="python")
+    data: dict[str, Any] = _thaw(cfg.model_dump(mode="python"))
     hedge_over = {k: v for k, v in dotted.items() if k.startswith("hedge.")}
     if "hedge.preset" in hedge_over:
         data["hedge"] = {}

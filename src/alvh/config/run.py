@@ -51,7 +51,7 @@ class DataConfig(Frozen):
     """
 
     source: Literal["synthetic", "store"] = "synthetic"
-    seed: int = Field(7, ge=0, le=2**32 - 1)
+    seed: int = Field(default=7, ge=0, le=2**32 - 1)
     store_path: str | None = None
     start: date = date(2008, 1, 2)
     end: date = date(2024, 12, 31)
@@ -66,7 +66,7 @@ class DataConfig(Frozen):
 class CapitalConfig(Frozen):
     """Starting capital and the rate earned on cash (and T-bill collateral)."""
 
-    initial_usd: float = Field(1_000_000.0, gt=0.0, le=1e12)
+    initial_usd: float = Field(default=1_000_000.0, gt=0.0, le=1e12)
     cash_rate: Literal["irx", "dff", "none"] = "irx"
     """``irx``: 13-week T-bill; ``dff``: effective fed funds; ``none``: cash earns nothing."""
 
@@ -75,10 +75,10 @@ class EventsConfig(Frozen):
     """Optional blackout or size reduction of condor entries around macro releases."""
 
     blackout_kinds: tuple[Literal["FOMC", "CPI", "PPI"], ...] = ()
-    sessions_before: int = Field(1, ge=0, le=20)
-    sessions_after: int = Field(0, ge=0, le=20)
+    sessions_before: int = Field(default=1, ge=0, le=20)
+    sessions_after: int = Field(default=0, ge=0, le=20)
     action: Literal["skip", "reduce"] = "skip"
-    reduce_factor: float = Field(0.5, gt=0.0, lt=1.0)
+    reduce_factor: float = Field(default=0.5, gt=0.0, lt=1.0)
     """With ``action = "reduce"``: entries in the window are sized by this factor."""
 
 
@@ -93,7 +93,7 @@ class RunConfig(Frozen):
     day (one extra session of lag), a robustness check against any same-day leakage.
     """
 
-    name: str = Field("run", min_length=1, max_length=80)
+    name: str = Field(default="run", min_length=1, max_length=80)
     data: DataConfig = DataConfig()
     capital: CapitalConfig = CapitalConfig()
     tiers: tuple[TierConfig, ...] = Field(default_factory=_default_tiers, min_length=1)
