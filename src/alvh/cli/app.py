@@ -22,6 +22,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.data",
     "alvh.cli.calendar",
     "alvh.cli.price",
+    "alvh.cli.curve",
+    "alvh.cli.etf",
+    "alvh.cli.price_vix",
 )
 
 
