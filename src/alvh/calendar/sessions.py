@@ -95,7 +95,8 @@ KNOWN_DIFFERENCES: Final[tuple[SpecialDay, ...]] = (
         date(2025, 1, 9),
         False,
         True,
-        "Carter day of mourning: NYSE and Cboe Options closed; CFE traded and settled VX",
+        "Carter day of mourning: NYSE and the Cboe Options regular session closed; CFE traded "
+        "and settled VX (CBOE's VIX history also has a value that day; VIX9D and SPX do not)",
     ),
 )
 
