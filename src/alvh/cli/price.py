@@ -1,9 +1,197 @@
-"""``alvh price``: commands (being built)."""
+"""``alvh price``: option prices and greeks; this module owns the ``price`` group and ``spx``.
+
+Other modules add their own ``price`` subcommands to the same group::
+
+    from alvh.cli.price import price_group
+
+    def register(app: typer.Typer) -> None:
+        group = price_group()
+
+        @group.command("vix")
+        def vix_cmd(...) -> None: ...
+
+``register(app)`` here creates a fresh group for each app being built (building the app twice
+must not register commands twice) and attaches it as ``price``; ``price_group()`` returns that
+group, so modules listed after ``alvh.cli.price`` in ``_COMMAND_MODULES`` add to it.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from alvh.errors import NoDataError
+from alvh.market.data import MarketData
+from alvh.market.surface import SpxVolSurface
+from alvh.market.surface_quotes import QuoteSurface, surface_for
+
+SPX_MULTIPLIER_USD = 100.0
+
+# The group of the app being built (see the module docstring); replaced by each register().
+_GROUP: dict[str, typer.Typer] = {}
+
+
+def _new_group() -> typer.Typer:
+    return typer.Typer(help="Price options and show their greeks.", no_args_is_help=True)
+
+
+def price_group() -> typer.Typer:
+    """Return the shared ``price`` group that ``register`` attaches to the app."""
+    if "price" not in _GROUP:
+        _GROUP["price"] = _new_group()
+    return _GROUP["price"]
+
+
+class OptionType(StrEnum):
+    put = "put"
+    call = "call"
+
+
+def parse_strike_list(text: list[str]) -> np.ndarray:
+    """Return strikes from ``--strikes 2800,2900 --strikes 3000`` style input.
+
+    Raises
+    ------
+    typer.BadParameter
+        If a strike is not a positive number.
+    """
+    parts = [p for chunk in text for p in chunk.replace(",", " ").split()]
+    try:
+        ks = np.array([float(p) for p in parts], dtype=np.float64)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{parts!r}: expected numbers like 2800,2900", param_hint="--strikes"
+        ) from None
+    if ks.size == 0 or not np.all(np.isfinite(ks)) or np.any(ks <= 0):
+        raise typer.BadParameter(f"{parts!r}: expected positive numbers", param_hint="--strikes")
+    return ks
+
+
+def spx_price_table(
+    market: MarketData, day: pd.Timestamp, expiry: pd.Timestamp, strikes: np.ndarray, is_call: bool
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Return one row per strike (IV, price, greeks) at ``day``'s close, and the inputs used.
+
+    The surface is the quote-backed one when the data holds SPX chains for the day, else the
+    model (``SpxVolSurface``).
+
+    Raises
+    ------
+    NoDataError
+        If the data has no SPX close on ``day`` (the message gives the data's range), or the
+        expiry is before ``day``.
+    """
+    sessions = market.sessions("SPX")
+    if day not in sessions:
+        raise NoDataError(
+            f"no SPX close on {day.date()} in {market.source.description}; the data covers "
+            f"{sessions[0].date()}..{sessions[-1].date()} (trading days only)"
+        )
+    if expiry < day:
+        raise NoDataError(f"expiry {expiry.date()} is before the date {day.date()}")
+    surf = surface_for(market.snapshot(day + pd.Timedelta(hours=16, minutes=15)))
+    t = surf.t_years(expiry)
+    g = surf.greeks(t, strikes, is_call)
+    frame = pd.DataFrame(
+        {
+            "strike": strikes,
+            "iv_pct": 100.0 * surf.iv(t, strikes),
+            "price": g.price,
+            "price_usd": g.price * SPX_MULTIPLIER_USD,
+            "delta": g.delta,
+            "gamma": g.gamma,
+            "vega_per_vol_pt": g.vega_per_vol_pt,
+            "theta_per_day": g.theta_per_day,
+        }
+    )
+    model = surf.model if isinstance(surf, QuoteSurface) else surf
+    assert isinstance(model, SpxVolSurface)
+    quoted = isinstance(surf, QuoteSurface) and any(
+        abs(s.t_years - t) <= 0.5 / 365 for s in surf.smiles
+    )
+    inputs: dict[str, Any] = {
+        "date": str(day.date()),
+        "expiry": str(expiry.date()),
+        "type": "call" if is_call else "put",
+        "spot": surf.spot,
+        "forward": float(surf.forward(t)),
+        "t_years": t,
+        "atm_vol_pct": float(100.0 * surf.atm_vol(t)),
+        "rate_pct": 100.0 * model.carry.rate,
+        "rate_source": model.carry.rate_source,
+        "div_yield_pct": 100.0 * model.carry.div_yield,
+        "surface": "quotes" if quoted else "model",
+        "source": market.source.description,
+    }
+    return frame, inputs
+
+
+def _show(frame: pd.DataFrame, inputs: dict[str, Any]) -> None:
+    title = f"SPX {inputs['type']}s on {inputs['date']} expiring {inputs['expiry']}"
+    table = Table(title=title)
+    for col in frame.columns:
+        table.add_column(col, justify="right")
+    digits = {"strike": 0, "iv_pct": 2, "price": 2, "price_usd": 0, "gamma": 6}
+    for _, row in frame.iterrows():
+        table.add_row(*(f"{row[c]:,.{digits.get(c, 4)}f}" for c in frame.columns))
+    out = Console()
+    out.print(table)
+    out.print(
+        f"spot {inputs['spot']:.2f}, forward {inputs['forward']:.2f}, "
+        f"T {inputs['t_years'] * 365:.2f} days, ATM vol {inputs['atm_vol_pct']:.2f}%, "
+        f"rate {inputs['rate_pct']:.3f}% ({inputs['rate_source']}), "
+        f"dividend yield {inputs['div_yield_pct']:.2f}%; vols from {inputs['surface']}; "
+        f"delta/gamma per unit of SPX, price_usd = price x 100\ndata: {inputs['source']}",
+        highlight=False,
+    )
+
+
+def _register_spx(group: typer.Typer) -> None:
+    @group.command("spx")
+    def spx_cmd(
+        date: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="Trade date."),
+        expiry: datetime = typer.Option(..., "--expiry", formats=["%Y-%m-%d"], help="Expiry."),
+        strikes: list[str] = typer.Option(..., "--strikes", help="Strikes, e.g. 2800,2900."),
+        kind: OptionType = typer.Option(OptionType.put, "--type", help="put or call."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        as_csv: bool = typer.Option(False, "--csv", help="Print CSV."),
+        store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
+    ) -> None:
+        """Price SPX options at a day's close on the SPX surface (quotes where imported)."""
+        from alvh.market import load as market_load  # looked up at call time (tests patch it)
+
+        if as_json and as_csv:
+            raise typer.BadParameter("choose one of --json and --csv", param_hint="--json")
+        ks = parse_strike_list(strikes)
+        market = market_load.load_market(store)
+        frame, inputs = spx_price_table(
+            market,
+            pd.Timestamp(date).normalize(),
+            pd.Timestamp(expiry).normalize(),
+            ks,
+            kind == OptionType.call,
+        )
+        if as_json:
+            rows = [{k: float(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+            typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
+        elif as_csv:
+            typer.echo(frame.to_csv(index=False).rstrip("\n"))
+        else:
+            _show(frame, inputs)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``price`` commands (none yet)."""
+    """Create the ``price`` group for this app, add ``spx`` and attach it."""
+    group = _new_group()
+    _GROUP["price"] = group
+    _register_spx(group)
+    app.add_typer(group, name="price")
