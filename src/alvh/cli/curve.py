@@ -51,7 +51,7 @@ def _plain(value: Any) -> Any:
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Return the rows of ``frame`` as JSON-friendly dicts."""
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def show_table(frame: pd.DataFrame, title: str, notes: list[str] | None = None) -> None:

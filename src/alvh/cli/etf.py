@@ -54,7 +54,7 @@ def by_month(daily: pd.DataFrame) -> pd.DataFrame:
     m = daily.set_index("date")[["er_index", "tr_index", "etf_price"]].resample("ME").last()
     prev = np.concatenate(([daily["etf_price"].iloc[0]], m["etf_price"].to_numpy()[:-1]))
     m["etf_month_pct"] = 100.0 * (m["etf_price"].to_numpy() / prev - 1.0)
-    m.index = m.index.strftime("%Y-%m")
+    m.index = pd.DatetimeIndex(m.index).strftime("%Y-%m")
     return m.reset_index(names="month")
 
 

@@ -160,14 +160,12 @@ def compute_vix_st_index(
     vx["expiry"] = pd.to_datetime(vx["expiry"]).dt.normalize()
     vx = vx[vx["expiry"] > vx["date"]]  # a contract is not held on its settlement morning
     wide = vx.pivot_table(index="date", columns="expiry", values="settle", aggfunc="last")
-    have_day = wide.index
+    have_day = pd.DatetimeIndex(wide.index)
     present = wide.notna()
     # A held contract missing on one day keeps its last settle (only past values: still PIT).
     wide = wide.ffill()
-    if sessions is None:
-        sessions = have_day
-    sessions = pd.DatetimeIndex(sessions).normalize()
-    missing_days = sessions.difference(have_day)
+    days_in = have_day if sessions is None else pd.DatetimeIndex(sessions).normalize()
+    missing_days = days_in.difference(have_day)
     if len(missing_days):
         raise NoDataError(
             f"no VX settlements on {missing_days[0].date()} ({len(missing_days)} session(s) "
@@ -176,33 +174,33 @@ def compute_vix_st_index(
     first_seen = vx.groupby("expiry")["date"].min().sort_index()
     exp_all = pd.DatetimeIndex(first_seen.index)
     seen_ns = first_seen.to_numpy("datetime64[ns]").view("int64")
-    px = wide.reindex(sessions)
-    col_of = {e: i for i, e in enumerate(px.columns)}
+    px = wide.reindex(days_in)
+    col_of: dict[pd.Timestamp, int] = {pd.Timestamp(e): i for i, e in enumerate(px.columns)}
     prices = px.to_numpy(np.float64)
-    was_settled = present.reindex(sessions).to_numpy(bool)
+    was_settled = present.reindex(days_in).to_numpy(bool)
 
     tb_ns = tb_pct = None
     if tbill_pct is not None:
         tb = pd.Series(tbill_pct, dtype=np.float64).dropna()
-        tb.index = pd.DatetimeIndex(tb.index).normalize()
-        tb = tb.sort_index()
-        tb_ns, tb_pct = tb.index.asi8, tb.to_numpy(np.float64)
+        tb_days = pd.DatetimeIndex(tb.index).normalize()
+        order = np.argsort(tb_days.asi8, kind="mergesort")
+        tb_ns, tb_pct = tb_days.asi8[order], tb.to_numpy(np.float64)[order]
 
     cal = trading_calendar("CBOE")
-    n = len(sessions)
+    n = len(days_in)
     front_e = np.empty(n, dtype="datetime64[ns]")
     second_e = np.empty(n, dtype="datetime64[ns]")
     w_front = np.empty(n)
     er_ret = np.zeros(n)
     tb_ret = np.zeros(n)
     stale = np.zeros(n, dtype=np.int64)
-    for k, day in enumerate(sessions):
+    for k, day in enumerate(days_in):
         known = exp_all[seen_ns <= day.value]
         f, s, w = roll_weights(day, known, cal)
         front_e[k], second_e[k], w_front[k] = f.to_datetime64(), s.to_datetime64(), w
         if k == 0:
             continue
-        prev = sessions[k - 1]
+        prev = days_in[k - 1]
         legs = [(pd.Timestamp(front_e[k - 1]), w_front[k - 1])]
         legs.append((pd.Timestamp(second_e[k - 1]), 1.0 - w_front[k - 1]))
         out = inn = 0.0
@@ -230,7 +228,7 @@ def compute_vix_st_index(
     tr_index = INDEX_BASE * np.cumprod(1.0 + er_ret + tb_ret)
     return pd.DataFrame(
         {
-            "date": sessions,
+            "date": days_in,
             "front_expiry": front_e,
             "second_expiry": second_e,
             "weight_front": w_front,
