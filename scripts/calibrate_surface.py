@@ -259,11 +259,14 @@ def carry_table(smiles: pd.DataFrame) -> pd.DataFrame:
     """Return per date the parity forward, IRX rate and the dividend yield they imply."""
     g = smiles.groupby("quote_date").first()
     q = g["rate"] - np.log(g["forward"] / g["spot"]) / g["t_years"]
+    model_fwd = g["spot"] * np.exp((g["rate"] - DEFAULT_SURFACE_PARAMS.div_yield) * g["t_years"])
     return pd.DataFrame(
         {
             "dte": (g["t_years"] * 365).round(2),
             "rate_pct": 100 * g["rate"],
             "implied_q_pct": 100 * q,
+            # what the constant dividend yield costs: model forward - parity forward, SPX points
+            "fwd_gap_pts": model_fwd - g["forward"],
         }
     )
 
