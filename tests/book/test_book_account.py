@@ -150,7 +150,7 @@ def test_interest_and_vectorised_marks_and_greeks() -> None:
     assert acct.accrue_interest(5.0, 3) == pytest.approx(416.6667, abs=1e-3)
     ic = _open_condor(acct, qty=1)
     legs = acct.open_legs((SPX_OPTION,))
-    assert list(legs.ids) == [lg.contract.id for lg in ic.legs]
+    assert acct.contract_ids(legs.slot) == [lg.contract.id for lg in ic.legs]
     acct.set_marks(legs.slot, np.array([0.5, 1.0, 1.0, 0.5]))
     # (0.5 - 1.0 - 1.0 + 0.5) x 100 = -100
     assert acct.market_value_usd == pytest.approx(-100.0)
@@ -168,3 +168,53 @@ def test_interest_and_vectorised_marks_and_greeks() -> None:
     assert total.theta_usd_per_day == pytest.approx(60.0)
     assert per_tier["short"] == total
     assert acct.greeks_usd((VIX_OPTION, VX_FUTURE))[0].vega_usd_per_vol_pt == 0.0
+
+
+def test_margin_prefix_sums_match_brute_force() -> None:
+    """The O(n log n) group payoff equals summing every leg's intrinsic value directly."""
+    from alvh.book.margin import _group_payoff
+
+    rng = np.random.default_rng(3)
+    n = 60
+    strike = rng.choice(np.arange(3000.0, 5000.0, 5.0), n)
+    is_call = rng.random(n) < 0.5
+    qm = rng.choice([-300.0, -100.0, 100.0, 200.0], n)
+    gidx = rng.integers(0, 5, n)
+    x = np.concatenate([strike, rng.uniform(0, 8000, 40)])
+    xg = np.concatenate([gidx, rng.integers(0, 5, 40)])
+    fast = _group_payoff(strike, is_call, qm, gidx, x, xg)
+    brute = np.array(
+        [
+            sum(
+                qm[i] * (max(xj - strike[i], 0.0) if is_call[i] else max(strike[i] - xj, 0.0))
+                for i in range(n)
+                if gidx[i] == g
+            )
+            for xj, g in zip(x, xg, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(fast, brute, rtol=1e-12, atol=1e-6)
+
+
+def test_compaction_keeps_equity_and_tier_pnl() -> None:
+    from alvh.book.positions import Fill
+
+    acct = Account(100_000.0, MARGINS)
+    for k in range(80):  # open and close 80 condors: 320 flat lots, then one open condor
+        ic = _open_condor(acct, qty=1, tier="short" if k % 2 else "long", group=f"g{k}")
+        for leg in ic.legs:
+            acct.apply_fill(
+                Fill(D1, leg.contract, -leg.qty, 1.0, 0.0, "exit", leg_tier(k), f"g{k}")
+            )
+    _open_condor(acct, qty=1, tier="short", group="last")
+    before = (acct.equity_usd, acct.pnl_by_tier_usd(), acct.margin_usd())
+    legs = acct.open_legs()  # compacts
+    assert legs.slot.tolist() == [0, 1, 2, 3]
+    after = (acct.equity_usd, acct.pnl_by_tier_usd(), acct.margin_usd())
+    assert after[0] == pytest.approx(before[0]) and after[2] == pytest.approx(before[2])
+    assert after[1] == pytest.approx(before[1])
+    assert sum(after[1].values()) == pytest.approx(acct.equity_usd - 100_000)
+
+
+def leg_tier(k: int) -> str:
+    return "short" if k % 2 else "long"

@@ -50,7 +50,6 @@ class OpenLegs:
     is_call: BoolArray
     expiry_ordinal: Int64Array
     tier_code: Int64Array
-    ids: list[str]
 
 
 def _kind(c: Contract) -> int:
@@ -89,6 +88,7 @@ class Account:
         self._contracts: list[Contract] = []
         self._keys: list[tuple[str, str, str]] = []
         self._tiers: dict[str, int] = {}
+        self._closed_tier_cash = np.zeros(0)  # cash flows of lots dropped by compaction
         self._n = 0
         self._cap = 0
         self._arr: dict[str, np.ndarray] = {}
@@ -143,7 +143,10 @@ class Account:
         exp = c.expiry
         a["expiry"][i] = exp.toordinal() if exp is not None else _NO_EXPIRY
         a["settle"][i] = _SETTLE_CODE.get(c.settlement_key or "", 3)
-        a["tier"][i] = self._tiers.setdefault(fill.tier, len(self._tiers))
+        if fill.tier not in self._tiers:
+            self._tiers[fill.tier] = len(self._tiers)
+            self._closed_tier_cash = np.append(self._closed_tier_cash, 0.0)
+        a["tier"][i] = self._tiers[fill.tier]
         self._slot[fill.key] = i
         self._contracts.append(c)
         self._keys.append(fill.key)
@@ -198,10 +201,19 @@ class Account:
 
     # -- views ------------------------------------------------------------------------------
     def open_legs(self, kinds: tuple[int, ...] | None = None) -> OpenLegs:
-        """Return aligned arrays of open lots (optionally of some kinds, e.g. ``(SPX_OPTION,)``)."""
+        """Return aligned arrays of open lots (optionally of some kinds, e.g. ``(SPX_OPTION,)``).
+
+        Slots stay valid through fills and marks until the next ``open_legs`` call, which may
+        compact the arrays (drop flat lots) and renumber them.
+        """
+        self._maybe_compact()
         mask = self._col("qty") != 0
         if kinds is not None:
-            mask &= np.isin(self._col("kind"), kinds)
+            kind = self._col("kind")
+            of_kind = kind == kinds[0]
+            for k in kinds[1:]:
+                of_kind |= kind == k
+            mask &= of_kind
         s = np.flatnonzero(mask)
         a = self._arr
         return OpenLegs(
@@ -213,8 +225,35 @@ class Account:
             is_call=a["call"][s],
             expiry_ordinal=a["expiry"][s],
             tier_code=a["tier"][s],
-            ids=[self._keys[j][0] for j in s],
         )
+
+    def contract_ids(self, slots: Int64Array) -> list[str]:
+        """Return the contract ids of lots (for logging; not needed to mark)."""
+        return [self._keys[int(j)][0] for j in slots]
+
+    def contract(self, slot: int) -> Contract:
+        """Return the contract held in a slot."""
+        return self._contracts[slot]
+
+    def _maybe_compact(self) -> None:
+        """Drop flat lots once they outnumber open ones, keeping the arrays short.
+
+        Their cash flows stay in the per-tier P&L; the fill list remains the full record.
+        """
+        open_mask = self._col("qty") != 0
+        n_open = int(np.count_nonzero(open_mask))
+        if self._n - n_open <= max(64, n_open):
+            return
+        flat = ~open_mask
+        np.add.at(self._closed_tier_cash, self._col("tier")[flat], self._col("tier_cash")[flat])
+        keep = np.flatnonzero(open_mask)
+        for arr in self._arr.values():
+            arr[: keep.shape[0]] = arr[keep]
+            arr[keep.shape[0] : self._n] = 0
+        self._contracts = [self._contracts[i] for i in keep]
+        self._keys = [self._keys[i] for i in keep]
+        self._slot = {k: i for i, k in enumerate(self._keys)}
+        self._n = keep.shape[0]
 
     def set_marks(self, slots: Int64Array, prices: Float64Array) -> None:
         """Set marks (price per unit of underlying) of lots, vectorised."""
@@ -261,7 +300,8 @@ class Account:
         ]
 
     def position(self, contract_id: str, tier: str = "", group: str = "") -> Position | None:
-        """Return the lot (contract id, tier, group), flat or not, or None if never traded."""
+        """Return the lot (contract id, tier, group), or None if never traded (or flat and
+        dropped by compaction; the fills still record it)."""
         i = self._slot.get((contract_id, tier, group))
         if i is None:
             return None
@@ -296,6 +336,7 @@ class Account:
         """
         per_slot = self._col("tier_cash") + self._market_values()
         sums = np.bincount(self._col("tier"), weights=per_slot, minlength=len(self._tiers))
+        sums = sums + self._closed_tier_cash
         return {t: float(sums[c]) for t, c in self._tiers.items()}
 
     def group_values_usd(self) -> dict[tuple[str, str], tuple[float, float]]:

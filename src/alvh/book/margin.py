@@ -71,15 +71,46 @@ def option_group_margin_usd(
     # the stress point above the top strike stands in for.
     x = np.concatenate([strike, np.zeros(n_groups), _NAKED_CALL_STRESS * top])
     xg = np.concatenate([gidx, np.arange(n_groups), np.arange(n_groups)])
-    diff = x[None, :] - strike[:, None]
-    intrinsic = np.where(is_call[:, None], np.maximum(diff, 0.0), np.maximum(-diff, 0.0))
-    same = gidx[:, None] == xg[None, :]
-    value_at_x = np.sum(np.where(same, qty_mult[:, None] * intrinsic, 0.0), axis=0)
+    value_at_x = _group_payoff(strike, is_call, qty_mult, gidx, x, xg)
     worst = np.zeros(n_groups)
     np.minimum.at(worst, xg, value_at_x)
     received = np.zeros(n_groups)
     np.add.at(received, gidx, -premium_paid_usd)
     return float(np.sum(np.maximum(-worst - np.maximum(received, 0.0), 0.0)))
+
+
+def _group_payoff(
+    strike: Float64Array,
+    is_call: BoolArray,
+    qty_mult: Float64Array,
+    gidx: Int64Array,
+    x: Float64Array,
+    xg: Int64Array,
+) -> Float64Array:
+    """Return the expiry value of each group's legs at settlement points ``x`` of group ``xg``.
+
+    O(n log n) with prefix sums over legs sorted by (group, strike): the calls of a group with
+    K < x are worth ``x sum(q) - sum(q K)``, its puts with K > x ``sum(q K) - x sum(q)``.
+    """
+    # One sortable key per (group, price); prices are far below the group spacing.
+    span = 4.0 * max(float(np.max(x)), 1.0)
+    out = np.zeros(x.shape[0])
+    key_x = xg * span + x
+    for calls in (True, False):
+        m = is_call == calls
+        key = gidx[m] * span + strike[m]
+        order = np.argsort(key, kind="mergesort")
+        key, q, k = key[order], qty_mult[m][order], strike[m][order]
+        c1 = np.concatenate([[0.0], np.cumsum(q)])
+        c2 = np.concatenate([[0.0], np.cumsum(q * k)])
+        lo = np.searchsorted(key, xg * span, side="left")  # first leg of the group
+        hi = np.searchsorted(key, (xg + 1) * span, side="left")  # past its last leg
+        at = np.searchsorted(key, key_x, side="left")  # first leg with K >= x
+        if calls:  # legs lo..at-1 have K < x
+            out += x * (c1[at] - c1[lo]) - (c2[at] - c2[lo])
+        else:  # legs at..hi-1 have K >= x (K == x adds zero)
+            out += (c2[hi] - c2[at]) - x * (c1[hi] - c1[at])
+    return out
 
 
 def futures_margin_usd(
