@@ -165,3 +165,15 @@ def test_price_vix_puts_and_missing_expiry() -> None:
     bad = CliRunner().invoke(price_app(), [*args, "--expiry", "2020-04-14"])
     assert bad.exit_code != 0
     assert "2020-04-15" in str(bad.exception)
+
+
+def test_price_vix_is_on_the_shared_price_group(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["price", "vix", "--date", "2020-03-16", "--expiry", "2020-04-15", "--strikes", "40"]
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["future"] == "VXJ20"
+    assert (
+        main(["price", "vix", "--date", "2020-03-16", "--expiry", "2020-04-14", "--strikes", "40"])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "2020-04-15" in err and "Traceback" not in err
