@@ -128,8 +128,9 @@ def summarise(table: str, frame: pd.DataFrame) -> list[SeriesSummary]:
     dcol = _DATE_COL.get(table, "date")
     out = []
     if table == "vx_settlements":
+        n = frame["contract"].nunique()
         groups: Iterable[tuple[Any, pd.DataFrame]] = [
-            (f"VX ({frame['contract'].nunique()} contracts)", frame)
+            (f"VX ({n} contract{'s' if n != 1 else ''})", frame)
         ]
     else:
         groups = frame.groupby(_SERIES_COL.get(table, "date"), sort=True)

@@ -81,9 +81,13 @@ class CsvTable:
 
     def col(self, name: str) -> np.ndarray:
         """Return a column by case-insensitive name."""
+        return self.cols[self.real_name(name)]
+
+    def real_name(self, name: str) -> str:
+        """Return the header's spelling of a column (case-insensitive match)."""
         for h in self.header:
             if h.lower() == name.lower():
-                return self.cols[h]
+                return h
         raise DataFormatError(self.path, self.header_line, name, None, f"a column {name!r}")
 
     def has(self, name: str) -> bool:
@@ -177,7 +181,11 @@ def parse_dates(t: CsvTable, name: str) -> np.ndarray:
     if todo.any():
         i = int(np.flatnonzero(todo)[0])
         raise DataFormatError(
-            t.path, int(t.lines[i]), name, raw.iloc[i], "a date like 2008-11-20 or 11/20/2008"
+            t.path,
+            int(t.lines[i]),
+            t.real_name(name),
+            raw.iloc[i],
+            "a date like 2008-11-20 or 11/20/2008",
         )
     return out.to_numpy("datetime64[ns]")
 
@@ -199,7 +207,7 @@ def parse_floats(
     bad = np.isnan(vals) & ~is_missing
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataFormatError(t.path, int(t.lines[i]), name, raw[i], "a number")
+        raise DataFormatError(t.path, int(t.lines[i]), t.real_name(name), raw[i], "a number")
     return vals
 
 
@@ -212,7 +220,7 @@ def parse_bools(t: CsvTable, name: str) -> np.ndarray:
     bad = ~(truthy | falsy)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataFormatError(t.path, int(t.lines[i]), name, raw[i], "True or False")
+        raise DataFormatError(t.path, int(t.lines[i]), t.real_name(name), raw[i], "True or False")
     return truthy
 
 
