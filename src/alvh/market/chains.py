@@ -189,7 +189,7 @@ def read_optionsdx_chains(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     f = _read_csv(path)
     f.columns = [c.strip() for c in f.columns]
-    need = ("[QUOTE_DATE]", "[UNDERLYING_LAST]", "[EXPIRE_DATE]", "[STRIKE]")
+    need: tuple[str, ...] = ("[QUOTE_DATE]", "[UNDERLYING_LAST]", "[EXPIRE_DATE]", "[STRIKE]")
     need += ("[C_BID]", "[C_ASK]", "[P_BID]", "[P_ASK]")
     _require(f, path, need, "OptionsDX")
     q, e = _dates(path, f, "[QUOTE_DATE]"), _dates(path, f, "[EXPIRE_DATE]")
@@ -373,6 +373,7 @@ def validate_chains(
         cb, ca = calls.loc[ks, "bid"].to_numpy(), calls.loc[ks, "ask"].to_numpy()
         pb, pa = puts.loc[ks, "bid"].to_numpy(), puts.loc[ks, "ask"].to_numpy()
         k = ks.to_numpy(np.float64)
+        ci, pi = calls.index.get_indexer(ks), puts.index.get_indexer(ks)
         fwd = float(np.median(k + ((ca + cb) - (pa + pb)) / 2.0 / df))
         carry = df * (fwd - k)
         low, high = cb - pa - parity_tolerance, ca - pb + parity_tolerance
@@ -382,7 +383,7 @@ def validate_chains(
                 f"K={k[i]:g} C={cb[i]:g}/{ca[i]:g} P={pb[i]:g}/{pa[i]:g} "
                 f"DF(F-K)={carry[i]:.2f} outside [{low[i]:.2f}, {high[i]:.2f}]"
             )
-            for pos in (int(calls.loc[ks[i], "_pos"]), int(puts.loc[ks[i], "_pos"])):
+            for pos in (int(calls["_pos"].iloc[ci[i]]), int(puts["_pos"].iloc[pi[i]])):
                 parity_mask[pos] = True
                 parity_text.iloc[pos] = text
     add("parity", parity_mask, parity_text)

@@ -12,6 +12,7 @@ vols, and interpolates IV linearly in strike (flat beyond the outermost usable q
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Final
@@ -156,19 +157,25 @@ class QuoteSurface:
         rows = chains[(chains["quote_date"] == day) & chains["root"].isin(SPX_ROOTS)]
         smiles: list[QuotedSmile] = []
         for (root, expiry), g in rows.groupby(["root", "expiry"], sort=True):
-            t = t_years_between(model.valuation_time, expiry, am_settled=root == "SPX")
+            expiry_ts = pd.Timestamp(str(expiry))
+            t = t_years_between(model.valuation_time, expiry_ts, am_settled=root == "SPX")
             if t <= 0.0:
                 continue
             df = float(model.discount(t))
             fitted = smile_from_quotes(g, t, df)
             if fitted is not None:
                 fwd, ks, vols = fitted
-                smiles.append(QuotedSmile(pd.Timestamp(expiry), t, fwd, df, ks, vols))
+                smiles.append(QuotedSmile(expiry_ts, t, fwd, df, ks, vols))
         smiles.sort(key=lambda s: s.t_years)
         return cls(model=model, smiles=tuple(smiles))
 
-    def _per_t(self, t_years: ArrayLike, quoted, modelled) -> Float64Array:  # type: ignore[no-untyped-def]
-        # Apply quoted(smile, mask) where t matches an expiry and modelled(mask) elsewhere.
+    def _per_t(
+        self,
+        t_years: ArrayLike,
+        quoted: Callable[[QuotedSmile], float],
+        modelled: Callable[[Float64Array], Float64Array],
+    ) -> Float64Array:
+        # quoted(smile) where t matches a quoted expiry, modelled(t) elsewhere.
         t = np.asarray(t_years, dtype=np.float64)
         out = np.asarray(modelled(t), dtype=np.float64).copy()
         for s in self.smiles:
