@@ -335,8 +335,8 @@ class Account:
         Interest is not attributed to any tier; so ``sum + interest + initial = equity``.
         """
         per_slot = self._col("tier_cash") + self._market_values()
-        sums = np.bincount(self._col("tier"), weights=per_slot, minlength=len(self._tiers))
-        sums = sums + self._closed_tier_cash
+        open_sums = np.bincount(self._col("tier"), weights=per_slot, minlength=len(self._tiers))
+        sums = open_sums + self._closed_tier_cash
         return {t: float(sums[c]) for t, c in self._tiers.items()}
 
     def group_values_usd(self) -> dict[tuple[str, str], tuple[float, float]]:
