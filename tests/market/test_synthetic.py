@@ -16,6 +16,7 @@ from alvh.market.schema import TABLES
 from alvh.market.synthetic import generate_market
 from alvh.market.synthetic_params import SyntheticParams
 from alvh.market.synthetic_paths import (
+    simulate_factors,
     variance_weights,
     vol_index,
     vx_future,
@@ -259,3 +260,18 @@ def test_bad_params_and_seed_raise_config_errors():
         replace(SyntheticParams(), kappa_fast=0.5)
     with pytest.raises(ConfigError, match="seed"):
         generate_market("2020-01-01", "2020-03-01", seed=-1)
+
+
+def test_variance_factors_are_mean_stationary_despite_jumps():
+    # Started at theta, E[v] and E[m] stay at theta: the lognormal shocks and the compensated
+    # jumps have mean one (only the floor/cap could bias it, and they rarely bind in a month).
+    p = replace(SyntheticParams(), burn_in_sessions=0)
+    rng = np.random.Generator(np.random.PCG64(5))
+    ends = [simulate_factors(21, p, rng) for _ in range(3000)]
+    v = np.array([f.v_close[-1] for f in ends])
+    m = np.array([f.m_close[-1] for f in ends])
+    assert abs(v.mean() / p.theta_var - 1) < 4 * v.std() / np.sqrt(len(v)) / p.theta_var
+    assert abs(m.mean() / p.theta_var - 1) < 4 * m.std() / np.sqrt(len(m)) / p.theta_var
+    # and jumps are down-moves that happen
+    jumps = np.concatenate([f.jumps for f in ends])
+    assert (jumps < 0).sum() > 100
