@@ -258,7 +258,7 @@ def conform_piece(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=range(len(frame)))
     for c in spec.columns:
         if c.name in frame.columns:
-            out[c.name] = pd.Series(np.asarray(frame[c.name])).astype(c.dtype)
+            out[c.name] = pd.Series(np.asarray(frame[c.name])).astype(np.dtype(c.dtype))
         else:
-            out[c.name] = pd.Series(np.nan, index=out.index).astype(c.dtype)
+            out[c.name] = pd.Series(np.nan, index=out.index).astype(np.dtype(c.dtype))
     return out
