@@ -19,6 +19,7 @@ from alvh.errors import AlvhError
 
 _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.demo",
+    "alvh.cli.backtest",
     "alvh.cli.data",
     "alvh.cli.calendar",
     "alvh.cli.price",

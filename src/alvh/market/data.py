@@ -81,6 +81,23 @@ class MarketData:
             self._by_known[name] = f
             self._known_ns[name] = f["known_at"].to_numpy("datetime64[ns]").view("int64")
         self.tables: Mapping[str, pd.DataFrame] = conformed
+        # Rates per series as arrays sorted by known_at (a snapshot reads the last known value).
+        self._rates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        rates = self._by_known["rates"]
+        for series, g in rates.groupby("series", sort=True):
+            self._rates[str(series)] = (
+                g["known_at"].to_numpy("datetime64[ns]").view("int64"),
+                g["value_pct"].to_numpy(np.float64),
+            )
+        # VX settlements: rows sorted by known_at; a day's curve is one contiguous block, so
+        # precompute where each row's block starts (the latest known curve is one slice).
+        vx = self._by_known["vx_settlements"]
+        vx = vx.sort_values(["known_at", "date", "expiry"], kind="mergesort").reset_index(drop=True)
+        self._by_known["vx_settlements"] = vx
+        self._known_ns["vx_settlements"] = vx["known_at"].to_numpy("datetime64[ns]").view("int64")
+        vx_dates = vx["date"].to_numpy("datetime64[ns]").view("int64")
+        new_block = np.r_[True, vx_dates[1:] != vx_dates[:-1]] if len(vx_dates) else np.array([], bool)
+        self._vx_block_start = np.maximum.accumulate(np.where(new_block, np.arange(len(vx_dates)), 0))
         self._series: dict[str, _Series] = {}
         bars = conformed[INDEX_BARS.name]
         for symbol, g in bars.groupby("symbol", sort=True):

@@ -97,23 +97,22 @@ class MarketSnapshot:
     def vx_curve(self) -> pd.DataFrame:
         """Return the latest known day of VX settlements: date, contract, expiry, settle, ...
 
-        Rows are sorted by expiry; contracts that expire before ``as_of``'s date are excluded.
+        Rows are sorted by expiry (the index is reset).
         """
-        known = self.known("vx_settlements")
-        if known.empty:
+        k = self._cutoff("vx_settlements")
+        if k == 0:
             raise NoDataError(f"no VX settlements known at {self.as_of}")
-        last = known["date"].iloc[-1]
-        day = known[known["date"] == last]
-        return day.sort_values("expiry", kind="mergesort").reset_index(drop=True)
+        start = int(self.data._vx_block_start[k - 1])
+        return self.data._by_known["vx_settlements"].iloc[start:k].reset_index(drop=True)
 
     # -- rates and events -----------------------------------------------------------------
     def rate_pct(self, series: str = "IRX") -> float:
         """Return the latest known value of a rate series, in percent."""
-        known = self.known("rates")
-        vals = known.loc[known["series"] == series, "value_pct"]
-        if vals.empty:
+        arrays = self.data._rates.get(series)
+        n = 0 if arrays is None else int(np.searchsorted(arrays[0], self._as_of_ns, side="right"))
+        if n == 0:
             raise NoDataError(f"no {series} rate known at {self.as_of}")
-        return float(vals.iloc[-1])
+        return float(arrays[1][n - 1])  # type: ignore[index]
 
     def events_between(
         self, start: pd.Timestamp, end: pd.Timestamp, kinds: tuple[str, ...] | None = None

@@ -1,0 +1,105 @@
+"""The seam between the daily loop and a hedge: what the loop shows it and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from alvh.engine.journal import JournalEntry
+from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
+
+
+@dataclass(frozen=True)
+class CondorView:
+    """What a hedge rule may know of the open condors (arrays, one row per condor)."""
+
+    tiers: tuple[str, ...]
+    expiries: tuple[pd.Timestamp, ...]
+    short_put: np.ndarray
+    short_call: np.ndarray
+    credit_per_condor: np.ndarray
+    qty: np.ndarray
+    dte_days: np.ndarray
+    iv_short_put: np.ndarray
+    iv_short_call: np.ndarray
+    iv_atm: np.ndarray
+    max_loss_usd: np.ndarray
+    margin_usd: np.ndarray
+    delta_per_condor: np.ndarray  # sum of the four legs' deltas per one condor (signed)
+    vega_usd_per_vol_pt: float
+    delta_usd: float
+
+
+@dataclass(frozen=True)
+class BookView:
+    """The hedged book as the hedge sees it at the decision time."""
+
+    day: pd.Timestamp
+    spot: float
+    equity_usd: float
+    cash_usd: float
+    condors: CondorView
+    hedge_positions: dict[str, float]  # contract id -> contracts held
+    hedge_value_usd: float
+    hedge_cost_basis_usd: float
+
+
+@dataclass(frozen=True)
+class HedgeOrder:
+    """Buy (qty > 0) or sell (qty < 0) ``qty`` of a hedge instrument at the next fill."""
+
+    layer: str  # vx_futures | vix_calls | vix_etf
+    contract_id: str
+    qty: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class HedgeMark:
+    """Mid price, half-spread, multiplier and sensitivities of one hedge contract on a day."""
+
+    mid: float
+    half_spread: float
+    multiplier: float
+    expiry: pd.Timestamp | None
+    settlement: float | None = None  # final settlement value when it expires that day
+    vega_usd_per_vol_pt: float = 0.0  # per contract, to VIX points
+    fee_usd: float = 0.0  # commission + exchange fee per contract (per share for ETFs)
+    is_future: bool = False
+    margin_usd: float = 0.0
+    layer: str = ""
+    extras: dict[str, float] = field(default_factory=dict)
+
+
+class HedgeHook(Protocol):
+    """A hedge plugged into the daily loop (see alvh.engine.alvh_hedge)."""
+
+    def prepare(self, data: MarketData) -> None:
+        """Precompute whole-history series that are point-in-time by construction."""
+
+    def decide(
+        self, snap: MarketSnapshot, view: BookView
+    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+        """Return the orders to fill next session and the journal entries of every rule."""
+
+    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
+        """Return the mark of a hedge contract from what ``snap`` knows."""
+
+
+class NoHedge:
+    """The unhedged book: decides nothing, journals that it is off."""
+
+    def prepare(self, data: MarketData) -> None:
+        return None
+
+    def decide(
+        self, snap: MarketSnapshot, view: BookView
+    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+        return [], [JournalEntry("hedge", {}, "skipped", "none", "hedge preset 'none': no hedge")]
+
+    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
+        raise KeyError(contract_id)

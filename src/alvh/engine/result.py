@@ -1,0 +1,58 @@
+"""What one backtest pass produces: the hedged book and its unhedged twin, day by day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from alvh.engine.journal import JournalEntry
+from alvh.market.data import DataSource
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Immutable result of a backtest (see docs/results-format.md for the columns).
+
+    Attributes
+    ----------
+    run_id
+        Hash of the resolved config, the data id and the package version.
+    source
+        What market data the run used.
+    config
+        The resolved run config as a JSON-ready dict.
+    definitions
+        The definitions the numbers rest on (capital base, notional base, fill model, ...).
+    daily
+        One row per session: equity, cash, margin, greeks of both books, P&L attribution,
+        market columns. Indexed by date.
+    trades
+        Every fill with its reason.
+    condors
+        One row per condor: tier, open/close dates, contracts, credit_usd, pnl_usd, exit_rule,
+        max_loss_usd.
+    hedge_layers
+        Per session and hedge layer: contracts, market value, vega.
+    journal
+        Per session, the journal entries of every rule.
+    """
+
+    run_id: str
+    source: DataSource
+    config: dict[str, object]
+    definitions: dict[str, object]
+    daily: pd.DataFrame
+    trades: pd.DataFrame
+    condors: pd.DataFrame
+    hedge_layers: pd.DataFrame
+    journal: Sequence[tuple[pd.Timestamp, Sequence[JournalEntry]]] = field(repr=False)
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return pd.Timestamp(self.daily.index[0])
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return pd.Timestamp(self.daily.index[-1])
