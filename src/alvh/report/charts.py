@@ -1,0 +1,264 @@
+"""The report's charts as PNG bytes (matplotlib, Agg canvas, no pyplot global state).
+
+Byte-stable: fixed figure size and dpi, the PNG ``Software`` metadata removed, a fixed SVG hash
+salt and fixed fonts from matplotlib's defaults; the same run gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from alvh.report.analysis import RunAnalysis
+from alvh.report.metrics import drawdown_series, monthly_returns
+
+FIG_SIZE_IN = (10.0, 4.2)
+DPI = 100
+_RC = {
+    "svg.hashsalt": "alvh",
+    "font.size": 9.0,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+BOOK_STYLE = {
+    "hedged": ("#1f5fa8", "-", "hedged (ALVH)"),
+    "unhedged": ("#c0392b", "-", "unhedged twin"),
+    "scaled_mean": ("#7f8c8d", "--", "unhedged scaled to same mean return"),
+    "scaled_cvar": ("#27ae60", ":", "unhedged scaled to same CVaR 95%"),
+}
+LAYER_COLORS = {"vx_futures": "#2c7fb8", "vix_calls": "#f39c12", "vix_etf": "#8e44ad"}
+
+
+def render(draw: Callable[[Figure], None], size: tuple[float, float] = FIG_SIZE_IN) -> bytes:
+    """Return the PNG bytes of a figure drawn by ``draw``."""
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=size, dpi=DPI)
+        FigureCanvasAgg(fig)
+        draw(fig)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _books(ax: Axes, series: dict[str, pd.Series], label_suffix: str = "") -> None:
+    for name, s in series.items():
+        color, ls, label = BOOK_STYLE.get(name, ("black", "-", name))
+        ax.plot(s.index, s.to_numpy(float), color=color, ls=ls, lw=1.2, label=label + label_suffix)
+    ax.legend(loc="best", fontsize=8)
+
+
+def equity_chart(a: RunAnalysis) -> bytes:
+    """Equity of the hedged book, its unhedged twin and the two scaled unhedged books."""
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        _books(ax, {k: v / 1e6 for k, v in a.books.items()})
+        ax.set_ylabel("equity (USD million)")
+        ax.set_title("Equity")
+
+    return render(draw)
+
+
+def drawdown_chart(a: RunAnalysis) -> bytes:
+    """Underwater curves (drawdown from the running peak, %) of every book."""
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        _books(ax, {k: drawdown_series(v) for k, v in a.books.items()})
+        ax.set_ylabel("drawdown (%)")
+        ax.set_title("Underwater: drawdown from the running peak")
+
+    return render(draw)
+
+
+def hedge_layers_chart(a: RunAnalysis) -> bytes:
+    """Market value of the hedge stacked by instrument over time."""
+    hl = a.run.hedge_layers
+    idx = a.run.equity.index
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        if hl.empty:
+            ax.text(0.5, 0.5, "no hedge positions in this run", ha="center", transform=ax.transAxes)
+        else:
+            col = "instrument" if "instrument" in hl.columns else "layer"
+            wide = hl.pivot_table(
+                index="date", columns=col, values="market_value_usd", aggfunc="sum"
+            )
+            wide = wide.reindex(idx).fillna(0.0)
+            names = sorted(
+                wide.columns, key=lambda c: list(LAYER_COLORS).index(c) if c in LAYER_COLORS else 9
+            )
+            ax.stackplot(
+                wide.index,
+                *[wide[c].to_numpy(float) / 1e3 for c in names],
+                labels=[str(c) for c in names],
+                colors=[LAYER_COLORS.get(str(c), "#95a5a6") for c in names],
+                alpha=0.8,
+            )
+            ax.legend(loc="upper left", fontsize=8)
+        ax.set_ylabel("market value (USD thousand)")
+        ax.set_title("Hedge layers by instrument")
+
+    return render(draw)
+
+
+def trigger_dates(decisions: pd.DataFrame) -> pd.DatetimeIndex:
+    """Return the sessions on which any ``hedge.*`` rule fired."""
+    if decisions.empty:
+        return pd.DatetimeIndex([])
+    d = decisions[decisions["rule"].str.startswith("hedge.") & (decisions["outcome"] == "fired")]
+    return pd.DatetimeIndex(sorted(set(d["date"])))
+
+
+def vix_chart(a: RunAnalysis) -> bytes:
+    """VIX, VX1 and VX2 with markers on days a hedge rule fired."""
+    eq = a.run.equity
+    fired = trigger_dates(a.run.decisions).intersection(eq.index)
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        for col, color in (("vix", "black"), ("vx1", "#2c7fb8"), ("vx2", "#7fcdbb")):
+            if col in eq.columns:
+                ax.plot(eq.index, eq[col].to_numpy(float), color=color, lw=1.0, label=col.upper())
+        if len(fired) and "vix" in eq.columns:
+            ax.scatter(
+                fired,
+                eq.loc[fired, "vix"].to_numpy(float),
+                marker="^",
+                color="#c0392b",
+                s=18,
+                zorder=3,
+                label=f"hedge trigger fired ({len(fired)} days)",
+            )
+        ax.legend(loc="upper left", fontsize=8)
+        ax.set_ylabel("index points")
+        ax.set_title("VIX and the VX curve, with hedge triggers")
+
+    return render(draw)
+
+
+def monthly_heatmap_chart(a: RunAnalysis) -> bytes:
+    """Monthly returns of the hedged book (%), years by months."""
+    m = monthly_returns(a.books["hedged"])
+    years = sorted({p.year for p in m.index})
+    grid = np.full((len(years), 12), np.nan)
+    for p, v in m.items():
+        grid[years.index(p.year), p.month - 1] = v
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        ax.grid(False)
+        lim = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
+        im = ax.imshow(grid, cmap="RdYlGn", vmin=-lim, vmax=lim, aspect="auto")
+        ax.set_xticks(range(12), ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
+        ax.set_yticks(range(len(years)), [str(y) for y in years])
+        if len(years) <= 25:
+            for i in range(len(years)):
+                for j in range(12):
+                    if np.isfinite(grid[i, j]):
+                        ax.text(j, i, f"{grid[i, j]:.1f}", ha="center", va="center", fontsize=7)
+        fig.colorbar(im, ax=ax, label="%")
+        ax.set_title("Monthly returns of the hedged book (%)")
+
+    height = max(2.5, 0.35 * len(years) + 1.2)
+    return render(draw, (FIG_SIZE_IN[0], height))
+
+
+def attribution_chart(a: RunAnalysis) -> bytes:
+    """Cumulative P&L of each condor tier, each hedge layer, costs and the rest (cash interest)."""
+    run = a.run
+    eq = run.equity
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        explained = pd.Series(0.0, index=eq.index)
+        for c in run.tier_pnl_columns + run.hedge_pnl_columns:
+            s = eq[c].fillna(0.0)
+            explained += s
+            name = c.removeprefix("pnl_").removesuffix("_usd").replace("_", " ")
+            ls = "--" if c.startswith("pnl_hedge_") else "-"
+            ax.plot(eq.index, s.cumsum().to_numpy() / 1e3, ls=ls, lw=1.1, label=name)
+        if "costs_usd" in eq.columns:
+            ax.plot(
+                eq.index,
+                -eq["costs_usd"].fillna(0.0).cumsum().to_numpy() / 1e3,
+                color="grey",
+                lw=1.0,
+                ls=":",
+                label="costs paid (already inside the lines above)",
+            )
+        total = eq["hedged_equity_usd"] - float(eq["hedged_equity_usd"].iloc[0])
+        rest = total - explained.cumsum() + float(explained.iloc[0])
+        ax.plot(
+            eq.index, rest.to_numpy() / 1e3, color="black", lw=0.8, label="rest (cash interest)"
+        )
+        ax.legend(loc="best", fontsize=7, ncol=2)
+        ax.set_ylabel("cumulative P&L (USD thousand)")
+        ax.set_title("P&L attribution of the hedged book")
+
+    return render(draw)
+
+
+def greeks_chart(a: RunAnalysis) -> bytes:
+    """Dollar delta, vega per vol point and theta per day of both books."""
+    eq = a.run.equity
+
+    def draw(fig: Figure) -> None:
+        axes = fig.subplots(1, 3)
+        spec = (
+            ("delta_usd", "delta (USD)"),
+            ("vega_usd_per_vol_pt", "vega (USD per vol pt)"),
+            ("theta_usd_per_day", "theta (USD per day)"),
+        )
+        for ax, (col, title) in zip(axes, spec, strict=True):
+            for b in ("hedged", "unhedged"):
+                name = f"{b}_{col}"
+                if name in eq.columns:
+                    color, _, label = BOOK_STYLE[b]
+                    ax.plot(eq.index, eq[name].to_numpy(float), color=color, lw=0.9, label=label)
+            ax.set_title(title)
+            ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+        axes[0].legend(loc="best", fontsize=7)
+
+    return render(draw)
+
+
+def equity_overlay_chart(curves: dict[str, pd.Series]) -> bytes:
+    """Equity of several runs' hedged books, each divided by its first value."""
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        for label, s in curves.items():
+            ax.plot(s.index, s.to_numpy(float) / float(s.iloc[0]), lw=1.1, label=label)
+        ax.legend(loc="best", fontsize=8)
+        ax.set_ylabel("equity / starting equity")
+        ax.set_title("Equity of each run (hedged book)")
+
+    return render(draw)
+
+
+CHARTS: dict[str, tuple[str, Callable[[RunAnalysis], bytes]]] = {
+    "equity": ("Equity: hedged, unhedged and the scaled unhedged books", equity_chart),
+    "drawdown": ("Underwater drawdowns", drawdown_chart),
+    "hedge_layers": ("Hedge layers over time", hedge_layers_chart),
+    "vix_curve": ("VIX, VX1, VX2 and hedge triggers", vix_chart),
+    "monthly_returns": ("Monthly returns (hedged)", monthly_heatmap_chart),
+    "attribution": ("P&L attribution", attribution_chart),
+    "greeks": ("Greeks over time", greeks_chart),
+}
+
+
+def all_charts(a: RunAnalysis) -> dict[str, bytes]:
+    """Return every chart of a run's report as ``{name: png_bytes}``."""
+    return {name: fn(a) for name, (_, fn) in CHARTS.items()}
