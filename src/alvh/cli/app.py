@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.curve",
     "alvh.cli.etf",
     "alvh.cli.price_vix",
+    "alvh.cli.report",
 )
 
 

@@ -1,0 +1,151 @@
+"""``alvh report`` (a run's evidence report) and ``alvh compare`` (presets side by side)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from alvh.errors import AlvhError, ConfigError
+from alvh.report.analysis import AnalysisSettings
+
+
+def events_for_summary(summary: dict[str, object], store: Path | None = None) -> pd.DataFrame:
+    """Return the macro events of the market a run used (its data kind, seed and period)."""
+    from alvh.market.load import load_market
+
+    cfg = summary.get("config") or {}
+    data = cfg.get("data", {}) if isinstance(cfg, dict) else {}
+    kind = (summary.get("data") or {}).get("kind", "synthetic")  # type: ignore[union-attr]
+    period = summary.get("period") or {}
+    start = data.get("start") or period.get("start")  # type: ignore[union-attr]
+    end = data.get("end") or period.get("end")  # type: ignore[union-attr]
+    path = store or (Path(data["store_path"]) if data.get("store_path") else None)
+    market = load_market(
+        path,
+        source="store" if kind == "store" else "synthetic",
+        seed=int(data.get("seed", 7)),
+        start=str(start) if start else None,
+        end=str(end) if end else None,
+    )
+    return market.tables["events"]
+
+
+def _settings(reps: int, block: int, seed: int) -> AnalysisSettings:
+    from alvh.report.bootstrap import BootstrapSettings
+
+    if reps < 10:
+        raise ConfigError("--reps", reps, "at least 10 bootstrap replications")
+    return AnalysisSettings(
+        BootstrapSettings(reps=reps, block_sessions=block if block > 0 else None, seed=seed)
+    )
+
+
+def parse_preset_tokens(text: str) -> list[tuple[str, str | None]]:
+    """Parse ``none,alvh-442,alvh-442@margin`` into (hedge preset, notional base or None)."""
+    from alvh.config.hedge import hedge_preset_names
+
+    out = []
+    for tok in (t.strip() for t in text.split(",")):
+        if not tok:
+            continue
+        name, _, base = tok.partition("@")
+        if name not in hedge_preset_names():
+            raise ConfigError(
+                "--presets", tok, f"hedge presets from {', '.join(hedge_preset_names())}"
+            )
+        if base and base not in ("max_loss", "margin", "spx_notional"):
+            raise ConfigError("--presets", tok, "a notional base max_loss, margin or spx_notional")
+        out.append((name, base or None))
+    if not out:
+        raise ConfigError("--presets", text, "a comma-separated list like none,alvh-442")
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` and ``compare`` commands."""
+
+    @app.command("report")
+    def report(
+        run_dir: Path = typer.Argument(..., help="A run directory written by 'alvh backtest'."),
+        out: Path | None = typer.Option(
+            None, "--out", help="HTML file (default RUN_DIR/report/report.html)."
+        ),
+        events: bool = typer.Option(
+            True, "--events/--no-events", help="Load FOMC/CPI/PPI dates from the run's data."
+        ),
+        reps: int = typer.Option(1000, help="Bootstrap replications."),
+        block: int = typer.Option(
+            20, help="Mean bootstrap block length in sessions (0: automatic)."
+        ),
+        seed: int = typer.Option(20240101, help="Bootstrap seed."),
+        store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
+    ) -> None:
+        """Write a run's evidence report (HTML with charts) and print its summary."""
+        from alvh.report.tearsheet import build_report, print_summary
+        from alvh.runs import read_summary
+
+        console = Console()
+        summary = read_summary(run_dir)
+        ev = None
+        if events:
+            try:
+                ev = events_for_summary(summary, store)
+            except AlvhError as e:
+                console.print(f"[yellow]warning:[/] no macro events ({e}); event study skipped")
+        result = build_report(run_dir, out, ev, _settings(reps, block, seed))
+        print_summary(result, console)
+
+    @app.command("compare")
+    def compare(
+        presets: str = typer.Option(
+            "none,alvh-442",
+            "--presets",
+            help="Hedge presets, comma-separated; NAME@BASE sets the notional base (max_loss, margin, spx_notional).",
+        ),
+        config: Path | None = typer.Option(
+            None, "--config", help="Base run config TOML (default: preset ic-ladder)."
+        ),
+        data: str | None = typer.Option(None, "--data", help="synthetic or store."),
+        start: str | None = typer.Option(None, help="First session (YYYY-MM-DD)."),
+        end: str | None = typer.Option(None, help="Last session (YYYY-MM-DD)."),
+        seed: int | None = typer.Option(None, help="Seed of the synthetic market."),
+        store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
+        out: Path = typer.Option(
+            Path("out/compare"), "--out", help="Folder for the runs and the comparison."
+        ),
+        reps: int = typer.Option(1000, help="Bootstrap replications."),
+    ) -> None:
+        """Run several hedge presets on the same data and write one comparison report."""
+        from alvh.backtest import run_backtest
+        from alvh.cli.backtest import market_for, resolve_config
+        from alvh.config.load import config_with_overrides
+        from alvh.report.compare import compare_runs
+
+        console = Console()
+        tokens = parse_preset_tokens(presets)
+        base = resolve_config(config, None if config else "ic-ladder", start, end, data, seed)
+        market = market_for(base, store)
+        console.print(f"data: {market.source.description} (id {market.source.data_id})")
+        run_dirs = []
+        for name, notional in tokens:
+            cfg = resolve_config(
+                config, None if config else "ic-ladder", start, end, data, seed, name
+            )
+            if notional is not None:
+                cfg = config_with_overrides(cfg, **{"hedge.sizing.notional_base": notional})
+            folder = out / (name + (f"@{notional}" if notional else ""))
+            console.print(f"running {folder.name} ...")
+            run_dirs.append(run_backtest(cfg, market, folder))
+        res = compare_runs(
+            run_dirs, out, events=market.tables["events"], settings=_settings(reps, 20, 20240101)
+        )
+        for r in res.rows:
+            console.print(
+                f"{r['label']}: CAGR {r['cagr_pct']:.2f}%  max DD {r['max_drawdown_pct']:.2f}%  "
+                f"hedge cost {r['hedge_cost_pct_per_month']:.3f}%/month  "
+                f"claims {r['claim1']} / {r['claim2']} / {r['claim3']}"
+            )
+        console.print(f"comparison: {res.html_path}")
