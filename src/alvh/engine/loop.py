@@ -93,6 +93,7 @@ class _State:
         self.layer_cash: dict[str, float] = {}
         self.prev_value: dict[str, float] = {}
         self.costs_today = 0.0
+        self.interest: dict[str, float] = dict.fromkeys(BOOKS, 0.0)
         self.last_entry: dict[str, int] = {}
         self.trades: list[tuple] = []
         self.closed: list[dict[str, object]] = []
@@ -198,10 +199,12 @@ class Engine:
             surf = SpxVolSurface.from_snapshot(snap)
             entries: list[JournalEntry] = []
             st.costs_today = 0.0
+            st.interest = dict.fromkeys(BOOKS, 0.0)
             if prev_day is not None:
                 days = (day - prev_day).days
                 for b in BOOKS:
-                    st.cash[b] += st.cash[b] * prev_rate * days / 365.0
+                    st.interest[b] = st.cash[b] * prev_rate * days / 365.0
+                    st.cash[b] += st.interest[b]
             self._settle(st, snap, day, entries)
             if self.s.execution.fill_timing == "next_close":
                 self._fill(st, snap, surf, day, entries)
@@ -748,6 +751,7 @@ class Engine:
             row[f"{b}_delta_usd"] = delta
             row[f"{b}_vega_usd_per_vol_pt"] = vega + (h_vega if b == "hedged" else 0.0)
             row[f"{b}_theta_usd_per_day"] = theta
+            row[f"{b}_interest_usd"] = st.interest[b]
         for t in self.s.tiers:
             key = f"tier:{t.name}"
             now = cond_value[t.name] + st.tier_cash.get(t.name, 0.0)
