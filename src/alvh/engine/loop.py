@@ -160,6 +160,10 @@ class Engine:
         self.data = data
         self.hedge: HedgeHook = hedge or NoHedge()
         sessions = data.sessions("SPX")
+        # The surface needs the day's VIX: run only where SPX and VIX both have bars.
+        if "VIX" in data.symbols:
+            vix_days = data.sessions("VIX")
+            sessions = sessions[(sessions >= vix_days[0]) & (sessions <= vix_days[-1])]
         self.sessions = sessions[
             (sessions >= pd.Timestamp(settings.start)) & (sessions <= pd.Timestamp(settings.end))
         ]
