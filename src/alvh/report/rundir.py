@@ -116,9 +116,9 @@ def read_decisions(path: Path) -> pd.DataFrame:
     """Return the decisions table of a journal.sqlite (empty frame when the file is absent)."""
     if not path.is_file():
         return pd.DataFrame(columns=_DECISION_COLUMNS)
-    # Read-only URI: a report must never create or modify a journal.
+    # Read-only and immutable: a report must never create or modify a journal (nor its -wal).
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
             frame = pd.read_sql_query(
                 "SELECT run_id, date, seq, rule, inputs_json, outcome, action, reason "
