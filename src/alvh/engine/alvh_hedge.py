@@ -1,0 +1,539 @@
+"""The ALVH and VXTH hedges plugged into the daily loop through the ``HedgeHook`` seam.
+
+``AlvhHedge`` turns each session's snapshot and book view into ``HedgeInputs``, runs the pure
+rule ``alvh.strategy.hedge.decision.step`` and translates its decisions into orders that fill at
+the next session. The rule's ``HedgeState`` is the only mutable strategy object; the hook keeps
+it for one run (``prepare`` resets it) and, each session, first aligns it with what the book
+actually holds (fills happen a session later, at that session's prices, or not at all).
+
+``VxthHedge`` runs the CBOE VIX Tail Hedge rule on the hedged book's equity, and ``make_hedge``
+builds the hook a ``HedgeConfig`` names. Pricing conventions: ``alvh.engine.hedge_pricing``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from alvh.book.contracts import VixOption
+from alvh.calendar.sessions import trading_calendar
+from alvh.config.execution import ExecutionConfig, SpreadConfig
+from alvh.config.hedge import HedgeConfig
+from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeMark, HedgeOrder, NoHedge
+from alvh.engine.hedge_ledger import Ledger, LedgerEvent, SentOrder
+from alvh.engine.hedge_pricing import (
+    LAYER_OF_PRODUCT,
+    HedgeCosts,
+    HedgePricer,
+    Spread,
+    _Market,
+    vix_option_half_spread,
+)
+from alvh.engine.journal import JournalEntry
+from alvh.errors import NoDataError, PricingError
+from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
+from alvh.market.surface import SpxVolSurface
+from alvh.market.vixoptions import VixOptionModel, strike_for_delta
+from alvh.strategy.hedge.decision import LAYER_NAMES, step
+from alvh.strategy.hedge.results import HedgeDecision, RuleResult
+from alvh.strategy.hedge.sizing import BookExposure
+from alvh.strategy.hedge.state import CondorView, HedgeInputs, HedgeState
+from alvh.strategy.hedge.vxth import vxth_allocation
+
+FillTiming = Literal["next_close", "same_close"]
+HISTORY_SESSIONS = 260  # closes fed to MACD/RSI: fixed, so a decision never depends on run start
+VXTH_LAYER = 2
+
+
+def _spread(c: SpreadConfig) -> Spread:
+    return Spread(c.min_tick, c.a, c.b, c.far_otm_delta, c.far_otm_multiplier)
+
+
+def hedge_costs_from_execution(execution: ExecutionConfig) -> HedgeCosts:
+    """Return the hedge costs a run's execution config sets: fees (commission + exchange fee),
+    futures initial margins, spread models and the fraction of the half-spread a fill pays."""
+    f = execution.fees
+    return HedgeCosts(
+        vx_fee_usd=f.vx_future.commission_usd + f.vx_future.exchange_fee_usd,
+        vxm_fee_usd=f.vxm_future.commission_usd + f.vxm_future.exchange_fee_usd,
+        vix_option_fee_usd=f.vix_option.commission_usd + f.vix_option.exchange_fee_usd,
+        etf_fee_per_share_usd=f.etf.commission_usd + f.etf.exchange_fee_usd,
+        vx_initial_margin_usd=execution.futures_initial_margin_usd.vx_future,
+        vxm_initial_margin_usd=execution.futures_initial_margin_usd.vxm_future,
+        vx_spread=_spread(execution.spreads.vx_future),
+        vxm_spread=_spread(execution.spreads.vxm_future),
+        vix_option_spread=_spread(execution.spreads.vix_option),
+        etf_spread=_spread(execution.spreads.etf),
+        slippage_frac=execution.slippage_frac_of_half_spread,
+    )
+
+
+def _outcome(r: RuleResult) -> str:
+    if r.fired:
+        return "fired"
+    return "skipped" if r.reason.startswith("skipped") else "clear"
+
+
+class _LedgerHook:
+    """What both hedges share: a pricer, a ledger, fills reconciled with the book, marks."""
+
+    def __init__(self, costs: HedgeCosts | None, fill_timing: FillTiming) -> None:
+        self.pricer = HedgePricer(costs)
+        self.fill_timing = fill_timing
+        self.ledger = Ledger()
+        self.session_index = -1
+
+    def prepare(self, data: MarketData) -> None:
+        """Reset the per-run state."""
+        self.pricer.reset()
+        self.ledger = Ledger()
+        self.session_index = -1
+
+    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
+        """Return the mark of a hedge contract (see ``alvh.engine.hedge_pricing``)."""
+        return self.pricer.mark(snap, contract_id)
+
+    def _fill_price(self, snap: MarketSnapshot, s: SentOrder) -> float:
+        if self.fill_timing == "same_close" and s.price_at_decision is not None:
+            return s.price_at_decision
+        try:
+            m = self.pricer.mark(snap, s.contract_id)
+        except (KeyError, NoDataError):
+            return s.price_at_decision if s.price_at_decision is not None else math.nan
+        return m.mid + math.copysign(m.half_spread, s.qty)
+
+    def _reconcile(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
+        events = self.ledger.reconcile(view.hedge_positions, lambda s: self._fill_price(snap, s))
+        return [self._event_entry(snap, e) for e in events]
+
+    def _event_entry(self, snap: MarketSnapshot, e: LedgerEvent) -> JournalEntry:
+        inputs: dict[str, object] = {"contract": e.contract_id, "layer": e.layer, "qty": e.qty}
+        reason = f"{e.contract_id} (layer {e.layer}): {e.detail}"
+        c = self.pricer._contracts.get(e.contract_id)
+        exp = getattr(c, "expiry", None)
+        if e.kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
+            try:
+                value, source = self.pricer.settlement(snap, pd.Timestamp(exp))
+                inputs |= {"settlement": value, "source": source}
+                reason = f"{e.contract_id} x{e.qty:g} settled at expiry at {value:.2f} ({source})"
+                return JournalEntry("hedge.settlement", inputs, "settled", "expire", reason)
+            except NoDataError as err:
+                reason += f"; expired, settlement source unknown ({err})"
+        return JournalEntry("hedge.reconcile", inputs, e.kind, "none", reason)
+
+    def _order(
+        self, snap: MarketSnapshot, layer: int, cid: str, qty: float, reason: str
+    ) -> HedgeOrder:
+        price: float | None = None
+        try:
+            m = self.pricer.mark(snap, cid)
+            price = m.mid + math.copysign(m.half_spread, qty)
+        except (KeyError, NoDataError):
+            price = None
+        self.ledger.sent.append(SentOrder(layer, cid, qty, price))
+        product = self.pricer.contract(cid).product
+        return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason)
+
+
+class AlvhHedge(_LedgerHook):
+    """The Adaptive Layered VIX Hedge as a ``HedgeHook``.
+
+    Parameters
+    ----------
+    cfg
+        Hedge config with ``rule == "alvh"`` (e.g. ``hedge_preset("alvh-442")``).
+    costs
+        Execution costs and margins of the hedge instruments.
+    fill_timing
+        The engine's fill timing; says at which session's prices the hook's ledger books fills.
+    """
+
+    def __init__(
+        self,
+        cfg: HedgeConfig,
+        costs: HedgeCosts | None = None,
+        fill_timing: FillTiming = "next_close",
+    ) -> None:
+        super().__init__(costs, fill_timing)
+        self.cfg = cfg
+        self.state = HedgeState()
+        self._iv_hist: list[float] = []
+
+    def prepare(self, data: MarketData) -> None:
+        """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
+        super().prepare(data)
+        self.state = HedgeState()
+        self._iv_hist = []
+        if 3 in self.cfg.instruments.layers:
+            self.pricer.prepare_etf(data)
+
+    # -- inputs ---------------------------------------------------------------------------
+    def _iv(self, snap: MarketSnapshot) -> tuple[float | None, float | None]:
+        t = self.cfg.triggers
+        n = t.iv_shift_sessions
+        if t.iv_source == "vix":
+            x = snap.closes("VIX", n + 1)
+            ok = len(x) == n + 1 and bool(np.all(np.isfinite(x)))
+            return (float(x[-1]), float(x[0])) if ok else (None, None)
+        try:
+            now = float(SpxVolSurface.from_snapshot(snap).atm_vol(30.0 / 365.0)) * 100.0
+        except NoDataError:
+            now = math.nan
+        self._iv_hist.append(now)
+        before = self._iv_hist[-1 - n] if len(self._iv_hist) > n else math.nan
+        ok = math.isfinite(now) and math.isfinite(before)
+        return (now, before) if ok else (None, None)
+
+    def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:
+        t = self.cfg.triggers
+        cv = view.condors
+        today = view.day.normalize()
+        condors = tuple(
+            CondorView(
+                float(cv.short_put[i]),
+                float(cv.short_call[i]),
+                float(cv.short_put[i] - cv.credit_per_condor[i]),
+                float(cv.short_call[i] + cv.credit_per_condor[i]),
+                float(cv.iv_atm[i]),
+                float(cv.dte_days[i]),
+            )
+            for i in range(len(cv.short_put))
+        )
+        cal = trading_calendar("XNYS")
+        n_next = max(t.macro_sessions, 1)
+        nxt = tuple(cal.add_sessions(today, k).date() for k in range(1, n_next + 1))
+        ev = snap.events_between(today + pd.Timedelta(days=1), pd.Timestamp(nxt[-1]))
+        events = tuple(
+            (pd.Timestamp(d).date(), str(k)) for d, k in zip(ev["date"], ev["kind"], strict=True)
+        )
+        n_condors = int(np.sum(cv.qty))
+        quotes = self.pricer.vx_quotes(m)
+        ins = self.cfg.instruments
+        if 2 in ins.layers or self.cfg.sizing.mode == "442_instruments":
+            width = ins.call_spread_width_pct if ins.call_spreads else None
+            quotes += self.pricer.call_quotes(m, ins.call_otm_pct, ins.call_delta, width)
+        etf = self.pricer.etf_quote(m, ins.etf_symbol) if 3 in ins.layers else None
+        if etf is not None:
+            quotes.append(etf)
+        carry = 0.0
+        for (_, cid), p in self.ledger.pos.items():
+            q = self.pricer.quote_of(m, cid)
+            if q is not None:
+                carry -= p.qty * q.multiplier * q.carry_per_month
+        exposure = BookExposure(
+            short_vega_usd_per_vol_pt=max(0.0, -cv.vega_usd_per_vol_pt),
+            max_loss_usd=float(np.sum(cv.max_loss_usd)),
+            margin_usd=float(np.sum(cv.margin_usd)),
+            spx_notional_usd=view.spot * 100.0 * n_condors,
+            capital_usd=view.equity_usd,
+            hedge_carry_usd_per_month=carry,
+        )
+        iv_now, iv_before = self._iv(snap)
+        vx1 = vx2 = None
+        if m.curve is not None:
+            try:
+                vx1, vx2 = m.curve.front(1).value, m.curve.front(2).value
+            except NoDataError:
+                vx1 = vx2 = None
+        vix = snap.closes("VIX", HISTORY_SESSIONS)
+        spx = snap.closes("SPX", HISTORY_SESSIONS)
+        return HedgeInputs(
+            session_index=self.session_index,
+            today=today.date(),
+            iv_now=iv_now,
+            iv_before=iv_before,
+            spot=view.spot,
+            exposure=exposure,
+            condors=condors,
+            leg_deltas=tuple(float(np.clip(d, -1.0, 1.0)) for d in cv.delta_per_condor),
+            leg_contracts=tuple(float(q) for q in cv.qty),
+            n_condors=n_condors,
+            vix_closes=vix[np.isfinite(vix)],
+            spx_closes=spx[np.isfinite(spx)],
+            vx1=vx1,
+            vx2=vx2,
+            vix=m.vix,
+            vix3m=m.vix3m,
+            next_sessions=nxt,
+            events=events,
+            quotes=tuple(quotes),
+            layer_gains_usd=self._layer_gains(snap),
+        )
+
+    def _layer_gains(self, snap: MarketSnapshot) -> dict[int, float]:
+        gains: dict[int, float] = {}
+        for (layer, cid), p in self.ledger.pos.items():
+            try:
+                mk = self.pricer.mark(snap, cid)
+            except (KeyError, NoDataError):
+                continue
+            if math.isfinite(p.entry):
+                gains[layer] = gains.get(layer, 0.0) + (mk.mid - p.entry) * p.qty * mk.multiplier
+        return gains
+
+    # -- state alignment ------------------------------------------------------------------
+    def _sync_state(self) -> list[JournalEntry]:
+        """Align the rule's layers with the ledger: the book's holdings are the truth."""
+        out: list[JournalEntry] = []
+        layers = []
+        for h in self.state.layers:
+            allocs = []
+            by_sym: dict[str, list] = {}
+            for a in h.allocations:
+                by_sym.setdefault(a.symbol, []).append(a)
+            for sym, group in by_sym.items():
+                long_id = self.pricer.spread_legs(sym)[0][0]
+                held = self.ledger.held(h.layer, long_id)
+                planned = sum(a.contracts for a in group)
+                if abs(held - planned) < 1e-9:
+                    allocs.extend(group)
+                    continue
+                if held > 0:
+                    allocs.append(replace(group[0], contracts=round(held)))
+                out.append(
+                    JournalEntry(
+                        "hedge.reconcile",
+                        {"layer": h.layer, "symbol": sym, "planned": planned, "held": held},
+                        "adjusted",
+                        "none",
+                        f"layer {h.layer}: {sym} planned {planned} but the book holds {held:g}",
+                    )
+                )
+            if allocs:
+                layers.append(replace(h, allocations=tuple(allocs)))
+                continue
+            out.append(
+                JournalEntry(
+                    "hedge.reconcile",
+                    {"layer": h.layer},
+                    "adjusted",
+                    "remove_layer",
+                    f"layer {h.layer} ({LAYER_NAMES[h.layer]}) dropped: none of its contracts "
+                    "is held (orders not filled, or settled)",
+                )
+            )
+        kept = {h.layer for h in layers}
+        pending = tuple(p for p in self.state.pending if p.slice.layer in kept)
+        self.state = replace(self.state, layers=tuple(layers), pending=pending)
+        return out
+
+    def _orphans(self, snap: MarketSnapshot) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+        """Close positions that no active layer accounts for (e.g. a sell that did not fill)."""
+        wanted = {
+            (h.layer, cid)
+            for h in self.state.layers
+            for a in h.allocations
+            for cid, _ in self.pricer.spread_legs(a.symbol)
+        }
+        orders, entries = [], []
+        for (layer, cid), p in list(self.ledger.pos.items()):
+            if (layer, cid) in wanted or cid not in self.pricer._contracts:
+                continue
+            why = f"close {cid} x{p.qty:g}: held for layer {layer}, which is no longer active"
+            orders.append(self._order(snap, layer, cid, -p.qty, why))
+            entries.append(
+                JournalEntry(
+                    "hedge.reconcile", {"contract": cid, "qty": p.qty}, "fired", "close", why
+                )
+            )
+        return orders, entries
+
+    # -- decisions -> orders --------------------------------------------------------------
+    def _translate(self, snap: MarketSnapshot, decisions: list[HedgeDecision]) -> list[HedgeOrder]:
+        """Turn decisions into orders, netted per contract (a roll and a removal of the same
+        layer on one session must not buy a contract only to sell it again)."""
+        net: dict[tuple[int, str], float] = {}
+        whys: dict[tuple[int, str], list[str]] = {}
+
+        def send(layer: int, cid: str, qty: float, why: str) -> None:
+            net[(layer, cid)] = net.get((layer, cid), 0.0) + qty
+            whys.setdefault((layer, cid), [])
+            if why not in whys[(layer, cid)]:
+                whys[(layer, cid)].append(why)
+
+        def left(layer: int, cid: str) -> float:
+            return self.ledger.held(layer, cid) + net.get((layer, cid), 0.0)
+
+        for d in decisions:
+            if d.layer is None or d.action == "hold":
+                continue
+            why = f"{d.action} layer {d.layer}: {d.reason}"
+            if d.action in ("remove_layer", "monetise"):
+                keys = [c for c, _ in self.ledger.layer_items(d.layer)]
+                keys += [c for (lay, c) in net if lay == d.layer]
+                for cid in dict.fromkeys(keys):
+                    send(d.layer, cid, -left(d.layer, cid), why)
+                continue
+            if d.action == "roll":
+                n = sum(a.contracts for a in d.allocations)
+                for sym in d.closes:
+                    for cid, _ in self.pricer.spread_legs(sym):
+                        have = left(d.layer, cid)
+                        send(d.layer, cid, -math.copysign(min(abs(have), n), have), why)
+            for a in d.allocations:
+                for cid, sign in self.pricer.spread_legs(a.symbol):
+                    send(d.layer, cid, sign * a.contracts, why)
+        return [
+            self._order(snap, layer, cid, q, " | ".join(whys[(layer, cid)]))
+            for (layer, cid), q in net.items()
+            if abs(q) > 1e-9
+        ]
+
+    # -- the hook -------------------------------------------------------------------------
+    def decide(
+        self, snap: MarketSnapshot, view: BookView
+    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+        """Reconcile with the book, run one ALVH step, return its orders and journal entries."""
+        self.session_index += 1
+        entries = self._reconcile(snap, view)
+        entries += self._sync_state()
+        orders, more = self._orphans(snap)
+        entries += more
+        if self.session_index == 0:
+            entries.append(JournalEntry("hedge.etf", {}, "clear", "none", self.pricer.etf_note))
+        m = self.pricer.market(snap)
+        inputs = self._inputs(snap, view, m)
+        state, decisions, results = step(self.state, inputs, self.cfg)
+        self.state = state
+        for r in results:
+            entries.append(
+                JournalEntry(f"hedge.{r.rule}", dict(r.inputs), _outcome(r), "none", r.reason)
+            )
+        orders += self._translate(snap, decisions)
+        for d in decisions:
+            entries.append(_decision_entry(d, state))
+        return orders, entries
+
+
+def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
+    inputs: dict[str, object] = {
+        "layer": d.layer,
+        "allocations": [f"{a.symbol} x{a.contracts} @ {a.price:.4g}" for a in d.allocations],
+        "closes": list(d.closes),
+        "triggers": [r.rule for r in d.rule_results],
+        "active_layers": list(state.active_layers),
+    }
+    acting = d.action != "hold"
+    return JournalEntry(
+        f"hedge.{d.action}", inputs, "fired" if acting else "clear",
+        d.action if acting else "none", d.reason,
+    )  # fmt: skip
+
+
+class VxthHedge(_LedgerHook):
+    """CBOE VIX Tail Hedge overlay: one-month ~30-delta VIX calls, weight set by front VX.
+
+    On each VIX option expiry the calls bought a month earlier settle at the SOQ (the engine
+    settles them), any other calls held are sold, and new one-month calls are bought with
+    ``vxth_allocation`` of the hedged book's equity; they fill at the next session.
+
+    Parameters
+    ----------
+    cfg
+        Hedge config (its ``vxth`` block is used).
+    costs
+        Execution costs.
+    fill_timing
+        The engine's fill timing.
+    """
+
+    def __init__(
+        self,
+        cfg: HedgeConfig,
+        costs: HedgeCosts | None = None,
+        fill_timing: FillTiming = "next_close",
+    ) -> None:
+        super().__init__(costs, fill_timing)
+        self.cfg = cfg
+
+    def decide(
+        self, snap: MarketSnapshot, view: BookView
+    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+        """Roll the VXTH calls on VIX expiry days; otherwise hold."""
+        self.session_index += 1
+        entries = self._reconcile(snap, view)
+        m = self.pricer.market(snap)
+        today = view.day.normalize()
+        live = sorted(e for e in m.vx_by_expiry if e > today)
+        if today not in m.vx_by_expiry or not live:
+            nxt = f"next {live[0].date()}" if live else "none listed"
+            entries.append(
+                JournalEntry("hedge.vxth", {}, "clear", "none", f"not a VIX option expiry ({nxt})")
+            )
+            return [], entries
+        orders: list[HedgeOrder] = []
+        for (layer, cid), p in list(self.ledger.pos.items()):
+            c = self.pricer.contract(cid)
+            if isinstance(c, VixOption) and pd.Timestamp(c.expiry) > today:
+                why = f"VXTH roll {today.date()}: sell {cid} before buying the new month"
+                orders.append(self._order(snap, layer, cid, -p.qty, why))
+        exp, fwd = live[0], m.vx_by_expiry[live[0]]
+        try:
+            if m.vvix is None or m.curve_date is None:
+                raise NoDataError(f"no VVIX known at {snap.as_of}")
+            days = (exp - m.curve_date).days
+            model = VixOptionModel(m.vvix)
+            k = strike_for_delta(fwd, days, self.cfg.vxth.call_delta, model, True, m.rate, 1.0)
+            mid, delta, _ = self.pricer.vix_option(m, exp, k, True, snap)
+        except (NoDataError, PricingError) as e:
+            entries.append(JournalEntry("hedge.vxth", {}, "skipped", "none", f"no call: {e}"))
+            return orders, entries
+        ask = mid + vix_option_half_spread(mid, self.pricer.costs)
+        n, rr = vxth_allocation(fwd, view.equity_usd, ask, 100.0, self.cfg.vxth)
+        cid = self.pricer.register(VixOption(exp.date(), k, "C"))
+        inputs: dict[str, object] = dict(rr.inputs)
+        inputs |= {"contract": cid, "strike": k, "delta": delta, "mid": mid}
+        if n > 0:
+            orders.append(self._order(snap, VXTH_LAYER, cid, float(n), f"VXTH: {rr.reason}"))
+        entries.append(
+            JournalEntry("hedge.vxth", inputs, _outcome(rr), "open" if n else "none", rr.reason)
+        )
+        return orders, entries
+
+
+def make_hedge(
+    cfg: HedgeConfig,
+    execution: ExecutionConfig | None = None,
+    fill_timing: FillTiming | None = None,
+    **costs: object,
+) -> HedgeHook:
+    """Return the hedge hook a config names: ``NoHedge``, ``AlvhHedge`` or ``VxthHedge``.
+
+    Parameters
+    ----------
+    cfg
+        The hedge config (``rule`` picks the hook).
+    execution
+        The run's execution config: hedge fees, margins, spreads and fill timing come from it
+        (default: ``HedgeCosts()`` and ``next_close``).
+    fill_timing
+        Overrides the execution config's fill timing.
+    **costs
+        ``HedgeCosts`` fields set on top (e.g. ``vx_fee_usd=2.5``, ``vx_initial_margin_usd=...``).
+
+    Raises
+    ------
+    TypeError
+        If a cost keyword is not a ``HedgeCosts`` field.
+    """
+    known = {f.name for f in fields(HedgeCosts)}
+    bad = sorted(set(costs) - known)
+    if bad:
+        raise TypeError(f"unknown hedge cost(s) {', '.join(bad)}; expected some of {sorted(known)}")
+    base = HedgeCosts() if execution is None else hedge_costs_from_execution(execution)
+    c = replace(base, **costs)  # type: ignore[arg-type]
+    timing: FillTiming = fill_timing or (
+        "same_close"
+        if execution is not None and execution.fill_timing == "same_close"
+        else "next_close"
+    )
+    if cfg.rule == "alvh":
+        return AlvhHedge(cfg, c, timing)
+    if cfg.rule == "vxth":
+        return VxthHedge(cfg, c, timing)
+    return NoHedge()

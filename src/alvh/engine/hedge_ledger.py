@@ -1,0 +1,147 @@
+"""What the hedge hook believes it holds, per strategy layer, reconciled daily with the book.
+
+The strategy's ``HedgeState`` assumes every decision is carried out at decision prices. The
+engine fills orders at the next session (or not at all: no price, expired) and settles contracts
+at expiry, so each session the hook compares its ledger with ``BookView.hedge_positions`` and
+takes the book as the truth. The ledger also keeps an average entry price per position, which
+gives each layer's unrealised gain (the monetise rule's input).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_EPS = 1e-9
+
+
+@dataclass
+class Position:
+    """Contracts of one instrument held for one layer and their average entry price."""
+
+    qty: float
+    entry: float
+
+
+@dataclass(frozen=True)
+class SentOrder:
+    """An order the hook returned to the engine, awaiting its fill."""
+
+    layer: int
+    contract_id: str
+    qty: float
+    price_at_decision: float | None = None
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """Something reconciliation found: ``unfilled``, ``vanished`` or ``adjusted``."""
+
+    kind: str
+    layer: int
+    contract_id: str
+    qty: float
+    detail: str
+
+
+class Ledger:
+    """Hedge positions by (strategy layer, contract id); the book's holdings are the truth."""
+
+    def __init__(self) -> None:
+        self.pos: dict[tuple[int, str], Position] = {}
+        self.sent: list[SentOrder] = []
+
+    def held(self, layer: int, contract_id: str) -> float:
+        """Return contracts of ``contract_id`` held for ``layer`` (0 when none)."""
+        p = self.pos.get((layer, contract_id))
+        return 0.0 if p is None else p.qty
+
+    def layer_items(self, layer: int) -> list[tuple[str, Position]]:
+        """Return ``(contract id, position)`` of one layer, in insertion order."""
+        return [(c, p) for (lay, c), p in self.pos.items() if lay == layer]
+
+    def layers(self) -> set[int]:
+        """Return the layers with positions."""
+        return {lay for lay, _ in self.pos}
+
+    def _apply(self, layer: int, cid: str, qty: float, price: float) -> None:
+        p = self.pos.get((layer, cid))
+        if p is None:
+            self.pos[(layer, cid)] = Position(qty, price)
+            return
+        new = p.qty + qty
+        if abs(new) < _EPS:
+            del self.pos[(layer, cid)]
+        elif p.qty * qty > 0:
+            p.entry = (p.entry * p.qty + price * qty) / new
+            p.qty = new
+        elif p.qty * new < 0:  # crossed through zero: the rest opened at this price
+            p.qty, p.entry = new, price
+        else:
+            p.qty = new
+
+    def reconcile(
+        self, positions: dict[str, float], fill_price: Callable[[SentOrder], float]
+    ) -> list[LedgerEvent]:
+        """Apply the fills of the orders sent last session and align with the book's holdings.
+
+        Per contract: when the book holds what the ledger plus all sent orders say, every order
+        filled (at ``fill_price``); when it holds what the ledger alone says, none did; otherwise
+        (a settlement at expiry, or a mix) the book's quantity replaces the ledger's, split over
+        layers in proportion to what the ledger expected.
+
+        Parameters
+        ----------
+        positions
+            ``BookView.hedge_positions``: contract id -> contracts held.
+        fill_price
+            Price at which a sent order filled.
+
+        Returns
+        -------
+        list of LedgerEvent
+            What did not go as sent or as held.
+        """
+        sent, self.sent = self.sent, []
+        events: list[LedgerEvent] = []
+        cids = dict.fromkeys([c for _, c in self.pos] + [s.contract_id for s in sent])
+        cids.update(dict.fromkeys(positions))
+        for cid in cids:
+            observed = float(positions.get(cid, 0.0))
+            mine = [(lay, p.qty) for (lay, c), p in self.pos.items() if c == cid]
+            prior = sum(q for _, q in mine)
+            orders = [s for s in sent if s.contract_id == cid]
+            expected = prior + sum(s.qty for s in orders)
+            if abs(observed - expected) < _EPS:
+                for s in orders:
+                    self._apply(s.layer, cid, s.qty, fill_price(s))
+                continue
+            if orders and abs(observed - prior) < _EPS:
+                for s in orders:
+                    events.append(
+                        LedgerEvent("unfilled", s.layer, cid, s.qty, f"order {s.qty:+g} not filled")
+                    )
+                continue
+            # The book disagrees: settled at expiry, or partly filled. Take its quantity.
+            for s in orders:
+                self._apply(s.layer, cid, s.qty, fill_price(s))
+            after = {lay: p.qty for (lay, c), p in self.pos.items() if c == cid}
+            total = sum(after.values())
+            kind = "vanished" if abs(observed) < _EPS else "adjusted"
+            for lay, q in after.items():
+                share = observed * q / total if abs(total) > _EPS else 0.0
+                share = float(round(share)) if math.isfinite(share) else 0.0
+                events.append(
+                    LedgerEvent(kind, lay, cid, q, f"ledger {q:+g}, book {observed:+g} in all")
+                )
+                if abs(share) < _EPS:
+                    del self.pos[(lay, cid)]
+                else:
+                    self.pos[(lay, cid)].qty = share
+            if not after and abs(observed) > _EPS:
+                events.append(
+                    LedgerEvent("adjusted", 0, cid, observed, f"book holds {observed:+g} unknown")
+                )
+                self.pos[(0, cid)] = Position(observed, math.nan)
+        return events
