@@ -16,17 +16,19 @@ def events_for_summary(summary: dict[str, object], store: Path | None = None) ->
     """Return the macro events of the market a run used (its data kind, seed and period)."""
     from alvh.market.load import load_market
 
-    cfg = summary.get("config") or {}
-    data = cfg.get("data", {}) if isinstance(cfg, dict) else {}
-    kind = (summary.get("data") or {}).get("kind", "synthetic")  # type: ignore[union-attr]
-    period = summary.get("period") or {}
-    start = data.get("start") or period.get("start")  # type: ignore[union-attr]
-    end = data.get("end") or period.get("end")  # type: ignore[union-attr]
-    path = store or (Path(data["store_path"]) if data.get("store_path") else None)
+    def table(v: object) -> dict[str, object]:
+        return v if isinstance(v, dict) else {}
+
+    data = table(table(summary.get("config")).get("data"))
+    kind = table(summary.get("data")).get("kind", "synthetic")
+    period = table(summary.get("period"))
+    start = data.get("start") or period.get("start")
+    end = data.get("end") or period.get("end")
+    path = store or (Path(str(data["store_path"])) if data.get("store_path") else None)
     market = load_market(
         path,
         source="store" if kind == "store" else "synthetic",
-        seed=int(data.get("seed", 7)),
+        seed=int(str(data.get("seed", 7))),
         start=str(start) if start else None,
         end=str(end) if end else None,
     )

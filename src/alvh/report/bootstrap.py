@@ -85,7 +85,7 @@ def resample_indices(n: int, block: int, reps: int, seed: int) -> np.ndarray:
     bs = StationaryBootstrap(block, np.arange(n, dtype=float), seed=seed)
     out = np.empty((reps, n), dtype=np.int64)
     for i, _ in enumerate(bs.bootstrap(reps)):
-        out[i] = bs.index
+        out[i] = np.asarray(bs.index)
     return out
 
 
@@ -94,7 +94,7 @@ def iid_indices(n: int, reps: int, seed: int) -> np.ndarray:
     bs = IIDBootstrap(np.arange(n, dtype=float), seed=seed)
     out = np.empty((reps, n), dtype=np.int64)
     for i, _ in enumerate(bs.bootstrap(reps)):
-        out[i] = bs.index
+        out[i] = np.asarray(bs.index)
     return out
 
 
@@ -202,14 +202,14 @@ def book_intervals(
             out[name][m] = _interval(p.value, draws[name][m], settings.ci_level, p.reason)
     if reference in books and "unhedged" in books and reference != "unhedged":
         d_ref, d_un = draws[reference], draws["unhedged"]
-        p = {k: {m: out[k][m].value for m in BOOK_METRICS} for k in (reference, "unhedged")}
+        pts = {k: {m: out[k][m].value for m in BOOK_METRICS} for k in (reference, "unhedged")}
         diff: dict[str, Estimate] = {}
         for m in ("cagr_pct", "max_drawdown_pct"):
             diff[f"{m}_diff"] = _interval(
-                p[reference][m] - p["unhedged"][m], d_ref[m] - d_un[m], settings.ci_level
+                pts[reference][m] - pts["unhedged"][m], d_ref[m] - d_un[m], settings.ci_level
             )
         red_point = float(
-            dd_reduction(p[reference]["max_drawdown_pct"], p["unhedged"]["max_drawdown_pct"])
+            dd_reduction(pts[reference]["max_drawdown_pct"], pts["unhedged"]["max_drawdown_pct"])
         )
         diff["dd_reduction"] = _interval(
             red_point,

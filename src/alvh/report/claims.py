@@ -184,7 +184,7 @@ def claim_surprise_losses(
         f"hedged loss above 18% in {share_h:.0%} of windows "
         f"({'rare' if rare_h else 'not rare'}: threshold {CLAIM2_RARELY_SHARE:.0%})"
     )
-    extra = {
+    extra: dict[str, object] = {
         "n_windows": n,
         "unhedged_worst_loss_pct": worst_u,
         "hedged_worst_loss_pct": worst_h,

@@ -49,10 +49,10 @@ def stress_windows(index: pd.DatetimeIndex) -> list[Window]:
         if len(inside) < MIN_WINDOW_SESSIONS:
             continue
         # Base on the close before the window when the run has it.
-        p = index.get_loc(inside[0])
+        p = int(index.searchsorted(inside[0]))
         base = index[p - 1] if p > 0 else inside[0]
         partial = bool(index[0] > lo or index[-1] < hi)
-        out.append(Window(name, "stress", base, inside[-1], partial))
+        out.append(Window(name, "stress", pd.Timestamp(base), pd.Timestamp(inside[-1]), partial))
     return out
 
 
