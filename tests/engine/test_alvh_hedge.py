@@ -1,0 +1,171 @@
+"""Hedge hook pricing and plumbing on a synthetic market: marks, settlements, ledger, factory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import QuantLib as ql
+
+from alvh.book.contracts import EtfShare, VixFuture, VixOption
+from alvh.config.execution import ExecutionConfig
+from alvh.config.hedge import hedge_preset
+from alvh.engine.alvh_hedge import AlvhHedge, VxthHedge, hedge_costs_from_execution, make_hedge
+from alvh.engine.hedge_hook import NoHedge
+from alvh.engine.hedge_ledger import Ledger, SentOrder
+from alvh.engine.hedge_pricing import HedgeCosts
+from alvh.errors import NoDataError
+from alvh.market.data import MarketData
+from alvh.market.synthetic import generate_market
+from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
+from alvh.market.vixoptions import VixOptionModel
+from alvh.strategy.hedge.instruments import vx_beta
+
+DAY = pd.Timestamp("2008-10-15")
+DECISION = pd.Timedelta(hours=16, minutes=15)
+
+
+@pytest.fixture(scope="module")
+def data() -> MarketData:
+    return generate_market("2007-01-02", "2009-12-31", seed=3)
+
+
+@pytest.fixture(scope="module")
+def hook(data: MarketData) -> AlvhHedge:
+    h = AlvhHedge(hedge_preset("alvh-442"))
+    h.prepare(data)
+    return h
+
+
+def _rows(data: MarketData, day: pd.Timestamp) -> pd.DataFrame:
+    vx = data.tables["vx_settlements"]
+    return vx[(vx["date"] == day) & (vx["expiry"] > day)].sort_values("expiry")
+
+
+def test_vx_mark_is_the_snapshot_settle_of_that_contract(data: MarketData, hook: AlvhHedge) -> None:
+    snap = data.snapshot(DAY + DECISION)
+    row = _rows(data, DAY).iloc[1]  # the second month, not the front: no spot-VIX shortcut
+    exp = pd.Timestamp(row["expiry"])
+    for mini, mult in ((False, 1000.0), (True, 100.0)):
+        cid = hook.pricer.register(VixFuture(row["contract"], exp.date(), mini))
+        m = hook.mark(snap, cid)
+        assert m.mid == row["settle"]
+        assert m.mid != snap.close("VIX")
+        assert (m.half_spread, m.multiplier, m.is_future, m.expiry) == (0.05, mult, True, exp)
+        assert m.vega_usd_per_vol_pt == pytest.approx(vx_beta((exp - DAY).days) * mult)
+        assert m.margin_usd == (1_000.0 if mini else 10_000.0)
+
+
+def test_mark_refuses_unknown_ids_and_contracts_off_the_curve(
+    data: MarketData, hook: AlvhHedge
+) -> None:
+    snap = data.snapshot(DAY + DECISION)
+    with pytest.raises(KeyError):
+        hook.mark(snap, "VXZ30")
+    far = hook.pricer.register(VixFuture("VXZ12", pd.Timestamp("2012-12-19").date()))
+    with pytest.raises(NoDataError, match="not on the VX curve"):
+        hook.mark(snap, far)
+    # Before the 16:15 settlement is known, the mark is the previous session's settle.
+    row = _rows(data, DAY).iloc[0]
+    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    prev = _rows(data, pd.Timestamp("2008-10-14"))
+    before = hook.mark(data.snapshot(DAY + pd.Timedelta(hours=12)), cid)
+    assert before.mid == prev.loc[prev["contract"] == row["contract"], "settle"].iloc[0]
+
+
+def test_vx_and_vix_call_settle_at_the_final_settlement_or_the_vix_open(data: MarketData) -> None:
+    fs = data.tables["final_settlements"]
+    vx = fs[fs["product"] == "VX"].iloc[10]
+    exp = pd.Timestamp(vx["expiry"])
+    h = AlvhHedge(hedge_preset("alvh-442"))
+    fut = h.pricer.register(VixFuture.for_expiry(exp.date()))
+    call = h.pricer.register(VixOption(exp.date(), 15.0, "C"))
+    snap = data.snapshot(exp + DECISION)
+    m = h.mark(snap, fut)
+    assert (m.settlement, m.expiry) == (vx["value"], exp)
+    assert h.mark(snap, call).settlement == pytest.approx(max(vx["value"] - 15.0, 0.0))
+    assert h.pricer.settlement(snap, exp)[1] == "VX final settlement (SOQ)"
+    # Without the official value, the VIX open of the expiry day stands in (and says so).
+    tables = dict(data.tables)
+    tables["final_settlements"] = fs[fs["product"] != "VX"]
+    no_soq = MarketData(tables, data.source)
+    snap2 = no_soq.snapshot(exp + DECISION)
+    vix = data.tables["index_bars"]
+    vix_open = vix[(vix["symbol"] == "VIX") & (vix["date"] == exp)]["open"].iloc[0]
+    h2 = AlvhHedge(hedge_preset("alvh-442"))
+    fut2 = h2.pricer.register(VixFuture.for_expiry(exp.date()))
+    assert h2.mark(snap2, fut2).settlement == vix_open
+    assert h2.pricer.settlement(snap2, exp)[1].startswith("VIX open")
+
+
+def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
+    data: MarketData, hook: AlvhHedge
+) -> None:
+    snap = data.snapshot(DAY + DECISION)
+    row = _rows(data, DAY).iloc[1]
+    exp = pd.Timestamp(row["expiry"])
+    fwd, k = float(row["settle"]), 30.0
+    cid = hook.pricer.register(VixOption(exp.date(), k, "C"))
+    m = hook.mark(snap, cid)
+    days = (exp - DAY).days
+    t = days / 365.0
+    vvix = snap.close("VVIX")
+    vol = float(VixOptionModel(vvix).vol(fwd, k, days))
+    disc = math.exp(-snap.rate_pct("IRX") / 100.0 * t)
+    oracle = ql.blackFormula(ql.Option.Call, k, fwd, vol * math.sqrt(t), disc)
+    assert m.mid == pytest.approx(oracle, rel=1e-10)
+    assert m.half_spread == pytest.approx(min(max(0.05, 0.05 * m.mid), m.mid))
+    assert (m.multiplier, m.is_future, m.fee_usd) == (100.0, False, 1.10)
+    assert 0 < m.vega_usd_per_vol_pt < vx_beta(days) * 100.0  # delta x beta x 100
+
+
+def test_etf_mark_is_the_point_in_time_vxx_series(data: MarketData, hook: AlvhHedge) -> None:
+    snap = data.snapshot(DAY + DECISION)
+    cid = hook.pricer.register(EtfShare("VXX"))
+    m = hook.mark(snap, cid)
+    # Rebuilt from settlements and rates up to DAY only: the same price.
+    vx = data.tables["vx_settlements"]
+    rates = data.tables["rates"]
+    idx = compute_vix_st_index(
+        vx[vx["date"] <= DAY], tbill_pct=tbill_series(rates[rates["date"] <= DAY])
+    )
+    assert m.mid == pytest.approx(float(etf_prices(idx).iloc[-1]), rel=1e-12)
+    assert m.expiry is None and m.multiplier == 1.0 and not m.is_future
+    # Costs are a fixed fraction of value (one cent and half a cent per share at $25).
+    assert m.half_spread / m.mid == pytest.approx(0.01 / 25.0)
+    assert m.fee_usd / m.mid == pytest.approx(0.005 / 25.0)
+    assert m.vega_usd_per_vol_pt > 0
+
+
+def test_ledger_books_fills_and_takes_the_book_as_truth() -> None:
+    led = Ledger()
+    led.sent = [SentOrder(1, "VXK08", 2.0), SentOrder(2, "VIX 2008-05-21 C 25", 10.0)]
+    ev = led.reconcile({"VXK08": 2.0}, lambda s: 20.0)
+    assert led.held(1, "VXK08") == 2.0 and led.pos[(1, "VXK08")].entry == 20.0
+    assert [(e.kind, e.contract_id) for e in ev] == [("unfilled", "VIX 2008-05-21 C 25")]
+    led.sent = [SentOrder(1, "VXK08", 1.0)]
+    led.reconcile({"VXK08": 3.0}, lambda s: 23.0)
+    assert led.pos[(1, "VXK08")].entry == pytest.approx((2 * 20.0 + 23.0) / 3)
+    ev = led.reconcile({}, lambda s: math.nan)  # settled at expiry
+    assert [e.kind for e in ev] == ["vanished"] and not led.pos
+
+
+def test_make_hedge_picks_the_hook_and_maps_execution_costs() -> None:
+    assert isinstance(make_hedge(hedge_preset("none")), NoHedge)
+    assert isinstance(make_hedge(hedge_preset("alvh-442")), AlvhHedge)
+    assert isinstance(make_hedge(hedge_preset("vxth")), VxthHedge)
+    h = make_hedge(hedge_preset("alvh-123"), vx_fee_usd=3.0)
+    assert isinstance(h, AlvhHedge) and h.pricer.costs.vx_fee_usd == 3.0
+    with pytest.raises(TypeError, match="unknown hedge cost"):
+        make_hedge(hedge_preset("alvh-442"), vx_fees=1.0)
+    ex = ExecutionConfig.model_validate(
+        {"fees": {"vx_future": {"commission_usd": 2.0}}, "slippage_frac_of_half_spread": 0.5}
+    )
+    c = hedge_costs_from_execution(ex)
+    assert c.vx_fee_usd == 2.0 + 1.00 and c.slippage_frac == 0.5
+    # VX spread config: width max(0.05, 0.05) -> half 0.025 -> x 0.5 paid.
+    assert c.half_spread(c.vx_spread, 20.0) == pytest.approx(0.0125)
+    assert HedgeCosts().half_spread(HedgeCosts().vx_spread, 20.0) == pytest.approx(0.05)
+    assert np.isclose(HedgeCosts().half_spread(HedgeCosts().vix_option_spread, 3.0), 0.15)

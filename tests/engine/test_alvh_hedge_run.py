@@ -1,0 +1,150 @@
+"""Whole backtests with the ALVH and VXTH hooks on a synthetic 2007-2009 market (with a crisis)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alvh.config.hedge import hedge_preset
+from alvh.engine.alvh_hedge import AlvhHedge, VxthHedge
+from alvh.engine.loop import Engine
+from alvh.engine.result import BacktestResult
+from alvh.engine.settings import EngineSettings, TierRules
+from alvh.market.data import MarketData
+from alvh.market.synthetic import generate_market
+
+pytestmark = pytest.mark.slow
+
+TIERS = (
+    TierRules("short", 7, 21, product="spxw", entry_weekday=0, exit_on_touch=True),
+    TierRules("medium", 30, 45, product="spxw", entry_weekday=2, exit_dte=21),
+    TierRules("long", 60, 90, product="spx", entry_weekday=4, exit_dte=21),
+)
+# No interest on cash: the hedged and unhedged books then differ by hedge P&L alone.
+SETTINGS = EngineSettings("2007-02-01", "2009-12-31", tiers=TIERS, cash_rate_series="none")
+
+
+@pytest.fixture(scope="module")
+def data() -> MarketData:
+    return generate_market("2007-01-02", "2009-12-31", seed=3)
+
+
+@pytest.fixture(scope="module")
+def alvh(data: MarketData) -> tuple[BacktestResult, AlvhHedge]:
+    hook = AlvhHedge(hedge_preset("alvh-442"))
+    return Engine(SETTINGS, data, hook).run("alvh"), hook
+
+
+@pytest.fixture(scope="module")
+def vxth(data: MarketData) -> tuple[BacktestResult, VxthHedge]:
+    hook = VxthHedge(hedge_preset("vxth"))
+    return Engine(SETTINGS, data, hook).run("vxth"), hook
+
+
+def _entries(res: BacktestResult, prefix: str) -> list[tuple[pd.Timestamp, object]]:
+    return [(d, e) for d, es in res.journal for e in es if e.rule.startswith(prefix)]
+
+
+def test_layers_are_added_in_order_and_removed_from_the_top(
+    alvh: tuple[BacktestResult, AlvhHedge],
+) -> None:
+    res, _ = alvh
+    stack: list[int] = []
+    seen_added, removed = set(), 0
+    for _, es in res.journal:
+        last_active = None
+        for e in es:
+            layer = e.inputs.get("layer")
+            if e.rule == "hedge.add_layer" and layer not in stack:
+                assert layer == (stack[-1] + 1 if stack else 1), (stack, e.reason)
+                stack.append(layer)
+                seen_added.add(layer)
+            elif e.rule in ("hedge.remove_layer", "hedge.monetise"):
+                assert stack and layer == stack[-1], (stack, e.reason)
+                stack.pop()
+                removed += 1
+            elif e.rule == "hedge.reconcile" and e.action == "remove_layer":
+                stack.remove(layer)
+            if e.rule.startswith("hedge.") and "active_layers" in e.inputs:
+                last_active = e.inputs["active_layers"]
+        if last_active is not None:
+            assert stack == last_active
+    assert seen_added == {1, 2, 3} and removed >= 3
+    # The book's first trade of each instrument follows the same order.
+    t = res.trades[res.trades["book"] == "hedged"]
+    first = t.groupby("tier_or_layer")["date"].min()
+    assert first["vx_futures"] <= first["vix_calls"] <= first["vix_etf"]
+
+
+def test_no_hedge_contract_is_held_past_its_expiry(
+    alvh: tuple[BacktestResult, AlvhHedge],
+) -> None:
+    res, hook = alvh
+    moves: dict[pd.Timestamp, list[tuple[str, float]]] = defaultdict(list)
+    for r in res.trades[res.trades["book"] == "hedged"].itertuples():
+        moves[pd.Timestamp(r.date)].append((r.contract, r.qty if r.side == "buy" else -r.qty))
+    for day, e in _entries(res, "hedge."):
+        if e.rule.endswith(".settle"):
+            moves[day].append((e.inputs["contract"], -e.inputs["qty"]))
+    held: dict[str, float] = defaultdict(float)
+    checked = 0
+    for day in res.daily.index:
+        for cid, q in moves.get(day, []):
+            held[cid] += q
+        for cid, q in held.items():
+            exp = getattr(hook.pricer.contract(cid), "expiry", None)
+            if abs(q) > 1e-9 and exp is not None:
+                assert pd.Timestamp(exp) >= day, f"{cid} x{q} held on {day.date()}"
+                checked += 1
+    assert checked > 200
+
+
+def test_books_differ_by_hedge_pnl_alone(alvh: tuple[BacktestResult, AlvhHedge]) -> None:
+    d = alvh[0].daily
+    hedge = d[[c for c in d.columns if c.startswith("pnl_hedge_")]].sum(axis=1).cumsum()
+    gap = d["hedged_equity_usd"] - d["unhedged_equity_usd"]
+    np.testing.assert_allclose(gap, hedge, atol=1e-6 * d["unhedged_equity_usd"].abs().max())
+    assert (d[[c for c in d.columns if c.startswith("pnl_hedge_")]].abs().sum() > 0).all()
+
+
+def test_iv_shift_is_journaled_with_its_numbers(
+    alvh: tuple[BacktestResult, AlvhHedge], data: MarketData
+) -> None:
+    res, _ = alvh
+    fired = [(d, e) for d, e in _entries(res, "hedge.iv_shift") if e.outcome == "fired"]
+    assert fired
+    vix = data.tables["index_bars"]
+    vix = vix[vix["symbol"] == "VIX"].set_index("date")["close"]
+    day, e = fired[0]
+    i = vix.index.get_loc(day)
+    assert e.inputs["iv_now"] == vix.iloc[i] and e.inputs["iv_before"] == vix.iloc[i - 2]
+    assert e.inputs["change"] == pytest.approx(vix.iloc[i] / vix.iloc[i - 2] - 1)
+    assert e.inputs["change"] >= e.inputs["threshold"] == 0.15
+    assert f"{vix.iloc[i]:.2f}" in e.reason and f"{vix.iloc[i - 2]:.2f}" in e.reason
+    # A regime-shift layer names the IV shift in its reason.
+    adds = [e for _, e in _entries(res, "hedge.add_layer") if "regime shift" in e.reason]
+    assert adds and all("IV shift" in e.reason for e in adds)
+
+
+def test_vxth_buys_one_month_calls_after_each_vix_expiry(
+    vxth: tuple[BacktestResult, VxthHedge], data: MarketData
+) -> None:
+    res, _ = vxth
+    fs = data.tables["final_settlements"]
+    expiries = set(pd.DatetimeIndex(fs.loc[fs["product"] == "VX", "expiry"]))
+    buys = res.trades[(res.trades["book"] == "hedged") & (res.trades["side"] == "buy")]
+    assert len(buys) >= 25
+    sessions = res.daily.index
+    for r in buys.itertuples():
+        prev = sessions[sessions.get_loc(r.date) - 1]
+        assert prev in expiries  # decided on the expiry, filled the next session
+        exp = pd.Timestamp(r.contract.split()[1])
+        assert 20 <= (exp - prev).days <= 36  # the next monthly cycle
+    decisions = [e for _, e in _entries(res, "hedge.vxth") if e.outcome == "fired"]
+    for e in decisions:
+        w = e.inputs["weight"]
+        spent = e.inputs["contracts"] * e.inputs["call_price"] * 100
+        assert spent <= w * e.inputs["portfolio_usd"] < spent + e.inputs["call_price"] * 100
