@@ -6,7 +6,7 @@ ALVH := $(VENV)/bin/alvh
 SHARED_DATA ?= ../shared/data
 export ALVH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 
-.PHONY: demo test realdata lint bench install install-dev clean
+.PHONY: demo test realdata lint typecheck bench install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,8 @@ realdata: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts
+
+typecheck: install-dev
 	$(VENV)/bin/mypy
 
 ## make bench: benchmarks with ratios against baselines measured in the same run

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             run_dir = run_backtest(cfg, market, out)
         print_run_summary(run_dir, console)
         with console.status("writing the evidence report..."):
-            report = build_report(run_dir)
+            report = build_report(run_dir, events=market.tables["events"])
         print_summary(report, console)
         console.print(f"\n[bold]outputs[/]: {run_dir.resolve()}")
         console.print(f"  report: {report.html_path.resolve()}")

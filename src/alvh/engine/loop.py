@@ -340,9 +340,10 @@ class Engine:
                         )
                     )
             elif p.kind == "close":
-                c = st.condors.get(p.cid)
-                if c is None:
+                closing = st.condors.get(p.cid)
+                if closing is None:
                     continue
+                c = closing
                 mids, abs_delta = _leg_mids(surf, c.expiry, c.am_settled, c.strikes)
                 slip = frac * 0.5 * self.s.execution.spx_spread.spread(mids, abs_delta)
                 cost = float(np.dot(LEG_SIGN, mids) * -1 + slip.sum())  # pay to close, per condor
@@ -468,7 +469,8 @@ class Engine:
     def _hedge_value(
         self, st: _State, snap: MarketSnapshot
     ) -> tuple[float, dict[str, float], float, float]:
-        total, by_layer, vega, margin = 0.0, {}, 0.0, 0.0
+        total, vega, margin = 0.0, 0.0, 0.0
+        by_layer: dict[str, float] = {}
         for hid, q in st.hedge_qty.items():
             m = self.hedge.mark(snap, hid)
             v = (
@@ -779,7 +781,7 @@ class Engine:
             row["vx2"] = float(front["settle"].iloc[1]) if len(front) > 1 else math.nan
         except NoDataError:
             row["vx1"] = row["vx2"] = math.nan
-        row["date"] = day  # type: ignore[assignment]
+        row["date"] = day
         st.rows.append(row)
 
     def _closed_row(

@@ -96,8 +96,12 @@ class MarketData:
         self._by_known["vx_settlements"] = vx
         self._known_ns["vx_settlements"] = vx["known_at"].to_numpy("datetime64[ns]").view("int64")
         vx_dates = vx["date"].to_numpy("datetime64[ns]").view("int64")
-        new_block = np.r_[True, vx_dates[1:] != vx_dates[:-1]] if len(vx_dates) else np.array([], bool)
-        self._vx_block_start = np.maximum.accumulate(np.where(new_block, np.arange(len(vx_dates)), 0))
+        new_block = (
+            np.r_[True, vx_dates[1:] != vx_dates[:-1]] if len(vx_dates) else np.array([], bool)
+        )
+        self._vx_block_start = np.maximum.accumulate(
+            np.where(new_block, np.arange(len(vx_dates)), 0)
+        )
         self._series: dict[str, _Series] = {}
         bars = conformed[INDEX_BARS.name]
         for symbol, g in bars.groupby("symbol", sort=True):

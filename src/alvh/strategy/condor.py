@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from alvh._typing import Float64Array
+from alvh._typing import ArrayLike, Float64Array
 
 STRIKE_GRID_PTS = 5.0
 
@@ -23,15 +23,12 @@ STRIKE_GRID_PTS = 5.0
 class SurfaceLike(Protocol):
     """What the condor rules need from a volatility surface."""
 
-    spot: float
+    @property
+    def spot(self) -> float: ...
 
-    def iv(self, t_years: object, strikes: object) -> Float64Array: ...
+    def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array: ...
 
-    def forward(self, t_years: object) -> Float64Array: ...
-
-    def discount(self, t_years: object) -> Float64Array: ...
-
-    def greeks(self, t_years: object, strikes: object, is_call: object) -> object: ...
+    def forward(self, t_years: ArrayLike) -> Float64Array: ...
 
 
 @dataclass(frozen=True)
