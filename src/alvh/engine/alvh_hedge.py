@@ -163,12 +163,19 @@ class AlvhHedge(_LedgerHook):
         self.cfg = cfg
         self.state = HedgeState()
         self._iv_hist: list[float] = []
+        self._ev_date = self._ev_known = np.zeros(0, dtype=np.int64)
+        self._ev_kind = np.zeros(0, dtype=object)
 
     def prepare(self, data: MarketData) -> None:
         """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
         super().prepare(data)
         self.state = HedgeState()
         self._iv_hist = []
+        # Events as arrays, filtered by known_at at each decision (the snapshot's rule, faster).
+        ev = data.tables["events"]
+        self._ev_date = ev["date"].to_numpy("datetime64[ns]").view("int64")
+        self._ev_known = ev["known_at"].to_numpy("datetime64[ns]").view("int64")
+        self._ev_kind = ev["kind"].astype(str).to_numpy()
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
 
@@ -207,9 +214,14 @@ class AlvhHedge(_LedgerHook):
         cal = trading_calendar("XNYS")
         n_next = max(t.macro_sessions, 1)
         nxt = tuple(cal.add_sessions(today, k).date() for k in range(1, n_next + 1))
-        ev = snap.events_between(today + pd.Timedelta(days=1), pd.Timestamp(nxt[-1]))
+        sel = (
+            (self._ev_date > today.value)
+            & (self._ev_date <= pd.Timestamp(nxt[-1]).value)
+            & (self._ev_known <= snap.as_of.value)
+        )
         events = tuple(
-            (pd.Timestamp(d).date(), str(k)) for d, k in zip(ev["date"], ev["kind"], strict=True)
+            (pd.Timestamp(int(d)).date(), str(k))
+            for d, k in sorted(zip(self._ev_date[sel], self._ev_kind[sel], strict=True))
         )
         n_condors = int(np.sum(cv.qty))
         quotes = self.pricer.vx_quotes(m)
@@ -234,12 +246,7 @@ class AlvhHedge(_LedgerHook):
             hedge_carry_usd_per_month=carry,
         )
         iv_now, iv_before = self._iv(snap)
-        vx1 = vx2 = None
-        if m.curve is not None:
-            try:
-                vx1, vx2 = m.curve.front(1).value, m.curve.front(2).value
-            except NoDataError:
-                vx1 = vx2 = None
+        vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
         vix = snap.closes("VIX", HISTORY_SESSIONS)
         spx = snap.closes("SPX", HISTORY_SESSIONS)
         return HedgeInputs(

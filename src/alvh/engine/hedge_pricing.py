@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.contracts import Contract, EtfShare, VixFuture, VixOption
+from alvh.calendar.expiries import parse_vx_contract
 from alvh.engine.hedge_hook import HedgeMark
 from alvh.errors import NoDataError, PricingError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
-from alvh.market.vxcurve import VxCurve
 from alvh.strategy.hedge.instruments import (
     InstrumentQuote,
     etf_quote,
@@ -127,13 +127,13 @@ class _Market:
     curve_date: pd.Timestamp | None
     vx_by_code: dict[str, tuple[pd.Timestamp, float]]
     vx_by_expiry: dict[pd.Timestamp, float]
-    curve: VxCurve | None
+    vx_fronts: tuple[float, ...]  # VX1, VX2: the first two monthly contracts after the curve date
     vvix: float | None
     rate: float
     vix: float | None
     vix3m: float | None
     etf: tuple[float, float, pd.Timestamp, pd.Timestamp] | None = None  # price, w, exp1, exp2
-    quotes: dict[str, InstrumentQuote] = field(default_factory=dict)
+    marks: dict[str, HedgeMark] = field(default_factory=dict)
 
 
 def _opt_close(snap: MarketSnapshot, symbol: str) -> float | None:
@@ -212,7 +212,7 @@ class HedgePricer:
         today = snap.as_of.normalize()
         by_code: dict[str, tuple[pd.Timestamp, float]] = {}
         by_exp: dict[pd.Timestamp, float] = {}
-        curve: VxCurve | None = None
+        fronts: list[float] = []
         curve_date: pd.Timestamp | None = None
         try:
             rows = snap.vx_curve()
@@ -220,14 +220,16 @@ class HedgePricer:
             rows = None
         if rows is not None and len(rows):
             curve_date = pd.Timestamp(rows["date"].iloc[0]).normalize()
-            for code, exp, px in zip(rows["contract"], rows["expiry"], rows["settle"], strict=True):
+            codes = rows["contract"].to_numpy()
+            exps = rows["expiry"].to_numpy("datetime64[ns]").view("int64")
+            pxs = rows["settle"].to_numpy(np.float64)
+            for code, e_ns, px in zip(codes, exps, pxs, strict=True):
                 if math.isfinite(px) and px > 0:
-                    by_code[str(code)] = (pd.Timestamp(exp), float(px))
-                    by_exp.setdefault(pd.Timestamp(exp), float(px))
-            try:
-                curve = VxCurve.from_snapshot(snap)
-            except NoDataError:
-                curve = None
+                    exp = pd.Timestamp(int(e_ns))
+                    by_code[str(code)] = (exp, float(px))
+                    by_exp.setdefault(exp, float(px))
+                    if exp > curve_date and len(fronts) < 2 and _is_monthly(str(code)):
+                        fronts.append(float(px))  # rows are sorted by expiry
         try:
             rate = snap.rate_pct("IRX") / 100.0
         except NoDataError:
@@ -237,7 +239,7 @@ class HedgePricer:
             curve_date,
             by_code,
             by_exp,
-            curve,
+            tuple(fronts),
             _opt_close(snap, "VVIX"),
             rate,
             _opt_close(snap, "VIX"),
@@ -299,6 +301,12 @@ class HedgePricer:
         """
         c = self._contracts[contract_id]
         m = self.market(snap)
+        hit = m.marks.get(contract_id)
+        if hit is None:
+            hit = m.marks[contract_id] = self._mark(snap, m, c)
+        return hit
+
+    def _mark(self, snap: MarketSnapshot, m: _Market, c: Contract) -> HedgeMark:
         k = self.costs
         if isinstance(c, VixFuture):
             exp = pd.Timestamp(c.expiry)
@@ -347,7 +355,7 @@ class HedgePricer:
                 q.price, k.half_spread(k.etf_spread, ref) * scale, 1.0, None, None, q.vix_beta,
                 k.etf_fee_per_share_usd * scale, False, 0.0, "vix_etf",
             )  # fmt: skip
-        raise KeyError(contract_id)
+        raise KeyError(c.id)
 
     def vix_option(
         self,
@@ -402,6 +410,7 @@ class HedgePricer:
             return out
         model = VixOptionModel(m.vvix)
         live = sorted((e, px) for e, px in m.vx_by_expiry.items() if e > m.today)
+        rows: list[tuple[pd.Timestamp, float, int, list[float]]] = []
         for exp, fwd in live[:max_n]:
             days = (exp - m.curve_date).days
             try:
@@ -413,21 +422,29 @@ class HedgePricer:
                 continue
             k = max(VIX_STRIKE_GRID, k)
             legs = [k] if spread_width_pct is None else [k, _grid(k * (1 + spread_width_pct))]
+            rows.append((exp, fwd, days, legs))
+        if not rows:
+            return out
+        # One vectorised pricing call for every leg of every expiry.
+        n_legs = len(rows[0][3])
+        fwd_a = np.repeat([r[1] for r in rows], n_legs)
+        days_a = np.repeat([r[2] for r in rows], n_legs)
+        k_a = np.array([k for r in rows for k in r[3]])
+        g = model.greeks(fwd_a, k_a, days_a, True, m.rate)
+        sign = np.tile([1.0, -1.0][:n_legs], len(rows))
+        per = lambda x: (sign * x).reshape(len(rows), n_legs).sum(axis=1)  # noqa: E731
+        price, dlt, theta = per(g.price), per(g.delta), per(g.theta_per_day)
+        kind = "vix_call" if n_legs == 1 else "vix_call_spread"
+        for i, (exp, _, days, legs) in enumerate(rows):
             ids = [self.register(VixOption(exp.date(), kk, "C")) for kk in legs]
-            g = model.greeks(fwd, np.asarray(legs), days, True, m.rate)
-            sign = np.array([1.0, -1.0][: len(legs)])
-            price = float(np.dot(sign, g.price))
-            dlt = float(np.dot(sign, g.delta))
-            theta = float(np.dot(sign, g.theta_per_day))
-            kind = "vix_call" if len(legs) == 1 else "vix_call_spread"
             out.append(
                 InstrumentQuote(
                     "|".join(ids),
                     kind,  # type: ignore[arg-type]
-                    price,
+                    float(price[i]),
                     100.0,
-                    dlt * vx_beta(days),
-                    theta * 365.0 / 12.0,
+                    float(dlt[i]) * vx_beta(days),
+                    float(theta[i]) * 365.0 / 12.0,
                     exp.date(),
                 )
             )
@@ -475,6 +492,14 @@ class HedgePricer:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""
         ids = symbol.split("|")
         return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
+
+
+def _is_monthly(code: str) -> bool:
+    try:
+        parse_vx_contract(code)
+    except ValueError:
+        return False
+    return True
 
 
 def _grid(k: float) -> float:
