@@ -58,11 +58,11 @@ def test_layers_are_added_in_order_and_removed_from_the_top(
         last_active = None
         for e in es:
             layer = e.inputs.get("layer")
-            if e.rule == "hedge.add_layer" and layer not in stack:
+            if e.rule == "hedge.decision.add_layer" and layer not in stack:
                 assert layer == (stack[-1] + 1 if stack else 1), (stack, e.reason)
                 stack.append(layer)
                 seen_added.add(layer)
-            elif e.rule in ("hedge.remove_layer", "hedge.monetise"):
+            elif e.rule in ("hedge.decision.remove_layer", "hedge.decision.monetise"):
                 assert stack and layer == stack[-1], (stack, e.reason)
                 stack.pop()
                 removed += 1
@@ -114,7 +114,7 @@ def test_iv_shift_is_journaled_with_its_numbers(
     alvh: tuple[BacktestResult, AlvhHedge], data: MarketData
 ) -> None:
     res, _ = alvh
-    fired = [(d, e) for d, e in _entries(res, "hedge.iv_shift") if e.outcome == "fired"]
+    fired = [(d, e) for d, e in _entries(res, "hedge.trigger.iv_shift") if e.outcome == "fired"]
     assert fired
     vix = data.tables["index_bars"]
     vix = vix[vix["symbol"] == "VIX"].set_index("date")["close"]
@@ -125,7 +125,7 @@ def test_iv_shift_is_journaled_with_its_numbers(
     assert e.inputs["change"] >= e.inputs["threshold"] == 0.15
     assert f"{vix.iloc[i]:.2f}" in e.reason and f"{vix.iloc[i - 2]:.2f}" in e.reason
     # A regime-shift layer names the IV shift in its reason.
-    adds = [e for _, e in _entries(res, "hedge.add_layer") if "regime shift" in e.reason]
+    adds = [e for _, e in _entries(res, "hedge.decision.add_layer") if "regime shift" in e.reason]
     assert adds and all("IV shift" in e.reason for e in adds)
 
 

@@ -114,7 +114,7 @@ class _LedgerHook:
     def _event_entry(self, snap: MarketSnapshot, e: LedgerEvent) -> JournalEntry:
         inputs: dict[str, object] = {"contract": e.contract_id, "layer": e.layer, "qty": e.qty}
         reason = f"{e.contract_id} (layer {e.layer}): {e.detail}"
-        c = self.pricer._contracts.get(e.contract_id)
+        c = self.pricer.find(e.contract_id)
         exp = getattr(c, "expiry", None)
         if e.kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
             try:
@@ -339,7 +339,7 @@ class AlvhHedge(_LedgerHook):
         }
         orders, entries = [], []
         for (layer, cid), p in list(self.ledger.pos.items()):
-            if (layer, cid) in wanted or cid not in self.pricer._contracts:
+            if (layer, cid) in wanted or self.pricer.find(cid) is None:
                 continue
             why = f"close {cid} x{p.qty:g}: held for layer {layer}, which is no longer active"
             orders.append(self._order(snap, layer, cid, -p.qty, why))
@@ -409,7 +409,9 @@ class AlvhHedge(_LedgerHook):
         self.state = state
         for r in results:
             entries.append(
-                JournalEntry(f"hedge.{r.rule}", dict(r.inputs), _outcome(r), "none", r.reason)
+                JournalEntry(
+                    f"hedge.trigger.{r.rule}", dict(r.inputs), _outcome(r), "none", r.reason
+                )
             )
         orders += self._translate(snap, decisions)
         for d in decisions:
@@ -427,7 +429,7 @@ def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
     }
     acting = d.action != "hold"
     return JournalEntry(
-        f"hedge.{d.action}", inputs, "fired" if acting else "clear",
+        f"hedge.decision.{d.action}", inputs, "fired" if acting else "clear",
         d.action if acting else "none", d.reason,
     )  # fmt: skip
 

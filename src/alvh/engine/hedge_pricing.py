@@ -2,6 +2,9 @@
 
 Conventions (docs/hedge.md, "In the engine"):
 
+Half-spreads below are the ``HedgeCosts()`` defaults; a run's ``ExecutionConfig`` spread models
+replace them (``alvh.engine.alvh_hedge.hedge_costs_from_execution``).
+
 - VX / VXM futures: mid = the snapshot's latest known VX settlement of that contract (never spot
   VIX); half-spread one tick (0.05); multiplier 1000 / 100; sensitivity ``vx_beta(dte) x
   multiplier`` USD per VIX point. On and after its expiry day: the VX final settlement (SOQ)
@@ -202,6 +205,10 @@ class HedgePricer:
     def contract(self, contract_id: str) -> Contract:
         """Return the contract of an id created by this pricer (``KeyError`` otherwise)."""
         return self._contracts[contract_id]
+
+    def find(self, contract_id: str) -> Contract | None:
+        """Return the contract of an id, or None when this pricer did not create it."""
+        return self._contracts.get(contract_id)
 
     # -- the market of one snapshot -------------------------------------------------------
     def market(self, snap: MarketSnapshot) -> _Market:
