@@ -259,7 +259,7 @@ class Engine:
             )
         for hid in [h for h in st.hedge_qty if st.hedge_qty[h] != 0]:
             m = self.hedge.mark(snap, hid)
-            if m.expiry is None or m.expiry != day:
+            if m.expiry is None or m.expiry > day:  # settle also an expiry missed on a holiday
                 continue
             value = m.settlement if m.settlement is not None else m.mid
             qty = st.hedge_qty.pop(hid)
