@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.engine.journal import JournalEntry
-from alvh.engine.result import BacktestResult
+from alvh.engine.result import TRADE_COLUMNS, BacktestResult
 from alvh.market.data import DataSource
 from alvh.runs import write_run_dir
 
@@ -109,18 +109,7 @@ def fixture_result(
     )
     trades = pd.DataFrame(
         [(idx[1], "both", "short", "SPXW", "P2850", "sell", 10, 12.0, 6.5, "entry")],
-        columns=[
-            "date",
-            "book",
-            "tier_or_layer",
-            "instrument",
-            "contract",
-            "side",
-            "qty",
-            "price",
-            "fees_usd",
-            "reason",
-        ],
+        columns=list(TRADE_COLUMNS),
     )
     iv_shift = np.r_[np.zeros(2), vix[2:] / vix[:-2] - 1.0]
     journal = []

@@ -197,11 +197,12 @@ def hedge_preset(name: str) -> HedgeConfig:
     return HedgeConfig.model_validate(_PRESETS[name])
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``over`` laid on top, merging nested tables key by key."""
     out = dict(base)
     for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = deep_merge(out[k], v)
         else:
             out[k] = v
     return out
@@ -229,7 +230,7 @@ def hedge_config_from_dict(
     name = str(data.get("preset", "none"))
     if name not in _PRESETS:
         raise ConfigError(f"{prefix}.preset", name, f"one of {', '.join(_PRESETS)}", source)
-    merged = _merge(hedge_preset(name).model_dump(), data)
+    merged = deep_merge(hedge_preset(name).model_dump(), data)
     try:
         return HedgeConfig.model_validate(merged)
     except ValidationError as exc:

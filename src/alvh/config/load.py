@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from alvh.config.hedge import HedgeConfig, hedge_config_from_dict
+from alvh.config.hedge import HedgeConfig, deep_merge, hedge_config_from_dict
 from alvh.config.run import RunConfig
 from alvh.errors import ConfigError
 
@@ -145,16 +145,6 @@ def _translate(exc: ValidationError, raw: Any, source: str | Path | None) -> Con
 
 
 # -- building -----------------------------------------------------------------------------------
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
 def _preset_text(name: str) -> tuple[str, str]:
     names = preset_names()
     if name not in names:
@@ -171,7 +161,7 @@ def config_from_dict(data: Mapping[str, Any], source: str | Path | None = None) 
         if not isinstance(base, str):
             raise ConfigError("extends", base, "the name of a preset, e.g. 'ic-ladder'", source)
         text, _ = _preset_text(base)
-        data = _merge(tomllib.loads(text), data)
+        data = deep_merge(tomllib.loads(text), data)
     hedge = data.get("hedge", {})
     if not isinstance(hedge, Mapping | HedgeConfig):
         raise ConfigError("hedge", hedge, "a table, e.g. [hedge] preset = 'alvh-442'", source)

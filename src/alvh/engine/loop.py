@@ -19,7 +19,7 @@ from alvh.book.condor import IronCondor
 from alvh.calendar.expiries import spx_expiries
 from alvh.engine.hedge_hook import BookView, CondorView, HedgeHook, HedgeOrder, NoHedge
 from alvh.engine.journal import JournalEntry
-from alvh.engine.result import BacktestResult
+from alvh.engine.result import TRADE_COLUMNS, BacktestResult
 from alvh.engine.settings import EngineSettings, TierRules
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
@@ -286,6 +286,52 @@ class Engine:
     def _fees(self, contracts: float) -> float:
         return self.s.execution.spx_fee_per_contract_usd * abs(contracts)
 
+    def _leg_prices(
+        self, surf: SpxVolSurface, c: OpenCondor, frac: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the legs' model mids and the slippage paid on each (index points)."""
+        mids, abs_delta = _leg_mids(surf, c.expiry, c.am_settled, c.strikes)
+        return mids, frac * 0.5 * self.s.execution.spx_spread.spread(mids, abs_delta)
+
+    def _book_condor_fill(
+        self,
+        st: _State,
+        c: OpenCondor,
+        day: pd.Timestamp,
+        cash_per_condor: float,
+        mids: np.ndarray,
+        slip: np.ndarray,
+        direction: int,
+        reason: str,
+    ) -> float:
+        """Post a condor fill to both books and the trade list; return the fees paid.
+
+        ``direction`` is +1 when opening (legs traded with LEG_SIGN) and -1 when closing.
+        """
+        fees = self._fees(4 * c.qty)
+        cash = cash_per_condor * SPX_MULT * c.qty - fees
+        for b in BOOKS:
+            st.cash[b] += cash
+        st.tier_cash[c.tier] = st.tier_cash.get(c.tier, 0.0) + cash
+        st.costs_today += fees + float(slip.sum()) * SPX_MULT * c.qty
+        for j, cid in enumerate(c.contract_ids()):
+            buy = LEG_SIGN[j] * direction > 0
+            px = mids[j] + (slip[j] if buy else -slip[j])
+            trade = (
+                day,
+                "both",
+                c.tier,
+                "spx_option",
+                cid,
+                "buy" if buy else "sell",
+                c.qty,
+                px,
+                fees / 4,
+                reason,
+            )
+            st.trades.append(trade)
+        return fees
+
     def _fill(
         self,
         st: _State,
@@ -299,8 +345,7 @@ class Engine:
         for p in pending:
             if p.kind == "open":
                 c = st.condors[p.cid]
-                mids, abs_delta = _leg_mids(surf, c.expiry, c.am_settled, c.strikes)
-                slip = frac * 0.5 * self.s.execution.spx_spread.spread(mids, abs_delta)
+                mids, slip = self._leg_prices(surf, c, frac)
                 credit = float(-np.dot(LEG_SIGN, mids) - slip.sum())
                 if credit <= 0.0:
                     del st.condors[p.cid]
@@ -314,66 +359,18 @@ class Engine:
                         )
                     )
                     continue
-                fees = self._fees(4 * c.qty)
-                c.credit, c.open_date, c.fees_usd = credit, day, fees
-                cash = credit * SPX_MULT * c.qty - fees
-                for b in BOOKS:
-                    st.cash[b] += cash
-                st.tier_cash[c.tier] = st.tier_cash.get(c.tier, 0.0) + cash
-                st.costs_today += fees + float(slip.sum()) * SPX_MULT * c.qty
-                ids = c.contract_ids()
-                for j in range(4):
-                    side = "buy" if LEG_SIGN[j] > 0 else "sell"
-                    px = mids[j] + (slip[j] if LEG_SIGN[j] > 0 else -slip[j])
-                    st.trades.append(
-                        (
-                            day,
-                            "both",
-                            c.tier,
-                            "spx_option",
-                            ids[j],
-                            side,
-                            c.qty,
-                            px,
-                            fees / 4,
-                            p.reason,
-                        )
-                    )
+                c.credit, c.open_date = credit, day
+                c.fees_usd = self._book_condor_fill(st, c, day, credit, mids, slip, +1, p.reason)
             elif p.kind == "close":
                 closing = st.condors.get(p.cid)
                 if closing is None:
                     continue
                 c = closing
-                mids, abs_delta = _leg_mids(surf, c.expiry, c.am_settled, c.strikes)
-                slip = frac * 0.5 * self.s.execution.spx_spread.spread(mids, abs_delta)
-                cost = float(np.dot(LEG_SIGN, mids) * -1 + slip.sum())  # pay to close, per condor
-                fees = self._fees(4 * c.qty)
-                cash = -cost * SPX_MULT * c.qty - fees
-                for b in BOOKS:
-                    st.cash[b] += cash
-                st.tier_cash[c.tier] = st.tier_cash.get(c.tier, 0.0) + cash
-                st.costs_today += fees + float(slip.sum()) * SPX_MULT * c.qty
-                c.fees_usd += fees
+                mids, slip = self._leg_prices(surf, c, frac)
+                cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())  # pay to close, per condor
+                c.fees_usd += self._book_condor_fill(st, c, day, -cost, mids, slip, -1, p.reason)
                 pnl = (c.credit - cost) * SPX_MULT * c.qty - c.fees_usd
                 st.closed.append(self._closed_row(c, day, p.reason.split(":")[0], pnl))
-                ids = c.contract_ids()
-                for j in range(4):
-                    side = "sell" if LEG_SIGN[j] > 0 else "buy"
-                    px = mids[j] + (-slip[j] if LEG_SIGN[j] > 0 else slip[j])
-                    st.trades.append(
-                        (
-                            day,
-                            "both",
-                            c.tier,
-                            "spx_option",
-                            ids[j],
-                            side,
-                            c.qty,
-                            px,
-                            fees / 4,
-                            p.reason,
-                        )
-                    )
                 del st.condors[p.cid]
             else:
                 self._fill_hedge(st, snap, day, p.hedge, entries)
@@ -458,10 +455,14 @@ class Engine:
         )
 
     # -- decisions ------------------------------------------------------------------------
-    def _equity(self, st: _State, snap: MarketSnapshot, book: str) -> float:
-        eq = st.cash[book] + sum(
+    @staticmethod
+    def _condor_value_usd(st: _State) -> float:
+        return sum(
             c.value * SPX_MULT * c.qty for c in st.condors.values() if c.open_date is not None
         )
+
+    def _equity(self, st: _State, snap: MarketSnapshot, book: str) -> float:
+        eq = st.cash[book] + self._condor_value_usd(st)
         if book == "hedged":
             eq += self._hedge_value(st, snap)[0]
         return eq
@@ -727,7 +728,7 @@ class Engine:
         return BookView(
             day,
             surf.spot,
-            self._equity(st, snap, "hedged"),
+            st.cash["hedged"] + self._condor_value_usd(st) + hv[0],
             st.cash["hedged"],
             cv,
             dict(st.hedge_qty),
@@ -810,18 +811,7 @@ class Engine:
         daily = pd.DataFrame(st.rows).set_index("date")
         trades = pd.DataFrame(
             st.trades,
-            columns=[
-                "date",
-                "book",
-                "tier_or_layer",
-                "instrument",
-                "contract",
-                "side",
-                "qty",
-                "price",
-                "fees_usd",
-                "reason",
-            ],
+            columns=list(TRADE_COLUMNS),
         )
         open_rows = [
             self._closed_row(c, None, "open", math.nan) | {"close_date": None}  # type: ignore[arg-type]

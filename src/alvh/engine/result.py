@@ -10,6 +10,10 @@ import pandas as pd
 from alvh.engine.journal import JournalEntry
 from alvh.market.data import DataSource
 
+TRADE_COLUMNS = (
+    "date", "book", "tier_or_layer", "instrument", "contract", "side", "qty", "price", "fees_usd", "reason",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class BacktestResult:
