@@ -46,6 +46,9 @@ class BookView:
     hedge_positions: dict[str, float]  # contract id -> contracts held
     hedge_value_usd: float
     hedge_cost_basis_usd: float
+    # contract id -> average entry price per unit of its quote (VIX points, dollars per share),
+    # fill slippage included: what a gain target or a stop on a hedge compares the mark with.
+    hedge_entry_price: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

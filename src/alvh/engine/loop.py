@@ -734,7 +734,17 @@ class Engine:
             dict(st.hedge_qty),
             hv[0],
             sum(st.hedge_cost.values()),
+            self._hedge_entry_prices(st, snap),
         )
+
+    def _hedge_entry_prices(self, st: _State, snap: MarketSnapshot) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for hid, q in st.hedge_qty.items():
+            if hid in st.fut_entry:
+                out[hid] = st.fut_entry[hid]
+            else:
+                out[hid] = st.hedge_cost.get(hid, 0.0) / (q * self.hedge.mark(snap, hid).multiplier)
+        return out
 
     # -- records --------------------------------------------------------------------------
     def _record(
