@@ -20,7 +20,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Final
+from typing import Final, TypeAlias
 
 import exchange_calendars as xcals
 import numpy as np
@@ -36,7 +36,7 @@ _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _REGULAR_CLOSE_NS: Final = 16 * 3600 * 10**9  # 16:00 ET after midnight
 _EXCHANGE_ALIASES: Final = {"XNYS": "XNYS", "NYSE": "XNYS", "CFE": "CFE", "CBOE": "CFE"}
 
-DayLike = str | date | datetime | pd.Timestamp | np.datetime64
+DayLike: TypeAlias = str | date | datetime | pd.Timestamp | np.datetime64
 
 
 class CalendarRangeError(AlvhError, ValueError):
