@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from arch.bootstrap import IIDBootstrap, StationaryBootstrap, optimal_block_length
 
+from alvh._typing import ArrayLike
 from alvh.report import metrics
 
 SESSIONS_PER_YEAR = metrics.SESSIONS_PER_YEAR
@@ -128,8 +129,11 @@ def paths_max_dd_pct(r: np.ndarray) -> np.ndarray:
     return np.min(eq / peak - 1.0, axis=-1) * 100.0
 
 
-def dd_reduction(dd_hedged_pct: np.ndarray, dd_unhedged_pct: np.ndarray) -> np.ndarray:
-    """Return ``1 - DD_hedged / DD_unhedged`` (NaN where the unhedged book has no drawdown)."""
+def dd_reduction(dd_hedged_pct: ArrayLike, dd_unhedged_pct: ArrayLike) -> np.ndarray:
+    """Return ``1 - DD_hedged / DD_unhedged`` (NaN where the unhedged book has no drawdown).
+
+    Takes scalars (the point estimate) or arrays of bootstrap draws alike.
+    """
     dh, du = np.asarray(dd_hedged_pct, float), np.asarray(dd_unhedged_pct, float)
     safe = np.where(du != 0, du, 1.0)
     return np.where(du != 0, 1.0 - dh / safe, np.nan)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -19,9 +20,13 @@ from matplotlib.figure import Figure
 from alvh.report.analysis import RunAnalysis
 from alvh.report.metrics import drawdown_series, monthly_returns
 
+if TYPE_CHECKING:
+    # Type-only: the Literal of rcParams keys that rc_context is typed with; not needed at run time.
+    from matplotlib.typing import RcKeyType
+
 FIG_SIZE_IN = (10.0, 4.2)
 DPI = 100
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "alvh",
     "font.size": 9.0,
     "axes.grid": True,
