@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from alvh.errors import AlvhError, ConfigError
 from alvh.report.analysis import AnalysisSettings
+
+if TYPE_CHECKING:
+    from alvh.report.compare import ComparisonResult
 
 
 def events_for_summary(summary: dict[str, object], store: Path | None = None) -> pd.DataFrame:
@@ -66,6 +72,74 @@ def parse_preset_tokens(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def compare_command(
+    presets: str,
+    config: Path | None,
+    data: str | None,
+    start: str | None,
+    end: str | None,
+    seed: int | None,
+    store: Path | None,
+    out: Path,
+    reps: int,
+) -> str:
+    """Return the ``alvh compare`` command line that reproduces a comparison (shell-quoted)."""
+    args = ["alvh", "compare", "--presets", presets]
+    for flag, v in (
+        ("--config", config),
+        ("--data", data),
+        ("--start", start),
+        ("--end", end),
+        ("--seed", seed),
+        ("--store", store),
+    ):
+        if v is not None:
+            args += [flag, str(v)]
+    if reps != 1000:
+        args += ["--reps", str(reps)]
+    args += ["--out", str(out)]
+    return shlex.join(args)
+
+
+def print_comparison(res: ComparisonResult, console: Console) -> None:
+    """Print a comparison's runs and its 4/4/2 sensitivity as terminal tables."""
+    from alvh.report.compare import SENSITIVITY_HEADERS, capital_text, fmt_num, sensitivity_cells
+
+    t = Table(title="Runs (hedge cost: % of capital per month)")
+    for h in ("run", "CAGR %", "vol %", "max DD %", "DD cut %", "cost %/mo", "c1", "c2", "c3"):
+        t.add_column(h, justify="left" if h == "run" else "right")
+    for r in res.rows:
+        red = r.get("dd_reduction")
+        t.add_row(
+            str(r["label"]),
+            fmt_num(r.get("cagr_pct")),
+            fmt_num(r.get("volatility_pct"), "{:.1f}"),
+            fmt_num(r.get("max_drawdown_pct"), "{:.1f}"),
+            fmt_num(red * 100.0 if isinstance(red, float) else None, "{:.1f}"),
+            fmt_num(r.get("hedge_cost_pct_per_month"), "{:.3f}"),
+            *(_verdict(str(r.get(f"claim{n}"))) for n in (1, 2, 3)),
+        )
+    console.print(t)
+    sens = res.sensitivity
+    if sens:
+        cap = capital_text(res.meta.get("capital_base_usd"))
+        s = Table(title=f"Sensitivity: readings of 4/4/2 and notional bases (capital base {cap})")
+        keep = (0, 3, 4, 5, 6, 7, 8, 9, 10)  # the reading's long text is in the report
+        for i in keep:
+            s.add_column(SENSITIVITY_HEADERS[i], justify="left" if i < 4 else "right")
+        for row in sens:
+            c = sensitivity_cells(row)
+            s.add_row(*(c[i] if i < 8 else _verdict(c[i]) for i in keep))
+        console.print(s)
+
+
+_STYLE = {"holds": "green", "does not hold": "red", "inconclusive": "yellow"}
+
+
+def _verdict(v: str) -> str:
+    return f"[{_STYLE[v]}]{v}[/]" if v in _STYLE else v
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` and ``compare`` commands."""
 
@@ -120,11 +194,16 @@ def register(app: typer.Typer) -> None:
         ),
         reps: int = typer.Option(1000, help="Bootstrap replications."),
     ) -> None:
-        """Run several hedge presets on the same data and write one comparison report."""
+        """Run several hedge presets on the same data and write one comparison report.
+
+        Also writes OUT/headline.md: the command, data id, period, tables and verdicts as a
+        markdown block for the README.
+        """
         from alvh.backtest import run_backtest
         from alvh.cli.backtest import market_for, resolve_config
         from alvh.config.load import config_with_overrides
         from alvh.report.compare import compare_runs
+        from alvh.report.headline import write_headline
 
         console = Console()
         tokens = parse_preset_tokens(presets)
@@ -144,10 +223,8 @@ def register(app: typer.Typer) -> None:
         res = compare_runs(
             run_dirs, out, events=market.tables["events"], settings=_settings(reps, 20, 20240101)
         )
-        for r in res.rows:
-            console.print(
-                f"{r['label']}: CAGR {r['cagr_pct']:.2f}%  max DD {r['max_drawdown_pct']:.2f}%  "
-                f"hedge cost {r['hedge_cost_pct_per_month']:.3f}%/month  "
-                f"claims {r['claim1']} / {r['claim2']} / {r['claim3']}"
-            )
-        console.print(f"comparison: {res.html_path}")
+        print_comparison(res, console)
+        command = compare_command(presets, config, data, start, end, seed, store, out, reps)
+        headline = write_headline(out, command)
+        console.print(f"comparison: {res.html_path}; sensitivity: {res.sensitivity_md}")
+        console.print(f"headline (markdown for the README): {headline}")

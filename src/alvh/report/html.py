@@ -206,8 +206,13 @@ def render_report_html(a: RunAnalysis, charts: dict[str, bytes]) -> str:
     return page(f"alvh report {run.run_id}", "\n".join(parts))
 
 
-def render_comparison_html(rows: list[dict[str, object]], overlay_png: bytes) -> str:
-    """Return the comparison report of several runs as one HTML document."""
+def render_comparison_html(
+    rows: list[dict[str, object]], overlay_png: bytes, extra_html: str = ""
+) -> str:
+    """Return the comparison report of several runs as one HTML document.
+
+    ``extra_html`` (already escaped) goes between the table and the overlay chart.
+    """
     headers = ["run", "run id", "CAGR %", "max DD %", "Sharpe", "DD reduction %"]
     headers += ["same-return book max DD %", "hedge cost %/month", "claim 1", "claim 2", "claim 3"]
     body = []
@@ -226,7 +231,7 @@ def render_comparison_html(rows: list[dict[str, object]], overlay_png: bytes) ->
             ]
             + [verdict_cell(str(r[f"claim{i}"])) for i in (1, 2, 3)]
         )
-    parts = ["<h1>alvh comparison</h1>", table(headers, body, 2)]
+    parts = ["<h1>alvh comparison</h1>", table(headers, body, 2), extra_html]
     parts.append(img(overlay_png, "equity overlay"))
     parts.append(
         '<p class="note">Each row is one run directory; its own report holds the intervals. '
