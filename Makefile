@@ -6,7 +6,7 @@ ALVH := $(VENV)/bin/alvh
 SHARED_DATA ?= ../shared/data
 export ALVH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 
-.PHONY: demo test realdata lint typecheck bench install install-dev clean
+.PHONY: demo test realdata headline lint typecheck bench install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: install-dev
 ## make realdata: checks against the real market history in ../shared/data
 realdata: install-dev
 	$(PY) -m pytest -q -m realdata
+
+## make headline: the README's real-data comparison (all hedges + 4/4/2 sensitivity) -> out/headline/headline.md
+HEADLINE_PRESETS := none,alvh-442,alvh-123,alvh-vega,vxth,442-budget,442-budget@margin,442-budget@spx_notional,442-instruments
+headline:
+	@test -x $(ALVH) || { echo "alvh is not installed; run 'make install' first" >&2; exit 2; }
+	$(ALVH) compare --presets $(HEADLINE_PRESETS) --data store --start 2006-01-03 --out out/headline
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench scripts

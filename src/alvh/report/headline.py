@@ -80,7 +80,7 @@ def runs_table(rows: Sequence[Row]) -> str:
 
 def _notional(r: Row) -> str:
     base = str(r.get("notional_base"))
-    return f"{base} (unused: vega-sized)" if r.get("size_base") == "vega" else base
+    return f"{base} (unused: sized on vega)" if r.get("size_base") == "vega" else base
 
 
 def claim_lines(r: Row) -> list[str]:
@@ -93,13 +93,23 @@ def claim_lines(r: Row) -> list[str]:
         if n == 1:
             text += (
                 f"; whole period max DD {_pct(r.get('max_drawdown_pct'))}% hedged vs "
-                f"{_pct(r.get('unhedged_max_drawdown_pct'))}% unhedged (reduction "
-                f"{fmt_interval(r, 'dd_reduction', 100.0)}%, 95% CI)"
+                f"{_pct(r.get('unhedged_max_drawdown_pct'))}% unhedged, reduction "
+                f"{_reduction(r)} over {r.get('period_start')}..{r.get('period_end')}"
             )
         basis = r.get(f"claim{n}_basis")
         text += f". Basis: {basis}." if basis else "."
         lines.append(f"- {text}")
     return lines
+
+
+def _reduction(r: Row) -> str:
+    v, lo, hi = (r.get(k) for k in ("dd_reduction", "dd_reduction_lo", "dd_reduction_hi"))
+    if not isinstance(v, int | float):
+        return "n/a"
+    s = f"{v * 100.0:.1f}%"
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        s += f" (95% CI [{lo * 100.0:.1f}%, {hi * 100.0:.1f}%])"
+    return s
 
 
 def verdict_counts(rows: Sequence[Row]) -> list[str]:
@@ -184,6 +194,9 @@ def headline_markdown(meta: dict[str, object], rows: Sequence[Row], command: str
         "```sh",
         command,
         "```",
+        "",
+        "Without `--store` the store is `$ALVH_STORE` or the default store; the data id pins "
+        "the data. `make headline` runs the full preset list this way into `out/headline`.",
         "",
         f"Data id `{meta.get('data_id')}` ({meta.get('data_description')}), sessions {period} "
         f"({meta.get('sessions')} sessions), condor book `{meta.get('book')}`, capital base "
