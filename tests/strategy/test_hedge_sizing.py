@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 from alvh.strategy.hedge.sizing import layer_plan, layer_shares, size_slices
 from alvh.strategy.hedge.vxth import vxth_allocation, vxth_weight
 
+NO_CAPS = {
+    "premium_pct_of_equity": None,
+    "vx_margin_pct_of_equity": None,
+    "vx_notional_pct_of_equity": None,
+}
+
 
 def _size(cfg, layer, regime="flat", exposure=EXPOSURE, macro=False):  # type: ignore[no-untyped-def]
     plan = tuple(p for p in layer_plan(layer, cfg) if p.delay_sessions == 0)
@@ -28,8 +34,11 @@ def test_ladder_123_vx_plus_vxm_remainder() -> None:
     res = _size(config("alvh-123"), 1)
     assert res.target == pytest.approx(5000.0)
     assert _held(res) == {"VX1": 1, "VXM1": 7}
-    # Layer 3 = 3/6 x 5000 / (0.6 x 1) = 4166.7 -> 4167 ETF shares.
-    assert _held(_size(config("alvh-123"), 3)) == {"VXX": 4167}
+    # Layer 3 = 3/6 x 5000 / (0.6 x 1) = 4166.7 -> 4167 ETF shares without the premium cap ...
+    assert _held(_size(config("alvh-123", caps=NO_CAPS), 3)) == {"VXX": 4167}
+    # ... but 4167 x $25 = 104,175 > 5% of 1,000,000: cut to floor(4166.7 x 50,000/104,175).
+    res3 = _size(config("alvh-123"), 3)
+    assert _held(res3) == {"VXX": 1999} and res3.capped == ("premium",)
     assert [round(v * 6) for v in layer_shares(config("alvh-123")).values()] == [1, 2, 3]
 
 
@@ -44,7 +53,8 @@ def test_vega_mode_futures_share_and_call_steps() -> None:
     # futures 30%: 1500 / 500 = 3 VX; calls 2 x 20% = 40%: 2000 / 25 = 80; ETF 30%: 1500/0.6.
     assert _held(_size(cfg, 1)) == {"VX1": 3}
     assert _held(_size(cfg, 2)) == {"C1": 80}
-    assert _held(_size(cfg, 3)) == {"VXX": 2500}
+    assert _held(_size(config("alvh-vega", caps=NO_CAPS), 3)) == {"VXX": 2500}
+    assert _held(_size(cfg, 3)) == {"VXX": 2000}  # premium cap: 50,000 USD / $25
     # Macro near: layers 2 and 3 x 1.5 = 120 calls, without a carry cap ...
     uncapped = config("alvh-vega", sizing={"carry_cap_pct_per_month": None})
     assert _held(_size(uncapped, 2, macro=True)) == {"C1": 120}

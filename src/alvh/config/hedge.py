@@ -120,6 +120,9 @@ class InstrumentConfig(_Frozen):
     """Short call strike = long strike x (1 + width) when call_spreads is on."""
     roll_days_before_expiry: int = Field(default=5, ge=0, le=60)
     etf_symbol: str = "VXX"
+    vx_fill_ticks: float | None = Field(default=1.0, ge=0.0, le=20.0)
+    """VX / VXM fills pay the settlement plus this many ticks (0.05) of slippage (SPEC costs:
+    futures at settlement plus a tick); None uses ``execution.spreads.vx_future`` instead."""
 
     @model_validator(mode="after")
     def _check(self) -> InstrumentConfig:
@@ -130,6 +133,23 @@ class InstrumentConfig(_Frozen):
         if 1 in self.layers and not (self.allow_vx or self.allow_vxm):
             raise ValueError("layer 1 (VX futures) needs allow_vx or allow_vxm")
         return self
+
+
+class CapsConfig(_Frozen):
+    """Limits that bound every sizing mode by the account (hedged equity); None disables one.
+
+    Each counts what is already held (at today's marks) plus what a buy would add, and a buy
+    (new layer, later tranche or roll) is cut to the room left, rounded down.
+    """
+
+    premium_pct_of_equity: float | None = Field(default=5.0, gt=0.0, le=100.0)
+    """Premium at risk in long VIX calls / call spreads plus the ETF's value, % of equity."""
+    vx_margin_pct_of_equity: float | None = Field(default=10.0, gt=0.0, le=100.0)
+    """Initial margin of all VX + VXM futures held, % of equity."""
+    vx_notional_pct_of_equity: float | None = Field(default=25.0, gt=0.0, le=500.0)
+    """Face value (price x multiplier x contracts) of all VX + VXM futures, % of equity."""
+    min_equity_usd: float = 0.0
+    """No hedge is bought while equity is at or below this (the book is bust)."""
 
 
 class VxthConfig(_Frozen):
@@ -149,6 +169,7 @@ class HedgeConfig(_Frozen):
     sizing: SizingConfig = SizingConfig()
     deescalation: DeescalationConfig = DeescalationConfig()
     instruments: InstrumentConfig = InstrumentConfig()
+    caps: CapsConfig = CapsConfig()
     vxth: VxthConfig = VxthConfig()
 
     @property

@@ -39,6 +39,7 @@ from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
+from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import LAYER_NAMES, step
 from alvh.strategy.hedge.results import HedgeDecision, RuleResult
 from alvh.strategy.hedge.sizing import BookExposure
@@ -237,6 +238,7 @@ class AlvhHedge(_LedgerHook):
             q = self.pricer.quote_of(m, cid)
             if q is not None:
                 carry -= p.qty * q.multiplier * q.carry_per_month
+        held, unit_by_symbol = self._cap_use(snap, view)
         exposure = BookExposure(
             short_vega_usd_per_vol_pt=max(0.0, -cv.vega_usd_per_vol_pt),
             max_loss_usd=float(np.sum(cv.max_loss_usd)),
@@ -244,7 +246,10 @@ class AlvhHedge(_LedgerHook):
             spx_notional_usd=view.spot * 100.0 * n_condors,
             capital_usd=view.equity_usd,
             hedge_carry_usd_per_month=carry,
+            held=held,
+            held_unit_use=unit_by_symbol,
         )
+        gains, costs = self._layer_gains(snap, view)
         iv_now, iv_before = self._iv(snap)
         vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
         vix = snap.closes("VIX", HISTORY_SESSIONS)
@@ -269,19 +274,62 @@ class AlvhHedge(_LedgerHook):
             next_sessions=nxt,
             events=events,
             quotes=tuple(quotes),
-            layer_gains_usd=self._layer_gains(snap),
+            layer_gains_usd=gains,
+            layer_costs_usd=costs,
         )
 
-    def _layer_gains(self, snap: MarketSnapshot) -> dict[int, float]:
+    def _unit_use(self, snap: MarketSnapshot, cid: str) -> CapUse | None:
+        """Cap use of one contract at today's mark (futures: margin and face value)."""
+        try:
+            mk = self.pricer.mark(snap, cid)
+        except (KeyError, NoDataError):
+            return None
+        if mk.is_future:
+            return CapUse(0.0, mk.margin_usd, mk.mid * mk.multiplier)
+        return CapUse(mk.mid * mk.multiplier, 0.0, 0.0)
+
+    def _cap_use(self, snap: MarketSnapshot, view: BookView) -> tuple[CapUse, dict[str, CapUse]]:
+        """Return what the book's hedge positions use of the caps, and per allocation symbol."""
+        held = CapUse()
+        for cid, qty in view.hedge_positions.items():
+            u = self._unit_use(snap, cid)
+            if u is not None:
+                # Futures use margin and face value long or short; a short call leg offsets.
+                f = abs(qty) if u.premium_usd == 0.0 else qty
+                held += u.scaled(f)
+        by_symbol: dict[str, CapUse] = {}
+        for h in self.state.layers:
+            for a in h.allocations:
+                legs = [
+                    (self._unit_use(snap, cid), sign)
+                    for cid, sign in self.pricer.spread_legs(a.symbol)
+                ]
+                if all(u is not None for u, _ in legs):
+                    by_symbol[a.symbol] = sum(
+                        (u.scaled(sign) for u, sign in legs if u is not None), CapUse()
+                    )
+        return held, by_symbol
+
+    def _layer_gains(
+        self, snap: MarketSnapshot, view: BookView
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Return each layer's unrealised gain and entry cost (USD) at the book's entry prices.
+
+        The entry price is ``BookView.hedge_entry_price`` (the book's average fill, slippage
+        included); the ledger's own estimate serves only for a contract the book has none for.
+        """
         gains: dict[int, float] = {}
+        costs: dict[int, float] = {}
         for (layer, cid), p in self.ledger.pos.items():
             try:
                 mk = self.pricer.mark(snap, cid)
             except (KeyError, NoDataError):
                 continue
-            if math.isfinite(p.entry):
-                gains[layer] = gains.get(layer, 0.0) + (mk.mid - p.entry) * p.qty * mk.multiplier
-        return gains
+            entry = view.hedge_entry_price.get(cid, p.entry)
+            if math.isfinite(entry):
+                gains[layer] = gains.get(layer, 0.0) + (mk.mid - entry) * p.qty * mk.multiplier
+                costs[layer] = costs.get(layer, 0.0) + entry * p.qty * mk.multiplier
+        return gains, costs
 
     # -- state alignment ------------------------------------------------------------------
     def _sync_state(self) -> list[JournalEntry]:
@@ -377,11 +425,12 @@ class AlvhHedge(_LedgerHook):
                     send(d.layer, cid, -left(d.layer, cid), why)
                 continue
             if d.action == "roll":
-                n = sum(a.contracts for a in d.allocations)
+                # Close all the layer holds of the old contract: the caps may have cut the new
+                # count below the old one (rolls of several tranches of one contract repeat this
+                # harmlessly, the first one closes everything).
                 for sym in d.closes:
                     for cid, _ in self.pricer.spread_legs(sym):
-                        have = left(d.layer, cid)
-                        send(d.layer, cid, -math.copysign(min(abs(have), n), have), why)
+                        send(d.layer, cid, -left(d.layer, cid), why)
             for a in d.allocations:
                 for cid, sign in self.pricer.spread_legs(a.symbol):
                     send(d.layer, cid, sign * a.contracts, why)
@@ -535,6 +584,7 @@ def make_hedge(
     if bad:
         raise TypeError(f"unknown hedge cost(s) {', '.join(bad)}; expected some of {sorted(known)}")
     base = HedgeCosts() if execution is None else hedge_costs_from_execution(execution)
+    base = replace(base, vx_fill_ticks=cfg.instruments.vx_fill_ticks)
     c = replace(base, **costs)  # type: ignore[arg-type]
     timing: FillTiming = fill_timing or (
         "same_close"

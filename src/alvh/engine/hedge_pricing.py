@@ -6,7 +6,9 @@ Half-spreads below are the ``HedgeCosts()`` defaults; a run's ``ExecutionConfig`
 replace them (``alvh.engine.alvh_hedge.hedge_costs_from_execution``).
 
 - VX / VXM futures: mid = the snapshot's latest known VX settlement of that contract (never spot
-  VIX); half-spread one tick (0.05); multiplier 1000 / 100; sensitivity ``vx_beta(dte) x
+  VIX); a fill pays ``vx_fill_ticks`` ticks over it (default one tick, 0.05: SPEC costs, futures
+  at settlement plus a tick of slippage; ``None`` falls back to the VX spread model x
+  ``slippage_frac``); multiplier 1000 / 100; sensitivity ``vx_beta(dte) x
   multiplier`` USD per VIX point. On and after its expiry day: the VX final settlement (SOQ)
   from ``final_settlements``, else the VIX open of that day, else the VIX close (the source is
   returned by :meth:`HedgePricer.settlement`).
@@ -55,6 +57,7 @@ LAYER_OF_PRODUCT = {
     "etf": "vix_etf",
 }
 VIX_STRIKE_GRID = 1.0
+VX_TICK = 0.05  # CFE minimum increment of VX and VXM, VIX points
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,8 @@ class Spread:
 class HedgeCosts:
     """Execution costs and margins of the hedge instruments (USD unless named otherwise).
 
-    The defaults, used when no execution config is given, charge a VX fill one tick (0.05) off
-    the settle, a VIX option ``max(0.05, 5% of mid)`` off its model mid and an ETF share one
+    The defaults charge a VX or VXM fill one tick (0.05) off the settle (``vx_fill_ticks``,
+    whatever the execution config's VX spread model says unless it is None), a VIX option ``max(0.05, 5% of mid)`` off its model mid and an ETF share one
     cent at the reference price; fees and margins are the ``ExecutionConfig`` defaults.
     ``hedge_costs_from_execution`` maps a run's execution config instead.
 
@@ -97,6 +100,9 @@ class HedgeCosts:
         Fraction of the half-spread a fill pays over the mid.
     etf_reference_price_usd
         Share price at which the ETF's spread and per-share fee are quoted (see module notes).
+    vx_fill_ticks
+        Ticks (0.05) a VX / VXM fill pays over the settle; None uses ``vx_spread`` /
+        ``vxm_spread`` x ``slippage_frac`` instead.
     """
 
     vx_fee_usd: float = 2.50
@@ -111,10 +117,17 @@ class HedgeCosts:
     etf_spread: Spread = Spread(0.02, 0.02, 0.0)
     slippage_frac: float = 1.0
     etf_reference_price_usd: float = 25.0
+    vx_fill_ticks: float | None = 1.0
 
     def half_spread(self, spread: Spread, price: float, delta: float = 1.0) -> float:
         """Return what a fill pays over (or gets under) the mid, per unit of price."""
         return self.slippage_frac * spread.width(price, delta) / 2.0
+
+    def vx_half_spread(self, price: float, mini: bool = False) -> float:
+        """Return what a VX (or VXM) fill pays over the settle, VIX points."""
+        if self.vx_fill_ticks is not None:
+            return self.vx_fill_ticks * VX_TICK
+        return self.half_spread(self.vxm_spread if mini else self.vx_spread, price)
 
 
 def vix_option_half_spread(mid: float, costs: HedgeCosts, delta: float = 1.0) -> float:
@@ -319,12 +332,11 @@ class HedgePricer:
             exp = pd.Timestamp(c.expiry)
             fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
             margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
-            spread = k.vxm_spread if c.mini else k.vx_spread
             if m.today >= exp:
                 value, _ = self.settlement(snap, exp)
                 return HedgeMark(
-                    value, k.half_spread(spread, value), c.multiplier, exp, value, 0.0, fee, True,
-                    margin, "vx_futures",
+                    value, k.vx_half_spread(value, c.mini), c.multiplier, exp, value, 0.0, fee,
+                    True, margin, "vx_futures",
                 )  # fmt: skip
             hit = m.vx_by_code.get(c.code)
             if hit is None or hit[0] != exp:
@@ -334,7 +346,7 @@ class HedgePricer:
                 )
             dte = (exp - (m.curve_date or m.today)).days
             return HedgeMark(
-                hit[1], k.half_spread(spread, hit[1]), c.multiplier, exp, None,
+                hit[1], k.vx_half_spread(hit[1], c.mini), c.multiplier, exp, None,
                 vx_beta(dte) * c.multiplier, fee, True, margin, "vx_futures",
             )  # fmt: skip
         if isinstance(c, VixOption):
@@ -395,9 +407,12 @@ class HedgePricer:
             except ValueError:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
             mini = self.register(VixFuture(code, exp.date(), mini=True))
-            out.append(
-                vx_quote(self.register(fut), px, m.vix, exp.date(), m.curve_date.date(), mini)
-            )
+            k = self.costs
+            q = vx_quote(
+                self.register(fut), px, m.vix, exp.date(), m.curve_date.date(), mini,
+                k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
+            )  # fmt: skip
+            out.append(q)
         return out
 
     def call_quotes(

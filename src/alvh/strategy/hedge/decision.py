@@ -2,13 +2,17 @@
 
 Order of business each session (all pure):
 1. evaluate every trigger (each a journaled RuleResult);
-2. roll legs near expiry to the next cycle ("time-shifting");
+2. roll legs near expiry to the next cycle ("time-shifting"), cut to the account caps;
 3. buy a due tranche if the trigger still holds, else cancel it;
 4. monetise layers from the top whose gain reached the target;
 5. de-escalate: remove the top layer after N consecutive clear sessions;
 6. escalate: add the next layer on a regime shift (IV shift with a macro event or a
    term-structure inversion), a price trigger (proximity, break-even, book delta), or an IV shift
    confirmed by momentum; with IV stable and RSI neutral nothing is added.
+
+Every buy (roll, tranche, new layer) is bounded by the account caps (``HedgeConfig.caps``) on
+what is held plus what earlier buys of the same session took, and nothing is bought while the
+book is bust.
 """
 
 from __future__ import annotations
@@ -16,8 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from alvh.config.hedge import HedgeConfig
+from alvh.strategy.hedge.caps import CapUse, capped_count, unit_use
 from alvh.strategy.hedge.results import Allocation, HedgeDecision, RuleResult
-from alvh.strategy.hedge.sizing import Slice, SliceKind, choose_quote, layer_plan, size_slices
+from alvh.strategy.hedge.sizing import (
+    Slice,
+    SliceKind,
+    allocation_use,
+    choose_quote,
+    layer_plan,
+    size_slices,
+)
 from alvh.strategy.hedge.state import HedgeInputs, HedgeState, LayerHolding, PendingTranche
 from alvh.strategy.hedge.triggers import (
     Regime,
@@ -118,11 +130,29 @@ def _next_layer(state: HedgeState, cfg: HedgeConfig) -> int | None:
     return later[0] if later else None
 
 
+def _with_held(inputs: HedgeInputs, held: CapUse) -> HedgeInputs:
+    """Return ``inputs`` whose exposure counts ``held`` (buys decided earlier this session)."""
+    return replace(inputs, exposure=replace(inputs.exposure, held=held))
+
+
+def _bought(inputs: HedgeInputs, allocs: tuple[Allocation, ...]) -> HedgeInputs:
+    """Return ``inputs`` with the cap use of ``allocs`` added to what is held."""
+    by_sym = {q.symbol: q for q in inputs.quotes}
+    return _with_held(inputs, inputs.exposure.held + allocation_use(allocs, by_sym))
+
+
 def _roll(
     state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig
-) -> tuple[HedgeState, list[HedgeDecision]]:
+) -> tuple[HedgeState, HedgeInputs, list[HedgeDecision]]:
+    """Roll legs near expiry into the preferred live expiry, as many as the caps allow.
+
+    A roll buys: the contracts rolled out of free their cap use (``held_unit_use``) and the new
+    ones take theirs, so a hedge that outgrew a shrinking account is cut back when it rolls.
+    """
     days = cfg.instruments.roll_days_before_expiry
     today = inputs.today.toordinal()
+    ex = inputs.exposure
+    held = ex.held
     out: list[HedgeDecision] = []
     layers = []
     for h in state.layers:
@@ -147,28 +177,37 @@ def _roll(
                     )
                 )
                 continue
-            new = replace(a, symbol=sym, price=q.price, expiry_ordinal=q.expiry.toordinal())
-            keep.append(new)
+            unit = unit_use(q, mini=a.kind == "vxm")
+            freed = ex.held_unit_use.get(a.symbol, unit).scaled(a.contracts)
+            n, why = capped_count(a.contracts, unit, held - freed, ex.capital_usd, cfg)
+            held = held - freed + unit.scaled(n)
+            new = replace(
+                a, symbol=sym, price=q.price, expiry_ordinal=q.expiry.toordinal(), contracts=n
+            )
+            if n > 0:
+                keep.append(new)
+            what = f"roll {a.contracts} to {sym}" if why is None else f"roll {n} of {a.contracts}"
             out.append(
                 HedgeDecision(
                     "roll",
                     h.layer,
                     f"time-shift: {a.symbol} is {a.expiry_ordinal - today} days from expiry "
-                    f"(<= {days}); roll {a.contracts} to {sym} ({ts.regime})",
-                    allocations=(new,),
+                    f"(<= {days}); {what} ({ts.regime})"
+                    + ("" if why is None else f" to {sym}: {why}"),
+                    allocations=(new,) if n > 0 else (),
                     closes=(a.symbol,),
                 )
             )
         layers.append(replace(h, allocations=tuple(keep)))
-    return replace(state, layers=tuple(layers)), out
+    return replace(state, layers=tuple(layers)), _with_held(inputs, held), out
 
 
 def _due_tranches(
     state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig, macro: bool
-) -> tuple[HedgeState, list[HedgeDecision]]:
+) -> tuple[HedgeState, HedgeInputs, list[HedgeDecision]]:
     due = [p for p in state.pending if p.due_session <= inputs.session_index]
     if not due:
-        return state, []
+        return state, inputs, []
     later = [p for p in state.pending if p.due_session > inputs.session_index]
     out: list[HedgeDecision] = []
     layers = list(state.layers)
@@ -200,6 +239,7 @@ def _due_tranches(
             continue
         h = layers[idx]
         layers[idx] = replace(h, allocations=h.allocations + res.allocations)
+        inputs = _bought(inputs, res.allocations)
         out.append(
             HedgeDecision(
                 "add_layer",
@@ -209,7 +249,7 @@ def _due_tranches(
                 allocations=res.allocations,
             )
         )
-    return replace(state, layers=tuple(layers), pending=tuple(later)), out
+    return replace(state, layers=tuple(layers), pending=tuple(later)), inputs, out
 
 
 def _monetise(
@@ -223,7 +263,11 @@ def _monetise(
     while layers:
         h = layers[-1]
         gain = inputs.layer_gains_usd.get(h.layer)
-        basis = h.cost_usd if d.monetise_basis == "cost" else inputs.exposure.capital_usd
+        basis = (
+            inputs.layer_costs_usd.get(h.layer, h.cost_usd)
+            if d.monetise_basis == "cost"
+            else inputs.exposure.capital_usd
+        )
         if gain is None or not basis > 0 or gain < d.monetise_target * basis:
             break
         layers.pop()
@@ -269,8 +313,8 @@ def step(
     ts = evaluate_triggers(inputs, cfg)
     results = list(ts.results.values())
     macro = ts.results["macro"].fired
-    s, decisions = _roll(state, inputs, ts, cfg)
-    s, more = _due_tranches(s, inputs, ts, cfg, macro)
+    s, inputs, decisions = _roll(state, inputs, ts, cfg)
+    s, inputs, more = _due_tranches(s, inputs, ts, cfg, macro)
     decisions += more
     s, more = _monetise(s, inputs, cfg)
     decisions += more

@@ -46,6 +46,8 @@ class InstrumentQuote:
         Expiry date, None for the ETF.
     mini_symbol
         For VX: the VXM (1/10 size) contract of the same expiry, or None.
+    margin_usd, mini_margin_usd
+        For VX: initial margin per VX and per VXM contract, USD (0 for other kinds).
     """
 
     symbol: str
@@ -56,6 +58,8 @@ class InstrumentQuote:
     carry_per_month: float
     expiry: date | None = None
     mini_symbol: str | None = None
+    margin_usd: float = 0.0
+    mini_margin_usd: float = 0.0
 
     def dte_days(self, today: date) -> int | None:
         """Return calendar days from ``today`` to expiry (None for the ETF)."""
@@ -88,9 +92,16 @@ def vx_carry_per_month(vx: float, vix: float, dte_days: float) -> float:
 
 
 def vx_quote(
-    symbol: str, vx: float, vix: float, expiry: date, today: date, mini_symbol: str | None = None
+    symbol: str,
+    vx: float,
+    vix: float,
+    expiry: date,
+    today: date,
+    mini_symbol: str | None = None,
+    margin_usd: float = 0.0,
+    mini_margin_usd: float = 0.0,
 ) -> InstrumentQuote:
-    """Return the quote of a VX future (multiplier 1000) with its beta and carry."""
+    """Return the quote of a VX future (multiplier 1000) with its beta, carry and margins."""
     dte = (expiry - today).days
     return InstrumentQuote(
         symbol,
@@ -101,6 +112,8 @@ def vx_quote(
         vx_carry_per_month(vx, vix, dte),
         expiry,
         mini_symbol,
+        margin_usd,
+        mini_margin_usd,
     )
 
 

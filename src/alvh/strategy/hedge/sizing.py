@@ -2,7 +2,9 @@
 
 Two steps, both pure. ``layer_plan`` says what share of the whole hedge a layer takes and how it
 splits into slices (tranches, DTE buckets, instruments) for the configured mode; ``size_slices``
-turns slices into contracts on the quotes of the day and applies the carry-cost cap.
+turns slices into contracts on the quotes of the day, bounds them by the account caps
+(``alvh.strategy.hedge.caps``: premium, VX margin and VX notional as % of equity, nothing when the
+book is bust) and then by the carry-cost cap.
 
 The whole hedge ``T`` is measured either as exposure to VIX (``size_base = "vega"``:
 ``T = vega_fraction x |book short vega|`` in USD per vol point, taking one SPX IV point ~ one VIX
@@ -15,11 +17,13 @@ options and the ETF). A slice of weight ``w`` buys ``w T / (vix_beta x multiplie
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
 from alvh.config.hedge import HedgeConfig
+from alvh.strategy.hedge.caps import CapUse, bust_reason, cap_cut, unit_use, vx_equivalent_use
 from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import Allocation
 from alvh.strategy.hedge.triggers import Regime
@@ -42,6 +46,11 @@ class BookExposure:
         Account equity (carry cap and capital-based targets).
     hedge_carry_usd_per_month
         Estimated monthly carry cost of hedge layers already held (positive = cost).
+    held
+        What the hedge positions held use of each account cap (premium, VX margin, VX notional)
+        at today's marks, plus buys already decided this session.
+    held_unit_use
+        Cap use of one contract of each held allocation symbol at today's marks (rolls free it).
     """
 
     short_vega_usd_per_vol_pt: float
@@ -50,6 +59,8 @@ class BookExposure:
     spx_notional_usd: float
     capital_usd: float
     hedge_carry_usd_per_month: float = 0.0
+    held: CapUse = field(default_factory=CapUse)
+    held_unit_use: Mapping[str, CapUse] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,11 +90,30 @@ class SizingResult:
     carry_cap_usd_per_month: float | None
     cut_factor: float
     reason: str
+    capped: tuple[str, ...] = ()
+    """Caps that bound: ``premium``, ``vx_margin``, ``vx_notional``, ``carry`` or ``bust``."""
 
     @property
     def contracts(self) -> int:
         """Return the total number of contracts (all instruments)."""
         return sum(a.contracts for a in self.allocations)
+
+
+def allocation_use(
+    allocs: tuple[Allocation, ...] | list[Allocation], quotes: dict[str, InstrumentQuote]
+) -> CapUse:
+    """Return the cap use of allocations priced on ``quotes`` (by symbol or VXM symbol)."""
+    use = CapUse()
+    for a in allocs:
+        q = quotes.get(a.symbol)
+        if q is None:
+            q = next((v for v in quotes.values() if v.mini_symbol == a.symbol), None)
+            if q is None:
+                continue
+            use += unit_use(q, mini=True).scaled(a.contracts)
+        else:
+            use += unit_use(q).scaled(a.contracts)
+    return use
 
 
 _LADDER = (1.0, 2.0, 3.0)
@@ -273,6 +303,9 @@ def size_slices(
         Whether a macro event is near: layers 2 and 3 are scaled by ``macro_boost``.
     """
     target, unit, base = hedge_target(exposure, cfg)
+    bust = bust_reason(exposure.capital_usd, cfg)
+    if bust is not None:
+        return SizingResult((), target, unit, base, 0.0, None, 0.0, bust, ("bust",))
     notes: list[str] = [f"hedge target {target:,.0f} {unit} ({base})"]
     wanted: list[tuple[Slice, InstrumentQuote, float]] = []
     for sl in slices:
@@ -296,22 +329,48 @@ def size_slices(
         )
     by_sym = {q.symbol: q for q in quotes}
     allocs = _to_allocations(wanted, cfg, floor=False)
+    capped: list[str] = []
+    # Account caps: measured on the larger of the unrounded and the rounded buy, so that the
+    # cut, rounded down, never exceeds the room.
+    raw = CapUse()
+    for _, q, x in wanted:
+        raw += vx_equivalent_use(q).scaled(x)
+    rounded = allocation_use(allocs, by_sym)
+    biggest = CapUse(
+        max(raw.premium_usd, rounded.premium_usd),
+        max(raw.vx_margin_usd, rounded.vx_margin_usd),
+        max(raw.vx_notional_usd, rounded.vx_notional_usd),
+    )
+    cut = cap_cut(exposure.held, biggest, exposure.capital_usd, cfg)
+    factor = 1.0
+    if cut.binding:
+        wanted = [(sl, q, x * cut.factor(q.kind)) for sl, q, x in wanted]
+        allocs = _to_allocations(wanted, cfg, floor=True)
+        factor = min(cut.premium_factor, cut.vx_factor)
+        capped.extend(cut.binding)
+        notes.extend(cut.notes)
     carry = _carry_cost(allocs, by_sym)
     cap_pct = cfg.sizing.carry_cap_pct_per_month
-    cap = None if cap_pct is None else cap_pct / 100.0 * exposure.capital_usd
-    factor = 1.0
+    cap = None if cap_pct is None else cap_pct / 100.0 * max(exposure.capital_usd, 0.0)
     if cap is not None and carry > 0.0 and exposure.hedge_carry_usd_per_month + carry > cap:
         room = max(0.0, cap - exposure.hedge_carry_usd_per_month)
-        factor = room / carry
-        scaled = [(sl, q, x * factor) for sl, q, x in wanted]
+        # Against the larger of the rounded and the unrounded carry, so the floor fits the room.
+        raw_carry = sum(-x * q.multiplier * q.carry_per_month for _, q, x in wanted)
+        carry_factor = room / max(carry, raw_carry)
+        factor *= carry_factor
+        scaled = [(sl, q, x * carry_factor) for sl, q, x in wanted]
         allocs = _to_allocations(scaled, cfg, floor=True)
         new_carry = _carry_cost(allocs, by_sym)
+        capped.append("carry")
         notes.append(
-            f"carry cap: est. carry {carry:,.0f} + held {exposure.hedge_carry_usd_per_month:,.0f} USD/month"
-            f" > cap {cap:,.0f} ({cap_pct:g}% of capital {exposure.capital_usd:,.0f}); size cut by"
-            f" {1 - factor:.0%} to carry {new_carry:,.0f} USD/month"
+            f"capped: carry cap {cap_pct:g}% of capital per month: est. carry {carry:,.0f} + held "
+            f"{exposure.hedge_carry_usd_per_month:,.0f} USD/month > cap {cap:,.0f} (capital "
+            f"{exposure.capital_usd:,.0f}); size cut by {1 - carry_factor:.0%} to carry "
+            f"{new_carry:,.0f} USD/month"
         )
         carry = new_carry
     elif cap is not None:
         notes.append(f"est. carry {carry:,.0f} USD/month within cap {cap:,.0f}")
-    return SizingResult(tuple(allocs), target, unit, base, carry, cap, factor, "; ".join(notes))
+    return SizingResult(
+        tuple(allocs), target, unit, base, carry, cap, factor, "; ".join(notes), tuple(capped)
+    )

@@ -122,7 +122,12 @@ class HedgeInputs:
     quotes
         Hedge instruments available today.
     layer_gains_usd
-        Unrealised gain of each active layer's positions, by layer.
+        Unrealised gain of each active layer's positions, by layer: (mark - the book's average
+        entry price) x contracts x multiplier.
+    layer_costs_usd
+        Entry cost of each active layer at the book's average entry prices (futures: face
+        value; options and ETF: premium), the monetise target's ``cost`` basis; a layer missing
+        here falls back to its allocations' decision prices.
     ad_line
         Advance-decline line (oldest first), or None when no breadth data.
     """
@@ -147,4 +152,5 @@ class HedgeInputs:
     events: tuple[tuple[date, str], ...] = ()
     quotes: tuple[InstrumentQuote, ...] = ()
     layer_gains_usd: Mapping[int, float] = field(default_factory=dict)
+    layer_costs_usd: Mapping[int, float] = field(default_factory=dict)
     ad_line: Float64Array | None = None
