@@ -35,7 +35,9 @@ from alvh.errors import NoDataError
 # Kind codes of the slot arrays.
 SPX_OPTION, VIX_OPTION, VX_FUTURE, ETF = 0, 1, 2, 3
 _NO_EXPIRY = 10**9
-_SETTLE_CODE = {"SPX:AM": 0, "SPX:PM": 1, "VIX:SOQ": 2}
+# Settlement codes of the slot arrays (``OpenLegs.settle_code``).
+SETTLE_SPX_AM, SETTLE_SPX_PM, SETTLE_VIX_SOQ, SETTLE_NEVER = 0, 1, 2, 3
+_SETTLE_CODE = {"SPX:AM": SETTLE_SPX_AM, "SPX:PM": SETTLE_SPX_PM, "VIX:SOQ": SETTLE_VIX_SOQ}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ class OpenLegs:
     is_call: BoolArray
     expiry_ordinal: Int64Array
     tier_code: Int64Array
+    group_code: Int64Array  # see ``Account.group_code``
+    settle_code: Int64Array  # 0 SPX AM, 1 SPX PM, 2 VIX SOQ, 3 never settles
 
 
 def _kind(c: Contract) -> int:
@@ -88,6 +92,7 @@ class Account:
         self._contracts: list[Contract] = []
         self._keys: list[tuple[str, str, str]] = []
         self._tiers: dict[str, int] = {}
+        self._groups: dict[str, int] = {}
         self._closed_tier_cash = np.zeros(0)  # cash flows of lots dropped by compaction
         self._n = 0
         self._cap = 0
@@ -111,7 +116,7 @@ class Account:
         "theta",
         "under",
     )
-    _INT_COLS = ("kind", "expiry", "tier", "settle")
+    _INT_COLS = ("kind", "expiry", "tier", "settle", "group")
 
     def _grow(self, cap: int) -> None:
         for name in self._FLOAT_COLS:
@@ -142,11 +147,12 @@ class Account:
         a["call"][i] = getattr(c, "right", "") == "C"
         exp = c.expiry
         a["expiry"][i] = exp.toordinal() if exp is not None else _NO_EXPIRY
-        a["settle"][i] = _SETTLE_CODE.get(c.settlement_key or "", 3)
+        a["settle"][i] = _SETTLE_CODE.get(c.settlement_key or "", SETTLE_NEVER)
         if fill.tier not in self._tiers:
             self._tiers[fill.tier] = len(self._tiers)
             self._closed_tier_cash = np.append(self._closed_tier_cash, 0.0)
         a["tier"][i] = self._tiers[fill.tier]
+        a["group"][i] = self._groups.setdefault(fill.group, len(self._groups))
         self._slot[fill.key] = i
         self._contracts.append(c)
         self._keys.append(fill.key)
@@ -225,7 +231,22 @@ class Account:
             is_call=a["call"][s],
             expiry_ordinal=a["expiry"][s],
             tier_code=a["tier"][s],
+            group_code=a["group"][s],
+            settle_code=a["settle"][s],
         )
+
+    def group_code(self, group: str) -> int:
+        """Return the integer code of a lot group (e.g. one condor), stable for the account's
+        life, so per-group sums are one ``np.bincount`` over ``OpenLegs.group_code``.
+
+        Raises ``KeyError`` for a group that was never traded.
+        """
+        return self._groups[group]
+
+    @property
+    def n_groups(self) -> int:
+        """Number of group codes issued (the ``minlength`` for per-group bincounts)."""
+        return len(self._groups)
 
     def contract_ids(self, slots: Int64Array) -> list[str]:
         """Return the contract ids of lots (for logging; not needed to mark)."""

@@ -251,3 +251,40 @@ def is_option(contract: Contract) -> bool:
 def is_future(contract: Contract) -> bool:
     """Return whether a contract is a VX/VXM future (marked variation-margin style)."""
     return isinstance(contract, VixFuture)
+
+
+def parse_contract_id(contract_id: str) -> Contract:
+    """Return the contract a stable id names (the inverse of ``contract.id``).
+
+    ``SPX 2024-03-15 P 4500``, ``SPXW ...``, ``VIX 2024-03-20 C 25``, ``VXH24``, ``VXMH24``;
+    any other single word is taken as an ETF ticker. A VX future's expiry follows the CFE rule
+    (``alvh.calendar.expiries.vx_expiry``).
+
+    Raises
+    ------
+    ValueError
+        If the id matches none of these forms.
+    """
+    from alvh.calendar.expiries import parse_vx_contract, vx_expiry
+
+    parts = contract_id.split()
+    if len(parts) == 4 and parts[0] in ("SPX", "SPXW", "VIX"):
+        root, day, right, strike = parts
+        if right not in ("C", "P"):
+            raise ValueError(f"bad option right in contract id {contract_id!r}")
+        expiry = date.fromisoformat(day)
+        if root == "VIX":
+            return VixOption(expiry, float(strike), right)  # type: ignore[arg-type]
+        return SpxOption(root, expiry, float(strike), right)  # type: ignore[arg-type]
+    if len(parts) == 1:
+        word = parts[0]
+        mini = word.startswith("VXM") and len(word) == 6
+        code = "VX" + word[3:] if mini else word
+        if len(code) == 5 and code.startswith("VX") and code[3:].isdigit():
+            year, month = parse_vx_contract(code)
+            return VixFuture(code, vx_expiry(year, month), mini)
+        return EtfShare(word)
+    raise ValueError(
+        f"not a contract id: {contract_id!r} (expected e.g. 'SPX 2024-03-15 P 4500', 'VXH24', "
+        "'VIX 2024-03-20 C 25' or an ETF ticker)"
+    )

@@ -102,6 +102,9 @@ class MarketData:
         self._vx_block_start = np.maximum.accumulate(
             np.where(new_block, np.arange(len(vx_dates)), 0)
         )
+        # The same rows as arrays, for the daily VX1/VX2 read without building a frame.
+        self._vx_expiry_ns = vx["expiry"].to_numpy("datetime64[ns]").view("int64")
+        self._vx_settle = vx["settle"].to_numpy(np.float64)
         self._series: dict[str, _Series] = {}
         bars = conformed[INDEX_BARS.name]
         for symbol, g in bars.groupby("symbol", sort=True):

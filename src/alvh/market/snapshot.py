@@ -105,6 +105,19 @@ class MarketSnapshot:
         start = int(self.data._vx_block_start[k - 1])
         return self.data._by_known["vx_settlements"].iloc[start:k].reset_index(drop=True)
 
+    def vx_front_settles(self, after: pd.Timestamp, n: int = 2) -> np.ndarray:
+        """Return the latest known settlements of the first ``n`` VX contracts expiring after
+        ``after`` (VX1, VX2, ...), NaN where the curve has fewer; array reads, no frame."""
+        out = np.full(n, np.nan)
+        k = self._cutoff("vx_settlements")
+        if k == 0:
+            return out
+        start = int(self.data._vx_block_start[k - 1])
+        exp = self.data._vx_expiry_ns[start:k]
+        settle = self.data._vx_settle[start:k][exp > pd.Timestamp(after).value][:n]
+        out[: settle.shape[0]] = settle
+        return out
+
     # -- rates and events -----------------------------------------------------------------
     def rate_pct(self, series: str = "IRX") -> float:
         """Return the latest known value of a rate series, in percent."""

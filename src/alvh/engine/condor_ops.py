@@ -1,0 +1,172 @@
+"""Condor legs in the account: marking, fills (open and close) and expiry settlement.
+
+All four legs of every open condor are priced in one vectorised surface call per session; the
+marks go into the condor account (which values the book) and per-condor sums (value, delta,
+vega, theta, short-strike vols) come back to the condors by ``np.bincount`` over lot groups.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from alvh.book.account import SETTLE_SPX_AM, SPX_OPTION, Account
+from alvh.book.positions import Fill
+from alvh.engine.journal import JournalEntry
+from alvh.engine.settings import ExecutionRules
+from alvh.engine.state import LEG_IS_CALL, LEG_SIGN, SPX_MULT, OpenCondor, RunState
+from alvh.market.snapshot import MarketSnapshot
+from alvh.market.surface import SpxVolSurface
+
+
+def settlement_price(snap: MarketSnapshot, day: pd.Timestamp, am: bool) -> tuple[float, str]:
+    """Return the SPX settlement value for expiries on ``day`` and where it came from.
+
+    AM-settled (standard monthly) options settle at the special opening quotation; when the
+    data has no official value, the day's open stands in for it, then the close.
+    """
+    if am:
+        fs = snap.known("final_settlements")
+        hit = fs[(fs["product"] == "SPX_AM") & (fs["expiry"] == day)]
+        if len(hit):
+            return float(hit["value"].iloc[-1]), "SPX special opening quotation"
+        opens = snap.history("SPX", 1, field="open")
+        if len(opens) and opens.index[-1] == day and math.isfinite(opens.iloc[-1]):
+            return float(opens.iloc[-1]), "SPX open (no official SOQ in the data)"
+        return snap.close("SPX"), "SPX close (neither SOQ nor open in the data)"
+    return snap.close("SPX"), "SPX close (PM-settled)"
+
+
+def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
+    """Mark every open condor leg with one pricing call; refresh per-condor sums."""
+    acct = st.condors_acct
+    legs = acct.open_legs((SPX_OPTION,))
+    if legs.slot.shape[0] == 0:
+        return
+    # One year fraction per (expiry, AM/PM) pair: the ladder holds a handful of expiries.
+    key = legs.expiry_ordinal * 2 + (legs.settle_code == SETTLE_SPX_AM)
+    uniq, inv = np.unique(key, return_inverse=True)
+    t_u = np.array([surf.t_years(date.fromordinal(int(k // 2)), bool(k % 2)) for k in uniq])
+    t = t_u[inv]
+    g = surf.greeks(t, legs.strike, legs.is_call)
+    iv = surf.iv(t, legs.strike)
+    acct.set_marks(legs.slot, g.price)
+    acct.set_greeks(
+        legs.slot,
+        np.full(t.shape, surf.spot),
+        g.delta,
+        g.gamma,
+        g.vega_per_vol_pt,
+        g.theta_per_day,
+    )
+    n = acct.n_groups
+    code = legs.group_code
+    q = legs.qty
+
+    def per_group(w: np.ndarray) -> np.ndarray:
+        return np.bincount(code, weights=w, minlength=n)
+
+    value, delta = per_group(q * g.price), per_group(q * g.delta)
+    vega, theta = per_group(q * g.vega_per_vol_pt), per_group(q * g.theta_per_day)
+    short = q < 0
+    iv_sp = per_group(np.where(short & ~legs.is_call, iv, 0.0))
+    iv_sc = per_group(np.where(short & legs.is_call, iv, 0.0))
+    for c in st.live_condors:
+        j = acct.group_code(c.group)
+        c.value, c.delta = value[j] / c.qty, delta[j] / c.qty
+        c.vega, c.theta = vega[j] / c.qty, theta[j] / c.qty
+        c.iv_short_put, c.iv_short_call = float(iv_sp[j]), float(iv_sc[j])
+
+
+def leg_quotes(
+    surf: SpxVolSurface, execution: ExecutionRules, c: OpenCondor
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the legs' model mids and the slippage paid on each (index points)."""
+    t = surf.t_years(c.expiry, c.am_settled)
+    g = surf.greeks(np.full(4, t), c.strikes, LEG_IS_CALL)
+    mids = np.asarray(g.price, dtype=float)
+    half = 0.5 * execution.spx_spread.spread(mids, np.abs(np.asarray(g.delta, dtype=float)))
+    return mids, execution.slippage_frac_of_half_spread * half
+
+
+def fill_condor(
+    acct: Account,
+    c: OpenCondor,
+    day: pd.Timestamp,
+    mids: np.ndarray,
+    slip: np.ndarray,
+    direction: int,
+    fee_per_contract_usd: float,
+    reason: str,
+) -> float:
+    """Book the four leg fills of opening (``direction`` +1) or closing (-1) a condor.
+
+    Each leg trades at its mid plus slippage against us. Returns the fees paid (USD).
+    """
+    fees_leg = fee_per_contract_usd * c.qty
+    for j, contract in enumerate(c.legs):
+        qty = LEG_SIGN[j] * direction * c.qty
+        px = mids[j] + (slip[j] if qty > 0 else -slip[j])
+        acct.apply_fill(Fill(day.date(), contract, qty, px, fees_leg, reason, c.tier, c.group))
+    return 4 * fees_leg
+
+
+def settle_condor(
+    st: RunState, snap: MarketSnapshot, day: pd.Timestamp, c: OpenCondor
+) -> tuple[float, float, JournalEntry]:
+    """Close a condor's legs at intrinsic value; return (settlement, payoff per condor, entry)."""
+    price, source = settlement_price(snap, day, c.am_settled)
+    intrinsic = np.maximum(np.where(LEG_IS_CALL, price - c.strikes, c.strikes - price), 0.0)
+    for j, contract in enumerate(c.legs):
+        st.condors_acct.apply_fill(
+            Fill(
+                day.date(),
+                contract,
+                -LEG_SIGN[j] * c.qty,
+                float(intrinsic[j]),
+                0.0,
+                f"expiry settlement ({source})",
+                c.tier,
+                c.group,
+            )
+        )
+    payoff = float(np.dot(LEG_SIGN, intrinsic))
+    entry = JournalEntry(
+        f"tier.{c.tier}.settle",
+        {"condor": c.cid, "settlement": price, "payoff_per_condor": payoff},
+        "settled",
+        "expire",
+        f"condor {c.cid} settled at {price:.2f} ({source}); payoff {payoff:+.2f} per condor",
+    )
+    return price, payoff, entry
+
+
+def closed_row(
+    c: OpenCondor, day: pd.Timestamp | None, rule: str, pnl_usd: float
+) -> dict[str, object]:
+    """One row of ``condors.csv``."""
+    return {
+        "condor_id": c.cid,
+        "tier": c.tier,
+        "open_date": c.open_date,
+        "close_date": day,
+        "expiry": c.expiry,
+        "long_put": c.strikes[0],
+        "short_put": c.strikes[1],
+        "short_call": c.strikes[2],
+        "long_call": c.strikes[3],
+        "contracts": c.qty,
+        "credit_usd": c.credit * SPX_MULT * c.qty,
+        "max_loss_usd": c.max_loss_usd,
+        "pnl_usd": pnl_usd,
+        "exit_rule": rule,
+    }
+
+
+CONDOR_COLUMNS = (
+    "condor_id", "tier", "open_date", "close_date", "expiry", "long_put", "short_put",
+    "short_call", "long_call", "contracts", "credit_usd", "max_loss_usd", "pnl_usd", "exit_rule",
+)  # fmt: skip

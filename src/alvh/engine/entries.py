@@ -1,0 +1,265 @@
+"""The condor tiers' decisions on a session: exits first, then entries (schedule, events, size).
+
+Every rule journals on every session, fired or not, with its inputs and its reason.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from alvh.calendar.expiries import spx_expiries
+from alvh.engine.condor_ops import leg_quotes
+from alvh.engine.journal import JournalEntry
+from alvh.engine.settings import EngineSettings, TierRules
+from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, RunState
+from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
+from alvh.market.surface import SpxVolSurface
+from alvh.strategy.condor import check_exit, choose_expiry, condor_contracts, select_strikes
+
+
+class _Expiries:
+    """Listed expiries of one product as sorted arrays (searched by date, never filtered)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        f = frame.sort_values("expiry").reset_index(drop=True)
+        self.dates = pd.DatetimeIndex(f["expiry"])
+        self.ns = self.dates.asi8
+        self.am = (f["settlement"] == "AM").to_numpy()
+
+    def window(self, day: pd.Timestamp, dte_max: int) -> tuple[int, pd.DatetimeIndex]:
+        """Return (offset, expiries after ``day`` within ``dte_max`` calendar days)."""
+        lo = int(np.searchsorted(self.ns, day.value, side="right"))
+        hi = int(np.searchsorted(self.ns, (day + pd.Timedelta(days=dte_max)).value, "right"))
+        return lo, self.dates[lo:hi]
+
+
+class _Events:
+    """The events table as arrays; a lookup reads only rows known at the snapshot."""
+
+    def __init__(self, data: MarketData) -> None:
+        ev = data.tables["events"]
+        self.date_ns = ev["date"].to_numpy("datetime64[ns]").view("int64")
+        self.known_ns = ev["known_at"].to_numpy("datetime64[ns]").view("int64")
+        self.kind = ev["kind"].to_numpy(str)
+
+    def between(
+        self, snap: MarketSnapshot, lo: pd.Timestamp, hi: pd.Timestamp, kinds: tuple[str, ...]
+    ) -> list[tuple[str, pd.Timestamp]]:
+        mask = (
+            (self.known_ns <= snap.as_of.value)
+            & (self.date_ns >= lo.value)
+            & (self.date_ns <= hi.value)
+            & np.isin(self.kind, kinds)
+        )
+        idx = np.flatnonzero(mask)
+        order = np.lexsort((self.kind[idx], self.date_ns[idx]))
+        return [(str(self.kind[i]), pd.Timestamp(self.date_ns[i])) for i in idx[order]]
+
+
+class CondorRules:
+    """Exit and entry decisions of the condor tiers (reads settings, expiries and events).
+
+    Parameters
+    ----------
+    settings
+        The run's rules.
+    data
+        The market (only its calendar-like tables: expiries are computed, events read as known).
+    sessions
+        The run's sessions.
+    """
+
+    def __init__(
+        self, settings: EngineSettings, data: MarketData, sessions: pd.DatetimeIndex
+    ) -> None:
+        self.s = settings
+        self.sessions = sessions
+        end_exp = sessions[-1] + pd.Timedelta(days=400)
+        self.expiries = {
+            p: _Expiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
+            for p in {t.product for t in settings.tiers}
+        }
+        monthly = spx_expiries(sessions[0].date(), end_exp.date(), "spx")
+        self.monthly_days = frozenset(
+            pd.DatetimeIndex(monthly.loc[monthly["kind"] == "monthly", "expiry"])
+        )
+        self.events = _Events(data)
+        self._tiers = {t.name: t for t in settings.tiers}
+
+    # -- exits ----------------------------------------------------------------------------
+    def exits(
+        self, st: RunState, spot: float, day: pd.Timestamp, entries: list[JournalEntry]
+    ) -> None:
+        """Queue closes for condors whose exit rule fired (filled at the next fill time)."""
+        for c in st.live_condors:
+            tier = self._tiers[c.tier]
+            dte = (c.expiry - day).days
+            chk = check_exit(
+                c.credit,
+                -c.value,
+                dte,
+                spot,
+                c.strikes[1],
+                c.strikes[2],
+                tier.profit_target_pct,
+                tier.stop_multiple,
+                tier.exit_dte,
+                tier.exit_on_touch,
+            )
+            inputs = {"condor": c.cid, "credit": c.credit, "cost_to_close": -c.value}
+            inputs |= {"dte": dte, "spx": spot}
+            entries.append(
+                JournalEntry(
+                    f"tier.{c.tier}.exit",
+                    inputs,
+                    "fired" if chk.exit else "clear",
+                    "close" if chk.exit else "none",
+                    f"{chk.rule}: {chk.reason}",
+                )
+            )
+            if chk.exit and dte > 0:
+                st.pending.append(Pending("close", c.cid, reason=f"{chk.rule}: {chk.reason}"))
+
+    # -- entries --------------------------------------------------------------------------
+    def _entry_due(
+        self, tier: TierRules, day: pd.Timestamp, i: int, st: RunState
+    ) -> tuple[bool, str]:
+        if tier.entry_monthly:
+            # CNDR-style: on each standard monthly expiration day roll into the next monthly;
+            # on the first session of a run, start the cycle at once.
+            if day in self.monthly_days:
+                return True, f"monthly roll on the {day.date()} expiration"
+            if tier.name not in st.last_entry:
+                return True, "first session of the run: start the monthly cycle"
+            return False, "monthly tier: not a standard monthly expiration day"
+        last = st.last_entry.get(tier.name, -(10**9))
+        if tier.entry_every_sessions:
+            if i - last >= tier.entry_every_sessions:
+                return True, f"every {tier.entry_every_sessions} sessions"
+            return False, f"{i - last} sessions since the last entry < {tier.entry_every_sessions}"
+        if tier.entry_weekday is not None:
+            if day.weekday() == tier.entry_weekday:
+                return True, f"weekly entry day ({day.day_name()})"
+            # A holiday on the entry weekday moves the entry to the next session of that week.
+            prev = self.sessions[i - 1] if i > 0 else None
+            if (
+                prev is not None
+                and prev.weekday() < tier.entry_weekday < day.weekday()
+                and day.isocalendar()[1] == prev.isocalendar()[1]
+                and i - last > 1
+            ):
+                return True, "weekly entry day was a holiday"
+            return False, f"not the entry weekday ({day.day_name()})"
+        return True, "daily entries"
+
+    def _event_block(self, snap: MarketSnapshot, i: int) -> tuple[str, str]:
+        ev = self.s.events
+        if ev.action == "none" or (ev.sessions_before == 0 and ev.sessions_after == 0):
+            return "none", ""
+        lo = self.sessions[max(0, i - ev.sessions_after)]
+        hi_i = i + ev.sessions_before
+        hi = (
+            self.sessions[hi_i]
+            if hi_i < len(self.sessions)
+            else self.sessions[-1] + pd.Timedelta(days=2 * ev.sessions_before)
+        )
+        found = self.events.between(snap, lo, hi, tuple(ev.kinds))
+        if not found:
+            return "none", ""
+        return ev.action, ", ".join(f"{k} {d.date()}" for k, d in found)
+
+    def entries(
+        self,
+        st: RunState,
+        snap: MarketSnapshot,
+        surf: SpxVolSurface,
+        day: pd.Timestamp,
+        i: int,
+        equity_usd: float,
+        entries: list[JournalEntry],
+    ) -> None:
+        """Decide each tier's entry; queue the opens (sized on ``equity_usd``)."""
+        action, names = self._event_block(snap, i)
+        closing = {p.cid for p in st.pending if p.kind == "close"}
+        for tier in self.s.tiers:
+            entry = self._tier_entry(st, surf, day, i, equity_usd, tier, action, names, closing)
+            entries.append(entry)
+
+    def _tier_entry(
+        self,
+        st: RunState,
+        surf: SpxVolSurface,
+        day: pd.Timestamp,
+        i: int,
+        equity_usd: float,
+        tier: TierRules,
+        action: str,
+        names: str,
+        closing: set[int],
+    ) -> JournalEntry:
+        rule = f"tier.{tier.name}.entry"
+        due, why = self._entry_due(tier, day, i, st)
+        if not due:
+            return JournalEntry(rule, {}, "skipped", "none", why)
+        n_open = sum(1 for c in st.condors.values() if c.tier == tier.name and c.cid not in closing)
+        if n_open >= tier.max_open_condors:
+            reason = f"{n_open} condors open >= cap {tier.max_open_condors}"
+            return JournalEntry(rule, {"open": n_open}, "skipped", "none", reason)
+        if action == "skip":
+            reason = f"event blackout: {names}"
+            return JournalEntry(rule, {"events": names}, "skipped", "none", reason)
+        listed = self.expiries[tier.product]
+        lo, window = listed.window(day, tier.dte_max)
+        expiry = choose_expiry(window, day, tier.dte_min, tier.dte_max, tier.dte_target)
+        if expiry is None:
+            reason = f"no {tier.product} expiry {tier.dte_min}-{tier.dte_max} DTE listed"
+            return JournalEntry(rule, {}, "skipped", "none", reason)
+        am = bool(listed.am[lo + window.get_loc(expiry)])
+        t = surf.t_years(expiry, am)
+        k = select_strikes(
+            surf, t, tier.strike_method, tier.strike_value, tier.wing_method, tier.wing_value
+        )
+        if k is None:
+            inputs = {"expiry": str(expiry.date())}
+            return JournalEntry(
+                rule, inputs, "skipped", "none", "no strikes fit the selection rule"
+            )
+        strikes = k.as_array()
+        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, 1)
+        mids, _ = leg_quotes(surf, self.s.execution, c)
+        credit = float(-np.dot(LEG_SIGN, mids))
+        max_loss_1 = (c.width - credit) * SPX_MULT
+        qty = condor_contracts(equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts)
+        if action == "reduce":
+            qty = math.floor(qty * self.s.events.reduce_factor)
+        inputs = {
+            "expiry": str(expiry.date()),
+            "strikes": strikes.tolist(),
+            "credit_mid": round(credit, 4),
+            "max_loss_per_condor_usd": round(max_loss_1, 2),
+            "equity_usd": round(equity_usd, 2),
+            "qty": qty,
+            "events": names,
+        }
+        if qty <= 0 or credit <= 0:
+            reason = (
+                f"size 0: max loss {max_loss_1:.0f} per condor vs "
+                f"{tier.risk_pct_of_equity:g}% of equity {equity_usd:.0f}"
+                if credit > 0
+                else f"credit {credit:.2f} <= 0"
+            )
+            return JournalEntry(rule, inputs, "skipped", "none", reason)
+        c.qty = qty
+        st.condors[c.cid] = c
+        st.next_cid += 1
+        st.last_entry[tier.name] = i
+        st.pending.append(Pending("open", c.cid, reason=f"entry {tier.name}: {k.reason}"))
+        s0, s1, s2, s3 = (f"{x:g}" for x in strikes)
+        reason = f"open {qty} x {s0}/{s1}/{s2}/{s3} exp {expiry.date()} ({k.reason}); {why}"
+        if action == "reduce":
+            reason += f"; size x{self.s.events.reduce_factor:g} for {names}"
+        return JournalEntry(rule, inputs, "fired", "open", reason)

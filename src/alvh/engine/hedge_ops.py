@@ -1,0 +1,168 @@
+"""Hedge contracts in the overlay account: marks, fills, expiry settlement, liquidation.
+
+The hedge hook prices its own contracts (``HedgeHook.mark``); the loop books fills into the
+hedge account and values it with the marks. A contract the data cannot price on a session (a
+missing VX settlement, say) keeps its last mark, and the journal says so, rather than stopping
+the run or valuing it at zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from alvh.book.contracts import parse_contract_id
+from alvh.book.positions import Fill
+from alvh.engine.hedge_hook import HedgeHook, HedgeMark, HedgeOrder
+from alvh.engine.journal import JournalEntry
+from alvh.engine.state import RunState
+from alvh.errors import NoDataError
+from alvh.market.snapshot import MarketSnapshot
+
+
+def refresh_hedge_marks(
+    st: RunState, hedge: HedgeHook, snap: MarketSnapshot, entries: list[JournalEntry]
+) -> None:
+    """Mark every open hedge lot; carry the last mark (and journal it) when there is none."""
+    acct = st.hedges_acct
+    legs = acct.open_legs()
+    if legs.slot.shape[0] == 0:
+        return
+    ids = acct.contract_ids(legs.slot)
+    prices = np.empty(len(ids))
+    for j, hid in enumerate(ids):
+        try:
+            m = hedge.mark(snap, hid)
+        except (KeyError, NoDataError) as e:
+            m = st.hedge_marks[hid]
+            layer = st.hedge_layer.get(hid, "hedge")
+            entries.append(
+                JournalEntry(
+                    f"hedge.{layer}.mark",
+                    {"contract": hid, "last_mark": m.mid},
+                    "stale",
+                    "none",
+                    f"no price for {hid} on {snap.as_of.date()} ({e}); kept the last mark "
+                    f"{m.mid:.2f}",
+                )
+            )
+        st.hedge_marks[hid] = m
+        prices[j] = m.mid
+    acct.set_marks(legs.slot, prices)
+
+
+def hedge_book_figures(st: RunState) -> tuple[dict[str, float], float, float]:
+    """Return (market value by layer, vega USD per vol point, margin USD) of open hedge lots.
+
+    Uses the marks of the last ``refresh_hedge_marks``.
+    """
+    by_layer: dict[str, float] = {}
+    vega = margin = 0.0
+    for p in st.hedges_acct.positions():
+        hid = p.contract.id
+        m = st.hedge_marks[hid]
+        if m.is_future:
+            v = (m.mid - p.avg_price) * p.qty * m.multiplier
+        else:
+            v = m.mid * p.qty * m.multiplier
+        layer = st.hedge_layer[hid]
+        by_layer[layer] = by_layer.get(layer, 0.0) + v
+        vega += m.vega_usd_per_vol_pt * p.qty
+        margin += m.margin_usd * abs(p.qty)
+    return by_layer, vega, margin
+
+
+def entry_prices(st: RunState) -> dict[str, float]:
+    """Return {contract id: average entry price} of open hedge lots (fill slippage included)."""
+    return {p.contract.id: p.avg_price for p in st.hedges_acct.positions()}
+
+
+def fill_hedge(
+    st: RunState,
+    hedge: HedgeHook,
+    snap: MarketSnapshot,
+    day: pd.Timestamp,
+    o: HedgeOrder,
+    entries: list[JournalEntry],
+) -> None:
+    """Fill a hedge order at the mid plus the half-spread against us, with fees."""
+    rule = f"hedge.{o.layer}.fill"
+    try:
+        m = hedge.mark(snap, o.contract_id)
+    except (KeyError, NoDataError) as e:
+        entries.append(
+            JournalEntry(
+                rule,
+                {"contract": o.contract_id},
+                "skipped",
+                "none",
+                f"no fill: {o.contract_id} has no price on {day.date()} ({e})",
+            )
+        )
+        return
+    if m.expiry is not None and m.expiry <= day:
+        entries.append(
+            JournalEntry(
+                rule,
+                {"contract": o.contract_id},
+                "skipped",
+                "none",
+                f"no fill: {o.contract_id} expires {m.expiry.date()}",
+            )
+        )
+        return
+    px = m.mid + math.copysign(m.half_spread, o.qty)
+    fees = m.fee_usd * abs(o.qty)
+    contract = parse_contract_id(o.contract_id)
+    st.hedges_acct.apply_fill(Fill(day.date(), contract, o.qty, px, fees, o.reason, o.layer))
+    st.hedge_layer[o.contract_id] = o.layer
+    st.hedge_marks[o.contract_id] = m
+    st.costs_today_usd += fees + m.half_spread * abs(o.qty) * m.multiplier
+
+
+def settle_hedges(
+    st: RunState,
+    hedge: HedgeHook,
+    snap: MarketSnapshot,
+    day: pd.Timestamp,
+    entries: list[JournalEntry],
+) -> None:
+    """Close hedge lots whose expiry is on or before ``day`` at their settlement value.
+
+    An expiry that fell on a day without an SPX session settles on the next session.
+    """
+    for p in st.hedges_acct.positions():
+        hid = p.contract.id
+        try:
+            m = hedge.mark(snap, hid)
+        except (KeyError, NoDataError):
+            m = st.hedge_marks.get(hid)  # type: ignore[assignment]
+            if m is None:
+                continue
+        if m.expiry is None or m.expiry > day:
+            continue
+        value = m.settlement if m.settlement is not None else m.mid
+        layer = st.hedge_layer[hid]
+        st.hedges_acct.apply_fill(
+            Fill(day.date(), p.contract, -p.qty, value, 0.0, "expiry settlement", layer)
+        )
+        st.hedge_marks[hid] = HedgeMark(value, 0.0, m.multiplier, m.expiry, value, layer=layer)
+        entries.append(
+            JournalEntry(
+                f"hedge.{layer}.settle",
+                {"contract": hid, "settlement": value, "qty": p.qty},
+                "settled",
+                "expire",
+                f"{hid} x{p.qty:g} settled at {value:.2f}",
+            )
+        )
+
+
+def liquidate_hedges(st: RunState, day: pd.Timestamp, reason: str) -> None:
+    """Close every hedge lot at its last mark (no spread: the book is being wound up)."""
+    for p in st.hedges_acct.positions():
+        m = st.hedge_marks[p.contract.id]
+        layer = st.hedge_layer[p.contract.id]
+        st.hedges_acct.apply_fill(Fill(day.date(), p.contract, -p.qty, m.mid, 0.0, reason, layer))

@@ -1,0 +1,189 @@
+"""What the loop writes down: the hedge's view of the book, the daily row, the final result."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from alvh.book.account import SPX_OPTION
+from alvh.engine.condor_ops import CONDOR_COLUMNS, closed_row
+from alvh.engine.hedge_hook import BookView, CondorView
+from alvh.engine.hedge_ops import entry_prices, hedge_book_figures
+from alvh.engine.journal import JournalEntry
+from alvh.engine.result import TRADE_COLUMNS, BacktestResult
+from alvh.engine.state import BOOKS, HEDGE_LAYERS, SPX_MULT, RunState
+from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
+from alvh.market.surface import SpxVolSurface
+
+
+def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
+    """Return the hedged book as the hedge sees it at the decision time."""
+    live = st.live_condors
+
+    def arr(values: list[float]) -> np.ndarray:
+        return np.array(values, dtype=float)
+
+    qty = arr([c.qty for c in live])
+    delta = arr([c.delta for c in live])
+    vega = arr([c.vega for c in live])
+    max_loss = arr([c.max_loss_usd for c in live])
+    t = arr([surf.t_years(c.expiry, c.am_settled) for c in live])
+    cv = CondorView(
+        tiers=tuple(c.tier for c in live),
+        expiries=tuple(c.expiry for c in live),
+        short_put=arr([c.strikes[1] for c in live]),
+        short_call=arr([c.strikes[2] for c in live]),
+        credit_per_condor=arr([c.credit for c in live]),
+        qty=qty,
+        dte_days=arr([(c.expiry - day).days for c in live]),
+        iv_short_put=arr([c.iv_short_put for c in live]),
+        iv_short_call=arr([c.iv_short_call for c in live]),
+        iv_atm=np.asarray(surf.atm_vol(t), dtype=float) if live else arr([]),
+        max_loss_usd=max_loss,
+        margin_usd=max_loss,
+        delta_per_condor=delta,
+        vega_usd_per_vol_pt=float(np.dot(vega, qty) * SPX_MULT),
+        delta_usd=float(np.dot(delta, qty) * SPX_MULT),
+    )
+    by_layer, _, _ = hedge_book_figures(st)
+    hedge_value = sum(by_layer.values())
+    cost_basis = sum(
+        p.qty * p.avg_price * p.contract.multiplier
+        for p in st.hedges_acct.positions()
+        if not st.hedge_marks[p.contract.id].is_future
+    )
+    return BookView(
+        day,
+        surf.spot,
+        st.equity_usd("hedged"),
+        st.condors_acct.cash_usd + st.hedges_acct.cash_usd,
+        cv,
+        st.hedge_positions(),
+        hedge_value,
+        cost_basis,
+        entry_prices(st),
+    )
+
+
+def _book_columns(st: RunState, book: str, row: dict[str, float]) -> None:
+    """Equity, cash, margin, greeks and interest of one book (held once the book is ruined)."""
+    ruin = st.ruin.get(book)
+    acct = st.condors_acct
+    g, _ = acct.greeks_usd((SPX_OPTION,))
+    margin, vega = acct.margin_usd(), g.vega_usd_per_vol_pt
+    cash = acct.cash_usd
+    if book == "hedged":
+        _, h_vega, h_margin = hedge_book_figures(st)
+        margin, vega, cash = margin + h_margin, vega + h_vega, cash + st.hedges_acct.cash_usd
+    if ruin is not None:
+        row.update(
+            {
+                f"{book}_equity_usd": ruin.equity_usd,
+                f"{book}_cash_usd": ruin.cash_usd,
+                f"{book}_margin_usd": 0.0,
+                f"{book}_delta_usd": 0.0,
+                f"{book}_vega_usd_per_vol_pt": 0.0,
+                f"{book}_theta_usd_per_day": 0.0,
+                f"{book}_interest_usd": 0.0,
+            }
+        )
+        return
+    row[f"{book}_equity_usd"] = st.equity_usd(book)
+    row[f"{book}_cash_usd"] = cash
+    row[f"{book}_margin_usd"] = margin
+    row[f"{book}_delta_usd"] = g.delta_usd
+    row[f"{book}_vega_usd_per_vol_pt"] = vega
+    row[f"{book}_theta_usd_per_day"] = g.theta_usd_per_day
+    row[f"{book}_interest_usd"] = st.interest_today[book]
+
+
+def _diff(st: RunState, key: str, now: float) -> float:
+    out = now - st.prev_pnl.get(key, 0.0)
+    st.prev_pnl[key] = now
+    return out
+
+
+def record_day(
+    st: RunState,
+    snap: MarketSnapshot,
+    surf: SpxVolSurface,
+    day: pd.Timestamp,
+    tier_names: tuple[str, ...],
+) -> None:
+    """Append the session's row: both books, P&L attribution, costs, market columns."""
+    row: dict[str, float] = {}
+    for b in BOOKS:
+        _book_columns(st, b, row)
+    tier_pnl = st.condors_acct.pnl_by_tier_usd()
+    for t in tier_names:
+        row[f"pnl_tier_{t}_usd"] = _diff(st, f"tier:{t}", tier_pnl.get(t, 0.0))
+    layer_pnl = st.hedges_acct.pnl_by_tier_usd()
+    by_layer, _, _ = hedge_book_figures(st)
+    held: dict[str, float] = {}
+    for hid, q in st.hedge_positions().items():
+        layer = st.hedge_layer[hid]
+        held[layer] = held.get(layer, 0.0) + abs(q)
+    for layer in HEDGE_LAYERS:
+        row[f"pnl_hedge_{layer}_usd"] = _diff(st, f"layer:{layer}", layer_pnl.get(layer, 0.0))
+        if layer in by_layer:
+            st.layer_rows.append((day, layer, layer, held[layer], by_layer[layer]))
+    row["costs_usd"] = st.costs_today_usd
+    row["spx"] = surf.spot
+    row["vix"] = snap.close("VIX") if snap.has("VIX") else math.nan
+    row["vx1"], row["vx2"] = (float(v) for v in snap.vx_front_settles(day, 2))
+    row["date"] = day  # type: ignore[assignment]
+    st.rows.append(row)
+
+
+def _trades(st: RunState) -> pd.DataFrame:
+    """Every fill of both accounts (condor legs belong to both books), in booking order."""
+    rows: list[tuple[object, ...]] = []
+    for book, acct in (("both", st.condors_acct), ("hedged", st.hedges_acct)):
+        for f in acct.fills:
+            rows.append(
+                (
+                    pd.Timestamp(f.date),
+                    book,
+                    f.tier,
+                    f.contract.product,
+                    f.contract.id,
+                    f.side,
+                    abs(f.qty),
+                    f.price,
+                    f.fees_usd,
+                    f.reason,
+                )
+            )
+    trades = pd.DataFrame(rows, columns=list(TRADE_COLUMNS))
+    return trades.sort_values("date", kind="mergesort").reset_index(drop=True)
+
+
+def build_result(
+    st: RunState,
+    data: MarketData,
+    run_id: str,
+    config: dict[str, object],
+    definitions: dict[str, object],
+) -> BacktestResult:
+    """Assemble the immutable result of a pass."""
+    daily = pd.DataFrame(st.rows).set_index("date")
+    open_rows = [closed_row(c, None, "open", math.nan) for c in st.live_condors]
+    condors = pd.DataFrame(st.closed + open_rows, columns=list(CONDOR_COLUMNS))
+    layers = pd.DataFrame(
+        st.layer_rows, columns=["date", "layer", "instrument", "contracts", "market_value_usd"]
+    )
+    journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = st.journal
+    return BacktestResult(
+        run_id,
+        data.source,
+        config,
+        definitions,
+        daily,
+        _trades(st),
+        condors.sort_values(["open_date", "condor_id"], kind="mergesort").reset_index(drop=True),
+        layers,
+        journal,
+    )

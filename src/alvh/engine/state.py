@@ -1,0 +1,145 @@
+"""The mutable state of one backtest pass: two accounts, the open condors, pending orders.
+
+The hedged book is the unhedged book plus a hedge overlay. Both hold the same condors, so one
+``Account`` (``condors``) holds the condor legs with the full starting capital: it *is* the
+unhedged twin. A second ``Account`` (``hedges``, starting cash 0) holds the hedge contracts and
+their cash flows, interest included. The hedged book's equity is the sum of the two; every
+position in either is a fold over its fills (``alvh.book.positions``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from alvh.book.account import Account
+from alvh.book.condor import IronCondor
+from alvh.book.contracts import SpxOption
+from alvh.engine.hedge_hook import HedgeMark, HedgeOrder
+from alvh.engine.journal import JournalEntry
+
+SPX_MULT = 100.0
+# Leg order: long put, short put, short call, long call; signs of a short condor.
+LEG_SIGN = np.array([1.0, -1.0, -1.0, 1.0])
+LEG_IS_CALL = np.array([False, False, True, True])
+BOOKS = ("hedged", "unhedged")
+HEDGE_LAYERS = ("vx_futures", "vix_calls", "vix_etf")
+
+
+@dataclass
+class OpenCondor:
+    """A condor held by both books (per-condor money in index points, x100 for USD).
+
+    The legs live in the condor account as the lot group ``group``; ``value`` and the leg
+    greeks are refreshed from the account's marks each session.
+    """
+
+    cid: int
+    tier: str
+    expiry: pd.Timestamp
+    am_settled: bool
+    strikes: np.ndarray
+    qty: int
+    legs: tuple[SpxOption, ...] = ()
+    credit: float = math.nan  # net of slippage, per condor
+    open_date: pd.Timestamp | None = None
+    fees_usd: float = 0.0
+    value: float = 0.0  # mark of the position per condor (negative: a liability)
+    delta: float = 0.0  # per condor (sum of signed leg deltas)
+    vega: float = 0.0  # per condor, per vol point
+    theta: float = 0.0  # per condor, per day
+    iv_short_put: float = math.nan
+    iv_short_call: float = math.nan
+
+    def __post_init__(self) -> None:
+        if not self.legs:
+            ic = IronCondor.from_strikes(
+                self.expiry.date(),
+                (
+                    float(self.strikes[0]),
+                    float(self.strikes[1]),
+                    float(self.strikes[2]),
+                    float(self.strikes[3]),
+                ),
+                qty=self.qty,
+                root="SPX" if self.am_settled else "SPXW",
+            )  # validates strike order, widths and the single expiry
+            self.legs = tuple(leg.contract for leg in ic.legs)  # type: ignore[misc]
+
+    @property
+    def group(self) -> str:
+        """The lot group of the condor's legs in the account."""
+        return f"condor-{self.cid}"
+
+    @property
+    def width(self) -> float:
+        """The larger wing width, index points."""
+        return float(max(self.strikes[1] - self.strikes[0], self.strikes[3] - self.strikes[2]))
+
+    @property
+    def max_loss_usd(self) -> float:
+        """Largest loss at expiry: wider wing minus the credit, x100 x contracts."""
+        return (self.width - self.credit) * SPX_MULT * self.qty
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An order decided on one session and filled at the next fill time."""
+
+    kind: str  # open | close | hedge
+    cid: int = -1
+    hedge: HedgeOrder | None = None
+    reason: str = ""
+
+
+@dataclass
+class Ruin:
+    """A book whose equity reached zero: it trades no more; its equity is held from then on."""
+
+    day: pd.Timestamp
+    equity_usd: float
+    cash_usd: float
+
+
+@dataclass
+class RunState:
+    """Everything one pass changes, kept in one object so the loop stays readable."""
+
+    condors_acct: Account
+    hedges_acct: Account = field(default_factory=lambda: Account(0.0))
+    condors: dict[int, OpenCondor] = field(default_factory=dict)
+    next_cid: int = 0
+    pending: list[Pending] = field(default_factory=list)
+    hedge_layer: dict[str, str] = field(default_factory=dict)  # contract id -> layer
+    hedge_marks: dict[str, HedgeMark] = field(default_factory=dict)  # last known mark
+    last_entry: dict[str, int] = field(default_factory=dict)
+    prev_pnl: dict[str, float] = field(default_factory=dict)
+    costs_today_usd: float = 0.0
+    interest_today: dict[str, float] = field(default_factory=lambda: dict.fromkeys(BOOKS, 0.0))
+    ruin: dict[str, Ruin] = field(default_factory=dict)
+    closed: list[dict[str, object]] = field(default_factory=list)
+    rows: list[dict[str, float]] = field(default_factory=list)
+    layer_rows: list[tuple[object, ...]] = field(default_factory=list)
+    journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = field(default_factory=list)
+
+    @property
+    def live_condors(self) -> list[OpenCondor]:
+        """Condors that have filled (an entry decided today is not live until it fills)."""
+        return [c for c in self.condors.values() if c.open_date is not None]
+
+    def hedge_positions(self) -> dict[str, float]:
+        """Return {contract id: contracts held} of open hedge lots."""
+        out: dict[str, float] = {}
+        for p in self.hedges_acct.positions():
+            out[p.contract.id] = out.get(p.contract.id, 0.0) + p.qty
+        return out
+
+    def equity_usd(self, book: str) -> float:
+        """Equity of a book now (held at its ruin value once ruined)."""
+        if book in self.ruin:
+            return self.ruin[book].equity_usd
+        eq = self.condors_acct.equity_usd
+        return eq + self.hedges_acct.equity_usd if book == "hedged" else eq
