@@ -110,8 +110,8 @@ class CondorRules:
                 tier.exit_dte,
                 tier.exit_on_touch,
             )
-            inputs = {"condor": c.cid, "credit": c.credit, "cost_to_close": -c.value}
-            inputs |= {"dte": dte, "spx": spot}
+            inputs: dict[str, object] = {"condor": c.cid, "credit": c.credit}
+            inputs |= {"cost_to_close": -c.value, "dte": dte, "spx": spot}
             entries.append(
                 JournalEntry(
                     f"tier.{c.tier}.exit",
@@ -224,7 +224,7 @@ class CondorRules:
             surf, t, tier.strike_method, tier.strike_value, tier.wing_method, tier.wing_value
         )
         if k is None:
-            inputs = {"expiry": str(expiry.date())}
+            inputs: dict[str, object] = {"expiry": str(expiry.date())}
             return JournalEntry(
                 rule, inputs, "skipped", "none", "no strikes fit the selection rule"
             )

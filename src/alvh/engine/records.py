@@ -134,7 +134,7 @@ def record_day(
     row["spx"] = surf.spot
     row["vix"] = snap.close("VIX") if snap.has("VIX") else math.nan
     row["vx1"], row["vx2"] = (float(v) for v in snap.vx_front_settles(day, 2))
-    row["date"] = day  # type: ignore[assignment]
+    row["date"] = day
     st.rows.append(row)
 
 
