@@ -13,7 +13,7 @@ from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
 from alvh.engine.alvh_hedge import AlvhHedge, VxthHedge, hedge_costs_from_execution, make_hedge
-from alvh.engine.hedge_hook import NoHedge
+from alvh.engine.hedge_hook import BookView, CondorView, NoHedge
 from alvh.engine.hedge_ledger import Ledger, SentOrder
 from alvh.engine.hedge_pricing import HedgeCosts
 from alvh.errors import NoDataError
@@ -169,3 +169,80 @@ def test_make_hedge_picks_the_hook_and_maps_execution_costs() -> None:
     assert c.half_spread(c.vx_spread, 20.0) == pytest.approx(0.0125)
     assert HedgeCosts().half_spread(HedgeCosts().vx_spread, 20.0) == pytest.approx(0.05)
     assert np.isclose(HedgeCosts().half_spread(HedgeCosts().vix_option_spread, 3.0), 0.15)
+
+
+def _view(day: pd.Timestamp, positions: dict[str, float], entry: dict[str, float]) -> BookView:
+    empty = np.zeros(0)
+    cv = CondorView(
+        (),
+        (),
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        0.0,
+        0.0,
+    )
+    return BookView(day, 1000.0, 1e6, 1e6, cv, positions, 0.0, 0.0, entry)
+
+
+def test_layer_gain_is_measured_from_the_books_entry_price(data: MarketData) -> None:
+    # The ledger thinks it bought 2 VX at 20.00; the book says its average fill was 21.30 (say,
+    # slippage and a partial fill at another price). The monetise rule's gain and cost basis
+    # must come from the book's number.
+    hook = AlvhHedge(hedge_preset("alvh-123"))
+    hook.prepare(data)
+    snap = data.snapshot(DAY + DECISION)
+    row = _rows(data, DAY).iloc[1]
+    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    hook.ledger.sent = [SentOrder(1, cid, 2.0)]
+    hook.ledger.reconcile({cid: 2.0}, lambda s: 20.0)
+    mid = float(row["settle"])
+    gains, costs = hook._layer_gains(snap, _view(DAY, {cid: 2.0}, {cid: 21.3}))
+    assert gains[1] == pytest.approx((mid - 21.3) * 2 * 1000.0)
+    assert costs[1] == pytest.approx(21.3 * 2 * 1000.0)
+    # Without a book entry price (an older engine), the ledger's estimate is the fallback.
+    gains, _ = hook._layer_gains(snap, _view(DAY, {cid: 2.0}, {}))
+    assert gains[1] == pytest.approx((mid - 20.0) * 2 * 1000.0)
+
+
+def test_cap_use_counts_futures_margin_and_face_and_option_premium(data: MarketData) -> None:
+    hook = AlvhHedge(hedge_preset("alvh-123"))
+    hook.prepare(data)
+    snap = data.snapshot(DAY + DECISION)
+    row = _rows(data, DAY).iloc[1]
+    exp = pd.Timestamp(row["expiry"])
+    fut = hook.pricer.register(VixFuture(row["contract"], exp.date()))
+    mini = hook.pricer.register(VixFuture(row["contract"], exp.date(), mini=True))
+    call = hook.pricer.register(VixOption(exp.date(), 30.0, "C"))
+    held, _ = hook._cap_use(snap, _view(DAY, {fut: 2.0, mini: 3.0, call: 10.0}, {}))
+    settle, call_mid = float(row["settle"]), hook.mark(snap, call).mid
+    assert held.vx_margin_usd == pytest.approx(2 * 10_000.0 + 3 * 1_000.0)
+    assert held.vx_notional_usd == pytest.approx(2.3 * settle * 1000.0)
+    assert held.premium_usd == pytest.approx(10 * call_mid * 100.0)
+
+
+def test_vx_fills_pay_one_tick_over_the_settle_by_default(data: MarketData) -> None:
+    # SPEC costs: futures at settlement plus a tick of slippage, whatever the execution spread
+    # model says; hedge.instruments.vx_fill_ticks = None returns to the spread model.
+    snap = data.snapshot(DAY + DECISION)
+    row = _rows(data, DAY).iloc[1]
+    ex = ExecutionConfig()
+    for ticks, half in ((1.0, 0.05), (0.25, 0.0125), (None, 0.0125)):
+        cfg = hedge_preset("alvh-123")
+        cfg = cfg.model_copy(
+            update={"instruments": cfg.instruments.model_copy(update={"vx_fill_ticks": ticks})}
+        )
+        h = make_hedge(cfg, ex)
+        assert isinstance(h, AlvhHedge)
+        h.prepare(data)
+        cid = h.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+        assert h.mark(snap, cid).half_spread == pytest.approx(half)
+    assert hedge_preset("alvh-442").instruments.vx_fill_ticks == 1.0

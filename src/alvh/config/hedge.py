@@ -146,7 +146,7 @@ class CapsConfig(_Frozen):
     """Premium at risk in long VIX calls / call spreads plus the ETF's value, % of equity."""
     vx_margin_pct_of_equity: float | None = Field(default=10.0, gt=0.0, le=100.0)
     """Initial margin of all VX + VXM futures held, % of equity."""
-    vx_notional_pct_of_equity: float | None = Field(default=25.0, gt=0.0, le=500.0)
+    vx_notional_pct_of_equity: float | None = Field(default=20.0, gt=0.0, le=500.0)
     """Face value (price x multiplier x contracts) of all VX + VXM futures, % of equity."""
     min_equity_usd: float = 0.0
     """No hedge is bought while equity is at or below this (the book is bust)."""
