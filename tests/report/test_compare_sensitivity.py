@@ -26,6 +26,7 @@ def variant_run(
     p = d / "summary.json"
     s = json.loads(p.read_text())
     s["config"]["hedge"]["preset"] = preset
+    s["config"]["hedge"]["rule"] = preset if preset in ("none", "vxth") else "alvh"
     s["config"]["hedge"]["sizing"].update(notional_base=base, size_base=size_base)
     s["definitions"]["notional_base"] = base
     p.write_text(json.dumps(s))
@@ -43,7 +44,9 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> ComparisonResult:
         variant_run(root / "vxth", "vxth", seed=7),
         variant_run(root / "442-budget", "442-budget", "max_loss", "budget", seed=5),
     ]
-    events = fixture_events(pd.read_csv(runs[0] / "equity.csv", index_col=0, parse_dates=True).index)
+    events = fixture_events(
+        pd.read_csv(runs[0] / "equity.csv", index_col=0, parse_dates=True).index
+    )
     return compare_runs(runs, root / "out", events=events, settings=FAST)
 
 
@@ -69,6 +72,9 @@ def test_sensitivity_holds_the_442_runs_in_reading_and_base_order(
     assert "unused" in str(sens[0]["notional_base"]) and "unused" in str(sens[3]["notional_base"])
     assert sens[2]["notional_base"] == "margin" and sens[2]["size_base"] == "budget"
     assert all("40" in str(s["reading"]) for s in sens)
+    # VXTH sizes by the VX level: no size base, and no place in the 4/4/2 table.
+    vxth = next(r for r in comparison.rows if r["preset"] == "vxth")
+    assert vxth["rule"] == "vxth" and vxth["size_base"] == ""
 
 
 def test_sensitivity_numbers_match_the_run_by_hand(comparison: ComparisonResult) -> None:

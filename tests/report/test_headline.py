@@ -118,7 +118,7 @@ def test_alternative_undefined_when_the_hedged_book_loses(out_dir: Path) -> None
     losing["scaled_mean_reason"] = "the hedged book's mean return is not positive"
     md = headline_markdown(meta, [rows[0], losing], COMMAND)
     alt = _tables(md)[-1]
-    assert "cash, k = 0" in alt[1][3] and alt[1][1] == "-5.20"
+    assert "cash (k = 0) does as well" in alt[1][3] and alt[1][1] == "-5.20"
 
 
 def test_no_442_run_says_so(out_dir: Path) -> None:

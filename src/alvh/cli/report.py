@@ -103,41 +103,48 @@ def compare_command(
 
 def print_comparison(res: ComparisonResult, console: Console) -> None:
     """Print a comparison's runs and its 4/4/2 sensitivity as terminal tables."""
-    from alvh.report.compare import SENSITIVITY_HEADERS, capital_text, fmt_num, sensitivity_cells
+    from alvh.report.compare import capital_text, fmt_num
 
-    t = Table(title="Runs (hedge cost: % of capital per month)")
-    for h in ("run", "CAGR %", "vol %", "max DD %", "DD cut %", "cost %/mo", "c1", "c2", "c3"):
-        t.add_column(h, justify="left" if h == "run" else "right")
-    for r in res.rows:
-        red = r.get("dd_reduction")
+    def label(r: dict[str, object]) -> str:  # "alvh-442 (margin)" -> "alvh-442@margin": narrow
+        return str(r["label"]).replace(" (", "@").replace(")", "")
+
+    def add(t: Table, r: dict[str, object]) -> None:
+        red, cost = r.get("dd_reduction"), r.get("hedge_cost_pct_per_month")
         t.add_row(
-            str(r["label"]),
+            label(r),
             fmt_num(r.get("cagr_pct")),
-            fmt_num(r.get("volatility_pct"), "{:.1f}"),
             fmt_num(r.get("max_drawdown_pct"), "{:.1f}"),
             fmt_num(red * 100.0 if isinstance(red, float) else None, "{:.1f}"),
-            fmt_num(r.get("hedge_cost_pct_per_month"), "{:.3f}"),
+            fmt_num(cost, "{:.2f}"),
             *(_verdict(str(r.get(f"claim{n}"))) for n in (1, 2, 3)),
         )
+
+    def table(title: str) -> Table:
+        t = Table(title=title)
+        for h in ("run", "CAGR %", "max DD %", "DD cut %", "cost %/mo", "c1", "c2", "c3"):
+            t.add_column(h, justify="left" if h == "run" else "right", overflow="fold")
+        return t
+
+    cap = capital_text(res.meta.get("capital_base_usd"))
+    t = table(f"Runs (cost: net hedge cost in % of the capital base {cap} per month)")
+    for r in res.rows:
+        add(t, r)
     console.print(t)
+    by_label = {str(r["label"]): r for r in res.rows}
     sens = res.sensitivity
     if sens:
-        cap = capital_text(res.meta.get("capital_base_usd"))
-        s = Table(title=f"Sensitivity: readings of 4/4/2 and notional bases (capital base {cap})")
-        keep = (0, 3, 4, 5, 6, 7, 8, 9, 10)  # the reading's long text is in the report
-        for i in keep:
-            s.add_column(SENSITIVITY_HEADERS[i], justify="left" if i < 4 else "right")
+        s = table("Sensitivity: readings of 4/4/2 and notional bases")
         for row in sens:
-            c = sensitivity_cells(row)
-            s.add_row(*(c[i] if i < 8 else _verdict(c[i]) for i in keep))
+            add(s, by_label[str(row["label"])])
         console.print(s)
+    console.print("claims: yes = holds, no = does not hold, ? = inconclusive (see the report)")
 
 
-_STYLE = {"holds": "green", "does not hold": "red", "inconclusive": "yellow"}
+_SHORT = {"holds": "[green]yes[/]", "does not hold": "[red]no[/]", "inconclusive": "[yellow]?[/]"}
 
 
 def _verdict(v: str) -> str:
-    return f"[{_STYLE[v]}]{v}[/]" if v in _STYLE else v
+    return _SHORT.get(v, v)
 
 
 def register(app: typer.Typer) -> None:

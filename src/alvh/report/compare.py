@@ -161,6 +161,9 @@ def run_row(a: RunAnalysis, label: str | None = None) -> dict[str, object]:
     hedge = hedge.get("hedge") if isinstance(hedge, dict) else None
     preset = str(hedge.get("preset", "?")) if isinstance(hedge, dict) else "?"
     sizing = _sizing(a)
+    rule = str(hedge.get("rule", "")) if isinstance(hedge, dict) else ""
+    # Size base and sizing mode belong to the ALVH rule; VXTH sizes by the VX level alone.
+    alvh = run.hedge_enabled and rule in ("alvh", "")
     idx = run.equity.index
     defs = run.summary.get("definitions")
     data = run.summary.get("data")
@@ -168,8 +171,9 @@ def run_row(a: RunAnalysis, label: str | None = None) -> dict[str, object]:
     row.update(
         preset=preset,
         hedge_enabled=run.hedge_enabled,
-        size_base=str(sizing.get("size_base", "")) if run.hedge_enabled else "",
-        sizing_mode=str(sizing.get("mode", "")) if run.hedge_enabled else "",
+        rule=rule,
+        size_base=str(sizing.get("size_base", "")) if alvh else "",
+        sizing_mode=str(sizing.get("mode", "")) if alvh else "",
         notional_base=run.notional_base,
         capital_base_usd=run.capital_base_usd,
         capital_base=str(defs.get("capital_base", "")) if isinstance(defs, dict) else "",

@@ -80,6 +80,8 @@ def runs_table(rows: Sequence[Row]) -> str:
 
 def _notional(r: Row) -> str:
     base = str(r.get("notional_base"))
+    if r.get("rule") not in ("alvh", None):
+        return f"n/a ({r.get('rule')} rule)"
     return f"{base} (unused: sized on vega)" if r.get("size_base") == "vega" else base
 
 
@@ -152,8 +154,8 @@ def alternative_table(rows: Sequence[Row]) -> str:
         else:
             why = str(r.get("scaled_mean_reason") or "undefined")
             if "hedged book's mean return is not positive" in why:
-                why += " (cash, k = 0, already earns at least as much with no drawdown)"
-            mean_cells = [f"undefined: {why}", "-", "-", "-"]
+                why = "hedged mean return <= 0: cash (k = 0) does as well, with no drawdown"
+            mean_cells = [f"undefined ({why})", "-", "-", "-"]
         kc = r.get("scaled_cvar_factor")
         cvar_cells = (
             [f"{kc:.3f}", _pct(r.get("scaled_cvar_max_drawdown_pct"))]
