@@ -99,6 +99,7 @@ class Account:
         self._arr: dict[str, np.ndarray] = {}
         self._grow(64)
         self._margin_cache: float | None = None
+        self._mv_cache: float | None = None  # sum of market values; reset by fills and marks
 
     # -- storage ----------------------------------------------------------------------------
     _FLOAT_COLS = (
@@ -187,6 +188,7 @@ class Account:
         a["avg"][i] = new_avg
         self.fills.append(fill)
         self._margin_cache = None
+        self._mv_cache = None
 
     def apply_fills(self, fills: Iterable[Fill]) -> None:
         """Book fills in order."""
@@ -279,12 +281,14 @@ class Account:
     def set_marks(self, slots: Int64Array, prices: Float64Array) -> None:
         """Set marks (price per unit of underlying) of lots, vectorised."""
         self._arr["mark"][np.asarray(slots)] = prices
+        self._mv_cache = None
 
     def set_marks_by_id(self, prices: Mapping[str, float]) -> None:
         """Set marks by contract id (every lot of that contract); convenient, not for hot loops."""
         for key, i in self._slot.items():
             if key[0] in prices:
                 self._arr["mark"][i] = prices[key[0]]
+        self._mv_cache = None
 
     def set_greeks(
         self,
@@ -343,7 +347,9 @@ class Account:
     @property
     def market_value_usd(self) -> float:
         """Sum of market values of open lots (futures: P&L since entry)."""
-        return float(np.sum(self._market_values()))
+        if self._mv_cache is None:
+            self._mv_cache = float(np.sum(self._market_values()))
+        return self._mv_cache
 
     @property
     def equity_usd(self) -> float:

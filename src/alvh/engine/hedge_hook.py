@@ -93,6 +93,20 @@ class HedgeHook(Protocol):
         """Return the mark of a hedge contract from what ``snap`` knows."""
 
 
+_EMPTY = np.zeros(0)
+# What ``NoHedge.decide`` is shown: it reads nothing, so the loop need not build a real view.
+NO_VIEW = BookView(
+    pd.Timestamp(0),
+    float("nan"),
+    float("nan"),
+    float("nan"),
+    CondorView((), (), *([_EMPTY] * 11), 0.0, 0.0),
+    {},
+    0.0,
+    0.0,
+)
+
+
 class NoHedge:
     """The unhedged book: decides nothing, journals that it is off."""
 

@@ -135,6 +135,9 @@ def settle_hedges(
     """
     for p in st.hedges_acct.positions():
         hid = p.contract.id
+        last = st.hedge_marks.get(hid)
+        if last is not None and (last.expiry is None or last.expiry > day):
+            continue  # the expiry is known from the last mark: nothing to price today
         try:
             m = hedge.mark(snap, hid)
         except (KeyError, NoDataError):

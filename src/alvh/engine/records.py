@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import SPX_OPTION
+from alvh.book.greeks import DollarGreeks
 from alvh.engine.condor_ops import CONDOR_COLUMNS, closed_row
 from alvh.engine.hedge_hook import BookView, CondorView
 from alvh.engine.hedge_ops import entry_prices, hedge_book_figures
@@ -68,16 +69,17 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
     )
 
 
-def _book_columns(st: RunState, book: str, row: dict[str, float]) -> None:
+def _book_columns(
+    st: RunState,
+    book: str,
+    row: dict[str, float],
+    condor_greeks: DollarGreeks,
+    condor_margin_usd: float,
+    hedge_vega_usd: float,
+    hedge_margin_usd: float,
+) -> None:
     """Equity, cash, margin, greeks and interest of one book (held once the book is ruined)."""
     ruin = st.ruin.get(book)
-    acct = st.condors_acct
-    g, _ = acct.greeks_usd((SPX_OPTION,))
-    margin, vega = acct.margin_usd(), g.vega_usd_per_vol_pt
-    cash = acct.cash_usd
-    if book == "hedged":
-        _, h_vega, h_margin = hedge_book_figures(st)
-        margin, vega, cash = margin + h_margin, vega + h_vega, cash + st.hedges_acct.cash_usd
     if ruin is not None:
         row.update(
             {
@@ -91,12 +93,17 @@ def _book_columns(st: RunState, book: str, row: dict[str, float]) -> None:
             }
         )
         return
+    margin, vega = condor_margin_usd, condor_greeks.vega_usd_per_vol_pt
+    cash = st.condors_acct.cash_usd
+    if book == "hedged":
+        margin, vega = margin + hedge_margin_usd, vega + hedge_vega_usd
+        cash += st.hedges_acct.cash_usd
     row[f"{book}_equity_usd"] = st.equity_usd(book)
     row[f"{book}_cash_usd"] = cash
     row[f"{book}_margin_usd"] = margin
-    row[f"{book}_delta_usd"] = g.delta_usd
+    row[f"{book}_delta_usd"] = condor_greeks.delta_usd
     row[f"{book}_vega_usd_per_vol_pt"] = vega
-    row[f"{book}_theta_usd_per_day"] = g.theta_usd_per_day
+    row[f"{book}_theta_usd_per_day"] = condor_greeks.theta_usd_per_day
     row[f"{book}_interest_usd"] = st.interest_today[book]
 
 
@@ -115,13 +122,15 @@ def record_day(
 ) -> None:
     """Append the session's row: both books, P&L attribution, costs, market columns."""
     row: dict[str, float] = {}
+    g, _ = st.condors_acct.greeks_usd((SPX_OPTION,))
+    margin = st.condors_acct.margin_usd()
+    by_layer, h_vega, h_margin = hedge_book_figures(st)
     for b in BOOKS:
-        _book_columns(st, b, row)
+        _book_columns(st, b, row, g, margin, h_vega, h_margin)
     tier_pnl = st.condors_acct.pnl_by_tier_usd()
     for t in tier_names:
         row[f"pnl_tier_{t}_usd"] = _diff(st, f"tier:{t}", tier_pnl.get(t, 0.0))
-    layer_pnl = st.hedges_acct.pnl_by_tier_usd()
-    by_layer, _, _ = hedge_book_figures(st)
+    layer_pnl = st.hedges_acct.pnl_by_tier_usd() if st.hedge_layer else {}
     held: dict[str, float] = {}
     for hid, q in st.hedge_positions().items():
         layer = st.hedge_layer[hid]

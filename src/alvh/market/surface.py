@@ -48,7 +48,8 @@ from scipy.optimize import brentq
 from alvh._typing import ArrayLike, Float64Array
 from alvh.calendar.expiries import spx_monthly_expiry
 from alvh.errors import NoDataError, PricingError
-from alvh.kernel.black import Greeks, black76_greeks
+from alvh.kernel.black import Greeks
+from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the reference
 from alvh.market.rates import DEFAULT_DIV_YIELD, CarryCurve
 
 if TYPE_CHECKING:

@@ -75,7 +75,8 @@ def choose_expiry(
     """
     if len(expiries) == 0:
         return None
-    dte = (expiries - today.normalize()).days.to_numpy()
+    # Whole calendar days from integer nanoseconds: pandas' Timedelta arithmetic costs ~0.3 ms.
+    dte = (np.asarray(expiries.asi8) - today.normalize().value) // 86_400_000_000_000
     ok = (dte >= dte_min) & (dte <= dte_max)
     if not ok.any():
         return None
