@@ -100,7 +100,10 @@ NO_VIEW = BookView(
     float("nan"),
     float("nan"),
     float("nan"),
-    CondorView((), (), *([_EMPTY] * 11), 0.0, 0.0),
+    CondorView(
+        (), (), _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY,
+        _EMPTY, 0.0, 0.0,
+    ),  # fmt: skip
     {},
     0.0,
     0.0,
