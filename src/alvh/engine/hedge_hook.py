@@ -100,10 +100,7 @@ NO_VIEW = BookView(
     float("nan"),
     float("nan"),
     float("nan"),
-    CondorView(
-        (), (), _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY,
-        _EMPTY, 0.0, 0.0,
-    ),  # fmt: skip
+    CondorView((), (), *(_EMPTY,) * 11, vega_usd_per_vol_pt=0.0, delta_usd=0.0),
     {},
     0.0,
     0.0,
