@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alvh import __version__
+from alvh._fingerprint import code_fingerprint
 from alvh.config.load import dump_toml, run_id
 from alvh.config.run import RunConfig
 from alvh.engine.from_config import engine_settings
@@ -36,6 +37,9 @@ def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
         "capital_base_usd": cfg.capital.initial_usd,
         "capital_base": "initial capital (returns and drawdowns are of total equity)",
         "cash_rate": cfg.capital.cash_rate,
+        "cash_interest": "simple interest on the signed cash balance, ACT/360",
+        "ruin": "a book whose equity reaches zero stops trading; its positions close at the marks and its equity is held from then on",
+        "code": f"alvh {__version__}, code fingerprint {code_fingerprint()}",
         "condor_sizing": "each tier sizes condors on the unhedged twin's equity, so both books hold the same condors",
         "risk_per_condor": "max loss = widest wing x 100 - credit, capped at the tier's % of equity",
         "fills": f"{cfg.execution.fill_timing}; mid +/- {cfg.execution.slippage_frac_of_half_spread:g} x half the modelled spread",
@@ -54,7 +58,7 @@ def run(
     """Run a backtest and return its result (nothing written)."""
     settings = engine_settings(cfg)
     engine = Engine(settings, data, hedge_for(cfg))
-    rid = run_id(cfg, data.source.data_id, __version__)
+    rid = run_id(cfg, data.source.data_id, f"{__version__}+code.{code_fingerprint()}")
     return engine.run(rid, cfg.model_dump(mode="json"), definitions(cfg, data), progress)
 
 
