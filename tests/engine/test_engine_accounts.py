@@ -131,3 +131,22 @@ def test_ruined_hedged_book_stops_and_holds_its_equity(
     assert list(etf["side"]) == ["buy", "sell"] and etf["reason"].iloc[-1].startswith("ruin")
     assert (r.daily["unhedged_equity_usd"] > 0).all()
     assert r.condors["open_date"].max() > day
+
+
+def test_tier_greeks_add_up_to_the_book(result: BacktestResult) -> None:
+    d = result.daily
+    tiers = sorted(
+        {
+            c[len("tier_") : -len("_delta_usd")]
+            for c in d
+            if c.endswith("_delta_usd") and c.startswith("tier_")
+        }
+    )
+    assert tiers == ["long", "medium", "short"]
+    for g in ("delta_usd", "theta_usd_per_day", "vega_usd_per_vol_pt"):
+        total = d[[f"tier_{t}_{g}" for t in tiers]].sum(axis=1)
+        np.testing.assert_allclose(total, d[f"unhedged_{g}"], rtol=1e-9, atol=1e-6)
+    # Short condors are short vega, except when SPX sits past a short strike (then the tested
+    # side's long wing dominates): negative on most days, positive on a few.
+    vega = d["unhedged_vega_usd_per_vol_pt"]
+    assert (vega < 0).mean() > 0.8 and (vega > 0).any()

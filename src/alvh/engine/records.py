@@ -107,6 +107,9 @@ def _book_columns(
     row[f"{book}_interest_usd"] = st.interest_today[book]
 
 
+_NO_GREEKS = DollarGreeks()
+
+
 def _diff(st: RunState, key: str, now: float) -> float:
     out = now - st.prev_pnl.get(key, 0.0)
     st.prev_pnl[key] = now
@@ -122,7 +125,7 @@ def record_day(
 ) -> None:
     """Append the session's row: both books, P&L attribution, costs, market columns."""
     row: dict[str, float] = {}
-    g, _ = st.condors_acct.greeks_usd((SPX_OPTION,))
+    g, g_tier = st.condors_acct.greeks_usd((SPX_OPTION,))
     margin = st.condors_acct.margin_usd()
     by_layer, h_vega, h_margin = hedge_book_figures(st)
     for b in BOOKS:
@@ -130,6 +133,10 @@ def record_day(
     tier_pnl = st.condors_acct.pnl_by_tier_usd()
     for t in tier_names:
         row[f"pnl_tier_{t}_usd"] = _diff(st, f"tier:{t}", tier_pnl.get(t, 0.0))
+        gt = g_tier.get(t, _NO_GREEKS)
+        row[f"tier_{t}_delta_usd"] = gt.delta_usd
+        row[f"tier_{t}_vega_usd_per_vol_pt"] = gt.vega_usd_per_vol_pt
+        row[f"tier_{t}_theta_usd_per_day"] = gt.theta_usd_per_day
     layer_pnl = st.hedges_acct.pnl_by_tier_usd() if st.hedge_layer else {}
     held: dict[str, float] = {}
     for hid, q in st.hedge_positions().items():
