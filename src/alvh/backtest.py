@@ -40,7 +40,7 @@ def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
         "cash_interest": "simple interest on the signed cash balance, ACT/360",
         "ruin": "a book whose equity reaches zero stops trading; its positions close at the marks and its equity is held from then on",
         "code": f"alvh {__version__}, code fingerprint {code_fingerprint()}",
-        "condor_sizing": "each tier sizes condors on the unhedged twin's equity, so both books hold the same condors",
+        "condor_sizing": f"each tier sizes condors on the {cfg.capital.size_condors_on} book's equity; both books hold the same condors",
         "risk_per_condor": "max loss = widest wing x 100 - credit, capped at the tier's % of equity",
         "fills": f"{cfg.execution.fill_timing}; mid +/- {cfg.execution.slippage_frac_of_half_spread:g} x half the modelled spread",
         "decision_time_et": cfg.execution.decision_time,

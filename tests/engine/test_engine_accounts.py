@@ -150,3 +150,27 @@ def test_tier_greeks_add_up_to_the_book(result: BacktestResult) -> None:
     # side's long wing dominates): negative on most days, positive on a few.
     vega = d["unhedged_vega_usd_per_vol_pt"]
     assert (vega < 0).mean() > 0.8 and (vega > 0).any()
+
+
+def test_condors_sized_on_the_hedged_book_shrink_with_a_losing_hedge(
+    synthetic_market: MarketData, ladder_settings: EngineSettings
+) -> None:
+    """With a hedge that bleeds, sizing on the hedged equity opens fewer contracts."""
+    s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-12-31")
+    twin = Engine(s, synthetic_market, _EtfHedge(10_000.0, 0.004, None)).run("t")
+    own = Engine(
+        dataclasses.replace(s, size_condors_on="hedged"),
+        synthetic_market,
+        _EtfHedge(10_000.0, 0.004, None),
+    ).run("t")
+    assert own.condors["contracts"].sum() < twin.condors["contracts"].sum()
+    entries = [
+        (d, e)
+        for d, es in own.journal
+        for e in es
+        if e.rule.endswith(".entry") and e.outcome == "fired"
+    ]
+    d, e = entries[-1]
+    # Sized on the hedged book's equity at the decision (the row of that session).
+    assert e.inputs["equity_usd"] == pytest.approx(own.daily.loc[d, "hedged_equity_usd"], abs=0.01)
+    assert e.inputs["equity_usd"] < own.daily.loc[d, "unhedged_equity_usd"]

@@ -69,6 +69,12 @@ class CapitalConfig(Frozen):
     initial_usd: float = Field(default=1_000_000.0, gt=0.0, le=1e12)
     cash_rate: Literal["irx", "dff", "none"] = "irx"
     """``irx``: 13-week T-bill; ``dff``: effective fed funds; ``none``: cash earns nothing."""
+    size_condors_on: Literal["unhedged", "hedged"] = "unhedged"
+    """Whose equity sizes the condors both books hold. ``unhedged`` (default): the twin's, so
+    the condor book does not depend on how the hedge fares; a losing hedge then leaves the
+    hedged book carrying condors sized for more equity than it has. ``hedged``: the hedged
+    book's own equity, as a trader paying for a hedge would size; the twin then holds condors
+    sized for less than its equity. Run both to see how much of a verdict is the convention."""
 
 
 class EventsConfig(Frozen):

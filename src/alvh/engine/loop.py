@@ -1,8 +1,9 @@
 """The daily loop: clock -> snapshot -> settle -> fill -> mark -> decide -> record.
 
-One pass runs the hedged book and its unhedged twin: both hold the same condors (sized on the
-twin's equity, so the condor book does not depend on how the hedge fares); only the hedged book
-holds hedge positions (see ``alvh.engine.state`` for the two accounts). Decisions on session D
+One pass runs the hedged book and its unhedged twin: both hold the same condors, sized on the
+twin's equity by default (so the condor book does not depend on how the hedge fares) or on the
+hedged book's (``size_condors_on``); only the hedged book holds hedge positions (see
+``alvh.engine.state`` for the two accounts). Decisions on session D
 use ``data.snapshot(D + decision_time)`` and nothing else; orders fill at the next session's
 close (or the same close if configured).
 
@@ -213,8 +214,19 @@ class Engine:
                     f"no entries: the condor book was ruined on {st.ruin['unhedged'].day.date()}",
                 )
             )
+        elif self.s.size_condors_on == "hedged" and "hedged" in st.ruin:
+            entries.append(
+                JournalEntry(
+                    "book.hedged.ruin",
+                    {"equity_usd": st.ruin["hedged"].equity_usd},
+                    "fired",
+                    "none",
+                    "no entries: condors are sized on the hedged book, ruined on "
+                    f"{st.ruin['hedged'].day.date()}",
+                )
+            )
         else:
-            equity = st.equity_usd("unhedged")
+            equity = st.equity_usd(self.s.size_condors_on)
             self.rules.entries(st, snap, surf, day, i, equity, entries)
         if "hedged" in st.ruin:
             r = st.ruin["hedged"]

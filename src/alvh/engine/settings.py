@@ -70,6 +70,7 @@ class EngineSettings:
     end: str
     initial_capital_usd: float = 1_000_000.0
     cash_rate_series: Literal["IRX", "DFF", "none"] = "IRX"
+    size_condors_on: Literal["unhedged", "hedged"] = "unhedged"  # see CapitalConfig
     tiers: tuple[TierRules, ...] = field(default_factory=tuple)
     events: EventRules = field(default_factory=EventRules)
     execution: ExecutionRules = field(default_factory=ExecutionRules)
