@@ -176,3 +176,14 @@ def test_claim3_drops_partial_months() -> None:
     monthly = monthly_hedge_cost_pct(pnl, CAPITAL)
     assert [str(p) for p in monthly.index] == ["2021-02"]
     assert monthly.iloc[0] == pytest.approx(20 * 100.0 / CAPITAL * 100.0)
+
+
+def test_claim2_does_not_hold_when_the_hedge_is_not_what_makes_big_losses_rare() -> None:
+    # One 45% unhedged loss in 12 windows (8% above 18%), the hedged book loses the same:
+    # "rarely above 18%" is true of the condor book itself, so the hedge earns no credit.
+    falls = [45.0] + [5.0] * 11
+    he, un, w = _loss_windows(falls, [44.0] + [5.0] * 11)
+    res = claim_surprise_losses(he, un, w, CAPITAL)
+    assert res.extra["hedged_share_above_18pct"] == pytest.approx(1 / 12)
+    assert res.extra["unhedged_share_above_18pct"] == pytest.approx(1 / 12)
+    assert res.verdict == "does not hold" and "not what keeps it rare" in res.detail

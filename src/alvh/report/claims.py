@@ -175,20 +175,27 @@ def claim_surprise_losses(
         )
     worst_u, worst_h = float(lu.max()), float(lh.max())
     share_h = float(np.mean(lh > CLAIM2_HEDGED_LOSS_PCT))
+    share_u = float(np.mean(lu > CLAIM2_HEDGED_LOSS_PCT))
     big_u = worst_u > CLAIM2_UNHEDGED_LOSS_PCT
     rare_h = share_h <= CLAIM2_RARELY_SHARE
-    verdict: Verdict = "holds" if big_u and rare_h else "does not hold"
+    # The claim credits the hedge: losses above 18% must be rarer with it than without it,
+    # or "rarely" describes the condor book, not the hedge.
+    by_hedge = share_h < share_u
+    verdict: Verdict = "holds" if big_u and rare_h and by_hedge else "does not hold"
     detail = (
         f"over {n} windows: unhedged worst loss {worst_u:.1f}% of capital "
         f"({'above' if big_u else 'not above'} 40%); hedged worst {worst_h:.1f}%, "
         f"hedged loss above 18% in {share_h:.0%} of windows "
-        f"({'rare' if rare_h else 'not rare'}: threshold {CLAIM2_RARELY_SHARE:.0%})"
+        f"({'rare' if rare_h else 'not rare'}: threshold {CLAIM2_RARELY_SHARE:.0%}) vs "
+        f"{share_u:.0%} unhedged"
+        + ("" if by_hedge else " (no rarer with the hedge: the hedge is not what keeps it rare)")
     )
     extra: dict[str, object] = {
         "n_windows": n,
         "unhedged_worst_loss_pct": worst_u,
         "hedged_worst_loss_pct": worst_h,
         "hedged_share_above_18pct": share_h,
+        "unhedged_share_above_18pct": share_u,
     }
     return ClaimResult(2, CLAIM_TEXT[2], verdict, Estimate(worst_u), unit, detail, extra=extra)
 
