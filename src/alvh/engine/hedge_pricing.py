@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -171,6 +172,10 @@ class HedgePricer:
     def __init__(self, costs: HedgeCosts | None = None) -> None:
         self.costs = costs or HedgeCosts()
         self._contracts: dict[str, Contract] = {}
+        # Ids of the contracts quotes name each day, by what defines them (built once per run).
+        self._option_ids: dict[tuple[int, float], str] = {}
+        self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
+        self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[int, _Market] | None = None
         self._etf: dict[str, np.ndarray] | None = None
         self.etf_note = "ETF series not prepared"
@@ -179,6 +184,9 @@ class HedgePricer:
     def reset(self) -> None:
         """Forget contracts, caches and the ETF series (a new run)."""
         self._contracts.clear()
+        self._option_ids.clear()
+        self._future_ids.clear()
+        self._models.clear()
         self._cache = None
         self._etf = None
         self.etf_note = "ETF series not prepared"
@@ -215,6 +223,21 @@ class HedgePricer:
         self._contracts[contract.id] = contract
         return contract.id
 
+    def _call_id(self, expiry: pd.Timestamp, strike: float) -> str:
+        """Register the VIX call of ``expiry`` and ``strike`` (once) and return its id."""
+        key = (int(expiry.value), strike)
+        cid = self._option_ids.get(key)
+        if cid is None:
+            cid = self._option_ids[key] = self.register(VixOption(expiry.date(), strike, "C"))
+        return cid
+
+    def _model(self, vvix: float) -> VixOptionModel:
+        """Return the VIX option vol model of a VVIX level (one object per level)."""
+        model = self._models.get(vvix)
+        if model is None:
+            model = self._models[vvix] = VixOptionModel(vvix)
+        return model
+
     def contract(self, contract_id: str) -> Contract:
         """Return the contract of an id created by this pricer (``KeyError`` otherwise)."""
         return self._contracts[contract_id]
@@ -235,21 +258,18 @@ class HedgePricer:
         fronts: list[float] = []
         curve_date: pd.Timestamp | None = None
         try:
-            rows = snap.vx_curve()
+            day_ns, codes, exps, pxs = snap.vx_curve_arrays()
         except NoDataError:
-            rows = None
-        if rows is not None and len(rows):
-            curve_date = pd.Timestamp(rows["date"].iloc[0]).normalize()
-            codes = rows["contract"].to_numpy()
-            exps = rows["expiry"].to_numpy("datetime64[ns]").view("int64")
-            pxs = rows["settle"].to_numpy(np.float64)
-            for code, e_ns, px in zip(codes, exps, pxs, strict=True):
+            codes = None
+        if codes is not None and len(codes):
+            curve_date = pd.Timestamp(day_ns).normalize()
+            for code, e_ns, px in zip(codes.tolist(), exps.tolist(), pxs.tolist(), strict=True):
                 if math.isfinite(px) and px > 0:
-                    exp = pd.Timestamp(int(e_ns))
-                    by_code[str(code)] = (exp, float(px))
-                    by_exp.setdefault(exp, float(px))
+                    exp = pd.Timestamp(e_ns)
+                    by_code[str(code)] = (exp, px)
+                    by_exp.setdefault(exp, px)
                     if exp > curve_date and len(fronts) < 2 and _is_monthly(str(code)):
-                        fronts.append(float(px))  # rows are sorted by expiry
+                        fronts.append(px)  # rows are sorted by expiry
         try:
             rate = snap.rate_pct("IRX") / 100.0
         except NoDataError:
@@ -391,8 +411,8 @@ class HedgePricer:
         if m.vvix is None:
             raise NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
         days = (expiry - m.curve_date).days
-        g = VixOptionModel(m.vvix).greeks(fwd, strike, days, is_call, m.rate)
-        return float(g.price), float(g.delta), days
+        g = self._model(m.vvix).greeks_one(fwd, strike, days, is_call, m.rate)
+        return g[0], g[1], days
 
     # -- quotes for the strategy ----------------------------------------------------------
     def vx_quotes(self, m: _Market, max_n: int = 6) -> list[InstrumentQuote]:
@@ -401,19 +421,31 @@ class HedgePricer:
         if m.vix is None or m.curve_date is None:
             return out
         live = sorted((e, code, px) for code, (e, px) in m.vx_by_code.items() if e > m.today)
+        k = self.costs
+        today = m.curve_date.date()
         for exp, code, px in live[:max_n]:
-            try:
-                fut = VixFuture(code, exp.date())
-            except ValueError:
+            ids = self._future_pair(code, exp)
+            if ids is None:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
-            mini = self.register(VixFuture(code, exp.date(), mini=True))
-            k = self.costs
             q = vx_quote(
-                self.register(fut), px, m.vix, exp.date(), m.curve_date.date(), mini,
+                ids[0], px, m.vix, exp.date(), today, ids[1],
                 k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
             )  # fmt: skip
             out.append(q)
         return out
+
+    def _future_pair(self, code: str, expiry: pd.Timestamp) -> tuple[str, str] | None:
+        """Register the VX future and its mini of ``code`` (once); None for a non-monthly code."""
+        key = (code, int(expiry.value))
+        if key not in self._future_ids:
+            try:
+                fut = VixFuture(code, expiry.date())
+            except ValueError:
+                self._future_ids[key] = None
+            else:
+                mini = self.register(VixFuture(code, expiry.date(), mini=True))
+                self._future_ids[key] = (self.register(fut), mini)
+        return self._future_ids[key]
 
     def call_quotes(
         self,
@@ -430,9 +462,8 @@ class HedgePricer:
         out: list[InstrumentQuote] = []
         if m.vvix is None or m.curve_date is None:
             return out
-        model = VixOptionModel(m.vvix)
+        model = self._model(m.vvix)
         live = sorted((e, px) for e, px in m.vx_by_expiry.items() if e > m.today)
-        rows: list[tuple[pd.Timestamp, float, int, list[float]]] = []
         for exp, fwd in live[:max_n]:
             days = (exp - m.curve_date).days
             try:
@@ -444,29 +475,20 @@ class HedgePricer:
                 continue
             k = max(VIX_STRIKE_GRID, k)
             legs = [k] if spread_width_pct is None else [k, _grid(k * (1 + spread_width_pct))]
-            rows.append((exp, fwd, days, legs))
-        if not rows:
-            return out
-        # One vectorised pricing call for every leg of every expiry.
-        n_legs = len(rows[0][3])
-        fwd_a = np.repeat([r[1] for r in rows], n_legs)
-        days_a = np.repeat([r[2] for r in rows], n_legs)
-        k_a = np.array([k for r in rows for k in r[3]])
-        g = model.greeks(fwd_a, k_a, days_a, True, m.rate)
-        sign = np.tile([1.0, -1.0][:n_legs], len(rows))
-        per = lambda x: (sign * x).reshape(len(rows), n_legs).sum(axis=1)  # noqa: E731
-        price, dlt, theta = per(g.price), per(g.delta), per(g.theta_per_day)
-        kind = "vix_call" if n_legs == 1 else "vix_call_spread"
-        for i, (exp, _, days, legs) in enumerate(rows):
-            ids = [self.register(VixOption(exp.date(), kk, "C")) for kk in legs]
+            # Long the first leg, short the second: price = long - short (as -1.0 x short).
+            g = model.greeks_one(fwd, legs[0], days, True, m.rate)
+            price, dlt, theta = g[0], g[1], g[4]
+            if len(legs) == 2:
+                s = model.greeks_one(fwd, legs[1], days, True, m.rate)
+                price, dlt, theta = price + -1.0 * s[0], dlt + -1.0 * s[1], theta + -1.0 * s[4]
             out.append(
                 InstrumentQuote(
-                    "|".join(ids),
-                    kind,  # type: ignore[arg-type]
-                    float(price[i]),
+                    "|".join(self._call_id(exp, kk) for kk in legs),
+                    "vix_call" if len(legs) == 1 else "vix_call_spread",
+                    price,
                     100.0,
-                    float(dlt[i]) * vx_beta(days),
-                    float(theta[i]) * 365.0 / 12.0,
+                    dlt * vx_beta(days),
+                    theta * 365.0 / 12.0,
                     exp.date(),
                 )
             )
@@ -500,11 +522,10 @@ class HedgePricer:
             if exp <= m.today or m.vvix is None or exp not in m.vx_by_expiry:
                 return None
             days = (exp - m.curve_date).days
-            model = VixOptionModel(m.vvix)
-            g = model.greeks(m.vx_by_expiry[exp], c.strike, days, c.is_call, m.rate)
+            model = self._model(m.vvix)
+            g = model.greeks_one(m.vx_by_expiry[exp], c.strike, days, c.is_call, m.rate)
             return InstrumentQuote(
-                c.id, "vix_call", float(g.price), 100.0,
-                float(g.delta) * vx_beta(days), float(g.theta_per_day) * 365.0 / 12.0, c.expiry,
+                c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry,
             )  # fmt: skip
         if isinstance(c, EtfShare):
             return self.etf_quote(m, c.symbol)
@@ -516,6 +537,7 @@ class HedgePricer:
         return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
 
 
+@lru_cache(maxsize=4096)
 def _is_monthly(code: str) -> bool:
     try:
         parse_vx_contract(code)

@@ -105,6 +105,8 @@ class MarketData:
         # The same rows as arrays, for the daily VX1/VX2 read without building a frame.
         self._vx_expiry_ns = vx["expiry"].to_numpy("datetime64[ns]").view("int64")
         self._vx_settle = vx["settle"].to_numpy(np.float64)
+        self._vx_date_ns = vx_dates
+        self._vx_contract = vx["contract"].to_numpy(object)
         self._series: dict[str, _Series] = {}
         bars = conformed[INDEX_BARS.name]
         for symbol, g in bars.groupby("symbol", sort=True):

@@ -118,6 +118,32 @@ class MarketSnapshot:
         out[: settle.shape[0]] = settle
         return out
 
+    def vx_curve_arrays(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """Return the rows of :meth:`vx_curve` as arrays, without building a frame.
+
+        Returns
+        -------
+        tuple
+            (curve date as int64 ns, contract codes, expiries as int64 ns, settles), the arrays
+            sorted by expiry; read-only views of the data.
+
+        Raises
+        ------
+        NoDataError
+            If no VX settlement is known at ``as_of``.
+        """
+        k = self._cutoff("vx_settlements")
+        if k == 0:
+            raise NoDataError(f"no VX settlements known at {self.as_of}")
+        d = self.data
+        start = int(d._vx_block_start[k - 1])
+        return (
+            int(d._vx_date_ns[start]),
+            d._vx_contract[start:k],
+            d._vx_expiry_ns[start:k],
+            d._vx_settle[start:k],
+        )
+
     # -- rates and events -----------------------------------------------------------------
     def rate_pct(self, series: str = "IRX") -> float:
         """Return the latest known value of a rate series, in percent."""

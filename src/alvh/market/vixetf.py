@@ -49,12 +49,7 @@ from alvh.errors import DataFormatError, NoDataError
 INDEX_BASE: Final = 100.0
 VXX_FEE_PCT_PER_YEAR: Final = 0.89
 _REQUIRED = ("date", "contract", "expiry", "settle")
-
-
-def _business_days(cal: TradingCalendar, start: pd.Timestamp, end: pd.Timestamp) -> int:
-    """Return the number of sessions s with ``start <= s < end`` (midnight timestamps)."""
-    one = pd.Timedelta(days=1)
-    return cal.sessions_between(start - one, end - one)
+_NS_PER_DAY: Final = 86_400_000_000_000
 
 
 def _monthly_only(vx: pd.DataFrame) -> pd.DataFrame:
@@ -67,8 +62,45 @@ def _monthly_only(vx: pd.DataFrame) -> pd.DataFrame:
             return False
         return True
 
-    mask = vx["contract"].map(is_monthly).to_numpy(bool)
+    codes = vx["contract"].to_numpy(object)
+    uniq, inverse = np.unique(codes.astype(str), return_inverse=True)
+    mask = np.array([is_monthly(c) for c in uniq], dtype=bool)[inverse.reshape(-1)]
     return vx[mask] if mask.any() else vx
+
+
+def _roll_weights_ns(
+    day_ns: int, expiries_ns: np.ndarray, sessions_ns: np.ndarray
+) -> tuple[int, int, float]:
+    """``roll_weights`` on int64 nanoseconds: (front, second, front weight); sorted inputs.
+
+    Business days in ``[a, b)`` of midnight timestamps are ``searchsorted(b) - searchsorted(a)``
+    (left side).
+    """
+    i_next = int(np.searchsorted(sessions_ns, day_ns, side="right"))
+    if i_next >= sessions_ns.shape[0]:
+        raise NoDataError(f"no CBOE session after {pd.Timestamp(day_ns).date()} in the calendar")
+    nxt = int(sessions_ns[i_next])
+    later = expiries_ns[expiries_ns > nxt]
+    if later.shape[0] < 2:
+        raise NoDataError(
+            f"VIX short-term index {pd.Timestamp(day_ns).date()}: needs two VX contracts "
+            f"settling after {pd.Timestamp(nxt).date()}, found {later.shape[0]}"
+        )
+    front, second = int(later[0]), int(later[1])
+    i_front = int(np.searchsorted(expiries_ns, front, side="left"))
+    if i_front > 0:
+        prev = int(expiries_ns[i_front - 1])
+    else:
+        # The panel starts inside this roll period: take the prior settlement from the CFE rule.
+        f = pd.Timestamp(front)
+        py, pm = (f.year - 1, 12) if f.month == 1 else (f.year, f.month - 1)
+        prev = pd.Timestamp(vx_expiry(py, pm)).value
+    i_f, i_p, i_n = np.searchsorted(sessions_ns, [front, prev, nxt], side="left")
+    dt = int(i_f - i_p)
+    dr = int(i_f - i_n)
+    # Before 2006 not every month was listed; when the panel starts after a listing gap the
+    # calendar's prior month is later than the real roll start: cap at 100% in the front.
+    return front, second, min(dr / dt, 1.0)
 
 
 def roll_weights(
@@ -93,26 +125,9 @@ def roll_weights(
         If fewer than two contracts settle after the next business day.
     """
     cal = cal or trading_calendar("CBOE")
-    nxt = cal.next_session(day)
-    later = expiries_known[expiries_known > nxt]
-    if len(later) < 2:
-        raise NoDataError(
-            f"VIX short-term index {day.date()}: needs two VX contracts settling after "
-            f"{nxt.date()}, found {len(later)}"
-        )
-    front, second = later[0], later[1]
-    before = expiries_known[expiries_known < front]
-    if len(before):
-        prev = before[-1]
-    else:
-        # The panel starts inside this roll period: take the prior settlement from the CFE rule.
-        py, pm = (front.year - 1, 12) if front.month == 1 else (front.year, front.month - 1)
-        prev = pd.Timestamp(vx_expiry(py, pm))
-    dt = _business_days(cal, prev, front)
-    dr = _business_days(cal, nxt, front)
-    # Before 2006 not every month was listed; when the panel starts after a listing gap the
-    # calendar's prior month is later than the real roll start: cap at 100% in the front.
-    return front, second, min(dr / dt, 1.0)
+    exp_ns = pd.DatetimeIndex(expiries_known).asi8
+    f, s, w = _roll_weights_ns(pd.Timestamp(day).value, exp_ns, cal.sessions_ns)
+    return pd.Timestamp(f), pd.Timestamp(s), w
 
 
 def compute_vix_st_index(
@@ -175,7 +190,6 @@ def compute_vix_st_index(
     exp_all = pd.DatetimeIndex(first_seen.index)
     seen_ns = first_seen.to_numpy("datetime64[ns]").view("int64")
     px = wide.reindex(days_in)
-    col_of: dict[pd.Timestamp, int] = {pd.Timestamp(e): i for i, e in enumerate(px.columns)}
     prices = px.to_numpy(np.float64)
     was_settled = present.reindex(days_in).to_numpy(bool)
 
@@ -186,23 +200,30 @@ def compute_vix_st_index(
         order = np.argsort(tb_days.asi8, kind="mergesort")
         tb_ns, tb_pct = tb_days.asi8[order], tb.to_numpy(np.float64)[order]
 
-    cal = trading_calendar("CBOE")
+    sessions_ns = trading_calendar("CBOE").sessions_ns
+    # Plain arrays and int keys in the daily loop (pandas indexing per day was its cost).
+    days_ns = days_in.asi8
+    exp_order = np.argsort(exp_all.asi8, kind="mergesort")
+    exp_ns, seen_sorted = exp_all.asi8[exp_order], seen_ns[exp_order]
+    col_of: dict[int, int] = {int(pd.Timestamp(e).value): i for i, e in enumerate(px.columns)}
     n = len(days_in)
-    front_e = np.empty(n, dtype="datetime64[ns]")
-    second_e = np.empty(n, dtype="datetime64[ns]")
+    front_ns = np.empty(n, dtype=np.int64)
+    second_ns = np.empty(n, dtype=np.int64)
     w_front = np.empty(n)
     er_ret = np.zeros(n)
     tb_ret = np.zeros(n)
     stale = np.zeros(n, dtype=np.int64)
-    for k, day in enumerate(days_in):
-        known = exp_all[seen_ns <= day.value]
-        f, s, w = roll_weights(day, known, cal)
-        front_e[k], second_e[k], w_front[k] = f.to_datetime64(), s.to_datetime64(), w
+    for k in range(n):
+        day_ns = int(days_ns[k])
+        f, s, w = _roll_weights_ns(day_ns, exp_ns[seen_sorted <= day_ns], sessions_ns)
+        front_ns[k], second_ns[k], w_front[k] = f, s, w
         if k == 0:
             continue
-        prev = days_in[k - 1]
-        legs = [(pd.Timestamp(front_e[k - 1]), w_front[k - 1])]
-        legs.append((pd.Timestamp(second_e[k - 1]), 1.0 - w_front[k - 1]))
+        prev_ns = int(days_ns[k - 1])
+        legs = (
+            (int(front_ns[k - 1]), w_front[k - 1]),
+            (int(second_ns[k - 1]), 1.0 - w_front[k - 1]),
+        )
         out = inn = 0.0
         for exp, wt in legs:
             if wt == 0.0:
@@ -211,19 +232,24 @@ def compute_vix_st_index(
             p_now, p_then = prices[k, j], prices[k - 1, j]
             if not (np.isfinite(p_now) and np.isfinite(p_then)):
                 raise NoDataError(
-                    f"VIX short-term index {day.date()}: no settle for expiry {exp.date()}"
+                    f"VIX short-term index {pd.Timestamp(day_ns).date()}: no settle for expiry "
+                    f"{pd.Timestamp(exp).date()}"
                 )
             stale[k] += int(not was_settled[k, j])
             out += wt * p_now
             inn += wt * p_then
         er_ret[k] = out / inn - 1.0
         if tb_ns is not None and tb_pct is not None:
-            i_tb = int(np.searchsorted(tb_ns, prev.value, side="right"))
+            i_tb = int(np.searchsorted(tb_ns, prev_ns, side="right"))
             if i_tb == 0:
-                raise NoDataError(f"no T-bill rate known on or before {prev.date()}")
+                raise NoDataError(
+                    f"no T-bill rate known on or before {pd.Timestamp(prev_ns).date()}"
+                )
             tbar = float(tb_pct[i_tb - 1]) / 100.0
-            days = (day - prev).days
+            days = (day_ns - prev_ns) // _NS_PER_DAY
             tb_ret[k] = (1.0 / (1.0 - 91.0 / 360.0 * tbar)) ** (days / 91.0) - 1.0
+    front_e = front_ns.view("datetime64[ns]")
+    second_e = second_ns.view("datetime64[ns]")
     er_index = INDEX_BASE * np.cumprod(1.0 + er_ret)
     tr_index = INDEX_BASE * np.cumprod(1.0 + er_ret + tb_ret)
     return pd.DataFrame(

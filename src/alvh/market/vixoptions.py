@@ -20,6 +20,7 @@ Multipliers (USD per VIX point): VIX options 100, VX futures 1000, VXM mini futu
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,9 @@ from scipy.optimize import brentq
 
 from alvh._typing import ArrayLike, Float64Array
 from alvh.errors import NoDataError, PricingError
-from alvh.kernel.black import Greeks, black76_greeks
+from alvh.kernel._scalar import black76_one  # compiled scalar Black-76 (plain Python w/o numba)
+from alvh.kernel.black import Greeks
+from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the reference
 from alvh.market.vxcurve import (
     DAYS_PER_YEAR,
     VIX_OPTION_MULTIPLIER_USD,
@@ -111,6 +114,30 @@ class VixOptionModel:
         x = self.skew_range * np.tanh(np.log(k / f) / self.skew_range)
         slope = np.where(x > 0.0, self.call_skew_slope, self.put_skew_slope)
         return np.clip(self.atm_vol(days) * (1.0 + slope * x), self.vol_floor, self.vol_cap)
+
+    def vol_one(self, forward: float, strike: float, days: float) -> float:
+        """Return :meth:`vol` of one option in plain floats (the engine's per-contract path).
+
+        Same formula, operation by operation, without numpy's per-call overhead.
+        """
+        if not (strike > 0 and forward > 0):
+            raise PricingError("VIX option strikes and forwards must be positive")
+        d = min(max(float(days), self.min_days), self.max_days)
+        atm = self.atm_to_vvix * self.vvix / 100.0 * (30.0 / d) ** self.beta
+        atm = min(max(atm, self.vol_floor), self.vol_cap)
+        x = self.skew_range * math.tanh(math.log(strike / forward) / self.skew_range)
+        slope = self.call_skew_slope if x > 0.0 else self.put_skew_slope
+        return min(max(atm * (1.0 + slope * x), self.vol_floor), self.vol_cap)
+
+    def greeks_one(
+        self, forward: float, strike: float, days: float, is_call: bool, rate: float
+    ) -> tuple[float, float, float, float, float]:
+        """Return :meth:`greeks` of one option as floats: (price, delta, gamma,
+        vega_per_vol_pt, theta_per_day), VIX points per unit (x100 for USD per contract)."""
+        t_years = float(days) / DAYS_PER_YEAR
+        vol = self.vol_one(forward, strike, days)
+        df = math.exp(-rate * t_years)
+        return black76_one(float(forward), float(strike), t_years, vol, df, bool(is_call))
 
     def greeks(
         self,
@@ -224,8 +251,7 @@ def strike_for_delta(
         )
 
     def excess(k: float) -> float:
-        g = model.greeks(forward, k, days, is_call, rate)
-        return float(g.delta) - target_delta
+        return model.greeks_one(forward, k, days, is_call, rate)[1] - target_delta
 
     lo, hi = 0.01 * forward, 20.0 * forward
     if excess(lo) * excess(hi) > 0:

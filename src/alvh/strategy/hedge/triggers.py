@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
 from alvh._typing import ArrayLike
+from alvh.kernel._numba import jit
 from alvh.strategy.hedge.results import RuleResult
-from alvh.strategy.indicators import macd, macd_crossover, rsi
+from alvh.strategy.indicators import macd_crossover
 
 Regime = Literal["contango", "flat", "backwardation"]
 
@@ -86,6 +87,34 @@ def z_distances(
     return zp, zc, sd
 
 
+def _float_lists(*xs: ArrayLike) -> list[list[float]] | None:
+    """Return equal-length lists or tuples as lists of floats, else None."""
+    if not all(isinstance(x, list | tuple) for x in xs):
+        return None
+    out = [[float(v) for v in cast(Sequence[float], x)] for x in xs]
+    return out if len({len(x) for x in out}) <= 1 else None
+
+
+def _z_lists(
+    spot: float, puts: list[float], calls: list[float], iv: list[float], days: list[float]
+) -> tuple[list[float], list[float], list[float]] | None:
+    """``z_distances`` in plain floats (the daily case: a few condors, where numpy's per-call
+    cost dominates); same operations. None on a NaN, whose min/argmin numpy defines otherwise."""
+    zp, zc, sd = [], [], []
+    for kp, kc, v, d in zip(puts, calls, iv, days, strict=True):
+        s = spot * v * math.sqrt(max(d, 0.0) / 365.0)
+        if s > 0.0:
+            zp.append((spot - kp) / s)
+            zc.append((kc - spot) / s)
+        else:
+            zp.append(math.inf if spot > kp else -math.inf)
+            zc.append(math.inf if kc > spot else -math.inf)
+        sd.append(s)
+    if any(math.isnan(x) for x in zp + zc + sd):
+        return None
+    return zp, zc, sd
+
+
 def _proximity_rule(
     rule: str,
     what: str,
@@ -96,21 +125,35 @@ def _proximity_rule(
     days: ArrayLike,
     z_limit: float,
 ) -> RuleResult:
-    zp, zc, sd = z_distances(spot, puts, calls, iv, days)
     inputs: dict[str, float | int | str | None] = {"spot": spot, "z_limit": z_limit}
-    if zp.size == 0:
-        return RuleResult(rule, False, inputs, "skipped: no open condors")
-    zmin_p, zmin_c = float(np.min(zp)), float(np.min(zc))
-    side = "put" if zmin_p <= zmin_c else "call"
-    i = int(np.argmin(zp)) if side == "put" else int(np.argmin(zc))
+    lists = _float_lists(puts, calls, iv, days)
+    fast = None if lists is None else _z_lists(spot, *lists)
+    if lists is not None and fast is not None:
+        zp_l, zc_l, sd_l = fast
+        if not zp_l:
+            return RuleResult(rule, False, inputs, "skipped: no open condors")
+        zmin_p, zmin_c = min(zp_l), min(zc_l)
+        side = "put" if zmin_p <= zmin_c else "call"
+        zs = zp_l if side == "put" else zc_l
+        i = zs.index(min(zs))  # the first minimum, as np.argmin
+        level = (lists[0] if side == "put" else lists[1])[i]
+        sd_i = sd_l[i]
+    else:
+        zp, zc, sd = z_distances(spot, puts, calls, iv, days)
+        if zp.size == 0:
+            return RuleResult(rule, False, inputs, "skipped: no open condors")
+        zmin_p, zmin_c = float(np.min(zp)), float(np.min(zc))
+        side = "put" if zmin_p <= zmin_c else "call"
+        i = int(np.argmin(zp)) if side == "put" else int(np.argmin(zc))
+        level = float(np.broadcast_to(np.asarray(puts if side == "put" else calls), zp.shape)[i])
+        sd_i = float(sd[i])
     z = min(zmin_p, zmin_c)
-    level = float(np.broadcast_to(np.asarray(puts if side == "put" else calls), zp.shape)[i])
-    inputs |= {"min_z": z, "side": side, "level": level, "sd": float(sd[i]), "condor": i}
+    inputs |= {"min_z": z, "side": side, "level": level, "sd": sd_i, "condor": i}
     fired = z <= z_limit
     cmp = "<=" if fired else ">"
     reason = (
         f"SPX {spot:.2f} is {z:.2f} SD from the {side} {what} {level:g} "
-        f"(SD {float(sd[i]):.1f} pts) {cmp} {z_limit:.2f}"
+        f"(SD {sd_i:.1f} pts) {cmp} {z_limit:.2f}"
     )
     return RuleResult(rule, fired, inputs, reason)
 
@@ -198,6 +241,68 @@ def book_delta_per_condor(
     return RuleResult("book_delta", fired, inputs, reason)
 
 
+@jit()
+def _ewm_into(x: np.ndarray, alpha: float, out: np.ndarray) -> None:  # pragma: no cover - numba
+    """``alvh.strategy.indicators.ewm_alpha`` as a compiled loop, bit for bit: the same
+    ``y = z + alpha x``, ``z = (1 - alpha) y`` recursion scipy's ``lfilter`` runs (tested)."""
+    beta = 1.0 - alpha
+    z = beta * x[0]
+    for i in range(x.shape[0]):
+        y = z + alpha * x[i]
+        out[i] = y
+        z = beta * y
+
+
+@jit()
+def _macd_tail(
+    x: np.ndarray, a_fast: float, a_slow: float, a_signal: float
+) -> tuple[float, float, float, float]:  # pragma: no cover - numba
+    """Return (line[-2], line[-1], signal[-2], signal[-1]) of ``indicators.macd`` (len >= 2)."""
+    n = x.shape[0]
+    fast = np.empty(n)
+    slow = np.empty(n)
+    _ewm_into(x, a_fast, fast)
+    _ewm_into(x, a_slow, slow)
+    line = fast - slow
+    sig = np.empty(n)
+    _ewm_into(line, a_signal, sig)
+    return line[n - 2], line[n - 1], sig[n - 2], sig[n - 1]
+
+
+@jit()
+def _rsi_tail(x: np.ndarray, alpha: float) -> tuple[float, float]:  # pragma: no cover - numba
+    """Return the last two values of ``indicators.rsi`` ignoring its NaN head (len >= 2; the
+    first is NaN when there is one difference only)."""
+    n = x.shape[0] - 1
+    up = np.empty(n)
+    down = np.empty(n)
+    for i in range(n):
+        d = x[i + 1] - x[i]
+        nd = -d
+        up[i] = d if d >= 0.0 else 0.0  # np.maximum(d, 0.0)
+        down[i] = nd if nd >= 0.0 else 0.0
+    gain = np.empty(n)
+    loss = np.empty(n)
+    _ewm_into(up, alpha, gain)
+    _ewm_into(down, alpha, loss)
+    out = np.empty(2)
+    out[0] = np.nan
+    for j in range(2):
+        if n - 2 + j < 0:
+            continue
+        g = gain[n - 2 + j]
+        total = g + loss[n - 2 + j]
+        out[j] = 100.0 * g / total if total > 0.0 else 50.0
+    return out[0], out[1]
+
+
+def _finite_1d(x: np.ndarray, name: str) -> None:
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be 1-d, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite (drop missing values before computing)")
+
+
 def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9) -> RuleResult:
     """Fire on a bullish MACD(fast, slow, signal) crossover of VIX between the last two sessions."""
     x = np.asarray(vix_closes, dtype=np.float64)
@@ -209,13 +314,18 @@ def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int
             inputs,
             f"skipped: {x.size} VIX closes < {slow + signal} needed for MACD",
         )
-    m = macd(x, fast, slow, signal)
-    cross = macd_crossover(m.line, m.signal)
-    inputs |= {"macd": float(m.line[-1]), "signal_line": float(m.signal[-1]), "crossover": cross}
+    if not fast < slow:
+        raise ValueError(f"MACD needs fast < slow, got fast={fast}, slow={slow}")
+    _finite_1d(x, "x")
+    # indicators.macd's last two points, compiled (its spans -> alphas, same arithmetic).
+    l0, l1, s0, s1 = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
+    line, sig = float(l1), float(s1)
+    cross = macd_crossover([l0, l1], [s0, s1])
+    inputs |= {"macd": line, "signal_line": sig, "crossover": cross}
     fired = cross == "bullish"
     what = {"bullish": "crossed above", "bearish": "crossed below", "none": "did not cross"}[cross]
     reason = (
-        f"VIX MACD {float(m.line[-1]):+.3f} {what} its signal {float(m.signal[-1]):+.3f}"
+        f"VIX MACD {line:+.3f} {what} its signal {sig:+.3f}"
         f" ({'fires' if fired else 'no bullish crossover'})"
     )
     return RuleResult("macd_crossover", fired, inputs, reason)
@@ -240,9 +350,14 @@ def rsi_rule(
         return RuleResult(
             "rsi", False, inputs, f"skipped: {x.size} {symbol} closes <= {period}; RSI undefined"
         )
-    r = rsi(x, period)
-    now = float(r[-1])
-    prev = float(r[-2]) if math.isfinite(r[-2]) else None
+    if period < 1:
+        raise ValueError(f"period must be >= 1, got {period}")
+    _finite_1d(x, "x")
+    # indicators.rsi's last two values, compiled; the one before is NaN (undefined) while
+    # fewer than period + 2 closes are known.
+    r_prev, r_now = _rsi_tail(x, 1.0 / period)
+    now = float(r_now)
+    prev = float(r_prev) if x.size - 2 >= period and math.isfinite(r_prev) else None
     inputs |= {"rsi": now, "rsi_prev": prev}
     fired = not lo <= now <= hi
     if fired:
