@@ -1,4 +1,4 @@
-"""The ALVH and VXTH hedges plugged into the daily loop through the ``HedgeHook`` seam.
+"""The ALVH hedge plugged into the daily loop through the ``HedgeHook`` seam.
 
 ``AlvhHedge`` turns each session's snapshot and book view into ``HedgeInputs``, runs the pure
 rule ``alvh.strategy.hedge.decision.step`` and translates its decisions into orders that fill at
@@ -6,49 +6,52 @@ the next session. The rule's ``HedgeState`` is the only mutable strategy object;
 it for one run (``prepare`` resets it) and, each session, first aligns it with what the book
 actually holds (fills happen a session later, at that session's prices, or not at all).
 
-``VxthHedge`` runs the CBOE VIX Tail Hedge rule on the hedged book's equity, and ``make_hedge``
-builds the hook a ``HedgeConfig`` names. Pricing conventions: ``alvh.engine.hedge_pricing``.
+``make_hedge`` builds the hook a ``HedgeConfig`` names (``VxthHedge``, the CBOE VIX Tail Hedge,
+lives in ``alvh.engine.vxth_hedge`` and is re-exported here). Pricing conventions:
+``alvh.engine.hedge_pricing``; the ledger and fill reconciliation both hooks share:
+``alvh.engine.hedge_ledger.LedgerHook``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import fields, replace
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from alvh.book.contracts import VixOption
 from alvh.calendar.sessions import trading_calendar
 from alvh.config.execution import ExecutionConfig, SpreadConfig
 from alvh.config.hedge import HedgeConfig
-from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeMark, HedgeOrder, NoHedge
-from alvh.engine.hedge_ledger import Ledger, LedgerEvent, SentOrder
+from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeOrder, NoHedge
+from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import (
-    LAYER_OF_PRODUCT,
     HedgeCosts,
-    HedgePricer,
     Spread,
     _Market,
-    vix_option_half_spread,
 )
 from alvh.engine.journal import JournalEntry
-from alvh.errors import NoDataError, PricingError
+from alvh.engine.vxth_hedge import VXTH_LAYER, VxthHedge
+from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
-from alvh.market.vixoptions import VixOptionModel, strike_for_delta
 from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import LAYER_NAMES, step
-from alvh.strategy.hedge.results import HedgeDecision, RuleResult
+from alvh.strategy.hedge.results import HedgeDecision
 from alvh.strategy.hedge.sizing import BookExposure
 from alvh.strategy.hedge.state import CondorView, HedgeInputs, HedgeState
-from alvh.strategy.hedge.vxth import vxth_allocation
 
-FillTiming = Literal["next_close", "same_close"]
+__all__ = [
+    "VXTH_LAYER",
+    "AlvhHedge",
+    "FillTiming",
+    "VxthHedge",
+    "hedge_costs_from_execution",
+    "make_hedge",
+]
+
 HISTORY_SESSIONS = 260  # closes fed to MACD/RSI: fixed, so a decision never depends on run start
-VXTH_LAYER = 2
 
 
 def _spread(c: SpreadConfig) -> Spread:
@@ -74,74 +77,7 @@ def hedge_costs_from_execution(execution: ExecutionConfig) -> HedgeCosts:
     )
 
 
-def _outcome(r: RuleResult) -> str:
-    if r.fired:
-        return "fired"
-    return "skipped" if r.reason.startswith("skipped") else "clear"
-
-
-class _LedgerHook:
-    """What both hedges share: a pricer, a ledger, fills reconciled with the book, marks."""
-
-    def __init__(self, costs: HedgeCosts | None, fill_timing: FillTiming) -> None:
-        self.pricer = HedgePricer(costs)
-        self.fill_timing = fill_timing
-        self.ledger = Ledger()
-        self.session_index = -1
-
-    def prepare(self, data: MarketData) -> None:
-        """Reset the per-run state."""
-        self.pricer.reset()
-        self.ledger = Ledger()
-        self.session_index = -1
-
-    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
-        """Return the mark of a hedge contract (see ``alvh.engine.hedge_pricing``)."""
-        return self.pricer.mark(snap, contract_id)
-
-    def _fill_price(self, snap: MarketSnapshot, s: SentOrder) -> float:
-        if self.fill_timing == "same_close" and s.price_at_decision is not None:
-            return s.price_at_decision
-        try:
-            m = self.pricer.mark(snap, s.contract_id)
-        except (KeyError, NoDataError):
-            return s.price_at_decision if s.price_at_decision is not None else math.nan
-        return m.mid + math.copysign(m.half_spread, s.qty)
-
-    def _reconcile(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
-        events = self.ledger.reconcile(view.hedge_positions, lambda s: self._fill_price(snap, s))
-        return [self._event_entry(snap, e) for e in events]
-
-    def _event_entry(self, snap: MarketSnapshot, e: LedgerEvent) -> JournalEntry:
-        inputs: dict[str, object] = {"contract": e.contract_id, "layer": e.layer, "qty": e.qty}
-        reason = f"{e.contract_id} (layer {e.layer}): {e.detail}"
-        c = self.pricer.find(e.contract_id)
-        exp = getattr(c, "expiry", None)
-        if e.kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
-            try:
-                value, source = self.pricer.settlement(snap, pd.Timestamp(exp))
-                inputs |= {"settlement": value, "source": source}
-                reason = f"{e.contract_id} x{e.qty:g} settled at expiry at {value:.2f} ({source})"
-                return JournalEntry("hedge.settlement", inputs, "settled", "expire", reason)
-            except NoDataError as err:
-                reason += f"; expired, settlement source unknown ({err})"
-        return JournalEntry("hedge.reconcile", inputs, e.kind, "none", reason)
-
-    def _order(
-        self, snap: MarketSnapshot, layer: int, cid: str, qty: float, reason: str
-    ) -> HedgeOrder:
-        price: float | None = None
-        try:
-            m = self.pricer.mark(snap, cid)
-            price = m.mid + math.copysign(m.half_spread, qty)
-        except (KeyError, NoDataError):
-            price = None
-        self.ledger.sent.append(SentOrder(layer, cid, qty, price))
-        product = self.pricer.contract(cid).product
-        return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason)
-
-
-class AlvhHedge(_LedgerHook):
+class AlvhHedge(LedgerHook):
     """The Adaptive Layered VIX Hedge as a ``HedgeHook``.
 
     Parameters
@@ -459,7 +395,7 @@ class AlvhHedge(_LedgerHook):
         for r in results:
             entries.append(
                 JournalEntry(
-                    f"hedge.trigger.{r.rule}", dict(r.inputs), _outcome(r), "none", r.reason
+                    f"hedge.trigger.{r.rule}", dict(r.inputs), rule_outcome(r), "none", r.reason
                 )
             )
         orders += self._translate(snap, decisions)
@@ -481,77 +417,6 @@ def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
         f"hedge.decision.{d.action}", inputs, "fired" if acting else "clear",
         d.action if acting else "none", d.reason,
     )  # fmt: skip
-
-
-class VxthHedge(_LedgerHook):
-    """CBOE VIX Tail Hedge overlay: one-month ~30-delta VIX calls, weight set by front VX.
-
-    On each VIX option expiry the calls bought a month earlier settle at the SOQ (the engine
-    settles them), any other calls held are sold, and new one-month calls are bought with
-    ``vxth_allocation`` of the hedged book's equity; they fill at the next session.
-
-    Parameters
-    ----------
-    cfg
-        Hedge config (its ``vxth`` block is used).
-    costs
-        Execution costs.
-    fill_timing
-        The engine's fill timing.
-    """
-
-    def __init__(
-        self,
-        cfg: HedgeConfig,
-        costs: HedgeCosts | None = None,
-        fill_timing: FillTiming = "next_close",
-    ) -> None:
-        super().__init__(costs, fill_timing)
-        self.cfg = cfg
-
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
-        """Roll the VXTH calls on VIX expiry days; otherwise hold."""
-        self.session_index += 1
-        entries = self._reconcile(snap, view)
-        m = self.pricer.market(snap)
-        today = view.day.normalize()
-        live = sorted(e for e in m.vx_by_expiry if e > today)
-        if today not in m.vx_by_expiry or not live:
-            nxt = f"next {live[0].date()}" if live else "none listed"
-            entries.append(
-                JournalEntry("hedge.vxth", {}, "clear", "none", f"not a VIX option expiry ({nxt})")
-            )
-            return [], entries
-        orders: list[HedgeOrder] = []
-        for (layer, cid), p in list(self.ledger.pos.items()):
-            c = self.pricer.contract(cid)
-            if isinstance(c, VixOption) and pd.Timestamp(c.expiry) > today:
-                why = f"VXTH roll {today.date()}: sell {cid} before buying the new month"
-                orders.append(self._order(snap, layer, cid, -p.qty, why))
-        exp, fwd = live[0], m.vx_by_expiry[live[0]]
-        try:
-            if m.vvix is None or m.curve_date is None:
-                raise NoDataError(f"no VVIX known at {snap.as_of}")
-            days = (exp - m.curve_date).days
-            model = VixOptionModel(m.vvix)
-            k = strike_for_delta(fwd, days, self.cfg.vxth.call_delta, model, True, m.rate, 1.0)
-            mid, delta, _ = self.pricer.vix_option(m, exp, k, True, snap)
-        except (NoDataError, PricingError) as e:
-            entries.append(JournalEntry("hedge.vxth", {}, "skipped", "none", f"no call: {e}"))
-            return orders, entries
-        ask = mid + vix_option_half_spread(mid, self.pricer.costs)
-        n, rr = vxth_allocation(fwd, view.equity_usd, ask, 100.0, self.cfg.vxth)
-        cid = self.pricer.register(VixOption(exp.date(), k, "C"))
-        inputs: dict[str, object] = dict(rr.inputs)
-        inputs |= {"contract": cid, "strike": k, "delta": delta, "mid": mid}
-        if n > 0:
-            orders.append(self._order(snap, VXTH_LAYER, cid, float(n), f"VXTH: {rr.reason}"))
-        entries.append(
-            JournalEntry("hedge.vxth", inputs, _outcome(rr), "open" if n else "none", rr.reason)
-        )
-        return orders, entries
 
 
 def make_hedge(

@@ -5,6 +5,9 @@ engine fills orders at the next session (or not at all: no price, expired) and s
 at expiry, so each session the hook compares its ledger with ``BookView.hedge_positions`` and
 takes the book as the truth. The ledger also keeps an average entry price per position, which
 gives each layer's unrealised gain (the monetise rule's input).
+
+``LedgerHook`` is what the ALVH and VXTH hooks share on top of it: a pricer, the ledger, fills
+reconciled with the book (settlements journaled), marks and orders that remember their price.
 """
 
 from __future__ import annotations
@@ -12,6 +15,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
+from alvh.engine.hedge_pricing import LAYER_OF_PRODUCT, HedgeCosts, HedgePricer
+from alvh.engine.journal import JournalEntry
+from alvh.errors import NoDataError
+from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.hedge.results import RuleResult
+
+FillTiming = Literal["next_close", "same_close"]
 
 _EPS = 1e-9
 
@@ -145,3 +161,71 @@ class Ledger:
                 )
                 self.pos[(0, cid)] = Position(observed, math.nan)
         return events
+
+
+def rule_outcome(r: RuleResult) -> str:
+    """Return the journal outcome of a rule result: fired, skipped or clear."""
+    if r.fired:
+        return "fired"
+    return "skipped" if r.reason.startswith("skipped") else "clear"
+
+
+class LedgerHook:
+    """What both hedges share: a pricer, a ledger, fills reconciled with the book, marks."""
+
+    def __init__(self, costs: HedgeCosts | None, fill_timing: FillTiming) -> None:
+        self.pricer = HedgePricer(costs)
+        self.fill_timing = fill_timing
+        self.ledger = Ledger()
+        self.session_index = -1
+
+    def prepare(self, data: MarketData) -> None:
+        """Reset the per-run state."""
+        self.pricer.reset()
+        self.ledger = Ledger()
+        self.session_index = -1
+
+    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
+        """Return the mark of a hedge contract (see ``alvh.engine.hedge_pricing``)."""
+        return self.pricer.mark(snap, contract_id)
+
+    def _fill_price(self, snap: MarketSnapshot, s: SentOrder) -> float:
+        if self.fill_timing == "same_close" and s.price_at_decision is not None:
+            return s.price_at_decision
+        try:
+            m = self.pricer.mark(snap, s.contract_id)
+        except (KeyError, NoDataError):
+            return s.price_at_decision if s.price_at_decision is not None else math.nan
+        return m.mid + math.copysign(m.half_spread, s.qty)
+
+    def _reconcile(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
+        events = self.ledger.reconcile(view.hedge_positions, lambda s: self._fill_price(snap, s))
+        return [self._event_entry(snap, e) for e in events]
+
+    def _event_entry(self, snap: MarketSnapshot, e: LedgerEvent) -> JournalEntry:
+        inputs: dict[str, object] = {"contract": e.contract_id, "layer": e.layer, "qty": e.qty}
+        reason = f"{e.contract_id} (layer {e.layer}): {e.detail}"
+        c = self.pricer.find(e.contract_id)
+        exp = getattr(c, "expiry", None)
+        if e.kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
+            try:
+                value, source = self.pricer.settlement(snap, pd.Timestamp(exp))
+                inputs |= {"settlement": value, "source": source}
+                reason = f"{e.contract_id} x{e.qty:g} settled at expiry at {value:.2f} ({source})"
+                return JournalEntry("hedge.settlement", inputs, "settled", "expire", reason)
+            except NoDataError as err:
+                reason += f"; expired, settlement source unknown ({err})"
+        return JournalEntry("hedge.reconcile", inputs, e.kind, "none", reason)
+
+    def _order(
+        self, snap: MarketSnapshot, layer: int, cid: str, qty: float, reason: str
+    ) -> HedgeOrder:
+        price: float | None = None
+        try:
+            m = self.pricer.mark(snap, cid)
+            price = m.mid + math.copysign(m.half_spread, qty)
+        except (KeyError, NoDataError):
+            price = None
+        self.ledger.sent.append(SentOrder(layer, cid, qty, price))
+        product = self.pricer.contract(cid).product
+        return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason)
