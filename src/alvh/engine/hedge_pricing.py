@@ -151,6 +151,8 @@ class _Market:
     vix3m: float | None
     etf: tuple[float, float, pd.Timestamp, pd.Timestamp] | None = None  # price, w, exp1, exp2
     marks: dict[str, HedgeMark] = field(default_factory=dict)
+    # VIX option greeks by (expiry ns, strike, is_call): a held option is marked and quoted.
+    option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] = field(default_factory=dict)
 
 
 def _opt_close(snap: MarketSnapshot, symbol: str) -> float | None:
@@ -411,7 +413,12 @@ class HedgePricer:
         if m.vvix is None:
             raise NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
         days = (expiry - m.curve_date).days
-        g = self._model(m.vvix).greeks_one(fwd, strike, days, is_call, m.rate)
+        key = (int(expiry.value), strike, is_call)
+        g = m.option_greeks.get(key)
+        if g is None:
+            g = m.option_greeks[key] = self._model(m.vvix).greeks_one(
+                fwd, strike, days, is_call, m.rate
+            )
         return g[0], g[1], days
 
     # -- quotes for the strategy ----------------------------------------------------------
@@ -522,8 +529,12 @@ class HedgePricer:
             if exp <= m.today or m.vvix is None or exp not in m.vx_by_expiry:
                 return None
             days = (exp - m.curve_date).days
-            model = self._model(m.vvix)
-            g = model.greeks_one(m.vx_by_expiry[exp], c.strike, days, c.is_call, m.rate)
+            key = (int(exp.value), c.strike, c.is_call)
+            g = m.option_greeks.get(key)
+            if g is None:
+                model = self._model(m.vvix)
+                g = model.greeks_one(m.vx_by_expiry[exp], c.strike, days, c.is_call, m.rate)
+                m.option_greeks[key] = g
             return InstrumentQuote(
                 c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry,
             )  # fmt: skip
