@@ -119,19 +119,35 @@ class Journal:
         )
 
     def append_sessions(
-        self, run_id: str, sessions: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]]
+        self,
+        run_id: str,
+        sessions: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]],
+        one_transaction: bool = False,
     ) -> None:
-        """Append the entries of many sessions, one transaction per session."""
+        """Append the entries of many sessions, one transaction per session.
+
+        ``one_transaction=True`` writes them all in a single transaction (all or nothing):
+        what a whole backtest written to a temporary file wants, about 1 s faster over 20
+        years than committing 5,000 times.
+        """
         cur = self._con.cursor()
-        for day, entries in sessions:
+
+        def rows(day: pd.Timestamp, entries: Sequence[JournalEntry]) -> list[tuple[object, ...]]:
             d = str(pd.Timestamp(day).date())
-            rows = [
+            return [
                 (run_id, d, i, e.rule, _json(e.inputs), e.outcome, e.action, e.reason)
                 for i, e in enumerate(entries)
             ]
+
+        batches = (
+            [[r for day, es in sessions for r in rows(day, es)]]
+            if one_transaction
+            else (rows(day, es) for day, es in sessions)
+        )
+        for batch in batches:
             cur.execute("BEGIN")
             try:
-                cur.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                cur.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
             except sqlite3.DatabaseError:
                 cur.execute("ROLLBACK")
                 raise
@@ -172,5 +188,5 @@ def write_journal_atomically(
         p.unlink(missing_ok=True)
     with Journal(tmp) as j:
         j.register_run(run_id, config, data_id, data_description)
-        j.append_sessions(run_id, sessions)
+        j.append_sessions(run_id, sessions, one_transaction=True)
     os.replace(tmp, path)
