@@ -88,30 +88,18 @@ def fill_hedge(
     entries: list[JournalEntry],
 ) -> None:
     """Fill a hedge order at the mid plus the half-spread against us, with fees."""
-    rule = f"hedge.{o.layer}.fill"
+
+    def skip(why: str) -> None:
+        inputs: dict[str, object] = {"contract": o.contract_id}
+        entries.append(JournalEntry(f"hedge.{o.layer}.fill", inputs, "skipped", "none", why))
+
     try:
         m = hedge.mark(snap, o.contract_id)
     except (KeyError, NoDataError) as e:
-        entries.append(
-            JournalEntry(
-                rule,
-                {"contract": o.contract_id},
-                "skipped",
-                "none",
-                f"no fill: {o.contract_id} has no price on {day.date()} ({e})",
-            )
-        )
+        skip(f"no fill: {o.contract_id} has no price on {day.date()} ({e})")
         return
     if m.expiry is not None and m.expiry <= day:
-        entries.append(
-            JournalEntry(
-                rule,
-                {"contract": o.contract_id},
-                "skipped",
-                "none",
-                f"no fill: {o.contract_id} expires {m.expiry.date()}",
-            )
-        )
+        skip(f"no fill: {o.contract_id} expires {m.expiry.date()}")
         return
     px = m.mid + math.copysign(m.half_spread, o.qty)
     fees = m.fee_usd * abs(o.qty)
