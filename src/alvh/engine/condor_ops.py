@@ -114,6 +114,27 @@ def fill_condor(
     return 4 * fees_leg
 
 
+def close_condor(
+    st: RunState,
+    surf: SpxVolSurface,
+    execution: ExecutionRules,
+    c: OpenCondor,
+    day: pd.Timestamp,
+    reason: str,
+    rule: str,
+) -> None:
+    """Buy a condor back at its legs' quotes, book the costs and its row, and drop it."""
+    mids, slip = leg_quotes(surf, execution, c)
+    cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())  # paid to close, per condor
+    fee = execution.spx_fee_per_contract_usd
+    fees = fill_condor(st.condors_acct, c, day, mids, slip, -1, fee, reason)
+    c.fees_usd += fees
+    st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty + fees
+    pnl = (c.credit - cost) * SPX_MULT * c.qty - c.fees_usd
+    st.closed.append(closed_row(c, day, rule, pnl))
+    del st.condors[c.cid]
+
+
 def settle_condor(
     st: RunState, snap: MarketSnapshot, day: pd.Timestamp, c: OpenCondor
 ) -> tuple[float, float, JournalEntry]:

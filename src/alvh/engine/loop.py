@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import Account
-from alvh.engine.condor_ops import closed_row, fill_condor, leg_quotes, mark_condors, settle_condor
+from alvh.engine.condor_ops import (
+    close_condor,
+    closed_row,
+    fill_condor,
+    leg_quotes,
+    mark_condors,
+    settle_condor,
+)
 from alvh.engine.entries import CondorRules
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
@@ -166,31 +173,27 @@ class Engine:
             c = st.condors.get(p.cid)
             if c is None:
                 continue
+            if p.kind == "close":
+                close_condor(st, surf, self.s.execution, c, day, p.reason, p.reason.split(":")[0])
+                continue
             mids, slip = leg_quotes(surf, self.s.execution, c)
             st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty
-            if p.kind == "open":
-                credit = float(-np.dot(LEG_SIGN, mids) - slip.sum())
-                if credit <= 0.0:
-                    del st.condors[p.cid]
-                    entries.append(
-                        JournalEntry(
-                            f"tier.{c.tier}.fill",
-                            {"condor": c.cid, "credit": credit},
-                            "skipped",
-                            "none",
-                            f"no fill: credit {credit:.2f} <= 0 at the fill",
-                        )
-                    )
-                    continue
-                c.credit, c.open_date = credit, day
-                c.fees_usd = fill_condor(acct, c, day, mids, slip, +1, fee, p.reason)
-            else:
-                cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())  # pay to close, per condor
-                c.fees_usd += fill_condor(acct, c, day, mids, slip, -1, fee, p.reason)
-                pnl = (c.credit - cost) * SPX_MULT * c.qty - c.fees_usd
-                st.closed.append(closed_row(c, day, p.reason.split(":")[0], pnl))
+            credit = float(-np.dot(LEG_SIGN, mids) - slip.sum())
+            if credit <= 0.0:
                 del st.condors[p.cid]
-            st.costs_today_usd += 4 * fee * c.qty
+                entries.append(
+                    JournalEntry(
+                        f"tier.{c.tier}.fill",
+                        {"condor": c.cid, "credit": credit},
+                        "skipped",
+                        "none",
+                        f"no fill: credit {credit:.2f} <= 0 at the fill",
+                    )
+                )
+                continue
+            c.credit, c.open_date = credit, day
+            c.fees_usd = fill_condor(acct, c, day, mids, slip, +1, fee, p.reason)
+            st.costs_today_usd += c.fees_usd
 
     # -- decisions ------------------------------------------------------------------------
     def _decide(
@@ -204,41 +207,17 @@ class Engine:
     ) -> None:
         # Exits first: a condor that leaves frees room for an entry of its tier.
         self.rules.exits(st, surf.spot, day, entries)
+        sizer = self.s.size_condors_on
         if "unhedged" in st.ruin:
+            entries.append(_ruin_note(st, "unhedged", "no entries: the condor book"))
+        elif sizer == "hedged" and "hedged" in st.ruin:
             entries.append(
-                JournalEntry(
-                    "book.unhedged.ruin",
-                    {"equity_usd": st.ruin["unhedged"].equity_usd},
-                    "fired",
-                    "none",
-                    f"no entries: the condor book was ruined on {st.ruin['unhedged'].day.date()}",
-                )
-            )
-        elif self.s.size_condors_on == "hedged" and "hedged" in st.ruin:
-            entries.append(
-                JournalEntry(
-                    "book.hedged.ruin",
-                    {"equity_usd": st.ruin["hedged"].equity_usd},
-                    "fired",
-                    "none",
-                    "no entries: condors are sized on the hedged book, ruined on "
-                    f"{st.ruin['hedged'].day.date()}",
-                )
+                _ruin_note(st, "hedged", "no entries: condors are sized on the hedged book, which")
             )
         else:
-            equity = st.equity_usd(self.s.size_condors_on)
-            self.rules.entries(st, snap, surf, day, i, equity, entries)
+            self.rules.entries(st, snap, surf, day, i, st.equity_usd(sizer), entries)
         if "hedged" in st.ruin:
-            r = st.ruin["hedged"]
-            entries.append(
-                JournalEntry(
-                    "book.hedged.ruin",
-                    {"equity_usd": r.equity_usd},
-                    "fired",
-                    "none",
-                    f"no hedge orders: the hedged book was ruined on {r.day.date()}",
-                )
-            )
+            entries.append(_ruin_note(st, "hedged", "no hedge orders: the hedged book"))
             return
         # NoHedge reads nothing of the book: skip building the view (a tenth of a plain run).
         view = NO_VIEW if isinstance(self.hedge, NoHedge) else book_view(st, surf, day)
@@ -266,8 +245,10 @@ class Engine:
                 equity = st.condors_acct.equity_usd + st.hedges_acct.equity_usd
             st.ruin[book] = Ruin(day, equity, cash)
             # The unhedged ruin stops the condors (both books hold them); the hedged one, hedges.
-            keep = "hedge" if book == "unhedged" else "condor"
-            st.pending = [p for p in st.pending if (p.kind == "hedge") == (keep == "hedge")]
+            keep_hedges = book == "unhedged"
+            st.pending = [p for p in st.pending if (p.kind == "hedge") == keep_hedges]
+            if keep_hedges:  # entries decided today will never fill
+                st.condors = {k: c for k, c in st.condors.items() if c.open_date is not None}
             entries.append(
                 JournalEntry(
                     f"book.{book}.ruin",
@@ -282,12 +263,13 @@ class Engine:
     def _close_all_condors(
         self, st: RunState, surf: SpxVolSurface, day: pd.Timestamp, reason: str
     ) -> None:
-        fee = self.s.execution.spx_fee_per_contract_usd
         for c in st.live_condors:
-            mids, slip = leg_quotes(surf, self.s.execution, c)
-            cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())
-            c.fees_usd += fill_condor(st.condors_acct, c, day, mids, slip, -1, fee, reason)
-            pnl = (c.credit - cost) * SPX_MULT * c.qty - c.fees_usd
-            st.closed.append(closed_row(c, day, "ruin", pnl))
-            del st.condors[c.cid]
+            close_condor(st, surf, self.s.execution, c, day, reason, "ruin")
         mark_condors(st, surf)
+
+
+def _ruin_note(st: RunState, book: str, what: str) -> JournalEntry:
+    """The journal line of a session after ``book`` was ruined."""
+    r = st.ruin[book]
+    reason = f"{what} was ruined on {r.day.date()}"
+    return JournalEntry(f"book.{book}.ruin", {"equity_usd": r.equity_usd}, "fired", "none", reason)
