@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import Account
+from alvh.engine.book_view import book_view
 from alvh.engine.condor_ops import (
     close_condor,
     closed_row,
@@ -32,7 +33,7 @@ from alvh.engine.entries import CondorRules
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
 from alvh.engine.journal import JournalEntry
-from alvh.engine.records import book_view, build_result, record_day
+from alvh.engine.records import build_result, record_day
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
 from alvh.engine.state import LEG_SIGN, SPX_MULT, Pending, Ruin, RunState
