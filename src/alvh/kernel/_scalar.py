@@ -283,3 +283,87 @@ def _iv_serial(p, f, k, t, df, c, tol, max_iter, vol, code):
 def _iv_parallel(p, f, k, t, df, c, tol, max_iter, vol, code):
     for i in prange(f.shape[0]):
         vol[i], code[i] = implied_vol_one(p[i], f[i], k[i], t[i], df[i], c[i], tol, max_iter)
+
+
+# -- the SSVI surface of alvh.market.surface, fused with Black-76 ---------------------------
+# One pass per option: ATM total variance from the VIX-family nodes, the capped power-law phi,
+# the SSVI smile, then Black-76 on the forward with spot-based delta/gamma/theta. The numpy
+# path (SpxVolSurface.iv + spot_greeks) allocates ~30 temporaries per call; a session's marks
+# are a few dozen options, so that fixed cost dominated. Tests pin this loop to the numpy path.
+@jit()
+def atm_theta_one(t: float, t_nodes, w_nodes, min_t: float) -> float:
+    """ATM total variance at ``t``: linear between nodes, flat vol outside (module surface)."""
+    t = max(t, min_t)
+    n = t_nodes.shape[0]
+    if t < t_nodes[0]:
+        return t * (w_nodes[0] / t_nodes[0])
+    if t > t_nodes[n - 1]:
+        return t * (w_nodes[n - 1] / t_nodes[n - 1])
+    j = 0
+    while j < n - 2 and t > t_nodes[j + 1]:
+        j += 1
+    if n == 1 or t == t_nodes[j]:
+        return w_nodes[j]
+    slope = (w_nodes[j + 1] - w_nodes[j]) / (t_nodes[j + 1] - t_nodes[j])
+    return slope * (t - t_nodes[j]) + w_nodes[j]
+
+
+@jit()
+def ssvi_vol_one(
+    t: float,
+    strike: float,
+    spot: float,
+    carry: float,
+    t_nodes,
+    w_nodes,
+    eta: float,
+    gamma: float,
+    rho: float,
+    min_t: float,
+    phi_cap_margin: float,
+) -> float:
+    """Implied vol of the SSVI surface at ``(t, strike)``; ``carry`` is ``r - q``."""
+    tc = max(t, min_t)
+    k = math.log(strike / (spot * math.exp(carry * tc)))
+    theta = atm_theta_one(tc, t_nodes, w_nodes, min_t)
+    lim = 4.0 / (theta * (1.0 + abs(rho)))
+    cap = phi_cap_margin * min(lim, math.sqrt(lim))
+    phi = min(eta / (theta**gamma * (1.0 + theta) ** (1.0 - gamma)), cap)
+    pk = phi * k
+    w = 0.5 * theta * (1.0 + rho * pk + math.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
+    return math.sqrt(w / tc)
+
+
+# Packed inputs keep numba's per-call dispatch cheap (it type-checks every argument):
+# ``par`` = (spot, rate, div_yield, eta, gamma, rho, min_t_years, phi_cap_margin), ``nodes`` =
+# (2, m) ATM node tenors and total variances, ``out`` = rows of results.
+@jit()
+def _ssvi_iv_serial(par, nodes, t, k, out):
+    spot, carry = par[0], par[1] - par[2]
+    tn, wn = nodes[0], nodes[1]
+    for i in range(t.shape[0]):
+        out[i] = ssvi_vol_one(
+            t[i], k[i], spot, carry, tn, wn, par[3], par[4], par[5], par[6], par[7]
+        )
+
+
+@jit()
+def _ssvi_greeks_serial(par, nodes, t, k, c, out):
+    """``out`` rows: price, delta, gamma, vega per vol point, theta per day, implied vol."""
+    spot, rate = par[0], par[1]
+    carry = rate - par[2]
+    tn, wn = nodes[0], nodes[1]
+    for i in range(t.shape[0]):
+        ti = t[i]
+        vol = ssvi_vol_one(ti, k[i], spot, carry, tn, wn, par[3], par[4], par[5], par[6], par[7])
+        f = spot * math.exp(carry * ti)
+        df = math.exp(-rate * ti)
+        p, d, g, v, th = black76_one(f, k[i], ti, vol, df, c[i])
+        ratio = f / spot
+        drift = math.log(ratio) / ti if ti > 0.0 else 0.0
+        out[0, i] = p
+        out[1, i] = d * ratio
+        out[2, i] = g * ratio * ratio
+        out[3, i] = v
+        out[4, i] = th - d * drift * f / DAYS_PER_YEAR
+        out[5, i] = vol

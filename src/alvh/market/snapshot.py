@@ -29,13 +29,14 @@ class MarketSnapshot:
         Naive US/Eastern timestamp, e.g. ``2020-03-16 16:15``.
     """
 
-    __slots__ = ("_as_of_ns", "_cut", "as_of", "data")
+    __slots__ = ("_as_of_ns", "_cut", "_nk", "as_of", "data")
 
     def __init__(self, data: MarketData, as_of: pd.Timestamp) -> None:
         self.data = data
         self.as_of = as_of
         self._as_of_ns = int(as_of.value)
         self._cut: dict[str, int] = {}
+        self._nk: dict[str, tuple[_Series, int]] = {}  # bars known, by symbol (memoised)
 
     # -- generic --------------------------------------------------------------------------
     def _cutoff(self, table: str) -> int:
@@ -51,8 +52,24 @@ class MarketSnapshot:
 
     # -- index bars -----------------------------------------------------------------------
     def _n_known(self, symbol: str) -> tuple[_Series, int]:
-        s = self.data._require(symbol)
-        return s, int(np.searchsorted(s.known_ns, self._as_of_ns, side="right"))
+        hit = self._nk.get(symbol)
+        if hit is None:
+            s = self.data._require(symbol)
+            hit = (s, int(s.known_ns.searchsorted(self._as_of_ns, side="right")))
+            self._nk[symbol] = hit
+        return hit
+
+    def last_bar(self, symbol: str) -> tuple[int, float] | None:
+        """Return (date as int64 ns, close) of the latest known bar, None if none is known.
+
+        The cheap form of ``last_date`` and ``close`` for per-session hot paths.
+        """
+        if symbol not in self.data._series:
+            return None
+        s, n = self._n_known(symbol)
+        if n == 0:
+            return None
+        return int(s.dates_ns[n - 1]), float(s.close[n - 1])
 
     def has(self, symbol: str) -> bool:
         """Return whether at least one bar of ``symbol`` is known."""

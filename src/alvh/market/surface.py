@@ -48,6 +48,8 @@ from scipy.optimize import brentq
 from alvh._typing import ArrayLike, Float64Array
 from alvh.calendar.expiries import spx_monthly_expiry
 from alvh.errors import NoDataError, PricingError
+from alvh.kernel._numba import HAVE_NUMBA
+from alvh.kernel._scalar import _ssvi_greeks_serial, _ssvi_iv_serial
 from alvh.kernel.black import Greeks
 from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the reference
 from alvh.market.rates import DEFAULT_DIV_YIELD, CarryCurve
@@ -66,6 +68,9 @@ VIX_TENORS_DAYS: Final[tuple[tuple[str, int], ...]] = (
 _DAY_NS: Final = 86_400_000_000_000
 _CLOSE_OFFSET: Final = pd.Timedelta(hours=16)
 _AM_SETTLE_OFFSET: Final = pd.Timedelta(hours=9, minutes=30)
+_CLOSE_NS: Final = _CLOSE_OFFSET.value
+_AM_SETTLE_NS: Final = _AM_SETTLE_OFFSET.value
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _MIN_T_YEARS: Final = 1e-6  # smiles need T > 0; ~30 seconds
 _PHI_CAP_MARGIN: Final = 0.999  # strictly inside the no-butterfly bounds
 
@@ -249,6 +254,9 @@ class SpxVolSurface:
     eta: float
     params: SurfaceParams = field(repr=False)
     skew_index: float = math.nan
+    _packed: tuple[Float64Array, Float64Array] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -262,29 +270,34 @@ class SpxVolSurface:
         NoDataError
             If SPX, VIX or a rate (IRX or DFF) is not known at ``snap.as_of``.
         """
-        spot = snap.close("SPX")
-        day = snap.last_date("SPX")
-        if not snap.has("VIX"):
+        spx = snap.last_bar("SPX")
+        if spx is None:
+            raise NoDataError(f"no SPX bar known at {snap.as_of}")
+        day_ns, spot = spx
+        if snap.last_bar("VIX") is None:
             raise NoDataError(f"no VIX close known at {snap.as_of}; the SPX surface needs it")
         t_nodes: list[float] = []
         vols: list[float] = []
         for symbol, days in VIX_TENORS_DAYS:
             # A node counts only if quoted on the SPX day: VIX6M stops in 2021 in real data,
             # and a stale close would pin the long end to a years-old level.
-            if snap.has(symbol) and snap.last_date(symbol) == day:
+            bar = snap.last_bar(symbol)
+            if bar is not None and bar[0] == day_ns:
                 t_nodes.append(days / 365.0)
-                level = snap.close(symbol)
+                level = bar[1]
                 atm_pts = max(params.vix_atm_ratio * level, level - params.max_atm_gap_pts)
                 vols.append(atm_pts / 100.0)
         if not t_nodes:
+            day = pd.Timestamp(day_ns)
             raise NoDataError(f"no VIX close for {day.date()} known at {snap.as_of}")
         t_arr = np.asarray(t_nodes)
         w_arr = np.maximum.accumulate(np.asarray(vols) ** 2 * t_arr)
-        skew_index = snap.close("SKEW") if snap.has("SKEW") else math.nan
+        skew = snap.last_bar("SKEW")
+        skew_index = math.nan if skew is None else skew[1]
         return cls(
             spot=spot,
             as_of=snap.as_of,
-            valuation_time=day.normalize() + _CLOSE_OFFSET,
+            valuation_time=pd.Timestamp(day_ns - day_ns % _DAY_NS + _CLOSE_NS),
             carry=CarryCurve.from_snapshot(snap, params.div_yield),
             atm=AtmTermStructure(t_arr, w_arr),
             eta=day_eta(params, skew_index),
@@ -297,6 +310,21 @@ class SpxVolSurface:
         """Return the year fraction to ``expiry`` (AM/PM inferred when ``am_settled`` is None)."""
         am = is_am_settled(expiry) if am_settled is None else am_settled
         return t_years_between(self.valuation_time, expiry, am)
+
+    def t_years_of_ordinals(self, expiry_ordinal: ArrayLike, am_settled: ArrayLike) -> Float64Array:
+        """Return ``t_years`` of expiries given as proleptic ordinals (``date.toordinal``).
+
+        Vectorised twin of ``t_years`` (same integer nanoseconds, so the same floats) for the
+        engine's daily marking, which holds expiries as ordinals.
+        """
+        if isinstance(expiry_ordinal, int):  # one expiry: plain integers, no array overhead
+            offset_ns = _AM_SETTLE_NS if am_settled else _CLOSE_NS
+            end = (expiry_ordinal - _EPOCH_ORDINAL) * _DAY_NS + offset_ns
+            return np.float64((end - self.valuation_time.value) / (365.0 * _DAY_NS))
+        o = np.asarray(expiry_ordinal, dtype=np.int64)
+        offset = np.where(np.asarray(am_settled, dtype=bool), _AM_SETTLE_NS, _CLOSE_NS)
+        end_ns = (o - _EPOCH_ORDINAL) * _DAY_NS + offset
+        return (end_ns - self.valuation_time.value) / (365.0 * _DAY_NS)
 
     def forward(self, t_years: ArrayLike) -> Float64Array:
         """Return the SPX forward to ``t_years``."""
@@ -317,6 +345,18 @@ class SpxVolSurface:
 
     def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
         """Return implied vols (decimal) at ``(t_years, strikes)`` (broadcasting)."""
+        if not HAVE_NUMBA:
+            return self.iv_reference(t_years, strikes)
+        t, k = np.broadcast_arrays(
+            np.asarray(t_years, dtype=np.float64), np.asarray(strikes, dtype=np.float64)
+        )
+        out = np.empty(t.size)
+        par, nodes = self._kernel_args()
+        _ssvi_iv_serial(par, nodes, t.ravel(), k.ravel(), out)
+        return out.reshape(t.shape)
+
+    def iv_reference(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
+        """Return ``iv`` by the numpy formulas (the reference the compiled path is pinned to)."""
         t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
         return np.sqrt(self.total_variance(t, strikes) / t)
 
@@ -328,7 +368,49 @@ class SpxVolSurface:
     # -- pricing ------------------------------------------------------------------------
     def greeks(self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike) -> Greeks:
         """Return price and greeks per unit of SPX at the smile vol of each strike."""
-        return spot_greeks(self, t_years, strikes, is_call)
+        return self.greeks_iv(t_years, strikes, is_call)[0]
+
+    def greeks_iv(
+        self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike
+    ) -> tuple[Greeks, Float64Array]:
+        """Return (``greeks``, the smile vols they used) in one compiled pass.
+
+        Same numbers as ``spot_greeks`` with ``iv`` (the tests pin them to ~1e-12), without
+        the numpy temporaries: a session marks a few dozen options, so fixed costs dominate.
+        """
+        if not HAVE_NUMBA:
+            return spot_greeks(self, t_years, strikes, is_call), self.iv_reference(t_years, strikes)
+        t, k, c = np.broadcast_arrays(
+            np.asarray(t_years, dtype=np.float64),
+            np.asarray(strikes, dtype=np.float64),
+            np.asarray(is_call, dtype=bool),
+        )
+        out = np.empty((6, t.size))
+        par, nodes = self._kernel_args()
+        _ssvi_greeks_serial(par, nodes, t.ravel(), k.ravel(), c.ravel(), out)
+        rows = out.reshape((6, *t.shape))
+        return Greeks(rows[0], rows[1], rows[2], rows[3], rows[4]), rows[5]
+
+    def _kernel_args(self) -> tuple[Float64Array, Float64Array]:
+        """The surface packed for the compiled loops (built once per surface)."""
+        packed = self._packed
+        if packed is None:
+            p = self.params
+            par = np.array(
+                [
+                    self.spot,
+                    self.carry.rate,
+                    self.carry.div_yield,
+                    self.eta,
+                    p.gamma,
+                    p.rho,
+                    _MIN_T_YEARS,
+                    _PHI_CAP_MARGIN,
+                ]
+            )
+            packed = (par, np.stack([self.atm.t_nodes, self.atm.w_nodes]))
+            object.__setattr__(self, "_packed", packed)  # a cache on a frozen dataclass
+        return packed
 
     def strike_for_delta(self, t_years: float, target_delta: float, is_call: bool) -> float:
         """Return the strike whose spot delta on the smile equals ``target_delta``.

@@ -1,0 +1,56 @@
+"""The compiled surface loop is pinned to the numpy formulas it replaces (same numbers)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_surface_support import AS_OF, BASE_CLOSES, make_market
+
+from alvh.kernel._numba import HAVE_NUMBA
+from alvh.market.surface import SpxVolSurface, spot_greeks
+
+pytestmark = pytest.mark.skipif(not HAVE_NUMBA, reason="the compiled path needs numba")
+
+
+@pytest.mark.parametrize("vix", [9.0, 19.0, 82.7])  # calm, the fixture day, March 2020's peak
+def test_compiled_greeks_and_vols_equal_the_numpy_reference(vix: float) -> None:
+    surf = SpxVolSurface.from_snapshot(make_market({**BASE_CLOSES, "VIX": vix}).snapshot(AS_OF))
+    rng = np.random.default_rng(11)
+    # Expired, expiring within seconds, inside and beyond the VIX nodes; strikes 25%-250% spot.
+    t = np.concatenate([rng.uniform(-0.01, 1.5, 4000), [0.0, 1e-6, 9 / 365, 30 / 365, 1.0]])
+    k = surf.spot * rng.uniform(0.25, 2.5, t.shape[0])
+    is_call = rng.random(t.shape[0]) < 0.5
+    g, iv = surf.greeks_iv(t, k, is_call)
+    ref = spot_greeks(surf, t, k, is_call)
+    for fast, slow in zip(g[:4], ref[:4], strict=True):  # price, delta, gamma, vega
+        np.testing.assert_allclose(fast, slow, rtol=1e-11, atol=1e-12)
+    # theta subtracts the forward's carry drift ln(F/S)/t: at t ~ 1e-6 exp/log rounding is
+    # amplified by 1/t, so the agreement there is ~1e-8 of a point per day, not 1e-12.
+    np.testing.assert_allclose(g.theta_per_day, ref.theta_per_day, rtol=1e-9, atol=1e-7)
+    np.testing.assert_allclose(iv, surf.iv_reference(t, k), rtol=1e-13)
+    np.testing.assert_allclose(surf.iv(t, k), surf.iv_reference(t, k), rtol=1e-13)
+
+
+def test_greeks_iv_keeps_the_broadcast_shape() -> None:
+    surf = SpxVolSurface.from_snapshot(make_market(BASE_CLOSES).snapshot(AS_OF))
+    t = np.array([7, 30, 60])[:, None] / 365
+    k = np.array([2700.0, 3000.0, 3200.0])[None, :]
+    g, iv = surf.greeks_iv(t, k, np.array([False, True, True])[None, :])
+    assert g.price.shape == g.theta_per_day.shape == iv.shape == (3, 3)
+    assert surf.iv(t, k).shape == (3, 3)
+    assert np.ndim(surf.greeks(30 / 365, 3000.0, True).price) == 0
+
+
+def test_year_fractions_of_ordinals_equal_t_years() -> None:
+    surf = SpxVolSurface.from_snapshot(make_market(BASE_CLOSES).snapshot(AS_OF))
+    expiries = [date(2020, 6, 19), date(2020, 6, 17), date(2021, 1, 15), surf.as_of.date()]
+    am = [True, False, True, False]
+    ordinals = [d.toordinal() for d in expiries]
+    expected = [surf.t_years(pd.Timestamp(d), a) for d, a in zip(expiries, am, strict=True)]
+    assert surf.t_years_of_ordinals(ordinals, am).tolist() == expected  # exactly: same ints
+    assert [
+        float(surf.t_years_of_ordinals(o, a)) for o, a in zip(ordinals, am, strict=True)
+    ] == expected
