@@ -11,7 +11,7 @@ from alvh.book.account import SPX_OPTION, VIX_OPTION, VX_FUTURE, Account
 from alvh.book.condor import IronCondor
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.book.margin import condor_margin_usd
-from alvh.book.positions import fold
+from alvh.book.positions import Fill, fold
 from alvh.errors import NoDataError
 
 D0, D1 = date(2024, 2, 15), date(2024, 2, 16)
@@ -218,3 +218,32 @@ def test_compaction_keeps_equity_and_tier_pnl() -> None:
 
 def leg_tier(k: int) -> str:
     return "short" if k % 2 else "long"
+
+
+def test_compiled_margin_equals_the_numpy_reference_on_random_books() -> None:
+    from alvh.book.margin import option_group_margin_reference, option_group_margin_usd
+
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        n = int(rng.integers(1, 40))
+        strike = rng.choice(np.arange(2000.0, 5000.0, 5.0), n)
+        is_call = rng.random(n) < 0.5
+        qty_mult = rng.integers(-6, 7, n) * 100.0
+        premium = qty_mult * rng.uniform(0.0, 60.0, n)
+        group = rng.integers(0, 5, n) * 4 + 738_000 * 4  # expiry ordinal x 4 + settlement
+        fast = option_group_margin_usd(strike, is_call, qty_mult, premium, group)
+        ref = option_group_margin_reference(strike, is_call, qty_mult, premium, group)
+        assert fast == pytest.approx(ref, rel=1e-12, abs=1e-6)
+
+
+def test_open_legs_are_cached_read_only_and_refreshed_by_a_fill() -> None:
+    acct = Account(100_000.0)
+    ic = IronCondor.from_strikes(date(2020, 6, 19), (2800.0, 2900.0, 3300.0, 3400.0), qty=2)
+    for leg in ic.legs[:2]:
+        acct.apply_fill(Fill(date(2020, 6, 1), leg.contract, leg.qty, 5.0, 0.0, "open"))
+    first = acct.open_legs((SPX_OPTION,))
+    assert acct.open_legs((SPX_OPTION,)) is first
+    assert not first.qty.flags.writeable
+    for leg in ic.legs[2:]:
+        acct.apply_fill(Fill(date(2020, 6, 1), leg.contract, leg.qty, 5.0, 0.0, "open"))
+    assert acct.open_legs((SPX_OPTION,)).slot.shape[0] == 4

@@ -100,6 +100,8 @@ class Account:
         self._grow(64)
         self._margin_cache: float | None = None
         self._mv_cache: float | None = None  # sum of market values; reset by fills and marks
+        # open_legs results by kinds; lots open and their terms change only with fills.
+        self._legs_cache: dict[tuple[int, ...] | None, OpenLegs] = {}
 
     # -- storage ----------------------------------------------------------------------------
     _FLOAT_COLS = (
@@ -189,6 +191,7 @@ class Account:
         self.fills.append(fill)
         self._margin_cache = None
         self._mv_cache = None
+        self._legs_cache.clear()
 
     def apply_fills(self, fills: Iterable[Fill]) -> None:
         """Book fills in order."""
@@ -212,8 +215,22 @@ class Account:
         """Return aligned arrays of open lots (optionally of some kinds, e.g. ``(SPX_OPTION,)``).
 
         Slots stay valid through fills and marks until the next ``open_legs`` call, which may
-        compact the arrays (drop flat lots) and renumber them.
+        compact the arrays (drop flat lots) and renumber them. The arrays are read-only and
+        shared between calls until the next fill.
         """
+        cached = self._legs_cache.get(kinds)
+        if cached is not None:
+            return cached
+        legs = self._open_legs(kinds)
+        for arr in (
+            legs.slot, legs.kind, legs.qty, legs.multiplier, legs.strike, legs.is_call,
+            legs.expiry_ordinal, legs.tier_code, legs.group_code, legs.settle_code,
+        ):  # fmt: skip
+            arr.flags.writeable = False
+        self._legs_cache[kinds] = legs
+        return legs
+
+    def _open_legs(self, kinds: tuple[int, ...] | None) -> OpenLegs:
         self._maybe_compact()
         mask = self._col("qty") != 0
         if kinds is not None:
@@ -277,6 +294,7 @@ class Account:
         self._keys = [self._keys[i] for i in keep]
         self._slot = {k: i for i, k in enumerate(self._keys)}
         self._n = keep.shape[0]
+        self._legs_cache.clear()  # slots renumbered
 
     def set_marks(self, slots: Int64Array, prices: Float64Array) -> None:
         """Set marks (price per unit of underlying) of lots, vectorised."""
@@ -293,7 +311,7 @@ class Account:
     def set_greeks(
         self,
         slots: Int64Array,
-        underlying: Float64Array,
+        underlying: float | Float64Array,
         delta: Float64Array,
         gamma: Float64Array,
         vega_per_vol_pt: Float64Array,
