@@ -8,7 +8,6 @@ vega, theta, short-strike vols) come back to the condors by ``np.bincount`` over
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -46,49 +45,47 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
     legs = acct.open_legs((SPX_OPTION,))
     if legs.slot.shape[0] == 0:
         return
-    # One year fraction per (expiry, AM/PM) pair: the ladder holds a handful of expiries.
-    key = legs.expiry_ordinal * 2 + (legs.settle_code == SETTLE_SPX_AM)
-    uniq, inv = np.unique(key, return_inverse=True)
-    t_u = np.array([surf.t_years(date.fromordinal(int(k // 2)), bool(k % 2)) for k in uniq])
-    t = t_u[inv]
-    g = surf.greeks(t, legs.strike, legs.is_call)
-    iv = surf.iv(t, legs.strike)
+    t = surf.t_years_of_ordinals(legs.expiry_ordinal, legs.settle_code == SETTLE_SPX_AM)
+    g, iv = surf.greeks_iv(t, legs.strike, legs.is_call)
     acct.set_marks(legs.slot, g.price)
-    acct.set_greeks(
-        legs.slot,
-        np.full(t.shape, surf.spot),
-        g.delta,
-        g.gamma,
-        g.vega_per_vol_pt,
-        g.theta_per_day,
-    )
-    n = acct.n_groups
-    code = legs.group_code
+    acct.set_greeks(legs.slot, surf.spot, g.delta, g.gamma, g.vega_per_vol_pt, g.theta_per_day)
     q = legs.qty
-
-    def per_group(w: np.ndarray) -> np.ndarray:
-        return np.bincount(code, weights=w, minlength=n)
-
-    value, delta = per_group(q * g.price), per_group(q * g.delta)
-    vega, theta = per_group(q * g.vega_per_vol_pt), per_group(q * g.theta_per_day)
     short = q < 0
-    iv_sp = per_group(np.where(short & ~legs.is_call, iv, 0.0))
-    iv_sc = per_group(np.where(short & legs.is_call, iv, 0.0))
-    for c in st.live_condors:
-        j = acct.group_code(c.group)
-        c.value, c.delta = value[j] / c.qty, delta[j] / c.qty
-        c.vega, c.theta = vega[j] / c.qty, theta[j] / c.qty
-        c.iv_short_put, c.iv_short_call = float(iv_sp[j]), float(iv_sc[j])
+    weights = np.stack(
+        (
+            q * g.price,
+            q * g.delta,
+            q * g.vega_per_vol_pt,
+            q * g.theta_per_day,
+            np.where(short & ~legs.is_call, iv, 0.0),
+            np.where(short & legs.is_call, iv, 0.0),
+        )
+    )
+    # Per-condor sums over runs of equal group codes (a few open condors among the thousands
+    # of codes a run issues, so no bincount over all codes).
+    order = np.argsort(legs.group_code, kind="stable")
+    code = legs.group_code[order]
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    sums = np.add.reduceat(weights[:, order], starts, axis=1)
+    row = {int(k): r for r, k in enumerate(code[starts].tolist())}
+    value, delta, vega, theta, iv_sp, iv_sc = sums.tolist()
+    for c in st.condors.values():
+        if c.open_date is None:
+            continue
+        r, qty = row[c.group_code], c.qty
+        c.value, c.delta = value[r] / qty, delta[r] / qty
+        c.vega, c.theta = vega[r] / qty, theta[r] / qty
+        c.iv_short_put, c.iv_short_call = iv_sp[r], iv_sc[r]
 
 
 def leg_quotes(
     surf: SpxVolSurface, execution: ExecutionRules, c: OpenCondor
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the legs' model mids and the slippage paid on each (index points)."""
-    t = surf.t_years(c.expiry, c.am_settled)
-    g = surf.greeks(np.full(4, t), c.strikes, LEG_IS_CALL)
-    mids = np.asarray(g.price, dtype=float)
-    half = 0.5 * execution.spx_spread.spread(mids, np.abs(np.asarray(g.delta, dtype=float)))
+    t = surf.t_years_of_ordinals(c.expiry_ordinal, c.am_settled)
+    g, _ = surf.greeks_iv(np.full(4, t), c.strikes, LEG_IS_CALL)
+    mids = g.price
+    half = 0.5 * execution.spx_spread.spread(mids, np.abs(g.delta))
     return mids, execution.slippage_frac_of_half_spread * half
 
 
@@ -111,6 +108,7 @@ def fill_condor(
         qty = LEG_SIGN[j] * direction * c.qty
         px = mids[j] + (slip[j] if qty > 0 else -slip[j])
         acct.apply_fill(Fill(day.date(), contract, qty, px, fees_leg, reason, c.tier, c.group))
+    c.group_code = acct.group_code(c.group)
     return 4 * fees_leg
 
 

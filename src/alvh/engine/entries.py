@@ -18,7 +18,15 @@ from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, RunState
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
-from alvh.strategy.condor import check_exit, choose_expiry, condor_contracts, select_strikes
+from alvh.strategy.condor import (
+    check_exit,
+    choose_expiry_index,
+    condor_contracts,
+    select_strikes,
+)
+
+_DAY_NS = 86_400_000_000_000
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class _Expiries:
@@ -26,15 +34,20 @@ class _Expiries:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         f = frame.sort_values("expiry").reset_index(drop=True)
-        self.dates = pd.DatetimeIndex(f["expiry"])
-        self.ns = self.dates.asi8
+        dates = pd.DatetimeIndex(f["expiry"])
+        self.ns = dates.asi8
+        self.stamps: list[pd.Timestamp] = list(dates)
         self.am = (f["settlement"] == "AM").to_numpy()
 
-    def window(self, day: pd.Timestamp, dte_max: int) -> tuple[int, pd.DatetimeIndex]:
-        """Return (offset, expiries after ``day`` within ``dte_max`` calendar days)."""
-        lo = int(np.searchsorted(self.ns, day.value, side="right"))
-        hi = int(np.searchsorted(self.ns, (day + pd.Timedelta(days=dte_max)).value, "right"))
-        return lo, self.dates[lo:hi]
+    def choose(
+        self, day: pd.Timestamp, dte_min: int, dte_max: int, dte_target: int | None
+    ) -> int | None:
+        """Return the index of the expiry ``choose_expiry`` picks after ``day`` (or None)."""
+        day_ns = day.normalize().value
+        lo = int(np.searchsorted(self.ns, day_ns, side="right"))
+        hi = int(np.searchsorted(self.ns, day_ns + dte_max * _DAY_NS, side="right"))
+        j = choose_expiry_index((self.ns[lo:hi] - day_ns) // _DAY_NS, dte_min, dte_max, dte_target)
+        return None if j is None else lo + j
 
 
 class _Events:
@@ -89,6 +102,9 @@ class CondorRules:
         )
         self.events = _Events(data)
         self._tiers = {t.name: t for t in settings.tiers}
+        # Calendar facts of each session, computed once (pandas per-day lookups cost ~20 us).
+        self._weekday: list[int] = sessions.weekday.tolist()
+        self._iso_week: list[int] = sessions.isocalendar()["week"].tolist()
 
     # -- exits ----------------------------------------------------------------------------
     def exits(
@@ -142,18 +158,18 @@ class CondorRules:
                 return True, f"every {tier.entry_every_sessions} sessions"
             return False, f"{i - last} sessions since the last entry < {tier.entry_every_sessions}"
         if tier.entry_weekday is not None:
-            if day.weekday() == tier.entry_weekday:
-                return True, f"weekly entry day ({day.day_name()})"
+            wd = self._weekday[i]
+            if wd == tier.entry_weekday:
+                return True, f"weekly entry day ({_DAY_NAMES[wd]})"
             # A holiday on the entry weekday moves the entry to the next session of that week.
-            prev = self.sessions[i - 1] if i > 0 else None
             if (
-                prev is not None
-                and prev.weekday() < tier.entry_weekday < day.weekday()
-                and day.isocalendar()[1] == prev.isocalendar()[1]
+                i > 0
+                and self._weekday[i - 1] < tier.entry_weekday < wd
+                and self._iso_week[i] == self._iso_week[i - 1]
                 and i - last > 1
             ):
                 return True, "weekly entry day was a holiday"
-            return False, f"not the entry weekday ({day.day_name()})"
+            return False, f"not the entry weekday ({_DAY_NAMES[wd]})"
         return True, "daily entries"
 
     def _event_block(self, snap: MarketSnapshot, i: int) -> tuple[str, str]:
@@ -213,13 +229,12 @@ class CondorRules:
             reason = f"event blackout: {names}"
             return JournalEntry(rule, {"events": names}, "skipped", "none", reason)
         listed = self.expiries[tier.product]
-        lo, window = listed.window(day, tier.dte_max)
-        expiry = choose_expiry(window, day, tier.dte_min, tier.dte_max, tier.dte_target)
-        if expiry is None:
+        j = listed.choose(day, tier.dte_min, tier.dte_max, tier.dte_target)
+        if j is None:
             reason = f"no {tier.product} expiry {tier.dte_min}-{tier.dte_max} DTE listed"
             return JournalEntry(rule, {}, "skipped", "none", reason)
-        am = bool(listed.am[lo + window.get_loc(expiry)])
-        t = surf.t_years(expiry, am)
+        expiry, am = listed.stamps[j], bool(listed.am[j])
+        t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
             surf, t, tier.strike_method, tier.strike_value, tier.wing_method, tier.wing_value
         )

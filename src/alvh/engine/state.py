@@ -53,8 +53,11 @@ class OpenCondor:
     theta: float = 0.0  # per condor, per day
     iv_short_put: float = math.nan
     iv_short_call: float = math.nan
+    group_code: int = -1  # the account's code of ``group`` (set by the first fill)
+    expiry_ordinal: int = 0  # ``expiry.toordinal()``, for vectorised year fractions
 
     def __post_init__(self) -> None:
+        self.expiry_ordinal = self.expiry.toordinal()
         if not self.legs:
             ic = IronCondor.from_strikes(
                 self.expiry.date(),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from alvh._typing import ArrayLike, Float64Array
+from alvh._typing import ArrayLike, Float64Array, Int64Array
 
 STRIKE_GRID_PTS = 5.0
 
@@ -77,13 +77,20 @@ def choose_expiry(
         return None
     # Whole calendar days from integer nanoseconds: pandas' Timedelta arithmetic costs ~0.3 ms.
     dte = (np.asarray(expiries.asi8) - today.normalize().value) // 86_400_000_000_000
-    ok = (dte >= dte_min) & (dte <= dte_max)
+    best = choose_expiry_index(dte, dte_min, dte_max, dte_target)
+    return None if best is None else pd.Timestamp(expiries[best])
+
+
+def choose_expiry_index(
+    dte_days: Int64Array, dte_min: int, dte_max: int, dte_target: int | None = None
+) -> int | None:
+    """Return the index in ``dte_days`` that ``choose_expiry`` picks (None when none fits)."""
+    ok = (dte_days >= dte_min) & (dte_days <= dte_max)
     if not ok.any():
         return None
     target = (dte_min + dte_max) / 2 if dte_target is None else dte_target
     cand = np.nonzero(ok)[0]
-    best = cand[np.argmin(np.abs(dte[cand] - target))]
-    return pd.Timestamp(expiries[best])
+    return int(cand[np.argmin(np.abs(dte_days[cand] - target))])
 
 
 def _pick(strikes: Float64Array, score: Float64Array, target: float, mask: np.ndarray) -> float:
