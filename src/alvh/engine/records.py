@@ -76,7 +76,9 @@ def record_day(
     row: dict[str, float] = {}
     g, g_tier = st.condors_acct.greeks_usd((SPX_OPTION,))
     margin = st.condors_acct.margin_usd()
-    by_layer, h_vega, h_margin = hedge_book_figures(st)
+    # A book that never hedged (NoHedge, or no trigger yet) has no hedge figures to compute.
+    hedged_ever = bool(st.hedge_layer)
+    by_layer, h_vega, h_margin = hedge_book_figures(st) if hedged_ever else ({}, 0.0, 0.0)
     for b in BOOKS:
         _book_columns(st, b, row, g, margin, h_vega, h_margin)
     tier_pnl = st.condors_acct.pnl_by_tier_usd()
@@ -86,18 +88,20 @@ def record_day(
         row[f"tier_{t}_delta_usd"] = gt.delta_usd
         row[f"tier_{t}_vega_usd_per_vol_pt"] = gt.vega_usd_per_vol_pt
         row[f"tier_{t}_theta_usd_per_day"] = gt.theta_usd_per_day
-    layer_pnl = st.hedges_acct.pnl_by_tier_usd() if st.hedge_layer else {}
+    layer_pnl = st.hedges_acct.pnl_by_tier_usd() if hedged_ever else {}
     held: dict[str, float] = {}
-    for hid, q in st.hedge_positions().items():
-        layer = st.hedge_layer[hid]
-        held[layer] = held.get(layer, 0.0) + abs(q)
+    if by_layer:
+        for hid, q in st.hedge_positions().items():
+            layer = st.hedge_layer[hid]
+            held[layer] = held.get(layer, 0.0) + abs(q)
     for layer in HEDGE_LAYERS:
         row[f"pnl_hedge_{layer}_usd"] = _diff(st, f"layer:{layer}", layer_pnl.get(layer, 0.0))
         if layer in by_layer:
             st.layer_rows.append((day, layer, layer, held[layer], by_layer[layer]))
     row["costs_usd"] = st.costs_today_usd
     row["spx"] = surf.spot
-    row["vix"] = snap.close("VIX") if snap.has("VIX") else math.nan
+    vix = snap.last_bar("VIX")
+    row["vix"] = math.nan if vix is None else vix[1]
     row["vx1"], row["vx2"] = (float(v) for v in snap.vx_front_settles(day, 2))
     row["date"] = day
     st.rows.append(row)
@@ -105,24 +109,21 @@ def record_day(
 
 def _trades(st: RunState) -> pd.DataFrame:
     """Every fill of both accounts (condor legs belong to both books), in booking order."""
-    rows: list[tuple[object, ...]] = []
-    for book, acct in (("both", st.condors_acct), ("hedged", st.hedges_acct)):
-        for f in acct.fills:
-            rows.append(
-                (
-                    pd.Timestamp(f.date),
-                    book,
-                    f.tier,
-                    f.contract.product,
-                    f.contract.id,
-                    f.side,
-                    abs(f.qty),
-                    f.price,
-                    f.fees_usd,
-                    f.reason,
-                )
-            )
-    trades = pd.DataFrame(rows, columns=list(TRADE_COLUMNS))
+    fills = [("both", f) for f in st.condors_acct.fills]
+    fills += [("hedged", f) for f in st.hedges_acct.fills]
+    columns = {
+        "date": pd.to_datetime([f.date for _, f in fills]),
+        "book": [b for b, _ in fills],
+        "tier_or_layer": [f.tier for _, f in fills],
+        "instrument": [f.contract.product for _, f in fills],
+        "contract": [f.contract.id for _, f in fills],
+        "side": [f.side for _, f in fills],
+        "qty": [abs(f.qty) for _, f in fills],
+        "price": [f.price for _, f in fills],
+        "fees_usd": [f.fees_usd for _, f in fills],
+        "reason": [f.reason for _, f in fills],
+    }
+    trades = pd.DataFrame({c: columns[c] for c in TRADE_COLUMNS})
     return trades.sort_values("date", kind="mergesort").reset_index(drop=True)
 
 
