@@ -15,15 +15,15 @@ lives in ``alvh.engine.vxth_hedge`` and is re-exported here). Pricing convention
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, replace
 
 import numpy as np
-import pandas as pd
 
-from alvh.calendar.sessions import trading_calendar
 from alvh.config.execution import ExecutionConfig, SpreadConfig
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeOrder, NoHedge
+from alvh.engine.hedge_inputs import LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import (
     HedgeCosts,
@@ -38,9 +38,10 @@ from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import LAYER_NAMES, step
+from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import HedgeDecision
 from alvh.strategy.hedge.sizing import BookExposure
-from alvh.strategy.hedge.state import CondorView, HedgeInputs, HedgeState
+from alvh.strategy.hedge.state import CondorView, HedgeInputs, HedgeState, LayerHolding
 
 __all__ = [
     "VXTH_LAYER",
@@ -100,30 +101,29 @@ class AlvhHedge(LedgerHook):
         self.cfg = cfg
         self.state = HedgeState()
         self._iv_hist: list[float] = []
-        self._ev_date = self._ev_known = np.zeros(0, dtype=np.int64)
-        self._ev_kind = np.zeros(0, dtype=object)
+        self._upcoming: UpcomingEvents | None = None
 
     def prepare(self, data: MarketData) -> None:
         """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
         super().prepare(data)
         self.state = HedgeState()
         self._iv_hist = []
-        # Events as arrays, filtered by known_at at each decision (the snapshot's rule, faster).
-        ev = data.tables["events"]
-        self._ev_date = ev["date"].to_numpy("datetime64[ns]").view("int64")
-        self._ev_known = ev["known_at"].to_numpy("datetime64[ns]").view("int64")
-        self._ev_kind = ev["kind"].astype(str).to_numpy()
+        # Events sorted once, filtered by known_at at each decision (the snapshot's rule, faster).
+        self._upcoming = UpcomingEvents(data.tables["events"])
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
 
     # -- inputs ---------------------------------------------------------------------------
-    def _iv(self, snap: MarketSnapshot) -> tuple[float | None, float | None]:
+    def _iv(
+        self, snap: MarketSnapshot, vix_closes: np.ndarray
+    ) -> tuple[float | None, float | None]:
+        """Return (IV now, IV ``iv_shift_sessions`` ago); ``vix_closes`` ends at the last close."""
         t = self.cfg.triggers
         n = t.iv_shift_sessions
         if t.iv_source == "vix":
-            x = snap.closes("VIX", n + 1)
-            ok = len(x) == n + 1 and bool(np.all(np.isfinite(x)))
-            return (float(x[-1]), float(x[0])) if ok else (None, None)
+            x = vix_closes[-(n + 1) :].tolist()
+            ok = len(x) == n + 1 and all(map(math.isfinite, x))
+            return (x[-1], x[0]) if ok else (None, None)
         try:
             now = float(SpxVolSurface.from_snapshot(snap).atm_vol(30.0 / 365.0)) * 100.0
         except NoDataError:
@@ -133,34 +133,8 @@ class AlvhHedge(LedgerHook):
         ok = math.isfinite(now) and math.isfinite(before)
         return (now, before) if ok else (None, None)
 
-    def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:
-        t = self.cfg.triggers
-        cv = view.condors
-        today = view.day.normalize()
-        condors = tuple(
-            CondorView(
-                float(cv.short_put[i]),
-                float(cv.short_call[i]),
-                float(cv.short_put[i] - cv.credit_per_condor[i]),
-                float(cv.short_call[i] + cv.credit_per_condor[i]),
-                float(cv.iv_atm[i]),
-                float(cv.dte_days[i]),
-            )
-            for i in range(len(cv.short_put))
-        )
-        cal = trading_calendar("XNYS")
-        n_next = max(t.macro_sessions, 1)
-        nxt = tuple(cal.add_sessions(today, k).date() for k in range(1, n_next + 1))
-        sel = (
-            (self._ev_date > today.value)
-            & (self._ev_date <= pd.Timestamp(nxt[-1]).value)
-            & (self._ev_known <= snap.as_of.value)
-        )
-        events = tuple(
-            (pd.Timestamp(int(d)).date(), str(k))
-            for d, k in sorted(zip(self._ev_date[sel], self._ev_kind[sel], strict=True))
-        )
-        n_condors = int(np.sum(cv.qty))
+    def _quotes(self, m: _Market) -> list[InstrumentQuote]:
+        """Return the candidate instruments of the enabled layers on the market ``m``."""
         quotes = self.pricer.vx_quotes(m)
         ins = self.cfg.instruments
         if 2 in ins.layers or self.cfg.sizing.mode == "442_instruments":
@@ -169,11 +143,38 @@ class AlvhHedge(LedgerHook):
         etf = self.pricer.etf_quote(m, ins.etf_symbol) if 3 in ins.layers else None
         if etf is not None:
             quotes.append(etf)
+        return quotes
+
+    def _carry(self, m: _Market) -> float:
+        """Return the estimated monthly carry of the ledger's positions (USD, + = cost)."""
         carry = 0.0
         for (_, cid), p in self.ledger.pos.items():
             q = self.pricer.quote_of(m, cid)
             if q is not None:
                 carry -= p.qty * q.multiplier * q.carry_per_month
+        return carry
+
+    def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:
+        t = self.cfg.triggers
+        cv = view.condors
+        today = view.day.normalize()
+        condors = tuple(
+            CondorView(put, call, put - credit, call + credit, iv, dte)
+            for put, call, credit, iv, dte in zip(
+                cv.short_put.tolist(),
+                cv.short_call.tolist(),
+                cv.credit_per_condor.tolist(),
+                cv.iv_atm.tolist(),
+                cv.dte_days.tolist(),
+                strict=True,
+            )
+        )
+        upcoming = self._upcoming
+        if upcoming is None:  # decide() before prepare(): no events known
+            upcoming = self._upcoming = UpcomingEvents()
+        nxt = upcoming.next_sessions(today, max(t.macro_sessions, 1))
+        events = upcoming.known_between(today, nxt[-1], snap.as_of)
+        n_condors = int(np.sum(cv.qty))
         held, unit_by_symbol = self._cap_use(snap, view)
         exposure = BookExposure(
             short_vega_usd_per_vol_pt=max(0.0, -cv.vega_usd_per_vol_pt),
@@ -181,15 +182,17 @@ class AlvhHedge(LedgerHook):
             margin_usd=float(np.sum(cv.margin_usd)),
             spx_notional_usd=view.spot * 100.0 * n_condors,
             capital_usd=view.equity_usd,
-            hedge_carry_usd_per_month=carry,
+            hedge_carry_usd_per_month=self._carry(m),
             held=held,
             held_unit_use=unit_by_symbol,
         )
         gains, costs = self._layer_gains(snap, view)
-        iv_now, iv_before = self._iv(snap)
-        vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
-        vix = snap.closes("VIX", HISTORY_SESSIONS)
+        # One read of the VIX closes serves the IV shift and MACD / RSI.
+        vix_raw = snap.closes("VIX", max(HISTORY_SESSIONS, t.iv_shift_sessions + 1))
+        iv_now, iv_before = self._iv(snap, vix_raw)
+        vix = vix_raw[-HISTORY_SESSIONS:]
         spx = snap.closes("SPX", HISTORY_SESSIONS)
+        vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
         return HedgeInputs(
             session_index=self.session_index,
             today=today.date(),
@@ -198,8 +201,8 @@ class AlvhHedge(LedgerHook):
             spot=view.spot,
             exposure=exposure,
             condors=condors,
-            leg_deltas=tuple(float(np.clip(d, -1.0, 1.0)) for d in cv.delta_per_condor),
-            leg_contracts=tuple(float(q) for q in cv.qty),
+            leg_deltas=tuple(np.clip(cv.delta_per_condor, -1.0, 1.0).tolist()),
+            leg_contracts=tuple(cv.qty.tolist()),
             n_condors=n_condors,
             vix_closes=vix[np.isfinite(vix)],
             spx_closes=spx[np.isfinite(spx)],
@@ -209,7 +212,8 @@ class AlvhHedge(LedgerHook):
             vix3m=m.vix3m,
             next_sessions=nxt,
             events=events,
-            quotes=tuple(quotes),
+            # Priced only if the step reads them (it buys or rolls): most sessions do neither.
+            quotes=LazyQuotes(lambda: self._quotes(m)),
             layer_gains_usd=gains,
             layer_costs_usd=costs,
         )
@@ -224,8 +228,11 @@ class AlvhHedge(LedgerHook):
             return CapUse(0.0, mk.margin_usd, mk.mid * mk.multiplier)
         return CapUse(mk.mid * mk.multiplier, 0.0, 0.0)
 
-    def _cap_use(self, snap: MarketSnapshot, view: BookView) -> tuple[CapUse, dict[str, CapUse]]:
-        """Return what the book's hedge positions use of the caps, and per allocation symbol."""
+    def _cap_use(self, snap: MarketSnapshot, view: BookView) -> tuple[CapUse, Mapping[str, CapUse]]:
+        """Return what the book's hedge positions use of the caps, and per allocation symbol.
+
+        The second is priced on first use (only a roll reads it).
+        """
         held = CapUse()
         for cid, qty in view.hedge_positions.items():
             u = self._unit_use(snap, cid)
@@ -233,8 +240,15 @@ class AlvhHedge(LedgerHook):
                 # Futures use margin and face value long or short; a short call leg offsets.
                 f = abs(qty) if u.premium_usd == 0.0 else qty
                 held += u.scaled(f)
+        layers = self.state.layers  # as of now, whenever the mapping is read
+        return held, _LazyUnitUse(lambda: self._unit_use_by_symbol(snap, layers))
+
+    def _unit_use_by_symbol(
+        self, snap: MarketSnapshot, layers: tuple[LayerHolding, ...]
+    ) -> dict[str, CapUse]:
+        """Return the cap use of one unit of each symbol ``layers`` hold."""
         by_symbol: dict[str, CapUse] = {}
-        for h in self.state.layers:
+        for h in layers:
             for a in h.allocations:
                 legs = [
                     (self._unit_use(snap, cid), sign)
@@ -244,7 +258,7 @@ class AlvhHedge(LedgerHook):
                     by_symbol[a.symbol] = sum(
                         (u.scaled(sign) for u, sign in legs if u is not None), CapUse()
                     )
-        return held, by_symbol
+        return by_symbol
 
     def _layer_gains(
         self, snap: MarketSnapshot, view: BookView
@@ -296,7 +310,9 @@ class AlvhHedge(LedgerHook):
                     )
                 )
             if allocs:
-                layers.append(replace(h, allocations=tuple(allocs)))
+                kept_allocs = tuple(allocs)
+                same = kept_allocs == h.allocations  # the usual day: nothing to align
+                layers.append(h if same else replace(h, allocations=kept_allocs))
                 continue
             out.append(
                 JournalEntry(
@@ -310,7 +326,9 @@ class AlvhHedge(LedgerHook):
             )
         kept = {h.layer for h in layers}
         pending = tuple(p for p in self.state.pending if p.slice.layer in kept)
-        self.state = replace(self.state, layers=tuple(layers), pending=pending)
+        new_layers = tuple(layers)
+        if new_layers != self.state.layers or pending != self.state.pending:
+            self.state = replace(self.state, layers=new_layers, pending=pending)
         return out
 
     def _orphans(self, snap: MarketSnapshot) -> tuple[list[HedgeOrder], list[JournalEntry]]:
@@ -402,6 +420,29 @@ class AlvhHedge(LedgerHook):
         for d in decisions:
             entries.append(_decision_entry(d, state))
         return orders, entries
+
+
+class _LazyUnitUse(Mapping[str, CapUse]):
+    """``BookExposure.held_unit_use`` built on first read: only rolls read it."""
+
+    def __init__(self, build: Callable[[], dict[str, CapUse]]) -> None:
+        self._build: Callable[[], dict[str, CapUse]] | None = build
+        self._items: dict[str, CapUse] = {}
+
+    def _get(self) -> dict[str, CapUse]:
+        if self._build is not None:
+            self._items = self._build()
+            self._build = None
+        return self._items
+
+    def __getitem__(self, symbol: str) -> CapUse:
+        return self._get()[symbol]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.contracts import parse_contract_id
-from alvh.book.positions import Fill
+from alvh.book.positions import Fill, Position
 from alvh.engine.hedge_hook import HedgeHook, HedgeMark, HedgeOrder
 from alvh.engine.journal import JournalEntry
 from alvh.engine.state import RunState
@@ -53,14 +53,17 @@ def refresh_hedge_marks(
     acct.set_marks(legs.slot, prices)
 
 
-def hedge_book_figures(st: RunState) -> tuple[dict[str, float], float, float]:
+def hedge_book_figures(
+    st: RunState, positions: list[Position] | None = None
+) -> tuple[dict[str, float], float, float]:
     """Return (market value by layer, vega USD per vol point, margin USD) of open hedge lots.
 
-    Uses the marks of the last ``refresh_hedge_marks``.
+    Uses the marks of the last ``refresh_hedge_marks``. ``positions``: the hedge account's
+    ``positions()`` when the caller already has them (they are rebuilt on each call).
     """
     by_layer: dict[str, float] = {}
     vega = margin = 0.0
-    for p in st.hedges_acct.positions():
+    for p in st.hedges_acct.positions() if positions is None else positions:
         hid = p.contract.id
         m = st.hedge_marks[hid]
         if m.is_future:

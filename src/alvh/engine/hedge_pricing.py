@@ -156,9 +156,14 @@ class _Market:
 
 
 def _opt_close(snap: MarketSnapshot, symbol: str) -> float | None:
-    if not snap.has(symbol):
+    """Return the latest known close of ``symbol``, None when unknown or not finite."""
+    try:
+        last = snap.closes(symbol, 1)  # one search, where has() + close() take three
+    except NoDataError:
         return None
-    v = snap.close(symbol)
+    if not len(last):
+        return None
+    v = float(last[0])
     return v if math.isfinite(v) else None
 
 
@@ -178,7 +183,8 @@ class HedgePricer:
         self._option_ids: dict[tuple[int, float], str] = {}
         self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
         self._models: dict[float, VixOptionModel] = {}
-        self._cache: tuple[int, _Market] | None = None
+        self._cache: tuple[MarketSnapshot, int, _Market] | None = None
+        self._stamps: dict[int, pd.Timestamp] = {}  # expiry ns -> Timestamp (they repeat daily)
         self._etf: dict[str, np.ndarray] | None = None
         self.etf_note = "ETF series not prepared"
 
@@ -190,6 +196,7 @@ class HedgePricer:
         self._future_ids.clear()
         self._models.clear()
         self._cache = None
+        self._stamps.clear()
         self._etf = None
         self.etf_note = "ETF series not prepared"
 
@@ -251,10 +258,15 @@ class HedgePricer:
     # -- the market of one snapshot -------------------------------------------------------
     def market(self, snap: MarketSnapshot) -> _Market:
         """Return the hedge market of ``snap`` (cached for the last snapshot time seen)."""
+        c = self._cache
+        # The same snapshot object is asked many times a session (marks, fills, the decision).
+        if c is not None and c[0] is snap:
+            return c[2]
         key = int(snap.as_of.value)
-        if self._cache is not None and self._cache[0] == key:
-            return self._cache[1]
+        if c is not None and c[1] == key:
+            return c[2]
         today = snap.as_of.normalize()
+        stamps = self._stamps
         by_code: dict[str, tuple[pd.Timestamp, float]] = {}
         by_exp: dict[pd.Timestamp, float] = {}
         fronts: list[float] = []
@@ -267,7 +279,9 @@ class HedgePricer:
             curve_date = pd.Timestamp(day_ns).normalize()
             for code, e_ns, px in zip(codes.tolist(), exps.tolist(), pxs.tolist(), strict=True):
                 if math.isfinite(px) and px > 0:
-                    exp = pd.Timestamp(e_ns)
+                    exp = stamps.get(e_ns)
+                    if exp is None:
+                        exp = stamps[e_ns] = pd.Timestamp(e_ns)
                     by_code[str(code)] = (exp, px)
                     by_exp.setdefault(exp, px)
                     if exp > curve_date and len(fronts) < 2 and _is_monthly(str(code)):
@@ -288,7 +302,7 @@ class HedgePricer:
             _opt_close(snap, "VIX3M"),
             self._etf_at(curve_date),
         )
-        self._cache = (key, m)
+        self._cache = (snap, key, m)
         return m
 
     def _etf_at(

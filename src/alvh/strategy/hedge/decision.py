@@ -151,6 +151,12 @@ def _roll(
     """
     days = cfg.instruments.roll_days_before_expiry
     today = inputs.today.toordinal()
+    if not any(
+        a.expiry_ordinal is not None and a.expiry_ordinal - today <= days
+        for h in state.layers
+        for a in h.allocations
+    ):
+        return state, inputs, []  # nothing near expiry (most sessions): no copies
     ex = inputs.exposure
     held = ex.held
     out: list[HedgeDecision] = []

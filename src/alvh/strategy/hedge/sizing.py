@@ -17,7 +17,7 @@ options and the ETF). A slice of weight ``w`` buys ``w T / (vix_beta x multiplie
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -183,7 +183,7 @@ def hedge_target(exposure: BookExposure, cfg: HedgeConfig) -> tuple[float, str, 
 
 
 def choose_quote(
-    quotes: tuple[InstrumentQuote, ...],
+    quotes: Sequence[InstrumentQuote],
     kind: SliceKind,
     tenor: Tenor,
     regime: Regime,
@@ -277,7 +277,7 @@ def _carry_cost(allocs: list[Allocation], quotes: dict[str, InstrumentQuote]) ->
 def size_slices(
     slices: tuple[Slice, ...],
     exposure: BookExposure,
-    quotes: tuple[InstrumentQuote, ...],
+    quotes: Sequence[InstrumentQuote],
     regime: Regime,
     today: date,
     cfg: HedgeConfig,

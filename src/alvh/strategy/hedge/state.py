@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,7 +120,8 @@ class HedgeInputs:
     exposure
         Book numbers for sizing.
     quotes
-        Hedge instruments available today.
+        Hedge instruments available today (any sequence; the engine's prices them on first
+        use, since only sessions that buy or roll read them).
     layer_gains_usd
         Unrealised gain of each active layer's positions, by layer: (mark - the book's average
         entry price) x contracts x multiplier.
@@ -150,7 +151,7 @@ class HedgeInputs:
     vix3m: float | None = None
     next_sessions: tuple[date, ...] = ()
     events: tuple[tuple[date, str], ...] = ()
-    quotes: tuple[InstrumentQuote, ...] = ()
+    quotes: Sequence[InstrumentQuote] = ()
     layer_gains_usd: Mapping[int, float] = field(default_factory=dict)
     layer_costs_usd: Mapping[int, float] = field(default_factory=dict)
     ad_line: Float64Array | None = None
