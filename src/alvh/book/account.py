@@ -438,18 +438,17 @@ class Account:
         """
         legs = self.open_legs(kinds)
         a, s = self._arr, legs.slot
-        per_leg = _g.leg_dollar_greeks(
-            legs.qty,
-            legs.multiplier,
-            a["under"][s],
-            a["delta"][s],
-            a["gamma"][s],
-            a["vega"][s],
-            a["theta"][s],
-        )
-        by = _g.sum_by_code(per_leg, legs.tier_code, len(self._tiers))
-        per_tier = {t: _g.to_dollar_greeks(by[:, c]) for t, c in self._tiers.items()}
-        return _g.to_dollar_greeks(per_leg.sum(axis=1)), per_tier
+        qm = legs.qty * legs.multiplier
+        n_tiers = len(self._tiers)
+        per_leg = np.empty((5, s.shape[0]))
+        np.multiply(a["delta"][s], qm, out=per_leg[0])
+        np.multiply(per_leg[0], a["under"][s], out=per_leg[1])
+        np.multiply(a["gamma"][s], qm, out=per_leg[2])
+        np.multiply(a["vega"][s], qm, out=per_leg[3])
+        np.multiply(a["theta"][s], qm, out=per_leg[4])
+        by = _g.sum_by_code(per_leg, legs.tier_code, n_tiers).T.tolist()
+        per_tier = {t: _g.DollarGreeks(*by[c]) for t, c in self._tiers.items()}
+        return _g.DollarGreeks(*per_leg.sum(axis=1).tolist()), per_tier
 
     # -- settlement -------------------------------------------------------------------------
     def settle_expiring(self, day: date, values: Mapping[str, float]) -> list[Fill]:

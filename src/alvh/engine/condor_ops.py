@@ -79,11 +79,15 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
 
 
 def leg_quotes(
-    surf: SpxVolSurface, execution: ExecutionRules, c: OpenCondor
+    surf: SpxVolSurface,
+    execution: ExecutionRules,
+    strikes: np.ndarray,
+    expiry_ordinal: int,
+    am_settled: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the legs' model mids and the slippage paid on each (index points)."""
-    t = surf.t_years_of_ordinals(c.expiry_ordinal, c.am_settled)
-    g, _ = surf.greeks_iv(np.full(4, t), c.strikes, LEG_IS_CALL)
+    """Return a condor's legs' model mids and the slippage paid on each (index points)."""
+    t = surf.t_years_of_ordinals(expiry_ordinal, am_settled)
+    g, _ = surf.greeks_iv(np.full(4, t), strikes, LEG_IS_CALL)
     mids = g.price
     half = 0.5 * execution.spx_spread.spread(mids, np.abs(g.delta))
     return mids, execution.slippage_frac_of_half_spread * half
@@ -122,7 +126,7 @@ def close_condor(
     rule: str,
 ) -> None:
     """Buy a condor back at its legs' quotes, book the costs and its row, and drop it."""
-    mids, slip = leg_quotes(surf, execution, c)
+    mids, slip = leg_quotes(surf, execution, c.strikes, c.expiry_ordinal, c.am_settled)
     cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())  # paid to close, per condor
     fee = execution.spx_fee_per_contract_usd
     fees = fill_condor(st.condors_acct, c, day, mids, slip, -1, fee, reason)

@@ -49,6 +49,30 @@ class _Expiries:
         j = choose_expiry_index((self.ns[lo:hi] - day_ns) // _DAY_NS, dte_min, dte_max, dte_target)
         return None if j is None else lo + j
 
+    def choose_all(
+        self, days: pd.DatetimeIndex, dte_min: int, dte_max: int, dte_target: int | None
+    ) -> list[int | None]:
+        """``choose`` for every day at once (the two expiries around the target are the only
+        candidates: the nearest in-window one on either side wins, ties to the earlier)."""
+        target = (dte_min + dte_max) / 2 if dte_target is None else dte_target
+        if not dte_min <= target <= dte_max:  # a target outside the window: no shortcut
+            return [self.choose(d, dte_min, dte_max, dte_target) for d in days]
+        day_ns = days.normalize().asi8
+        n = self.ns.shape[0]
+        # First expiry at or after day + target (in whole days: expiries and days are midnights).
+        first = max(math.ceil(target), 1)  # expiries after the day only (choose: side="right")
+        right = np.searchsorted(self.ns, day_ns + first * _DAY_NS, side="left")
+        left = right - 1
+        ns_r = self.ns[np.minimum(right, n - 1)]
+        ns_l = self.ns[np.maximum(left, 0)]
+        dte_r = (ns_r - day_ns) // _DAY_NS
+        dte_l = (ns_l - day_ns) // _DAY_NS
+        ok_r = (right < n) & (dte_r >= dte_min) & (dte_r <= dte_max) & (dte_r > 0)
+        ok_l = (left >= 0) & (dte_l >= dte_min) & (dte_l <= dte_max) & (dte_l > 0)
+        take_l = ok_l & (~ok_r | (np.abs(dte_l - target) <= np.abs(dte_r - target)))
+        pick = np.where(take_l, left, np.where(ok_r, right, -1))
+        return [None if j < 0 else j for j in pick.tolist()]
+
 
 class _Events:
     """The events table as arrays; a lookup reads only rows known at the snapshot."""
@@ -102,6 +126,13 @@ class CondorRules:
         )
         self.events = _Events(data)
         self._tiers = {t.name: t for t in settings.tiers}
+        # Each tier's expiry for every session, chosen once (a pure function of the calendar).
+        self._expiry_pick = {
+            t.name: self.expiries[t.product].choose_all(
+                sessions, t.dte_min, t.dte_max, t.dte_target
+            )
+            for t in settings.tiers
+        }
         # Calendar facts of each session, computed once (pandas per-day lookups cost ~20 us).
         self._weekday: list[int] = sessions.weekday.tolist()
         self._iso_week: list[int] = sessions.isocalendar()["week"].tolist()
@@ -111,9 +142,10 @@ class CondorRules:
         self, st: RunState, spot: float, day: pd.Timestamp, entries: list[JournalEntry]
     ) -> None:
         """Queue closes for condors whose exit rule fired (filled at the next fill time)."""
+        day_ordinal = day.toordinal()
         for c in st.live_condors:
             tier = self._tiers[c.tier]
-            dte = (c.expiry - day).days
+            dte = c.expiry_ordinal - day_ordinal
             chk = check_exit(
                 c.credit,
                 -c.value,
@@ -229,7 +261,7 @@ class CondorRules:
             reason = f"event blackout: {names}"
             return JournalEntry(rule, {"events": names}, "skipped", "none", reason)
         listed = self.expiries[tier.product]
-        j = listed.choose(day, tier.dte_min, tier.dte_max, tier.dte_target)
+        j = self._expiry_pick[tier.name][i]
         if j is None:
             reason = f"no {tier.product} expiry {tier.dte_min}-{tier.dte_max} DTE listed"
             return JournalEntry(rule, {}, "skipped", "none", reason)
@@ -244,10 +276,9 @@ class CondorRules:
                 rule, inputs, "skipped", "none", "no strikes fit the selection rule"
             )
         strikes = k.as_array()
-        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, 1)
-        mids, _ = leg_quotes(surf, self.s.execution, c)
+        mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
         credit = float(-np.dot(LEG_SIGN, mids))
-        max_loss_1 = (c.width - credit) * SPX_MULT
+        max_loss_1 = (max(k.put_width, k.call_width) - credit) * SPX_MULT
         qty = condor_contracts(equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts)
         if action == "reduce":
             qty = math.floor(qty * self.s.events.reduce_factor)
@@ -268,7 +299,7 @@ class CondorRules:
                 else f"credit {credit:.2f} <= 0"
             )
             return JournalEntry(rule, inputs, "skipped", "none", reason)
-        c.qty = qty
+        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty)  # validates the legs
         st.condors[c.cid] = c
         st.next_cid += 1
         st.last_entry[tier.name] = i

@@ -177,7 +177,9 @@ class Engine:
             if p.kind == "close":
                 close_condor(st, surf, self.s.execution, c, day, p.reason, p.reason.split(":")[0])
                 continue
-            mids, slip = leg_quotes(surf, self.s.execution, c)
+            mids, slip = leg_quotes(
+                surf, self.s.execution, c.strikes, c.expiry_ordinal, c.am_settled
+            )
             st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty
             credit = float(-np.dot(LEG_SIGN, mids) - slip.sum())
             if credit <= 0.0:

@@ -309,9 +309,8 @@ def atm_theta_one(t: float, t_nodes, w_nodes, min_t: float) -> float:
 
 
 @jit()
-def ssvi_vol_one(
+def ssvi_slice(
     t: float,
-    strike: float,
     spot: float,
     carry: float,
     t_nodes,
@@ -321,41 +320,62 @@ def ssvi_vol_one(
     rho: float,
     min_t: float,
     phi_cap_margin: float,
-) -> float:
-    """Implied vol of the SSVI surface at ``(t, strike)``; ``carry`` is ``r - q``."""
+) -> tuple[float, float, float, float]:
+    """The smile of one expiry: (clipped t, forward, ATM total variance theta, capped phi)."""
     tc = max(t, min_t)
-    k = math.log(strike / (spot * math.exp(carry * tc)))
+    fwd = spot * math.exp(carry * tc)
     theta = atm_theta_one(tc, t_nodes, w_nodes, min_t)
     lim = 4.0 / (theta * (1.0 + abs(rho)))
     cap = phi_cap_margin * min(lim, math.sqrt(lim))
     phi = min(eta / (theta**gamma * (1.0 + theta) ** (1.0 - gamma)), cap)
-    pk = phi * k
+    return tc, fwd, theta, phi
+
+
+@jit()
+def ssvi_vol_at(
+    strike: float, tc: float, fwd: float, theta: float, phi: float, rho: float
+) -> float:
+    """Implied vol at ``strike`` on the slice ``ssvi_slice`` returned."""
+    pk = phi * math.log(strike / fwd)
     w = 0.5 * theta * (1.0 + rho * pk + math.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
     return math.sqrt(w / tc)
 
 
 # Packed inputs keep numba's per-call dispatch cheap (it type-checks every argument):
 # ``par`` = (spot, rate, div_yield, eta, gamma, rho, min_t_years, phi_cap_margin), ``nodes`` =
-# (2, m) ATM node tenors and total variances, ``out`` = rows of results.
+# (2, m) ATM node tenors and total variances, ``out`` = rows of results. Options of one expiry
+# come in runs (a strike grid, a condor's legs), so the slice is recomputed only when t changes.
 @jit()
 def _ssvi_iv_serial(par, nodes, t, k, out):
-    spot, carry = par[0], par[1] - par[2]
+    spot, carry, rho = par[0], par[1] - par[2], par[5]
     tn, wn = nodes[0], nodes[1]
+    t_prev = math.nan
+    tc = fwd = theta = phi = 0.0
     for i in range(t.shape[0]):
-        out[i] = ssvi_vol_one(
-            t[i], k[i], spot, carry, tn, wn, par[3], par[4], par[5], par[6], par[7]
-        )
+        if t[i] != t_prev:
+            t_prev = t[i]
+            tc, fwd, theta, phi = ssvi_slice(
+                t[i], spot, carry, tn, wn, par[3], par[4], rho, par[6], par[7]
+            )
+        out[i] = ssvi_vol_at(k[i], tc, fwd, theta, phi, rho)
 
 
 @jit()
 def _ssvi_greeks_serial(par, nodes, t, k, c, out):
     """``out`` rows: price, delta, gamma, vega per vol point, theta per day, implied vol."""
-    spot, rate = par[0], par[1]
+    spot, rate, rho = par[0], par[1], par[5]
     carry = rate - par[2]
     tn, wn = nodes[0], nodes[1]
+    t_prev = math.nan
+    tc = fwd = theta = phi = 0.0
     for i in range(t.shape[0]):
         ti = t[i]
-        vol = ssvi_vol_one(ti, k[i], spot, carry, tn, wn, par[3], par[4], par[5], par[6], par[7])
+        if ti != t_prev:
+            t_prev = ti
+            tc, fwd, theta, phi = ssvi_slice(
+                ti, spot, carry, tn, wn, par[3], par[4], rho, par[6], par[7]
+            )
+        vol = ssvi_vol_at(k[i], tc, fwd, theta, phi, rho)
         f = spot * math.exp(carry * ti)
         df = math.exp(-rate * ti)
         p, d, g, v, th = black76_one(f, k[i], ti, vol, df, c[i])
@@ -367,3 +387,24 @@ def _ssvi_greeks_serial(par, nodes, t, k, c, out):
         out[3, i] = v
         out[4, i] = th - d * drift * f / DAYS_PER_YEAR
         out[5, i] = vol
+
+
+@jit()
+def _ssvi_delta_serial(par, nodes, t, k, out):
+    """Strike-selection scores on one expiry's grid: ``out`` rows vol, d1, N(d1).
+
+    ``d1`` uses the forward at ``t`` itself (not clipped), as ``select_strikes`` does.
+    """
+    spot, carry, rho = par[0], par[1] - par[2], par[5]
+    tc, fwd, theta, phi = ssvi_slice(
+        t, spot, carry, nodes[0], nodes[1], par[3], par[4], rho, par[6], par[7]
+    )
+    f = spot * math.exp(carry * t)
+    sqrt_t = math.sqrt(t)
+    for i in range(k.shape[0]):
+        vol = ssvi_vol_at(k[i], tc, fwd, theta, phi, rho)
+        sd_t = vol * sqrt_t
+        d1 = math.log(f / k[i]) / sd_t + 0.5 * sd_t
+        out[0, i] = vol
+        out[1, i] = d1
+        out[2, i] = ndtr(d1)

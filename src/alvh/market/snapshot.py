@@ -130,8 +130,10 @@ class MarketSnapshot:
         if k == 0:
             return out
         start = int(self.data._vx_block_start[k - 1])
-        exp = self.data._vx_expiry_ns[start:k]
-        settle = self.data._vx_settle[start:k][exp > pd.Timestamp(after).value][:n]
+        exp = self.data._vx_expiry_ns[start:k]  # sorted: a day's block is ordered by expiry
+        after_ns = after.value if isinstance(after, pd.Timestamp) else pd.Timestamp(after).value
+        j = start + int(exp.searchsorted(after_ns, side="right"))
+        settle = self.data._vx_settle[j : min(j + n, k)]
         out[: settle.shape[0]] = settle
         return out
 

@@ -49,7 +49,7 @@ from alvh._typing import ArrayLike, Float64Array
 from alvh.calendar.expiries import spx_monthly_expiry
 from alvh.errors import NoDataError, PricingError
 from alvh.kernel._numba import HAVE_NUMBA
-from alvh.kernel._scalar import _ssvi_greeks_serial, _ssvi_iv_serial
+from alvh.kernel._scalar import _ssvi_delta_serial, _ssvi_greeks_serial, _ssvi_iv_serial
 from alvh.kernel.black import Greeks
 from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the reference
 from alvh.market.rates import DEFAULT_DIV_YIELD, CarryCurve
@@ -390,6 +390,24 @@ class SpxVolSurface:
         _ssvi_greeks_serial(par, nodes, t.ravel(), k.ravel(), c.ravel(), out)
         rows = out.reshape((6, *t.shape))
         return Greeks(rows[0], rows[1], rows[2], rows[3], rows[4]), rows[5]
+
+    def grid_scores(
+        self, t_years: float, strikes: Float64Array
+    ) -> tuple[float, Float64Array, Float64Array, Float64Array] | None:
+        """Return (forward, smile vols, d1, N(d1)) over one expiry's strike grid, compiled.
+
+        What ``alvh.strategy.condor.select_strikes`` computes from ``iv`` and ``forward``
+        (``N(d1)`` is the undiscounted call delta); None without numba, and the caller then
+        computes them itself.
+        """
+        if not HAVE_NUMBA or not t_years > 0.0:
+            return None
+        k = np.ascontiguousarray(strikes, dtype=np.float64)
+        out = np.empty((3, k.shape[0]))
+        par, nodes = self._kernel_args()
+        _ssvi_delta_serial(par, nodes, float(t_years), k, out)
+        fwd = float(self.spot * math.exp((self.carry.rate - self.carry.div_yield) * t_years))
+        return fwd, out[0], out[1], out[2]
 
     def _kernel_args(self) -> tuple[Float64Array, Float64Array]:
         """The surface packed for the compiled loops (built once per surface)."""

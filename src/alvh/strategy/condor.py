@@ -95,10 +95,10 @@ def choose_expiry_index(
 
 def _pick(strikes: Float64Array, score: Float64Array, target: float, mask: np.ndarray) -> float:
     """Return the strike whose score is closest to target among ``mask``."""
-    idx = np.nonzero(mask)[0]
-    if len(idx) == 0:
+    if not mask.any():
         return math.nan
-    j = idx[np.argmin(np.abs(score[idx] - target))]
+    # The first strike with the smallest gap among ``mask`` (argmin keeps the first on ties).
+    j = int(np.argmin(np.where(mask, np.abs(score - target), np.inf)))
     return float(strikes[j])
 
 
@@ -130,13 +130,19 @@ def select_strikes(
     """
     s = float(surface.spot)
     k = strike_grid(s) if grid is None else np.asarray(grid, dtype=float)
-    t = np.full_like(k, t_years)
-    vol = surface.iv(t, k)
-    f = float(np.asarray(surface.forward(t_years)))
-    sd_t = vol * math.sqrt(t_years)
-    d1 = np.log(f / k) / sd_t + 0.5 * sd_t
+    # A surface with a compiled scorer (SpxVolSurface) computes the same arrays in one pass.
+    scorer = getattr(surface, "grid_scores", None)
+    scored = scorer(t_years, k) if scorer is not None else None
+    if scored is not None:
+        f, vol, d1, call_delta = scored
+        sd_t = vol * math.sqrt(t_years)
+    else:
+        vol = surface.iv(np.full_like(k, t_years), k)
+        f = float(np.asarray(surface.forward(t_years)))
+        sd_t = vol * math.sqrt(t_years)
+        d1 = np.log(f / k) / sd_t + 0.5 * sd_t
+        call_delta = ndtr(d1)  # undiscounted forward delta: the convention traders quote
     d2 = d1 - sd_t
-    call_delta = ndtr(d1)  # undiscounted forward delta: the convention traders quote
     put_delta = call_delta - 1.0
     below, above = k < f, k > f
     if method == "delta":
