@@ -246,3 +246,23 @@ def test_vx_fills_pay_one_tick_over_the_settle_by_default(data: MarketData) -> N
         cid = h.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
         assert h.mark(snap, cid).half_spread == pytest.approx(half)
     assert hedge_preset("alvh-442").instruments.vx_fill_ticks == 1.0
+
+
+def test_carry_of_held_contracts_is_the_carry_of_their_quotes(data: MarketData) -> None:
+    # The daily carry estimate skips building quotes; it must give the quote's exact numbers.
+    hook = AlvhHedge(hedge_preset("alvh-442"))
+    hook.prepare(data)
+    snap = data.snapshot(DAY + DECISION)
+    m = hook.pricer.market(snap)
+    ids = []
+    for _, row in _rows(data, DAY).head(3).iterrows():
+        exp = pd.Timestamp(row["expiry"]).date()
+        for mini in (False, True):
+            ids.append(hook.pricer.register(VixFuture(row["contract"], exp, mini)))
+        ids.append(hook.pricer.register(VixOption(exp, 30.0, "C")))
+    ids.append(hook.pricer.register(EtfShare("VXX")))
+    for cid in ids:
+        q = hook.pricer.quote_of(m, cid)
+        assert q is not None, cid
+        assert hook.pricer.carry_of(m, cid) == (q.multiplier, q.carry_per_month), cid
+    assert hook.pricer.carry_of(m, "not a contract") is None

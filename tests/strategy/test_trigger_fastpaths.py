@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alvh.strategy.hedge.triggers import macd_rule, proximity, rsi_rule
+from alvh.strategy.hedge.triggers import book_delta_per_condor, macd_rule, proximity, rsi_rule
 from alvh.strategy.indicators import macd, macd_crossover, rsi
 
 
@@ -56,3 +56,18 @@ def test_proximity_on_lists_equals_the_array_path() -> None:
         a = proximity(spot, puts, calls, iv, days)
         b = proximity(spot, np.array(puts), np.array(calls), np.array(iv), np.array(days))
         assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)
+
+
+def test_book_delta_on_tuples_equals_the_array_path() -> None:
+    # The engine passes tuples (a few condors): the plain-float sum must give numpy's float.
+    rng = np.random.default_rng(14)
+    for _ in range(500):
+        k = int(rng.integers(0, 12))
+        deltas = tuple(float(v) for v in rng.uniform(-0.4, 0.4, k))
+        qty = tuple(float(v) for v in rng.integers(1, 40, k))
+        n = int(sum(qty))
+        a = book_delta_per_condor(deltas, qty, n, 0.05)
+        b = book_delta_per_condor(np.array(deltas), np.array(qty), n, 0.05)
+        assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)
+    with pytest.raises(ValueError, match="deltas"):
+        book_delta_per_condor((0.2, -1.5), (1.0, 1.0), 2)

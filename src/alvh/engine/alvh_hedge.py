@@ -149,9 +149,9 @@ class AlvhHedge(LedgerHook):
         """Return the estimated monthly carry of the ledger's positions (USD, + = cost)."""
         carry = 0.0
         for (_, cid), p in self.ledger.pos.items():
-            q = self.pricer.quote_of(m, cid)
+            q = self.pricer.carry_of(m, cid)
             if q is not None:
-                carry -= p.qty * q.multiplier * q.carry_per_month
+                carry -= p.qty * q[0] * q[1]
         return carry
 
     def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:

@@ -124,7 +124,15 @@ def settle_hedges(
 
     An expiry that fell on a day without an SPX session settles on the next session.
     """
-    for p in st.hedges_acct.positions():
+    acct = st.hedges_acct
+    # Most days nothing expires: tell from the last marks, without building the positions
+    # (the open lots are cached by the account since the last fill).
+    if all(
+        (lm := st.hedge_marks.get(hid)) is not None and (lm.expiry is None or lm.expiry > day)
+        for hid in acct.contract_ids(acct.open_legs().slot)
+    ):
+        return
+    for p in acct.positions():
         hid = p.contract.id
         last = st.hedge_marks.get(hid)
         if last is not None and (last.expiry is None or last.expiry > day):

@@ -27,6 +27,7 @@ replace them (``alvh.engine.alvh_hedge.hedge_costs_from_execution``).
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,6 +49,7 @@ from alvh.strategy.hedge.instruments import (
     etf_quote,
     vix_call_strike,
     vx_beta,
+    vx_carry_per_month,
     vx_quote,
 )
 
@@ -59,6 +61,8 @@ LAYER_OF_PRODUCT = {
 }
 VIX_STRIKE_GRID = 1.0
 VX_TICK = 0.05  # CFE minimum increment of VX and VXM, VIX points
+_DAY_NS = 86_400_000_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ class HedgePricer:
         self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[MarketSnapshot, int, _Market] | None = None
         self._stamps: dict[int, pd.Timestamp] = {}  # expiry ns -> Timestamp (they repeat daily)
-        self._etf: dict[str, np.ndarray] | None = None
+        self._etf: dict[str, list] | None = None  # columns as lists: one row read a day
         self.etf_note = "ETF series not prepared"
 
     # -- set-up ---------------------------------------------------------------------------
@@ -215,11 +219,11 @@ class HedgePricer:
             self.etf_note = f"no VIX-futures ETF: {e}"
             return
         self._etf = {
-            "dates_ns": pd.DatetimeIndex(idx["date"]).asi8,
-            "price": price.to_numpy(np.float64),
-            "w": idx["weight_front"].to_numpy(np.float64),
-            "exp1": pd.DatetimeIndex(idx["front_expiry"]).asi8,
-            "exp2": pd.DatetimeIndex(idx["second_expiry"]).asi8,
+            "dates_ns": pd.DatetimeIndex(idx["date"]).asi8.tolist(),
+            "price": price.to_numpy(np.float64).tolist(),
+            "w": idx["weight_front"].to_numpy(np.float64).tolist(),
+            "exp1": pd.DatetimeIndex(idx["front_expiry"]).asi8.tolist(),
+            "exp2": pd.DatetimeIndex(idx["second_expiry"]).asi8.tolist(),
         }
         self.etf_note = (
             f"ETF rebuilt from the S&P VIX short-term futures rule, {len(price)} days "
@@ -265,7 +269,7 @@ class HedgePricer:
         key = int(snap.as_of.value)
         if c is not None and c[1] == key:
             return c[2]
-        today = snap.as_of.normalize()
+        today = self._stamp(key - key % _DAY_NS)
         stamps = self._stamps
         by_code: dict[str, tuple[pd.Timestamp, float]] = {}
         by_exp: dict[pd.Timestamp, float] = {}
@@ -276,7 +280,8 @@ class HedgePricer:
         except NoDataError:
             codes = None
         if codes is not None and len(codes):
-            curve_date = pd.Timestamp(day_ns).normalize()
+            curve_ns = day_ns - day_ns % _DAY_NS
+            curve_date = self._stamp(curve_ns)
             for code, e_ns, px in zip(codes.tolist(), exps.tolist(), pxs.tolist(), strict=True):
                 if math.isfinite(px) and px > 0:
                     exp = stamps.get(e_ns)
@@ -284,7 +289,7 @@ class HedgePricer:
                         exp = stamps[e_ns] = pd.Timestamp(e_ns)
                     by_code[str(code)] = (exp, px)
                     by_exp.setdefault(exp, px)
-                    if exp > curve_date and len(fronts) < 2 and _is_monthly(str(code)):
+                    if e_ns > curve_ns and len(fronts) < 2 and _is_monthly(str(code)):
                         fronts.append(px)  # rows are sorted by expiry
         try:
             rate = snap.rate_pct("IRX") / 100.0
@@ -305,21 +310,23 @@ class HedgePricer:
         self._cache = (snap, key, m)
         return m
 
+    def _stamp(self, ns: int) -> pd.Timestamp:
+        """Return ``Timestamp(ns)``, one object per value (expiries and dates repeat daily)."""
+        t = self._stamps.get(ns)
+        if t is None:
+            t = self._stamps[ns] = pd.Timestamp(ns)
+        return t
+
     def _etf_at(
         self, day: pd.Timestamp | None
     ) -> tuple[float, float, pd.Timestamp, pd.Timestamp] | None:
         if self._etf is None or day is None:
             return None
         e = self._etf
-        i = int(np.searchsorted(e["dates_ns"], day.value, side="right")) - 1
+        i = bisect.bisect_right(e["dates_ns"], day.value) - 1
         if i < 0:
             return None
-        return (
-            float(e["price"][i]),
-            float(e["w"][i]),
-            pd.Timestamp(int(e["exp1"][i])),
-            pd.Timestamp(int(e["exp2"][i])),
-        )
+        return (e["price"][i], e["w"][i], self._stamp(e["exp1"][i]), self._stamp(e["exp2"][i]))
 
     # -- settlement -----------------------------------------------------------------------
     def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]:
@@ -365,7 +372,7 @@ class HedgePricer:
     def _mark(self, snap: MarketSnapshot, m: _Market, c: Contract) -> HedgeMark:
         k = self.costs
         if isinstance(c, VixFuture):
-            exp = pd.Timestamp(c.expiry)
+            exp = self._expiry(c)
             fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
             margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
             if m.today >= exp:
@@ -380,13 +387,13 @@ class HedgePricer:
                     f"{c.id}: not on the VX curve known at {snap.as_of} "
                     f"(curve of {m.curve_date.date() if m.curve_date is not None else 'none'})"
                 )
-            dte = (exp - (m.curve_date or m.today)).days
+            dte = (exp.value - (m.curve_date or m.today).value) // _DAY_NS  # Timedelta.days
             return HedgeMark(
                 hit[1], k.vx_half_spread(hit[1], c.mini), c.multiplier, exp, None,
                 vx_beta(dte) * c.multiplier, fee, True, margin, "vx_futures",
             )  # fmt: skip
         if isinstance(c, VixOption):
-            exp = pd.Timestamp(c.expiry)
+            exp = self._expiry(c)
             if m.today >= exp:
                 s, _ = self.settlement(snap, exp)
                 intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
@@ -412,6 +419,10 @@ class HedgePricer:
             )  # fmt: skip
         raise KeyError(c.id)
 
+    def _expiry(self, c: VixFuture | VixOption) -> pd.Timestamp:
+        """Return a contract's expiry as a Timestamp (one object per date)."""
+        return self._stamp((c.expiry.toordinal() - _EPOCH_ORDINAL) * _DAY_NS)
+
     def vix_option(
         self,
         m: _Market,
@@ -426,7 +437,7 @@ class HedgePricer:
             raise NoDataError(f"no VX future settles on {expiry.date()} on the known curve")
         if m.vvix is None:
             raise NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
-        days = (expiry - m.curve_date).days
+        days = (expiry.value - m.curve_date.value) // _DAY_NS  # (expiry - curve date).days
         key = (int(expiry.value), strike, is_call)
         g = m.option_greeks.get(key)
         if g is None:
@@ -555,6 +566,25 @@ class HedgePricer:
         if isinstance(c, EtfShare):
             return self.etf_quote(m, c.symbol)
         return None
+
+    def carry_of(self, m: _Market, contract_id: str) -> tuple[float, float] | None:
+        """Return (multiplier, carry per month) of ``quote_of``'s quote, without building it.
+
+        The daily carry estimate of held contracts reads only these two numbers; same
+        arithmetic as ``quote_of`` (tested), so the same floats.
+        """
+        c = self._contracts.get(contract_id)
+        if c is None or m.curve_date is None or m.vix is None:
+            return None
+        if isinstance(c, VixFuture):
+            hit = m.vx_by_code.get(c.code)
+            if hit is None or hit[0] <= m.today:
+                return None
+            dte = (hit[0].value - m.curve_date.value) // _DAY_NS  # between midnights
+            carry = vx_carry_per_month(hit[1], m.vix, dte)
+            return (1000.0 * 0.1 if c.mini else 1000.0), carry
+        q = self.quote_of(m, contract_id)
+        return None if q is None else (q.multiplier, q.carry_per_month)
 
     def spread_legs(self, symbol: str) -> list[tuple[str, float]]:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""

@@ -87,6 +87,9 @@ def z_distances(
     return zp, zc, sd
 
 
+_NP_SEQUENTIAL_SUM = 8  # numpy's pairwise sum adds fewer items than this one by one from 0.0
+
+
 def _float_lists(*xs: ArrayLike) -> list[list[float]] | None:
     """Return equal-length lists or tuples as lists of floats, else None."""
     if not all(isinstance(x, list | tuple) for x in xs):
@@ -222,14 +225,25 @@ def book_delta_per_condor(
     ValueError
         If a delta lies outside [-1, 1].
     """
-    d = np.asarray(leg_deltas, dtype=np.float64)
-    q = np.asarray(leg_contracts, dtype=np.float64)
-    if np.any(np.abs(d) > 1.0):
-        raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
+    lists = _float_lists(leg_deltas, leg_contracts)
+    if lists is not None and len(lists[0]) < _NP_SEQUENTIAL_SUM:
+        # The daily case, a few condors, in plain floats: numpy sums fewer than 8 numbers in
+        # order from 0.0, as the loop below does, so the net delta is the same float.
+        d_l, q_l = lists
+        if any(abs(x) > 1.0 for x in d_l):
+            raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
+        net = 0.0
+        for x, y in zip(d_l, q_l, strict=True):
+            net += x * y
+    else:
+        d = np.asarray(leg_deltas, dtype=np.float64)
+        q = np.asarray(leg_contracts, dtype=np.float64)
+        if np.any(np.abs(d) > 1.0):
+            raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
+        net = float(np.sum(d * q))
     inputs: dict[str, float | int | str | None] = {"n_condors": n_condors, "limit": limit}
     if n_condors <= 0:
         return RuleResult("book_delta", False, inputs, "skipped: no open condors")
-    net = float(np.sum(d * q))
     per = net / n_condors
     inputs |= {"net_delta": net, "delta_per_condor": per}
     fired = abs(per) > limit
