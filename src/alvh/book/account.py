@@ -56,6 +56,18 @@ class OpenLegs:
     settle_code: Int64Array  # 0 SPX AM, 1 SPX PM, 2 VIX SOQ, 3 never settles
 
 
+def _of_kinds(legs: OpenLegs, kinds: tuple[int, ...]) -> OpenLegs:
+    """The legs of some kinds (the same object when every leg is of those kinds)."""
+    of_kind = legs.kind == kinds[0]
+    for k in kinds[1:]:
+        of_kind |= legs.kind == k
+    if of_kind.all():
+        return legs
+    return OpenLegs(
+        *(getattr(legs, f)[of_kind] for f in OpenLegs.__dataclass_fields__)  # read-only copies
+    )
+
+
 def _kind(c: Contract) -> int:
     if isinstance(c, SpxOption):
         return SPX_OPTION
@@ -221,25 +233,22 @@ class Account:
         cached = self._legs_cache.get(kinds)
         if cached is not None:
             return cached
-        legs = self._open_legs(kinds)
-        for arr in (
-            legs.slot, legs.kind, legs.qty, legs.multiplier, legs.strike, legs.is_call,
-            legs.expiry_ordinal, legs.tier_code, legs.group_code, legs.settle_code,
-        ):  # fmt: skip
-            arr.flags.writeable = False
+        every = self._legs_cache.get(None)
+        if every is None:
+            every = self._open_legs()
+            for arr in (
+                every.slot, every.kind, every.qty, every.multiplier, every.strike, every.is_call,
+                every.expiry_ordinal, every.tier_code, every.group_code, every.settle_code,
+            ):  # fmt: skip
+                arr.flags.writeable = False
+            self._legs_cache[None] = every
+        legs = every if kinds is None else _of_kinds(every, kinds)
         self._legs_cache[kinds] = legs
         return legs
 
-    def _open_legs(self, kinds: tuple[int, ...] | None) -> OpenLegs:
+    def _open_legs(self) -> OpenLegs:
         self._maybe_compact()
-        mask = self._col("qty") != 0
-        if kinds is not None:
-            kind = self._col("kind")
-            of_kind = kind == kinds[0]
-            for k in kinds[1:]:
-                of_kind |= kind == k
-            mask &= of_kind
-        s = np.flatnonzero(mask)
+        s = np.flatnonzero(self._col("qty") != 0)
         a = self._arr
         return OpenLegs(
             slot=s,
@@ -409,17 +418,17 @@ class Account:
         return self._margin_cache
 
     def _compute_margin(self) -> float:
-        a = self._arr
         legs = self.open_legs((SPX_OPTION, VIX_OPTION))
-        s = legs.slot
-        group = a["expiry"][s] * 4 + a["settle"][s]
         opt = option_group_margin_usd(
             legs.strike,
             legs.is_call,
             legs.qty * legs.multiplier,
-            legs.qty * a["avg"][s] * legs.multiplier,
-            group,
+            legs.qty * self._arr["avg"][legs.slot] * legs.multiplier,
+            legs.expiry_ordinal * 4 + legs.settle_code,
         )
+        every = self.open_legs()
+        if not (every.kind == VX_FUTURE).any():
+            return opt
         fut = self.open_legs((VX_FUTURE,))
         products = [self._contracts[i].product for i in fut.slot]
         return opt + futures_margin_usd(products, fut.qty, self.futures_margin)

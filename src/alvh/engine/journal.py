@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from alvh.engine._gc import fewer_gc_passes
 from alvh.errors import StoreError
 
 _SCHEMA = """
@@ -208,7 +209,7 @@ def write_journal_atomically(
     tmp = path.with_name(path.name + ".tmp")
     for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
         p.unlink(missing_ok=True)
-    with Journal(tmp, scratch=True) as j:
+    with fewer_gc_passes(), Journal(tmp, scratch=True) as j:
         j.register_run(run_id, config, data_id, data_description)
         j.append_sessions(run_id, sessions, one_transaction=True)
         j.create_index()

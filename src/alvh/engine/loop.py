@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import Account
+from alvh.engine._gc import fewer_gc_passes
 from alvh.engine.book_view import book_view
 from alvh.engine.condor_ops import (
     close_condor,
@@ -91,6 +92,16 @@ class Engine:
         progress: Callable[[int, int], None] | None = None,
     ) -> BacktestResult:
         """Run every session and return the result."""
+        with fewer_gc_passes():
+            return self._run(run_id, config, definitions, progress)
+
+    def _run(
+        self,
+        run_id: str,
+        config: dict[str, object] | None,
+        definitions: dict[str, object] | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> BacktestResult:
         self.hedge.prepare(self.data)
         st = RunState(Account(self.s.initial_capital_usd))
         prev_day: pd.Timestamp | None = None
