@@ -17,6 +17,7 @@ from alvh.book.positions import Fill
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import ExecutionRules
 from alvh.engine.state import LEG_IS_CALL, LEG_SIGN, SPX_MULT, OpenCondor, RunState
+from alvh.kernel.grouping import sum_by_group
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 
@@ -51,23 +52,15 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
     acct.set_greeks(legs.slot, surf.spot, g.delta, g.gamma, g.vega_per_vol_pt, g.theta_per_day)
     q = legs.qty
     short = q < 0
-    weights = np.stack(
-        (
-            q * g.price,
-            q * g.delta,
-            q * g.vega_per_vol_pt,
-            q * g.theta_per_day,
-            np.where(short & ~legs.is_call, iv, 0.0),
-            np.where(short & legs.is_call, iv, 0.0),
-        )
-    )
-    # Per-condor sums over runs of equal group codes (a few open condors among the thousands
-    # of codes a run issues, so no bincount over all codes).
-    order = np.argsort(legs.group_code, kind="stable")
-    code = legs.group_code[order]
-    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
-    sums = np.add.reduceat(weights[:, order], starts, axis=1)
-    row = {int(k): r for r, k in enumerate(code[starts].tolist())}
+    weights = np.empty((6, q.shape[0]))
+    np.multiply(q, g.price, out=weights[0])
+    np.multiply(q, g.delta, out=weights[1])
+    np.multiply(q, g.vega_per_vol_pt, out=weights[2])
+    np.multiply(q, g.theta_per_day, out=weights[3])
+    weights[4] = np.where(short & ~legs.is_call, iv, 0.0)  # the short put's vol
+    weights[5] = np.where(short & legs.is_call, iv, 0.0)
+    codes, sums = sum_by_group(weights, legs.group_code)
+    row = {k: r for r, k in enumerate(codes.tolist())}
     value, delta, vega, theta, iv_sp, iv_sc = sums.tolist()
     for c in st.condors.values():
         if c.open_date is None:

@@ -1,0 +1,57 @@
+"""Sums of per-leg values by lot group (e.g. one condor), compiled.
+
+A session holds a few dozen legs in a handful of groups whose codes run into the thousands over
+a long backtest, so the sums are kept per *present* group, in order of first appearance, instead
+of a bincount over every code ever issued.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alvh._typing import Float64Array, Int64Array
+from alvh.kernel._numba import HAVE_NUMBA, jit
+
+
+@jit()
+def _sum_by_group_loop(values, group, codes, sums):
+    n_rows, n = values.shape
+    m = 0
+    for i in range(n):
+        g = group[i]
+        r = 0
+        while r < m and codes[r] != g:
+            r += 1
+        if r == m:
+            codes[m] = g
+            for j in range(n_rows):
+                sums[j, m] = 0.0
+            m += 1
+        for j in range(n_rows):
+            sums[j, r] += values[j, i]
+    return m
+
+
+def sum_by_group(values: Float64Array, group: Int64Array) -> tuple[Int64Array, Float64Array]:
+    """Return (group codes in order of first appearance, (rows, groups) sums of ``values``).
+
+    Parameters
+    ----------
+    values
+        A (rows, legs) array.
+    group
+        The group code of each leg.
+    """
+    vals = np.ascontiguousarray(values, dtype=np.float64)
+    grp = np.ascontiguousarray(group, dtype=np.int64)
+    if not HAVE_NUMBA:
+        codes, first, inv = np.unique(grp, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        sums = np.zeros((vals.shape[0], codes.shape[0]))
+        for j in range(vals.shape[0]):
+            sums[j] = np.bincount(inv, weights=vals[j], minlength=codes.shape[0])
+        return codes[order], sums[:, order]
+    codes = np.empty(grp.shape[0], dtype=np.int64)
+    sums = np.empty((vals.shape[0], grp.shape[0]))
+    m = _sum_by_group_loop(vals, grp, codes, sums)
+    return codes[:m], sums[:, :m]
