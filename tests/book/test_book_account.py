@@ -247,3 +247,17 @@ def test_open_legs_are_cached_read_only_and_refreshed_by_a_fill() -> None:
     for leg in ic.legs[2:]:
         acct.apply_fill(Fill(date(2020, 6, 1), leg.contract, leg.qty, 5.0, 0.0, "open"))
     assert acct.open_legs((SPX_OPTION,)).slot.shape[0] == 4
+
+
+def test_compiled_dollar_greeks_by_tier_equal_the_per_leg_algebra() -> None:
+    from alvh.book import greeks as g
+
+    rng = np.random.default_rng(8)
+    n = 50
+    cols = tuple(rng.normal(size=n) for _ in range(7))
+    slots = rng.choice(n, 20, replace=False)
+    code = rng.integers(0, 3, 20)
+    total, by = g.dollar_greeks_by_code(slots, cols, code, 3)
+    per_leg = g.leg_dollar_greeks(*(c[slots] for c in cols))
+    np.testing.assert_allclose(total, per_leg.sum(axis=1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(by, g.sum_by_code(per_leg, code, 3), rtol=1e-12, atol=1e-12)

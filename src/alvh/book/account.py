@@ -446,18 +446,12 @@ class Account:
         Use ``(SPX_OPTION,)`` for the condor book; ``(VIX_OPTION, VX_FUTURE)`` for VIX exposure.
         """
         legs = self.open_legs(kinds)
-        a, s = self._arr, legs.slot
-        qm = legs.qty * legs.multiplier
-        n_tiers = len(self._tiers)
-        per_leg = np.empty((5, s.shape[0]))
-        np.multiply(a["delta"][s], qm, out=per_leg[0])
-        np.multiply(per_leg[0], a["under"][s], out=per_leg[1])
-        np.multiply(a["gamma"][s], qm, out=per_leg[2])
-        np.multiply(a["vega"][s], qm, out=per_leg[3])
-        np.multiply(a["theta"][s], qm, out=per_leg[4])
-        by = _g.sum_by_code(per_leg, legs.tier_code, n_tiers).T.tolist()
-        per_tier = {t: _g.DollarGreeks(*by[c]) for t, c in self._tiers.items()}
-        return _g.DollarGreeks(*per_leg.sum(axis=1).tolist()), per_tier
+        a = self._arr
+        cols = (a["qty"], a["mult"], a["under"], a["delta"], a["gamma"], a["vega"], a["theta"])
+        total, by = _g.dollar_greeks_by_code(legs.slot, cols, legs.tier_code, len(self._tiers))
+        rows = by.T.tolist()
+        per_tier = {t: _g.DollarGreeks(*rows[c]) for t, c in self._tiers.items()}
+        return _g.DollarGreeks(*total.tolist()), per_tier
 
     # -- settlement -------------------------------------------------------------------------
     def settle_expiring(self, day: date, values: Mapping[str, float]) -> list[Fill]:
