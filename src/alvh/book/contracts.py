@@ -19,7 +19,7 @@ ETF share          ``VXX``                     never expires
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, TypeAlias
 
@@ -69,6 +69,8 @@ class SpxOption:
     right: Right
     settlement: Settlement | None = None
     multiplier: float = SPX_MULTIPLIER
+    # The id, built once: the account looks lots up by it on every fill.
+    _id: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         if self.root not in ("SPX", "SPXW"):
@@ -85,11 +87,13 @@ class SpxOption:
             raise ValueError(
                 f"{self.root} options are {style}-settled, got settlement={self.settlement!r}"
             )
+        cid = f"{self.root} {self.expiry.isoformat()} {self.right} {_fmt_strike(self.strike)}"
+        object.__setattr__(self, "_id", cid)
 
     @property
     def id(self) -> str:
         """Stable id, e.g. ``SPXW 2024-03-22 C 5300``."""
-        return f"{self.root} {self.expiry.isoformat()} {self.right} {_fmt_strike(self.strike)}"
+        return self._id
 
     @property
     def product(self) -> Product:

@@ -101,11 +101,12 @@ def fill_condor(
     Each leg trades at its mid plus slippage against us. Returns the fees paid (USD).
     """
     fees_leg = fee_per_contract_usd * c.qty
+    when, group = day.date(), c.group
     for j, contract in enumerate(c.legs):
-        qty = LEG_SIGN[j] * direction * c.qty
-        px = mids[j] + (slip[j] if qty > 0 else -slip[j])
-        acct.apply_fill(Fill(day.date(), contract, qty, px, fees_leg, reason, c.tier, c.group))
-    c.group_code = acct.group_code(c.group)
+        qty = float(LEG_SIGN[j]) * direction * c.qty
+        px = float(mids[j] + (slip[j] if qty > 0 else -slip[j]))
+        acct.apply_fill(Fill(when, contract, qty, px, fees_leg, reason, c.tier, group))
+    c.group_code = acct.group_code(group)
     return 4 * fees_leg
 
 
