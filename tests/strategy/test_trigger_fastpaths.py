@@ -71,26 +71,3 @@ def test_book_delta_on_tuples_equals_the_array_path() -> None:
         assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)
     with pytest.raises(ValueError, match="deltas"):
         book_delta_per_condor((0.2, -1.5), (1.0, 1.0), 2)
-
-
-def test_momentum_tables_give_the_rules_of_every_window() -> None:
-    from alvh.strategy.hedge.triggers import (
-        macd_rule_from_tail,
-        macd_tails,
-        rsi_rule_from_tail,
-        rsi_tails,
-    )
-
-    rng = np.random.default_rng(14)
-    x = np.round(_path(rng, 400), 2)
-    x[[5, 90, 91, 300]] = np.nan  # missing closes are dropped from each window
-    window = 60
-    m_sizes, m_tail = macd_tails(x, window, 2.0 / 13.0, 2.0 / 27.0, 2.0 / 10.0)
-    r_sizes, r_tail = rsi_tails(x, window, 1.0 / 14.0)
-    for k in range(x.size + 1):
-        w = x[max(0, k - window) : k]
-        w = w[np.isfinite(w)]
-        a, b = macd_rule(w), macd_rule_from_tail(int(m_sizes[k]), tuple(m_tail[k]))
-        assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)
-        a, b = rsi_rule(w), rsi_rule_from_tail(int(r_sizes[k]), tuple(r_tail[k]))
-        assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)

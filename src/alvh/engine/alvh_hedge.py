@@ -23,7 +23,7 @@ import numpy as np
 from alvh.config.execution import ExecutionConfig, SpreadConfig
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeOrder, NoHedge
-from alvh.engine.hedge_inputs import LazyQuotes, MomentumTable, UpcomingEvents
+from alvh.engine.hedge_inputs import LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import (
     HedgeCosts,
@@ -102,7 +102,6 @@ class AlvhHedge(LedgerHook):
         self.state = HedgeState()
         self._iv_hist: list[float] = []
         self._upcoming: UpcomingEvents | None = None
-        self._momentum: MomentumTable | None = None
 
     def prepare(self, data: MarketData) -> None:
         """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
@@ -111,8 +110,6 @@ class AlvhHedge(LedgerHook):
         self._iv_hist = []
         # Events sorted once, filtered by known_at at each decision (the snapshot's rule, faster).
         self._upcoming = UpcomingEvents(data.tables["events"])
-        # MACD / RSI of every session at once, looked up by the bars each snapshot knows.
-        self._momentum = MomentumTable(data, self.cfg.triggers, HISTORY_SESSIONS)
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
 
@@ -196,13 +193,6 @@ class AlvhHedge(LedgerHook):
         vix = vix_raw[-HISTORY_SESSIONS:]
         spx = snap.closes("SPX", HISTORY_SESSIONS)
         vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
-        momentum = None
-        table = self._momentum
-        if table is not None:
-            k = table.known_bars("VIX", snap.as_of.value)
-            # The table must describe this snapshot's data (else compute from the closes).
-            if len(vix_raw) == min(k, max(HISTORY_SESSIONS, t.iv_shift_sessions + 1)):
-                momentum = table.at(snap.as_of.value)
         return HedgeInputs(
             session_index=self.session_index,
             today=today.date(),
@@ -226,7 +216,6 @@ class AlvhHedge(LedgerHook):
             quotes=LazyQuotes(lambda: self._quotes(m)),
             layer_gains_usd=gains,
             layer_costs_usd=costs,
-            momentum=momentum,
         )
 
     def _unit_use(self, snap: MarketSnapshot, cid: str) -> CapUse | None:

@@ -16,15 +16,10 @@ from datetime import date
 from functools import lru_cache
 from typing import overload
 
-import numpy as np
 import pandas as pd
 
 from alvh.calendar.sessions import trading_calendar
-from alvh.config.hedge import TriggerConfig
-from alvh.market.data import MarketData
 from alvh.strategy.hedge.instruments import InstrumentQuote
-from alvh.strategy.hedge.state import MomentumTails
-from alvh.strategy.hedge.triggers import macd_tails, rsi_tails
 
 _NS_PER_DAY = 86_400_000_000_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -129,56 +124,3 @@ class LazyQuotes(Sequence[InstrumentQuote]):
 
     def __iter__(self) -> Iterator[InstrumentQuote]:
         return iter(self._get())
-
-
-class MomentumTable:
-    """The MACD and RSI rules' numbers for every session of a run, computed once.
-
-    Each session's rules read the last ``window`` known closes (finite ones); a table row per
-    count of known bars holds what they would compute from them (``macd_tails``, ``rsi_tails``:
-    the same compiled arithmetic), and a session looks its row up by the bars its snapshot
-    knows (``known_at <= as_of``, the snapshot's own rule), so no later close is ever read.
-
-    Parameters
-    ----------
-    data
-        The run's market.
-    cfg
-        The hedge's trigger settings (spans, period, the RSI symbol).
-    window
-        Closes the rules read (the last ``window`` known).
-    """
-
-    def __init__(self, data: MarketData, cfg: TriggerConfig, window: int) -> None:
-        self._window = window
-        bars = data.tables["index_bars"]
-        self._series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for sym in {"VIX", cfg.rsi_symbol.upper()}:
-            g = bars[bars["symbol"] == sym].sort_values("date", kind="mergesort")
-            known = g["known_at"].to_numpy("datetime64[ns]").view("int64")
-            self._series[sym] = (known, g["close"].to_numpy(np.float64))
-        _, vix = self._series["VIX"]
-        alphas = (2.0 / (cfg.macd_fast + 1.0), 2.0 / (cfg.macd_slow + 1.0))
-        self._macd = macd_tails(vix, window, *alphas, 2.0 / (cfg.macd_signal + 1.0))
-        self._rsi_symbol = cfg.rsi_symbol.upper()
-        _, rc = self._series[self._rsi_symbol]
-        self._rsi = rsi_tails(rc, window, 1.0 / cfg.rsi_period) if cfg.rsi_period >= 1 else None
-
-    def known_bars(self, symbol: str, as_of_ns: int) -> int:
-        """Return how many bars of ``symbol`` (VIX or the RSI symbol) are known at ``as_of``."""
-        return int(self._series[symbol][0].searchsorted(as_of_ns, side="right"))
-
-    def at(self, as_of_ns: int) -> MomentumTails | None:
-        """Return the rules' numbers for a snapshot taken at ``as_of_ns`` (None: no RSI)."""
-        if self._rsi is None:
-            return None
-        k = self.known_bars("VIX", as_of_ns)
-        j = self.known_bars(self._rsi_symbol, as_of_ns)
-        m = self._macd[1][k]
-        r = self._rsi[1][j]
-        return MomentumTails(
-            int(self._macd[0][k]),
-            (float(m[0]), float(m[1]), float(m[2]), float(m[3])),
-            int(self._rsi[0][j]),
-            (float(r[0]), float(r[1])),
-        )

@@ -38,11 +38,9 @@ from alvh.strategy.hedge.triggers import (
     break_even_proximity,
     iv_shift,
     macd_rule,
-    macd_rule_from_tail,
     macro_proximity,
     proximity,
     rsi_rule,
-    rsi_rule_from_tail,
     term_structure,
 )
 
@@ -84,18 +82,9 @@ def evaluate_triggers(inputs: HedgeInputs, cfg: HedgeConfig) -> TriggerSet:
     r["book_delta"] = book_delta_per_condor(
         inputs.leg_deltas, inputs.leg_contracts, inputs.n_condors, t.delta_limit
     )
-    tails = inputs.momentum
-    if tails is not None:
-        r["macd_crossover"] = macd_rule_from_tail(
-            tails.macd_closes, tails.macd, t.macd_fast, t.macd_slow, t.macd_signal
-        )
-        r["rsi"] = rsi_rule_from_tail(
-            tails.rsi_closes, tails.rsi, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band
-        )
-    else:
-        r["macd_crossover"] = macd_rule(inputs.vix_closes, t.macd_fast, t.macd_slow, t.macd_signal)
-        rsi_src = inputs.vix_closes if t.rsi_symbol == "vix" else inputs.spx_closes
-        r["rsi"] = rsi_rule(rsi_src, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band)
+    r["macd_crossover"] = macd_rule(inputs.vix_closes, t.macd_fast, t.macd_slow, t.macd_signal)
+    rsi_src = inputs.vix_closes if t.rsi_symbol == "vix" else inputs.spx_closes
+    r["rsi"] = rsi_rule(rsi_src, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band)
     regime: Regime = "flat"
     if inputs.vx1 is not None and inputs.vx2 is not None:
         r["term_structure"] = term_structure(

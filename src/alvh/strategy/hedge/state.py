@@ -90,28 +90,6 @@ def _empty() -> Float64Array:
 
 
 @dataclass(frozen=True)
-class MomentumTails:
-    """The MACD and RSI rules' inputs for one session, precomputed.
-
-    Attributes
-    ----------
-    macd_closes
-        Finite VIX closes the MACD reads.
-    macd
-        ``(line[-2], line[-1], signal[-2], signal[-1])`` of the VIX MACD.
-    rsi_closes
-        Finite closes the RSI reads.
-    rsi
-        ``(rsi[-2], rsi[-1])``.
-    """
-
-    macd_closes: int
-    macd: tuple[float, float, float, float]
-    rsi_closes: int
-    rsi: tuple[float, float]
-
-
-@dataclass(frozen=True)
 class HedgeInputs:
     """What one session's hedge step reads, all known at the session's close.
 
@@ -153,9 +131,6 @@ class HedgeInputs:
         here falls back to its allocations' decision prices.
     ad_line
         Advance-decline line (oldest first), or None when no breadth data.
-    momentum
-        MACD and RSI of ``vix_closes`` / the RSI closes precomputed by the caller (the same
-        numbers ``macd_rule`` and ``rsi_rule`` would compute from them), or None to compute.
     """
 
     session_index: int
@@ -180,4 +155,3 @@ class HedgeInputs:
     layer_gains_usd: Mapping[int, float] = field(default_factory=dict)
     layer_costs_usd: Mapping[int, float] = field(default_factory=dict)
     ad_line: Float64Array | None = None
-    momentum: MomentumTails | None = None

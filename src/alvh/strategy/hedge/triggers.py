@@ -320,37 +320,20 @@ def _finite_1d(x: np.ndarray, name: str) -> None:
 def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9) -> RuleResult:
     """Fire on a bullish MACD(fast, slow, signal) crossover of VIX between the last two sessions."""
     x = np.asarray(vix_closes, dtype=np.float64)
-    if x.size >= slow + signal and fast < slow:
-        _finite_1d(x, "x")
-        # indicators.macd's last two points, compiled (its spans -> alphas, same arithmetic).
-        tail = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
-    else:
-        tail = (math.nan,) * 4
-    return macd_rule_from_tail(x.size, tail, fast, slow, signal)
-
-
-def macd_rule_from_tail(
-    n_closes: int,
-    tail: tuple[float, float, float, float],
-    fast: int = 12,
-    slow: int = 26,
-    signal: int = 9,
-) -> RuleResult:
-    """``macd_rule`` from ``n_closes`` (how many VIX closes it reads) and the last two points
-    of the MACD line and signal, ``(line[-2], line[-1], signal[-2], signal[-1])``; see
-    ``macd_tails`` for every window of a series at once."""
     inputs: dict[str, float | int | str | None] = {"fast": fast, "slow": slow, "signal": signal}
-    if n_closes < slow + signal:
+    if x.size < slow + signal:
         return RuleResult(
             "macd_crossover",
             False,
             inputs,
-            f"skipped: {n_closes} VIX closes < {slow + signal} needed for MACD",
+            f"skipped: {x.size} VIX closes < {slow + signal} needed for MACD",
         )
     if not fast < slow:
         raise ValueError(f"MACD needs fast < slow, got fast={fast}, slow={slow}")
-    l0, l1, s0, s1 = (float(v) for v in tail)
-    line, sig = l1, s1
+    _finite_1d(x, "x")
+    # indicators.macd's last two points, compiled (its spans -> alphas, same arithmetic).
+    l0, l1, s0, s1 = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
+    line, sig = float(l1), float(s1)
     cross = macd_crossover([l0, l1], [s0, s1])
     inputs |= {"macd": line, "signal_line": sig, "crossover": cross}
     fired = cross == "bullish"
@@ -370,24 +353,6 @@ def rsi_rule(
 ) -> RuleResult:
     """Fire when RSI(period) of ``symbol`` is outside the neutral ``band``."""
     x = np.asarray(closes, dtype=np.float64)
-    if x.size > period and period >= 1:
-        _finite_1d(x, "x")
-        # indicators.rsi's last two values, compiled.
-        tail = _rsi_tail(x, 1.0 / period)
-    else:
-        tail = (math.nan, math.nan)
-    return rsi_rule_from_tail(x.size, tail, symbol, period, band)
-
-
-def rsi_rule_from_tail(
-    n_closes: int,
-    tail: tuple[float, float],
-    symbol: str = "VIX",
-    period: int = 14,
-    band: tuple[float, float] = (30.0, 70.0),
-) -> RuleResult:
-    """``rsi_rule`` from ``n_closes`` (how many closes it reads) and the last two RSI values
-    ``(rsi[-2], rsi[-1])``; see ``rsi_tails`` for every window of a series at once."""
     lo, hi = band
     inputs: dict[str, float | int | str | None] = {
         "symbol": symbol,
@@ -395,16 +360,18 @@ def rsi_rule_from_tail(
         "band_low": lo,
         "band_high": hi,
     }
-    if n_closes <= period:
+    if x.size <= period:
         return RuleResult(
-            "rsi", False, inputs, f"skipped: {n_closes} {symbol} closes <= {period}; RSI undefined"
+            "rsi", False, inputs, f"skipped: {x.size} {symbol} closes <= {period}; RSI undefined"
         )
     if period < 1:
         raise ValueError(f"period must be >= 1, got {period}")
-    r_prev, r_now = tail
+    _finite_1d(x, "x")
+    # indicators.rsi's last two values, compiled; the one before is NaN (undefined) while
+    # fewer than period + 2 closes are known.
+    r_prev, r_now = _rsi_tail(x, 1.0 / period)
     now = float(r_now)
-    # The value before is NaN (undefined) while fewer than period + 2 closes are known.
-    prev = float(r_prev) if n_closes - 2 >= period and math.isfinite(r_prev) else None
+    prev = float(r_prev) if x.size - 2 >= period and math.isfinite(r_prev) else None
     inputs |= {"rsi": now, "rsi_prev": prev}
     fired = not lo <= now <= hi
     if fired:
@@ -415,46 +382,6 @@ def rsi_rule_from_tail(
     else:
         reason = f"RSI({period}) {symbol} {now:.1f} neutral in [{lo:g}, {hi:g}]"
     return RuleResult("rsi", fired, inputs, reason)
-
-
-@jit()
-def _finite_window(close: np.ndarray, k: int, window: int) -> np.ndarray:  # pragma: no cover
-    x = close[max(0, k - window) : k]
-    return x[np.isfinite(x)]
-
-
-@jit()
-def macd_tails(
-    close: np.ndarray, window: int, a_fast: float, a_slow: float, a_signal: float
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - numba
-    """Return, for every count ``k`` of closes known (0..len), how many finite closes the last
-    ``window`` hold and ``_macd_tail`` of them (NaN below two): ``macd_rule`` of each window
-    with the same compiled arithmetic, for a whole run at once."""
-    n = close.shape[0]
-    sizes = np.zeros(n + 1, np.int64)
-    out = np.full((n + 1, 4), np.nan)
-    for k in range(1, n + 1):
-        x = _finite_window(close, k, window)
-        sizes[k] = x.shape[0]
-        if x.shape[0] >= 2:
-            out[k, 0], out[k, 1], out[k, 2], out[k, 3] = _macd_tail(x, a_fast, a_slow, a_signal)
-    return sizes, out
-
-
-@jit()
-def rsi_tails(
-    close: np.ndarray, window: int, alpha: float
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - numba
-    """``macd_tails`` for ``_rsi_tail`` (``rsi_rule``'s last two RSI values)."""
-    n = close.shape[0]
-    sizes = np.zeros(n + 1, np.int64)
-    out = np.full((n + 1, 2), np.nan)
-    for k in range(1, n + 1):
-        x = _finite_window(close, k, window)
-        sizes[k] = x.shape[0]
-        if x.shape[0] >= 2:
-            out[k, 0], out[k, 1] = _rsi_tail(x, alpha)
-    return sizes, out
 
 
 def term_regime(
