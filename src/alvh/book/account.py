@@ -56,6 +56,13 @@ class OpenLegs:
     settle_code: Int64Array  # 0 SPX AM, 1 SPX PM, 2 VIX SOQ, 3 never settles
 
 
+def _read_only(legs: OpenLegs) -> OpenLegs:
+    """Freeze the arrays of a cached view (callers share it until the next fill)."""
+    for name in OpenLegs.__dataclass_fields__:
+        getattr(legs, name).flags.writeable = False
+    return legs
+
+
 def _of_kinds(legs: OpenLegs, kinds: tuple[int, ...]) -> OpenLegs:
     """The legs of some kinds (the same object when every leg is of those kinds)."""
     of_kind = legs.kind == kinds[0]
@@ -63,9 +70,7 @@ def _of_kinds(legs: OpenLegs, kinds: tuple[int, ...]) -> OpenLegs:
         of_kind |= legs.kind == k
     if of_kind.all():
         return legs
-    return OpenLegs(
-        *(getattr(legs, f)[of_kind] for f in OpenLegs.__dataclass_fields__)  # read-only copies
-    )
+    return _read_only(OpenLegs(*(getattr(legs, f)[of_kind] for f in OpenLegs.__dataclass_fields__)))
 
 
 def _kind(c: Contract) -> int:
@@ -235,13 +240,7 @@ class Account:
             return cached
         every = self._legs_cache.get(None)
         if every is None:
-            every = self._open_legs()
-            for arr in (
-                every.slot, every.kind, every.qty, every.multiplier, every.strike, every.is_call,
-                every.expiry_ordinal, every.tier_code, every.group_code, every.settle_code,
-            ):  # fmt: skip
-                arr.flags.writeable = False
-            self._legs_cache[None] = every
+            every = self._legs_cache[None] = _read_only(self._open_legs())
         legs = every if kinds is None else _of_kinds(every, kinds)
         self._legs_cache[kinds] = legs
         return legs
@@ -426,9 +425,6 @@ class Account:
             legs.qty * self._arr["avg"][legs.slot] * legs.multiplier,
             legs.expiry_ordinal * 4 + legs.settle_code,
         )
-        every = self.open_legs()
-        if not (every.kind == VX_FUTURE).any():
-            return opt
         fut = self.open_legs((VX_FUTURE,))
         products = [self._contracts[i].product for i in fut.slot]
         return opt + futures_margin_usd(products, fut.qty, self.futures_margin)

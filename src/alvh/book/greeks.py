@@ -65,16 +65,10 @@ def leg_dollar_greeks(
 
 def sum_by_code(per_leg: Float64Array, code: Int64Array, n_codes: int) -> Float64Array:
     """Return a (5, n_codes) array: per-leg dollar greeks summed by integer code (e.g. tier)."""
-    n_rows = per_leg.shape[0]
-    # One bincount for all rows: row r of the legs lands in bins [r n_codes, (r+1) n_codes).
-    bins = (np.asarray(code)[None, :] + n_codes * np.arange(n_rows)[:, None]).ravel()
-    flat = np.bincount(bins, weights=per_leg.ravel(), minlength=n_rows * n_codes)
-    return np.asarray(flat, dtype=np.float64).reshape(n_rows, n_codes)
-
-
-def to_dollar_greeks(column: Float64Array) -> DollarGreeks:
-    """Wrap one column of ``leg_dollar_greeks`` / ``sum_by_code`` output."""
-    return DollarGreeks(*np.asarray(column, dtype=np.float64).tolist())
+    out = np.zeros((per_leg.shape[0], n_codes))
+    for row in range(per_leg.shape[0]):
+        out[row] = np.bincount(code, weights=per_leg[row], minlength=n_codes)
+    return out
 
 
 @jit()

@@ -113,18 +113,16 @@ class Journal:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: not a usable journal database ({e})") from None
 
-    def create_index(self) -> None:
-        """Build the rule index (a scratch journal builds it once, after its bulk load)."""
+    def end_bulk_load(self) -> None:
+        """Finish a scratch journal: build the rule index once, then switch to WAL mode (how
+        the final file is appended to live)."""
         self._con.execute(_INDEX)
+        self._con.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
         """Close the database (checkpointing the WAL into the main file)."""
         self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._con.close()
-
-    def set_wal(self) -> None:
-        """Switch to WAL mode (how live appends run), e.g. once a scratch load is done."""
-        self._con.execute("PRAGMA journal_mode=WAL")
 
     def __enter__(self) -> Journal:
         return self
@@ -212,6 +210,5 @@ def write_journal_atomically(
     with fewer_gc_passes(), Journal(tmp, scratch=True) as j:
         j.register_run(run_id, config, data_id, data_description)
         j.append_sessions(run_id, sessions, one_transaction=True)
-        j.create_index()
-        j.set_wal()  # the final file is opened for live appends in WAL mode, as before
+        j.end_bulk_load()
     os.replace(tmp, path)

@@ -363,22 +363,13 @@ def _ssvi_iv_serial(par, nodes, t, k, out):
 @jit()
 def _ssvi_greeks_serial(par, nodes, t, k, c, out):
     """``out`` rows: price, delta, gamma, vega per vol point, theta per day, implied vol."""
-    spot, rate, rho = par[0], par[1], par[5]
-    carry = rate - par[2]
-    tn, wn = nodes[0], nodes[1]
-    t_prev = math.nan
-    tc = fwd = theta = phi = 0.0
+    spot, rate, carry = par[0], par[1], par[1] - par[2]
+    _ssvi_iv_serial(par, nodes, t, k, out[5])
     for i in range(t.shape[0]):
         ti = t[i]
-        if ti != t_prev:
-            t_prev = ti
-            tc, fwd, theta, phi = ssvi_slice(
-                ti, spot, carry, tn, wn, par[3], par[4], rho, par[6], par[7]
-            )
-        vol = ssvi_vol_at(k[i], tc, fwd, theta, phi, rho)
         f = spot * math.exp(carry * ti)
         df = math.exp(-rate * ti)
-        p, d, g, v, th = black76_one(f, k[i], ti, vol, df, c[i])
+        p, d, g, v, th = black76_one(f, k[i], ti, out[5, i], df, c[i])
         ratio = f / spot
         drift = math.log(ratio) / ti if ti > 0.0 else 0.0
         out[0, i] = p
@@ -386,7 +377,6 @@ def _ssvi_greeks_serial(par, nodes, t, k, c, out):
         out[2, i] = g * ratio * ratio
         out[3, i] = v
         out[4, i] = th - d * drift * f / DAYS_PER_YEAR
-        out[5, i] = vol
 
 
 @jit()
