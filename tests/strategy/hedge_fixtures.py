@@ -9,7 +9,7 @@ import numpy as np
 from alvh.config.hedge import HedgeConfig, hedge_preset
 from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.sizing import BookExposure
-from alvh.strategy.hedge.state import CondorView, HedgeInputs
+from alvh.strategy.hedge.state import CondorColumns, CondorView, HedgeInputs
 
 DAY0 = date(2024, 1, 2)
 
@@ -64,7 +64,7 @@ def inputs(
         iv_before=iv_before,
         spot=spot,
         exposure=exposure,
-        condors=(condor,),
+        condors=CondorColumns.of((condor,)),
         leg_deltas=(-0.10, -0.03, 0.08, 0.02),
         leg_contracts=(-1, 1, -1, 1),
         n_condors=1,

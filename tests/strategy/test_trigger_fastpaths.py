@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alvh.strategy.hedge.triggers import book_delta_per_condor, macd_rule, proximity, rsi_rule
+from alvh.strategy.hedge.triggers import (
+    book_delta_per_condor,
+    macd_rule,
+    proximity,
+    rsi_rule,
+    z_distances,
+)
 from alvh.strategy.indicators import macd, macd_crossover, rsi
 
 
@@ -44,18 +50,52 @@ def test_rsi_rule_rejects_missing_values() -> None:
         rsi_rule(np.array([20.0, np.nan, 21.0, 22.0]), "VIX", 2)
 
 
-def test_proximity_on_lists_equals_the_array_path() -> None:
+def _proximity_reference(spot, puts, calls, iv, days):
+    """min z, side, level, SD and condor index from ``z_distances`` and numpy's min/argmin."""
+    zp, zc, sd = z_distances(spot, puts, calls, iv, days)
+    zmin_p, zmin_c = float(np.min(zp)), float(np.min(zc))
+    side = "put" if zmin_p <= zmin_c else "call"
+    i = int(np.argmin(zp)) if side == "put" else int(np.argmin(zc))
+    level = float(np.broadcast_to(np.asarray(puts if side == "put" else calls), zp.shape)[i])
+    return min(zmin_p, zmin_c), side, level, float(sd[i]), i
+
+
+def test_compiled_proximity_equals_the_numpy_reference() -> None:
+    # NaNs (a vol the surface could not give), expiring and expired condors, ties, scalars.
     rng = np.random.default_rng(13)
-    for _ in range(300):
-        k = int(rng.integers(0, 8))
+    for trial in range(600):
+        k = int(rng.integers(1, 9))
         spot = float(rng.uniform(1000, 5000))
-        puts = list(spot * rng.uniform(0.8, 1.05, k))
-        calls = list(spot * rng.uniform(0.95, 1.2, k))
-        iv = list(rng.uniform(0.1, 0.5, k))
-        days = [float(d) for d in rng.integers(-1, 60, k)]
-        a = proximity(spot, puts, calls, iv, days)
-        b = proximity(spot, np.array(puts), np.array(calls), np.array(iv), np.array(days))
-        assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)
+        puts = spot * rng.uniform(0.8, 1.05, k)
+        calls = spot * rng.uniform(0.95, 1.2, k)
+        iv = rng.uniform(0.1, 0.5, k)
+        days = rng.integers(-1, 60, k).astype(float)
+        if trial % 5 == 0:
+            iv[rng.integers(0, k)] = np.nan
+        if trial % 7 == 0:
+            puts[:] = puts[0]  # ties: the first minimum wins
+            iv[:] = iv[0]
+            days[:] = days[0]
+        if trial % 11 == 0:
+            days[rng.integers(0, k)] = np.nan
+        if trial % 13 == 0:
+            (puts if trial % 2 else calls)[rng.integers(0, k)] = np.nan  # a NaN z
+        r = proximity(spot, puts, calls, iv, days)
+        z, side, level, sd, i = _proximity_reference(spot, puts, calls, iv, days)
+        got = r.inputs
+        assert (got["side"], got["condor"]) == (side, i)
+        for key, want in (("min_z", z), ("level", level), ("sd", sd)):
+            assert got[key] == want or (np.isnan(got[key]) and np.isnan(want))
+    r = proximity(4000.0, [3850.0, 3700.0], [4300.0, 4200.0], 0.2, 30.0)  # scalars broadcast
+    z, side, level, sd, i = _proximity_reference(
+        4000.0, [3850.0, 3700.0], [4300.0, 4200.0], 0.2, 30.0
+    )
+    assert (r.inputs["min_z"], r.inputs["side"], r.inputs["level"], r.inputs["condor"]) == (
+        z,
+        side,
+        level,
+        i,
+    )
 
 
 def test_book_delta_on_tuples_equals_the_array_path() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, replace
+from typing import cast
 
 import numpy as np
 
@@ -41,7 +42,7 @@ from alvh.strategy.hedge.decision import LAYER_NAMES, step
 from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import HedgeDecision
 from alvh.strategy.hedge.sizing import BookExposure
-from alvh.strategy.hedge.state import CondorView, HedgeInputs, HedgeState, LayerHolding
+from alvh.strategy.hedge.state import CondorColumns, HedgeInputs, HedgeState, LayerHolding
 
 __all__ = [
     "VXTH_LAYER",
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 HISTORY_SESSIONS = 260  # closes fed to MACD/RSI: fixed, so a decision never depends on run start
+_DAY_NS = 86_400_000_000_000
 
 
 def _spread(c: SpreadConfig) -> Spread:
@@ -157,29 +159,28 @@ class AlvhHedge(LedgerHook):
     def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:
         t = self.cfg.triggers
         cv = view.condors
-        today = view.day.normalize()
-        condors = tuple(
-            CondorView(put, call, put - credit, call + credit, iv, dte)
-            for put, call, credit, iv, dte in zip(
-                cv.short_put.tolist(),
-                cv.short_call.tolist(),
-                cv.credit_per_condor.tolist(),
-                cv.iv_atm.tolist(),
-                cv.dte_days.tolist(),
-                strict=True,
-            )
+        day = view.day
+        today = day if day.value % _DAY_NS == 0 else day.normalize()
+        condors = CondorColumns(
+            cv.short_put,
+            cv.short_call,
+            cv.short_put - cv.credit_per_condor,
+            cv.short_call + cv.credit_per_condor,
+            cv.iv_atm,
+            cv.dte_days,
         )
         upcoming = self._upcoming
         if upcoming is None:  # decide() before prepare(): no events known
             upcoming = self._upcoming = UpcomingEvents()
         nxt = upcoming.next_sessions(today, max(t.macro_sessions, 1))
         events = upcoming.known_between(today, nxt[-1], snap.as_of)
-        n_condors = int(np.sum(cv.qty))
+        # ``ndarray.sum`` is ``np.sum`` without its dispatch (same reduction, same floats).
+        n_condors = int(cv.qty.sum())
         held, unit_by_symbol = self._cap_use(snap, view)
         exposure = BookExposure(
             short_vega_usd_per_vol_pt=max(0.0, -cv.vega_usd_per_vol_pt),
-            max_loss_usd=float(np.sum(cv.max_loss_usd)),
-            margin_usd=float(np.sum(cv.margin_usd)),
+            max_loss_usd=float(cv.max_loss_usd.sum()),
+            margin_usd=float(cv.margin_usd.sum()),
             spx_notional_usd=view.spot * 100.0 * n_condors,
             capital_usd=view.equity_usd,
             hedge_carry_usd_per_month=self._carry(m),
@@ -201,8 +202,8 @@ class AlvhHedge(LedgerHook):
             spot=view.spot,
             exposure=exposure,
             condors=condors,
-            leg_deltas=tuple(np.clip(cv.delta_per_condor, -1.0, 1.0).tolist()),
-            leg_contracts=tuple(cv.qty.tolist()),
+            leg_deltas=np.clip(cv.delta_per_condor, -1.0, 1.0),
+            leg_contracts=cv.qty,
             n_condors=n_condors,
             vix_closes=vix[np.isfinite(vix)],
             spx_closes=spx[np.isfinite(spx)],
@@ -233,14 +234,18 @@ class AlvhHedge(LedgerHook):
 
         The second is priced on first use (only a roll reads it).
         """
-        held = CapUse()
+        # Summed field by field in plain floats: what ``CapUse() + u.scaled(f) + ...`` adds.
+        premium = margin = face = 0.0
         for cid, qty in view.hedge_positions.items():
             u = self._unit_use(snap, cid)
             if u is not None:
                 # Futures use margin and face value long or short; a short call leg offsets.
                 f = abs(qty) if u.premium_usd == 0.0 else qty
-                held += u.scaled(f)
+                premium += u.premium_usd * f
+                margin += u.vx_margin_usd * f
+                face += u.vx_notional_usd * f
         layers = self.state.layers  # as of now, whenever the mapping is read
+        held = CapUse(premium, margin, face)
         return held, _LazyUnitUse(lambda: self._unit_use_by_symbol(snap, layers))
 
     def _unit_use_by_symbol(
@@ -410,12 +415,17 @@ class AlvhHedge(LedgerHook):
         inputs = self._inputs(snap, view, m)
         state, decisions, results = step(self.state, inputs, self.cfg)
         self.state = state
-        for r in results:
-            entries.append(
-                JournalEntry(
-                    f"hedge.trigger.{r.rule}", dict(r.inputs), rule_outcome(r), "none", r.reason
-                )
+        # Each result's own inputs dict, not a copy: neither side changes it afterwards.
+        entries += [
+            JournalEntry(
+                f"hedge.trigger.{r.rule}",
+                cast("dict[str, object]", r.inputs),
+                rule_outcome(r),
+                "none",
+                r.reason,
             )
+            for r in results
+        ]
         orders += self._translate(snap, decisions)
         for d in decisions:
             entries.append(_decision_entry(d, state))

@@ -95,11 +95,15 @@ def macd_crossover(line: ArrayLike, signal: ArrayLike) -> Crossover:
     sg = np.asarray(signal, dtype=np.float64)
     if ln.size < 2 or sg.size < 2:
         return "none"
-    prev = ln[-2] - sg[-2]
-    now = ln[-1] - sg[-1]
-    if prev <= 0.0 < now:
+    return crossover_of_gaps(float(ln[-2] - sg[-2]), float(ln[-1] - sg[-1]))
+
+
+def crossover_of_gaps(prev_gap: float, now_gap: float) -> Crossover:
+    """Return the crossover that the gaps ``line - signal`` at the last two points make
+    (what :func:`macd_crossover` decides, for a caller that has only the last two points)."""
+    if prev_gap <= 0.0 < now_gap:
         return "bullish"
-    if prev >= 0.0 > now:
+    if prev_gap >= 0.0 > now_gap:
         return "bearish"
     return "none"
 

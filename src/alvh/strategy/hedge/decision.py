@@ -65,19 +65,12 @@ def evaluate_triggers(inputs: HedgeInputs, cfg: HedgeConfig) -> TriggerSet:
     r["iv_shift"] = iv_shift(
         inputs.iv_now, inputs.iv_before, t.iv_shift_threshold, t.iv_shift_sessions, t.iv_source
     )
-    ivs = [x.iv for x in c]
-    dtes = [x.dte_days for x in c]
     r["proximity"] = proximity(
-        inputs.spot, [x.short_put for x in c], [x.short_call for x in c], ivs, dtes, t.proximity_z
+        inputs.spot, c.short_put, c.short_call, c.iv, c.dte_days, t.proximity_z
     )
     if t.break_even_z > 0:
         r["break_even"] = break_even_proximity(
-            inputs.spot,
-            [x.put_break_even for x in c],
-            [x.call_break_even for x in c],
-            ivs,
-            dtes,
-            t.break_even_z,
+            inputs.spot, c.put_break_even, c.call_break_even, c.iv, c.dte_days, t.break_even_z
         )
     r["book_delta"] = book_delta_per_condor(
         inputs.leg_deltas, inputs.leg_contracts, inputs.n_condors, t.delta_limit

@@ -90,6 +90,29 @@ def _empty() -> Float64Array:
 
 
 @dataclass(frozen=True)
+class CondorColumns:
+    """The open condors as the triggers read them: one float64 array per field, one row per
+    condor (the units of ``CondorView``). The engine fills it from its book arrays each
+    session; tests and callers with a few condors use :meth:`of`."""
+
+    short_put: Float64Array = field(default_factory=_empty)
+    short_call: Float64Array = field(default_factory=_empty)
+    put_break_even: Float64Array = field(default_factory=_empty)
+    call_break_even: Float64Array = field(default_factory=_empty)
+    iv: Float64Array = field(default_factory=_empty)
+    dte_days: Float64Array = field(default_factory=_empty)
+
+    @classmethod
+    def of(cls, condors: Sequence[CondorView]) -> CondorColumns:
+        """Return the columns of some ``CondorView`` rows."""
+        names = ("short_put", "short_call", "put_break_even", "call_break_even", "iv", "dte_days")
+        return cls(*(np.array([getattr(c, n) for c in condors], dtype=np.float64) for n in names))
+
+    def __len__(self) -> int:
+        return int(self.short_put.shape[0])
+
+
+@dataclass(frozen=True)
 class HedgeInputs:
     """What one session's hedge step reads, all known at the session's close.
 
@@ -104,9 +127,9 @@ class HedgeInputs:
     spot
         SPX close.
     condors
-        Open condors.
+        Open condors, as columns.
     leg_deltas, leg_contracts
-        Every condor leg's unit delta and signed contracts (long +, short -).
+        Each open condor's net delta per unit (clipped to [-1, 1]) and its signed contracts.
     n_condors
         Condors held.
     vix_closes, spx_closes
@@ -139,9 +162,9 @@ class HedgeInputs:
     iv_before: float | None
     spot: float
     exposure: BookExposure
-    condors: tuple[CondorView, ...] = ()
-    leg_deltas: tuple[float, ...] = ()
-    leg_contracts: tuple[float, ...] = ()
+    condors: CondorColumns = field(default_factory=CondorColumns)
+    leg_deltas: Sequence[float] | Float64Array = ()
+    leg_contracts: Sequence[float] | Float64Array = ()
     n_condors: int = 0
     vix_closes: Float64Array = field(default_factory=_empty)
     spx_closes: Float64Array = field(default_factory=_empty)

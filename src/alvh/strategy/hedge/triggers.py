@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 
 from alvh._typing import ArrayLike
 from alvh.kernel._numba import jit
 from alvh.strategy.hedge.results import RuleResult
-from alvh.strategy.indicators import macd_crossover
+from alvh.strategy.indicators import crossover_of_gaps
 
 Regime = Literal["contango", "flat", "backwardation"]
 
@@ -90,32 +90,43 @@ def z_distances(
 _NP_SEQUENTIAL_SUM = 8  # numpy's pairwise sum adds fewer items than this one by one from 0.0
 
 
-def _float_lists(*xs: ArrayLike) -> list[list[float]] | None:
-    """Return equal-length lists or tuples as lists of floats, else None."""
-    if not all(isinstance(x, list | tuple) for x in xs):
-        return None
-    out = [[float(v) for v in cast(Sequence[float], x)] for x in xs]
-    return out if len({len(x) for x in out}) <= 1 else None
+@jit()
+def _nearest_levels(
+    spot: float, puts: np.ndarray, calls: np.ndarray, iv: np.ndarray, days: np.ndarray
+) -> tuple[float, int, float, float, int, float]:  # pragma: no cover - numba
+    """Return ``(min z_put, its index, its SD, min z_call, its index, its SD)``.
 
-
-def _z_lists(
-    spot: float, puts: list[float], calls: list[float], iv: list[float], days: list[float]
-) -> tuple[list[float], list[float], list[float]] | None:
-    """``z_distances`` in plain floats (the daily case: a few condors, where numpy's per-call
-    cost dominates); same operations. None on a NaN, whose min/argmin numpy defines otherwise."""
-    zp, zc, sd = [], [], []
-    for kp, kc, v, d in zip(puts, calls, iv, days, strict=True):
-        s = spot * v * math.sqrt(max(d, 0.0) / 365.0)
-        if s > 0.0:
-            zp.append((spot - kp) / s)
-            zc.append((kc - spot) / s)
+    ``z_distances`` followed by numpy's ``min`` / ``argmin`` on each side, in one compiled pass
+    with the same operations (tested equal): a NaN z is the minimum (the first one), as numpy's
+    ``min`` and ``argmin`` make it. Needs at least one condor.
+    """
+    zp_min = zc_min = 0.0
+    ip = ic = 0
+    sd_p = sd_c = 0.0
+    for i in range(puts.shape[0]):
+        d = days[i]
+        if d < 0.0:  # np.maximum(d, 0.0): a NaN (or -0.0) passes through
+            d = 0.0
+        sd = spot * iv[i] * np.sqrt(d / 365.0)
+        if sd > 0.0:
+            zp = (spot - puts[i]) / sd
+            zc = (calls[i] - spot) / sd
         else:
-            zp.append(math.inf if spot > kp else -math.inf)
-            zc.append(math.inf if kc > spot else -math.inf)
-        sd.append(s)
-    if any(math.isnan(x) for x in zp + zc + sd):
-        return None
-    return zp, zc, sd
+            zp = np.inf if spot > puts[i] else -np.inf
+            zc = np.inf if calls[i] > spot else -np.inf
+        if i == 0 or (zp_min == zp_min and (zp != zp or zp < zp_min)):
+            zp_min, ip, sd_p = zp, i, sd
+        if i == 0 or (zc_min == zc_min and (zc != zc or zc < zc_min)):
+            zc_min, ic, sd_c = zc, i, sd
+    return zp_min, ip, sd_p, zc_min, ic, sd_c
+
+
+def _float64_columns(*xs: ArrayLike) -> tuple[np.ndarray, ...]:
+    """Return ``xs`` as contiguous float64 1-d arrays of one length (broadcast if needed)."""
+    arrs = [np.ascontiguousarray(x, dtype=np.float64).reshape(-1) for x in xs]
+    if len({a.shape[0] for a in arrs}) > 1:
+        arrs = [np.ascontiguousarray(a) for a in np.broadcast_arrays(*arrs)]
+    return tuple(arrs)
 
 
 def _proximity_rule(
@@ -129,28 +140,14 @@ def _proximity_rule(
     z_limit: float,
 ) -> RuleResult:
     inputs: dict[str, float | int | str | None] = {"spot": spot, "z_limit": z_limit}
-    lists = _float_lists(puts, calls, iv, days)
-    fast = None if lists is None else _z_lists(spot, *lists)
-    if lists is not None and fast is not None:
-        zp_l, zc_l, sd_l = fast
-        if not zp_l:
-            return RuleResult(rule, False, inputs, "skipped: no open condors")
-        zmin_p, zmin_c = min(zp_l), min(zc_l)
-        side = "put" if zmin_p <= zmin_c else "call"
-        zs = zp_l if side == "put" else zc_l
-        i = zs.index(min(zs))  # the first minimum, as np.argmin
-        level = (lists[0] if side == "put" else lists[1])[i]
-        sd_i = sd_l[i]
-    else:
-        zp, zc, sd = z_distances(spot, puts, calls, iv, days)
-        if zp.size == 0:
-            return RuleResult(rule, False, inputs, "skipped: no open condors")
-        zmin_p, zmin_c = float(np.min(zp)), float(np.min(zc))
-        side = "put" if zmin_p <= zmin_c else "call"
-        i = int(np.argmin(zp)) if side == "put" else int(np.argmin(zc))
-        level = float(np.broadcast_to(np.asarray(puts if side == "put" else calls), zp.shape)[i])
-        sd_i = float(sd[i])
-    z = min(zmin_p, zmin_c)
+    kp, kc, v, d = _float64_columns(puts, calls, iv, days)
+    if kp.shape[0] == 0:
+        return RuleResult(rule, False, inputs, "skipped: no open condors")
+    zmin_p, i_p, sd_p, zmin_c, i_c, sd_c = _nearest_levels(float(spot), kp, kc, v, d)
+    side = "put" if zmin_p <= zmin_c else "call"
+    i, level, sd_i = (i_p, kp[i_p], sd_p) if side == "put" else (i_c, kc[i_c], sd_c)
+    level, sd_i, i = float(level), float(sd_i), int(i)
+    z = min(float(zmin_p), float(zmin_c))
     inputs |= {"min_z": z, "side": side, "level": level, "sd": sd_i, "condor": i}
     fired = z <= z_limit
     cmp = "<=" if fired else ">"
@@ -225,19 +222,18 @@ def book_delta_per_condor(
     ValueError
         If a delta lies outside [-1, 1].
     """
-    lists = _float_lists(leg_deltas, leg_contracts)
-    if lists is not None and len(lists[0]) < _NP_SEQUENTIAL_SUM:
+    d = np.asarray(leg_deltas, dtype=np.float64)
+    q = np.asarray(leg_contracts, dtype=np.float64)
+    if d.ndim == 1 and d.shape == q.shape and d.shape[0] < _NP_SEQUENTIAL_SUM:
         # The daily case, a few condors, in plain floats: numpy sums fewer than 8 numbers in
         # order from 0.0, as the loop below does, so the net delta is the same float.
-        d_l, q_l = lists
+        d_l, q_l = d.tolist(), q.tolist()
         if any(abs(x) > 1.0 for x in d_l):
             raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
         net = 0.0
         for x, y in zip(d_l, q_l, strict=True):
             net += x * y
     else:
-        d = np.asarray(leg_deltas, dtype=np.float64)
-        q = np.asarray(leg_contracts, dtype=np.float64)
         if np.any(np.abs(d) > 1.0):
             raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
         net = float(np.sum(d * q))
@@ -310,10 +306,19 @@ def _rsi_tail(x: np.ndarray, alpha: float) -> tuple[float, float]:  # pragma: no
     return out[0], out[1]
 
 
+@jit()
+def _all_finite(x: np.ndarray) -> bool:  # pragma: no cover - numba
+    """``np.all(np.isfinite(x))`` without its two temporary arrays (called every session)."""
+    for v in x:  # noqa: SIM110 - a loop numba compiles, stopping at the first bad value
+        if not np.isfinite(v):
+            return False
+    return True
+
+
 def _finite_1d(x: np.ndarray, name: str) -> None:
     if x.ndim != 1:
         raise ValueError(f"{name} must be 1-d, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
+    if not _all_finite(x):
         raise ValueError(f"{name} must be finite (drop missing values before computing)")
 
 
@@ -334,7 +339,7 @@ def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int
     # indicators.macd's last two points, compiled (its spans -> alphas, same arithmetic).
     l0, l1, s0, s1 = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
     line, sig = float(l1), float(s1)
-    cross = macd_crossover([l0, l1], [s0, s1])
+    cross = crossover_of_gaps(l0 - s0, l1 - s1)
     inputs |= {"macd": line, "signal_line": sig, "crossover": cross}
     fired = cross == "bullish"
     what = {"bullish": "crossed above", "bearish": "crossed below", "none": "did not cross"}[cross]
