@@ -23,7 +23,7 @@ import numpy as np
 
 from alvh.config.execution import ExecutionConfig, SpreadConfig
 from alvh.config.hedge import HedgeConfig
-from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeOrder, NoHedge
+from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeMark, HedgeOrder, NoHedge
 from alvh.engine.hedge_inputs import LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import (
@@ -42,7 +42,13 @@ from alvh.strategy.hedge.decision import LAYER_NAMES, step
 from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import HedgeDecision
 from alvh.strategy.hedge.sizing import BookExposure
-from alvh.strategy.hedge.state import CondorColumns, HedgeInputs, HedgeState, LayerHolding
+from alvh.strategy.hedge.state import (
+    CondorColumns,
+    HedgeInputs,
+    HedgeState,
+    LayerHolding,
+    PendingTranche,
+)
 
 __all__ = [
     "VXTH_LAYER",
@@ -104,12 +110,21 @@ class AlvhHedge(LedgerHook):
         self.state = HedgeState()
         self._iv_hist: list[float] = []
         self._upcoming: UpcomingEvents | None = None
+        # The state's layers and pending tranches as the last decision left them, once they
+        # were aligned with the ledger and no orphan was left (None: align next session).
+        self._aligned: tuple[tuple[LayerHolding, ...], tuple[PendingTranche, ...]] | None = None
+        self._unknown_held = False  # the ledger holds a contract this pricer did not create
+        # Marks of the contracts the decision reads, for the snapshot they were taken from.
+        self._marks: tuple[MarketSnapshot | None, dict[str, HedgeMark | None]] = (None, {})
 
     def prepare(self, data: MarketData) -> None:
         """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
         super().prepare(data)
         self.state = HedgeState()
         self._iv_hist = []
+        self._aligned = None
+        self._unknown_held = False
+        self._marks = (None, {})
         # Events sorted once, filtered by known_at at each decision (the snapshot's rule, faster).
         self._upcoming = UpcomingEvents(data.tables["events"])
         if 3 in self.cfg.instruments.layers:
@@ -219,11 +234,22 @@ class AlvhHedge(LedgerHook):
             layer_costs_usd=costs,
         )
 
+    def _mark_of(self, snap: MarketSnapshot, cid: str) -> HedgeMark | None:
+        """Return today's mark of a contract, None when it has none (asked once a session)."""
+        marks = self._marks
+        if marks[0] is not snap:
+            marks = self._marks = (snap, {})
+        if cid not in marks[1]:
+            try:
+                marks[1][cid] = self.pricer.mark(snap, cid)
+            except (KeyError, NoDataError):
+                marks[1][cid] = None
+        return marks[1][cid]
+
     def _unit_use(self, snap: MarketSnapshot, cid: str) -> CapUse | None:
         """Cap use of one contract at today's mark (futures: margin and face value)."""
-        try:
-            mk = self.pricer.mark(snap, cid)
-        except (KeyError, NoDataError):
+        mk = self._mark_of(snap, cid)
+        if mk is None:
             return None
         if mk.is_future:
             return CapUse(0.0, mk.margin_usd, mk.mid * mk.multiplier)
@@ -276,9 +302,8 @@ class AlvhHedge(LedgerHook):
         gains: dict[int, float] = {}
         costs: dict[int, float] = {}
         for (layer, cid), p in self.ledger.pos.items():
-            try:
-                mk = self.pricer.mark(snap, cid)
-            except (KeyError, NoDataError):
+            mk = self._mark_of(snap, cid)
+            if mk is None:
                 continue
             entry = view.hedge_entry_price.get(cid, p.entry)
             if math.isfinite(entry):
@@ -345,8 +370,12 @@ class AlvhHedge(LedgerHook):
             for cid, _ in self.pricer.spread_legs(a.symbol)
         }
         orders, entries = [], []
+        self._unknown_held = False
         for (layer, cid), p in list(self.ledger.pos.items()):
-            if (layer, cid) in wanted or self.pricer.find(cid) is None:
+            if (layer, cid) in wanted:
+                continue
+            if self.pricer.find(cid) is None:
+                self._unknown_held = True
                 continue
             why = f"close {cid} x{p.qty:g}: held for layer {layer}, which is no longer active"
             orders.append(self._order(snap, layer, cid, -p.qty, why))
@@ -405,10 +434,22 @@ class AlvhHedge(LedgerHook):
     ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
         """Reconcile with the book, run one ALVH step, return its orders and journal entries."""
         self.session_index += 1
+        sent = bool(self.ledger.sent)
         entries = self._reconcile(snap, view)
-        entries += self._sync_state()
-        orders, more = self._orphans(snap)
-        entries += more
+        orders: list[HedgeOrder] = []
+        a = self._aligned
+        # Alignment can find nothing when no order was sent, the ledger did not change and the
+        # state's layers are those the last decision left, aligned (most sessions): skip it.
+        if (
+            sent
+            or entries
+            or a is None
+            or a[0] is not self.state.layers
+            or a[1] is not (self.state.pending)
+        ):
+            entries += self._sync_state()
+            orders, more = self._orphans(snap)
+            entries += more
         if self.session_index == 0:
             entries.append(JournalEntry("hedge.etf", {}, "clear", "none", self.pricer.etf_note))
         m = self.pricer.market(snap)
@@ -429,6 +470,8 @@ class AlvhHedge(LedgerHook):
         orders += self._translate(snap, decisions)
         for d in decisions:
             entries.append(_decision_entry(d, state))
+        quiet = not orders and not self._unknown_held
+        self._aligned = (state.layers, state.pending) if quiet else None
         return orders, entries
 
 
