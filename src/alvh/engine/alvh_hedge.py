@@ -217,7 +217,7 @@ class AlvhHedge(LedgerHook):
             spot=view.spot,
             exposure=exposure,
             condors=condors,
-            leg_deltas=np.clip(cv.delta_per_condor, -1.0, 1.0),
+            leg_deltas=cv.delta_per_condor.clip(-1.0, 1.0),
             leg_contracts=cv.qty,
             n_condors=n_condors,
             vix_closes=vix[np.isfinite(vix)],

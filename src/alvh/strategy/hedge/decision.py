@@ -145,9 +145,8 @@ def _roll(
     days = cfg.instruments.roll_days_before_expiry
     today = inputs.today.toordinal()
     if not any(
-        a.expiry_ordinal is not None and a.expiry_ordinal - today <= days
+        (first := h.first_expiry_ordinal) is not None and first - today <= days
         for h in state.layers
-        for a in h.allocations
     ):
         return state, inputs, []  # nothing near expiry (most sessions): no copies
     ex = inputs.exposure
@@ -317,7 +316,9 @@ def step(
     decisions += more
     s, more = _monetise(s, inputs, cfg)
     decisions += more
-    s = replace(s, clear_sessions=s.clear_sessions + 1 if ts.clear else 0)
+    clear_sessions = s.clear_sessions + 1 if ts.clear else 0
+    if clear_sessions != s.clear_sessions:
+        s = replace(s, clear_sessions=clear_sessions)
     removed = bool(more)
     d = cfg.deescalation
     if not removed and s.layers and s.clear_sessions >= d.clear_sessions:

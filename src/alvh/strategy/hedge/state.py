@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -31,6 +32,15 @@ class LayerHolding:
     def symbols(self) -> tuple[str, ...]:
         """Return the symbols held, in order, without repeats."""
         return tuple(dict.fromkeys(a.symbol for a in self.allocations))
+
+    @cached_property
+    def first_expiry_ordinal(self) -> int | None:
+        """Return the earliest expiry (``date.toordinal()``) of the allocations, None when
+        none expires (the ETF); the roll rule reads it every session."""
+        return min(
+            (a.expiry_ordinal for a in self.allocations if a.expiry_ordinal is not None),
+            default=None,
+        )
 
 
 @dataclass(frozen=True)
