@@ -266,3 +266,32 @@ def test_carry_of_held_contracts_is_the_carry_of_their_quotes(data: MarketData) 
         assert q is not None, cid
         assert hook.pricer.carry_of(m, cid) == (q.multiplier, q.carry_per_month), cid
     assert hook.pricer.carry_of(m, "not a contract") is None
+
+
+def test_quiet_reconcile_changes_nothing_but_a_book_change_is_still_seen() -> None:
+    led = Ledger()
+    led.sent = [SentOrder(1, "VXK08", 2.0)]
+    led.reconcile({"VXK08": 2.0}, lambda s: 20.0)
+    assert led.reconcile({"VXK08": 2.0}, lambda s: math.nan) == []  # nothing sent, all held
+    assert led.held(1, "VXK08") == 2.0 and led.pos[(1, "VXK08")].entry == 20.0
+    # No order sent, yet the book moved: a settlement, then a lot the ledger never bought.
+    assert [e.kind for e in led.reconcile({"VXK08": 1.0}, lambda s: math.nan)] == ["adjusted"]
+    ev = led.reconcile({"VXK08": 1.0, "VXM08": 3.0}, lambda s: math.nan)
+    assert [(e.kind, e.contract_id) for e in ev] == [("adjusted", "VXM08")]
+
+
+def test_a_quiet_session_still_closes_a_lot_no_layer_accounts_for(data: MarketData) -> None:
+    # Session 1 is quiet (nothing held, nothing sent), so the hook skips aligning its state;
+    # on session 2 the book holds a future the hook never ordered: it must be reconciled and
+    # closed as an orphan all the same.
+    hook = AlvhHedge(hedge_preset("alvh-442"))
+    hook.prepare(data)
+    day2 = DAY + pd.Timedelta(days=1)
+    row = _rows(data, DAY).iloc[1]
+    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    orders, _ = hook.decide(data.snapshot(DAY + DECISION), _view(DAY, {}, {}))
+    assert orders == [] and hook._aligned is not None
+    orders, entries = hook.decide(data.snapshot(day2 + DECISION), _view(day2, {cid: 2.0}, {}))
+    assert [(o.contract_id, o.qty) for o in orders] == [(cid, -2.0)]
+    rec = [(e.outcome, e.action) for e in entries if e.rule == "hedge.reconcile"]
+    assert rec == [("adjusted", "none"), ("fired", "close")]

@@ -390,6 +390,8 @@ class AlvhHedge(LedgerHook):
     def _translate(self, snap: MarketSnapshot, decisions: list[HedgeDecision]) -> list[HedgeOrder]:
         """Turn decisions into orders, netted per contract (a roll and a removal of the same
         layer on one session must not buy a contract only to sell it again)."""
+        if all(d.layer is None or d.action == "hold" for d in decisions):
+            return []  # most sessions: nothing to trade
         net: dict[tuple[int, str], float] = {}
         whys: dict[tuple[int, str], list[str]] = {}
 
