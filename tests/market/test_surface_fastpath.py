@@ -54,3 +54,25 @@ def test_year_fractions_of_ordinals_equal_t_years() -> None:
     assert [
         float(surf.t_years_of_ordinals(o, a)) for o, a in zip(ordinals, am, strict=True)
     ] == expected
+
+
+def test_greeks_of_ordinals_are_the_greeks_at_their_year_fractions() -> None:
+    """The one-pass marking path gives bit-for-bit the two-call numbers (arrays or one expiry)."""
+    surf = SpxVolSurface.from_snapshot(make_market(BASE_CLOSES).snapshot(AS_OF))
+    rng = np.random.default_rng(5)
+    n = 40
+    # Expiring today, this week, this quarter and in 2 years; AM and PM mixed.
+    ordinals = surf.as_of.toordinal() + rng.choice([0, 3, 45, 730], n)
+    am = rng.random(n) < 0.5
+    k = surf.spot * rng.uniform(0.5, 1.5, n)
+    is_call = rng.random(n) < 0.5
+    g, iv = surf.greeks_iv_of_ordinals(ordinals, am, k, is_call)
+    g_ref, iv_ref = surf.greeks_iv(surf.t_years_of_ordinals(ordinals, am), k, is_call)
+    for fast, ref in zip((*g, iv), (*g_ref, iv_ref), strict=True):
+        np.testing.assert_array_equal(fast, ref)
+    one = ordinals[0]
+    g1, iv1 = surf.greeks_iv_of_ordinals(int(one), bool(am[0]), k, is_call)
+    t1 = np.full(n, surf.t_years_of_ordinals(int(one), bool(am[0])))
+    g1_ref, iv1_ref = surf.greeks_iv(t1, k, is_call)
+    for fast, ref in zip((*g1, iv1), (*g1_ref, iv1_ref), strict=True):
+        np.testing.assert_array_equal(fast, ref)

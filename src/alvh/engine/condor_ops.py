@@ -17,7 +17,7 @@ from alvh.book.positions import Fill
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import ExecutionRules
 from alvh.engine.state import LEG_IS_CALL, LEG_SIGN, SPX_MULT, OpenCondor, RunState
-from alvh.kernel.grouping import sum_by_group
+from alvh.kernel.grouping import position_sums_by_group
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 
@@ -46,20 +46,21 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
     legs = acct.open_legs((SPX_OPTION,))
     if legs.slot.shape[0] == 0:
         return
-    t = surf.t_years_of_ordinals(legs.expiry_ordinal, legs.settle_code == SETTLE_SPX_AM)
-    g, iv = surf.greeks_iv(t, legs.strike, legs.is_call)
+    am = legs.settle_code == SETTLE_SPX_AM
+    g, iv = surf.greeks_iv_of_ordinals(legs.expiry_ordinal, am, legs.strike, legs.is_call)
     acct.set_marks(legs.slot, g.price)
     acct.set_greeks(legs.slot, surf.spot, g.delta, g.gamma, g.vega_per_vol_pt, g.theta_per_day)
-    q = legs.qty
-    short = q < 0
-    weights = np.empty((6, q.shape[0]))
-    np.multiply(q, g.price, out=weights[0])
-    np.multiply(q, g.delta, out=weights[1])
-    np.multiply(q, g.vega_per_vol_pt, out=weights[2])
-    np.multiply(q, g.theta_per_day, out=weights[3])
-    weights[4] = np.where(short & ~legs.is_call, iv, 0.0)  # the short put's vol
-    weights[5] = np.where(short & legs.is_call, iv, 0.0)
-    codes, sums = sum_by_group(weights, legs.group_code)
+    # Per condor: value, delta, vega, theta, short put vol, short call vol (one compiled pass).
+    codes, sums = position_sums_by_group(
+        legs.qty,
+        g.price,
+        g.delta,
+        g.vega_per_vol_pt,
+        g.theta_per_day,
+        iv,
+        legs.is_call,
+        legs.group_code,
+    )
     row = {k: r for r, k in enumerate(codes.tolist())}
     value, delta, vega, theta, iv_sp, iv_sc = sums.tolist()
     for c in st.condors.values():
@@ -79,8 +80,7 @@ def leg_quotes(
     am_settled: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return a condor's legs' model mids and the slippage paid on each (index points)."""
-    t = surf.t_years_of_ordinals(expiry_ordinal, am_settled)
-    g, _ = surf.greeks_iv(np.full(4, t), strikes, LEG_IS_CALL)
+    g, _ = surf.greeks_iv_of_ordinals(expiry_ordinal, am_settled, strikes, LEG_IS_CALL)
     mids = g.price
     half = 0.5 * execution.spx_spread.spread(mids, np.abs(g.delta))
     return mids, execution.slippage_frac_of_half_spread * half

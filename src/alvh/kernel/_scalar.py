@@ -8,12 +8,18 @@ operation by operation, so that the pinning tests can demand agreement to ~1e-12
 from __future__ import annotations
 
 import math
+from datetime import date
+
+import numpy as np
 
 from alvh.kernel._numba import jit, prange
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 _SQRT_HALF = math.sqrt(0.5)
 DAYS_PER_YEAR = 365.0
+DAY_NS = 86_400_000_000_000
+YEAR_NS = 365.0 * DAY_NS  # exactly representable (2**16 x 1971 x 5**12)
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 IV_OK = 0
 IV_BELOW_INTRINSIC = 1
@@ -398,3 +404,20 @@ def _ssvi_delta_serial(par, nodes, t, k, out):
         out[0, i] = vol
         out[1, i] = d1
         out[2, i] = ndtr(d1)
+
+
+@jit()
+def _ssvi_greeks_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns, pm_ns, k, c, out):
+    """``_ssvi_greeks_serial`` with each option's ``t`` computed from its expiry.
+
+    ``expiry_ordinal`` holds proleptic ordinals (``date.toordinal``), ``am`` whether each
+    expires at ``am_ns`` (else ``pm_ns``) nanoseconds after its midnight; ``t`` is the integer
+    nanoseconds from ``valuation_ns`` over 365 days, the arithmetic of
+    ``SpxVolSurface.t_years_of_ordinals`` (so the same floats).
+    """
+    n = k.shape[0]
+    t = np.empty(n)
+    for i in range(n):
+        end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
+        t[i] = (end_ns - valuation_ns) / YEAR_NS
+    _ssvi_greeks_serial(par, nodes, t, k, c, out)

@@ -45,11 +45,16 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from alvh._typing import ArrayLike, Float64Array
+from alvh._typing import ArrayLike, Float64Array, Int64Array
 from alvh.calendar.expiries import spx_monthly_expiry
 from alvh.errors import NoDataError, PricingError
 from alvh.kernel._numba import HAVE_NUMBA
-from alvh.kernel._scalar import _ssvi_delta_serial, _ssvi_greeks_serial, _ssvi_iv_serial
+from alvh.kernel._scalar import (
+    _ssvi_delta_serial,
+    _ssvi_greeks_at_expiries,
+    _ssvi_greeks_serial,
+    _ssvi_iv_serial,
+)
 from alvh.kernel.black import Greeks
 from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the reference
 from alvh.market.rates import DEFAULT_DIV_YIELD, CarryCurve
@@ -391,6 +396,53 @@ class SpxVolSurface:
         rows = out.reshape((6, *t.shape))
         return Greeks(rows[0], rows[1], rows[2], rows[3], rows[4]), rows[5]
 
+    def greeks_iv_of_ordinals(
+        self,
+        expiry_ordinal: Int64Array | int,
+        am_settled: np.ndarray | bool,
+        strikes: Float64Array,
+        is_call: np.ndarray,
+    ) -> tuple[Greeks, Float64Array]:
+        """Return ``greeks_iv`` at ``t_years_of_ordinals(expiry_ordinal, am_settled)``.
+
+        One compiled pass from the expiries to the greeks (the same floats as the two calls):
+        what the engine's daily marking of every open leg and its fill quotes use.
+
+        Parameters
+        ----------
+        expiry_ordinal
+            Expiries as proleptic ordinals (``date.toordinal``), one per strike or one for all.
+        am_settled
+            Whether each expiry is AM-settled (one per strike or one for all).
+        strikes
+            Strikes, a 1-D array.
+        is_call
+            Whether each option is a call, aligned with ``strikes``.
+        """
+        if not HAVE_NUMBA:
+            return self.greeks_iv(
+                self.t_years_of_ordinals(expiry_ordinal, am_settled), strikes, is_call
+            )
+        k = np.ascontiguousarray(strikes, dtype=np.float64)
+        n = k.shape[0]
+        # Arrays in, or one expiry for every strike (np.full: broadcast_to costs ~2 us).
+        if isinstance(expiry_ordinal, np.ndarray):
+            ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
+        else:
+            ordinals = np.full(n, expiry_ordinal, dtype=np.int64)
+        if isinstance(am_settled, np.ndarray):
+            am = np.ascontiguousarray(am_settled, dtype=bool)
+        else:
+            am = np.full(n, am_settled, dtype=bool)
+        c = np.ascontiguousarray(is_call, dtype=bool)
+        out = np.empty((6, n))
+        par, nodes = self._kernel_args()
+        val_ns = self.valuation_time.value
+        _ssvi_greeks_at_expiries(
+            par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, k, c, out
+        )
+        return Greeks(out[0], out[1], out[2], out[3], out[4]), out[5]
+
     def grid_scores(
         self, t_years: float, strikes: Float64Array
     ) -> tuple[float, Float64Array, Float64Array, Float64Array] | None:
@@ -426,7 +478,9 @@ class SpxVolSurface:
                     _PHI_CAP_MARGIN,
                 ]
             )
-            packed = (par, np.stack([self.atm.t_nodes, self.atm.w_nodes]))
+            nodes = np.empty((2, self.atm.t_nodes.shape[0]))  # np.stack costs ~5 us
+            nodes[0], nodes[1] = self.atm.t_nodes, self.atm.w_nodes
+            packed = (par, nodes)
             object.__setattr__(self, "_packed", packed)  # a cache on a frozen dataclass
         return packed
 
