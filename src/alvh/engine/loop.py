@@ -45,6 +45,7 @@ from alvh.market.surface import SpxVolSurface
 
 # Interest on cash: ACT/360, the money-market convention of T-bills and fed funds.
 CASH_DAY_BASIS = 360.0
+_DAY_NS = 86_400_000_000_000
 
 
 class Engine:
@@ -108,13 +109,17 @@ class Engine:
         prev_rate_pct = 0.0
         n = len(self.sessions)
         same_close = self.s.execution.fill_timing == "same_close"
-        for i, day in enumerate(self.sessions):
-            snap = self.data.snapshot(day + self.decision_offset)
+        # Decision times and calendar-day gaps of every session at once (pandas scalar
+        # Timestamp arithmetic costs microseconds per session).
+        decision_times = self.sessions + self.decision_offset
+        gap_days = [0, *(np.diff(self.sessions.asi8) // _DAY_NS).tolist()]
+        for i, (day, decision_time) in enumerate(zip(self.sessions, decision_times, strict=True)):
+            snap = self.data.snapshot(decision_time)
             surf = SpxVolSurface.from_snapshot(snap)
             entries: list[JournalEntry] = []
             st.costs_today_usd = 0.0
             if prev_day is not None:
-                self._accrue(st, prev_rate_pct, (day - prev_day).days)
+                self._accrue(st, prev_rate_pct, gap_days[i])
             self._settle(st, snap, day, entries)
             if not same_close:
                 self._fill(st, snap, surf, day, entries)
