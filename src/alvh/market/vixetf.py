@@ -37,14 +37,16 @@ before t unchanged (tested).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from alvh._typing import Float64Array, Int64Array
 from alvh.calendar.expiries import parse_vx_contract, vx_expiry
 from alvh.calendar.sessions import TradingCalendar, trading_calendar
 from alvh.errors import DataFormatError, NoDataError
+from alvh.kernel._numba import jit
 
 INDEX_BASE: Final = 100.0
 VXX_FEE_PCT_PER_YEAR: Final = 0.89
@@ -52,8 +54,8 @@ _REQUIRED = ("date", "contract", "expiry", "settle")
 _NS_PER_DAY: Final = 86_400_000_000_000
 
 
-def _monthly_only(vx: pd.DataFrame) -> pd.DataFrame:
-    """Return the rows of monthly contracts (all rows when no code parses as monthly)."""
+def _monthly_mask(contract: pd.Series) -> np.ndarray:
+    """Return which rows hold monthly contracts (all rows when no code parses as monthly)."""
 
     def is_monthly(code: object) -> bool:
         try:
@@ -62,10 +64,17 @@ def _monthly_only(vx: pd.DataFrame) -> pd.DataFrame:
             return False
         return True
 
-    codes = vx["contract"].to_numpy(object)
-    uniq, inverse = np.unique(codes.astype(str), return_inverse=True)
-    mask = np.array([is_monthly(c) for c in uniq], dtype=bool)[inverse.reshape(-1)]
-    return vx[mask] if mask.any() else vx
+    # A few hundred distinct codes: parse each once (factorize keeps NaN as its own code).
+    codes, uniq = pd.factorize(contract.to_numpy(object), use_na_sentinel=False)
+    mask = np.array([is_monthly(c) for c in uniq], dtype=bool)[codes]
+    return mask if mask.any() else np.ones(len(contract), dtype=bool)
+
+
+def _normalized_days(col: pd.Series) -> pd.DatetimeIndex:
+    """Return a date column as midnight timestamps (parsed only when not already datetimes)."""
+    if not pd.api.types.is_datetime64_any_dtype(col.dtype):
+        col = pd.to_datetime(col)
+    return pd.DatetimeIndex(col).normalize()
 
 
 def _roll_weights_ns(
@@ -130,6 +139,240 @@ def roll_weights(
     return pd.Timestamp(f), pd.Timestamp(s), w
 
 
+class _Panel(NamedTuple):
+    """The settlements the daily loop reads: one entry per (expiry, day) with a settle."""
+
+    exp_ns: Int64Array  # every expiry of the table, sorted
+    seen_ns: Int64Array  # first day each expiry appears in the table (listed from then on)
+    exp_session: Int64Array  # CBOE sessions before each expiry (searchsorted, left)
+    col_start: Int64Array  # entries of expiry j are [col_start[j], col_start[j + 1])
+    entry_day_ns: Int64Array  # days with a settle, sorted within each expiry
+    entry_settle: Float64Array  # last non-NaN settle of that expiry on that day
+
+
+class _Days(NamedTuple):
+    """Per-session inputs of the daily loop, searched for all sessions at once."""
+
+    day_ns: Int64Array
+    next_session: Int64Array  # position of the next CBOE session (== count means none)
+    first_after_next: Int64Array  # first expiry settling after the next session
+    tbill_known: Int64Array  # T-bill rates dated on or before each day (empty: no T-bill)
+
+
+class _Result(NamedTuple):
+    """Arrays the daily loop fills; front and second are positions in ``_Panel.exp_ns``."""
+
+    front: Int64Array
+    second: Int64Array
+    weight_front: Float64Array
+    er_return: Float64Array
+    tbill_return: Float64Array
+    stale: Int64Array
+
+
+# Outcome codes of ``_daily_loop``; the Python side turns each into the reference's error.
+_OK: Final = 0
+_NO_NEXT_SESSION: Final = 1
+_FEW_CONTRACTS: Final = 2
+_NEED_PRIOR_SETTLEMENT: Final = 3
+_EMPTY_ROLL_PERIOD: Final = 4
+_NO_SETTLE: Final = 5
+_NO_TBILL: Final = 6
+
+
+@jit()
+def _settle_at(panel: _Panel, j: int, day_ns: int) -> tuple[float, bool]:
+    """Return expiry ``j``'s settle carried forward to ``day_ns`` and whether it is that day's."""
+    lo, hi = panel.col_start[j], panel.col_start[j + 1]
+    days = panel.entry_day_ns
+    start = lo
+    while lo < hi:  # first entry after day_ns
+        mid = (lo + hi) // 2
+        if days[mid] <= day_ns:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == start:
+        return np.nan, False
+    return panel.entry_settle[lo - 1], days[lo - 1] == day_ns
+
+
+@jit()
+def _daily_loop(
+    k0: int,
+    days: _Days,
+    panel: _Panel,
+    prior_session: Int64Array,
+    tbill_pct: Float64Array,
+    n_sessions: int,
+    out: _Result,
+) -> tuple[int, int, int]:
+    """Fill ``out`` for sessions ``k0..``; return (code, session, detail), code ``_OK`` when done.
+
+    The same steps, in the same order and float arithmetic, as ``_roll_weights_ns`` plus the
+    reference daily loop (kept in tests/market/test_vixetf.py), so results are bit-identical.
+    ``prior_session[j]`` is the session position of the CFE settlement before expiry ``j``
+    (-1: not computed yet; the loop returns ``_NEED_PRIOR_SETTLEMENT`` with ``j`` to ask).
+    """
+    exp_ns, seen_ns = panel.exp_ns, panel.seen_ns
+    n_exp = exp_ns.shape[0]
+    for k in range(k0, days.day_ns.shape[0]):
+        day_ns = days.day_ns[k]
+        i_next = days.next_session[k]
+        if i_next >= n_sessions:
+            return _NO_NEXT_SESSION, k, 0
+        # front and second: the first two expiries known (listed) by today settling after the
+        # next session; the roll period starts at the latest known settlement before the front
+        front = second = -1
+        found = 0
+        i = days.first_after_next[k]
+        while i < n_exp and found < 2:
+            if seen_ns[i] <= day_ns:
+                if found == 0:
+                    front = i
+                else:
+                    second = i
+                found += 1
+            i += 1
+        if found < 2:
+            return _FEW_CONTRACTS, k, found
+        i = front - 1
+        while i >= 0 and seen_ns[i] > day_ns:
+            i -= 1
+        if i >= 0:
+            i_prev = panel.exp_session[i]
+        else:
+            i_prev = prior_session[front]
+            if i_prev < 0:
+                return _NEED_PRIOR_SETTLEMENT, k, front
+        i_front = panel.exp_session[front]
+        dt = i_front - i_prev
+        dr = i_front - i_next
+        if dt == 0:
+            return _EMPTY_ROLL_PERIOD, k, 0
+        ratio = dr / dt
+        out.front[k], out.second[k] = front, second
+        out.weight_front[k] = 1.0 if ratio > 1.0 else ratio  # min(ratio, 1.0)
+        if k == 0:
+            continue
+        prev_ns = days.day_ns[k - 1]
+        w_prev = out.weight_front[k - 1]
+        total_now = total_then = 0.0
+        for leg in range(2):
+            j = out.front[k - 1] if leg == 0 else out.second[k - 1]
+            wt = w_prev if leg == 0 else 1.0 - w_prev
+            if wt == 0.0:
+                continue
+            p_now, fresh = _settle_at(panel, j, day_ns)
+            p_then = _settle_at(panel, j, prev_ns)[0]
+            if not (np.isfinite(p_now) and np.isfinite(p_then)):
+                return _NO_SETTLE, k, j
+            if not fresh:
+                out.stale[k] += 1
+            total_now += wt * p_now
+            total_then += wt * p_then
+        out.er_return[k] = total_now / total_then - 1.0
+        if days.tbill_known.shape[0] > 0:
+            i_tb = days.tbill_known[k - 1]
+            if i_tb == 0:
+                return _NO_TBILL, k, 0
+            tbar = float(tbill_pct[i_tb - 1]) / 100.0
+            n_days = (day_ns - prev_ns) // _NS_PER_DAY
+            out.tbill_return[k] = (1.0 / (1.0 - 91.0 / 360.0 * tbar)) ** (n_days / 91.0) - 1.0
+    return _OK, days.day_ns.shape[0], 0
+
+
+def _prior_settlement_session(front_ns: int, sessions_ns: Int64Array) -> int:
+    """Return the session position of the CFE settlement of the month before ``front_ns``'s."""
+    f = pd.Timestamp(front_ns)
+    py, pm = (f.year - 1, 12) if f.month == 1 else (f.year, f.month - 1)
+    prev = pd.Timestamp(vx_expiry(py, pm)).value
+    return int(np.searchsorted(sessions_ns, prev, side="left"))
+
+
+def _run_daily_loop(
+    days: _Days, panel: _Panel, tbill_pct: Float64Array, sessions_ns: Int64Array
+) -> _Result:
+    """Run ``_daily_loop`` to the end, raising the reference's errors at the same sessions."""
+    n = days.day_ns.shape[0]
+    out = _Result(
+        front=np.zeros(n, dtype=np.int64),
+        second=np.zeros(n, dtype=np.int64),
+        weight_front=np.zeros(n),
+        er_return=np.zeros(n),
+        tbill_return=np.zeros(n),
+        stale=np.zeros(n, dtype=np.int64),
+    )
+    # The panel starts inside a roll period only at its start: the CFE rule supplies the prior
+    # settlement then, computed on demand (the loop resumes at the session that asked).
+    prior = np.full(panel.exp_ns.shape[0], -1, dtype=np.int64)
+    k = 0
+    while True:
+        code, k, detail = _daily_loop(
+            k, days, panel, prior, tbill_pct, int(sessions_ns.shape[0]), out
+        )
+        if code == _OK:
+            return out
+        if code == _NEED_PRIOR_SETTLEMENT:
+            prior[detail] = _prior_settlement_session(int(panel.exp_ns[detail]), sessions_ns)
+            continue
+        day = pd.Timestamp(int(days.day_ns[k])).date()
+        if code == _NO_NEXT_SESSION:
+            raise NoDataError(f"no CBOE session after {day} in the calendar")
+        if code == _FEW_CONTRACTS:
+            nxt = pd.Timestamp(int(sessions_ns[days.next_session[k]])).date()
+            raise NoDataError(
+                f"VIX short-term index {day}: needs two VX contracts "
+                f"settling after {nxt}, found {detail}"
+            )
+        if code == _EMPTY_ROLL_PERIOD:
+            raise ZeroDivisionError("division by zero")
+        if code == _NO_SETTLE:
+            raise NoDataError(
+                f"VIX short-term index {day}: no settle for expiry "
+                f"{pd.Timestamp(int(panel.exp_ns[detail])).date()}"
+            )
+        prev_day = pd.Timestamp(int(days.day_ns[k - 1])).date()
+        raise NoDataError(f"no T-bill rate known on or before {prev_day}")
+
+
+def _panel(vx_settlements: pd.DataFrame) -> tuple[pd.DatetimeIndex, _Panel]:
+    """Return the days with a settle and the monthly settlements as flat sorted arrays.
+
+    Same content as the wide table ``pivot_table(aggfunc="last")`` + ``ffill`` of the
+    reference: the last non-NaN settle per (day, expiry), carried forward by ``_settle_at``.
+    """
+    mask = _monthly_mask(vx_settlements["contract"])
+    date_idx = _normalized_days(vx_settlements["date"])
+    exp_idx = _normalized_days(vx_settlements["expiry"])
+    keep = np.flatnonzero(mask & np.asarray(exp_idx > date_idx))  # not held on settlement morning
+    day_ns, exp_row_ns = date_idx.asi8[keep], exp_idx.asi8[keep]
+    settle = vx_settlements["settle"].to_numpy(np.float64)[keep]
+    exp_ns, exp_code = np.unique(exp_row_ns, return_inverse=True)
+    exp_code = exp_code.reshape(-1)
+    order = np.lexsort((day_ns, exp_code))  # stable: rows of one (expiry, day) keep table order
+    code_s, day_s = exp_code[order], day_ns[order]
+    new_exp = np.ones(order.shape[0], dtype=bool)
+    new_exp[1:] = code_s[1:] != code_s[:-1]
+    seen_ns = day_s[new_exp]  # every row counts as listed, with or without a settle
+    has = ~np.isnan(settle[order])
+    code_s, day_s, rows = code_s[has], day_s[has], order[has]
+    last = np.ones(code_s.shape[0], dtype=bool)
+    last[:-1] = (code_s[1:] != code_s[:-1]) | (day_s[1:] != day_s[:-1])
+    code_s, day_s, rows = code_s[last], day_s[last], rows[last]
+    _, first = np.unique(day_s, return_index=True)
+    have_day = pd.DatetimeIndex(date_idx.take(keep[rows[first]]))
+    panel = _Panel(
+        exp_ns=exp_ns,
+        seen_ns=seen_ns,
+        exp_session=np.searchsorted(trading_calendar("CBOE").sessions_ns, exp_ns, side="left"),
+        col_start=np.searchsorted(code_s, np.arange(exp_ns.shape[0] + 1), side="left"),
+        entry_day_ns=day_s,
+        entry_settle=settle[rows],
+    )
+    return have_day, panel
+
+
 def compute_vix_st_index(
     vx_settlements: pd.DataFrame,
     sessions: pd.DatetimeIndex | None = None,
@@ -170,15 +413,7 @@ def compute_vix_st_index(
             raise DataFormatError(
                 "vx_settlements", None, col, None, "columns " + ", ".join(_REQUIRED)
             )
-    vx = _monthly_only(vx_settlements[list(_REQUIRED)].copy())
-    vx["date"] = pd.to_datetime(vx["date"]).dt.normalize()
-    vx["expiry"] = pd.to_datetime(vx["expiry"]).dt.normalize()
-    vx = vx[vx["expiry"] > vx["date"]]  # a contract is not held on its settlement morning
-    wide = vx.pivot_table(index="date", columns="expiry", values="settle", aggfunc="last")
-    have_day = pd.DatetimeIndex(wide.index)
-    present = wide.notna()
-    # A held contract missing on one day keeps its last settle (only past values: still PIT).
-    wide = wide.ffill()
+    have_day, panel = _panel(vx_settlements)
     days_in = have_day if sessions is None else pd.DatetimeIndex(sessions).normalize()
     missing_days = days_in.difference(have_day)
     if len(missing_days):
@@ -186,14 +421,9 @@ def compute_vix_st_index(
             f"no VX settlements on {missing_days[0].date()} ({len(missing_days)} session(s) "
             f"lack them); the table covers {have_day[0].date()}..{have_day[-1].date()}"
         )
-    first_seen = vx.groupby("expiry")["date"].min().sort_index()
-    exp_all = pd.DatetimeIndex(first_seen.index)
-    seen_ns = first_seen.to_numpy("datetime64[ns]").view("int64")
-    px = wide.reindex(days_in)
-    prices = px.to_numpy(np.float64)
-    was_settled = present.reindex(days_in).to_numpy(bool)
 
-    tb_ns = tb_pct = None
+    tb_ns = np.empty(0, dtype=np.int64)
+    tb_pct = np.empty(0, dtype=np.float64)
     if tbill_pct is not None:
         tb = pd.Series(tbill_pct, dtype=np.float64).dropna()
         tb_days = pd.DatetimeIndex(tb.index).normalize()
@@ -201,68 +431,31 @@ def compute_vix_st_index(
         tb_ns, tb_pct = tb_days.asi8[order], tb.to_numpy(np.float64)[order]
 
     sessions_ns = trading_calendar("CBOE").sessions_ns
-    # Plain arrays and int keys in the daily loop (pandas indexing per day was its cost).
-    days_ns = days_in.asi8
-    exp_order = np.argsort(exp_all.asi8, kind="mergesort")
-    exp_ns, seen_sorted = exp_all.asi8[exp_order], seen_ns[exp_order]
-    col_of: dict[int, int] = {int(pd.Timestamp(e).value): i for i, e in enumerate(px.columns)}
-    n = len(days_in)
-    front_ns = np.empty(n, dtype=np.int64)
-    second_ns = np.empty(n, dtype=np.int64)
-    w_front = np.empty(n)
-    er_ret = np.zeros(n)
-    tb_ret = np.zeros(n)
-    stale = np.zeros(n, dtype=np.int64)
-    for k in range(n):
-        day_ns = int(days_ns[k])
-        f, s, w = _roll_weights_ns(day_ns, exp_ns[seen_sorted <= day_ns], sessions_ns)
-        front_ns[k], second_ns[k], w_front[k] = f, s, w
-        if k == 0:
-            continue
-        prev_ns = int(days_ns[k - 1])
-        legs = (
-            (int(front_ns[k - 1]), w_front[k - 1]),
-            (int(second_ns[k - 1]), 1.0 - w_front[k - 1]),
-        )
-        out = inn = 0.0
-        for exp, wt in legs:
-            if wt == 0.0:
-                continue
-            j = col_of[exp]
-            p_now, p_then = prices[k, j], prices[k - 1, j]
-            if not (np.isfinite(p_now) and np.isfinite(p_then)):
-                raise NoDataError(
-                    f"VIX short-term index {pd.Timestamp(day_ns).date()}: no settle for expiry "
-                    f"{pd.Timestamp(exp).date()}"
-                )
-            stale[k] += int(not was_settled[k, j])
-            out += wt * p_now
-            inn += wt * p_then
-        er_ret[k] = out / inn - 1.0
-        if tb_ns is not None and tb_pct is not None:
-            i_tb = int(np.searchsorted(tb_ns, prev_ns, side="right"))
-            if i_tb == 0:
-                raise NoDataError(
-                    f"no T-bill rate known on or before {pd.Timestamp(prev_ns).date()}"
-                )
-            tbar = float(tb_pct[i_tb - 1]) / 100.0
-            days = (day_ns - prev_ns) // _NS_PER_DAY
-            tb_ret[k] = (1.0 / (1.0 - 91.0 / 360.0 * tbar)) ** (days / 91.0) - 1.0
-    front_e = front_ns.view("datetime64[ns]")
-    second_e = second_ns.view("datetime64[ns]")
+    day_ns = days_in.asi8
+    next_session = np.searchsorted(sessions_ns, day_ns, side="right")
+    next_ns = sessions_ns[np.minimum(next_session, sessions_ns.shape[0] - 1)]
+    known = np.searchsorted(tb_ns, day_ns, side="right")  # T-bill rates known by each day
+    days = _Days(
+        day_ns=day_ns,
+        next_session=next_session,
+        first_after_next=np.searchsorted(panel.exp_ns, next_ns, side="right"),
+        tbill_known=np.empty(0, dtype=np.int64) if tbill_pct is None else known,
+    )
+    res = _run_daily_loop(days, panel, tb_pct, sessions_ns)
+    er_ret, tb_ret = res.er_return, res.tbill_return
     er_index = INDEX_BASE * np.cumprod(1.0 + er_ret)
     tr_index = INDEX_BASE * np.cumprod(1.0 + er_ret + tb_ret)
     return pd.DataFrame(
         {
             "date": days_in,
-            "front_expiry": front_e,
-            "second_expiry": second_e,
-            "weight_front": w_front,
+            "front_expiry": panel.exp_ns[res.front].view("datetime64[ns]"),
+            "second_expiry": panel.exp_ns[res.second].view("datetime64[ns]"),
+            "weight_front": res.weight_front,
             "er_return": er_ret,
             "er_index": er_index,
             "tbill_return": tb_ret,
             "tr_index": tr_index,
-            "stale": stale,
+            "stale": res.stale,
         }
     )
 
