@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from alvh._typing import ArrayLike, Float64Array, Int64Array
+from alvh.kernel.select import nearest_masked
 
 STRIKE_GRID_PTS = 5.0
 
@@ -95,11 +96,9 @@ def choose_expiry_index(
 
 def _pick(strikes: Float64Array, score: Float64Array, target: float, mask: np.ndarray) -> float:
     """Return the strike whose score is closest to target among ``mask``."""
-    if not mask.any():
-        return math.nan
-    # The first strike with the smallest gap among ``mask`` (argmin keeps the first on ties).
-    j = int(np.argmin(np.where(mask, np.abs(score - target), np.inf)))
-    return float(strikes[j])
+    # The first strike with the smallest gap among ``mask`` (compiled; numpy's argmin order).
+    j = nearest_masked(score, target, mask)
+    return math.nan if j < 0 else float(strikes[j])
 
 
 def select_strikes(
