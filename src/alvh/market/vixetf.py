@@ -295,14 +295,8 @@ def _run_daily_loop(
 ) -> _Result:
     """Run ``_daily_loop`` to the end, raising the reference's errors at the same sessions."""
     n = days.day_ns.shape[0]
-    out = _Result(
-        front=np.zeros(n, dtype=np.int64),
-        second=np.zeros(n, dtype=np.int64),
-        weight_front=np.zeros(n),
-        er_return=np.zeros(n),
-        tbill_return=np.zeros(n),
-        stale=np.zeros(n, dtype=np.int64),
-    )
+    ints, floats = np.zeros((3, n), dtype=np.int64), np.zeros((3, n))
+    out = _Result(ints[0], ints[1], floats[0], floats[1], floats[2], ints[2])
     # The panel starts inside a roll period only at its start: the CFE rule supplies the prior
     # settlement then, computed on demand (the loop resumes at the session that asked).
     prior = np.full(panel.exp_ns.shape[0], -1, dtype=np.int64)
