@@ -177,6 +177,11 @@ def test_rates_irx_converted_from_discount_yield_and_dff_fallback() -> None:
     s = SpxVolSurface.from_snapshot(snap)
     assert float(s.forward(0.5)) == pytest.approx(3000 * math.exp((c.rate - 0.018) * 0.5))
     assert float(s.discount(0.5)) == pytest.approx(math.exp(-c.rate * 0.5))
+    # The snapshot remembers each series' rate, not a missing one, nor one for another series.
+    for _ in range(2):
+        assert snap.rate_pct("DFF") == 2.0
+        with pytest.raises(NoDataError, match="IRX"):
+            snap.rate_pct("IRX")
 
 
 def test_missing_inputs_raise_no_data_error() -> None:

@@ -29,7 +29,7 @@ class MarketSnapshot:
         Naive US/Eastern timestamp, e.g. ``2020-03-16 16:15``.
     """
 
-    __slots__ = ("_as_of_ns", "_cut", "_nk", "as_of", "data")
+    __slots__ = ("_as_of_ns", "_cut", "_nk", "_rate", "as_of", "data")
 
     def __init__(self, data: MarketData, as_of: pd.Timestamp) -> None:
         self.data = data
@@ -37,6 +37,7 @@ class MarketSnapshot:
         self._as_of_ns = int(as_of.value)
         self._cut: dict[str, int] = {}
         self._nk: dict[str, tuple[_Series, int]] = {}  # bars known, by symbol (memoised)
+        self._rate: dict[str, float] = {}  # rate_pct by series (the surface and the cash ask)
 
     # -- generic --------------------------------------------------------------------------
     def _cutoff(self, table: str) -> int:
@@ -166,11 +167,14 @@ class MarketSnapshot:
     # -- rates and events -----------------------------------------------------------------
     def rate_pct(self, series: str = "IRX") -> float:
         """Return the latest known value of a rate series, in percent."""
-        arrays = self.data._rates.get(series)
-        n = 0 if arrays is None else int(np.searchsorted(arrays[0], self._as_of_ns, side="right"))
-        if n == 0:
-            raise NoDataError(f"no {series} rate known at {self.as_of}")
-        return float(arrays[1][n - 1])  # type: ignore[index]
+        pct = self._rate.get(series)
+        if pct is None:
+            arrays = self.data._rates.get(series)
+            n = 0 if arrays is None else int(arrays[0].searchsorted(self._as_of_ns, side="right"))
+            if n == 0:
+                raise NoDataError(f"no {series} rate known at {self.as_of}")
+            pct = self._rate[series] = float(arrays[1][n - 1])  # type: ignore[index]
+        return pct
 
     def events_between(
         self, start: pd.Timestamp, end: pd.Timestamp, kinds: tuple[str, ...] | None = None
