@@ -261,3 +261,38 @@ def test_compiled_dollar_greeks_by_tier_equal_the_per_leg_algebra() -> None:
     per_leg = g.leg_dollar_greeks(*(c[slots] for c in cols))
     np.testing.assert_allclose(total, per_leg.sum(axis=1), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(by, g.sum_by_code(per_leg, code, 3), rtol=1e-12, atol=1e-12)
+
+
+def test_positions_follow_fills_and_are_the_callers_to_keep() -> None:
+    acct = Account(0.0, MARGINS)
+    call = VixOption(date(2024, 3, 20), 20.0, "C")
+    acct.apply_fill(Fill(D0, call, 10, 1.20, 0.0, "hedge", "vix_calls"))
+    acct.apply_fill(Fill(D0, VX, 2, 15.00, 0.0, "hedge", "vx_futures"))
+    mine = acct.positions()
+    mine.clear()  # a caller's list: the account's lots are untouched
+    assert [(p.contract.id, p.qty) for p in acct.positions()] == [(call.id, 10.0), (VX.id, 2.0)]
+    acct.apply_fill(Fill(D1, call, -4, 2.00, 0.0, "trim", "vix_calls"))
+    acct.apply_fill(Fill(D1, VX, -2, 16.00, 0.0, "close", "vx_futures"))
+    (p,) = acct.positions()
+    assert (p.contract.id, p.qty, p.avg_price) == (call.id, 6.0, 1.20)
+    assert p.realized_pnl_usd == pytest.approx(4 * 0.80 * 100)
+
+
+def test_revision_changes_with_fills_and_marks_and_values_follow() -> None:
+    acct = Account(0.0, MARGINS)
+    acct.apply_fill(Fill(D0, VX, 2, 15.00, 0.0, "hedge", "vx_futures"))
+    seen = {acct.revision}
+    assert acct.pnl_by_tier_usd()["vx_futures"] == 0.0  # worth its fill until marked
+    acct.set_marks(acct.open_legs().slot, np.array([17.0]))
+    seen.add(acct.revision)
+    assert acct.market_value_usd == pytest.approx(2 * 2.0 * 1000)
+    assert acct.pnl_by_tier_usd()["vx_futures"] == pytest.approx(4000.0)
+    acct.set_marks_by_id({VX.id: 14.0})
+    seen.add(acct.revision)
+    assert acct.pnl_by_tier_usd()["vx_futures"] == pytest.approx(-2000.0)
+    assert acct.market_value_usd == pytest.approx(-2000.0)
+    acct.apply_fill(Fill(D1, VX, -1, 14.0, 0.0, "trim", "vx_futures"))
+    seen.add(acct.revision)
+    assert acct.market_value_usd == pytest.approx(-1000.0)
+    assert acct.pnl_by_tier_usd()["vx_futures"] == pytest.approx(-2000.0)  # 1000 realised
+    assert len(seen) == 4

@@ -117,8 +117,11 @@ class Account:
         self._grow(64)
         self._margin_cache: float | None = None
         self._mv_cache: float | None = None  # sum of market values; reset by fills and marks
+        self._mv_arr: Float64Array | None = None  # market value per slot; reset likewise
         # open_legs results by kinds; lots open and their terms change only with fills.
         self._legs_cache: dict[tuple[int, ...] | None, OpenLegs] = {}
+        self._positions_cache: tuple[Position, ...] | None = None  # reset by fills
+        self._revision = 0
 
     # -- storage ----------------------------------------------------------------------------
     _FLOAT_COLS = (
@@ -208,7 +211,10 @@ class Account:
         self.fills.append(fill)
         self._margin_cache = None
         self._mv_cache = None
+        self._mv_arr = None
         self._legs_cache.clear()
+        self._positions_cache = None
+        self._revision += 1
 
     def apply_fills(self, fills: Iterable[Fill]) -> None:
         """Book fills in order."""
@@ -303,11 +309,20 @@ class Account:
         self._slot = {k: i for i, k in enumerate(self._keys)}
         self._n = keep.shape[0]
         self._legs_cache.clear()  # slots renumbered
+        self._mv_arr = None
+
+    @property
+    def revision(self) -> int:
+        """A number that changes with every fill and every ``set_marks``: what is derived from
+        the lots and their marks (a valuation, say) may be kept while it is unchanged."""
+        return self._revision
 
     def set_marks(self, slots: Int64Array, prices: Float64Array) -> None:
         """Set marks (price per unit of underlying) of lots, vectorised."""
         self._arr["mark"][np.asarray(slots)] = prices
         self._mv_cache = None
+        self._mv_arr = None
+        self._revision += 1
 
     def set_marks_by_id(self, prices: Mapping[str, float]) -> None:
         """Set marks by contract id (every lot of that contract); convenient, not for hot loops."""
@@ -315,6 +330,8 @@ class Account:
             if key[0] in prices:
                 self._arr["mark"][i] = prices[key[0]]
         self._mv_cache = None
+        self._mv_arr = None
+        self._revision += 1
 
     def set_greeks(
         self,
@@ -337,18 +354,24 @@ class Account:
             self._arr[name][s] = v
 
     def positions(self) -> list[Position]:
-        """Return open positions (one per lot)."""
-        a = self._arr
-        return [
-            Position(
-                self._contracts[i],
-                float(a["qty"][i]),
-                float(a["avg"][i]),
-                float(a["realized"][i]),
-                float(a["fees"][i]),
+        """Return open positions (one per lot, in slot order; a new list on each call).
+
+        Lots change only with fills, so the positions are built once per fill, not per call.
+        """
+        cached = self._positions_cache
+        if cached is None:
+            a = self._arr
+            cached = self._positions_cache = tuple(
+                Position(
+                    self._contracts[i],
+                    float(a["qty"][i]),
+                    float(a["avg"][i]),
+                    float(a["realized"][i]),
+                    float(a["fees"][i]),
+                )
+                for i in np.flatnonzero(self._col("qty") != 0)
             )
-            for i in np.flatnonzero(self._col("qty") != 0)
-        ]
+        return list(cached)
 
     def position(self, contract_id: str, tier: str = "", group: str = "") -> Position | None:
         """Return the lot (contract id, tier, group), or None if never traded (or flat and
@@ -366,9 +389,15 @@ class Account:
         )
 
     def _market_values(self) -> Float64Array:
-        q, m, mult = self._col("qty"), self._col("mark"), self._col("mult")
-        fut = self._col("kind") == VX_FUTURE
-        return q * mult * np.where(fut, m - self._col("avg"), m)
+        """Market value per slot; kept until the next fill, mark or compaction (the equity and
+        the per-tier P&L of a session read the same values)."""
+        mv = self._mv_arr
+        if mv is None:
+            q, m, mult = self._col("qty"), self._col("mark"), self._col("mult")
+            fut = self._col("kind") == VX_FUTURE
+            mv = self._mv_arr = q * mult * np.where(fut, m - self._col("avg"), m)
+            mv.flags.writeable = False
+        return mv
 
     @property
     def market_value_usd(self) -> float:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal, TypeAlias
 
 from alvh.calendar.expiries import vx_contract_code
@@ -179,16 +180,20 @@ class VixOption:
     strike: float
     right: Right
     multiplier: float = VIX_OPTION_MULTIPLIER
+    # The id, built once: the engine looks hedge lots and marks up by it every session.
+    _id: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         _check_right(self.right)
         if not self.strike > 0:
             raise ValueError(f"strike must be positive, got {self.strike!r}")
+        cid = f"VIX {self.expiry.isoformat()} {self.right} {_fmt_strike(self.strike)}"
+        object.__setattr__(self, "_id", cid)
 
     @property
     def id(self) -> str:
         """Stable id, e.g. ``VIX 2024-03-20 C 25``."""
-        return f"VIX {self.expiry.isoformat()} {self.right} {_fmt_strike(self.strike)}"
+        return self._id
 
     @property
     def product(self) -> Product:
@@ -257,8 +262,12 @@ def is_future(contract: Contract) -> bool:
     return isinstance(contract, VixFuture)
 
 
+@lru_cache(maxsize=65536)
 def parse_contract_id(contract_id: str) -> Contract:
     """Return the contract a stable id names (the inverse of ``contract.id``).
+
+    Contracts are immutable values, so one object per id is shared (the hedge fills of a run
+    name the same few contracts again and again).
 
     ``SPX 2024-03-15 P 4500``, ``SPXW ...``, ``VIX 2024-03-20 C 25``, ``VXH24``, ``VXMH24``;
     any other single word is taken as an ETF ticker. A VX future's expiry follows the CFE rule

@@ -2,21 +2,74 @@
 
 Built once a session, so it reads each source once: the open condors in one pass (one array
 per field, contiguous, as the numpy sums and dot products of the rule expect) and the hedge
-account's positions once for its value, cost basis, holdings and entry prices.
+book valued once per change of the hedge account (``RunState.hedge_book``, which the daily row
+reads too). A condor's terms (contracts, strikes, credit) are fixed while it is open, so each
+condor computes them once.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 
 from alvh.engine.hedge_hook import BookView, CondorView
-from alvh.engine.hedge_ops import hedge_book_figures
-from alvh.engine.state import SPX_MULT, RunState
-from alvh.market.surface import SpxVolSurface
+from alvh.engine.state import SPX_MULT, OpenCondor, RunState
+from alvh.market.surface import _MIN_T_YEARS, SpxVolSurface
 
 _DAY_NS = 86_400_000_000_000
-_N_FIELDS = 10  # numeric fields of a condor row below
+_N_FIELDS = 11  # numeric fields of a condor row below
+
+
+def _terms(c: OpenCondor) -> tuple[float, float, float, float, float]:
+    """(contracts, max loss USD, short put, short call, credit) of an open condor: fixed while
+    it is open, so computed once (the strikes are numpy scalars, the max loss a property)."""
+    t = c.view_terms
+    if t is None:
+        t = c.view_terms = (
+            float(c.qty),
+            c.max_loss_usd,
+            float(c.strikes[1]),
+            float(c.strikes[2]),
+            float(c.credit),
+        )
+    return t
+
+
+def atm_vols(surf: SpxVolSurface, ordinals: list[int], am_settled: list[bool]) -> list[float]:
+    """Return ``surf.atm_vol(surf.t_years_of_ordinals(ordinals, am_settled))`` as floats.
+
+    The same IEEE operations in the same order as the numpy path (``np.interp`` between the
+    nodes, returning a node's own variance on it; the flat-vol wings outside; then
+    ``sqrt(theta / t)``), so the same floats (tested, nodes included). A session asks for a
+    few condors' expiries, where numpy's per-call overhead was most of the cost.
+    """
+    tn: list[float] = surf.atm.t_nodes.tolist()
+    wn: list[float] = surf.atm.w_nodes.tolist()
+    last = len(tn) - 1
+    below, above = wn[0] / tn[0], wn[last] / tn[last]
+    out: list[float] = []
+    seen: dict[tuple[int, bool], float] = {}  # condors share expiries
+    for o, am in zip(ordinals, am_settled, strict=True):
+        v = seen.get((o, am))
+        if v is None:
+            t = max(float(surf.t_years_of_ordinals(o, am)), _MIN_T_YEARS)
+            if t < tn[0]:
+                theta = t * below
+            elif t > tn[last]:
+                theta = t * above
+            else:
+                j = 0
+                while j < last and t >= tn[j + 1]:
+                    j += 1
+                if j == last or t == tn[j]:
+                    theta = wn[j]
+                else:
+                    theta = (wn[j + 1] - wn[j]) / (tn[j + 1] - tn[j]) * (t - tn[j]) + wn[j]
+            v = seen[(o, am)] = math.sqrt(theta / t)
+        out.append(v)
+    return out
 
 
 def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
@@ -24,32 +77,18 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
     live = st.live_condors
     # Calendar days to expiry as whole days between midnights (``(expiry - day).days``).
     day_ord = day.toordinal() if day.value % _DAY_NS == 0 else None
-    rows = [
-        (
-            c.qty,
-            c.delta,
-            c.vega,
-            c.max_loss_usd,
-            c.strikes[1],
-            c.strikes[2],
-            c.credit,
-            c.expiry_ordinal - day_ord if day_ord is not None else (c.expiry - day).days,
-            c.iv_short_put,
-            c.iv_short_call,
+    iv_atm_c = atm_vols(surf, [c.expiry_ordinal for c in live], [c.am_settled for c in live])
+    rows: list[tuple[float, ...]] = []
+    for c, atm in zip(live, iv_atm_c, strict=True):
+        n, max_loss_c, put_c, call_c, credit_c = _terms(c)
+        days = c.expiry_ordinal - day_ord if day_ord is not None else (c.expiry - day).days
+        iv_p, iv_c = c.iv_short_put, c.iv_short_call
+        rows.append(
+            (n, c.delta, c.vega, max_loss_c, put_c, call_c, credit_c, days, iv_p, iv_c, atm)
         )
-        for c in live
-    ]
     # One row per field, each contiguous (a transposed copy, not strided column views).
     cols = np.array(rows, dtype=float).reshape(len(rows), _N_FIELDS).T.copy()
-    qty, delta, vega, max_loss, short_put, short_call, credit, dte, iv_put, iv_call = cols
-    if live:
-        t = surf.t_years_of_ordinals(
-            np.array([c.expiry_ordinal for c in live], dtype=np.int64),
-            np.array([c.am_settled for c in live], dtype=bool),
-        )
-        iv_atm = np.asarray(surf.atm_vol(t), dtype=float)
-    else:
-        iv_atm = np.array([], dtype=float)
+    qty, delta, vega, max_loss, short_put, short_call, credit, dte, iv_put, iv_call, iv_atm = cols
     cv = CondorView(
         tiers=tuple(c.tier for c in live),
         expiries=tuple(c.expiry for c in live),
@@ -67,26 +106,15 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         vega_usd_per_vol_pt=float(np.dot(vega, qty) * SPX_MULT),
         delta_usd=float(np.dot(delta, qty) * SPX_MULT),
     )
-    positions = st.hedges_acct.positions()
-    by_layer, _, _ = hedge_book_figures(st, positions)
-    marks = st.hedge_marks
-    held: dict[str, float] = {}
-    entry: dict[str, float] = {}
-    cost_basis = 0.0
-    for p in positions:
-        hid = p.contract.id
-        held[hid] = held.get(hid, 0.0) + p.qty
-        entry[hid] = p.avg_price
-        if not marks[hid].is_future:
-            cost_basis += p.qty * p.avg_price * p.contract.multiplier
+    hb = st.hedge_book()
     return BookView(
         day,
         surf.spot,
         st.equity_usd("hedged"),
         st.condors_acct.cash_usd + st.hedges_acct.cash_usd,
         cv,
-        held,
-        sum(by_layer.values()),
-        cost_basis,
-        entry,
+        dict(hb.held),  # copies: the rule may keep or change its view; the cache must not
+        hb.value_usd,
+        hb.cost_basis_usd,
+        dict(hb.entry_price),
     )

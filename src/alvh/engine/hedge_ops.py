@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.contracts import parse_contract_id
-from alvh.book.positions import Fill, Position
+from alvh.book.positions import Fill
 from alvh.engine.hedge_hook import HedgeHook, HedgeMark, HedgeOrder
 from alvh.engine.journal import JournalEntry
 from alvh.engine.state import RunState
@@ -51,35 +51,6 @@ def refresh_hedge_marks(
         st.hedge_marks[hid] = m
         prices[j] = m.mid
     acct.set_marks(legs.slot, prices)
-
-
-def hedge_book_figures(
-    st: RunState, positions: list[Position] | None = None
-) -> tuple[dict[str, float], float, float]:
-    """Return (market value by layer, vega USD per vol point, margin USD) of open hedge lots.
-
-    Uses the marks of the last ``refresh_hedge_marks``. ``positions``: the hedge account's
-    ``positions()`` when the caller already has them (they are rebuilt on each call).
-    """
-    by_layer: dict[str, float] = {}
-    vega = margin = 0.0
-    for p in st.hedges_acct.positions() if positions is None else positions:
-        hid = p.contract.id
-        m = st.hedge_marks[hid]
-        if m.is_future:
-            v = (m.mid - p.avg_price) * p.qty * m.multiplier
-        else:
-            v = m.mid * p.qty * m.multiplier
-        layer = st.hedge_layer[hid]
-        by_layer[layer] = by_layer.get(layer, 0.0) + v
-        vega += m.vega_usd_per_vol_pt * p.qty
-        margin += m.margin_usd * abs(p.qty)
-    return by_layer, vega, margin
-
-
-def entry_prices(st: RunState) -> dict[str, float]:
-    """Return {contract id: average entry price} of open hedge lots (fill slippage included)."""
-    return {p.contract.id: p.avg_price for p in st.hedges_acct.positions()}
 
 
 def fill_hedge(

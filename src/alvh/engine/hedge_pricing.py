@@ -23,26 +23,33 @@ replace them (``alvh.engine.alvh_hedge.hedge_costs_from_execution``).
   many times), so its price drifts far from the $10-100 range of a real share; the one-cent
   half-spread and the per-share commission are therefore charged as the fraction of value they
   are at a reference price (default 25 USD a share).
+
+The costs live in ``alvh.engine.hedge_costs`` and what a snapshot says about the instruments
+(``HedgeMarket``, built once a snapshot) in ``alvh.engine.hedge_market``; both are re-exported
+here.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
-from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from alvh.book.contracts import Contract, EtfShare, VixFuture, VixOption
-from alvh.calendar.expiries import parse_vx_contract
+from alvh.engine.hedge_costs import VX_TICK, HedgeCosts, Spread, vix_option_half_spread
 from alvh.engine.hedge_hook import HedgeMark
+from alvh.engine.hedge_market import (
+    DAY_NS,
+    EtfSeries,
+    HedgeMarket,
+    build_market,
+    date_of_ns,
+    ns_of_date,
+)
 from alvh.errors import NoDataError, PricingError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
-from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
 from alvh.strategy.hedge.instruments import (
     InstrumentQuote,
@@ -53,6 +60,18 @@ from alvh.strategy.hedge.instruments import (
     vx_quote,
 )
 
+__all__ = [
+    "LAYER_OF_PRODUCT",
+    "VIX_STRIKE_GRID",
+    "VX_TICK",
+    "HedgeCosts",
+    "HedgeMarket",
+    "HedgePricer",
+    "Spread",
+    "expiry_date",
+    "vix_option_half_spread",
+]
+
 LAYER_OF_PRODUCT = {
     "vx_future": "vx_futures",
     "vxm_future": "vx_futures",
@@ -60,115 +79,7 @@ LAYER_OF_PRODUCT = {
     "etf": "vix_etf",
 }
 VIX_STRIKE_GRID = 1.0
-VX_TICK = 0.05  # CFE minimum increment of VX and VXM, VIX points
-_DAY_NS = 86_400_000_000_000
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-@dataclass(frozen=True)
-class Spread:
-    """Modelled full bid-ask width ``max(min_tick, a + b x price)``, times ``far_otm_multiplier``
-    when ``|delta| < far_otm_delta`` (the shape of ``alvh.config.execution.SpreadConfig``)."""
-
-    min_tick: float
-    a: float
-    b: float
-    far_otm_delta: float = 0.0
-    far_otm_multiplier: float = 1.0
-
-    def width(self, price: float, delta: float = 1.0) -> float:
-        """Return the full bid-ask width at ``price`` (same units as the price)."""
-        w = max(self.min_tick, self.a + self.b * price)
-        return w * self.far_otm_multiplier if abs(delta) < self.far_otm_delta else w
-
-
-@dataclass(frozen=True)
-class HedgeCosts:
-    """Execution costs and margins of the hedge instruments (USD unless named otherwise).
-
-    The defaults charge a VX or VXM fill one tick (0.05) off the settle (``vx_fill_ticks``,
-    whatever the execution config's VX spread model says unless it is None), a VIX option ``max(0.05, 5% of mid)`` off its model mid and an ETF share one
-    cent at the reference price; fees and margins are the ``ExecutionConfig`` defaults.
-    ``hedge_costs_from_execution`` maps a run's execution config instead.
-
-    Attributes
-    ----------
-    vx_fee_usd, vxm_fee_usd, vix_option_fee_usd
-        Commission plus exchange fee per VX / VXM / VIX option contract.
-    etf_fee_per_share_usd
-        Commission plus fees per ETF share at the reference price.
-    vx_initial_margin_usd, vxm_initial_margin_usd
-        Initial margin per VX / VXM contract (long or short).
-    vx_spread, vxm_spread, vix_option_spread, etf_spread
-        Full bid-ask width models (VIX points; USD per share at the reference price for the ETF).
-    slippage_frac
-        Fraction of the half-spread a fill pays over the mid.
-    etf_reference_price_usd
-        Share price at which the ETF's spread and per-share fee are quoted (see module notes).
-    vx_fill_ticks
-        Ticks (0.05) a VX / VXM fill pays over the settle; None uses ``vx_spread`` /
-        ``vxm_spread`` x ``slippage_frac`` instead.
-    """
-
-    vx_fee_usd: float = 2.50
-    vxm_fee_usd: float = 1.05
-    vix_option_fee_usd: float = 1.10
-    etf_fee_per_share_usd: float = 0.005
-    vx_initial_margin_usd: float = 10_000.0
-    vxm_initial_margin_usd: float = 1_000.0
-    vx_spread: Spread = Spread(0.10, 0.10, 0.0)
-    vxm_spread: Spread = Spread(0.10, 0.10, 0.0)
-    vix_option_spread: Spread = Spread(0.10, 0.0, 0.10)
-    etf_spread: Spread = Spread(0.02, 0.02, 0.0)
-    slippage_frac: float = 1.0
-    etf_reference_price_usd: float = 25.0
-    vx_fill_ticks: float | None = 1.0
-
-    def half_spread(self, spread: Spread, price: float, delta: float = 1.0) -> float:
-        """Return what a fill pays over (or gets under) the mid, per unit of price."""
-        return self.slippage_frac * spread.width(price, delta) / 2.0
-
-    def vx_half_spread(self, price: float, mini: bool = False) -> float:
-        """Return what a VX (or VXM) fill pays over the settle, VIX points."""
-        if self.vx_fill_ticks is not None:
-            return self.vx_fill_ticks * VX_TICK
-        return self.half_spread(self.vxm_spread if mini else self.vx_spread, price)
-
-
-def vix_option_half_spread(mid: float, costs: HedgeCosts, delta: float = 1.0) -> float:
-    """Return the charged half-spread of a VIX option, never above the mid (a bid is >= 0)."""
-    return max(0.0, min(costs.half_spread(costs.vix_option_spread, mid, delta), mid))
-
-
-@dataclass(frozen=True)
-class _Market:
-    """What one snapshot says about the hedge instruments (built once per snapshot)."""
-
-    today: pd.Timestamp
-    curve_date: pd.Timestamp | None
-    vx_by_code: dict[str, tuple[pd.Timestamp, float]]
-    vx_by_expiry: dict[pd.Timestamp, float]
-    vx_fronts: tuple[float, ...]  # VX1, VX2: the first two monthly contracts after the curve date
-    vvix: float | None
-    rate: float
-    vix: float | None
-    vix3m: float | None
-    etf: tuple[float, float, pd.Timestamp, pd.Timestamp] | None = None  # price, w, exp1, exp2
-    marks: dict[str, HedgeMark] = field(default_factory=dict)
-    # VIX option greeks by (expiry ns, strike, is_call): a held option is marked and quoted.
-    option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] = field(default_factory=dict)
-
-
-def _opt_close(snap: MarketSnapshot, symbol: str) -> float | None:
-    """Return the latest known close of ``symbol``, None when unknown or not finite."""
-    try:
-        last = snap.closes(symbol, 1)  # one search, where has() + close() take three
-    except NoDataError:
-        return None
-    if not len(last):
-        return None
-    v = float(last[0])
-    return v if math.isfinite(v) else None
+_Market = HedgeMarket  # the name the hedge rule imports
 
 
 class HedgePricer:
@@ -187,9 +98,10 @@ class HedgePricer:
         self._option_ids: dict[tuple[int, float], str] = {}
         self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
         self._models: dict[float, VixOptionModel] = {}
-        self._cache: tuple[MarketSnapshot, int, _Market] | None = None
+        self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
         self._stamps: dict[int, pd.Timestamp] = {}  # expiry ns -> Timestamp (they repeat daily)
-        self._etf: dict[str, list] | None = None  # columns as lists: one row read a day
+        self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
+        self._etf: EtfSeries | None = None
         self.etf_note = "ETF series not prepared"
 
     # -- set-up ---------------------------------------------------------------------------
@@ -201,47 +113,27 @@ class HedgePricer:
         self._models.clear()
         self._cache = None
         self._stamps.clear()
+        self._expiries.clear()
         self._etf = None
         self.etf_note = "ETF series not prepared"
 
     def prepare_etf(self, data: MarketData) -> None:
         """Rebuild the VXX-like ETF price series from the whole VX table (point-in-time)."""
-        vx = data.tables["vx_settlements"]
-        try:
-            tb = tbill_series(data.tables["rates"], "IRX")
-        except NoDataError:
-            tb = None
-        try:
-            idx = compute_vix_st_index(vx, tbill_pct=tb)
-            price = etf_prices(idx)
-        except NoDataError as e:
-            self._etf = None
-            self.etf_note = f"no VIX-futures ETF: {e}"
-            return
-        self._etf = {
-            "dates_ns": pd.DatetimeIndex(idx["date"]).asi8.tolist(),
-            "price": price.to_numpy(np.float64).tolist(),
-            "w": idx["weight_front"].to_numpy(np.float64).tolist(),
-            "exp1": pd.DatetimeIndex(idx["front_expiry"]).asi8.tolist(),
-            "exp2": pd.DatetimeIndex(idx["second_expiry"]).asi8.tolist(),
-        }
-        self.etf_note = (
-            f"ETF rebuilt from the S&P VIX short-term futures rule, {len(price)} days "
-            f"{idx['date'].iloc[0].date()}..{idx['date'].iloc[-1].date()}"
-            + (" (total return on IRX)" if tb is not None else " (excess return: no IRX)")
-        )
+        self._etf, self.etf_note = EtfSeries.from_data(data)
 
     def register(self, contract: Contract) -> str:
         """Remember ``contract`` so that ``mark`` can price its id; return the id."""
         self._contracts[contract.id] = contract
         return contract.id
 
-    def _call_id(self, expiry: pd.Timestamp, strike: float) -> str:
-        """Register the VIX call of ``expiry`` and ``strike`` (once) and return its id."""
-        key = (int(expiry.value), strike)
+    def _call_id(self, expiry_ns: int, strike: float) -> str:
+        """Register the VIX call of an expiry and ``strike`` (once) and return its id."""
+        key = (expiry_ns, strike)
         cid = self._option_ids.get(key)
         if cid is None:
-            cid = self._option_ids[key] = self.register(VixOption(expiry.date(), strike, "C"))
+            cid = self._option_ids[key] = self.register(
+                VixOption(date_of_ns(expiry_ns), strike, "C")
+            )
         return cid
 
     def _model(self, vvix: float) -> VixOptionModel:
@@ -260,7 +152,7 @@ class HedgePricer:
         return self._contracts.get(contract_id)
 
     # -- the market of one snapshot -------------------------------------------------------
-    def market(self, snap: MarketSnapshot) -> _Market:
+    def market(self, snap: MarketSnapshot) -> HedgeMarket:
         """Return the hedge market of ``snap`` (cached for the last snapshot time seen)."""
         c = self._cache
         # The same snapshot object is asked many times a session (marks, fills, the decision).
@@ -269,64 +161,24 @@ class HedgePricer:
         key = int(snap.as_of.value)
         if c is not None and c[1] == key:
             return c[2]
-        today = self._stamp(key - key % _DAY_NS)
-        stamps = self._stamps
-        by_code: dict[str, tuple[pd.Timestamp, float]] = {}
-        by_exp: dict[pd.Timestamp, float] = {}
-        fronts: list[float] = []
-        curve_date: pd.Timestamp | None = None
-        try:
-            day_ns, codes, exps, pxs = snap.vx_curve_arrays()
-        except NoDataError:
-            codes = None
-        if codes is not None and len(codes):
-            curve_ns = day_ns - day_ns % _DAY_NS
-            curve_date = self._stamp(curve_ns)
-            for code, e_ns, px in zip(codes.tolist(), exps.tolist(), pxs.tolist(), strict=True):
-                if math.isfinite(px) and px > 0:
-                    exp = stamps.get(e_ns)
-                    if exp is None:
-                        exp = stamps[e_ns] = pd.Timestamp(e_ns)
-                    by_code[str(code)] = (exp, px)
-                    by_exp.setdefault(exp, px)
-                    if e_ns > curve_ns and len(fronts) < 2 and _is_monthly(str(code)):
-                        fronts.append(px)  # rows are sorted by expiry
-        try:
-            rate = snap.rate_pct("IRX") / 100.0
-        except NoDataError:
-            rate = 0.0
-        m = _Market(
-            today,
-            curve_date,
-            by_code,
-            by_exp,
-            tuple(fronts),
-            _opt_close(snap, "VVIX"),
-            rate,
-            _opt_close(snap, "VIX"),
-            _opt_close(snap, "VIX3M"),
-            self._etf_at(curve_date),
-        )
+        m = build_market(snap, self._etf)
         self._cache = (snap, key, m)
         return m
 
     def _stamp(self, ns: int) -> pd.Timestamp:
-        """Return ``Timestamp(ns)``, one object per value (expiries and dates repeat daily)."""
+        """Return ``Timestamp(ns)``, one object per value (expiries repeat daily)."""
         t = self._stamps.get(ns)
         if t is None:
             t = self._stamps[ns] = pd.Timestamp(ns)
         return t
 
-    def _etf_at(
-        self, day: pd.Timestamp | None
-    ) -> tuple[float, float, pd.Timestamp, pd.Timestamp] | None:
-        if self._etf is None or day is None:
-            return None
-        e = self._etf
-        i = bisect.bisect_right(e["dates_ns"], day.value) - 1
-        if i < 0:
-            return None
-        return (e["price"][i], e["w"][i], self._stamp(e["exp1"][i]), self._stamp(e["exp2"][i]))
+    def _expiry(self, c: VixFuture | VixOption) -> tuple[int, pd.Timestamp]:
+        """Return a contract's expiry as (int64 ns, Timestamp), computed once per contract."""
+        hit = self._expiries.get(c.id)
+        if hit is None:
+            ns = ns_of_date(c.expiry)
+            hit = self._expiries[c.id] = (ns, self._stamp(ns))
+        return hit
 
     # -- settlement -----------------------------------------------------------------------
     def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]:
@@ -369,39 +221,39 @@ class HedgePricer:
             hit = m.marks[contract_id] = self._mark(snap, m, c)
         return hit
 
-    def _mark(self, snap: MarketSnapshot, m: _Market, c: Contract) -> HedgeMark:
+    def _mark(self, snap: MarketSnapshot, m: HedgeMarket, c: Contract) -> HedgeMark:
         k = self.costs
         if isinstance(c, VixFuture):
-            exp = self._expiry(c)
+            e_ns, exp = self._expiry(c)
             fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
             margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
-            if m.today >= exp:
+            if m.today_ns >= e_ns:
                 value, _ = self.settlement(snap, exp)
                 return HedgeMark(
                     value, k.vx_half_spread(value, c.mini), c.multiplier, exp, value, 0.0, fee,
                     True, margin, "vx_futures",
                 )  # fmt: skip
-            hit = m.vx_by_code.get(c.code)
-            if hit is None or hit[0] != exp:
+            hit = m.vx_code.get(c.code)
+            if hit is None or hit[0] != e_ns or m.curve_ns is None:
+                curve = "none" if m.curve_ns is None else date_of_ns(m.curve_ns)
                 raise NoDataError(
-                    f"{c.id}: not on the VX curve known at {snap.as_of} "
-                    f"(curve of {m.curve_date.date() if m.curve_date is not None else 'none'})"
+                    f"{c.id}: not on the VX curve known at {snap.as_of} (curve of {curve})"
                 )
-            dte = (exp.value - (m.curve_date or m.today).value) // _DAY_NS  # Timedelta.days
+            dte = (e_ns - m.curve_ns) // DAY_NS  # Timedelta.days
             return HedgeMark(
                 hit[1], k.vx_half_spread(hit[1], c.mini), c.multiplier, exp, None,
                 vx_beta(dte) * c.multiplier, fee, True, margin, "vx_futures",
             )  # fmt: skip
         if isinstance(c, VixOption):
-            exp = self._expiry(c)
-            if m.today >= exp:
+            e_ns, exp = self._expiry(c)
+            if m.today_ns >= e_ns:
                 s, _ = self.settlement(snap, exp)
                 intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
                 return HedgeMark(
                     intrinsic, 0.0, c.multiplier, exp, intrinsic, 0.0, k.vix_option_fee_usd,
                     False, 0.0, "vix_calls",
                 )  # fmt: skip
-            price, delta, dte = self.vix_option(m, exp, c.strike, c.is_call, snap)
+            price, delta, dte = self._vix_option(m, e_ns, c.strike, c.is_call, snap)
             return HedgeMark(
                 price, vix_option_half_spread(price, k, delta), c.multiplier, exp, None,
                 delta * vx_beta(dte) * c.multiplier, k.vix_option_fee_usd, False, 0.0,
@@ -419,26 +271,32 @@ class HedgePricer:
             )  # fmt: skip
         raise KeyError(c.id)
 
-    def _expiry(self, c: VixFuture | VixOption) -> pd.Timestamp:
-        """Return a contract's expiry as a Timestamp (one object per date)."""
-        return self._stamp((c.expiry.toordinal() - _EPOCH_ORDINAL) * _DAY_NS)
-
     def vix_option(
         self,
-        m: _Market,
+        m: HedgeMarket,
         expiry: pd.Timestamp,
         strike: float,
         is_call: bool = True,
         snap: MarketSnapshot | None = None,
     ) -> tuple[float, float, int]:
         """Return (price, Black-76 delta, calendar days) of a VIX option on its VX future."""
-        fwd = m.vx_by_expiry.get(expiry)
-        if fwd is None or m.curve_date is None:
-            raise NoDataError(f"no VX future settles on {expiry.date()} on the known curve")
+        return self._vix_option(m, int(expiry.value), strike, is_call, snap)
+
+    def _vix_option(
+        self,
+        m: HedgeMarket,
+        expiry_ns: int,
+        strike: float,
+        is_call: bool,
+        snap: MarketSnapshot | None,
+    ) -> tuple[float, float, int]:
+        fwd = m.vx_exp.get(expiry_ns)
+        if fwd is None or m.curve_ns is None:
+            raise NoDataError(f"no VX future settles on {date_of_ns(expiry_ns)} on the known curve")
         if m.vvix is None:
             raise NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
-        days = (expiry.value - m.curve_date.value) // _DAY_NS  # (expiry - curve date).days
-        key = (int(expiry.value), strike, is_call)
+        days = (expiry_ns - m.curve_ns) // DAY_NS  # (expiry - curve date).days
+        key = (expiry_ns, strike, is_call)
         g = m.option_greeks.get(key)
         if g is None:
             g = m.option_greeks[key] = self._model(m.vvix).greeks_one(
@@ -447,41 +305,42 @@ class HedgePricer:
         return g[0], g[1], days
 
     # -- quotes for the strategy ----------------------------------------------------------
-    def vx_quotes(self, m: _Market, max_n: int = 6) -> list[InstrumentQuote]:
+    def vx_quotes(self, m: HedgeMarket, max_n: int = 6) -> list[InstrumentQuote]:
         """Return quotes of the first ``max_n`` VX futures live after today (with their minis)."""
         out: list[InstrumentQuote] = []
-        if m.vix is None or m.curve_date is None:
+        if m.vix is None or m.curve_ns is None:
             return out
-        live = sorted((e, code, px) for code, (e, px) in m.vx_by_code.items() if e > m.today)
+        live = sorted((e, code, px) for code, (e, px) in m.vx_code.items() if e > m.today_ns)
         k = self.costs
-        today = m.curve_date.date()
-        for exp, code, px in live[:max_n]:
-            ids = self._future_pair(code, exp)
+        today = date_of_ns(m.curve_ns)
+        for e_ns, code, px in live[:max_n]:
+            ids = self._future_pair(code, e_ns)
             if ids is None:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
             q = vx_quote(
-                ids[0], px, m.vix, exp.date(), today, ids[1],
+                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1],
                 k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
             )  # fmt: skip
             out.append(q)
         return out
 
-    def _future_pair(self, code: str, expiry: pd.Timestamp) -> tuple[str, str] | None:
+    def _future_pair(self, code: str, expiry_ns: int) -> tuple[str, str] | None:
         """Register the VX future and its mini of ``code`` (once); None for a non-monthly code."""
-        key = (code, int(expiry.value))
+        key = (code, expiry_ns)
         if key not in self._future_ids:
+            expiry = date_of_ns(expiry_ns)
             try:
-                fut = VixFuture(code, expiry.date())
+                fut = VixFuture(code, expiry)
             except ValueError:
                 self._future_ids[key] = None
             else:
-                mini = self.register(VixFuture(code, expiry.date(), mini=True))
+                mini = self.register(VixFuture(code, expiry, mini=True))
                 self._future_ids[key] = (self.register(fut), mini)
         return self._future_ids[key]
 
     def call_quotes(
         self,
-        m: _Market,
+        m: HedgeMarket,
         otm_pct: float | None,
         delta: float | None,
         spread_width_pct: float | None = None,
@@ -492,12 +351,12 @@ class HedgePricer:
         A spread's symbol is ``"<long id>|<short id>"``; :meth:`spread_legs` splits it.
         """
         out: list[InstrumentQuote] = []
-        if m.vvix is None or m.curve_date is None:
+        if m.vvix is None or m.curve_ns is None:
             return out
         model = self._model(m.vvix)
-        live = sorted((e, px) for e, px in m.vx_by_expiry.items() if e > m.today)
-        for exp, fwd in live[:max_n]:
-            days = (exp - m.curve_date).days
+        live = sorted((e, px) for e, px in m.vx_exp.items() if e > m.today_ns)
+        for e_ns, fwd in live[:max_n]:
+            days = (e_ns - m.curve_ns) // DAY_NS
             try:
                 if delta is not None:
                     k = strike_for_delta(fwd, days, delta, model, True, m.rate, VIX_STRIKE_GRID)
@@ -515,50 +374,57 @@ class HedgePricer:
                 price, dlt, theta = price + -1.0 * s[0], dlt + -1.0 * s[1], theta + -1.0 * s[4]
             out.append(
                 InstrumentQuote(
-                    "|".join(self._call_id(exp, kk) for kk in legs),
+                    "|".join(self._call_id(e_ns, kk) for kk in legs),
                     "vix_call" if len(legs) == 1 else "vix_call_spread",
                     price,
                     100.0,
                     dlt * vx_beta(days),
                     theta * 365.0 / 12.0,
-                    exp.date(),
+                    date_of_ns(e_ns),
                 )
             )
         return out
 
-    def etf_quote(self, m: _Market, symbol: str) -> InstrumentQuote | None:
+    def etf_quote(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None:
         """Return the ETF quote (price, beta per share, carry) at the snapshot's curve date."""
-        if m.etf is None or m.vix is None or m.curve_date is None:
-            return None
-        price, w, e1, e2 = m.etf
-        f1, f2 = m.vx_by_expiry.get(e1), m.vx_by_expiry.get(e2)
-        if f1 is None or f2 is None:
-            return None
-        self.register(EtfShare(symbol))
-        d0 = m.curve_date
-        return etf_quote(symbol, price, w, f1, f2, m.vix, (e1 - d0).days, (e2 - d0).days)
+        quotes = m.etf_quotes
+        if symbol in quotes:  # one quote a session: the marks and the rule ask again
+            return quotes[symbol]
+        q = None
+        if m.etf is not None and m.vix is not None and m.curve_ns is not None:
+            price, w, e1, e2 = m.etf
+            f1, f2 = m.vx_exp.get(e1), m.vx_exp.get(e2)
+            if f1 is not None and f2 is not None:
+                if not isinstance(self._contracts.get(symbol), EtfShare):
+                    self.register(EtfShare(symbol))
+                d0 = m.curve_ns
+                q = etf_quote(
+                    symbol, price, w, f1, f2, m.vix, (e1 - d0) // DAY_NS, (e2 - d0) // DAY_NS
+                )
+        quotes[symbol] = q
+        return q
 
-    def quote_of(self, m: _Market, contract_id: str) -> InstrumentQuote | None:
+    def quote_of(self, m: HedgeMarket, contract_id: str) -> InstrumentQuote | None:
         """Return a sizing quote of one held contract (for its carry), or None."""
         c = self._contracts.get(contract_id)
-        if c is None or m.curve_date is None or m.vix is None:
+        if c is None or m.curve_ns is None or m.vix is None:
             return None
         if isinstance(c, VixFuture):
-            hit = m.vx_by_code.get(c.code)
-            if hit is None or hit[0] <= m.today:
+            hit = m.vx_code.get(c.code)
+            if hit is None or hit[0] <= m.today_ns:
                 return None
-            q = vx_quote(c.id, hit[1], m.vix, hit[0].date(), m.curve_date.date())
+            q = vx_quote(c.id, hit[1], m.vix, date_of_ns(hit[0]), date_of_ns(m.curve_ns))
             return q if not c.mini else _scaled(q, 0.1)
         if isinstance(c, VixOption):
-            exp = pd.Timestamp(c.expiry)
-            if exp <= m.today or m.vvix is None or exp not in m.vx_by_expiry:
+            e_ns = self._expiry(c)[0]
+            if e_ns <= m.today_ns or m.vvix is None or e_ns not in m.vx_exp:
                 return None
-            days = (exp - m.curve_date).days
-            key = (int(exp.value), c.strike, c.is_call)
+            days = (e_ns - m.curve_ns) // DAY_NS
+            key = (e_ns, c.strike, c.is_call)
             g = m.option_greeks.get(key)
             if g is None:
                 model = self._model(m.vvix)
-                g = model.greeks_one(m.vx_by_expiry[exp], c.strike, days, c.is_call, m.rate)
+                g = model.greeks_one(m.vx_exp[e_ns], c.strike, days, c.is_call, m.rate)
                 m.option_greeks[key] = g
             return InstrumentQuote(
                 c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry,
@@ -567,20 +433,20 @@ class HedgePricer:
             return self.etf_quote(m, c.symbol)
         return None
 
-    def carry_of(self, m: _Market, contract_id: str) -> tuple[float, float] | None:
+    def carry_of(self, m: HedgeMarket, contract_id: str) -> tuple[float, float] | None:
         """Return (multiplier, carry per month) of ``quote_of``'s quote, without building it.
 
         The daily carry estimate of held contracts reads only these two numbers; same
         arithmetic as ``quote_of`` (tested), so the same floats.
         """
         c = self._contracts.get(contract_id)
-        if c is None or m.curve_date is None or m.vix is None:
+        if c is None or m.curve_ns is None or m.vix is None:
             return None
         if isinstance(c, VixFuture):
-            hit = m.vx_by_code.get(c.code)
-            if hit is None or hit[0] <= m.today:
+            hit = m.vx_code.get(c.code)
+            if hit is None or hit[0] <= m.today_ns:
                 return None
-            dte = (hit[0].value - m.curve_date.value) // _DAY_NS  # between midnights
+            dte = (hit[0] - m.curve_ns) // DAY_NS  # between midnights
             carry = vx_carry_per_month(hit[1], m.vix, dte)
             return (1000.0 * 0.1 if c.mini else 1000.0), carry
         q = self.quote_of(m, contract_id)
@@ -590,15 +456,6 @@ class HedgePricer:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""
         ids = symbol.split("|")
         return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
-
-
-@lru_cache(maxsize=4096)
-def _is_monthly(code: str) -> bool:
-    try:
-        parse_vx_contract(code)
-    except ValueError:
-        return False
-    return True
 
 
 def _grid(k: float) -> float:

@@ -9,7 +9,6 @@ import pandas as pd
 from alvh.book.account import SPX_OPTION
 from alvh.book.greeks import DollarGreeks
 from alvh.engine.condor_ops import CONDOR_COLUMNS, closed_row
-from alvh.engine.hedge_ops import hedge_book_figures
 from alvh.engine.journal import JournalEntry
 from alvh.engine.result import TRADE_COLUMNS, BacktestResult
 from alvh.engine.state import BOOKS, HEDGE_LAYERS, RunState
@@ -78,7 +77,8 @@ def record_day(
     margin = st.condors_acct.margin_usd()
     # A book that never hedged (NoHedge, or no trigger yet) has no hedge figures to compute.
     hedged_ever = bool(st.hedge_layer)
-    by_layer, h_vega, h_margin = hedge_book_figures(st) if hedged_ever else ({}, 0.0, 0.0)
+    hb = st.hedge_book() if hedged_ever else None  # valued once: the decision's view read it
+    h_vega, h_margin = (hb.vega_usd_per_vol_pt, hb.margin_usd) if hb is not None else (0.0, 0.0)
     for b in BOOKS:
         _book_columns(st, b, row, g, margin, h_vega, h_margin)
     tier_pnl = st.condors_acct.pnl_by_tier_usd()
@@ -89,15 +89,11 @@ def record_day(
         row[f"tier_{t}_vega_usd_per_vol_pt"] = gt.vega_usd_per_vol_pt
         row[f"tier_{t}_theta_usd_per_day"] = gt.theta_usd_per_day
     layer_pnl = st.hedges_acct.pnl_by_tier_usd() if hedged_ever else {}
-    held: dict[str, float] = {}
-    if by_layer:
-        for hid, q in st.hedge_positions().items():
-            layer = st.hedge_layer[hid]
-            held[layer] = held.get(layer, 0.0) + abs(q)
     for layer in HEDGE_LAYERS:
         row[f"pnl_hedge_{layer}_usd"] = _diff(st, f"layer:{layer}", layer_pnl.get(layer, 0.0))
-        if layer in by_layer:
-            st.layer_rows.append((day, layer, layer, held[layer], by_layer[layer]))
+        if hb is not None and layer in hb.value_by_layer_usd:
+            n = hb.contracts_by_layer[layer]
+            st.layer_rows.append((day, layer, layer, n, hb.value_by_layer_usd[layer]))
     row["costs_usd"] = st.costs_today_usd
     row["spx"] = surf.spot
     vix = snap.last_bar("VIX")

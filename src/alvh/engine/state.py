@@ -55,6 +55,10 @@ class OpenCondor:
     iv_short_call: float = math.nan
     group_code: int = -1  # the account's code of ``group`` (set by the first fill)
     expiry_ordinal: int = 0  # ``expiry.toordinal()``, for vectorised year fractions
+    # (contracts, max loss USD, short put, short call, credit) once filled: see book_view.
+    view_terms: tuple[float, float, float, float, float] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.expiry_ordinal = self.expiry.toordinal()
@@ -107,6 +111,40 @@ class Ruin:
     cash_usd: float
 
 
+@dataclass(frozen=True, slots=True)
+class HedgeBook:
+    """The open hedge lots valued at their last marks (what the view and the daily row read).
+
+    Attributes
+    ----------
+    value_by_layer_usd
+        Market value by layer (futures: P&L since entry), layers in order of first lot.
+    value_usd
+        Sum of ``value_by_layer_usd``.
+    vega_usd_per_vol_pt
+        Sensitivity to the VIX, USD per VIX point.
+    margin_usd
+        Initial margin of the futures.
+    held
+        Contract id -> contracts held (lots of one id summed).
+    entry_price
+        Contract id -> average entry price, fill slippage included.
+    cost_basis_usd
+        What the options and shares held cost (futures cost nothing to open).
+    contracts_by_layer
+        Layer -> contracts held, ``|held|`` summed over the layer's ids.
+    """
+
+    value_by_layer_usd: dict[str, float]
+    value_usd: float
+    vega_usd_per_vol_pt: float
+    margin_usd: float
+    held: dict[str, float]
+    entry_price: dict[str, float]
+    cost_basis_usd: float
+    contracts_by_layer: dict[str, float]
+
+
 @dataclass
 class RunState:
     """Everything one pass changes, kept in one object so the loop stays readable."""
@@ -127,6 +165,10 @@ class RunState:
     rows: list[dict[str, float]] = field(default_factory=list)
     layer_rows: list[tuple[object, ...]] = field(default_factory=list)
     journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = field(default_factory=list)
+    # The last ``hedge_book()`` and the hedge account revision it was valued at.
+    _hedge_book: tuple[int, HedgeBook] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def live_condors(self) -> list[OpenCondor]:
@@ -139,6 +181,47 @@ class RunState:
         for p in self.hedges_acct.positions():
             out[p.contract.id] = out.get(p.contract.id, 0.0) + p.qty
         return out
+
+    def hedge_book(self) -> HedgeBook:
+        """Return the open hedge lots valued at the marks in ``hedge_marks``.
+
+        Valued once per change of the hedge account (a fill or new marks; ``hedge_marks`` is
+        written together with those), so the decision's view and the daily row share it.
+        """
+        rev = self.hedges_acct.revision
+        cached = self._hedge_book
+        if cached is not None and cached[0] == rev:
+            return cached[1]
+        by_layer: dict[str, float] = {}
+        held: dict[str, float] = {}
+        entry: dict[str, float] = {}
+        vega = margin = cost_basis = 0.0
+        marks, layers = self.hedge_marks, self.hedge_layer
+        for p in self.hedges_acct.positions():
+            c = p.contract
+            hid = c.id
+            m = marks[hid]
+            qty, avg = p.qty, p.avg_price
+            if m.is_future:
+                v = (m.mid - avg) * qty * m.multiplier
+            else:
+                v = m.mid * qty * m.multiplier
+                cost_basis += qty * avg * c.multiplier
+            layer = layers[hid]
+            by_layer[layer] = by_layer.get(layer, 0.0) + v
+            vega += m.vega_usd_per_vol_pt * qty
+            margin += m.margin_usd * abs(qty)
+            held[hid] = held.get(hid, 0.0) + qty
+            entry[hid] = avg
+        by_layer_n: dict[str, float] = {}
+        for hid, q in held.items():
+            layer = layers[hid]
+            by_layer_n[layer] = by_layer_n.get(layer, 0.0) + abs(q)
+        book = HedgeBook(
+            by_layer, sum(by_layer.values()), vega, margin, held, entry, cost_basis, by_layer_n
+        )
+        self._hedge_book = (rev, book)
+        return book
 
     def equity_usd(self, book: str) -> float:
         """Equity of a book now (held at its ruin value once ruined)."""
