@@ -296,3 +296,18 @@ def test_revision_changes_with_fills_and_marks_and_values_follow() -> None:
     assert acct.market_value_usd == pytest.approx(-1000.0)
     assert acct.pnl_by_tier_usd()["vx_futures"] == pytest.approx(-2000.0)  # 1000 realised
     assert len(seen) == 4
+
+
+def test_open_contract_ids_stay_aligned_through_fills_and_compaction() -> None:
+    acct = Account(0.0, MARGINS)
+    for k in range(70):  # 70 flat lots, then compaction renumbers the two open ones
+        opt = VixOption(date(2024, 3, 20), 10.0 + k, "C")
+        acct.apply_fill(Fill(D0, opt, 1, 1.0, 0.0, "buy", "vix_calls"))
+        if k not in (3, 60):
+            acct.apply_fill(Fill(D1, opt, -1, 1.0, 0.0, "sell", "vix_calls"))
+    ids = acct.open_contract_ids()
+    assert ids == ("VIX 2024-03-20 C 13", "VIX 2024-03-20 C 70")
+    assert list(ids) == acct.contract_ids(acct.open_legs().slot)
+    acct.apply_fill(Fill(D1, VX, 1, 15.0, 0.0, "buy", "vx_futures"))
+    assert acct.open_contract_ids() == (*ids, VX.id)
+    assert list(acct.open_contract_ids()) == [p.contract.id for p in acct.positions()]

@@ -121,6 +121,7 @@ class Account:
         # open_legs results by kinds; lots open and their terms change only with fills.
         self._legs_cache: dict[tuple[int, ...] | None, OpenLegs] = {}
         self._positions_cache: tuple[Position, ...] | None = None  # reset by fills
+        self._ids_cache: tuple[OpenLegs, tuple[str, ...]] | None = None  # open_contract_ids
         self._revision = 0
 
     # -- storage ----------------------------------------------------------------------------
@@ -284,6 +285,15 @@ class Account:
     def contract_ids(self, slots: Int64Array) -> list[str]:
         """Return the contract ids of lots (for logging; not needed to mark)."""
         return [self._keys[int(j)][0] for j in slots]
+
+    def open_contract_ids(self) -> tuple[str, ...]:
+        """Return the contract ids of ``open_legs()``'s lots, aligned with its slots; kept with
+        that view until the next fill (the hedge's lots are marked by id every session)."""
+        legs = self.open_legs()
+        hit = self._ids_cache
+        if hit is None or hit[0] is not legs:
+            hit = self._ids_cache = (legs, tuple(self._keys[j][0] for j in legs.slot.tolist()))
+        return hit[1]
 
     def contract(self, slot: int) -> Contract:
         """Return the contract held in a slot."""

@@ -220,14 +220,18 @@ def build_market(snap: MarketSnapshot, etf: EtfSeries | None) -> HedgeMarket:
         code_l: list[str] = codes.tolist()
         exp_l: list[int] = exps.tolist()
         px_l: list[float] = pxs.tolist()
-        if not all(0.0 < px < math.inf for px in px_l):  # a missing or bad settle: drop it
+        # A finite sum means no NaN or infinity; then the minimum says whether all are > 0.
+        if not (math.isfinite(sum(px_l)) and min(px_l) > 0.0):  # drop missing or bad settles
             keep = [i for i, px in enumerate(px_l) if 0.0 < px < math.inf]
             code_l = [code_l[i] for i in keep]
             exp_l = [exp_l[i] for i in keep]
             px_l = [px_l[i] for i in keep]
         by_code = dict(zip(code_l, zip(exp_l, px_l, strict=True), strict=True))
-        for e_ns, px in zip(exp_l, px_l, strict=True):
-            by_exp.setdefault(e_ns, px)  # the first row of an expiry
+        if len(set(exp_l)) == len(exp_l):
+            by_exp = dict(zip(exp_l, px_l, strict=True))
+        else:
+            for e_ns, px in zip(exp_l, px_l, strict=True):
+                by_exp.setdefault(e_ns, px)  # the first row of an expiry
         for code, e_ns, px in zip(code_l, exp_l, px_l, strict=True):
             if len(fronts) == 2:
                 break

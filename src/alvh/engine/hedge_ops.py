@@ -30,7 +30,7 @@ def refresh_hedge_marks(
     legs = acct.open_legs()
     if legs.slot.shape[0] == 0:
         return
-    ids = acct.contract_ids(legs.slot)
+    ids = acct.open_contract_ids()
     prices = np.empty(len(ids))
     for j, hid in enumerate(ids):
         try:
@@ -100,7 +100,7 @@ def settle_hedges(
     # (the open lots are cached by the account since the last fill).
     if all(
         (lm := st.hedge_marks.get(hid)) is not None and (lm.expiry is None or lm.expiry > day)
-        for hid in acct.contract_ids(acct.open_legs().slot)
+        for hid in acct.open_contract_ids()
     ):
         return
     for p in acct.positions():
