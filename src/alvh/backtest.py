@@ -25,7 +25,7 @@ def hedge_for(cfg: RunConfig) -> HedgeHook:
     """Return the hedge hook a config asks for (``NoHedge`` for preset 'none')."""
     if cfg.hedge.rule == "none":
         return NoHedge()
-    from alvh.engine.alvh_hedge import make_hedge
+    from alvh.engine.hedge_factory import make_hedge
 
     return make_hedge(cfg.hedge, execution=cfg.execution)
 

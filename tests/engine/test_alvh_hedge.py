@@ -12,10 +12,12 @@ import QuantLib as ql
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge, VxthHedge, hedge_costs_from_execution, make_hedge
+from alvh.engine.alvh_hedge import AlvhHedge
+from alvh.engine.hedge_factory import hedge_costs_from_execution, make_hedge
 from alvh.engine.hedge_hook import BookView, CondorView, NoHedge
 from alvh.engine.hedge_ledger import Ledger, SentOrder
 from alvh.engine.hedge_pricing import HedgeCosts
+from alvh.engine.vxth_hedge import VxthHedge
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.synthetic import generate_market

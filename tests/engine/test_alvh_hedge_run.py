@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge, VxthHedge
+from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings, TierRules
+from alvh.engine.vxth_hedge import VxthHedge
 from alvh.market.data import MarketData
 from alvh.market.synthetic import generate_market
 

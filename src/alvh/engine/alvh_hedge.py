@@ -6,33 +6,26 @@ the next session. The rule's ``HedgeState`` is the only mutable strategy object;
 it for one run (``prepare`` resets it) and, each session, first aligns it with what the book
 actually holds (fills happen a session later, at that session's prices, or not at all).
 
-``make_hedge`` builds the hook a ``HedgeConfig`` names (``VxthHedge``, the CBOE VIX Tail Hedge,
-lives in ``alvh.engine.vxth_hedge`` and is re-exported here). Pricing conventions:
-``alvh.engine.hedge_pricing``; the ledger and fill reconciliation both hooks share:
-``alvh.engine.hedge_ledger.LedgerHook``.
+``alvh.engine.hedge_factory.make_hedge`` builds the hook a ``HedgeConfig`` names (this one,
+``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; the ledger
+and fill reconciliation both hooks share: ``alvh.engine.hedge_ledger.LedgerHook``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import fields, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import cast
 
 import numpy as np
 
-from alvh.config.execution import ExecutionConfig, SpreadConfig
 from alvh.config.hedge import HedgeConfig
-from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeMark, HedgeOrder, NoHedge
-from alvh.engine.hedge_inputs import LazyQuotes, UpcomingEvents
+from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
+from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
-from alvh.engine.hedge_pricing import (
-    HedgeCosts,
-    Spread,
-    _Market,
-)
+from alvh.engine.hedge_pricing import HedgeCosts, _Market
 from alvh.engine.journal import JournalEntry
-from alvh.engine.vxth_hedge import VXTH_LAYER, VxthHedge
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
@@ -50,40 +43,10 @@ from alvh.strategy.hedge.state import (
     PendingTranche,
 )
 
-__all__ = [
-    "VXTH_LAYER",
-    "AlvhHedge",
-    "FillTiming",
-    "VxthHedge",
-    "hedge_costs_from_execution",
-    "make_hedge",
-]
+__all__ = ["AlvhHedge"]
 
 HISTORY_SESSIONS = 260  # closes fed to MACD/RSI: fixed, so a decision never depends on run start
 _DAY_NS = 86_400_000_000_000
-
-
-def _spread(c: SpreadConfig) -> Spread:
-    return Spread(c.min_tick, c.a, c.b, c.far_otm_delta, c.far_otm_multiplier)
-
-
-def hedge_costs_from_execution(execution: ExecutionConfig) -> HedgeCosts:
-    """Return the hedge costs a run's execution config sets: fees (commission + exchange fee),
-    futures initial margins, spread models and the fraction of the half-spread a fill pays."""
-    f = execution.fees
-    return HedgeCosts(
-        vx_fee_usd=f.vx_future.commission_usd + f.vx_future.exchange_fee_usd,
-        vxm_fee_usd=f.vxm_future.commission_usd + f.vxm_future.exchange_fee_usd,
-        vix_option_fee_usd=f.vix_option.commission_usd + f.vix_option.exchange_fee_usd,
-        etf_fee_per_share_usd=f.etf.commission_usd + f.etf.exchange_fee_usd,
-        vx_initial_margin_usd=execution.futures_initial_margin_usd.vx_future,
-        vxm_initial_margin_usd=execution.futures_initial_margin_usd.vxm_future,
-        vx_spread=_spread(execution.spreads.vx_future),
-        vxm_spread=_spread(execution.spreads.vxm_future),
-        vix_option_spread=_spread(execution.spreads.vix_option),
-        etf_spread=_spread(execution.spreads.etf),
-        slippage_frac=execution.slippage_frac_of_half_spread,
-    )
 
 
 class AlvhHedge(LedgerHook):
@@ -272,7 +235,7 @@ class AlvhHedge(LedgerHook):
                 face += u.vx_notional_usd * f
         layers = self.state.layers  # as of now, whenever the mapping is read
         held = CapUse(premium, margin, face)
-        return held, _LazyUnitUse(lambda: self._unit_use_by_symbol(snap, layers))
+        return held, LazyMapping(lambda: self._unit_use_by_symbol(snap, layers))
 
     def _unit_use_by_symbol(
         self, snap: MarketSnapshot, layers: tuple[LayerHolding, ...]
@@ -477,29 +440,6 @@ class AlvhHedge(LedgerHook):
         return orders, entries
 
 
-class _LazyUnitUse(Mapping[str, CapUse]):
-    """``BookExposure.held_unit_use`` built on first read: only rolls read it."""
-
-    def __init__(self, build: Callable[[], dict[str, CapUse]]) -> None:
-        self._build: Callable[[], dict[str, CapUse]] | None = build
-        self._items: dict[str, CapUse] = {}
-
-    def _get(self) -> dict[str, CapUse]:
-        if self._build is not None:
-            self._items = self._build()
-            self._build = None
-        return self._items
-
-    def __getitem__(self, symbol: str) -> CapUse:
-        return self._get()[symbol]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-
 def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
     inputs: dict[str, object] = {
         "layer": d.layer,
@@ -513,47 +453,3 @@ def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
         f"hedge.decision.{d.action}", inputs, "fired" if acting else "clear",
         d.action if acting else "none", d.reason,
     )  # fmt: skip
-
-
-def make_hedge(
-    cfg: HedgeConfig,
-    execution: ExecutionConfig | None = None,
-    fill_timing: FillTiming | None = None,
-    **costs: object,
-) -> HedgeHook:
-    """Return the hedge hook a config names: ``NoHedge``, ``AlvhHedge`` or ``VxthHedge``.
-
-    Parameters
-    ----------
-    cfg
-        The hedge config (``rule`` picks the hook).
-    execution
-        The run's execution config: hedge fees, margins, spreads and fill timing come from it
-        (default: ``HedgeCosts()`` and ``next_close``).
-    fill_timing
-        Overrides the execution config's fill timing.
-    **costs
-        ``HedgeCosts`` fields set on top (e.g. ``vx_fee_usd=2.5``, ``vx_initial_margin_usd=...``).
-
-    Raises
-    ------
-    TypeError
-        If a cost keyword is not a ``HedgeCosts`` field.
-    """
-    known = {f.name for f in fields(HedgeCosts)}
-    bad = sorted(set(costs) - known)
-    if bad:
-        raise TypeError(f"unknown hedge cost(s) {', '.join(bad)}; expected some of {sorted(known)}")
-    base = HedgeCosts() if execution is None else hedge_costs_from_execution(execution)
-    base = replace(base, vx_fill_ticks=cfg.instruments.vx_fill_ticks)
-    c = replace(base, **costs)  # type: ignore[arg-type]
-    timing: FillTiming = fill_timing or (
-        "same_close"
-        if execution is not None and execution.fill_timing == "same_close"
-        else "next_close"
-    )
-    if cfg.rule == "alvh":
-        return AlvhHedge(cfg, c, timing)
-    if cfg.rule == "vxth":
-        return VxthHedge(cfg, c, timing)
-    return NoHedge()

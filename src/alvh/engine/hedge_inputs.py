@@ -3,7 +3,8 @@
 Two things are read every session but change little: the trading sessions after today with
 the macro events known in that window (``UpcomingEvents``: the calendar and the events table
 sorted once per run, then two binary searches a session), and the candidate hedge quotes
-(``LazyQuotes``: priced only on the sessions whose decision reads them, i.e. that buy or roll).
+(``LazyQuotes``: priced only on the sessions whose decision reads them, i.e. that buy or roll;
+``LazyMapping`` does the same for the cap use per held symbol, which only a roll reads).
 Neither changes what the rule sees: the events are filtered by ``known_at`` at the decision
 time exactly as the snapshot would, and the quotes are built from the same snapshot's market.
 """
@@ -11,16 +12,17 @@ time exactly as the snapshot would, and the quotes are built from the same snaps
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import overload
+from typing import TypeVar, overload
 
 import pandas as pd
 
 from alvh.calendar.sessions import trading_calendar
 from alvh.strategy.hedge.instruments import InstrumentQuote
 
+V = TypeVar("V")
 _NS_PER_DAY = 86_400_000_000_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -124,3 +126,34 @@ class LazyQuotes(Sequence[InstrumentQuote]):
 
     def __iter__(self) -> Iterator[InstrumentQuote]:
         return iter(self._get())
+
+
+class LazyMapping(Mapping[str, V]):
+    """A mapping built on first read (``BookExposure.held_unit_use``: only rolls read it).
+
+    Parameters
+    ----------
+    build
+        Returns the items; called at most once.
+    """
+
+    __slots__ = ("_build", "_items")
+
+    def __init__(self, build: Callable[[], dict[str, V]]) -> None:
+        self._build: Callable[[], dict[str, V]] | None = build
+        self._items: dict[str, V] = {}
+
+    def _get(self) -> dict[str, V]:
+        if self._build is not None:
+            self._items = self._build()
+            self._build = None
+        return self._items
+
+    def __getitem__(self, key: str) -> V:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
