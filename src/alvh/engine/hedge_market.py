@@ -227,16 +227,17 @@ def build_market(snap: MarketSnapshot, etf: EtfSeries | None) -> HedgeMarket:
             exp_l = [exp_l[i] for i in keep]
             px_l = [px_l[i] for i in keep]
         by_code = dict(zip(code_l, zip(exp_l, px_l, strict=True), strict=True))
-        if len(set(exp_l)) == len(exp_l):
-            by_exp = dict(zip(exp_l, px_l, strict=True))
-        else:
+        by_exp = dict(zip(exp_l, px_l, strict=True))
+        if len(by_exp) != len(exp_l):  # an expiry with two rows: keep its first, not its last
+            by_exp = {}
             for e_ns, px in zip(exp_l, px_l, strict=True):
-                by_exp.setdefault(e_ns, px)  # the first row of an expiry
-        for code, e_ns, px in zip(code_l, exp_l, px_l, strict=True):
-            if len(fronts) == 2:
-                break
-            if e_ns > curve_ns and _is_monthly(code):
-                fronts.append(px)  # rows are sorted by expiry
+                by_exp.setdefault(e_ns, px)
+        # Rows are sorted by expiry: VX1, VX2 are the first two monthlies after the curve date.
+        fronts = [
+            px
+            for code, e_ns, px in zip(code_l, exp_l, px_l, strict=True)
+            if e_ns > curve_ns and _is_monthly(code)
+        ][:2]
     try:
         rate = snap.rate_pct("IRX") / 100.0
     except NoDataError:

@@ -214,11 +214,10 @@ class HedgePricer:
             If the snapshot lacks the data to price it (e.g. the VX contract is not on the
             latest known curve, or no VVIX is known for an option).
         """
-        c = self._contracts[contract_id]
         m = self.market(snap)
         hit = m.marks.get(contract_id)
-        if hit is None:
-            hit = m.marks[contract_id] = self._mark(snap, m, c)
+        if hit is None:  # a cached mark was made from a contract this pricer created
+            hit = m.marks[contract_id] = self._mark(snap, m, self._contracts[contract_id])
         return hit
 
     def _mark(self, snap: MarketSnapshot, m: HedgeMarket, c: Contract) -> HedgeMark:
@@ -449,8 +448,27 @@ class HedgePricer:
             dte = (hit[0] - m.curve_ns) // DAY_NS  # between midnights
             carry = vx_carry_per_month(hit[1], m.vix, dte)
             return (1000.0 * 0.1 if c.mini else 1000.0), carry
-        q = self.quote_of(m, contract_id)
-        return None if q is None else (q.multiplier, q.carry_per_month)
+        if isinstance(c, VixOption):
+            # The greeks the session's mark of this option computed (else computed here and
+            # kept for the mark): theta per day x 365 / 12, as ``quote_of``'s quote has it.
+            e_ns = self._expiry(c)[0]
+            if e_ns <= m.today_ns or m.vvix is None:
+                return None
+            fwd = m.vx_exp.get(e_ns)
+            if fwd is None:
+                return None
+            key = (e_ns, c.strike, c.is_call)
+            g = m.option_greeks.get(key)
+            if g is None:
+                days = (e_ns - m.curve_ns) // DAY_NS
+                g = m.option_greeks[key] = self._model(m.vvix).greeks_one(
+                    fwd, c.strike, days, c.is_call, m.rate
+                )
+            return 100.0, g[4] * 365.0 / 12.0
+        if isinstance(c, EtfShare):
+            q = self.etf_quote(m, c.symbol)
+            return None if q is None else (q.multiplier, q.carry_per_month)
+        return None
 
     def spread_legs(self, symbol: str) -> list[tuple[str, float]]:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""

@@ -92,7 +92,8 @@ class VixOptionModel:
     vol_cap: float = 5.00
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.vvix) and self.vvix > 0):
+        # math.isfinite: the engine builds one model per VVIX level seen (thousands a run).
+        if not (math.isfinite(self.vvix) and self.vvix > 0):
             raise PricingError(f"VVIX = {self.vvix!r}; expected a positive level in percent")
         if not 0.0 <= self.beta <= 1.0:
             raise PricingError(f"beta = {self.beta!r}; expected 0..1")

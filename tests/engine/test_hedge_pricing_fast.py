@@ -1,0 +1,91 @@
+"""The pricer's per-session shortcuts give the numbers of the long way: the carry of a held
+contract read from the greeks its mark computed, and the VIX option model's input check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alvh.book.contracts import EtfShare, VixFuture, VixOption
+from alvh.engine.hedge_market import EtfSeries
+from alvh.engine.hedge_pricing import HedgePricer
+from alvh.errors import PricingError
+from alvh.market.vixoptions import VixOptionModel
+
+
+class _Snap:
+    """A snapshot that knows one VX curve, VIX 20, VVIX 95 and IRX 2%."""
+
+    def __init__(self, as_of: str = "2008-03-04 16:15") -> None:
+        self.as_of = pd.Timestamp(as_of)
+
+    def vx_curve_arrays(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        codes = np.array(["VXH08", "VXJ08", "VXK08"], dtype=object)
+        exps = pd.to_datetime(["2008-03-19", "2008-04-16", "2008-05-21"])
+        day = pd.Timestamp("2008-03-03").value
+        return day, codes, exps.asi8, np.array([21.0, 22.0, 23.5])
+
+    def rate_pct(self, series: str) -> float:
+        return 2.0
+
+    def closes(self, symbol: str, n: int) -> np.ndarray:
+        return np.array({"VIX": [20.0], "VVIX": [95.0]}.get(symbol, []))
+
+
+def _pricer() -> HedgePricer:
+    p = HedgePricer()
+    mar3, apr16, may21 = (pd.Timestamp(d).value for d in ("2008-03-03", "2008-04-16", "2008-05-21"))
+    p._etf = EtfSeries([mar3], [31.0], [0.4], [apr16], [may21])
+    return p
+
+
+HELD = (
+    VixOption(date(2008, 4, 16), 25.0, "C"),
+    VixOption(date(2008, 5, 21), 20.0, "P"),
+    VixFuture("VXK08", date(2008, 5, 21), mini=True),
+    EtfShare("VXX"),
+)
+
+
+@pytest.mark.parametrize("mark_first", [True, False])
+def test_carry_of_held_contracts_matches_their_quotes_whether_marked_or_not(
+    mark_first: bool,
+) -> None:
+    pricer, snap = _pricer(), _Snap()
+    ids = [pricer.register(c) for c in HELD]
+    m = pricer.market(snap)  # type: ignore[arg-type]
+    if mark_first:  # the engine's order: the session's marks come before the rule's carry
+        for cid in ids:
+            pricer.mark(snap, cid)  # type: ignore[arg-type]
+    carries = [pricer.carry_of(m, cid) for cid in ids]
+    fresh = _pricer()  # the long way, on a market no mark has touched
+    for c in HELD:
+        fresh.register(c)
+    m2 = fresh.market(snap)  # type: ignore[arg-type]
+    for cid, carry in zip(ids, carries, strict=True):
+        q = fresh.quote_of(m2, cid)
+        assert q is not None and carry == (q.multiplier, q.carry_per_month), cid
+    # A call's carry is its time decay: a cost to the holder, 100 USD per VIX point.
+    assert carries[0] is not None and carries[0][0] == 100.0 and carries[0][1] < 0.0
+    # The mark after the carry is the mark a fresh pricer gives (same greeks).
+    assert pricer.mark(snap, ids[0]) == fresh.mark(snap, ids[0])  # type: ignore[arg-type]
+
+
+def test_carry_of_an_expired_or_unknown_option_is_none() -> None:
+    pricer = _pricer()
+    expired = pricer.register(VixOption(date(2008, 3, 4), 25.0, "C"))  # expires today
+    off_curve = pricer.register(VixOption(date(2008, 6, 18), 25.0, "C"))  # no VX settles then
+    m = pricer.market(_Snap())  # type: ignore[arg-type]
+    assert pricer.carry_of(m, expired) is None
+    assert pricer.carry_of(m, off_curve) is None
+    assert pricer.quote_of(m, off_curve) is None
+
+
+@pytest.mark.parametrize("vvix", [float("nan"), float("inf"), 0.0, -5.0, np.float64("nan")])
+def test_vix_option_model_refuses_a_vvix_that_is_not_a_positive_level(vvix: float) -> None:
+    with pytest.raises(PricingError, match="VVIX"):
+        VixOptionModel(vvix)
+    assert VixOptionModel(np.float64(95.0)).vvix == 95.0
