@@ -2,7 +2,7 @@
 
 The half-spread conventions are those of ``alvh.engine.hedge_pricing`` (docs/hedge.md, "In the
 engine"); a run's ``ExecutionConfig`` maps onto ``HedgeCosts`` in
-``alvh.engine.alvh_hedge.hedge_costs_from_execution``.
+``alvh.engine.hedge_factory.hedge_costs_from_execution``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Conventions (docs/hedge.md, "In the engine"):
 
 Half-spreads below are the ``HedgeCosts()`` defaults; a run's ``ExecutionConfig`` spread models
-replace them (``alvh.engine.alvh_hedge.hedge_costs_from_execution``).
+replace them (``alvh.engine.hedge_factory.hedge_costs_from_execution``).
 
 - VX / VXM futures: mid = the snapshot's latest known VX settlement of that contract (never spot
   VIX); a fill pays ``vx_fill_ticks`` ticks over it (default one tick, 0.05: SPEC costs, futures
