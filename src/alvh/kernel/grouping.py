@@ -14,19 +14,26 @@ from alvh.kernel._numba import HAVE_NUMBA, jit
 
 
 @jit()
+def _group_column(g, codes, m, sums):
+    """Return (column of group ``g`` in ``sums``, groups seen): a new group gets the next
+    column, zeroed (a linear search: a session has a handful of groups)."""
+    r = 0
+    while r < m and codes[r] != g:
+        r += 1
+    if r == m:
+        codes[m] = g
+        for j in range(sums.shape[0]):
+            sums[j, m] = 0.0
+        m += 1
+    return r, m
+
+
+@jit()
 def _sum_by_group_loop(values, group, codes, sums):
     n_rows, n = values.shape
     m = 0
     for i in range(n):
-        g = group[i]
-        r = 0
-        while r < m and codes[r] != g:
-            r += 1
-        if r == m:
-            codes[m] = g
-            for j in range(n_rows):
-                sums[j, m] = 0.0
-            m += 1
+        r, m = _group_column(group[i], codes, m, sums)
         for j in range(n_rows):
             sums[j, r] += values[j, i]
     return m
@@ -62,15 +69,7 @@ def _position_sums_loop(qty, price, delta, vega, theta, iv, is_call, group, code
     n = qty.shape[0]
     m = 0
     for i in range(n):
-        g = group[i]
-        r = 0
-        while r < m and codes[r] != g:
-            r += 1
-        if r == m:
-            codes[m] = g
-            for j in range(6):
-                sums[j, m] = 0.0
-            m += 1
+        r, m = _group_column(group[i], codes, m, sums)
         q = qty[i]
         short = q < 0.0
         sums[0, r] += q * price[i]
