@@ -68,8 +68,7 @@ class AlvhHedge(LedgerHook):
         costs: HedgeCosts | None = None,
         fill_timing: FillTiming = "next_close",
     ) -> None:
-        super().__init__(costs, fill_timing)
-        self.cfg = cfg
+        super().__init__(cfg, costs, fill_timing)
         self.state = HedgeState()
         self._iv_hist: list[float] = []
         self._upcoming: UpcomingEvents | None = None

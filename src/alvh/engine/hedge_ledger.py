@@ -19,6 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
+from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_pricing import LAYER_OF_PRODUCT, HedgeCosts, HedgePricer
 from alvh.engine.journal import JournalEntry
@@ -183,9 +184,26 @@ def rule_outcome(r: RuleResult) -> str:
 
 
 class LedgerHook:
-    """What both hedges share: a pricer, a ledger, fills reconciled with the book, marks."""
+    """What both hedges share: a config, a pricer, a ledger, fills reconciled with the book,
+    marks.
 
-    def __init__(self, costs: HedgeCosts | None, fill_timing: FillTiming) -> None:
+    Parameters
+    ----------
+    cfg
+        The hedge config.
+    costs
+        Execution costs and margins of the hedge instruments (default ``HedgeCosts()``).
+    fill_timing
+        The engine's fill timing; says at which session's prices the ledger books fills.
+    """
+
+    def __init__(
+        self,
+        cfg: HedgeConfig,
+        costs: HedgeCosts | None = None,
+        fill_timing: FillTiming = "next_close",
+    ) -> None:
+        self.cfg = cfg
         self.pricer = HedgePricer(costs)
         self.fill_timing = fill_timing
         self.ledger = Ledger()

@@ -99,7 +99,6 @@ class HedgePricer:
         self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
         self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
-        self._stamps: dict[int, pd.Timestamp] = {}  # expiry ns -> Timestamp (they repeat daily)
         self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
         self._etf: EtfSeries | None = None
         self.etf_note = "ETF series not prepared"
@@ -112,7 +111,6 @@ class HedgePricer:
         self._future_ids.clear()
         self._models.clear()
         self._cache = None
-        self._stamps.clear()
         self._expiries.clear()
         self._etf = None
         self.etf_note = "ETF series not prepared"
@@ -136,7 +134,7 @@ class HedgePricer:
             )
         return cid
 
-    def _model(self, vvix: float) -> VixOptionModel:
+    def option_model(self, vvix: float) -> VixOptionModel:
         """Return the VIX option vol model of a VVIX level (one object per level)."""
         model = self._models.get(vvix)
         if model is None:
@@ -165,19 +163,12 @@ class HedgePricer:
         self._cache = (snap, key, m)
         return m
 
-    def _stamp(self, ns: int) -> pd.Timestamp:
-        """Return ``Timestamp(ns)``, one object per value (expiries repeat daily)."""
-        t = self._stamps.get(ns)
-        if t is None:
-            t = self._stamps[ns] = pd.Timestamp(ns)
-        return t
-
     def _expiry(self, c: VixFuture | VixOption) -> tuple[int, pd.Timestamp]:
         """Return a contract's expiry as (int64 ns, Timestamp), computed once per contract."""
         hit = self._expiries.get(c.id)
         if hit is None:
             ns = ns_of_date(c.expiry)
-            hit = self._expiries[c.id] = (ns, self._stamp(ns))
+            hit = self._expiries[c.id] = (ns, pd.Timestamp(ns))
         return hit
 
     # -- settlement -----------------------------------------------------------------------
@@ -294,14 +285,29 @@ class HedgePricer:
             raise NoDataError(f"no VX future settles on {date_of_ns(expiry_ns)} on the known curve")
         if m.vvix is None:
             raise NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
-        days = (expiry_ns - m.curve_ns) // DAY_NS  # (expiry - curve date).days
+        g, days = self._option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
+        return g[0], g[1], days
+
+    def _option_greeks(
+        self,
+        m: HedgeMarket,
+        expiry_ns: int,
+        strike: float,
+        is_call: bool,
+        fwd: float,
+        curve_ns: int,
+        vvix: float,
+    ) -> tuple[tuple[float, ...], int]:
+        """Return a VIX option's greeks on ``m`` (kept in ``m.option_greeks``: the mark, the
+        carry and the sizing quote of one option share them) and its calendar days."""
+        days = (expiry_ns - curve_ns) // DAY_NS  # (expiry - curve date).days
         key = (expiry_ns, strike, is_call)
         g = m.option_greeks.get(key)
         if g is None:
-            g = m.option_greeks[key] = self._model(m.vvix).greeks_one(
+            g = m.option_greeks[key] = self.option_model(vvix).greeks_one(
                 fwd, strike, days, is_call, m.rate
             )
-        return g[0], g[1], days
+        return g, days
 
     # -- quotes for the strategy ----------------------------------------------------------
     def vx_quotes(self, m: HedgeMarket, max_n: int = 6) -> list[InstrumentQuote]:
@@ -352,7 +358,7 @@ class HedgePricer:
         out: list[InstrumentQuote] = []
         if m.vvix is None or m.curve_ns is None:
             return out
-        model = self._model(m.vvix)
+        model = self.option_model(m.vvix)
         live = sorted((e, px) for e, px in m.vx_exp.items() if e > m.today_ns)
         for e_ns, fwd in live[:max_n]:
             days = (e_ns - m.curve_ns) // DAY_NS
@@ -418,13 +424,9 @@ class HedgePricer:
             e_ns = self._expiry(c)[0]
             if e_ns <= m.today_ns or m.vvix is None or e_ns not in m.vx_exp:
                 return None
-            days = (e_ns - m.curve_ns) // DAY_NS
-            key = (e_ns, c.strike, c.is_call)
-            g = m.option_greeks.get(key)
-            if g is None:
-                model = self._model(m.vvix)
-                g = model.greeks_one(m.vx_exp[e_ns], c.strike, days, c.is_call, m.rate)
-                m.option_greeks[key] = g
+            g, days = self._option_greeks(
+                m, e_ns, c.strike, c.is_call, m.vx_exp[e_ns], m.curve_ns, m.vvix
+            )
             return InstrumentQuote(
                 c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry,
             )  # fmt: skip
@@ -457,13 +459,7 @@ class HedgePricer:
             fwd = m.vx_exp.get(e_ns)
             if fwd is None:
                 return None
-            key = (e_ns, c.strike, c.is_call)
-            g = m.option_greeks.get(key)
-            if g is None:
-                days = (e_ns - m.curve_ns) // DAY_NS
-                g = m.option_greeks[key] = self._model(m.vvix).greeks_one(
-                    fwd, c.strike, days, c.is_call, m.rate
-                )
+            g, _ = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, m.curve_ns, m.vvix)
             return 100.0, g[4] * 365.0 / 12.0
         if isinstance(c, EtfShare):
             q = self.etf_quote(m, c.symbol)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from alvh.book.contracts import VixOption
-from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeOrder
-from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
-from alvh.engine.hedge_pricing import HedgeCosts, vix_option_half_spread
+from alvh.engine.hedge_ledger import LedgerHook, rule_outcome
+from alvh.engine.hedge_pricing import vix_option_half_spread
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError, PricingError
 from alvh.market.snapshot import MarketSnapshot
-from alvh.market.vixoptions import VixOptionModel, strike_for_delta
+from alvh.market.vixoptions import strike_for_delta
 from alvh.strategy.hedge.vxth import vxth_allocation
 
 VXTH_LAYER = 2
@@ -39,15 +38,6 @@ class VxthHedge(LedgerHook):
     fill_timing
         The engine's fill timing.
     """
-
-    def __init__(
-        self,
-        cfg: HedgeConfig,
-        costs: HedgeCosts | None = None,
-        fill_timing: FillTiming = "next_close",
-    ) -> None:
-        super().__init__(costs, fill_timing)
-        self.cfg = cfg
 
     def decide(
         self, snap: MarketSnapshot, view: BookView
@@ -75,7 +65,7 @@ class VxthHedge(LedgerHook):
             if m.vvix is None or m.curve_date is None:
                 raise NoDataError(f"no VVIX known at {snap.as_of}")
             days = (exp - m.curve_date).days
-            model = VixOptionModel(m.vvix)
+            model = self.pricer.option_model(m.vvix)
             k = strike_for_delta(fwd, days, self.cfg.vxth.call_delta, model, True, m.rate, 1.0)
             mid, delta, _ = self.pricer.vix_option(m, exp, k, True, snap)
         except (NoDataError, PricingError) as e:
