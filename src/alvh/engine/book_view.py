@@ -9,14 +9,12 @@ condor computes them once.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from alvh.engine.hedge_hook import BookView, CondorView
 from alvh.engine.state import SPX_MULT, OpenCondor, RunState
-from alvh.market.surface import _MIN_T_YEARS, SpxVolSurface
+from alvh.market.surface import SpxVolSurface
 
 _DAY_NS = 86_400_000_000_000
 _N_FIELDS = 11  # numeric fields of a condor row below
@@ -38,36 +36,15 @@ def _terms(c: OpenCondor) -> tuple[float, float, float, float, float]:
 
 
 def atm_vols(surf: SpxVolSurface, ordinals: list[int], am_settled: list[bool]) -> list[float]:
-    """Return ``surf.atm_vol(surf.t_years_of_ordinals(ordinals, am_settled))`` as floats.
-
-    The same IEEE operations in the same order as the numpy path (``np.interp`` between the
-    nodes, returning a node's own variance on it; the flat-vol wings outside; then
-    ``sqrt(theta / t)``), so the same floats (tested, nodes included). A session asks for a
-    few condors' expiries, where numpy's per-call overhead was most of the cost.
-    """
-    tn: list[float] = surf.atm.t_nodes.tolist()
-    wn: list[float] = surf.atm.w_nodes.tolist()
-    last = len(tn) - 1
-    below, above = wn[0] / tn[0], wn[last] / tn[last]
+    """Return ``surf.atm_vol(surf.t_years_of_ordinals(ordinals, am_settled))`` as floats, one
+    scalar call per distinct expiry (a session asks for a few condors' expiries, where numpy's
+    per-call overhead was most of the cost; the same floats, tested)."""
     out: list[float] = []
     seen: dict[tuple[int, bool], float] = {}  # condors share expiries
     for o, am in zip(ordinals, am_settled, strict=True):
         v = seen.get((o, am))
         if v is None:
-            t = max(float(surf.t_years_of_ordinals(o, am)), _MIN_T_YEARS)
-            if t < tn[0]:
-                theta = t * below
-            elif t > tn[last]:
-                theta = t * above
-            else:
-                j = 0
-                while j < last and t >= tn[j + 1]:
-                    j += 1
-                if j == last or t == tn[j]:
-                    theta = wn[j]
-                else:
-                    theta = (wn[j + 1] - wn[j]) / (tn[j + 1] - tn[j]) * (t - tn[j]) + wn[j]
-            v = seen[(o, am)] = math.sqrt(theta / t)
+            v = seen[(o, am)] = surf.atm_vol_one(float(surf.t_years_of_ordinals(o, am)))
         out.append(v)
     return out
 

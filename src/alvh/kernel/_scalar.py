@@ -298,7 +298,11 @@ def _iv_parallel(p, f, k, t, df, c, tol, max_iter, vol, code):
 # are a few dozen options, so that fixed cost dominated. Tests pin this loop to the numpy path.
 @jit()
 def atm_theta_one(t: float, t_nodes, w_nodes, min_t: float) -> float:
-    """ATM total variance at ``t``: linear between nodes, flat vol outside (module surface)."""
+    """ATM total variance at ``t``: linear between nodes, flat vol outside (module surface).
+
+    ``AtmTermStructure.theta`` for one tenor, float for float: ``np.interp``'s operations,
+    which return a node's own variance on the node.
+    """
     t = max(t, min_t)
     n = t_nodes.shape[0]
     if t < t_nodes[0]:
@@ -306,9 +310,9 @@ def atm_theta_one(t: float, t_nodes, w_nodes, min_t: float) -> float:
     if t > t_nodes[n - 1]:
         return t * (w_nodes[n - 1] / t_nodes[n - 1])
     j = 0
-    while j < n - 2 and t > t_nodes[j + 1]:
+    while j < n - 1 and t >= t_nodes[j + 1]:
         j += 1
-    if n == 1 or t == t_nodes[j]:
+    if j == n - 1 or t == t_nodes[j]:
         return w_nodes[j]
     slope = (w_nodes[j + 1] - w_nodes[j]) / (t_nodes[j + 1] - t_nodes[j])
     return slope * (t - t_nodes[j]) + w_nodes[j]

@@ -54,6 +54,7 @@ from alvh.kernel._scalar import (
     _ssvi_greeks_at_expiries,
     _ssvi_greeks_serial,
     _ssvi_iv_serial,
+    atm_theta_one,
 )
 from alvh.kernel.black import Greeks
 from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the reference
@@ -369,6 +370,12 @@ class SpxVolSurface:
         """Return the at-the-money-forward implied vol at ``t_years``."""
         t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
         return np.sqrt(self.atm.theta(t) / t)
+
+    def atm_vol_one(self, t_years: float) -> float:
+        """Return ``float(atm_vol(t_years))`` for one tenor, the same float without numpy's
+        per-call cost (the hedge's view asks for a few condors' expiries every session)."""
+        t = max(float(t_years), _MIN_T_YEARS)
+        return math.sqrt(atm_theta_one(t, self.atm.t_nodes, self.atm.w_nodes, _MIN_T_YEARS) / t)
 
     # -- pricing ------------------------------------------------------------------------
     def greeks(self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike) -> Greeks:
