@@ -98,16 +98,33 @@ def test_compiled_proximity_equals_the_numpy_reference() -> None:
     )
 
 
-def test_book_delta_on_tuples_equals_the_array_path() -> None:
-    # The engine passes tuples (a few condors): the plain-float sum must give numpy's float.
+def test_book_delta_equals_numpys_sum_for_tuples_and_arrays() -> None:
+    # A few condors are summed by a compiled loop, many by numpy: both must give numpy's float.
     rng = np.random.default_rng(14)
     for _ in range(500):
         k = int(rng.integers(0, 12))
-        deltas = tuple(float(v) for v in rng.uniform(-0.4, 0.4, k))
-        qty = tuple(float(v) for v in rng.integers(1, 40, k))
-        n = int(sum(qty))
-        a = book_delta_per_condor(deltas, qty, n, 0.05)
-        b = book_delta_per_condor(np.array(deltas), np.array(qty), n, 0.05)
-        assert (a.fired, a.inputs, a.reason) == (b.fired, b.inputs, b.reason)
-    with pytest.raises(ValueError, match="deltas"):
-        book_delta_per_condor((0.2, -1.5), (1.0, 1.0), 2)
+        deltas = rng.uniform(-0.4, 0.4, k)
+        qty = rng.integers(1, 40, k).astype(float)
+        n = int(qty.sum())
+        want = float(np.sum(deltas * qty))
+        for d, q in ((tuple(deltas.tolist()), tuple(qty.tolist())), (deltas, qty)):
+            r = book_delta_per_condor(d, q, n, 0.05)
+            if n:
+                assert r.inputs["net_delta"] == want
+                assert r.fired == (abs(want / n) > 0.05)
+    for k in (2, 9):  # the compiled and the numpy path
+        bad = np.full(k, 0.2)
+        bad[-1] = -1.5
+        with pytest.raises(ValueError, match="deltas"):
+            book_delta_per_condor(bad, np.ones(k), k)
+
+
+def test_macd_and_rsi_reject_missing_values_anywhere() -> None:
+    x = _path(np.random.default_rng(15), 60)
+    for i in (0, 30, 59):
+        y = x.copy()
+        y[i] = np.inf if i == 30 else np.nan
+        with pytest.raises(ValueError, match="finite"):
+            macd_rule(y)
+        with pytest.raises(ValueError, match="finite"):
+            rsi_rule(y, "VIX", 14)

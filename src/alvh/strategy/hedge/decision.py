@@ -45,6 +45,10 @@ from alvh.strategy.hedge.triggers import (
 )
 
 LAYER_NAMES = {1: "VX futures", 2: "VIX calls", 3: "VIX-futures ETF"}
+# The trigger groups of the decision tree, each in the order its reasons are quoted.
+_PRICE_RULES = ("proximity", "break_even", "book_delta")
+_REGIME_RULES = ("macro", "term_structure")
+_MOMENTUM_RULES = ("macd_crossover", "rsi", "breadth")
 
 
 @dataclass(frozen=True)
@@ -89,26 +93,26 @@ def evaluate_triggers(inputs: HedgeInputs, cfg: HedgeConfig) -> TriggerSet:
     )
     r["breadth"] = breadth_divergence(inputs.ad_line, inputs.spx_closes, t.breadth_window)
 
-    fired = {k for k, v in r.items() if v.fired}
-    price = [k for k in ("proximity", "break_even", "book_delta") if k in fired]
+    iv_fired = r["iv_shift"].fired
+    price = [v.reason for k in _PRICE_RULES if (v := r.get(k)) is not None and v.fired]
+    regime_shift = [v.reason for k in _REGIME_RULES if (v := r.get(k)) is not None and v.fired]
     add: str | None = None
-    if "iv_shift" in fired and ({"macro", "term_structure"} & fired):
-        why = [r[k].reason for k in ("macro", "term_structure") if k in fired]
-        add = f"regime shift: {r['iv_shift'].reason} with {' and '.join(why)}"
+    if iv_fired and regime_shift:
+        add = f"regime shift: {r['iv_shift'].reason} with {' and '.join(regime_shift)}"
     elif price:
-        add = "price trigger: " + "; ".join(r[k].reason for k in price)
-    elif "iv_shift" in fired and t.momentum_confirms_iv_shift:
-        mom = [k for k in ("macd_crossover", "rsi", "breadth") if k in fired]
+        add = "price trigger: " + "; ".join(price)
+    elif iv_fired and t.momentum_confirms_iv_shift:
+        mom = [v.reason for k in _MOMENTUM_RULES if (v := r.get(k)) is not None and v.fired]
         if mom:
-            add = f"{r['iv_shift'].reason}, confirmed by " + "; ".join(r[k].reason for k in mom)
-    clear = add is None and "iv_shift" not in fired
+            add = f"{r['iv_shift'].reason}, confirmed by " + "; ".join(mom)
+    clear = add is None and not iv_fired
     return TriggerSet(r, regime, add, clear)
 
 
 def _quiet_reason(ts: TriggerSet) -> str:
     r = ts.results
     iv, rsi = r["iv_shift"], r["rsi"]
-    price = "; ".join(r[k].reason for k in ("proximity", "break_even", "book_delta") if k in r)
+    price = "; ".join(r[k].reason for k in _PRICE_RULES if k in r)
     if not iv.fired and not rsi.fired:
         return (
             f"no layer added: IV stable and RSI neutral (no over-hedging): {iv.reason}; "
@@ -144,10 +148,8 @@ def _roll(
     """
     days = cfg.instruments.roll_days_before_expiry
     today = inputs.today.toordinal()
-    if not any(
-        (first := h.first_expiry_ordinal) is not None and first - today <= days
-        for h in state.layers
-    ):
+    first = state.first_expiry_ordinal
+    if first is None or first - today > days:
         return state, inputs, []  # nothing near expiry (most sessions): no copies
     ex = inputs.exposure
     held = ex.held
@@ -318,7 +320,7 @@ def step(
     decisions += more
     clear_sessions = s.clear_sessions + 1 if ts.clear else 0
     if clear_sessions != s.clear_sessions:
-        s = replace(s, clear_sessions=clear_sessions)
+        s = HedgeState(s.layers, s.pending, clear_sessions, s.last_change_session)
     removed = bool(more)
     d = cfg.deescalation
     if not removed and s.layers and s.clear_sessions >= d.clear_sessions:
@@ -347,7 +349,13 @@ def step(
         why = ts.add_reason if ts.add_reason is not None else _quiet_reason(ts)
         decisions.append(HedgeDecision("hold", None, why))
     trig = tuple(v for v in results if v.fired)
-    decisions = [replace(x, rule_results=trig) if not x.rule_results else x for x in decisions]
+    # The constructor, not ``dataclasses.replace`` (which looks the fields up every call).
+    decisions = [
+        x
+        if x.rule_results
+        else HedgeDecision(x.action, x.layer, x.reason, x.allocations, x.closes, trig)
+        for x in decisions
+    ]
     return s, decisions, results
 
 

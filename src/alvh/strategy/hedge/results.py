@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 InputValue = float | int | str | None
 Action = Literal["add_layer", "remove_layer", "hold", "roll", "monetise"]
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(NamedTuple):
     """One rule's outcome on one day: the journal records all four fields.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built about three times
+    faster (a session's step builds nine, every session of a backtest).
 
     Attributes
     ----------

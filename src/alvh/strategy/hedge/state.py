@@ -72,6 +72,14 @@ class HedgeState:
     clear_sessions: int = 0
     last_change_session: int | None = None
 
+    @cached_property
+    def first_expiry_ordinal(self) -> int | None:
+        """Return the earliest expiry (``date.toordinal()``) over all layers, None when nothing
+        held expires; the roll rule reads it every session."""
+        return min(
+            (o for h in self.layers if (o := h.first_expiry_ordinal) is not None), default=None
+        )
+
     @property
     def active_layers(self) -> tuple[int, ...]:
         """Return the active layer numbers, bottom first."""

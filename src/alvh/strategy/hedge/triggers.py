@@ -16,7 +16,7 @@ import numpy as np
 
 from alvh._typing import ArrayLike
 from alvh.kernel._numba import jit
-from alvh.strategy.hedge.results import RuleResult
+from alvh.strategy.hedge.results import InputValue, RuleResult
 from alvh.strategy.indicators import crossover_of_gaps
 
 Regime = Literal["contango", "flat", "backwardation"]
@@ -121,8 +121,21 @@ def _nearest_levels(
     return zp_min, ip, sd_p, zc_min, ic, sd_c
 
 
+_F64 = np.dtype(np.float64)
+
+
 def _float64_columns(*xs: ArrayLike) -> tuple[np.ndarray, ...]:
-    """Return ``xs`` as contiguous float64 1-d arrays of one length (broadcast if needed)."""
+    """Return ``xs`` as float64 1-d arrays of one length (broadcast if needed)."""
+    # The engine's columns already are (every session, twice): no copies, no checks beyond these.
+    n = -1
+    for x in xs:
+        if type(x) is not np.ndarray or x.dtype is not _F64 or x.ndim != 1:
+            break
+        if n not in (-1, x.shape[0]):
+            break
+        n = x.shape[0]
+    else:
+        return xs  # type: ignore[return-value]  # all float64 1-d ndarrays of one length
     arrs = [np.ascontiguousarray(x, dtype=np.float64).reshape(-1) for x in xs]
     if len({a.shape[0] for a in arrs}) > 1:
         arrs = [np.ascontiguousarray(a) for a in np.broadcast_arrays(*arrs)]
@@ -139,21 +152,26 @@ def _proximity_rule(
     days: ArrayLike,
     z_limit: float,
 ) -> RuleResult:
-    inputs: dict[str, float | int | str | None] = {"spot": spot, "z_limit": z_limit}
     kp, kc, v, d = _float64_columns(puts, calls, iv, days)
     if kp.shape[0] == 0:
-        return RuleResult(rule, False, inputs, "skipped: no open condors")
+        return RuleResult(
+            rule, False, {"spot": spot, "z_limit": z_limit}, "skipped: no open condors"
+        )
+    # The kernel returns Python floats and ints; the levels are numpy scalars.
     zmin_p, i_p, sd_p, zmin_c, i_c, sd_c = _nearest_levels(float(spot), kp, kc, v, d)
-    side = "put" if zmin_p <= zmin_c else "call"
-    i, level, sd_i = (i_p, kp[i_p], sd_p) if side == "put" else (i_c, kc[i_c], sd_c)
-    level, sd_i, i = float(level), float(sd_i), int(i)
-    z = min(float(zmin_p), float(zmin_c))
-    inputs |= {"min_z": z, "side": side, "level": level, "sd": sd_i, "condor": i}
+    if zmin_p <= zmin_c:
+        side, i, level, sd_i = "put", i_p, float(kp[i_p]), sd_p
+    else:
+        side, i, level, sd_i = "call", i_c, float(kc[i_c]), sd_c
+    z = min(zmin_p, zmin_c)  # NaN as before: a NaN put side wins, a NaN call side loses
     fired = z <= z_limit
-    cmp = "<=" if fired else ">"
+    inputs: dict[str, float | int | str | None] = {
+        "spot": spot, "z_limit": z_limit, "min_z": z, "side": side, "level": level, "sd": sd_i,
+        "condor": i,
+    }  # fmt: skip
     reason = (
         f"SPX {spot:.2f} is {z:.2f} SD from the {side} {what} {level:g} "
-        f"(SD {sd_i:.1f} pts) {cmp} {z_limit:.2f}"
+        f"(SD {sd_i:.1f} pts) {'<=' if fired else '>'} {z_limit:.2f}"
     )
     return RuleResult(rule, fired, inputs, reason)
 
@@ -201,6 +219,18 @@ def break_even_proximity(
     )
 
 
+@jit()
+def _small_net_delta(d: np.ndarray, q: np.ndarray) -> tuple[bool, float]:  # pragma: no cover
+    """Return (every ``|d| <= 1`` or NaN, ``sum(d * q)`` added in order from 0.0)."""
+    net = 0.0
+    in_range = True
+    for i in range(d.shape[0]):
+        if abs(d[i]) > 1.0:
+            in_range = False
+        net += d[i] * q[i]
+    return in_range, net
+
+
 def book_delta_per_condor(
     leg_deltas: ArrayLike, leg_contracts: ArrayLike, n_condors: int, limit: float = 0.18
 ) -> RuleResult:
@@ -222,104 +252,102 @@ def book_delta_per_condor(
     ValueError
         If a delta lies outside [-1, 1].
     """
-    d = np.asarray(leg_deltas, dtype=np.float64)
-    q = np.asarray(leg_contracts, dtype=np.float64)
-    if d.ndim == 1 and d.shape == q.shape and d.shape[0] < _NP_SEQUENTIAL_SUM:
-        # The daily case, a few condors, in plain floats: numpy sums fewer than 8 numbers in
-        # order from 0.0, as the loop below does, so the net delta is the same float.
-        d_l, q_l = d.tolist(), q.tolist()
-        if any(abs(x) > 1.0 for x in d_l):
-            raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
-        net = 0.0
-        for x, y in zip(d_l, q_l, strict=True):
-            net += x * y
+    d, q = _float64_columns(leg_deltas, leg_contracts)
+    if d.shape[0] < _NP_SEQUENTIAL_SUM:
+        # The daily case, a few condors, compiled: numpy sums fewer than 8 numbers in order
+        # from 0.0, as the kernel does, so the net delta is the same float.
+        in_range, net = _small_net_delta(d, q)
     else:
-        if np.any(np.abs(d) > 1.0):
-            raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
+        in_range = not np.any(np.abs(d) > 1.0)
         net = float(np.sum(d * q))
-    inputs: dict[str, float | int | str | None] = {"n_condors": n_condors, "limit": limit}
+    if not in_range:
+        raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
+    inputs: dict[str, InputValue]
     if n_condors <= 0:
+        inputs = {"n_condors": n_condors, "limit": limit}
         return RuleResult("book_delta", False, inputs, "skipped: no open condors")
     per = net / n_condors
-    inputs |= {"net_delta": net, "delta_per_condor": per}
     fired = abs(per) > limit
-    cmp = ">" if fired else "<="
+    inputs = {"n_condors": n_condors, "limit": limit, "net_delta": net, "delta_per_condor": per}
     reason = (
         f"book delta {net:+.3f} over {n_condors} condors = {per:+.3f} per condor, "
-        f"|{per:+.3f}| {cmp} {limit:.2f}"
+        f"|{per:+.3f}| {'>' if fired else '<='} {limit:.2f}"
     )
     return RuleResult("book_delta", fired, inputs, reason)
 
 
 @jit()
-def _ewm_into(x: np.ndarray, alpha: float, out: np.ndarray) -> None:  # pragma: no cover - numba
-    """``alvh.strategy.indicators.ewm_alpha`` as a compiled loop, bit for bit: the same
-    ``y = z + alpha x``, ``z = (1 - alpha) y`` recursion scipy's ``lfilter`` runs (tested)."""
-    beta = 1.0 - alpha
-    z = beta * x[0]
-    for i in range(x.shape[0]):
-        y = z + alpha * x[i]
-        out[i] = y
-        z = beta * y
-
-
-@jit()
-def _macd_tail(
-    x: np.ndarray, a_fast: float, a_slow: float, a_signal: float
-) -> tuple[float, float, float, float]:  # pragma: no cover - numba
-    """Return (line[-2], line[-1], signal[-2], signal[-1]) of ``indicators.macd`` (len >= 2)."""
-    n = x.shape[0]
-    fast = np.empty(n)
-    slow = np.empty(n)
-    _ewm_into(x, a_fast, fast)
-    _ewm_into(x, a_slow, slow)
-    line = fast - slow
-    sig = np.empty(n)
-    _ewm_into(line, a_signal, sig)
-    return line[n - 2], line[n - 1], sig[n - 2], sig[n - 1]
-
-
-@jit()
-def _rsi_tail(x: np.ndarray, alpha: float) -> tuple[float, float]:  # pragma: no cover - numba
-    """Return the last two values of ``indicators.rsi`` ignoring its NaN head (len >= 2; the
-    first is NaN when there is one difference only)."""
-    n = x.shape[0] - 1
-    up = np.empty(n)
-    down = np.empty(n)
-    for i in range(n):
-        d = x[i + 1] - x[i]
-        nd = -d
-        up[i] = d if d >= 0.0 else 0.0  # np.maximum(d, 0.0)
-        down[i] = nd if nd >= 0.0 else 0.0
-    gain = np.empty(n)
-    loss = np.empty(n)
-    _ewm_into(up, alpha, gain)
-    _ewm_into(down, alpha, loss)
-    out = np.empty(2)
-    out[0] = np.nan
-    for j in range(2):
-        if n - 2 + j < 0:
-            continue
-        g = gain[n - 2 + j]
-        total = g + loss[n - 2 + j]
-        out[j] = 100.0 * g / total if total > 0.0 else 50.0
-    return out[0], out[1]
-
-
-@jit()
 def _all_finite(x: np.ndarray) -> bool:  # pragma: no cover - numba
-    """``np.all(np.isfinite(x))`` without its two temporary arrays (called every session)."""
+    """``np.all(np.isfinite(x))`` without its two temporary arrays."""
     for v in x:  # noqa: SIM110 - a loop numba compiles, stopping at the first bad value
         if not np.isfinite(v):
             return False
     return True
 
 
-def _finite_1d(x: np.ndarray, name: str) -> None:
+# The tails below run the ``y = z + alpha x``, ``z = (1 - alpha) y`` recursion scipy's
+# ``lfilter`` runs for ``alvh.strategy.indicators.ewm_alpha``, started at ``z = (1 - alpha) x[0]``,
+# streamed: each series keeps only its running state, so no array is allocated. The same
+# operations in the same order give the same floats (tested against the indicators).
+
+
+@jit()
+def _macd_tail(
+    x: np.ndarray, a_fast: float, a_slow: float, a_signal: float
+) -> tuple[bool, float, float, float, float]:  # pragma: no cover - numba
+    """Return (all finite, line[-2], line[-1], signal[-2], signal[-1]) of ``indicators.macd``
+    (len >= 2); the four values are meaningless when the first item is False."""
+    if not _all_finite(x):
+        return False, 0.0, 0.0, 0.0, 0.0
+    b_fast, b_slow, b_signal = 1.0 - a_fast, 1.0 - a_slow, 1.0 - a_signal
+    z_fast, z_slow = b_fast * x[0], b_slow * x[0]
+    z_sig = 0.0
+    line_prev = line = sig_prev = sig = 0.0
+    for i in range(x.shape[0]):
+        fast = z_fast + a_fast * x[i]
+        z_fast = b_fast * fast
+        slow = z_slow + a_slow * x[i]
+        z_slow = b_slow * slow
+        line_prev, line = line, fast - slow
+        if i == 0:
+            z_sig = b_signal * line
+        sig_prev, sig = sig, z_sig + a_signal * line
+        z_sig = b_signal * sig
+    return True, line_prev, line, sig_prev, sig
+
+
+@jit()
+def _rsi_tail(x: np.ndarray, alpha: float) -> tuple[bool, float, float]:  # pragma: no cover
+    """Return (all finite, previous, last) of ``indicators.rsi`` ignoring its NaN head
+    (len >= 2; the previous is NaN when there is one difference only)."""
+    if not _all_finite(x):
+        return False, 0.0, 0.0
+    beta = 1.0 - alpha
+    z_gain = z_loss = 0.0
+    rsi_prev = rsi = np.nan
+    for i in range(x.shape[0] - 1):
+        d = x[i + 1] - x[i]
+        nd = -d
+        up = d if d >= 0.0 else 0.0  # np.maximum(d, 0.0)
+        down = nd if nd >= 0.0 else 0.0
+        if i == 0:
+            z_gain, z_loss = beta * up, beta * down
+        gain = z_gain + alpha * up
+        z_gain = beta * gain
+        loss = z_loss + alpha * down
+        z_loss = beta * loss
+        total = gain + loss
+        rsi_prev, rsi = rsi, (100.0 * gain / total if total > 0.0 else 50.0)
+    return True, rsi_prev, rsi
+
+
+def _not_finite(x: np.ndarray, name: str) -> ValueError:
+    return ValueError(f"{name} must be finite (drop missing values before computing)")
+
+
+def _check_1d(x: np.ndarray, name: str) -> None:
     if x.ndim != 1:
         raise ValueError(f"{name} must be 1-d, got shape {x.shape}")
-    if not _all_finite(x):
-        raise ValueError(f"{name} must be finite (drop missing values before computing)")
 
 
 def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9) -> RuleResult:
@@ -335,9 +363,11 @@ def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int
         )
     if not fast < slow:
         raise ValueError(f"MACD needs fast < slow, got fast={fast}, slow={slow}")
-    _finite_1d(x, "x")
+    _check_1d(x, "x")
     # indicators.macd's last two points, compiled (its spans -> alphas, same arithmetic).
-    l0, l1, s0, s1 = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
+    ok, l0, l1, s0, s1 = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
+    if not ok:
+        raise _not_finite(x, "x")
     line, sig = float(l1), float(s1)
     cross = crossover_of_gaps(l0 - s0, l1 - s1)
     inputs |= {"macd": line, "signal_line": sig, "crossover": cross}
@@ -371,10 +401,12 @@ def rsi_rule(
         )
     if period < 1:
         raise ValueError(f"period must be >= 1, got {period}")
-    _finite_1d(x, "x")
+    _check_1d(x, "x")
     # indicators.rsi's last two values, compiled; the one before is NaN (undefined) while
     # fewer than period + 2 closes are known.
-    r_prev, r_now = _rsi_tail(x, 1.0 / period)
+    ok, r_prev, r_now = _rsi_tail(x, 1.0 / period)
+    if not ok:
+        raise _not_finite(x, "x")
     now = float(r_now)
     prev = float(r_prev) if x.size - 2 >= period and math.isfinite(r_prev) else None
     inputs |= {"rsi": now, "rsi_prev": prev}
