@@ -23,10 +23,11 @@ import numpy as np
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
-from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
+from alvh.engine.hedge_ledger import FillTiming, LedgerHook
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError
+from alvh.kernel.finite import all_finite
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
@@ -151,13 +152,14 @@ class AlvhHedge(LedgerHook):
             upcoming = self._upcoming = UpcomingEvents()
         nxt = upcoming.next_sessions(today, max(t.macro_sessions, 1))
         events = upcoming.known_between(today, nxt[-1], snap.as_of)
-        # ``ndarray.sum`` is ``np.sum`` without its dispatch (same reduction, same floats).
-        n_condors = int(cv.qty.sum())
+        # ``np.add.reduce`` is what ``ndarray.sum`` runs, without numpy's Python-level wrapper
+        # (same reduction, same floats); likewise minimum/maximum for ``clip``.
+        n_condors = int(_sum(cv.qty))
         held, unit_by_symbol = self._cap_use(snap, view)
         exposure = BookExposure(
             short_vega_usd_per_vol_pt=max(0.0, -cv.vega_usd_per_vol_pt),
-            max_loss_usd=float(cv.max_loss_usd.sum()),
-            margin_usd=float(cv.margin_usd.sum()),
+            max_loss_usd=float(_sum(cv.max_loss_usd)),
+            margin_usd=float(_sum(cv.margin_usd)),
             spx_notional_usd=view.spot * 100.0 * n_condors,
             capital_usd=view.equity_usd,
             hedge_carry_usd_per_month=self._carry(m),
@@ -179,11 +181,11 @@ class AlvhHedge(LedgerHook):
             spot=view.spot,
             exposure=exposure,
             condors=condors,
-            leg_deltas=cv.delta_per_condor.clip(-1.0, 1.0),
+            leg_deltas=np.minimum(np.maximum(cv.delta_per_condor, -1.0), 1.0),
             leg_contracts=cv.qty,
             n_condors=n_condors,
-            vix_closes=vix[np.isfinite(vix)],
-            spx_closes=spx[np.isfinite(spx)],
+            vix_closes=_finite(vix),
+            spx_closes=_finite(spx),
             vx1=vx1,
             vx2=vx2,
             vix=m.vix,
@@ -222,16 +224,20 @@ class AlvhHedge(LedgerHook):
 
         The second is priced on first use (only a roll reads it).
         """
-        # Summed field by field in plain floats: what ``CapUse() + u.scaled(f) + ...`` adds.
+        # Summed field by field in plain floats: what ``CapUse() + u.scaled(f) + ...`` adds
+        # with ``u = _unit_use(...)``, without building a CapUse per contract (the fields a
+        # unit leaves at 0.0 add nothing).
         premium = margin = face = 0.0
         for cid, qty in view.hedge_positions.items():
-            u = self._unit_use(snap, cid)
-            if u is not None:
-                # Futures use margin and face value long or short; a short call leg offsets.
-                f = abs(qty) if u.premium_usd == 0.0 else qty
-                premium += u.premium_usd * f
-                margin += u.vx_margin_usd * f
-                face += u.vx_notional_usd * f
+            mk = self._mark_of(snap, cid)
+            if mk is None:
+                continue
+            if mk.is_future:  # margin and face value, long or short
+                f = abs(qty)
+                margin += mk.margin_usd * f
+                face += mk.mid * mk.multiplier * f
+            else:  # premium; a short call leg offsets
+                premium += mk.mid * mk.multiplier * qty
         layers = self.state.layers  # as of now, whenever the mapping is read
         held = CapUse(premium, margin, face)
         return held, LazyMapping(lambda: self._unit_use_by_symbol(snap, layers))
@@ -423,9 +429,10 @@ class AlvhHedge(LedgerHook):
         # Each result's own inputs dict, not a copy: neither side changes it afterwards.
         entries += [
             JournalEntry(
-                f"hedge.trigger.{r.rule}",
+                _TRIGGER_RULES.get(r.rule) or _trigger_rule(r.rule),
                 cast("dict[str, object]", r.inputs),
-                rule_outcome(r),
+                # rule_outcome(r), inline: nine a session
+                "fired" if r.fired else "skipped" if r.reason.startswith("skipped") else "clear",
                 "none",
                 r.reason,
             )
@@ -437,6 +444,23 @@ class AlvhHedge(LedgerHook):
         quiet = not orders and not self._unknown_held
         self._aligned = (state.layers, state.pending) if quiet else None
         return orders, entries
+
+
+_sum = np.add.reduce
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """Return ``x[np.isfinite(x)]``; ``x`` itself when all are (the usual history)."""
+    return x if all_finite(x) else x[np.isfinite(x)]
+
+
+_TRIGGER_RULES: dict[str, str] = {}  # trigger name -> its journal rule (built once)
+
+
+def _trigger_rule(name: str) -> str:
+    """Return the journal rule of a trigger, ``hedge.trigger.<name>``."""
+    rule = _TRIGGER_RULES[name] = f"hedge.trigger.{name}"
+    return rule
 
 
 def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:

@@ -16,6 +16,7 @@ import numpy as np
 
 from alvh._typing import ArrayLike
 from alvh.kernel._numba import jit
+from alvh.kernel.finite import all_finite
 from alvh.strategy.hedge.results import InputValue, RuleResult
 from alvh.strategy.indicators import crossover_of_gaps
 
@@ -276,15 +277,6 @@ def book_delta_per_condor(
     return RuleResult("book_delta", fired, inputs, reason)
 
 
-@jit()
-def _all_finite(x: np.ndarray) -> bool:  # pragma: no cover - numba
-    """``np.all(np.isfinite(x))`` without its two temporary arrays."""
-    for v in x:  # noqa: SIM110 - a loop numba compiles, stopping at the first bad value
-        if not np.isfinite(v):
-            return False
-    return True
-
-
 # The tails below run the ``y = z + alpha x``, ``z = (1 - alpha) y`` recursion scipy's
 # ``lfilter`` runs for ``alvh.strategy.indicators.ewm_alpha``, started at ``z = (1 - alpha) x[0]``,
 # streamed: each series keeps only its running state, so no array is allocated. The same
@@ -297,7 +289,7 @@ def _macd_tail(
 ) -> tuple[bool, float, float, float, float]:  # pragma: no cover - numba
     """Return (all finite, line[-2], line[-1], signal[-2], signal[-1]) of ``indicators.macd``
     (len >= 2); the four values are meaningless when the first item is False."""
-    if not _all_finite(x):
+    if not all_finite(x):
         return False, 0.0, 0.0, 0.0, 0.0
     b_fast, b_slow, b_signal = 1.0 - a_fast, 1.0 - a_slow, 1.0 - a_signal
     z_fast, z_slow = b_fast * x[0], b_slow * x[0]
@@ -320,7 +312,7 @@ def _macd_tail(
 def _rsi_tail(x: np.ndarray, alpha: float) -> tuple[bool, float, float]:  # pragma: no cover
     """Return (all finite, previous, last) of ``indicators.rsi`` ignoring its NaN head
     (len >= 2; the previous is NaN when there is one difference only)."""
-    if not _all_finite(x):
+    if not all_finite(x):
         return False, 0.0, 0.0
     beta = 1.0 - alpha
     z_gain = z_loss = 0.0
@@ -483,10 +475,11 @@ def macro_proximity(
     if n_sessions == 0 or not next_sessions:
         return RuleResult("macro", False, inputs, "no macro window (0 sessions)")
     horizon = next_sessions[min(n_sessions, len(next_sessions)) - 1]
-    hits = sorted((d, k) for d, k in events if k in kinds and today < d <= horizon)
+    # Most sessions have no event in the window: no generator, no sort.
+    hits = [(d, k) for d, k in events if k in kinds and today < d <= horizon] if events else []
     inputs["horizon"] = horizon.isoformat()
     if hits:
-        d, k = hits[0]
+        d, k = min(hits)  # the first in (date, kind) order
         ahead = sum(1 for s in next_sessions if s <= d)
         inputs |= {"event": k, "event_date": d.isoformat(), "sessions_ahead": ahead}
         return RuleResult(
