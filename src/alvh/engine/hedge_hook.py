@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from types import MappingProxyType
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -61,9 +63,12 @@ class HedgeOrder:
     reason: str
 
 
-@dataclass(frozen=True)
-class HedgeMark:
-    """Mid price, half-spread, multiplier and sensitivities of one hedge contract on a day."""
+class HedgeMark(NamedTuple):
+    """Mid price, half-spread, multiplier and sensitivities of one hedge contract on a day.
+
+    Immutable. A named tuple rather than a frozen dataclass: the engine builds one per held
+    contract per session, and a frozen dataclass costs several times as much to build.
+    """
 
     mid: float
     half_spread: float
@@ -75,7 +80,7 @@ class HedgeMark:
     is_future: bool = False
     margin_usd: float = 0.0
     layer: str = ""
-    extras: dict[str, float] = field(default_factory=dict)
+    extras: Mapping[str, float] = MappingProxyType({})  # shared, read-only when not given
 
 
 class HedgeHook(Protocol):

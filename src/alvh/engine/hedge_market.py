@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import weakref
 from datetime import date
 from functools import lru_cache
 
@@ -205,7 +206,11 @@ class HedgeMarket:
 
 
 def build_market(snap: MarketSnapshot, etf: EtfSeries | None) -> HedgeMarket:
-    """Return the hedge market of ``snap`` (``etf``: the run's ETF series, if prepared)."""
+    """Return the hedge market of ``snap`` (``etf``: the run's ETF series, if prepared).
+
+    Reads the snapshot's public accessors (any object with them will do); the engine's daily
+    path reads the same rows through a :class:`MarketReader` instead.
+    """
     key = int(snap.as_of.value)
     by_code: dict[str, tuple[int, float]] = {}
     by_exp: dict[int, float] = {}
@@ -221,23 +226,9 @@ def build_market(snap: MarketSnapshot, etf: EtfSeries | None) -> HedgeMarket:
         exp_l: list[int] = exps.tolist()
         px_l: list[float] = pxs.tolist()
         # A finite sum means no NaN or infinity; then the minimum says whether all are > 0.
-        if not (math.isfinite(sum(px_l)) and min(px_l) > 0.0):  # drop missing or bad settles
-            keep = [i for i, px in enumerate(px_l) if 0.0 < px < math.inf]
-            code_l = [code_l[i] for i in keep]
-            exp_l = [exp_l[i] for i in keep]
-            px_l = [px_l[i] for i in keep]
-        by_code = dict(zip(code_l, zip(exp_l, px_l, strict=True), strict=True))
-        by_exp = dict(zip(exp_l, px_l, strict=True))
-        if len(by_exp) != len(exp_l):  # an expiry with two rows: keep its first, not its last
-            by_exp = {}
-            for e_ns, px in zip(exp_l, px_l, strict=True):
-                by_exp.setdefault(e_ns, px)
-        # Rows are sorted by expiry: VX1, VX2 are the first two monthlies after the curve date.
-        fronts = [
-            px
-            for code, e_ns, px in zip(code_l, exp_l, px_l, strict=True)
-            if e_ns > curve_ns and _is_monthly(code)
-        ][:2]
+        if not (math.isfinite(sum(px_l)) and min(px_l) > 0.0):
+            code_l, exp_l, px_l = _good_rows(code_l, exp_l, px_l)
+        by_code, by_exp, fronts = _curve_maps(curve_ns, code_l, exp_l, px_l)
     try:
         rate = snap.rate_pct("IRX") / 100.0
     except NoDataError:
@@ -254,6 +245,209 @@ def build_market(snap: MarketSnapshot, etf: EtfSeries | None) -> HedgeMarket:
         _opt_close(snap, "VIX3M"),
         None if etf is None or curve_ns is None else etf.at(curve_ns),
     )
+
+
+def _good_rows(
+    code_l: list[str], exp_l: list[int], px_l: list[float]
+) -> tuple[list[str], list[int], list[float]]:
+    """Return the columns without the rows of missing or bad settles (not in ``(0, inf)``)."""
+    keep = [i for i, px in enumerate(px_l) if 0.0 < px < math.inf]
+    return [code_l[i] for i in keep], [exp_l[i] for i in keep], [px_l[i] for i in keep]
+
+
+def _first_by_expiry(exp_l: list[int], px_l: list[float]) -> dict[int, float]:
+    """Return expiry -> settle keeping an expiry's first row, not its last (two rows)."""
+    by_exp: dict[int, float] = {}
+    for e_ns, px in zip(exp_l, px_l, strict=True):
+        by_exp.setdefault(e_ns, px)
+    return by_exp
+
+
+def _curve_maps(
+    curve_ns: int, code_l: list[str], exp_l: list[int], px_l: list[float]
+) -> tuple[dict[str, tuple[int, float]], dict[int, float], list[float]]:
+    """Return ``vx_code``, ``vx_exp`` and the fronts of one day's priced rows (sorted by
+    expiry)."""
+    by_code = dict(zip(code_l, zip(exp_l, px_l, strict=True), strict=True))
+    by_exp = dict(zip(exp_l, px_l, strict=True))
+    if len(by_exp) != len(exp_l):
+        by_exp = _first_by_expiry(exp_l, px_l)
+    # Rows are sorted by expiry: VX1, VX2 are the first two monthlies after the curve date.
+    fronts: list[float] = []
+    for code, e_ns, px in zip(code_l, exp_l, px_l, strict=True):
+        if e_ns > curve_ns and _is_monthly(code):
+            fronts.append(px)
+            if len(fronts) == 2:
+                break
+    return by_code, by_exp, fronts
+
+
+class MarketReader:
+    """The hedge market of one ``MarketData`` at successive times: the engine's daily path.
+
+    Reads the rows ``MarketSnapshot`` shows (those with ``known_at <= as_of``, the tables
+    ordered as the snapshot orders them) from plain lists built once, with a binary search
+    that starts where the previous time's ended: the daily loop's times advance, and a numpy
+    search plus array slicing per table per session cost more than the market itself. A time
+    before the previous one searches from the start, so any order of times gives the
+    snapshot's rows (tested against :func:`build_market` on every session of a run).
+
+    Parameters
+    ----------
+    data
+        The market data (read once; it is immutable).
+    """
+
+    __slots__ = (
+        "_at",
+        "_series",
+        "_vx_bad",
+        "_vx_code",
+        "_vx_day",
+        "_vx_exp",
+        "_vx_front",
+        "_vx_known",
+        "_vx_pair",
+        "_vx_px",
+        "_vx_start",
+    )
+
+    def __init__(self, data: MarketData) -> None:
+        vx = data.tables["vx_settlements"].sort_values(
+            ["known_at", "date", "expiry"], kind="mergesort"
+        )
+        n = len(vx)
+        rows = np.arange(n)
+        day = vx["date"].to_numpy("datetime64[ns]").view("int64")
+        exp = vx["expiry"].to_numpy("datetime64[ns]").view("int64")
+        px = vx["settle"].to_numpy(np.float64)
+        # A day's curve is one block of rows: where the block of each row starts.
+        new_day = np.r_[True, day[1:] != day[:-1]] if n else np.zeros(0, bool)
+        start = np.maximum.accumulate(np.where(new_day, rows, 0)) if n else rows
+        codes, uniques = pd.factorize(vx["contract"])
+        monthly = np.array([_is_monthly(str(c)) for c in uniques], bool)[codes]
+        # The first row at or after each row that is a front candidate (a monthly expiring
+        # after its curve date), n when none: VX1 and VX2 without a scan.
+        candidate = np.where(monthly & (exp > day - day % DAY_NS), rows, n)
+        front = np.minimum.accumulate(candidate[::-1])[::-1]
+        # Bad (missing, <= 0) settles before each row: a block without any needs no filter.
+        bad = np.r_[0, np.cumsum(~((px > 0.0) & (px < np.inf)))]
+        self._vx_known = _ns_list(vx["known_at"])
+        self._vx_day: list[int] = day.tolist()
+        self._vx_start: list[int] = start.tolist()
+        self._vx_code: list[str] = vx["contract"].tolist()
+        self._vx_exp: list[int] = exp.tolist()
+        self._vx_px: list[float] = px.tolist()
+        self._vx_pair = list(zip(self._vx_exp, self._vx_px, strict=True))
+        self._vx_front: list[int] = [*front.tolist(), n]
+        self._vx_bad: list[int] = bad.tolist()
+        # Known times and values of IRX (percent) and the index closes, by _SERIES position.
+        rates = data.tables["rates"].sort_values("known_at", kind="mergesort")
+        irx = rates[rates["series"] == "IRX"]
+        series: list[tuple[list[int], list[float]] | None] = [
+            (_ns_list(irx["known_at"]), irx["value_pct"].to_numpy(np.float64).tolist())
+        ]
+        bars = data.tables["index_bars"]
+        for sym in _SERIES[1:]:
+            g = bars[bars["symbol"] == sym].sort_values("date", kind="mergesort")
+            has = len(g) > 0
+            series.append(
+                (_ns_list(g["known_at"]), g["close"].to_numpy(np.float64).tolist()) if has else None
+            )
+        self._series = series
+        # Rows known at the last time asked: VX, then by _SERIES position (search hints; any
+        # value is safe).
+        self._at = [0] * (1 + len(_SERIES))
+
+    def _last(self, i: int, t_ns: int) -> float | None:
+        """Return the latest value of series ``i`` known at ``t_ns``, None when none is."""
+        series = self._series[i]
+        if series is None:
+            return None
+        known = series[0]
+        n = self._at[i + 1] = _count_at(known, t_ns, self._at[i + 1])
+        return series[1][n - 1] if n else None
+
+    def market(self, as_of_ns: int, etf: EtfSeries | None) -> HedgeMarket:
+        """Return the hedge market known at ``as_of_ns`` (what ``build_market`` returns for the
+        snapshot of that time; ``etf``: the run's ETF series, if prepared)."""
+        by_code: dict[str, tuple[int, float]] = {}
+        by_exp: dict[int, float] = {}
+        fronts: list[float] = []
+        curve_ns: int | None = None
+        k = self._at[0] = _count_at(self._vx_known, as_of_ns, self._at[0])
+        if k:
+            s = self._vx_start[k - 1]
+            day_ns = self._vx_day[s]
+            curve_ns = day_ns - day_ns % DAY_NS
+            if self._vx_bad[k] == self._vx_bad[s]:  # every settle priced (the rule)
+                by_code = dict(zip(self._vx_code[s:k], self._vx_pair[s:k], strict=True))
+                by_exp = dict(zip(self._vx_exp[s:k], self._vx_px[s:k], strict=True))
+                if len(by_exp) != k - s:
+                    by_exp = _first_by_expiry(self._vx_exp[s:k], self._vx_px[s:k])
+                px, front = self._vx_px, self._vx_front
+                j = front[s]
+                if j < k:
+                    fronts.append(px[j])
+                    j = front[j + 1]
+                    if j < k:
+                        fronts.append(px[j])
+            else:
+                cols = _good_rows(self._vx_code[s:k], self._vx_exp[s:k], self._vx_px[s:k])
+                by_code, by_exp, fronts = _curve_maps(curve_ns, *cols)
+        rate_pct = self._last(0, as_of_ns)
+        vvix, vix, vix3m = self._last(1, as_of_ns), self._last(2, as_of_ns), self._last(3, as_of_ns)
+        return HedgeMarket(
+            as_of_ns - as_of_ns % DAY_NS,
+            curve_ns,
+            by_code,
+            by_exp,
+            tuple(fronts),
+            vvix if vvix is not None and math.isfinite(vvix) else None,
+            0.0 if rate_pct is None else rate_pct / 100.0,
+            vix if vix is not None and math.isfinite(vix) else None,
+            vix3m if vix3m is not None and math.isfinite(vix3m) else None,
+            None if etf is None or curve_ns is None else etf.at(curve_ns),
+        )
+
+
+_SERIES = ("IRX", "VVIX", "VIX", "VIX3M")  # the rate, then index closes
+_READERS: weakref.WeakKeyDictionary[MarketData, MarketReader] = weakref.WeakKeyDictionary()
+
+
+def market_reader(data: MarketData) -> MarketReader:
+    """Return the :class:`MarketReader` of ``data`` (one per data object: sweeps share it)."""
+    r = _READERS.get(data)
+    if r is None:
+        r = _READERS[data] = MarketReader(data)
+    return r
+
+
+def _count_at(known: list[int], t_ns: int, hint: int) -> int:
+    """Return how many items of ``known`` (non-decreasing) are at or before ``t_ns``.
+
+    ``hint`` is a previous answer: a later time's answer is none, one or a few rows after it (a
+    session adds a day's rows), looked for there first; any hint gives the answer.
+    """
+    n = len(known)
+    if hint and known[hint - 1] > t_ns:  # an earlier time than the hint's
+        return bisect.bisect_right(known, t_ns, 0, hint)
+    if hint == n or known[hint] > t_ns:
+        return hint
+    if hint + 1 == n or known[hint + 1] > t_ns:
+        return hint + 1
+    hi = hint + _NEAR
+    if hi < n and known[hi] <= t_ns:  # more than _NEAR rows later
+        return bisect.bisect_right(known, t_ns, hi)
+    return bisect.bisect_right(known, t_ns, hint + 2, min(hi, n))
+
+
+_NEAR = 32
+
+
+def _ns_list(col: pd.Series) -> list[int]:
+    """Return a datetime column as int64 nanoseconds in a list."""
+    return col.to_numpy("datetime64[ns]").view("int64").tolist()
 
 
 def _opt_close(snap: MarketSnapshot, symbol: str) -> float | None:

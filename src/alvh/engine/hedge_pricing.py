@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -43,8 +44,10 @@ from alvh.engine.hedge_market import (
     DAY_NS,
     EtfSeries,
     HedgeMarket,
+    MarketReader,
     build_market,
     date_of_ns,
+    market_reader,
     ns_of_date,
 )
 from alvh.errors import NoDataError, PricingError
@@ -79,6 +82,9 @@ LAYER_OF_PRODUCT = {
     "etf": "vix_etf",
 }
 VIX_STRIKE_GRID = 1.0
+_FUTURE, _OPTION, _ETF = 0, 1, 2  # kinds of contract in ``HedgePricer._terms``
+# (kind, contract, expiry ns, expiry, fee USD, margin USD); the contract of the kind.
+_Terms = tuple[int, Any, int, "pd.Timestamp | None", float, float]
 _Market = HedgeMarket  # the name the hedge rule imports
 
 
@@ -99,7 +105,10 @@ class HedgePricer:
         self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
         self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
+        self._reader: tuple[MarketData, MarketReader] | None = None
         self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
+        self._terms_of: dict[str, _Terms] = {}  # contract id -> _terms
+        self._betas: dict[int, float] = {}  # whole days -> vx_beta
         self._etf: EtfSeries | None = None
         self.etf_note = "ETF series not prepared"
 
@@ -111,7 +120,9 @@ class HedgePricer:
         self._future_ids.clear()
         self._models.clear()
         self._cache = None
+        self._reader = None
         self._expiries.clear()
+        self._terms_of.clear()
         self._etf = None
         self.etf_note = "ETF series not prepared"
 
@@ -122,6 +133,7 @@ class HedgePricer:
     def register(self, contract: Contract) -> str:
         """Remember ``contract`` so that ``mark`` can price its id; return the id."""
         self._contracts[contract.id] = contract
+        self._terms_of.pop(contract.id, None)
         return contract.id
 
     def _call_id(self, expiry_ns: int, strike: float) -> str:
@@ -159,7 +171,13 @@ class HedgePricer:
         key = int(snap.as_of.value)
         if c is not None and c[1] == key:
             return c[2]
-        m = build_market(snap, self._etf)
+        if isinstance(snap, MarketSnapshot):  # the engine's: read through the data's reader
+            r = self._reader
+            if r is None or r[0] is not snap.data:
+                r = self._reader = (snap.data, market_reader(snap.data))
+            m = r[1].market(key, self._etf)
+        else:  # any object with the snapshot's accessors (tests)
+            m = build_market(snap, self._etf)
         self._cache = (snap, key, m)
         return m
 
@@ -208,15 +226,45 @@ class HedgePricer:
         m = self.market(snap)
         hit = m.marks.get(contract_id)
         if hit is None:  # a cached mark was made from a contract this pricer created
-            hit = m.marks[contract_id] = self._mark(snap, m, self._contracts[contract_id])
+            hit = m.marks[contract_id] = self._mark(snap, m, contract_id)
         return hit
 
-    def _mark(self, snap: MarketSnapshot, m: HedgeMarket, c: Contract) -> HedgeMark:
+    def _terms(self, contract_id: str) -> _Terms:
+        """Return what marking a contract needs that never changes (built once per contract).
+
+        ``(kind, contract, expiry ns, expiry, fee, margin)``, kind ``_FUTURE``, ``_OPTION`` or
+        ``_ETF``; ``KeyError`` for an id this pricer did not create.
+        """
+        hit = self._terms_of.get(contract_id)
+        if hit is None:
+            c = self._contracts[contract_id]
+            k = self.costs
+            if isinstance(c, VixFuture):
+                e_ns, exp = self._expiry(c)
+                fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
+                margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
+                hit = (_FUTURE, c, e_ns, exp, fee, margin)
+            elif isinstance(c, VixOption):
+                e_ns, exp = self._expiry(c)
+                hit = (_OPTION, c, e_ns, exp, k.vix_option_fee_usd, 0.0)
+            elif isinstance(c, EtfShare):
+                hit = (_ETF, c, 0, None, 0.0, 0.0)
+            else:
+                raise KeyError(c.id)
+            self._terms_of[contract_id] = hit
+        return hit
+
+    def _beta(self, dte: int) -> float:
+        """Return ``vx_beta(dte)`` (kept per whole number of days: the same float)."""
+        b = self._betas.get(dte)
+        if b is None:
+            b = self._betas[dte] = vx_beta(dte)
+        return b
+
+    def _mark(self, snap: MarketSnapshot, m: HedgeMarket, contract_id: str) -> HedgeMark:
+        kind, c, e_ns, exp, fee, margin = self._terms(contract_id)
         k = self.costs
-        if isinstance(c, VixFuture):
-            e_ns, exp = self._expiry(c)
-            fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
-            margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
+        if kind == _FUTURE:
             if m.today_ns >= e_ns:
                 value, _ = self.settlement(snap, exp)
                 return HedgeMark(
@@ -232,34 +280,31 @@ class HedgePricer:
             dte = (e_ns - m.curve_ns) // DAY_NS  # Timedelta.days
             return HedgeMark(
                 hit[1], k.vx_half_spread(hit[1], c.mini), c.multiplier, exp, None,
-                vx_beta(dte) * c.multiplier, fee, True, margin, "vx_futures",
+                self._beta(dte) * c.multiplier, fee, True, margin, "vx_futures",
             )  # fmt: skip
-        if isinstance(c, VixOption):
-            e_ns, exp = self._expiry(c)
+        if kind == _OPTION:
             if m.today_ns >= e_ns:
                 s, _ = self.settlement(snap, exp)
                 intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
                 return HedgeMark(
-                    intrinsic, 0.0, c.multiplier, exp, intrinsic, 0.0, k.vix_option_fee_usd,
-                    False, 0.0, "vix_calls",
+                    intrinsic, 0.0, c.multiplier, exp, intrinsic, 0.0, fee, False, 0.0,
+                    "vix_calls",
                 )  # fmt: skip
             price, delta, dte = self._vix_option(m, e_ns, c.strike, c.is_call, snap)
             return HedgeMark(
                 price, vix_option_half_spread(price, k, delta), c.multiplier, exp, None,
-                delta * vx_beta(dte) * c.multiplier, k.vix_option_fee_usd, False, 0.0,
-                "vix_calls", {"delta": delta},
+                delta * self._beta(dte) * c.multiplier, fee, False, 0.0, "vix_calls",
+                {"delta": delta},
             )  # fmt: skip
-        if isinstance(c, EtfShare):
-            q = self.etf_quote(m, c.symbol)
-            if q is None:
-                raise NoDataError(f"{c.id}: no ETF price known at {snap.as_of} ({self.etf_note})")
-            ref = k.etf_reference_price_usd
-            scale = q.price / ref
-            return HedgeMark(
-                q.price, k.half_spread(k.etf_spread, ref) * scale, 1.0, None, None, q.vix_beta,
-                k.etf_fee_per_share_usd * scale, False, 0.0, "vix_etf",
-            )  # fmt: skip
-        raise KeyError(c.id)
+        q = self.etf_quote(m, c.symbol)
+        if q is None:
+            raise NoDataError(f"{c.id}: no ETF price known at {snap.as_of} ({self.etf_note})")
+        ref = k.etf_reference_price_usd
+        scale = q.price / ref
+        return HedgeMark(
+            q.price, k.half_spread(k.etf_spread, ref) * scale, 1.0, None, None, q.vix_beta,
+            k.etf_fee_per_share_usd * scale, False, 0.0, "vix_etf",
+        )  # fmt: skip
 
     def vix_option(
         self,
