@@ -13,7 +13,7 @@ import pytest
 from alvh.book.account import Account
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.book.positions import Fill
-from alvh.engine.book_view import atm_vols, book_view
+from alvh.engine.book_view import book_view
 from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import build_market
 from alvh.engine.hedge_pricing import HedgePricer
@@ -104,17 +104,20 @@ def test_book_view_shows_the_hedge_book_and_hands_the_rule_copies(
     assert again.hedge_entry_price[VX.id] == 15.0
 
 
-def test_atm_vols_are_the_surfaces_to_the_last_bit(synthetic_market: MarketData) -> None:
-    """Every expiry out to 400 days, AM and PM, on many days: the same floats as numpy,
-    including expiries whose year fraction falls exactly on a VIX-tenor node."""
+def test_atm_vols_of_ordinals_are_the_surfaces_to_the_last_bit(
+    synthetic_market: MarketData,
+) -> None:
+    """Every expiry out to 400 days, AM and PM, on many days: the same floats as numpy and as
+    ``atm_vol_one``, including expiries whose year fraction falls exactly on a VIX-tenor node."""
     on_node = 0
     for day in synthetic_market.sessions()[5::37][:40]:
         surf = SpxVolSurface.from_snapshot(synthetic_market.snapshot(day + DECISION))
-        ords = [day.toordinal() + d for d in range(1, 400)] * 2
-        am = [False] * 399 + [True] * 399
-        t = surf.t_years_of_ordinals(np.array(ords, dtype=np.int64), np.array(am))
-        want = surf.atm_vol(t).tolist()
-        assert atm_vols(surf, ords, am) == want
+        ords = np.array([day.toordinal() + d for d in range(-2, 400)] * 2, dtype=np.int64)
+        am = np.array([False] * 402 + [True] * 402)
+        t = surf.t_years_of_ordinals(ords, am)
+        got = surf.atm_vols_of_ordinals(ords, am)
+        assert got.tobytes() == surf.atm_vol(t).tobytes()
+        assert got.tolist() == [surf.atm_vol_one(float(x)) for x in t]
         on_node += int(np.isin(t, surf.atm.t_nodes).sum())
     assert on_node > 0
 

@@ -41,10 +41,15 @@ def settlement_price(snap: MarketSnapshot, day: pd.Timestamp, am: bool) -> tuple
 
 
 def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
-    """Mark every open condor leg with one pricing call; refresh per-condor sums."""
+    """Mark every open condor leg with one pricing call; refresh per-condor sums.
+
+    The sums are kept in ``st.condor_marks`` too, with each live condor's column, so a reader
+    of every condor's sums (the hedge's view) takes them as arrays.
+    """
     acct = st.condors_acct
     legs = acct.open_legs((SPX_OPTION,))
     if legs.slot.shape[0] == 0:
+        st.condor_marks = None
         return
     am = legs.settle_code == SETTLE_SPX_AM
     g, iv = surf.greeks_iv_of_ordinals(legs.expiry_ordinal, am, legs.strike, legs.is_call)
@@ -63,6 +68,8 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
     )
     row = {k: r for r, k in enumerate(codes.tolist())}
     value, delta, vega, theta, iv_sp, iv_sc = sums.tolist()
+    live: list[OpenCondor] = []
+    columns: list[int] = []
     for c in st.condors.values():
         if c.open_date is None:
             continue
@@ -70,6 +77,9 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
         c.value, c.delta = value[r] / qty, delta[r] / qty
         c.vega, c.theta = vega[r] / qty, theta[r] / qty
         c.iv_short_put, c.iv_short_call = iv_sp[r], iv_sc[r]
+        live.append(c)
+        columns.append(r)
+    st.condor_marks = (live, columns, sums)
 
 
 def leg_quotes(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from alvh._typing import BoolArray, Float64Array, Int64Array
 from alvh.book.account import Account
 from alvh.book.condor import IronCondor
 from alvh.book.contracts import SpxOption
@@ -55,8 +56,8 @@ class OpenCondor:
     iv_short_call: float = math.nan
     group_code: int = -1  # the account's code of ``group`` (set by the first fill)
     expiry_ordinal: int = 0  # ``expiry.toordinal()``, for vectorised year fractions
-    # (contracts, max loss USD, short put, short call, credit) once filled: see book_view.
-    view_terms: tuple[float, float, float, float, float] | None = field(
+    # Its row of ``LiveCondors`` once filled (fixed while open; the max loss costs ~0.5 us).
+    live_row: tuple[float, float, float, float, float, float, float] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -109,6 +110,81 @@ class Ruin:
     day: pd.Timestamp
     equity_usd: float
     cash_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCondors:
+    """The live condors and their terms that stay fixed while they are open, in live order.
+
+    Built once per change of the live set (a fill, an exit, a settlement), so what reads the
+    open condors every session (the hedge's view) takes arrays instead of a pass per condor.
+
+    Attributes
+    ----------
+    condors
+        The live condors (``RunState.live_condors`` when this was built).
+    tiers, expiries
+        Each condor's tier and expiry.
+    terms
+        Read-only (5, condors) rows: contracts, max loss USD, short put, short call, credit per
+        condor (index points, slippage included).
+    expiry_ordinal
+        Each expiry as a proleptic ordinal (``date.toordinal``); ``expiry_day`` as floats.
+    am_settled
+        Whether each condor's options settle AM.
+    """
+
+    condors: list[OpenCondor]
+    tiers: tuple[str, ...]
+    expiries: tuple[pd.Timestamp, ...]
+    terms: Float64Array
+    expiry_ordinal: Int64Array
+    expiry_day: Float64Array
+    am_settled: BoolArray
+
+    @classmethod
+    def of(cls, live: list[OpenCondor]) -> LiveCondors:
+        """Return the live set of ``live`` (condors that have filled)."""
+        rows = []
+        for c in live:
+            row = c.live_row
+            if row is None:
+                strikes = c.strikes
+                row = c.live_row = (
+                    float(c.qty),
+                    c.max_loss_usd,
+                    float(strikes[1]),
+                    float(strikes[2]),
+                    c.credit,
+                    float(c.expiry_ordinal),
+                    float(c.am_settled),
+                )
+            rows.append(row)
+        # One (7, condors) block, rows contiguous; read-only: every session shares it until the
+        # live set changes (what the rule is handed are copies).
+        block = np.array(rows, dtype=float).reshape(len(rows), 7).T.copy()
+        block.flags.writeable = False
+        ordinal = block[5].astype(np.int64)
+        am = block[6] != 0.0
+        ordinal.flags.writeable = am.flags.writeable = False
+        tiers = tuple(c.tier for c in live)
+        expiries = tuple(c.expiry for c in live)
+        return cls(list(live), tiers, expiries, block[:5], ordinal, block[5], am)
+
+
+@dataclass(frozen=True, slots=True)
+class _HedgeLots:
+    """What the hedge book takes from the open hedge lots alone (fixed until the next fill).
+
+    ``lots`` holds (contract id, contracts, |contracts|, average price, layer, cost of the lot
+    if it is not a future); the rest are ``HedgeBook``'s fields of the same names.
+    """
+
+    n_fills: int
+    lots: tuple[tuple[str, float, float, float, str, float], ...]
+    held: dict[str, float]
+    entry_price: dict[str, float]
+    contracts_by_layer: dict[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +241,32 @@ class RunState:
     rows: list[dict[str, float]] = field(default_factory=list)
     layer_rows: list[tuple[object, ...]] = field(default_factory=list)
     journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = field(default_factory=list)
-    # The last ``hedge_book()`` and the hedge account revision it was valued at.
+    # The last ``mark_condors``: the live condors it saw, each one's column in ``sums`` and the
+    # (6, groups) position sums (value, delta, vega, theta, short put vol, short call vol).
+    condor_marks: tuple[list[OpenCondor], list[int], Float64Array] | None = None
+    # The last ``hedge_book()`` and the hedge account revision it was valued at; the lots it
+    # read and the fill count they were read at; the last ``live_set()``.
     _hedge_book: tuple[int, HedgeBook] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _hedge_lots: _HedgeLots | None = field(default=None, init=False, repr=False, compare=False)
+    _live_set: LiveCondors | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def live_condors(self) -> list[OpenCondor]:
         """Condors that have filled (an entry decided today is not live until it fills)."""
         return [c for c in self.condors.values() if c.open_date is not None]
+
+    def live_set(self) -> LiveCondors:
+        """Return the live condors with their fixed terms as arrays (kept while they stay)."""
+        live = self.live_condors
+        cached = self._live_set
+        # Identity first, element by element; a differing condor differs in ``cid`` (the
+        # first field ``==`` compares), so the strike arrays are never compared.
+        if cached is not None and cached.condors == live:
+            return cached
+        cached = self._live_set = LiveCondors.of(live)
+        return cached
 
     def hedge_positions(self) -> dict[str, float]:
         """Return {contract id: contracts held} of open hedge lots."""
@@ -192,36 +285,56 @@ class RunState:
         cached = self._hedge_book
         if cached is not None and cached[0] == rev:
             return cached[1]
+        lots = self._lots()
         by_layer: dict[str, float] = {}
-        held: dict[str, float] = {}
-        entry: dict[str, float] = {}
         vega = margin = cost_basis = 0.0
-        marks, layers = self.hedge_marks, self.hedge_layer
-        for p in self.hedges_acct.positions():
-            c = p.contract
-            hid = c.id
+        marks = self.hedge_marks
+        for hid, qty, abs_qty, avg, layer, cost in lots.lots:
             m = marks[hid]
-            qty, avg = p.qty, p.avg_price
             if m.is_future:
                 v = (m.mid - avg) * qty * m.multiplier
             else:
                 v = m.mid * qty * m.multiplier
-                cost_basis += qty * avg * c.multiplier
-            layer = layers[hid]
+                cost_basis += cost
             by_layer[layer] = by_layer.get(layer, 0.0) + v
             vega += m.vega_usd_per_vol_pt * qty
-            margin += m.margin_usd * abs(qty)
+            margin += m.margin_usd * abs_qty
+        book = HedgeBook(
+            by_layer,
+            sum(by_layer.values()),
+            vega,
+            margin,
+            lots.held,
+            lots.entry_price,
+            cost_basis,
+            lots.contracts_by_layer,
+        )
+        self._hedge_book = (rev, book)
+        return book
+
+    def _lots(self) -> _HedgeLots:
+        """The open hedge lots' fixed part, read once per fill (marks change every session)."""
+        acct = self.hedges_acct
+        n_fills = len(acct.fills)
+        cached = self._hedge_lots
+        if cached is not None and cached.n_fills == n_fills:
+            return cached
+        lots: list[tuple[str, float, float, float, str, float]] = []
+        held: dict[str, float] = {}
+        entry: dict[str, float] = {}
+        layers = self.hedge_layer
+        for p in acct.positions():
+            c = p.contract
+            hid, qty, avg = c.id, p.qty, p.avg_price
+            lots.append((hid, qty, abs(qty), avg, layers[hid], qty * avg * c.multiplier))
             held[hid] = held.get(hid, 0.0) + qty
             entry[hid] = avg
         by_layer_n: dict[str, float] = {}
         for hid, q in held.items():
             layer = layers[hid]
             by_layer_n[layer] = by_layer_n.get(layer, 0.0) + abs(q)
-        book = HedgeBook(
-            by_layer, sum(by_layer.values()), vega, margin, held, entry, cost_basis, by_layer_n
-        )
-        self._hedge_book = (rev, book)
-        return book
+        cached = self._hedge_lots = _HedgeLots(n_fills, tuple(lots), held, entry, by_layer_n)
+        return cached
 
     def equity_usd(self, book: str) -> float:
         """Equity of a book now (held at its ruin value once ruined)."""

@@ -425,3 +425,15 @@ def _ssvi_greeks_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns
         end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
         t[i] = (end_ns - valuation_ns) / YEAR_NS
     _ssvi_greeks_serial(par, nodes, t, k, c, out)
+
+
+@jit()
+def _atm_vols_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns, pm_ns, out):
+    """ATM vol ``sqrt(theta(t) / t)`` at each expiry, ``t`` floored at ``par[6]`` and computed
+    from the expiry as in ``_ssvi_greeks_at_expiries`` (``SpxVolSurface.atm_vol_one``'s floats).
+    """
+    min_t = par[6]
+    for i in range(expiry_ordinal.shape[0]):
+        end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
+        t = max((end_ns - valuation_ns) / YEAR_NS, min_t)
+        out[i] = math.sqrt(atm_theta_one(t, nodes[0], nodes[1], min_t) / t)

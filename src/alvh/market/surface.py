@@ -50,6 +50,7 @@ from alvh.calendar.expiries import spx_monthly_expiry
 from alvh.errors import NoDataError, PricingError
 from alvh.kernel._numba import HAVE_NUMBA
 from alvh.kernel._scalar import (
+    _atm_vols_at_expiries,
     _ssvi_delta_serial,
     _ssvi_greeks_at_expiries,
     _ssvi_greeks_serial,
@@ -376,6 +377,29 @@ class SpxVolSurface:
         per-call cost (the hedge's view asks for a few condors' expiries every session)."""
         t = max(float(t_years), _MIN_T_YEARS)
         return math.sqrt(atm_theta_one(t, self.atm.t_nodes, self.atm.w_nodes, _MIN_T_YEARS) / t)
+
+    def atm_vols_of_ordinals(
+        self, expiry_ordinal: Int64Array, am_settled: np.ndarray
+    ) -> Float64Array:
+        """Return ``atm_vol(t_years_of_ordinals(expiry_ordinal, am_settled))`` in one compiled
+        pass, the same floats (the hedge's view asks for its condors' expiries every session).
+
+        Parameters
+        ----------
+        expiry_ordinal
+            Expiries as proleptic ordinals (``date.toordinal``), a 1-D array.
+        am_settled
+            Whether each expiry is AM-settled, aligned with ``expiry_ordinal``.
+        """
+        if not HAVE_NUMBA:
+            return self.atm_vol(self.t_years_of_ordinals(expiry_ordinal, am_settled))
+        ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
+        am = np.ascontiguousarray(am_settled, dtype=bool)
+        out = np.empty(ordinals.shape[0])
+        par, nodes = self._kernel_args()
+        val_ns = self.valuation_time.value
+        _atm_vols_at_expiries(par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, out)
+        return out
 
     # -- pricing ------------------------------------------------------------------------
     def greeks(self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike) -> Greeks:
