@@ -173,9 +173,13 @@ class HedgeMarket:
         # VIX option greeks by (expiry ns, strike, is_call): a held option is marked and quoted.
         self.option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] = {}
         self.etf_quotes: dict[str, InstrumentQuote | None] = {}
-        self._views: dict[str, object] = {}
+        self._views: dict[str, object] | None = None  # built on first use (rarely)
 
     # -- Timestamp views, built on first use ----------------------------------------------
+    def _new_views(self) -> dict[str, object]:
+        self._views = {}
+        return self._views
+
     @property
     def today(self) -> pd.Timestamp:
         """The snapshot's day at midnight."""
@@ -189,9 +193,10 @@ class HedgeMarket:
     @property
     def vx_by_code(self) -> dict[str, tuple[pd.Timestamp, float]]:
         """Contract code -> (expiry, settle), as ``vx_code`` with Timestamp expiries."""
-        v = self._views.get("by_code")
+        views = self._views if self._views is not None else self._new_views()
+        v = views.get("by_code")
         if v is None:
-            v = self._views["by_code"] = {
+            v = views["by_code"] = {
                 code: (pd.Timestamp(e), px) for code, (e, px) in self.vx_code.items()
             }
         return v  # type: ignore[return-value]
@@ -199,9 +204,10 @@ class HedgeMarket:
     @property
     def vx_by_expiry(self) -> dict[pd.Timestamp, float]:
         """Expiry -> settle, as ``vx_exp`` with Timestamp keys."""
-        v = self._views.get("by_exp")
+        views = self._views if self._views is not None else self._new_views()
+        v = views.get("by_exp")
         if v is None:
-            v = self._views["by_exp"] = {pd.Timestamp(e): px for e, px in self.vx_exp.items()}
+            v = views["by_exp"] = {pd.Timestamp(e): px for e, px in self.vx_exp.items()}
         return v  # type: ignore[return-value]
 
 

@@ -30,13 +30,14 @@ def refresh_hedge_marks(
     legs = acct.open_legs()
     if legs.slot.shape[0] == 0:
         return
-    ids = acct.open_contract_ids()
-    prices = np.empty(len(ids))
-    for j, hid in enumerate(ids):
+    marks = st.hedge_marks
+    mark = hedge.mark
+    prices: list[float] = []
+    for hid in acct.open_contract_ids():
         try:
-            m = hedge.mark(snap, hid)
+            m = mark(snap, hid)
         except (KeyError, NoDataError) as e:
-            m = st.hedge_marks[hid]
+            m = marks[hid]
             layer = st.hedge_layer.get(hid, "hedge")
             entries.append(
                 JournalEntry(
@@ -48,9 +49,9 @@ def refresh_hedge_marks(
                     f"{m.mid:.2f}",
                 )
             )
-        st.hedge_marks[hid] = m
-        prices[j] = m.mid
-    acct.set_marks(legs.slot, prices)
+        marks[hid] = m
+        prices.append(m.mid)
+    acct.set_marks(legs.slot, np.array(prices))
 
 
 def fill_hedge(

@@ -83,8 +83,9 @@ LAYER_OF_PRODUCT = {
 }
 VIX_STRIKE_GRID = 1.0
 _FUTURE, _OPTION, _ETF = 0, 1, 2  # kinds of contract in ``HedgePricer._terms``
-# (kind, contract, expiry ns, expiry, fee USD, margin USD); the contract of the kind.
-_Terms = tuple[int, Any, int, "pd.Timestamp | None", float, float]
+# (kind, contract, expiry ns, expiry, fee USD, margin USD, multiplier, half-spread or None);
+# the contract of the kind.
+_Terms = tuple[int, Any, int, "pd.Timestamp | None", float, float, float, Any]
 _Market = HedgeMarket  # the name the hedge rule imports
 
 
@@ -223,7 +224,8 @@ class HedgePricer:
             If the snapshot lacks the data to price it (e.g. the VX contract is not on the
             latest known curve, or no VVIX is known for an option).
         """
-        m = self.market(snap)
+        c = self._cache  # market(snap), its hit inline: marks are asked many times a session
+        m = c[2] if c is not None and c[0] is snap else self.market(snap)
         hit = m.marks.get(contract_id)
         if hit is None:  # a cached mark was made from a contract this pricer created
             hit = m.marks[contract_id] = self._mark(snap, m, contract_id)
@@ -232,8 +234,10 @@ class HedgePricer:
     def _terms(self, contract_id: str) -> _Terms:
         """Return what marking a contract needs that never changes (built once per contract).
 
-        ``(kind, contract, expiry ns, expiry, fee, margin)``, kind ``_FUTURE``, ``_OPTION`` or
-        ``_ETF``; ``KeyError`` for an id this pricer did not create.
+        ``(kind, contract, expiry ns, expiry, fee, margin, multiplier, half-spread)``, kind
+        ``_FUTURE``, ``_OPTION`` or ``_ETF``; the half-spread is a future's when it does not
+        depend on the price (a fill in ticks) and an ETF's at the reference price, else None.
+        ``KeyError`` for an id this pricer did not create.
         """
         hit = self._terms_of.get(contract_id)
         if hit is None:
@@ -243,12 +247,14 @@ class HedgePricer:
                 e_ns, exp = self._expiry(c)
                 fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
                 margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
-                hit = (_FUTURE, c, e_ns, exp, fee, margin)
+                half = None if k.vx_fill_ticks is None else k.vx_half_spread(0.0, c.mini)
+                hit = (_FUTURE, c, e_ns, exp, fee, margin, c.multiplier, half)
             elif isinstance(c, VixOption):
                 e_ns, exp = self._expiry(c)
-                hit = (_OPTION, c, e_ns, exp, k.vix_option_fee_usd, 0.0)
+                hit = (_OPTION, c, e_ns, exp, k.vix_option_fee_usd, 0.0, c.multiplier, None)
             elif isinstance(c, EtfShare):
-                hit = (_ETF, c, 0, None, 0.0, 0.0)
+                half = k.half_spread(k.etf_spread, k.etf_reference_price_usd)
+                hit = (_ETF, c, 0, None, k.etf_fee_per_share_usd, 0.0, 1.0, half)
             else:
                 raise KeyError(c.id)
             self._terms_of[contract_id] = hit
@@ -262,13 +268,12 @@ class HedgePricer:
         return b
 
     def _mark(self, snap: MarketSnapshot, m: HedgeMarket, contract_id: str) -> HedgeMark:
-        kind, c, e_ns, exp, fee, margin = self._terms(contract_id)
-        k = self.costs
+        kind, c, e_ns, exp, fee, margin, mult, half = self._terms(contract_id)
         if kind == _FUTURE:
             if m.today_ns >= e_ns:
                 value, _ = self.settlement(snap, exp)
                 return HedgeMark(
-                    value, k.vx_half_spread(value, c.mini), c.multiplier, exp, value, 0.0, fee,
+                    value, self.costs.vx_half_spread(value, c.mini), mult, exp, value, 0.0, fee,
                     True, margin, "vx_futures",
                 )  # fmt: skip
             hit = m.vx_code.get(c.code)
@@ -277,33 +282,33 @@ class HedgePricer:
                 raise NoDataError(
                     f"{c.id}: not on the VX curve known at {snap.as_of} (curve of {curve})"
                 )
+            px = hit[1]
             dte = (e_ns - m.curve_ns) // DAY_NS  # Timedelta.days
+            b = self._betas.get(dte)
             return HedgeMark(
-                hit[1], k.vx_half_spread(hit[1], c.mini), c.multiplier, exp, None,
-                self._beta(dte) * c.multiplier, fee, True, margin, "vx_futures",
+                px, half if half is not None else self.costs.vx_half_spread(px, c.mini), mult,
+                exp, None, (b if b is not None else self._beta(dte)) * mult, fee, True, margin,
+                "vx_futures",
             )  # fmt: skip
         if kind == _OPTION:
             if m.today_ns >= e_ns:
                 s, _ = self.settlement(snap, exp)
                 intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
                 return HedgeMark(
-                    intrinsic, 0.0, c.multiplier, exp, intrinsic, 0.0, fee, False, 0.0,
-                    "vix_calls",
+                    intrinsic, 0.0, mult, exp, intrinsic, 0.0, fee, False, 0.0, "vix_calls",
                 )  # fmt: skip
             price, delta, dte = self._vix_option(m, e_ns, c.strike, c.is_call, snap)
             return HedgeMark(
-                price, vix_option_half_spread(price, k, delta), c.multiplier, exp, None,
-                delta * self._beta(dte) * c.multiplier, fee, False, 0.0, "vix_calls",
-                {"delta": delta},
+                price, vix_option_half_spread(price, self.costs, delta), mult, exp, None,
+                delta * self._beta(dte) * mult, fee, False, 0.0, "vix_calls", {"delta": delta},
             )  # fmt: skip
         q = self.etf_quote(m, c.symbol)
         if q is None:
             raise NoDataError(f"{c.id}: no ETF price known at {snap.as_of} ({self.etf_note})")
-        ref = k.etf_reference_price_usd
-        scale = q.price / ref
+        scale = q.price / self.costs.etf_reference_price_usd
         return HedgeMark(
-            q.price, k.half_spread(k.etf_spread, ref) * scale, 1.0, None, None, q.vix_beta,
-            k.etf_fee_per_share_usd * scale, False, 0.0, "vix_etf",
+            q.price, half * scale, mult, None, None, q.vix_beta, fee * scale, False, 0.0,
+            "vix_etf",
         )  # fmt: skip
 
     def vix_option(
