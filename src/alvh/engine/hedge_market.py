@@ -116,7 +116,8 @@ class HedgeMarket:
     vx_code
         Contract code -> (expiry ns, settle) of the curve's priced rows.
     vx_exp
-        Expiry ns -> settle (the first row of an expiry), in expiry order.
+        Expiry ns -> settle (the first row of an expiry), in expiry order. Read-only, as
+        ``vx_code``: the markets of one curve share them (``MarketReader``).
     vx_fronts
         VX1, VX2: the first two monthly contracts expiring after the curve date.
     vvix, vix, vix3m
@@ -292,11 +293,12 @@ class MarketReader:
     """The hedge market of one ``MarketData`` at successive times: the engine's daily path.
 
     Reads the rows ``MarketSnapshot`` shows (those with ``known_at <= as_of``, the tables
-    ordered as the snapshot orders them) from plain lists built once, with a binary search
-    that starts where the previous time's ended: the daily loop's times advance, and a numpy
-    search plus array slicing per table per session cost more than the market itself. A time
-    before the previous one searches from the start, so any order of times gives the
-    snapshot's rows (tested against :func:`build_market` on every session of a run).
+    ordered as the snapshot orders them). Each day's VX curve is built once, when the reader
+    is (one pass over the table, faster than a day at a time amid the run), and the known
+    rows are found by a binary search that starts where the previous time's ended (the
+    daily loop's times advance; a numpy search and slicing per table per session cost more
+    than the market itself). A time before the previous one searches from the start, so any
+    order of times gives the snapshot's rows (tested against :func:`build_market`).
 
     Parameters
     ----------
@@ -304,19 +306,7 @@ class MarketReader:
         The market data (read once; it is immutable).
     """
 
-    __slots__ = (
-        "_at",
-        "_series",
-        "_vx_bad",
-        "_vx_code",
-        "_vx_day",
-        "_vx_exp",
-        "_vx_front",
-        "_vx_known",
-        "_vx_pair",
-        "_vx_px",
-        "_vx_start",
-    )
+    __slots__ = ("_at", "_series", "_vx_cols", "_vx_curve", "_vx_known", "_vx_start")
 
     def __init__(self, data: MarketData) -> None:
         vx = data.tables["vx_settlements"].sort_values(
@@ -327,35 +317,27 @@ class MarketReader:
         day = vx["date"].to_numpy("datetime64[ns]").view("int64")
         exp = vx["expiry"].to_numpy("datetime64[ns]").view("int64")
         px = vx["settle"].to_numpy(np.float64)
+        codes = vx["contract"].to_numpy(object)
         # A day's curve is one block of rows: where the block of each row starts.
         new_day = np.r_[True, day[1:] != day[:-1]] if n else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new_day, rows, 0)) if n else rows
-        codes, uniques = pd.factorize(vx["contract"])
-        monthly = np.array([_is_monthly(str(c)) for c in uniques], bool)[codes]
-        # The first row at or after each row that is a front candidate (a monthly expiring
-        # after its curve date), n when none: VX1 and VX2 without a scan.
-        candidate = np.where(monthly & (exp > day - day % DAY_NS), rows, n)
-        front = np.minimum.accumulate(candidate[::-1])[::-1]
-        # Bad (missing, <= 0) settles before each row: a block without any needs no filter.
-        bad = np.r_[0, np.cumsum(~((px > 0.0) & (px < np.inf)))]
         self._vx_known = _ns_list(vx["known_at"])
-        self._vx_day: list[int] = day.tolist()
         self._vx_start: list[int] = start.tolist()
-        self._vx_code: list[str] = vx["contract"].tolist()
-        self._vx_exp: list[int] = exp.tolist()
-        self._vx_px: list[float] = px.tolist()
-        self._vx_pair = list(zip(self._vx_exp, self._vx_px, strict=True))
-        self._vx_front: list[int] = [*front.tolist(), n]
-        self._vx_bad: list[int] = bad.tolist()
+        self._vx_cols = (day, codes, exp, px)  # for a day known in part
+        # Each complete day's curve, at the row that completes it (None at the others).
+        self._vx_curve: list[_Curve | None] = [None] * n
+        if n:
+            self._build_curves(day, codes, exp, px, np.flatnonzero(new_day).tolist())
         # Known times and values of IRX (percent) and the index closes, by _SERIES position.
         rates = data.tables["rates"].sort_values("known_at", kind="mergesort")
-        irx = rates[rates["series"] == "IRX"]
+        irx = rates.iloc[_rows_of(rates["series"], ("IRX",))["IRX"]]
         series: list[tuple[list[int], list[float]] | None] = [
             (_ns_list(irx["known_at"]), irx["value_pct"].to_numpy(np.float64).tolist())
         ]
         bars = data.tables["index_bars"]
+        rows_of = _rows_of(bars["symbol"], _SERIES[1:])
         for sym in _SERIES[1:]:
-            g = bars[bars["symbol"] == sym].sort_values("date", kind="mergesort")
+            g = bars.iloc[rows_of[sym]].sort_values("date", kind="mergesort")
             has = len(g) > 0
             series.append(
                 (_ns_list(g["known_at"]), g["close"].to_numpy(np.float64).tolist()) if has else None
@@ -364,6 +346,58 @@ class MarketReader:
         # Rows known at the last time asked: VX, then by _SERIES position (search hints; any
         # value is safe).
         self._at = [0] * (1 + len(_SERIES))
+
+    def _build_curves(
+        self,
+        day: np.ndarray,
+        codes: np.ndarray,
+        exp: np.ndarray,
+        px: np.ndarray,
+        starts: list[int],
+    ) -> None:
+        """Build the curve of every day: ``_curve_of``'s maps, from whole-column lists."""
+        n = len(day)
+        inverse, uniq = pd.factorize(codes)
+        monthly = np.array([_is_monthly(str(c)) for c in uniq], bool)[inverse]
+        # The first row at or after each row that is a front candidate (a monthly expiring
+        # after its curve date), n when none: VX1 and VX2 without a scan.
+        candidate = np.where(monthly & (exp > day - day % DAY_NS), np.arange(n), n)
+        front = [*np.minimum.accumulate(candidate[::-1])[::-1].tolist(), n]
+        # Bad (missing, <= 0) settles before each row: a day without any needs no filter.
+        bad = np.r_[0, np.cumsum(~((px > 0.0) & (px < np.inf)))].tolist()
+        day_l: list[int] = day.tolist()
+        code_l: list[str] = codes.tolist()
+        exp_l: list[int] = exp.tolist()
+        px_l: list[float] = px.tolist()
+        pair_l = list(zip(exp_l, px_l, strict=True))
+        for s, k in zip(starts, [*starts[1:], n], strict=True):
+            curve_ns = day_l[s] - day_l[s] % DAY_NS
+            if bad[k] != bad[s]:  # a missing or bad settle: the general path
+                self._vx_curve[k - 1] = self._curve_of(s, k)
+                continue
+            by_code = dict(zip(code_l[s:k], pair_l[s:k], strict=True))
+            by_exp = dict(zip(exp_l[s:k], px_l[s:k], strict=True))
+            if len(by_exp) != k - s:
+                by_exp = _first_by_expiry(exp_l[s:k], px_l[s:k])
+            j = front[s]
+            fronts: tuple[float, ...] = ()
+            if j < k:
+                j2 = front[j + 1]
+                fronts = (px_l[j], px_l[j2]) if j2 < k else (px_l[j],)
+            self._vx_curve[k - 1] = (curve_ns, by_code, by_exp, fronts)
+
+    def _curve_of(self, s: int, k: int) -> _Curve:
+        """Return the curve of rows ``s`` to ``k`` of one day (build_market's way)."""
+        day, codes, exp, px = self._vx_cols
+        day_ns = int(day[s])
+        curve_ns = day_ns - day_ns % DAY_NS
+        code_l: list[str] = codes[s:k].tolist()
+        exp_l: list[int] = exp[s:k].tolist()
+        px_l: list[float] = px[s:k].tolist()
+        if not all(0.0 < p < math.inf for p in px_l):
+            code_l, exp_l, px_l = _good_rows(code_l, exp_l, px_l)
+        by_code, by_exp, fronts = _curve_maps(curve_ns, code_l, exp_l, px_l)
+        return curve_ns, by_code, by_exp, tuple(fronts)
 
     def _last(self, i: int, t_ns: int) -> float | None:
         """Return the latest value of series ``i`` known at ``t_ns``, None when none is."""
@@ -376,31 +410,18 @@ class MarketReader:
 
     def market(self, as_of_ns: int, etf: EtfSeries | None) -> HedgeMarket:
         """Return the hedge market known at ``as_of_ns`` (what ``build_market`` returns for the
-        snapshot of that time; ``etf``: the run's ETF series, if prepared)."""
-        by_code: dict[str, tuple[int, float]] = {}
-        by_exp: dict[int, float] = {}
-        fronts: list[float] = []
-        curve_ns: int | None = None
+        snapshot of that time; ``etf``: the run's ETF series, if prepared).
+
+        Its ``vx_code`` and ``vx_exp`` are the reader's, shared by every market of that curve.
+        """
         k = self._at[0] = _count_at(self._vx_known, as_of_ns, self._at[0])
         if k:
-            s = self._vx_start[k - 1]
-            day_ns = self._vx_day[s]
-            curve_ns = day_ns - day_ns % DAY_NS
-            if self._vx_bad[k] == self._vx_bad[s]:  # every settle priced (the rule)
-                by_code = dict(zip(self._vx_code[s:k], self._vx_pair[s:k], strict=True))
-                by_exp = dict(zip(self._vx_exp[s:k], self._vx_px[s:k], strict=True))
-                if len(by_exp) != k - s:
-                    by_exp = _first_by_expiry(self._vx_exp[s:k], self._vx_px[s:k])
-                px, front = self._vx_px, self._vx_front
-                j = front[s]
-                if j < k:
-                    fronts.append(px[j])
-                    j = front[j + 1]
-                    if j < k:
-                        fronts.append(px[j])
-            else:
-                cols = _good_rows(self._vx_code[s:k], self._vx_exp[s:k], self._vx_px[s:k])
-                by_code, by_exp, fronts = _curve_maps(curve_ns, *cols)
+            hit = self._vx_curve[k - 1]
+            # None: part of a day's rows is known (never with real data)
+            curve = hit if hit is not None else self._curve_of(self._vx_start[k - 1], k)
+        else:
+            curve = (None, {}, {}, ())
+        curve_ns, by_code, by_exp, fronts = curve
         rate_pct = self._last(0, as_of_ns)
         vvix, vix, vix3m = self._last(1, as_of_ns), self._last(2, as_of_ns), self._last(3, as_of_ns)
         return HedgeMarket(
@@ -408,7 +429,7 @@ class MarketReader:
             curve_ns,
             by_code,
             by_exp,
-            tuple(fronts),
+            fronts,
             vvix if vvix is not None and math.isfinite(vvix) else None,
             0.0 if rate_pct is None else rate_pct / 100.0,
             vix if vix is not None and math.isfinite(vix) else None,
@@ -417,6 +438,7 @@ class MarketReader:
         )
 
 
+_Curve = tuple[int | None, dict[str, tuple[int, float]], dict[int, float], tuple[float, ...]]
 _SERIES = ("IRX", "VVIX", "VIX", "VIX3M")  # the rate, then index closes
 _READERS: weakref.WeakKeyDictionary[MarketData, MarketReader] = weakref.WeakKeyDictionary()
 
@@ -449,6 +471,17 @@ def _count_at(known: list[int], t_ns: int, hint: int) -> int:
 
 
 _NEAR = 32
+
+
+def _rows_of(col: pd.Series, values: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Return the positions of each of ``values`` in ``col``, in order (one hash pass, not a
+    string comparison per row and value)."""
+    codes, uniques = pd.factorize(col)
+    names = list(uniques)
+    return {
+        v: np.flatnonzero(codes == names.index(v)) if v in names else np.zeros(0, np.int64)
+        for v in values
+    }
 
 
 def _ns_list(col: pd.Series) -> list[int]:
