@@ -297,7 +297,11 @@ class HedgePricer:
                 return HedgeMark(
                     intrinsic, 0.0, mult, exp, intrinsic, 0.0, fee, False, 0.0, "vix_calls",
                 )  # fmt: skip
-            price, delta, dte = self._vix_option(m, e_ns, c.strike, c.is_call, snap)
+            fwd, curve_ns, vvix = m.vx_exp.get(e_ns), m.curve_ns, m.vvix  # as _vix_option
+            if fwd is None or curve_ns is None or vvix is None:
+                raise _no_option_data(m, e_ns, snap)
+            g, dte = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, curve_ns, vvix)
+            price, delta = g[0], g[1]
             return HedgeMark(
                 price, vix_option_half_spread(price, self.costs, delta), mult, exp, None,
                 delta * self._beta(dte) * mult, fee, False, 0.0, "vix_calls", {"delta": delta},
@@ -331,10 +335,8 @@ class HedgePricer:
         snap: MarketSnapshot | None,
     ) -> tuple[float, float, int]:
         fwd = m.vx_exp.get(expiry_ns)
-        if fwd is None or m.curve_ns is None:
-            raise NoDataError(f"no VX future settles on {date_of_ns(expiry_ns)} on the known curve")
-        if m.vvix is None:
-            raise NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
+        if fwd is None or m.curve_ns is None or m.vvix is None:
+            raise _no_option_data(m, expiry_ns, snap)
         g, days = self._option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
         return g[0], g[1], days
 
@@ -520,6 +522,13 @@ class HedgePricer:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""
         ids = symbol.split("|")
         return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
+
+
+def _no_option_data(m: HedgeMarket, expiry_ns: int, snap: MarketSnapshot | None) -> NoDataError:
+    """Return the error of a VIX option that ``m`` cannot price (no forward or no VVIX)."""
+    if m.vx_exp.get(expiry_ns) is None or m.curve_ns is None:
+        return NoDataError(f"no VX future settles on {date_of_ns(expiry_ns)} on the known curve")
+    return NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
 
 
 def _grid(k: float) -> float:
