@@ -13,30 +13,69 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alvh._typing import Float64Array
+from alvh._typing import Float64Array, Int64Array
 from alvh.engine.hedge_hook import BookView, CondorView
 from alvh.engine.state import SPX_MULT, LiveCondors, RunState
+from alvh.kernel._numba import jit
 from alvh.market.surface import SpxVolSurface
 
 _DAY_NS = 86_400_000_000_000
+# Rows of the view's block: the five fixed terms of ``LiveCondors.block``, then these.
+_N_ROWS = 11
+_DELTA, _VEGA, _IV_PUT, _IV_CALL, _DTE, _IV_ATM = 5, 6, 7, 8, 9, 10
 
 
-def _marked_columns(
-    st: RunState, ls: LiveCondors, qty: Float64Array
-) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
-    """Return each live condor's delta and vega per vol point (per condor), short put vol and
-    short call vol as ``mark_condors`` left them on the condors (the same divisions)."""
+@jit()
+def _condor_rows(terms, day_ordinal, codes, sums, out):
+    """Fill rows 0-9 of ``out``: the terms, then per condor delta and vega (``sums`` over the
+    contracts, as ``mark_condors`` divides them), short put and call vols, days to expiry.
+
+    ``terms`` is ``LiveCondors.block`` (a row per condor); ``sums`` the (6, groups)
+    ``mark_condors`` sums with group ``codes`` (none: rows 5-8 are left as they are). One
+    compiled pass: a dozen numpy calls cost more, a session, than the arithmetic.
+    """
+    m = codes.shape[0]
+    for i in range(terms.shape[0]):
+        for j in range(5):
+            out[j, i] = terms[i, j]
+        out[9, i] = terms[i, 5] - day_ordinal
+        if m == 0:
+            continue
+        r = 0
+        while r < m and codes[r] != terms[i, 6]:
+            r += 1
+        if r == m:  # not marked (cannot happen for the live set the sums were taken for)
+            for j in range(5, 9):
+                out[j, i] = np.nan
+            continue
+        q = terms[i, 0]
+        out[5, i] = sums[1, r] / q
+        out[6, i] = sums[2, r] / q
+        out[7, i] = sums[4, r]
+        out[8, i] = sums[5, r]
+
+
+_NO_CODES: Int64Array = np.zeros(0, dtype=np.int64)
+_NO_SUMS: Float64Array = np.zeros((6, 0))
+
+
+def _columns(st: RunState, ls: LiveCondors, surf: SpxVolSurface, day: pd.Timestamp) -> Float64Array:
+    """Return the view's (11, condors) block, each row contiguous and the rule's own."""
+    n = len(ls.condors)
+    out = np.empty((_N_ROWS, n))
     marks = st.condor_marks
-    if marks is not None and marks[0] == ls.condors:  # the live set it marked: take its sums
-        # A fresh (6, condors) array with contiguous rows (``[:, cols]`` would give strided
-        # ones, and ``np.dot`` sums a strided row in another order: other last bits).
-        s = marks[2].take(marks[1], axis=1)
-        per_condor = s[1:3] / qty
-        return per_condor[0], per_condor[1], s[4], s[5]
-    # Not marked since the live set changed (a state built by hand): the condors' own fields.
-    rows = [(c.delta, c.vega, c.iv_short_put, c.iv_short_call) for c in ls.condors]
-    d, v, ip, ic = np.array(rows, dtype=float).reshape(len(rows), 4).T.copy()
-    return d, v, ip, ic
+    marked = marks is not None and marks[0] == ls.condors  # the live set it marked
+    codes, sums = (marks[1], marks[2]) if marks is not None and marked else (_NO_CODES, _NO_SUMS)
+    # Calendar days to expiry as whole days between midnights (``(expiry - day).days``).
+    midnight = day.value % _DAY_NS == 0
+    _condor_rows(ls.block, day.toordinal() if midnight else 0, codes, sums, out)
+    if not midnight:
+        out[_DTE] = [float((e - day).days) for e in ls.expiries]
+    if not marked:  # a state built by hand, not marked since: the condors' own fields
+        for i, c in enumerate(ls.condors):
+            out[_DELTA:_DTE, i] = (c.delta, c.vega, c.iv_short_put, c.iv_short_call)
+    surf.atm_vols_of_ordinals(ls.expiry_ordinal, ls.am_settled, out=out[_IV_ATM])
+    return out
 
 
 def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
@@ -52,14 +91,9 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         The session.
     """
     ls = st.live_set()
-    terms = ls.terms.copy()  # the rule's own rows: it may change them, the cache must not
-    qty, max_loss, short_put, short_call, credit = terms
-    delta, vega, iv_put, iv_call = _marked_columns(st, ls, qty)
-    # Calendar days to expiry as whole days between midnights (``(expiry - day).days``).
-    if day.value % _DAY_NS == 0:
-        dte = ls.expiry_day - day.toordinal()
-    else:
-        dte = np.array([float((e - day).days) for e in ls.expiries])
+    qty, max_loss, short_put, short_call, credit, delta, vega, iv_put, iv_call, dte, iv_atm = (
+        _columns(st, ls, surf, day)
+    )
     cv = CondorView(
         tiers=ls.tiers,
         expiries=ls.expiries,
@@ -70,7 +104,7 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         dte_days=dte,
         iv_short_put=iv_put,
         iv_short_call=iv_call,
-        iv_atm=surf.atm_vols_of_ordinals(ls.expiry_ordinal, ls.am_settled),
+        iv_atm=iv_atm,
         max_loss_usd=max_loss,
         margin_usd=max_loss,
         delta_per_condor=delta,

@@ -43,8 +43,8 @@ def settlement_price(snap: MarketSnapshot, day: pd.Timestamp, am: bool) -> tuple
 def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
     """Mark every open condor leg with one pricing call; refresh per-condor sums.
 
-    The sums are kept in ``st.condor_marks`` too, with each live condor's column, so a reader
-    of every condor's sums (the hedge's view) takes them as arrays.
+    The sums are kept in ``st.condor_marks`` too, with their group codes and the condors they
+    were taken for, so a reader of every condor's sums (the hedge's view) takes the arrays.
     """
     acct = st.condors_acct
     legs = acct.open_legs((SPX_OPTION,))
@@ -69,7 +69,6 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
     row = {k: r for r, k in enumerate(codes.tolist())}
     value, delta, vega, theta, iv_sp, iv_sc = sums.tolist()
     live: list[OpenCondor] = []
-    columns: list[int] = []
     for c in st.condors.values():
         if c.open_date is None:
             continue
@@ -78,8 +77,7 @@ def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
         c.vega, c.theta = vega[r] / qty, theta[r] / qty
         c.iv_short_put, c.iv_short_call = iv_sp[r], iv_sc[r]
         live.append(c)
-        columns.append(r)
-    st.condor_marks = (live, columns, sums)
+    st.condor_marks = (live, codes, sums)
 
 
 def leg_quotes(

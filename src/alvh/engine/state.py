@@ -56,7 +56,7 @@ class OpenCondor:
     iv_short_call: float = math.nan
     group_code: int = -1  # the account's code of ``group`` (set by the first fill)
     expiry_ordinal: int = 0  # ``expiry.toordinal()``, for vectorised year fractions
-    # Its row of ``LiveCondors`` once filled (fixed while open; the max loss costs ~0.5 us).
+    # Its row of ``LiveCondors.block`` once filled (fixed while open; the max loss costs ~0.5 us).
     live_row: tuple[float, float, float, float, float, float, float] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -125,26 +125,27 @@ class LiveCondors:
         The live condors (``RunState.live_condors`` when this was built).
     tiers, expiries
         Each condor's tier and expiry.
-    terms
-        Read-only (5, condors) rows: contracts, max loss USD, short put, short call, credit per
-        condor (index points, slippage included).
+    block
+        One row per condor: contracts, max loss USD, short put, short call, credit per condor
+        (index points, slippage included), expiry ordinal and lot group code (as floats).
     expiry_ordinal
-        Each expiry as a proleptic ordinal (``date.toordinal``); ``expiry_day`` as floats.
+        Each expiry as a proleptic ordinal (``date.toordinal``).
     am_settled
         Whether each condor's options settle AM.
+
+    The arrays are the state's own (read by the view's compiled pass; never handed out).
     """
 
     condors: list[OpenCondor]
     tiers: tuple[str, ...]
     expiries: tuple[pd.Timestamp, ...]
-    terms: Float64Array
+    block: Float64Array
     expiry_ordinal: Int64Array
-    expiry_day: Float64Array
     am_settled: BoolArray
 
     @classmethod
     def of(cls, live: list[OpenCondor]) -> LiveCondors:
-        """Return the live set of ``live`` (condors that have filled)."""
+        """Return the live set of ``live`` (condors that have filled), taking the list."""
         rows = []
         for c in live:
             row = c.live_row
@@ -157,19 +158,17 @@ class LiveCondors:
                     float(strikes[2]),
                     c.credit,
                     float(c.expiry_ordinal),
-                    float(c.am_settled),
+                    float(c.group_code),
                 )
             rows.append(row)
-        # One (7, condors) block, rows contiguous; read-only: every session shares it until the
-        # live set changes (what the rule is handed are copies).
-        block = np.array(rows, dtype=float).reshape(len(rows), 7).T.copy()
-        block.flags.writeable = False
-        ordinal = block[5].astype(np.int64)
-        am = block[6] != 0.0
-        ordinal.flags.writeable = am.flags.writeable = False
-        tiers = tuple(c.tier for c in live)
-        expiries = tuple(c.expiry for c in live)
-        return cls(list(live), tiers, expiries, block[:5], ordinal, block[5], am)
+        return cls(
+            live,
+            tuple([c.tier for c in live]),
+            tuple([c.expiry for c in live]),
+            np.array(rows, dtype=float).reshape(len(rows), 7),
+            np.array([c.expiry_ordinal for c in live], dtype=np.int64),
+            np.array([c.am_settled for c in live], dtype=bool),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +240,10 @@ class RunState:
     rows: list[dict[str, float]] = field(default_factory=list)
     layer_rows: list[tuple[object, ...]] = field(default_factory=list)
     journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = field(default_factory=list)
-    # The last ``mark_condors``: the live condors it saw, each one's column in ``sums`` and the
-    # (6, groups) position sums (value, delta, vega, theta, short put vol, short call vol).
-    condor_marks: tuple[list[OpenCondor], list[int], Float64Array] | None = None
+    # The last ``mark_condors``: the live condors it saw, the group code of each column of
+    # ``sums`` and the (6, groups) position sums (value, delta, vega, theta, short put vol,
+    # short call vol).
+    condor_marks: tuple[list[OpenCondor], Int64Array, Float64Array] | None = None
     # The last ``hedge_book()`` and the hedge account revision it was valued at; the lots it
     # read and the fill count they were read at; the last ``live_set()``.
     _hedge_book: tuple[int, HedgeBook] | None = field(

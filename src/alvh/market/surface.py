@@ -379,7 +379,7 @@ class SpxVolSurface:
         return math.sqrt(atm_theta_one(t, self.atm.t_nodes, self.atm.w_nodes, _MIN_T_YEARS) / t)
 
     def atm_vols_of_ordinals(
-        self, expiry_ordinal: Int64Array, am_settled: np.ndarray
+        self, expiry_ordinal: Int64Array, am_settled: np.ndarray, out: Float64Array | None = None
     ) -> Float64Array:
         """Return ``atm_vol(t_years_of_ordinals(expiry_ordinal, am_settled))`` in one compiled
         pass, the same floats (the hedge's view asks for its condors' expiries every session).
@@ -390,12 +390,19 @@ class SpxVolSurface:
             Expiries as proleptic ordinals (``date.toordinal``), a 1-D array.
         am_settled
             Whether each expiry is AM-settled, aligned with ``expiry_ordinal``.
+        out
+            Where to write the vols (a 1-D float array of the same length), if given.
         """
         if not HAVE_NUMBA:
-            return self.atm_vol(self.t_years_of_ordinals(expiry_ordinal, am_settled))
+            vols = self.atm_vol(self.t_years_of_ordinals(expiry_ordinal, am_settled))
+            if out is None:
+                return vols
+            out[:] = vols
+            return out
         ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
         am = np.ascontiguousarray(am_settled, dtype=bool)
-        out = np.empty(ordinals.shape[0])
+        if out is None:
+            out = np.empty(ordinals.shape[0])
         par, nodes = self._kernel_args()
         val_ns = self.valuation_time.value
         _atm_vols_at_expiries(par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, out)
