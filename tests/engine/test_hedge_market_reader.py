@@ -34,6 +34,8 @@ def data() -> MarketData:
     bars = t["index_bars"]
     bars.loc[bars.index[bars["symbol"] == "VVIX"][30], "close"] = np.nan
     t["index_bars"] = bars[bars["symbol"] != "VIX3M"]  # an index the data lacks
+    rates = t["rates"]
+    rates.loc[rates.index[rates["series"] == "IRX"][20], "value_pct"] = np.nan  # kept as NaN
     return MarketData(t, DataSource("synthetic", "test", "faulty synthetic"))
 
 
@@ -76,6 +78,8 @@ def test_reader_market_sees_the_faults(data: MarketData) -> None:
         assert all(px > 0 for px in m.vx_exp.values())
     vvix = data.tables["index_bars"].query("symbol == 'VVIX' and close != close")
     assert reader.market(int(vvix["known_at"].iloc[0].value), None).vvix is None
+    irx = data.tables["rates"].query("series == 'IRX' and value_pct != value_pct")
+    assert np.isnan(reader.market(int(irx["known_at"].iloc[0].value), None).rate)
 
 
 def test_pricer_marks_real_snapshots_as_their_accessors_say(data: MarketData) -> None:

@@ -399,14 +399,18 @@ class MarketReader:
         by_code, by_exp, fronts = _curve_maps(curve_ns, code_l, exp_l, px_l)
         return curve_ns, by_code, by_exp, tuple(fronts)
 
-    def _last(self, i: int, t_ns: int) -> float | None:
-        """Return the latest value of series ``i`` known at ``t_ns``, None when none is."""
-        series = self._series[i]
-        if series is None:
-            return None
-        known = series[0]
-        n = self._at[i + 1] = _count_at(known, t_ns, self._at[i + 1])
-        return series[1][n - 1] if n else None
+    def _lasts(self, t_ns: int) -> list[float | None]:
+        """Return the latest value of each series known at ``t_ns`` (None when none is), in
+        _SERIES order."""
+        at = self._at
+        out: list[float | None] = []
+        for i, series in enumerate(self._series, 1):
+            if series is None:
+                out.append(None)
+                continue
+            n = at[i] = _count_at(series[0], t_ns, at[i])
+            out.append(series[1][n - 1] if n else None)
+        return out
 
     def market(self, as_of_ns: int, etf: EtfSeries | None) -> HedgeMarket:
         """Return the hedge market known at ``as_of_ns`` (what ``build_market`` returns for the
@@ -422,8 +426,7 @@ class MarketReader:
         else:
             curve = (None, {}, {}, ())
         curve_ns, by_code, by_exp, fronts = curve
-        rate_pct = self._last(0, as_of_ns)
-        vvix, vix, vix3m = self._last(1, as_of_ns), self._last(2, as_of_ns), self._last(3, as_of_ns)
+        rate_pct, vvix, vix, vix3m = self._lasts(as_of_ns)
         return HedgeMarket(
             as_of_ns - as_of_ns % DAY_NS,
             curve_ns,
