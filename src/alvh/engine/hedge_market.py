@@ -321,8 +321,10 @@ class MarketReader:
         # A day's curve is one block of rows: where the block of each row starts.
         new_day = np.r_[True, day[1:] != day[:-1]] if n else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(new_day, rows, 0)) if n else rows
-        self._vx_known = _ns_list(vx["known_at"])
-        self._vx_start: list[int] = start.tolist()
+        # Rows of a day share their known time: one int object each (the list is ~45k long).
+        shared: dict[int, int] = {}
+        self._vx_known = [shared.setdefault(t, t) for t in _ns_list(vx["known_at"])]
+        self._vx_start = start  # numpy: read only for a day known in part
         self._vx_cols = (day, codes, exp, px)  # for a day known in part
         # Each complete day's curve, at the row that completes it (None at the others).
         self._vx_curve: list[_Curve | None] = [None] * n
@@ -422,7 +424,7 @@ class MarketReader:
         if k:
             hit = self._vx_curve[k - 1]
             # None: part of a day's rows is known (never with real data)
-            curve = hit if hit is not None else self._curve_of(self._vx_start[k - 1], k)
+            curve = hit if hit is not None else self._curve_of(int(self._vx_start[k - 1]), k)
         else:
             curve = (None, {}, {}, ())
         curve_ns, by_code, by_exp, fronts = curve
