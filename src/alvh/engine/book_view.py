@@ -20,9 +20,10 @@ from alvh.kernel._numba import jit
 from alvh.market.surface import SpxVolSurface
 
 _DAY_NS = 86_400_000_000_000
-# Rows of the view's block: the five fixed terms of ``LiveCondors.block``, then these.
+# The view's block: rows 0-4 the fixed terms of ``LiveCondors.block``, 5-8 delta, vega,
+# short put and short call vols, then these two.
 _N_ROWS = 11
-_DELTA, _VEGA, _IV_PUT, _IV_CALL, _DTE, _IV_ATM = 5, 6, 7, 8, 9, 10
+_DELTA, _DTE, _IV_ATM = 5, 9, 10
 
 
 @jit()
@@ -64,14 +65,15 @@ def _columns(st: RunState, ls: LiveCondors, surf: SpxVolSurface, day: pd.Timesta
     n = len(ls.condors)
     out = np.empty((_N_ROWS, n))
     marks = st.condor_marks
-    marked = marks is not None and marks[0] == ls.condors  # the live set it marked
-    codes, sums = (marks[1], marks[2]) if marks is not None and marked else (_NO_CODES, _NO_SUMS)
+    codes, sums = _NO_CODES, _NO_SUMS
+    if marks is not None and marks[0] == ls.condors:  # the live set it marked: its sums
+        codes, sums = marks[1], marks[2]
     # Calendar days to expiry as whole days between midnights (``(expiry - day).days``).
     midnight = day.value % _DAY_NS == 0
     _condor_rows(ls.block, day.toordinal() if midnight else 0, codes, sums, out)
     if not midnight:
         out[_DTE] = [float((e - day).days) for e in ls.expiries]
-    if not marked:  # a state built by hand, not marked since: the condors' own fields
+    if codes is _NO_CODES:  # a state built by hand, not marked since: the condors' fields
         for i, c in enumerate(ls.condors):
             out[_DELTA:_DTE, i] = (c.delta, c.vega, c.iv_short_put, c.iv_short_call)
     surf.atm_vols_of_ordinals(ls.expiry_ordinal, ls.am_settled, out=out[_IV_ATM])
