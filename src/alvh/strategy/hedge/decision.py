@@ -205,6 +205,8 @@ def _roll(
 def _due_tranches(
     state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig, macro: bool
 ) -> tuple[HedgeState, HedgeInputs, list[HedgeDecision]]:
+    if not state.pending:  # most sessions: no comprehension to run
+        return state, inputs, []
     due = [p for p in state.pending if p.due_session <= inputs.session_index]
     if not due:
         return state, inputs, []
@@ -263,11 +265,13 @@ def _monetise(
     while layers:
         h = layers[-1]
         gain = inputs.layer_gains_usd.get(h.layer)
-        basis = (
-            inputs.layer_costs_usd.get(h.layer, h.cost_usd)
-            if d.monetise_basis == "cost"
-            else inputs.exposure.capital_usd
-        )
+        if d.monetise_basis == "cost":
+            # The allocations' cost only when the book has no entry cost for the layer (not
+            # summed every session as ``get``'s default would be).
+            cost = inputs.layer_costs_usd.get(h.layer)
+            basis = h.cost_usd if cost is None else cost
+        else:
+            basis = inputs.exposure.capital_usd
         if gain is None or not basis > 0 or gain < d.monetise_target * basis:
             break
         layers.pop()
