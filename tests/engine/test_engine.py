@@ -66,7 +66,7 @@ def _frame_until(r: BacktestResult, t: pd.Timestamp) -> pd.DataFrame:
 
 
 def _journal_until(r: BacktestResult, t: pd.Timestamp) -> list:
-    return [(d, [dataclasses.astuple(e) for e in es]) for d, es in r.journal if d <= t]
+    return [(d, [tuple(e) for e in es]) for d, es in r.journal if d <= t]
 
 
 def test_truncation_same_decisions_up_to_t(

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 import orjson
 import pandas as pd
@@ -55,16 +56,21 @@ CREATE TABLE IF NOT EXISTS decisions (
 _INDEX = "CREATE INDEX IF NOT EXISTS decisions_rule ON decisions (run_id, rule, date);"
 
 
-@dataclass(frozen=True)
-class JournalEntry:
+_NO_INPUTS: Mapping[str, object] = MappingProxyType({})  # shared, read-only
+
+
+class JournalEntry(NamedTuple):
     """One rule's verdict on one session.
+
+    A named tuple: immutable, and about three times cheaper to build than a frozen dataclass
+    (a 20-year hedged run builds about 100,000).
 
     Attributes
     ----------
     rule
         Rule name, e.g. ``hedge.trigger.iv_shift`` or ``tier.short.exit.profit_target``.
     inputs
-        The numbers (and labels) the rule used, JSON-serialisable.
+        The numbers (and labels) the rule used, JSON-serialisable (default: none).
     outcome
         ``fired``, ``clear``, ``skipped``, ``entered``, ``exited``, ...
     action
@@ -74,7 +80,7 @@ class JournalEntry:
     """
 
     rule: str
-    inputs: dict[str, object] = field(default_factory=dict)
+    inputs: Mapping[str, object] = _NO_INPUTS
     outcome: str = "clear"
     action: str = "none"
     reason: str = ""
