@@ -20,69 +20,33 @@ all legs of a day in one vectorised call: ``legs = acct.open_legs()``, price the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
-from alvh._typing import BoolArray, Float64Array, Int64Array
+from alvh._typing import Float64Array, Int64Array
 from alvh.book import greeks as _g
-from alvh.book.contracts import Contract, EtfShare, SpxOption, VixFuture, VixOption
+from alvh.book.contracts import Contract, SpxOption, VixOption
+from alvh.book.legs import ETF as ETF
+from alvh.book.legs import (
+    NO_EXPIRY_ORDINAL,
+    SETTLE_CODE_BY_KEY,
+    SETTLE_NEVER,
+    kind_code,
+    of_kinds,
+    read_only,
+)
+from alvh.book.legs import SETTLE_SPX_AM as SETTLE_SPX_AM
+from alvh.book.legs import SETTLE_SPX_PM as SETTLE_SPX_PM
+from alvh.book.legs import SETTLE_VIX_SOQ as SETTLE_VIX_SOQ
+from alvh.book.legs import SPX_OPTION as SPX_OPTION
+from alvh.book.legs import VIX_OPTION as VIX_OPTION
+from alvh.book.legs import VX_FUTURE as VX_FUTURE
+from alvh.book.legs import OpenLegs as OpenLegs
 from alvh.book.margin import futures_margin_usd, option_group_margin_usd
 from alvh.book.positions import Fill, Position, fold_step
+from alvh.book.valuation import slot_values, value_slots
 from alvh.errors import NoDataError
-
-# Kind codes of the slot arrays.
-SPX_OPTION, VIX_OPTION, VX_FUTURE, ETF = 0, 1, 2, 3
-_NO_EXPIRY = 10**9
-# Settlement codes of the slot arrays (``OpenLegs.settle_code``).
-SETTLE_SPX_AM, SETTLE_SPX_PM, SETTLE_VIX_SOQ, SETTLE_NEVER = 0, 1, 2, 3
-_SETTLE_CODE = {"SPX:AM": SETTLE_SPX_AM, "SPX:PM": SETTLE_SPX_PM, "VIX:SOQ": SETTLE_VIX_SOQ}
-
-
-@dataclass(frozen=True, slots=True)
-class OpenLegs:
-    """Arrays describing open lots, for vectorised marking (all of length n, aligned)."""
-
-    slot: Int64Array
-    kind: Int64Array
-    qty: Float64Array
-    multiplier: Float64Array
-    strike: Float64Array
-    is_call: BoolArray
-    expiry_ordinal: Int64Array
-    tier_code: Int64Array
-    group_code: Int64Array  # see ``Account.group_code``
-    settle_code: Int64Array  # 0 SPX AM, 1 SPX PM, 2 VIX SOQ, 3 never settles
-
-
-def _read_only(legs: OpenLegs) -> OpenLegs:
-    """Freeze the arrays of a cached view (callers share it until the next fill)."""
-    for name in OpenLegs.__dataclass_fields__:
-        getattr(legs, name).flags.writeable = False
-    return legs
-
-
-def _of_kinds(legs: OpenLegs, kinds: tuple[int, ...]) -> OpenLegs:
-    """The legs of some kinds (the same object when every leg is of those kinds)."""
-    of_kind = legs.kind == kinds[0]
-    for k in kinds[1:]:
-        of_kind |= legs.kind == k
-    if of_kind.all():
-        return legs
-    return _read_only(OpenLegs(*(getattr(legs, f)[of_kind] for f in OpenLegs.__dataclass_fields__)))
-
-
-def _kind(c: Contract) -> int:
-    if isinstance(c, SpxOption):
-        return SPX_OPTION
-    if isinstance(c, VixOption):
-        return VIX_OPTION
-    if isinstance(c, VixFuture):
-        return VX_FUTURE
-    if isinstance(c, EtfShare):
-        return ETF
-    raise TypeError(f"not a contract: {c!r}")
 
 
 class Account:
@@ -117,7 +81,7 @@ class Account:
         self._grow(64)
         self._margin_cache: float | None = None
         self._mv_cache: float | None = None  # sum of market values; reset by fills and marks
-        self._mv_arr: Float64Array | None = None  # market value per slot; reset likewise
+        self._tier_pnl_cache: list[float] | None = None  # by tier code; reset also by compaction
         # open_legs results by kinds; lots open and their terms change only with fills.
         self._legs_cache: dict[tuple[int, ...] | None, OpenLegs] = {}
         self._positions_cache: tuple[Position, ...] | None = None  # reset by fills
@@ -165,13 +129,13 @@ class Account:
         i = self._n
         c = fill.contract
         a = self._arr
-        a["kind"][i] = _kind(c)
+        a["kind"][i] = kind_code(c)
         a["mult"][i] = c.multiplier
         a["strike"][i] = getattr(c, "strike", np.nan)
         a["call"][i] = getattr(c, "right", "") == "C"
         exp = c.expiry
-        a["expiry"][i] = exp.toordinal() if exp is not None else _NO_EXPIRY
-        a["settle"][i] = _SETTLE_CODE.get(c.settlement_key or "", SETTLE_NEVER)
+        a["expiry"][i] = exp.toordinal() if exp is not None else NO_EXPIRY_ORDINAL
+        a["settle"][i] = SETTLE_CODE_BY_KEY.get(c.settlement_key or "", SETTLE_NEVER)
         if fill.tier not in self._tiers:
             self._tiers[fill.tier] = len(self._tiers)
             self._closed_tier_cash = np.append(self._closed_tier_cash, 0.0)
@@ -212,7 +176,7 @@ class Account:
         self.fills.append(fill)
         self._margin_cache = None
         self._mv_cache = None
-        self._mv_arr = None
+        self._tier_pnl_cache = None
         self._legs_cache.clear()
         self._positions_cache = None
         self._revision += 1
@@ -247,8 +211,8 @@ class Account:
             return cached
         every = self._legs_cache.get(None)
         if every is None:
-            every = self._legs_cache[None] = _read_only(self._open_legs())
-        legs = every if kinds is None else _of_kinds(every, kinds)
+            every = self._legs_cache[None] = read_only(self._open_legs())
+        legs = every if kinds is None else of_kinds(every, kinds)
         self._legs_cache[kinds] = legs
         return legs
 
@@ -319,7 +283,7 @@ class Account:
         self._slot = {k: i for i, k in enumerate(self._keys)}
         self._n = keep.shape[0]
         self._legs_cache.clear()  # slots renumbered
-        self._mv_arr = None
+        self._tier_pnl_cache = None  # closed cash moved: summed anew (the total is kept)
 
     @property
     def revision(self) -> int:
@@ -331,7 +295,7 @@ class Account:
         """Set marks (price per unit of underlying) of lots, vectorised."""
         self._arr["mark"][np.asarray(slots)] = prices
         self._mv_cache = None
-        self._mv_arr = None
+        self._tier_pnl_cache = None
         self._revision += 1
 
     def set_marks_by_id(self, prices: Mapping[str, float]) -> None:
@@ -340,7 +304,7 @@ class Account:
             if key[0] in prices:
                 self._arr["mark"][i] = prices[key[0]]
         self._mv_cache = None
-        self._mv_arr = None
+        self._tier_pnl_cache = None
         self._revision += 1
 
     def set_greeks(
@@ -398,23 +362,36 @@ class Account:
             float(a["fees"][i]),
         )
 
-    def _market_values(self) -> Float64Array:
-        """Market value per slot; kept until the next fill, mark or compaction (the equity and
-        the per-tier P&L of a session read the same values)."""
-        mv = self._mv_arr
-        if mv is None:
-            q, m, mult = self._col("qty"), self._col("mark"), self._col("mult")
-            fut = self._col("kind") == VX_FUTURE
-            mv = self._mv_arr = q * mult * np.where(fut, m - self._col("avg"), m)
-            mv.flags.writeable = False
-        return mv
+    def _value(self) -> tuple[float, list[float]]:
+        """Value the lots in one compiled pass: keep and return the total market value (the
+        kept one if any: a compaction since reorders its sum, not what it was) and the P&L
+        per tier code."""
+        a = self._arr
+        tier_pnl = np.empty(len(self._tiers))
+        total = value_slots(
+            a["kind"],
+            a["qty"],
+            a["mark"],
+            a["avg"],
+            a["mult"],
+            a["tier"],
+            a["tier_cash"],
+            self._n,
+            self._closed_tier_cash,
+            tier_pnl,
+        )
+        kept = self._mv_cache
+        if kept is None:
+            kept = self._mv_cache = total
+        pnl = self._tier_pnl_cache = tier_pnl.tolist()
+        return kept, pnl
 
     @property
     def market_value_usd(self) -> float:
-        """Sum of market values of open lots (futures: P&L since entry)."""
-        if self._mv_cache is None:
-            self._mv_cache = float(np.sum(self._market_values()))
-        return self._mv_cache
+        """Sum of market values of open lots (futures: P&L since entry); kept until the next
+        fill or mark (the equity of a session is read several times)."""
+        mv = self._mv_cache
+        return self._value()[0] if mv is None else mv
 
     @property
     def equity_usd(self) -> float:
@@ -426,10 +403,10 @@ class Account:
 
         Interest is not attributed to any tier; so ``sum + interest + initial = equity``.
         """
-        per_slot = self._col("tier_cash") + self._market_values()
-        open_sums = np.bincount(self._col("tier"), weights=per_slot, minlength=len(self._tiers))
-        sums = open_sums + self._closed_tier_cash
-        return {t: float(sums[c]) for t, c in self._tiers.items()}
+        pnl = self._tier_pnl_cache
+        if pnl is None:
+            pnl = self._value()[1]
+        return {t: pnl[c] for t, c in self._tiers.items()}
 
     def group_values_usd(self) -> dict[tuple[str, str], tuple[float, float]]:
         """Return {(tier, group): (market value, entry cost)} of open lots, both in dollars.
@@ -438,7 +415,8 @@ class Account:
         open P&L is ``market value - entry cost``.
         """
         out: dict[tuple[str, str], tuple[float, float]] = {}
-        mv = self._market_values()
+        a = self._arr
+        mv = slot_values(a["kind"], a["qty"], a["mark"], a["avg"], a["mult"], self._n)
         cost = self._col("qty") * self._col("avg") * self._col("mult")
         fut = self._col("kind") == VX_FUTURE
         for i in np.flatnonzero(self._col("qty") != 0):
