@@ -123,8 +123,10 @@ def _quiet_reason(ts: TriggerSet) -> str:
 
 def _next_layer(state: HedgeState, cfg: HedgeConfig) -> int | None:
     top = state.layers[-1].layer if state.layers else 0
-    later = [k for k in cfg.instruments.layers if k > top]
-    return later[0] if later else None
+    for k in cfg.instruments.layers:  # the first enabled layer above the top
+        if k > top:
+            return k
+    return None
 
 
 def _with_held(inputs: HedgeInputs, held: CapUse) -> HedgeInputs:
