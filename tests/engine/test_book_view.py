@@ -4,7 +4,6 @@ the rule's copies are its own."""
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 
 import numpy as np
@@ -103,11 +102,11 @@ def views(synthetic_market: MarketData) -> tuple[int, int, int]:
         seen["with_condors"] += bool(view.condors.tiers)
         live_sets.add(tuple(c.cid for c in st.live_condors))
         # The rule may change what it is shown: the next view must not see it.
-        for f in dataclasses.fields(view.condors):
-            arr = getattr(view.condors, f.name)
+        for arr in view.condors:
             if isinstance(arr, np.ndarray):
                 arr += 1.0
         view.hedge_positions.clear()
+        assert isinstance(view.hedge_entry_price, dict)  # the rule's own, as the positions
         view.hedge_entry_price.clear()
         return book_view(st, surf, day)  # the rule gets a fresh view
 

@@ -96,22 +96,23 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
     qty, max_loss, short_put, short_call, credit, delta, vega, iv_put, iv_call, dte, iv_atm = (
         _columns(st, ls, surf, day)
     )
+    # Positional, in the fields' order (keywords cost a named tuple twice as much to build).
     cv = CondorView(
-        tiers=ls.tiers,
-        expiries=ls.expiries,
-        short_put=short_put,
-        short_call=short_call,
-        credit_per_condor=credit,
-        qty=qty,
-        dte_days=dte,
-        iv_short_put=iv_put,
-        iv_short_call=iv_call,
-        iv_atm=iv_atm,
-        max_loss_usd=max_loss,
-        margin_usd=max_loss,
-        delta_per_condor=delta,
-        vega_usd_per_vol_pt=float(np.dot(vega, qty) * SPX_MULT),
-        delta_usd=float(np.dot(delta, qty) * SPX_MULT),
+        ls.tiers,
+        ls.expiries,
+        short_put,
+        short_call,
+        credit,  # credit_per_condor
+        qty,
+        dte,
+        iv_put,
+        iv_call,
+        iv_atm,
+        max_loss,  # max_loss_usd
+        max_loss,  # margin_usd
+        delta,  # delta_per_condor
+        float(np.dot(vega, qty) * SPX_MULT),  # vega_usd_per_vol_pt
+        float(np.dot(delta, qty) * SPX_MULT),  # delta_usd
     )
     hb = st.hedge_book()
     return BookView(

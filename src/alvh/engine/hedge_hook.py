@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
@@ -15,9 +15,12 @@ from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 
 
-@dataclass(frozen=True)
-class CondorView:
-    """What a hedge rule may know of the open condors (arrays, one row per condor)."""
+class CondorView(NamedTuple):
+    """What a hedge rule may know of the open condors (arrays, one row per condor).
+
+    Immutable (the arrays are the rule's own). A named tuple rather than a frozen dataclass:
+    the engine builds one per session, and a frozen dataclass costs several times as much.
+    """
 
     tiers: tuple[str, ...]
     expiries: tuple[pd.Timestamp, ...]
@@ -36,9 +39,11 @@ class CondorView:
     delta_usd: float
 
 
-@dataclass(frozen=True)
-class BookView:
-    """The hedged book as the hedge sees it at the decision time."""
+class BookView(NamedTuple):
+    """The hedged book as the hedge sees it at the decision time.
+
+    Immutable, a named tuple for the reason ``CondorView`` is one.
+    """
 
     day: pd.Timestamp
     spot: float
@@ -50,7 +55,7 @@ class BookView:
     hedge_cost_basis_usd: float
     # contract id -> average entry price per unit of its quote (VIX points, dollars per share),
     # fill slippage included: what a gain target or a stop on a hedge compares the mark with.
-    hedge_entry_price: dict[str, float] = field(default_factory=dict)
+    hedge_entry_price: Mapping[str, float] = MappingProxyType({})  # shared, read-only by default
 
 
 @dataclass(frozen=True)
