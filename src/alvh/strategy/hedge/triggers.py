@@ -15,8 +15,12 @@ from typing import Literal
 import numpy as np
 
 from alvh._typing import ArrayLike
-from alvh.kernel._numba import jit
-from alvh.kernel.finite import all_finite
+from alvh.strategy.hedge._trigger_kernels import (
+    macd_tail,
+    nearest_levels,
+    rsi_tail,
+    small_net_delta,
+)
 from alvh.strategy.hedge.results import InputValue, RuleResult
 from alvh.strategy.indicators import crossover_of_gaps
 
@@ -91,37 +95,6 @@ def z_distances(
 _NP_SEQUENTIAL_SUM = 8  # numpy's pairwise sum adds fewer items than this one by one from 0.0
 
 
-@jit()
-def _nearest_levels(
-    spot: float, puts: np.ndarray, calls: np.ndarray, iv: np.ndarray, days: np.ndarray
-) -> tuple[float, int, float, float, int, float]:  # pragma: no cover - numba
-    """Return ``(min z_put, its index, its SD, min z_call, its index, its SD)``.
-
-    ``z_distances`` followed by numpy's ``min`` / ``argmin`` on each side, in one compiled pass
-    with the same operations (tested equal): a NaN z is the minimum (the first one), as numpy's
-    ``min`` and ``argmin`` make it. Needs at least one condor.
-    """
-    zp_min = zc_min = 0.0
-    ip = ic = 0
-    sd_p = sd_c = 0.0
-    for i in range(puts.shape[0]):
-        d = days[i]
-        if d < 0.0:  # np.maximum(d, 0.0): a NaN (or -0.0) passes through
-            d = 0.0
-        sd = spot * iv[i] * np.sqrt(d / 365.0)
-        if sd > 0.0:
-            zp = (spot - puts[i]) / sd
-            zc = (calls[i] - spot) / sd
-        else:
-            zp = np.inf if spot > puts[i] else -np.inf
-            zc = np.inf if calls[i] > spot else -np.inf
-        if i == 0 or (zp_min == zp_min and (zp != zp or zp < zp_min)):
-            zp_min, ip, sd_p = zp, i, sd
-        if i == 0 or (zc_min == zc_min and (zc != zc or zc < zc_min)):
-            zc_min, ic, sd_c = zc, i, sd
-    return zp_min, ip, sd_p, zc_min, ic, sd_c
-
-
 _F64 = np.dtype(np.float64)
 
 
@@ -159,7 +132,7 @@ def _proximity_rule(
             rule, False, {"spot": spot, "z_limit": z_limit}, "skipped: no open condors"
         )
     # The kernel returns Python floats and ints; the levels are numpy scalars.
-    zmin_p, i_p, sd_p, zmin_c, i_c, sd_c = _nearest_levels(float(spot), kp, kc, v, d)
+    zmin_p, i_p, sd_p, zmin_c, i_c, sd_c = nearest_levels(float(spot), kp, kc, v, d)
     if zmin_p <= zmin_c:
         side, i, level, sd_i = "put", i_p, float(kp[i_p]), sd_p
     else:
@@ -220,18 +193,6 @@ def break_even_proximity(
     )
 
 
-@jit()
-def _small_net_delta(d: np.ndarray, q: np.ndarray) -> tuple[bool, float]:  # pragma: no cover
-    """Return (every ``|d| <= 1`` or NaN, ``sum(d * q)`` added in order from 0.0)."""
-    net = 0.0
-    in_range = True
-    for i in range(d.shape[0]):
-        if abs(d[i]) > 1.0:
-            in_range = False
-        net += d[i] * q[i]
-    return in_range, net
-
-
 def book_delta_per_condor(
     leg_deltas: ArrayLike, leg_contracts: ArrayLike, n_condors: int, limit: float = 0.18
 ) -> RuleResult:
@@ -257,7 +218,7 @@ def book_delta_per_condor(
     if d.shape[0] < _NP_SEQUENTIAL_SUM:
         # The daily case, a few condors, compiled: numpy sums fewer than 8 numbers in order
         # from 0.0, as the kernel does, so the net delta is the same float.
-        in_range, net = _small_net_delta(d, q)
+        in_range, net = small_net_delta(d, q)
     else:
         in_range = not np.any(np.abs(d) > 1.0)
         net = float(np.sum(d * q))
@@ -275,62 +236,6 @@ def book_delta_per_condor(
         f"|{per:+.3f}| {'>' if fired else '<='} {limit:.2f}"
     )
     return RuleResult("book_delta", fired, inputs, reason)
-
-
-# The tails below run the ``y = z + alpha x``, ``z = (1 - alpha) y`` recursion scipy's
-# ``lfilter`` runs for ``alvh.strategy.indicators.ewm_alpha``, started at ``z = (1 - alpha) x[0]``,
-# streamed: each series keeps only its running state, so no array is allocated. The same
-# operations in the same order give the same floats (tested against the indicators).
-
-
-@jit()
-def _macd_tail(
-    x: np.ndarray, a_fast: float, a_slow: float, a_signal: float
-) -> tuple[bool, float, float, float, float]:  # pragma: no cover - numba
-    """Return (all finite, line[-2], line[-1], signal[-2], signal[-1]) of ``indicators.macd``
-    (len >= 2); the four values are meaningless when the first item is False."""
-    if not all_finite(x):
-        return False, 0.0, 0.0, 0.0, 0.0
-    b_fast, b_slow, b_signal = 1.0 - a_fast, 1.0 - a_slow, 1.0 - a_signal
-    z_fast, z_slow = b_fast * x[0], b_slow * x[0]
-    z_sig = 0.0
-    line_prev = line = sig_prev = sig = 0.0
-    for i in range(x.shape[0]):
-        fast = z_fast + a_fast * x[i]
-        z_fast = b_fast * fast
-        slow = z_slow + a_slow * x[i]
-        z_slow = b_slow * slow
-        line_prev, line = line, fast - slow
-        if i == 0:
-            z_sig = b_signal * line
-        sig_prev, sig = sig, z_sig + a_signal * line
-        z_sig = b_signal * sig
-    return True, line_prev, line, sig_prev, sig
-
-
-@jit()
-def _rsi_tail(x: np.ndarray, alpha: float) -> tuple[bool, float, float]:  # pragma: no cover
-    """Return (all finite, previous, last) of ``indicators.rsi`` ignoring its NaN head
-    (len >= 2; the previous is NaN when there is one difference only)."""
-    if not all_finite(x):
-        return False, 0.0, 0.0
-    beta = 1.0 - alpha
-    z_gain = z_loss = 0.0
-    rsi_prev = rsi = np.nan
-    for i in range(x.shape[0] - 1):
-        d = x[i + 1] - x[i]
-        nd = -d
-        up = d if d >= 0.0 else 0.0  # np.maximum(d, 0.0)
-        down = nd if nd >= 0.0 else 0.0
-        if i == 0:
-            z_gain, z_loss = beta * up, beta * down
-        gain = z_gain + alpha * up
-        z_gain = beta * gain
-        loss = z_loss + alpha * down
-        z_loss = beta * loss
-        total = gain + loss
-        rsi_prev, rsi = rsi, (100.0 * gain / total if total > 0.0 else 50.0)
-    return True, rsi_prev, rsi
 
 
 def _not_finite(x: np.ndarray, name: str) -> ValueError:
@@ -357,7 +262,7 @@ def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int
         raise ValueError(f"MACD needs fast < slow, got fast={fast}, slow={slow}")
     _check_1d(x, "x")
     # indicators.macd's last two points, compiled (its spans -> alphas, same arithmetic).
-    ok, l0, l1, s0, s1 = _macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
+    ok, l0, l1, s0, s1 = macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
     if not ok:
         raise _not_finite(x, "x")
     line, sig = float(l1), float(s1)
@@ -396,7 +301,7 @@ def rsi_rule(
     _check_1d(x, "x")
     # indicators.rsi's last two values, compiled; the one before is NaN (undefined) while
     # fewer than period + 2 closes are known.
-    ok, r_prev, r_now = _rsi_tail(x, 1.0 / period)
+    ok, r_prev, r_now = rsi_tail(x, 1.0 / period)
     if not ok:
         raise _not_finite(x, "x")
     now = float(r_now)
