@@ -16,14 +16,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import cast
 
 import numpy as np
 
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
-from alvh.engine.hedge_ledger import FillTiming, LedgerHook
+from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError
@@ -428,14 +427,7 @@ class AlvhHedge(LedgerHook):
         self.state = state
         # Each result's own inputs dict, not a copy: neither side changes it afterwards.
         entries += [
-            JournalEntry(
-                _TRIGGER_RULES.get(r.rule) or _trigger_rule(r.rule),
-                cast("dict[str, object]", r.inputs),
-                # rule_outcome(r), inline: nine a session
-                "fired" if r.fired else "skipped" if r.reason.startswith("skipped") else "clear",
-                "none",
-                r.reason,
-            )
+            JournalEntry(f"hedge.trigger.{r.rule}", r.inputs, rule_outcome(r), "none", r.reason)
             for r in results
         ]
         orders += self._translate(snap, decisions)
@@ -452,15 +444,6 @@ _sum = np.add.reduce
 def _finite(x: np.ndarray) -> np.ndarray:
     """Return ``x[np.isfinite(x)]``; ``x`` itself when all are (the usual history)."""
     return x if all_finite(x) else x[np.isfinite(x)]
-
-
-_TRIGGER_RULES: dict[str, str] = {}  # trigger name -> its journal rule (built once)
-
-
-def _trigger_rule(name: str) -> str:
-    """Return the journal rule of a trigger, ``hedge.trigger.<name>``."""
-    rule = _TRIGGER_RULES[name] = f"hedge.trigger.{name}"
-    return rule
 
 
 def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:

@@ -94,19 +94,24 @@ def evaluate_triggers(inputs: HedgeInputs, cfg: HedgeConfig) -> TriggerSet:
     r["breadth"] = breadth_divergence(inputs.ad_line, inputs.spx_closes, t.breadth_window)
 
     iv_fired = r["iv_shift"].fired
-    price = [v.reason for k in _PRICE_RULES if (v := r.get(k)) is not None and v.fired]
-    regime_shift = [v.reason for k in _REGIME_RULES if (v := r.get(k)) is not None and v.fired]
+    price = _fired_reasons(r, _PRICE_RULES)
+    regime_shift = _fired_reasons(r, _REGIME_RULES)
     add: str | None = None
     if iv_fired and regime_shift:
         add = f"regime shift: {r['iv_shift'].reason} with {' and '.join(regime_shift)}"
     elif price:
         add = "price trigger: " + "; ".join(price)
     elif iv_fired and t.momentum_confirms_iv_shift:
-        mom = [v.reason for k in _MOMENTUM_RULES if (v := r.get(k)) is not None and v.fired]
+        mom = _fired_reasons(r, _MOMENTUM_RULES)
         if mom:
             add = f"{r['iv_shift'].reason}, confirmed by " + "; ".join(mom)
     clear = add is None and not iv_fired
     return TriggerSet(r, regime, add, clear)
+
+
+def _fired_reasons(results: dict[str, RuleResult], rules: tuple[str, ...]) -> list[str]:
+    """Return the reasons of those of ``rules`` that were evaluated and fired, in order."""
+    return [v.reason for k in rules if (v := results.get(k)) is not None and v.fired]
 
 
 def _quiet_reason(ts: TriggerSet) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -12,8 +13,6 @@ from alvh._typing import Float64Array
 from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import Allocation
 from alvh.strategy.hedge.sizing import BookExposure, Slice
-
-_UNSET = object()  # a cached value not computed yet
 
 
 @dataclass(frozen=True)
@@ -34,19 +33,14 @@ class LayerHolding:
         """Return the symbols held, in order, without repeats."""
         return tuple(dict.fromkeys(a.symbol for a in self.allocations))
 
-    @property
+    @cached_property
     def first_expiry_ordinal(self) -> int | None:
         """Return the earliest expiry (``date.toordinal()``) of the allocations, None when
         none expires (the ETF); the roll rule reads it every session."""
-        # Kept in the instance dict (not a field: equality and hashing ignore it); a plain
-        # dict read, where ``cached_property`` takes a lock on every access.
-        got = self.__dict__.get("_first_expiry", _UNSET)
-        if got is _UNSET:
-            got = self.__dict__["_first_expiry"] = min(
-                (a.expiry_ordinal for a in self.allocations if a.expiry_ordinal is not None),
-                default=None,
-            )
-        return got
+        return min(
+            (a.expiry_ordinal for a in self.allocations if a.expiry_ordinal is not None),
+            default=None,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,17 +72,13 @@ class HedgeState:
     clear_sessions: int = 0
     last_change_session: int | None = None
 
-    @property
+    @cached_property
     def first_expiry_ordinal(self) -> int | None:
         """Return the earliest expiry (``date.toordinal()``) over all layers, None when nothing
         held expires; the roll rule reads it every session."""
-        got = self.__dict__.get("_first_expiry", _UNSET)  # as LayerHolding's
-        if got is _UNSET:
-            got = self.__dict__["_first_expiry"] = min(
-                (o for h in self.layers if (o := h.first_expiry_ordinal) is not None),
-                default=None,
-            )
-        return got
+        return min(
+            (o for h in self.layers if (o := h.first_expiry_ordinal) is not None), default=None
+        )
 
     @property
     def active_layers(self) -> tuple[int, ...]:
