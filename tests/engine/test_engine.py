@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alvh.config.hedge import hedge_preset
+from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
@@ -120,3 +122,34 @@ def test_same_inputs_same_result(
     pd.testing.assert_frame_equal(again.daily, result.daily)
     pd.testing.assert_frame_equal(again.trades, result.trades)
     assert _journal_until(again, result.end) == _journal_until(result, result.end)
+
+
+# The same two point-in-time checks on a hedged run: the hedge reads the snapshot too, and its
+# per-run tables (close histories, the VX curve) are built from the whole data once.
+@pytest.fixture(scope="module")
+def hedged(synthetic_market: MarketData, ladder_settings: EngineSettings) -> BacktestResult:
+    return Engine(ladder_settings, synthetic_market, AlvhHedge(hedge_preset("alvh-442"))).run("h")
+
+
+def test_hedged_truncation_same_decisions_up_to_t(
+    synthetic_market: MarketData, ladder_settings: EngineSettings, hedged: BacktestResult
+) -> None:
+    t = pd.Timestamp("2008-06-30")
+    settings = dataclasses.replace(ladder_settings, end=str(t.date()))
+    short = Engine(settings, synthetic_market, AlvhHedge(hedge_preset("alvh-442"))).run("h")
+    pd.testing.assert_frame_equal(_frame_until(short, t), _frame_until(hedged, t))
+    assert _journal_until(short, t) == _journal_until(hedged, t)
+    assert any(e.rule == "hedge.decision.add_layer" for _, es in short.journal for e in es)
+
+
+def test_hedged_poisoned_future_changes_nothing_before(
+    synthetic_market: MarketData, ladder_settings: EngineSettings, hedged: BacktestResult
+) -> None:
+    t = pd.Timestamp("2008-03-31")
+    poisoned = _poison(synthetic_market, t + pd.Timedelta(hours=16, minutes=15))
+    r = Engine(ladder_settings, poisoned, AlvhHedge(hedge_preset("alvh-442"))).run("h")
+    pd.testing.assert_frame_equal(_frame_until(r, t), _frame_until(hedged, t))
+    assert _journal_until(r, t) == _journal_until(hedged, t)
+    late = [e for d, es in r.journal if d > t for e in es if e.rule.startswith("hedge.trigger")]
+    was = [e for d, es in hedged.journal if d > t for e in es if e.rule.startswith("hedge.trigger")]
+    assert late != was  # the poison reached the hedge's triggers after t

@@ -24,6 +24,7 @@ from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
+from alvh.engine.hedge_signals import HISTORY_SESSIONS, CloseSignals
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError
 from alvh.kernel.finite import all_finite
@@ -33,7 +34,7 @@ from alvh.market.surface import SpxVolSurface
 from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import LAYER_NAMES, step
 from alvh.strategy.hedge.instruments import InstrumentQuote
-from alvh.strategy.hedge.results import HedgeDecision
+from alvh.strategy.hedge.results import HedgeDecision, RuleResult
 from alvh.strategy.hedge.sizing import BookExposure
 from alvh.strategy.hedge.state import (
     CondorColumns,
@@ -45,7 +46,6 @@ from alvh.strategy.hedge.state import (
 
 __all__ = ["AlvhHedge"]
 
-HISTORY_SESSIONS = 260  # closes fed to MACD/RSI: fixed, so a decision never depends on run start
 _DAY_NS = 86_400_000_000_000
 
 
@@ -72,6 +72,7 @@ class AlvhHedge(LedgerHook):
         self.state = HedgeState()
         self._iv_hist: list[float] = []
         self._upcoming: UpcomingEvents | None = None
+        self._signals: CloseSignals | None = None  # the run's close tables (prepare builds)
         # The state's layers and pending tranches as the last decision left them, once they
         # were aligned with the ledger and no orphan was left (None: align next session).
         self._aligned: tuple[tuple[LayerHolding, ...], tuple[PendingTranche, ...]] | None = None
@@ -89,6 +90,10 @@ class AlvhHedge(LedgerHook):
         self._marks = (None, {})
         # Events sorted once, filtered by known_at at each decision (the snapshot's rule, faster).
         self._upcoming = UpcomingEvents(data.tables["events"])
+        try:
+            self._signals = CloseSignals(data, self.cfg.triggers)
+        except NoDataError:  # no VIX (or SPX) bars: each session reads its snapshot and says so
+            self._signals = None
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
 
@@ -166,11 +171,20 @@ class AlvhHedge(LedgerHook):
             held_unit_use=unit_by_symbol,
         )
         gains, costs = self._layer_gains(snap, view)
-        # One read of the VIX closes serves the IV shift and MACD / RSI.
-        vix_raw = snap.closes("VIX", max(HISTORY_SESSIONS, t.iv_shift_sessions + 1))
-        iv_now, iv_before = self._iv(snap, vix_raw)
-        vix = vix_raw[-HISTORY_SESSIONS:]
-        spx = snap.closes("SPX", HISTORY_SESSIONS)
+        sig = self._signals
+        if sig is None:
+            # One read of the VIX closes serves the IV shift and MACD / RSI.
+            vix_raw = snap.closes("VIX", max(HISTORY_SESSIONS, t.iv_shift_sessions + 1))
+            iv_now, iv_before = self._iv(snap, vix_raw)
+            vix_closes = _finite(vix_raw[-HISTORY_SESSIONS:])
+            spx_closes = _finite(snap.closes("SPX", HISTORY_SESSIONS))
+            pre: dict[str, RuleResult] = {}
+        else:  # the same numbers, looked up in the run's tables
+            k_vix = snap.known_count("VIX")
+            k_rsi = k_vix if t.rsi_symbol == "vix" else snap.known_count("SPX")
+            iv_now, iv_before = sig.iv(k_vix) if t.iv_source == "vix" else self._iv(snap, _NONE)
+            vix_closes = spx_closes = _NONE
+            pre = {"macd_crossover": sig.macd(k_vix), "rsi": sig.rsi(k_rsi)}
         vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
         return HedgeInputs(
             session_index=self.session_index,
@@ -183,8 +197,8 @@ class AlvhHedge(LedgerHook):
             leg_deltas=np.minimum(np.maximum(cv.delta_per_condor, -1.0), 1.0),
             leg_contracts=cv.qty,
             n_condors=n_condors,
-            vix_closes=_finite(vix),
-            spx_closes=_finite(spx),
+            vix_closes=vix_closes,
+            spx_closes=spx_closes,
             vx1=vx1,
             vx2=vx2,
             vix=m.vix,
@@ -195,6 +209,7 @@ class AlvhHedge(LedgerHook):
             quotes=LazyQuotes(lambda: self._quotes(m)),
             layer_gains_usd=gains,
             layer_costs_usd=costs,
+            rule_results=pre,
         )
 
     def _mark_of(self, snap: MarketSnapshot, cid: str) -> HedgeMark | None:
@@ -439,6 +454,8 @@ class AlvhHedge(LedgerHook):
 
 
 _sum = np.add.reduce
+_NONE = np.zeros(0)  # no closes: the close rules' results come from the run's tables
+_NONE.flags.writeable = False
 
 
 def _finite(x: np.ndarray) -> np.ndarray:

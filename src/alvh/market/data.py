@@ -139,6 +139,18 @@ class MarketData:
     def last_date(self) -> pd.Timestamp:
         return self.sessions()[-1]
 
+    def close_history(self, symbol: str) -> np.ndarray:
+        """Return every close of ``symbol`` in ``known_at`` order: a snapshot that knows ``k``
+        of them sees the first ``k`` (``MarketSnapshot.known_count``). The data's own array:
+        read it, do not change it.
+
+        Raises
+        ------
+        NoDataError
+            If the data has no bars of ``symbol``.
+        """
+        return self._require(symbol).close
+
     def _require(self, symbol: str) -> _Series:
         try:
             return self._series[symbol]

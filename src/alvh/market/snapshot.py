@@ -72,6 +72,17 @@ class MarketSnapshot:
             return None
         return int(s.dates_ns[n - 1]), float(s.close[n - 1])
 
+    def known_count(self, symbol: str) -> int:
+        """Return how many bars of ``symbol`` are known (``MarketData.close_history``'s first
+        ones).
+
+        Raises
+        ------
+        NoDataError
+            If the data has no bars of ``symbol``.
+        """
+        return self._n_known(symbol)[1]
+
     def has(self, symbol: str) -> bool:
         """Return whether at least one bar of ``symbol`` is known."""
         if symbol not in self.data._series:

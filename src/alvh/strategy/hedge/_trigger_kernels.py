@@ -13,7 +13,7 @@ import numpy as np
 from alvh.kernel._numba import jit
 from alvh.kernel.finite import all_finite
 
-__all__ = ["macd_tail", "nearest_levels", "rsi_tail", "small_net_delta"]
+__all__ = ["macd_tail", "nearest_levels", "rsi_tail", "small_net_delta", "window_tails"]
 
 
 @jit()
@@ -113,3 +113,42 @@ def rsi_tail(x: np.ndarray, alpha: float) -> tuple[bool, float, float]:  # pragm
         total = gain + loss
         rsi_prev, rsi = rsi, (100.0 * gain / total if total > 0.0 else 50.0)
     return True, rsi_prev, rsi
+
+
+@jit()
+def window_tails(
+    close: np.ndarray,
+    window: int,
+    a_fast: float,
+    a_slow: float,
+    a_signal: float,
+    macd_min: int,
+    alpha_rsi: float,
+    rsi_min: int,
+) -> np.ndarray:  # pragma: no cover - numba
+    """Return the MACD and RSI tails of every close history ``close[:k]`` (k = 0 .. n).
+
+    Row ``k`` is for the history a session sees when it knows ``k`` closes: the last ``window``
+    of them with the non-finite ones dropped (what the hedge feeds ``macd_rule`` and
+    ``rsi_rule``). Columns: the kept count, then ``macd_tail``'s line[-2], line[-1],
+    signal[-2], signal[-1] (NaN when fewer than ``macd_min`` are kept), then ``rsi_tail``'s
+    previous and last values (NaN when ``rsi_min`` or fewer are kept). Each row reads only
+    ``close[:k]``, so a later close never changes it.
+    """
+    n = close.shape[0]
+    out = np.full((n + 1, 7), np.nan)
+    buf = np.empty(window)
+    for k in range(n + 1):
+        m = 0
+        for j in range(max(0, k - window), k):
+            if np.isfinite(close[j]):
+                buf[m] = close[j]
+                m += 1
+        out[k, 0] = m
+        if m >= macd_min and m >= 2:
+            _, l0, l1, s0, s1 = macd_tail(buf[:m], a_fast, a_slow, a_signal)
+            out[k, 1], out[k, 2], out[k, 3], out[k, 4] = l0, l1, s0, s1
+        if m > rsi_min and m >= 2:
+            _, r_prev, r_now = rsi_tail(buf[:m], alpha_rsi)
+            out[k, 5], out[k, 6] = r_prev, r_now
+    return out

@@ -79,9 +79,17 @@ def evaluate_triggers(inputs: HedgeInputs, cfg: HedgeConfig) -> TriggerSet:
     r["book_delta"] = book_delta_per_condor(
         inputs.leg_deltas, inputs.leg_contracts, inputs.n_condors, t.delta_limit
     )
-    r["macd_crossover"] = macd_rule(inputs.vix_closes, t.macd_fast, t.macd_slow, t.macd_signal)
-    rsi_src = inputs.vix_closes if t.rsi_symbol == "vix" else inputs.spx_closes
-    r["rsi"] = rsi_rule(rsi_src, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band)
+    pre = inputs.rule_results  # the engine's, from its per-run close tables
+    r["macd_crossover"] = (
+        pre["macd_crossover"]
+        if "macd_crossover" in pre
+        else macd_rule(inputs.vix_closes, t.macd_fast, t.macd_slow, t.macd_signal)
+    )
+    if "rsi" in pre:
+        r["rsi"] = pre["rsi"]
+    else:
+        rsi_src = inputs.vix_closes if t.rsi_symbol == "vix" else inputs.spx_closes
+        r["rsi"] = rsi_rule(rsi_src, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band)
     regime: Regime = "flat"
     if inputs.vx1 is not None and inputs.vx2 is not None:
         r["term_structure"] = term_structure(

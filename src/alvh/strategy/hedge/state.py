@@ -11,7 +11,7 @@ import numpy as np
 
 from alvh._typing import Float64Array
 from alvh.strategy.hedge.instruments import InstrumentQuote
-from alvh.strategy.hedge.results import Allocation
+from alvh.strategy.hedge.results import Allocation, RuleResult
 from alvh.strategy.hedge.sizing import BookExposure, Slice
 
 
@@ -172,6 +172,12 @@ class HedgeInputs:
         here falls back to its allocations' decision prices.
     ad_line
         Advance-decline line (oldest first), or None when no breadth data.
+    rule_results
+        Results of close-history rules the caller evaluated already, by rule name
+        (``macd_crossover``, ``rsi``): the engine reads them from per-run tables of its close
+        histories (``alvh.engine.hedge_signals``), equal to the rule on ``vix_closes`` /
+        ``spx_closes``, and leaves those empty. The step uses a result given here instead of
+        evaluating the rule.
     """
 
     session_index: int
@@ -196,3 +202,4 @@ class HedgeInputs:
     layer_gains_usd: Mapping[int, float] = field(default_factory=dict)
     layer_costs_usd: Mapping[int, float] = field(default_factory=dict)
     ad_line: Float64Array | None = None
+    rule_results: Mapping[str, RuleResult] = field(default_factory=dict)

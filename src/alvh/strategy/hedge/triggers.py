@@ -250,14 +250,8 @@ def _check_1d(x: np.ndarray, name: str) -> None:
 def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9) -> RuleResult:
     """Fire on a bullish MACD(fast, slow, signal) crossover of VIX between the last two sessions."""
     x = np.asarray(vix_closes, dtype=np.float64)
-    inputs: dict[str, float | int | str | None] = {"fast": fast, "slow": slow, "signal": signal}
     if x.size < slow + signal:
-        return RuleResult(
-            "macd_crossover",
-            False,
-            inputs,
-            f"skipped: {x.size} VIX closes < {slow + signal} needed for MACD",
-        )
+        return macd_result(x.size, fast, slow, signal, None)
     if not fast < slow:
         raise ValueError(f"MACD needs fast < slow, got fast={fast}, slow={slow}")
     _check_1d(x, "x")
@@ -265,6 +259,36 @@ def macd_rule(vix_closes: ArrayLike, fast: int = 12, slow: int = 26, signal: int
     ok, l0, l1, s0, s1 = macd_tail(x, 2.0 / (fast + 1.0), 2.0 / (slow + 1.0), 2.0 / (signal + 1.0))
     if not ok:
         raise _not_finite(x, "x")
+    return macd_result(x.size, fast, slow, signal, (l0, l1, s0, s1))
+
+
+def macd_result(
+    n_closes: int,
+    fast: int,
+    slow: int,
+    signal: int,
+    tail: tuple[float, float, float, float] | None,
+) -> RuleResult:
+    """Return :func:`macd_rule`'s result from the MACD's last two points.
+
+    Parameters
+    ----------
+    n_closes
+        How many VIX closes the MACD ran on.
+    fast, slow, signal
+        The MACD spans.
+    tail
+        ``(line[-2], line[-1], signal[-2], signal[-1])``; None when ``n_closes`` is too few.
+    """
+    inputs: dict[str, float | int | str | None] = {"fast": fast, "slow": slow, "signal": signal}
+    if tail is None or n_closes < slow + signal:
+        return RuleResult(
+            "macd_crossover",
+            False,
+            inputs,
+            f"skipped: {n_closes} VIX closes < {slow + signal} needed for MACD",
+        )
+    l0, l1, s0, s1 = tail
     line, sig = float(l1), float(s1)
     cross = crossover_of_gaps(l0 - s0, l1 - s1)
     inputs |= {"macd": line, "signal_line": sig, "crossover": cross}
@@ -285,17 +309,8 @@ def rsi_rule(
 ) -> RuleResult:
     """Fire when RSI(period) of ``symbol`` is outside the neutral ``band``."""
     x = np.asarray(closes, dtype=np.float64)
-    lo, hi = band
-    inputs: dict[str, float | int | str | None] = {
-        "symbol": symbol,
-        "period": period,
-        "band_low": lo,
-        "band_high": hi,
-    }
     if x.size <= period:
-        return RuleResult(
-            "rsi", False, inputs, f"skipped: {x.size} {symbol} closes <= {period}; RSI undefined"
-        )
+        return rsi_result(x.size, symbol, period, band, None)
     if period < 1:
         raise ValueError(f"period must be >= 1, got {period}")
     _check_1d(x, "x")
@@ -304,8 +319,42 @@ def rsi_rule(
     ok, r_prev, r_now = rsi_tail(x, 1.0 / period)
     if not ok:
         raise _not_finite(x, "x")
+    return rsi_result(x.size, symbol, period, band, (r_prev, r_now))
+
+
+def rsi_result(
+    n_closes: int,
+    symbol: str,
+    period: int,
+    band: tuple[float, float],
+    tail: tuple[float, float] | None,
+) -> RuleResult:
+    """Return :func:`rsi_rule`'s result from the RSI's last two values.
+
+    Parameters
+    ----------
+    n_closes
+        How many closes the RSI ran on.
+    symbol, period, band
+        As :func:`rsi_rule`.
+    tail
+        ``(previous RSI, last RSI)`` (the previous NaN when undefined); None when
+        ``n_closes`` is too few.
+    """
+    lo, hi = band
+    inputs: dict[str, float | int | str | None] = {
+        "symbol": symbol,
+        "period": period,
+        "band_low": lo,
+        "band_high": hi,
+    }
+    if tail is None or n_closes <= period:
+        return RuleResult(
+            "rsi", False, inputs, f"skipped: {n_closes} {symbol} closes <= {period}; RSI undefined"
+        )
+    r_prev, r_now = tail
     now = float(r_now)
-    prev = float(r_prev) if x.size - 2 >= period and math.isfinite(r_prev) else None
+    prev = float(r_prev) if n_closes - 2 >= period and math.isfinite(r_prev) else None
     inputs |= {"rsi": now, "rsi_prev": prev}
     fired = not lo <= now <= hi
     if fired:

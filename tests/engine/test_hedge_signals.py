@@ -1,0 +1,111 @@
+"""The run's close tables (``CloseSignals``) give the close-history rules' results on what each
+session's snapshot knows: equal to ``macd_rule``, ``rsi_rule`` and the IV pair computed from
+the snapshot's closes at every session, with NaN and infinite closes in the history; a row
+never reads a later close, so garbage known later neither changes nor breaks it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alvh.config.hedge import TriggerConfig
+from alvh.engine.hedge_signals import HISTORY_SESSIONS, CloseSignals
+from alvh.market.data import DataSource, MarketData
+from alvh.market.synthetic import generate_market
+from alvh.strategy.hedge.triggers import macd_rule, rsi_rule
+
+
+def _faulty(seed: int = 5) -> MarketData:
+    """Two years of synthetic data whose VIX and SPX closes have NaN and infinite gaps."""
+    base = generate_market("2007-01-03", "2008-12-31", seed=seed)
+    t = {name: frame.copy() for name, frame in base.tables.items()}
+    bars = t["index_bars"]
+    vix = bars.index[bars["symbol"] == "VIX"]
+    spx = bars.index[bars["symbol"] == "SPX"]
+    bars.loc[vix[[3, 40, 41, 300]], "close"] = np.nan
+    bars.loc[vix[[120]], "close"] = np.inf
+    bars.loc[spx[[7, 260]], "close"] = np.nan
+    return MarketData(t, DataSource("synthetic", "test", "synthetic with gaps"))
+
+
+def _snapshot_results(
+    data: MarketData, as_of: pd.Timestamp, t: TriggerConfig
+) -> tuple[object, object, tuple[float | None, float | None]]:
+    """The rules on the snapshot's closes, as the hedge computed them before the tables."""
+    snap = data.snapshot(as_of)
+    raw = snap.closes("VIX", HISTORY_SESSIONS)
+    vix = raw[np.isfinite(raw)]
+    spx = snap.closes("SPX", HISTORY_SESSIONS)
+    spx = spx[np.isfinite(spx)]
+    macd = macd_rule(vix, t.macd_fast, t.macd_slow, t.macd_signal)
+    src = vix if t.rsi_symbol == "vix" else spx
+    rsi = rsi_rule(src, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band)
+    x = raw[-(t.iv_shift_sessions + 1) :].tolist()
+    ok = len(x) == t.iv_shift_sessions + 1 and all(map(math.isfinite, x))
+    return macd, rsi, ((x[-1], x[0]) if ok else (None, None))
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal results, NaN equal to NaN (a NaN input would break plain equality)."""
+    return repr(a) == repr(b)
+
+
+@pytest.mark.parametrize(
+    "t",
+    [
+        TriggerConfig(),
+        TriggerConfig(rsi_symbol="spx", rsi_period=5, macd_fast=3, macd_slow=7, macd_signal=4),
+        TriggerConfig(iv_shift_sessions=5),
+    ],
+    ids=["default", "spx-rsi-short-spans", "iv-5-sessions"],
+)
+def test_tables_equal_the_rules_on_each_sessions_snapshot(t: TriggerConfig) -> None:
+    data = _faulty()
+    sig = CloseSignals(data, t)
+    sessions = data.sessions("SPX")
+    # Every session: the first ones (too few closes), the gaps, the window's slide past them.
+    for day in sessions:
+        as_of = day + pd.Timedelta(hours=16, minutes=15)
+        snap = data.snapshot(as_of)
+        k_vix = snap.known_count("VIX")
+        k_rsi = k_vix if t.rsi_symbol == "vix" else snap.known_count("SPX")
+        macd, rsi, iv = _snapshot_results(data, as_of, t)
+        assert _same(sig.macd(k_vix), macd), day
+        assert _same(sig.rsi(k_rsi), rsi), day
+        assert sig.iv(k_vix) == iv, day
+
+
+def test_first_sessions_are_skipped_with_the_count_of_closes() -> None:
+    data = _faulty()
+    sig = CloseSignals(data, TriggerConfig())
+    r = sig.macd(10)  # the fourth close is NaN: nine of the first ten are kept
+    assert not r.fired and r.reason == "skipped: 9 VIX closes < 35 needed for MACD"
+    r = sig.rsi(3)
+    assert r.reason == "skipped: 3 VIX closes <= 14; RSI undefined"
+    assert sig.iv(0) == (None, None)
+
+
+def test_a_row_reads_no_later_close() -> None:
+    data = _faulty()
+    t = TriggerConfig()
+    sig = CloseSignals(data, t)
+    k_cut = 200
+    close = data.close_history("VIX").copy()
+    rng = np.random.default_rng(1)
+    garbage = rng.uniform(-1e6, 1e6, close.shape[0] - k_cut)
+    garbage[::7] = np.nan
+    garbage[3::11] = -np.inf
+    close[k_cut:] = garbage
+    bars = data.tables["index_bars"].copy()
+    vix = bars["symbol"] == "VIX"
+    order = bars.loc[vix].sort_values("known_at", kind="mergesort").index
+    bars.loc[order, "close"] = close
+    poisoned = MarketData({**data.tables, "index_bars": bars}, data.source)
+    bad = CloseSignals(poisoned, t)  # builds: garbage is filtered or computed, never raised
+    for k in range(k_cut + 1):
+        assert _same(bad.macd(k), sig.macd(k)) and _same(bad.rsi(k), sig.rsi(k)), k
+        assert bad.iv(k) == sig.iv(k), k
+    assert not all(_same(bad.rsi(k), sig.rsi(k)) for k in range(k_cut + 1, len(close) + 1))
