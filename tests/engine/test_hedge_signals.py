@@ -109,3 +109,13 @@ def test_a_row_reads_no_later_close() -> None:
         assert _same(bad.macd(k), sig.macd(k)) and _same(bad.rsi(k), sig.rsi(k)), k
         assert bad.iv(k) == sig.iv(k), k
     assert not all(_same(bad.rsi(k), sig.rsi(k)) for k in range(k_cut + 1, len(close) + 1))
+
+
+def test_any_order_of_lookups_gives_the_same_rows() -> None:
+    data = _faulty()
+    t = TriggerConfig()
+    in_order = CloseSignals(data, t)
+    expected = {k: (in_order.macd(k), in_order.rsi(k)) for k in range(0, 450)}
+    jumping = CloseSignals(data, t)
+    for k in (300, 10, 449, 0, 300, 36):  # an earlier count rebuilds the rows from there
+        assert _same((jumping.macd(k), jumping.rsi(k)), expected[k]), k

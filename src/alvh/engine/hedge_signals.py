@@ -27,24 +27,43 @@ HISTORY_SESSIONS = 260  # closes fed to MACD/RSI: fixed, so a decision never dep
 
 
 class _Rows:
-    """The tails of one symbol's close histories, one row per count of known closes."""
+    """The tails of one symbol's close histories, one row per count of known closes.
 
-    __slots__ = ("kept", "macd", "rsi")
+    Built on the first look-up, from its count on: a run asks in session order, so the years
+    of closes before its start cost nothing (an earlier count rebuilds from there).
+    """
+
+    __slots__ = ("_close", "_t", "kept", "macd", "rsi", "start")
 
     def __init__(self, close: np.ndarray, t: TriggerConfig) -> None:
-        a_fast, a_slow = 2.0 / (t.macd_fast + 1.0), 2.0 / (t.macd_slow + 1.0)
-        a_sig = 2.0 / (t.macd_signal + 1.0)
+        self._close = np.ascontiguousarray(close, dtype=np.float64)
+        self._t = t
+        self.start = -1  # the first count with a row; -1 before the first look-up
+        self.kept: list[int] = []
+        self.macd: list[tuple[float, float, float, float]] = []
+        self.rsi: list[tuple[float, float]] = []
+
+    def row(self, k: int) -> int:
+        """Return the row of the history of ``k`` known closes (building rows if needed)."""
+        if not 0 <= self.start <= k:
+            self._build(k)
+        return k - self.start
+
+    def _build(self, k_start: int) -> None:
+        t = self._t
         out = window_tails(
-            np.ascontiguousarray(close, dtype=np.float64),
+            self._close,
             HISTORY_SESSIONS,
-            a_fast,
-            a_slow,
-            a_sig,
+            2.0 / (t.macd_fast + 1.0),
+            2.0 / (t.macd_slow + 1.0),
+            2.0 / (t.macd_signal + 1.0),
             t.macd_slow + t.macd_signal,
             1.0 / t.rsi_period,
             t.rsi_period,
+            k_start,
         )
-        self.kept: list[int] = out[:, 0].astype(np.int64).tolist()
+        self.start = k_start
+        self.kept = out[:, 0].astype(np.int64).tolist()
         rows = out[:, 1:].tolist()
         # Python floats, as the compiled tails return them to the rules.
         self.macd = [(r[0], r[1], r[2], r[3]) for r in rows]
@@ -86,8 +105,9 @@ class CloseSignals:
         """Return ``macd_rule`` on the VIX history a session knowing ``k_vix`` closes sees."""
         t = self.t
         r = self._vix
-        m = r.kept[k_vix]
-        tail = r.macd[k_vix] if m >= t.macd_slow + t.macd_signal else None
+        i = r.row(k_vix)
+        m = r.kept[i]
+        tail = r.macd[i] if m >= t.macd_slow + t.macd_signal else None
         return macd_result(m, t.macd_fast, t.macd_slow, t.macd_signal, tail)
 
     def rsi(self, k: int) -> RuleResult:
@@ -95,6 +115,7 @@ class CloseSignals:
         closes sees."""
         t = self.t
         r = self._rsi
-        m = r.kept[k]
-        tail = r.rsi[k] if m > t.rsi_period else None
+        i = r.row(k)
+        m = r.kept[i]
+        tail = r.rsi[i] if m > t.rsi_period else None
         return rsi_result(m, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band, tail)

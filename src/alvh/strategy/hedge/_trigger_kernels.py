@@ -125,30 +125,32 @@ def window_tails(
     macd_min: int,
     alpha_rsi: float,
     rsi_min: int,
+    k_start: int,
 ) -> np.ndarray:  # pragma: no cover - numba
-    """Return the MACD and RSI tails of every close history ``close[:k]`` (k = 0 .. n).
+    """Return the MACD and RSI tails of every close history ``close[:k]``, ``k_start <= k <= n``.
 
-    Row ``k`` is for the history a session sees when it knows ``k`` closes: the last ``window``
-    of them with the non-finite ones dropped (what the hedge feeds ``macd_rule`` and
+    Row ``k - k_start`` is for the history a session sees when it knows ``k`` closes: the last
+    ``window`` of them with the non-finite ones dropped (what the hedge feeds ``macd_rule`` and
     ``rsi_rule``). Columns: the kept count, then ``macd_tail``'s line[-2], line[-1],
     signal[-2], signal[-1] (NaN when fewer than ``macd_min`` are kept), then ``rsi_tail``'s
     previous and last values (NaN when ``rsi_min`` or fewer are kept). Each row reads only
     ``close[:k]``, so a later close never changes it.
     """
     n = close.shape[0]
-    out = np.full((n + 1, 7), np.nan)
+    out = np.full((n + 1 - k_start, 7), np.nan)
     buf = np.empty(window)
-    for k in range(n + 1):
+    for k in range(k_start, n + 1):
+        row = out[k - k_start]
         m = 0
         for j in range(max(0, k - window), k):
             if np.isfinite(close[j]):
                 buf[m] = close[j]
                 m += 1
-        out[k, 0] = m
+        row[0] = m
         if m >= macd_min and m >= 2:
             _, l0, l1, s0, s1 = macd_tail(buf[:m], a_fast, a_slow, a_signal)
-            out[k, 1], out[k, 2], out[k, 3], out[k, 4] = l0, l1, s0, s1
+            row[1], row[2], row[3], row[4] = l0, l1, s0, s1
         if m > rsi_min and m >= 2:
             _, r_prev, r_now = rsi_tail(buf[:m], alpha_rsi)
-            out[k, 5], out[k, 6] = r_prev, r_now
+            row[5], row[6] = r_prev, r_now
     return out
