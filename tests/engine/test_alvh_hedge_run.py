@@ -149,3 +149,21 @@ def test_vxth_buys_one_month_calls_after_each_vix_expiry(
         w = e.inputs["weight"]
         spent = e.inputs["contracts"] * e.inputs["call_price"] * 100
         assert spent <= w * e.inputs["portfolio_usd"] < spent + e.inputs["call_price"] * 100
+
+
+def test_atm_iv_source_journals_the_surface_iv_of_two_sessions_apart(data: MarketData) -> None:
+    cfg = hedge_preset("alvh-442")
+    cfg = cfg.model_copy(
+        update={"triggers": cfg.triggers.model_copy(update={"iv_source": "atm_iv"})}
+    )
+    settings = EngineSettings("2008-09-02", "2008-11-28", tiers=TIERS, cash_rate_series="none")
+    res = Engine(settings, data, AlvhHedge(cfg)).run("atm")
+    rows = [e for _, e in _entries(res, "hedge.trigger.iv_shift")]
+    assert all(e.inputs["source"] == "atm_iv" for e in rows)
+    # The first two sessions have no IV two sessions back; from the third on, each "before" is
+    # the "now" of two sessions earlier (the hook's own history of surface IVs).
+    assert rows[0].outcome == rows[1].outcome == "skipped" and "ATM IV" in rows[0].reason
+    for earlier, later in zip(rows[2:], rows[4:], strict=False):
+        assert later.inputs["iv_before"] == earlier.inputs["iv_now"]
+        assert 5.0 < later.inputs["iv_now"] < 200.0  # vol points, not decimals
+    assert any(e.outcome == "fired" for e in rows)  # autumn 2008

@@ -24,17 +24,16 @@ from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
-from alvh.engine.hedge_signals import HISTORY_SESSIONS, CloseSignals
+from alvh.engine.hedge_signals import CloseSignals
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError
-from alvh.kernel.finite import all_finite
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import LAYER_NAMES, step
 from alvh.strategy.hedge.instruments import InstrumentQuote
-from alvh.strategy.hedge.results import HedgeDecision, RuleResult
+from alvh.strategy.hedge.results import HedgeDecision
 from alvh.strategy.hedge.sizing import BookExposure
 from alvh.strategy.hedge.state import (
     CondorColumns,
@@ -90,24 +89,14 @@ class AlvhHedge(LedgerHook):
         self._marks = (None, {})
         # Events sorted once, filtered by known_at at each decision (the snapshot's rule, faster).
         self._upcoming = UpcomingEvents(data.tables["events"])
-        try:
-            self._signals = CloseSignals(data, self.cfg.triggers)
-        except NoDataError:  # no VIX (or SPX) bars: each session reads its snapshot and says so
-            self._signals = None
+        self._signals = CloseSignals(data, self.cfg.triggers)  # NoDataError without VIX bars
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
 
     # -- inputs ---------------------------------------------------------------------------
-    def _iv(
-        self, snap: MarketSnapshot, vix_closes: np.ndarray
-    ) -> tuple[float | None, float | None]:
-        """Return (IV now, IV ``iv_shift_sessions`` ago); ``vix_closes`` ends at the last close."""
-        t = self.cfg.triggers
-        n = t.iv_shift_sessions
-        if t.iv_source == "vix":
-            x = vix_closes[-(n + 1) :].tolist()
-            ok = len(x) == n + 1 and all(map(math.isfinite, x))
-            return (x[-1], x[0]) if ok else (None, None)
+    def _atm_iv(self, snap: MarketSnapshot) -> tuple[float | None, float | None]:
+        """Return (30-day ATM IV now, ``iv_shift_sessions`` sessions ago), vol points."""
+        n = self.cfg.triggers.iv_shift_sessions
         try:
             now = float(SpxVolSurface.from_snapshot(snap).atm_vol(30.0 / 365.0)) * 100.0
         except NoDataError:
@@ -172,19 +161,13 @@ class AlvhHedge(LedgerHook):
         )
         gains, costs = self._layer_gains(snap, view)
         sig = self._signals
-        if sig is None:
-            # One read of the VIX closes serves the IV shift and MACD / RSI.
-            vix_raw = snap.closes("VIX", max(HISTORY_SESSIONS, t.iv_shift_sessions + 1))
-            iv_now, iv_before = self._iv(snap, vix_raw)
-            vix_closes = _finite(vix_raw[-HISTORY_SESSIONS:])
-            spx_closes = _finite(snap.closes("SPX", HISTORY_SESSIONS))
-            pre: dict[str, RuleResult] = {}
-        else:  # the same numbers, looked up in the run's tables
-            k_vix = snap.known_count("VIX")
-            k_rsi = k_vix if t.rsi_symbol == "vix" else snap.known_count("SPX")
-            iv_now, iv_before = sig.iv(k_vix) if t.iv_source == "vix" else self._iv(snap, _NONE)
-            vix_closes = spx_closes = _NONE
-            pre = {"macd_crossover": sig.macd(k_vix), "rsi": sig.rsi(k_rsi)}
+        if sig is None:  # decide() before prepare()
+            sig = self._signals = CloseSignals(snap.data, t)
+        # The close rules and the VIX IV pair, looked up in the run's tables by closes known.
+        k_vix = snap.known_count("VIX")
+        k_rsi = k_vix if t.rsi_symbol == "vix" else snap.known_count("SPX")
+        iv_now, iv_before = sig.iv(k_vix) if t.iv_source == "vix" else self._atm_iv(snap)
+        pre = {"macd_crossover": sig.macd(k_vix), "rsi": sig.rsi(k_rsi)}
         vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
         return HedgeInputs(
             session_index=self.session_index,
@@ -197,8 +180,8 @@ class AlvhHedge(LedgerHook):
             leg_deltas=np.minimum(np.maximum(cv.delta_per_condor, -1.0), 1.0),
             leg_contracts=cv.qty,
             n_condors=n_condors,
-            vix_closes=vix_closes,
-            spx_closes=spx_closes,
+            vix_closes=_NONE,  # the close rules' results are in rule_results
+            spx_closes=_NONE,
             vx1=vx1,
             vx2=vx2,
             vix=m.vix,
@@ -456,11 +439,6 @@ class AlvhHedge(LedgerHook):
 _sum = np.add.reduce
 _NONE = np.zeros(0)  # no closes: the close rules' results come from the run's tables
 _NONE.flags.writeable = False
-
-
-def _finite(x: np.ndarray) -> np.ndarray:
-    """Return ``x[np.isfinite(x)]``; ``x`` itself when all are (the usual history)."""
-    return x if all_finite(x) else x[np.isfinite(x)]
 
 
 def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:

@@ -105,17 +105,13 @@ class CloseSignals:
         """Return ``macd_rule`` on the VIX history a session knowing ``k_vix`` closes sees."""
         t = self.t
         r = self._vix
-        i = r.row(k_vix)
-        m = r.kept[i]
-        tail = r.macd[i] if m >= t.macd_slow + t.macd_signal else None
-        return macd_result(m, t.macd_fast, t.macd_slow, t.macd_signal, tail)
+        i = r.row(k_vix)  # a row with too few closes kept is skipped by the count
+        return macd_result(r.kept[i], t.macd_fast, t.macd_slow, t.macd_signal, r.macd[i])
 
     def rsi(self, k: int) -> RuleResult:
         """Return ``rsi_rule`` on the history of ``rsi_symbol`` a session knowing ``k`` of its
         closes sees."""
         t = self.t
         r = self._rsi
-        i = r.row(k)
-        m = r.kept[i]
-        tail = r.rsi[i] if m > t.rsi_period else None
-        return rsi_result(m, t.rsi_symbol.upper(), t.rsi_period, t.rsi_band, tail)
+        i = r.row(k)  # a row with too few closes kept is skipped by the count
+        return rsi_result(r.kept[i], t.rsi_symbol.upper(), t.rsi_period, t.rsi_band, r.rsi[i])
