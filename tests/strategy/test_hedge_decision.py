@@ -152,3 +152,30 @@ def test_layers_never_skip_order(days: list[str]) -> None:
         assert s.active_layers == (1, 2, 3)[: len(s.active_layers)]
         assert all(a.contracts > 0 for d in dec for a in d.allocations)
         assert dec and len(res) >= 8
+
+
+def test_roll_still_found_after_quiet_sessions_carry_the_earliest_expiry() -> None:
+    # Quiet sessions only recount clear sessions; the new states carry the earliest expiry the
+    # roll check already computed, which must still be the layers' own.
+    cfg = config("alvh-123", deescalation={"clear_sessions": 100})
+    s, _, _ = step(HedgeState(), inputs(0, short_put=NEAR_PUT, vx1=21.0, vx2=20.0), cfg)
+    first = min(a.expiry_ordinal for a in s.layers[0].allocations)
+    for k in range(1, 15):  # VX1 expires at session 20: 6 days away at session 14
+        s, dec, _ = step(s, inputs(k), cfg)
+        assert [d.action for d in dec] == ["hold"] and s.clear_sessions == k
+        assert s.first_expiry_ordinal == first
+        fresh = HedgeState(s.layers, s.pending, s.clear_sessions, s.last_change_session)
+        assert fresh.first_expiry_ordinal == first
+    s, dec, _ = step(s, inputs(15), cfg)  # 5 days away: rolled
+    assert {d.closes[0] for d in dec if d.action == "roll"} == {"VX1", "VXM1"}
+    assert s.first_expiry_ordinal == min(a.expiry_ordinal for a in s.layers[0].allocations)
+    assert s.first_expiry_ordinal > first
+
+
+def test_with_clear_sessions_carries_only_a_computed_expiry() -> None:
+    s = HedgeState(clear_sessions=3)
+    t = s.with_clear_sessions(4)
+    assert "first_expiry_ordinal" not in t.__dict__  # nothing computed: nothing carried
+    assert s.first_expiry_ordinal is None and t.clear_sessions == 4
+    u = s.with_clear_sessions(5)
+    assert u.__dict__["first_expiry_ordinal"] is None and u == HedgeState(clear_sessions=5)

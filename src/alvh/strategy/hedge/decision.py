@@ -339,7 +339,7 @@ def step(
     decisions += more
     clear_sessions = s.clear_sessions + 1 if ts.clear else 0
     if clear_sessions != s.clear_sessions:
-        s = HedgeState(s.layers, s.pending, clear_sessions, s.last_change_session)
+        s = s.with_clear_sessions(clear_sessions)
     removed = bool(more)
     d = cfg.deescalation
     if not removed and s.layers and s.clear_sessions >= d.clear_sessions:

@@ -14,6 +14,8 @@ from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import Allocation, RuleResult
 from alvh.strategy.hedge.sizing import BookExposure, Slice
 
+_UNSET = object()
+
 
 @dataclass(frozen=True)
 class LayerHolding:
@@ -79,6 +81,18 @@ class HedgeState:
         return min(
             (o for h in self.layers if (o := h.first_expiry_ordinal) is not None), default=None
         )
+
+    def with_clear_sessions(self, clear_sessions: int) -> HedgeState:
+        """Return this state with another clear-session count (the step's usual change).
+
+        The layers are the same objects, so an earliest expiry already computed is carried
+        over: a new state every quiet session would otherwise scan the layers again.
+        """
+        out = HedgeState(self.layers, self.pending, clear_sessions, self.last_change_session)
+        cached = self.__dict__.get("first_expiry_ordinal", _UNSET)
+        if cached is not _UNSET:  # a cached_property's value lives in the instance dict
+            out.__dict__["first_expiry_ordinal"] = cached
+        return out
 
     @property
     def active_layers(self) -> tuple[int, ...]:
