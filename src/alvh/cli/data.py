@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,7 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from alvh.market.store import ImportReport, Store, default_store_path, expand_paths
+if TYPE_CHECKING:
+    from alvh.market.store import ImportReport, Store
 
 _STORE_HELP = "Store folder (default: $ALVH_STORE or the user data folder)."
 
@@ -22,6 +24,9 @@ def _console() -> Console:
 
 
 def _store(path: Path | None) -> Store:
+    # The store (and pandas, pyarrow, the importers) loads when a command runs, not at start-up.
+    from alvh.market.store import Store, default_store_path
+
     return Store(path or default_store_path())
 
 
@@ -72,7 +77,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Import CSV files (CBOE, CFE, Yahoo, FRED, events, shared/data) into the store."""
-        from alvh.market.store import import_paths
+        from alvh.market.store import expand_paths, import_paths
 
         console = _console()
         st = _store(store)

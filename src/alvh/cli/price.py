@@ -31,8 +31,6 @@ from rich.table import Table
 
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
-from alvh.market.surface import SpxVolSurface
-from alvh.market.surface_quotes import QuoteSurface, surface_for
 
 SPX_MULTIPLIER_USD = 100.0
 
@@ -98,6 +96,10 @@ def spx_price_table(
         )
     if expiry < day:
         raise NoDataError(f"expiry {expiry.date()} is before the date {day.date()}")
+    # The surface modules (scipy, numba) load here, not when the CLI starts.
+    from alvh.market.surface import SpxVolSurface
+    from alvh.market.surface_quotes import QuoteSurface, surface_for
+
     surf = surface_for(market.snapshot(day + pd.Timedelta(hours=16, minutes=15)))
     t = surf.t_years(expiry)
     g = surf.greeks(t, strikes, is_call)

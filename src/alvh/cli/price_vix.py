@@ -19,7 +19,6 @@ import typer
 from alvh.cli.curve import curve_for_date, load, output_format, records, show_table
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
-from alvh.market.vixoptions import VIX_OPTION_MULTIPLIER_USD, VixOptionModel
 
 
 class OptionType(StrEnum):
@@ -55,6 +54,9 @@ def price_table(
     NoDataError
         If the day has no VX curve, the expiry no future, or VVIX is neither given nor known.
     """
+    # The option model (scipy, numba) loads here, not when the CLI starts.
+    from alvh.market.vixoptions import VIX_OPTION_MULTIPLIER_USD, VixOptionModel
+
     curve = curve_for_date(market, day)
     fwd = curve.front(1) if expiry is None else curve.at_expiry(expiry)
     snap = market.snapshot(day + pd.Timedelta(hours=23, minutes=59))

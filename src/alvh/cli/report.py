@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from alvh.errors import AlvhError, ConfigError
-from alvh.report.analysis import AnalysisSettings
 
 if TYPE_CHECKING:
+    from alvh.report.analysis import AnalysisSettings
     from alvh.report.compare import ComparisonResult
 
 
@@ -42,6 +42,9 @@ def events_for_summary(summary: dict[str, object], store: Path | None = None) ->
 
 
 def _settings(reps: int, block: int, seed: int) -> AnalysisSettings:
+    # Imported here, not at the top: the bootstrap pulls in arch, which every other command
+    # (and ``alvh --help``) would otherwise load at start-up.
+    from alvh.report.analysis import AnalysisSettings
     from alvh.report.bootstrap import BootstrapSettings
 
     if reps < 10:
