@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
 from alvh._typing import Float64Array as FloatArray
 from alvh.market.synthetic_params import SyntheticParams
@@ -240,5 +239,8 @@ def ar1(n: int, phi: float, stationary_std: float, rng: np.random.Generator) -> 
     x0 = stationary_std * float(rng.standard_normal())
     e = rng.standard_normal(n) * stationary_std * math.sqrt(1.0 - phi * phi)
     e[0] = x0
+    # Imported on first use (about 0.3 s): a run on stored data never generates a path.
+    from scipy.signal import lfilter
+
     # x_i = phi x_(i-1) + e_i as a linear filter (vectorised recursion).
     return np.asarray(lfilter([1.0], [1.0, -phi], e), dtype=np.float64)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 import numpy as np
-from scipy.signal import lfilter
 
 from alvh._typing import ArrayLike, Float64Array
 
@@ -44,6 +43,10 @@ def ewm_alpha(x: ArrayLike, alpha: float) -> Float64Array:
         raise ValueError(f"alpha must be in (0, 1], got {alpha}")
     if a.size == 0:
         return a.copy()
+    # Imported on first use: scipy.signal costs about 0.3 s to load, and a backtest reads its
+    # indicators from compiled per-run tables (``alvh.engine.hedge_signals``), not from here.
+    from scipy.signal import lfilter
+
     # lfilter with zi chosen so the first output equals x_0.
     zi = np.array([(1.0 - alpha) * a[0]])
     y, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], a, zi=zi)
