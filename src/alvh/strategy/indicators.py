@@ -43,8 +43,8 @@ def ewm_alpha(x: ArrayLike, alpha: float) -> Float64Array:
         raise ValueError(f"alpha must be in (0, 1], got {alpha}")
     if a.size == 0:
         return a.copy()
-    # Imported on first use: scipy.signal costs about 0.3 s to load, and a backtest reads its
-    # indicators from compiled per-run tables (``alvh.engine.hedge_signals``), not from here.
+    # Imported on first use: scipy.signal costs about 0.3 s to load, and a backtest's MACD and
+    # RSI come from the compiled window tails of ``_trigger_kernels``, not from here.
     from scipy.signal import lfilter
 
     # lfilter with zi chosen so the first output equals x_0.
