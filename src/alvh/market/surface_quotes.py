@@ -11,7 +11,6 @@ vols, and interpolates IV linearly in strike (flat beyond the outermost usable q
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from alvh._typing import ArrayLike, Float64Array
-from alvh.kernel.black import Greeks, black76_price
+from alvh.kernel.black import Greeks
+from alvh.kernel.implied_vol import implied_vol
 from alvh.market.surface import (
     DEFAULT_SURFACE_PARAMS,
     SpxVolSurface,
@@ -48,29 +48,13 @@ def implied_vols(
     discount: ArrayLike,
     is_call: ArrayLike,
 ) -> Float64Array:
-    """Return Black-76 implied vols by vectorised bisection; NaN where no vol fits the price.
+    """Return Black-76 implied vols of quotes; NaN where no vol fits the price.
 
-    A price outside (discounted intrinsic, discounted upper bound) has no implied vol. The
-    bisection runs on ``ln(vol)`` over [1e-4, 10]: 60 halvings leave a relative error below
-    1e-15 of that range in log space, far finer than any quote. (Kept here so market code can
-    invert quotes without depending on a specific kernel solver.)
+    The kernel's solver (``alvh.kernel.implied_vol.implied_vol``) with its vols only: a price
+    at or outside (discounted intrinsic, discounted upper bound), a non-positive time or a bad
+    input has no implied vol.
     """
-    p, f, k, t, df, c = np.broadcast_arrays(
-        *(np.asarray(a, dtype=np.float64) for a in (price, forward, strike, t_years, discount)),
-        np.asarray(is_call, dtype=bool),
-    )
-    sign = np.where(c, 1.0, -1.0)
-    intrinsic = df * np.maximum(sign * (f - k), 0.0)
-    upper = df * np.where(c, f, k)
-    ok = (p > intrinsic) & (p < upper) & (t > 0.0)
-    lo = np.full(p.shape, math.log(1e-4))
-    hi = np.full(p.shape, math.log(10.0))
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        too_high = black76_price(f, k, t, np.exp(mid), df, c) > p
-        hi = np.where(too_high, mid, hi)
-        lo = np.where(too_high, lo, mid)
-    return np.where(ok, np.exp(0.5 * (lo + hi)), np.nan)
+    return implied_vol(price, forward, strike, t_years, discount, is_call).vol
 
 
 @dataclass(frozen=True)
