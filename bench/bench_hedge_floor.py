@@ -75,21 +75,17 @@ class _Replay(AlvhHedge):
 
     def __init__(self, rec: _Recording, triggers: bool) -> None:
         super().__init__(rec.cfg, rec.pricer.costs, rec.fill_timing)
-        self._outputs = rec.outputs
-        self._step_inputs = rec.step_inputs
+        self._rec = rec
         self._triggers = triggers
-        self._recorded_pricer = rec.pricer
 
     def prepare(self, data: MarketData) -> None:
         super().prepare(data)
         # The shipped hook registers each contract with its pricer when it first quotes it;
         # this one quotes nothing, so it registers up front every contract the recorded run
         # ordered (the engine prices fills and marks through the hook's pricer).
-        for orders, _ in self._outputs:
-            for o in orders:
-                contract = self._recorded_pricer.find(o.contract_id)
-                assert contract is not None
-                self.pricer.register(contract)
+        ordered = {o.contract_id for orders, _ in self._rec.outputs for o in orders}
+        for cid in sorted(ordered):
+            self.pricer.register(self._rec.pricer.contract(cid))
 
     def decide(self, snap: MarketSnapshot, view: BookView) -> Decided:
         self.session_index += 1
@@ -100,13 +96,13 @@ class _Replay(AlvhHedge):
             assert sig is not None
             k = snap.known_count("VIX")
             sig.iv(k), sig.macd(k), sig.rsi(k)
-            ts = evaluate_triggers(self._step_inputs[i], self.cfg)
+            ts = evaluate_triggers(self._rec.step_inputs[i], self.cfg)
             # Built as the shipped hook builds them; the recorded copies are what gets written.
             _rows = [
                 JournalEntry(f"hedge.trigger.{r.rule}", r.inputs, rule_outcome(r), "none", r.reason)
                 for r in ts.results.values()
             ]
-        return self._outputs[i]
+        return self._rec.outputs[i]
 
 
 def _run(
