@@ -19,6 +19,7 @@ from alvh.market.vixoptions import (
     VXM_MULTIPLIER_USD,
     VixOptionModel,
     VixOptionParams,
+    is_weekly_expiry,
     option_forward,
     samuelson_shape,
     strike_for_delta,
@@ -204,7 +205,17 @@ def test_expiry_outside_the_curve_is_a_typed_error() -> None:
     with pytest.raises(NoDataError, match="last listed VX expiry"):
         vix_option_greeks(CURVE, "2017-09-20", [14.0], True, vvix=90.0, rate=0.0)
     with pytest.raises(NoDataError, match="not between the curve date"):
-        option_forward(CURVE, "2017-06-01")
+        option_forward(CURVE, "2017-05-31")
+    # a Tuesday with a session on the Wednesday is no VIX expiry (the listed ones are named)
+    with pytest.raises(NoDataError, match="not a VIX option expiry.*2017-07-19"):
+        option_forward(CURVE, "2017-07-11")
+
+
+def test_weekly_expiries_are_wednesdays_or_the_session_before_a_holiday() -> None:
+    assert is_weekly_expiry("2024-06-12") and is_weekly_expiry("2024-06-26")
+    assert not is_weekly_expiry("2024-06-11") and not is_weekly_expiry("2024-06-14")
+    # Christmas 2024 fell on a Wednesday: that week's weekly expired on Tuesday the 24th
+    assert is_weekly_expiry("2024-12-24") and not is_weekly_expiry("2024-12-25")
 
 
 def test_weekly_forward_is_interpolated_along_the_curve_and_flagged() -> None:
@@ -215,14 +226,14 @@ def test_weekly_forward_is_interpolated_along_the_curve_and_flagged() -> None:
     wk = option_forward(CURVE, "2017-07-05")
     assert wk.value == pytest.approx(11.7) and wk.interpolated and not wk.flagged
     assert (wk.dte_days, wk.contract) == (34, None)
-    # 2017-06-06 (5 days), before VX1: spot 10 at 0 days to VX1 11 at 20 -> 10 + 5/20 = 10.25
-    front = option_forward(CURVE, "2017-06-06")
-    assert front.value == pytest.approx(10.25) and front.interpolated
+    # 2017-06-07 (6 days), before VX1: spot 10 at 0 days to VX1 11 at 20 -> 10 + 6/20 = 10.3
+    front = option_forward(CURVE, "2017-06-07")
+    assert front.value == pytest.approx(10.3) and front.interpolated
     # without spot VIX the first settle is held flat and flagged extrapolated
     no_spot = VxCurve.from_rows(
         "2017-06-01", list(CURVE.contracts), list(CURVE.expiries), list(CURVE.settles)
     )
-    held = option_forward(no_spot, "2017-06-06")
+    held = option_forward(no_spot, "2017-06-07")
     assert held.value == 11.0 and held.extrapolated and held.flagged
     # a bracket across a missing monthly contract is flagged gap
     gappy = VxCurve.from_rows(

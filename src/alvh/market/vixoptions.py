@@ -55,6 +55,7 @@ __all__ = [
     "VX_MULTIPLIER_USD",
     "VixOptionModel",
     "VixOptionParams",
+    "is_weekly_expiry",
     "option_forward",
     "samuelson_shape",
     "strike_for_delta",
@@ -205,6 +206,27 @@ def _curve_of(snap_or_curve: MarketSnapshot | VxCurve) -> VxCurve:
     return VxCurve.from_snapshot(snap_or_curve)
 
 
+def is_weekly_expiry(day: pd.Timestamp | str) -> bool:
+    """Return whether ``day`` can be a weekly VIX option (VIXW) expiry.
+
+    Cboe lists VIX weeklies expiring on Wednesdays; when the Wednesday is an exchange holiday
+    the expiry moves to the session before it (the monthly rule does the same).
+    """
+    from alvh.calendar.sessions import trading_calendar  # the calendar loads on first use
+
+    d = pd.Timestamp(day).normalize()
+    if d.weekday() > 2:
+        return False
+    wed = d + pd.Timedelta(days=2 - d.weekday())
+    cal = trading_calendar()
+    try:
+        if cal.is_session(wed):
+            return bool(d == wed)
+        return bool(cal.is_session(d) and cal.previous_session(wed, inclusive=False) == d)
+    except ValueError:  # outside the calendar's range
+        return d == wed
+
+
 def option_forward(curve: VxCurve, expiry: pd.Timestamp | str) -> CurvePoint:
     """Return the forward of VIX options expiring on ``expiry``.
 
@@ -218,13 +240,21 @@ def option_forward(curve: VxCurve, expiry: pd.Timestamp | str) -> CurvePoint:
     Raises
     ------
     NoDataError
-        If ``expiry`` is on or before the curve date, or after the last listed expiry.
+        If ``expiry`` is neither a listed VX expiry nor a weekly one (:func:`is_weekly_expiry`),
+        is on or before the curve date, or after the last listed expiry.
     """
     exp = pd.Timestamp(expiry).normalize()
     days = int((exp - curve.date).days)
     hit = np.flatnonzero(curve.expiries == exp)
     if hit.size:
         return curve.at_expiry(exp)
+    if not is_weekly_expiry(exp):
+        avail = ", ".join(str(e.date()) for e in curve.expiries)
+        raise NoDataError(
+            f"VX curve {curve.date.date()}: {exp.date()} is not a VIX option expiry (weeklies "
+            f"expire on Wednesdays, or the session before a Wednesday holiday); listed VX "
+            f"expiries: {avail}"
+        )
     if days <= 0 or curve.dte_days.size == 0 or days > int(curve.dte_days[-1]):
         last = str(curve.expiries[-1].date()) if curve.dte_days.size else "none"
         raise NoDataError(
