@@ -101,6 +101,9 @@ class VixOptionModel:
     params: VixOptionParams = FITTED_VIX_OPTION_PARAMS
     _atm30: float = field(init=False, repr=False, compare=False)
     _h30: float = field(init=False, repr=False, compare=False)
+    _by_days: dict[float, tuple[float, float]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         # math.isfinite: the engine builds one model per VVIX level seen (thousands a run).
@@ -151,15 +154,21 @@ class VixOptionModel:
         """
         if not (strike > 0 and forward > 0):
             raise PricingError("VIX option strikes and forwards must be positive")
+        # (atm, 1/(atm sqrt t)) by days: the engine asks the same few expiries all day long
+        hit = self._by_days.get(days)
+        if hit is None:
+            p = self.params
+            d = min(max(float(days), p.min_days), p.max_days)
+            atm = self._atm30 * (_shape_one(d / DAYS_PER_YEAR, p) / self._h30) ** p.term_exponent
+            atm = min(max(atm, p.vol_floor), p.vol_cap)
+            t = max(float(days), _MIN_SKEW_DAYS) / DAYS_PER_YEAR
+            hit = self._by_days[days] = (atm, 1.0 / (atm * math.sqrt(t)))
+        atm, inv_scale = hit
+        z = math.log(strike / forward) * inv_scale
         p = self.params
-        d = min(max(float(days), p.min_days), p.max_days)
-        atm = self._atm30 * (_shape_one(d / DAYS_PER_YEAR, p) / self._h30) ** p.term_exponent
-        atm = min(max(atm, p.vol_floor), p.vol_cap)
-        t = max(float(days), _MIN_SKEW_DAYS) / DAYS_PER_YEAR
-        z = math.log(strike / forward) / (atm * math.sqrt(t))
         r = p.call_skew_range if z > 0.0 else p.put_skew_range
-        zs = r * math.tanh(z / r)
-        return min(max(atm * (1.0 + p.skew_slope * zs), p.vol_floor), p.vol_cap)
+        vol = atm * (1.0 + p.skew_slope * r * math.tanh(z / r))
+        return min(max(vol, p.vol_floor), p.vol_cap)
 
     def greeks_one(
         self, forward: float, strike: float, days: float, is_call: bool, rate: float
