@@ -207,7 +207,7 @@ def test_expiry_outside_the_curve_is_a_typed_error() -> None:
     with pytest.raises(NoDataError, match="not between the curve date"):
         option_forward(CURVE, "2017-05-31")
     # a Tuesday with a session on the Wednesday is no VIX expiry (the listed ones are named)
-    with pytest.raises(NoDataError, match="not a VIX option expiry.*2017-07-19"):
+    with pytest.raises(NoDataError, match=r"not a VIX option expiry.*2017-07-19"):
         option_forward(CURVE, "2017-07-11")
 
 
