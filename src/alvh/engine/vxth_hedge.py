@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from alvh.book.contracts import VixOption
+from alvh.calendar.expiries import vx_expiry
 from alvh.engine.hedge_hook import BookView, HedgeOrder
 from alvh.engine.hedge_ledger import LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import vix_option_half_spread
@@ -48,7 +49,10 @@ class VxthHedge(LedgerHook):
         m = self.pricer.market(snap)
         today = view.day.normalize()
         live = sorted(e for e in m.vx_by_expiry if e > today)
-        if today not in m.vx_by_expiry or not live:
+        # An expiring contract may be absent from its expiry day's rows (the VX panel's
+        # continuous sources from 2015 on list only live contracts): also ask the CFE rule.
+        is_expiry = today in m.vx_by_expiry or today.date() == vx_expiry(today.year, today.month)
+        if not is_expiry or not live:
             nxt = f"next {live[0].date()}" if live else "none listed"
             entries.append(
                 JournalEntry("hedge.vxth", {}, "clear", "none", f"not a VIX option expiry ({nxt})")
