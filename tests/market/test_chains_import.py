@@ -88,3 +88,60 @@ def test_store_import_is_all_or_nothing_with_a_bad_chain(tmp_path: Path) -> None
     report = import_paths(st, [DATASHOP_1545])
     assert report.files[0].fmt == "cboe_datashop"
     assert len(st.load().tables["option_chains"]) == 15
+
+
+def test_import_and_status_count_flags_per_quote_date(tmp_path: Path) -> None:
+    st = Store(tmp_path / "store")
+    report = import_paths(st, [DATASHOP_1545])
+    counts = report.files[0].chain_quality
+    assert counts is not None
+    assert counts.to_dict("records") == [
+        {
+            "quote_date": pd.Timestamp("2020-03-02"),
+            "rows": 15,
+            "crossed": 1,
+            "zero_bid": 1,
+            "stale": 1,
+            "parity": 2,
+        }
+    ]
+    stored = st.chain_quality()
+    assert stored is not None
+    pd.testing.assert_frame_equal(stored, counts)
+    # The flags are stored with the rows.
+    chains = st.load().tables["option_chains"]
+    assert (chains["quality"] != "").sum() == 5
+
+
+def test_cli_import_and_status_print_the_flag_counts(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from alvh.cli.app import main
+
+    store = str(tmp_path / "store")
+    assert main(["data", "import", "--store", store, str(DATASHOP_1545)]) == 0
+    out = capsys.readouterr().out
+    assert "quote flags: datashop_1545_spxw_2020-03-02.csv" in out
+    assert "cboe_datashop" in out and "option_chains:SPXW" in out
+    flags = out[out.index("quote flags") :]
+    row = next(line for line in flags.splitlines() if line.strip("│ ").startswith("2020-03-02"))
+    assert [int(x) for x in row.replace("│", " ").split()[1:]] == [15, 1, 1, 1, 2]
+    assert main(["data", "status", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "option chain quote flags" in out and "root taken from" not in out
+
+
+def test_empty_chain_file_says_it_is_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "spxw_empty.csv"
+    empty.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(DataFormatError, match="empty"):
+        import_file(empty)
+
+
+@pytest.mark.parametrize("column", ["option_type", "ask_1545", "underlying_bid_1545"])
+def test_missing_column_is_named_alone(tmp_path: Path, column: str) -> None:
+    raw = pd.read_csv(DATASHOP_1545, dtype=str, encoding="utf-8-sig").drop(columns=[column])
+    path = tmp_path / "spxw_missing.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataFormatError) as err:
+        import_file(path)
+    assert err.value.field == column and err.value.line == 1
+    assert "DataShop" in str(err.value) and "Yahoo" not in str(err.value)

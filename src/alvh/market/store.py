@@ -107,6 +107,7 @@ class FileReport:
     series: list[SeriesSummary] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    chain_quality: pd.DataFrame | None = None  # option chains: rows and flags per quote date
 
 
 @dataclass
@@ -192,6 +193,18 @@ class Store:
     def summary(self) -> list[SeriesSummary]:
         """Return per table and series: rows, first and last date."""
         return [SeriesSummary(**s) for s in self.manifest()["summary"]]
+
+    def chain_quality(self) -> pd.DataFrame | None:
+        """Return rows and quality flags per quote date of the stored option chains.
+
+        None when the store holds no chains (see ``alvh.market.chain_quality.quality_counts``).
+        """
+        info = self.manifest()["tables"].get("option_chains")
+        if not info or not info["rows"]:
+            return None
+        from alvh.market.chain_quality import quality_counts
+
+        return quality_counts(self._read_object(info["object"]))
 
     def _read_object(self, sha: str) -> pd.DataFrame:
         path = self.objects / f"{sha}.parquet"
@@ -448,9 +461,15 @@ def import_paths(
             known[sha] = {"format": "(repeated)"}
             res = import_file(f, symbol)
             series = [s for p in res.pieces for s in summarise(p.table, p.frame)]
-            reports.append(
-                FileReport(str(f), res.fmt, "imported", series, dict(res.dropped), list(res.notes))
+            report = FileReport(
+                str(f), res.fmt, "imported", series, dict(res.dropped), list(res.notes)
             )
+            chains = [p.frame for p in res.pieces if p.table == "option_chains"]
+            if chains:
+                from alvh.market.chain_quality import quality_counts
+
+                report.chain_quality = quality_counts(pd.concat(chains, ignore_index=True))
+            reports.append(report)
             todo.append((str(f.resolve()), sha, res))
         before = m["data_id"]
         if todo:

@@ -354,7 +354,11 @@ def detect_chain_layout(header: tuple[str, ...]) -> str | None:
         {"[c_bid]", "[p_bid]", "[strike]", "[quote_date]", "[expire_date]"} & h
     ):
         return "optionsdx"
-    if "option_type" in h and ({"quote_date", "expiration", "strike"} & h):
+    if ("option_type" in h and ({"quote_date", "expiration", "strike"} & h)) or {
+        "quote_date",
+        "expiration",
+        "strike",
+    } <= h:
         return "cboe_datashop"
     if "optionroot" in h or "quotedate" in h or {"underlying_last", "type", "strike"} <= h:
         return "hod"
