@@ -390,8 +390,23 @@ def _merge(
     return out
 
 
+def _is_optionsdx_txt(f: Path) -> bool:
+    """OptionsDX ships ``.txt`` files; in a folder only those with its header are data."""
+    if not f.name.lower().endswith(".txt"):
+        return False
+    try:
+        with f.open("rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t").startswith(b"[QUOTE_")
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Return the files to import: files as given, folders by their top-level data files."""
+    """Return the files to import: files as given, folders by their top-level data files.
+
+    A folder's data files are its CSV/gzip/tar files and its OptionsDX ``.txt`` files.
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw).expanduser()
@@ -399,7 +414,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             out += sorted(
                 f
                 for f in p.iterdir()
-                if f.is_file() and f.name.lower().endswith(IMPORTABLE_SUFFIXES)
+                if f.is_file()
+                and (f.name.lower().endswith(IMPORTABLE_SUFFIXES) or _is_optionsdx_txt(f))
             )
         elif p.is_file():
             out.append(p)
