@@ -104,6 +104,13 @@ def spx_price_table(
     snap = market.snapshot(day + pd.Timedelta(hours=16, minutes=15))
     surf = surface_for(snap)
     t = surf.t_years(expiry)
+    smile = None
+    if isinstance(surf, QuoteSurface):
+        # The quoted expiry's own settlement (SPXW: 16:00 even on a third Friday) sets T.
+        same = [s for s in surf.smiles if s.expiry == expiry]
+        smile = min(same, key=lambda s: abs(s.t_years - t)) if same else None
+        if smile is not None:
+            t = smile.t_years
     g = surf.greeks(t, strikes, is_call)
     frame = pd.DataFrame(
         {
@@ -119,9 +126,6 @@ def spx_price_table(
     )
     model = surf.model if isinstance(surf, QuoteSurface) else surf
     assert isinstance(model, SpxVolSurface)
-    smile = None
-    if isinstance(surf, QuoteSurface):
-        smile = next((s for s in surf.smiles if abs(s.t_years - t) <= 0.5 / 365), None)
     quoted = smile is not None
     chains = snap.known("option_chains")
     day_chain = chains[chains["quote_date"] == day]

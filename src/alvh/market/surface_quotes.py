@@ -168,10 +168,13 @@ class QuoteSurface:
         # quoted(smile) where t matches a quoted expiry, modelled(t) elsewhere.
         t = np.asarray(t_years, dtype=np.float64)
         out = np.asarray(modelled(t), dtype=np.float64).copy()
-        for s in self.smiles:
-            hit = np.abs(t - s.t_years) <= _MATCH_T_YEARS
+        best = np.full(t.shape, _MATCH_T_YEARS)
+        for s in self.smiles:  # the nearest quoted expiry wins (SPX AM vs SPXW PM, same day)
+            gap = np.abs(t - s.t_years)
+            hit = gap <= best
             if np.any(hit):
                 out = np.where(hit, quoted(s), out)
+                best = np.where(hit, gap, best)
         return out
 
     def t_years(self, expiry: date | pd.Timestamp, am_settled: bool | None = None) -> float:
@@ -196,10 +199,13 @@ class QuoteSurface:
             )
         )
         out = np.asarray(self.model.iv(t, k), dtype=np.float64).copy()
-        for s in self.smiles:
-            hit = np.abs(t - s.t_years) <= _MATCH_T_YEARS
+        best = np.full(t.shape, _MATCH_T_YEARS)
+        for s in self.smiles:  # the nearest quoted expiry wins, as in ``_per_t``
+            gap = np.abs(t - s.t_years)
+            hit = gap <= best
             if np.any(hit):
                 out[hit] = np.interp(k[hit], s.strikes, s.vols)
+                best = np.where(hit, gap, best)
         return out
 
     def atm_vol(self, t_years: ArrayLike) -> Float64Array:
