@@ -223,3 +223,14 @@ def test_a_repeated_contract_is_refused_naming_the_line(tmp_path: Path) -> None:
     with pytest.raises(DataFormatError, match="one row per contract") as err:
         import_file(bad)
     assert err.value.line == 17
+
+
+def test_index_underlying_left_at_zero_is_read_off_parity(tmp_path: Path) -> None:
+    # DataShop leaves ^SPX bid/ask at 0 without an index licence. At 3000, C mid 52.50 and P
+    # mid 52.50: the level is 3000 + 52.50 - 52.50 = 3000.
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig").replace(",2999.9,3000.1,", ",0,0,")
+    path = tmp_path / "spxw_no_underlying.csv"
+    path.write_text(text)
+    res = import_file(path)
+    assert (res.pieces[0].frame["underlying"] == 3000.0).all()
+    assert any("put-call parity" in n for n in res.notes)
