@@ -55,8 +55,8 @@ def render_chain_quality(counts: pd.DataFrame, title: str, console: Console) -> 
         t.add_row("total", *(f"{v:,}" for v in total), style="bold")
     console.print(t)
     console.print(
-        "  flagged rows are kept; pricing from quotes skips crossed and parity rows "
-        "(flags: docs/data.md)",
+        "  flagged rows are kept; pricing from quotes skips crossed, zero-bid and parity "
+        "rows (flags: docs/data.md)",
         style="dim",
     )
 
