@@ -234,3 +234,26 @@ def test_index_underlying_left_at_zero_is_read_off_parity(tmp_path: Path) -> Non
     res = import_file(path)
     assert (res.pieces[0].frame["underlying"] == 3000.0).all()
     assert any("put-call parity" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("cut", [",0,650", ",2999.9,3000.1,0,650"])
+def test_a_short_row_is_refused_naming_its_line(tmp_path: Path, cut: str) -> None:
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig")
+    assert text.endswith(cut)
+    bad = tmp_path / "spxw_short.csv"
+    bad.write_text("\n\n".join(text[: -len(cut)].rsplit("\n", 1)))  # and a blank line before
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert err.value.line == 17 and "fields" in err.value.expected
+
+
+def test_blank_lines_keep_line_numbers(tmp_path: Path) -> None:
+    lines = DATASHOP_1545.read_text(encoding="utf-8-sig").splitlines()
+    bad = tmp_path / "spxw_blank.csv"
+    # A blank line after line 3 moves the 2600 put (line 3) nowhere and the 2900 call to 5.
+    body = [*lines[:3], "", *lines[3:]]
+    body[4] = body[4].replace(",20,112,", ",20,-112,")
+    bad.write_text("\n".join(body))
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert (err.value.line, err.value.field) == (5, "bid_1545")

@@ -27,6 +27,7 @@ Layouts (detected by header, see ``detect_chain_layout``)
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -43,8 +44,10 @@ from alvh.market.importers.common import (
     CsvTable,
     FileResult,
     Piece,
+    header_of,
     parse_dates,
     parse_floats,
+    read_csv_text,
 )
 from alvh.market.schema import CHAIN_TIME, OPTION_CHAINS, at_time
 
@@ -72,6 +75,50 @@ HOD_KEYS: Final = (
     "ask",
 )
 CHAIN_ROOTS: Final = ("SPX", "SPXW")
+
+
+def read_chain_table(text: str, path: str) -> CsvTable:
+    """Parse a chain file's text like ``common.read_csv_text``, with pandas' C parser.
+
+    Chain files run to millions of lines; the C parser reads them about ten times faster than
+    the line-by-line reader. Blank lines are kept while parsing so that row ``i`` is on line
+    ``header_line + 1 + i``, then dropped. A file the C parser refuses (a row with the wrong
+    number of fields) goes through ``read_csv_text``, whose error names the line.
+    """
+    header, hline = header_of(text)
+    if not header:
+        raise DataFormatError(path, None, None, None, "a CSV file with a header line")
+    raw_lines = text.splitlines()[hline:]
+    if '"' in text:
+        return read_csv_text(text, path)  # quoted fields: the line reader handles them
+    # Every non-blank line must have the header's number of fields (the C parser would pad a
+    # short row silently); otherwise the line reader names the first bad line.
+    arr = np.array(raw_lines, dtype=str) if raw_lines else np.array([], dtype=str)
+    commas = np.char.count(arr, ",")
+    blank_line = np.char.str_len(np.char.strip(arr)) == 0
+    if np.any((commas != len(header) - 1) & ~blank_line):
+        return read_csv_text(text, path)
+    body = "\n".join(raw_lines)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+            usecols=range(len(header)),
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError, pd.errors.EmptyDataError):
+        return read_csv_text(text, path)
+    if frame.shape[1] != len(header):
+        return read_csv_text(text, path)
+    blank = (frame == "").all(axis=1).to_numpy()
+    lines = hline + 1 + np.flatnonzero(~blank).astype(np.int64)
+    kept = frame[~blank]
+    cols = {h: kept[j].str.strip().to_numpy(dtype=object) for j, h in enumerate(header)}
+    return CsvTable(path, header, hline, cols, lines)
 
 
 def _require(t: CsvTable, columns: tuple[str, ...], layout: str) -> None:
