@@ -257,3 +257,11 @@ def test_blank_lines_keep_line_numbers(tmp_path: Path) -> None:
     with pytest.raises(DataFormatError) as err:
         import_file(bad)
     assert (err.value.line, err.value.field) == (5, "bid_1545")
+
+
+def test_root_from_expiry_follows_the_standard_monthly_rule() -> None:
+    from alvh.market.importers.chains import _third_friday_root
+
+    # 2022-04-15 was Good Friday: April's AM expiration moved to Thursday 2022-04-14.
+    days = pd.to_datetime(["2020-06-19", "2020-06-17", "2022-04-14", "2022-04-13", "2022-05-20"])
+    assert list(_third_friday_root(days.to_numpy())) == ["SPX", "SPXW", "SPX", "SPXW", "SPX"]

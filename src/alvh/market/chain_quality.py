@@ -30,6 +30,7 @@ parity
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -197,27 +198,36 @@ def validate_chains(
     c = chains.reset_index(drop=True)
     found: list[pd.DataFrame] = []
 
-    def add(rule: str, mask: np.ndarray, text: pd.Series) -> None:
+    def add(rule: str, mask: np.ndarray, text: Callable[[np.ndarray], list[str]]) -> None:
+        # The text is made for the flagged rows only (a month of quotes has 10^5-10^6 rows).
         rows = np.flatnonzero(mask)
         if len(rows):
-            found.append(
-                pd.DataFrame({"rule": rule, "row": rows, "values": text.iloc[rows].to_numpy()})
-            )
+            found.append(pd.DataFrame({"rule": rule, "row": rows, "values": text(rows)}))
 
     bid, ask = c["bid"].to_numpy(np.float64), c["ask"].to_numpy(np.float64)
-    quote = "bid=" + c["bid"].astype(str) + " ask=" + c["ask"].astype(str)
+    vol = c["volume"].to_numpy(np.float64)
+
+    def quote(rows: np.ndarray) -> list[str]:
+        return [f"bid={bid[i]:g} ask={ask[i]:g}" for i in rows]
+
     add("crossed", bid > ask, quote)
     add("zero_bid", bid == 0.0, quote)
 
-    vol = c["volume"].to_numpy(np.float64)
     untraded = ~(vol > 0.0)
     evidence = _unchanged_from_previous_date(c)
-    text = quote + " volume=" + c["volume"].astype(str)
+    bs = np.full(len(c), np.nan) if bid_size is None else np.asarray(bid_size, np.float64)
+    asz = np.full(len(c), np.nan) if ask_size is None else np.asarray(ask_size, np.float64)
     if bid_size is not None and ask_size is not None:
-        bs, asz = np.asarray(bid_size, np.float64), np.asarray(ask_size, np.float64)
         evidence |= ((bid > 0.0) & (bs == 0.0)) | ((ask > 0.0) & (asz == 0.0))
-        text = text + " size=" + pd.Series(bs).astype(str) + "x" + pd.Series(asz).astype(str)
-    add("stale", untraded & _far_from_money(c) & evidence, text)
+
+    def stale_text(rows: np.ndarray) -> list[str]:
+        return [
+            f"bid={bid[i]:g} ask={ask[i]:g} volume={vol[i]:g}"
+            + ("" if np.isnan(bs[i]) else f" size={bs[i]:g}x{asz[i]:g}")
+            for i in rows
+        ]
+
+    add("stale", untraded & _far_from_money(c) & evidence, stale_text)
 
     parity_mask = np.zeros(len(c), bool)
     parity_text = np.full(len(c), "", dtype=object)
@@ -233,7 +243,7 @@ def validate_chains(
             for pos in (int(tab.c_pos[i]), int(tab.p_pos[i])):
                 parity_mask[pos] = True
                 parity_text[pos] = msg
-    add("parity", parity_mask, pd.Series(parity_text))
+    add("parity", parity_mask, lambda rows: list(parity_text[rows]))
     if not found:
         return pd.DataFrame(
             {"rule": pd.Series(dtype=object), "row": pd.Series(dtype=np.int64), "values": ""}

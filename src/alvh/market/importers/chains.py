@@ -36,7 +36,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alvh.calendar.expiries import spx_monthly_expiry
+from alvh.calendar.expiries import spx_monthly_expiry, third_friday
 from alvh.errors import DataFormatError
 from alvh.market.chain_quality import quality_flags
 from alvh.market.importers.common import (
@@ -93,10 +93,8 @@ def read_chain_table(text: str, path: str) -> CsvTable:
         return read_csv_text(text, path)  # quoted fields: the line reader handles them
     # Every non-blank line must have the header's number of fields (the C parser would pad a
     # short row silently); otherwise the line reader names the first bad line.
-    arr = np.array(raw_lines, dtype=str) if raw_lines else np.array([], dtype=str)
-    commas = np.char.count(arr, ",")
-    blank_line = np.char.str_len(np.char.strip(arr)) == 0
-    if np.any((commas != len(header) - 1) & ~blank_line):
+    want = len(header) - 1
+    if any(line.count(",") != want and line.strip() for line in raw_lines):
         return read_csv_text(text, path)
     body = "\n".join(raw_lines)
     try:
@@ -117,7 +115,13 @@ def read_chain_table(text: str, path: str) -> CsvTable:
     blank = (frame == "").all(axis=1).to_numpy()
     lines = hline + 1 + np.flatnonzero(~blank).astype(np.int64)
     kept = frame[~blank]
-    cols = {h: kept[j].str.strip().to_numpy(dtype=object) for j, h in enumerate(header)}
+    # Leading blanks went with skipinitialspace; strip the rest only where a blank precedes
+    # a separator or a line end (rare, and stripping every cell costs seconds).
+    trailing = re.search(r"[ \t](,|$)", body, re.MULTILINE) is not None
+    cols = {
+        h: (kept[j].str.strip() if trailing else kept[j]).to_numpy(dtype=object)
+        for j, h in enumerate(header)
+    }
     return CsvTable(path, header, hline, cols, lines)
 
 
@@ -165,12 +169,20 @@ def _first_ten(t: CsvTable, col: str) -> np.ndarray:
     return parse_dates(t2, col)
 
 
+def _is_standard_monthly(d: pd.Timestamp) -> bool:
+    """Whether ``d`` is the month's standard (AM) SPX expiration: its third Friday, or the
+    session before when that Friday is a holiday (only then is the calendar consulted)."""
+    tf = third_friday(d.year, d.month)
+    if d.date() == tf:
+        return True
+    if d.date() == tf - pd.Timedelta(days=1).to_pytimedelta():
+        return d.date() == spx_monthly_expiry(d.year, d.month)
+    return False
+
+
 def _third_friday_root(expiry: np.ndarray) -> np.ndarray:
     days = pd.DatetimeIndex(expiry)
-    uniq = {
-        d: ("SPX" if d.date() == spx_monthly_expiry(d.year, d.month) else "SPXW")
-        for d in days.unique()
-    }
+    uniq = {d: ("SPX" if _is_standard_monthly(d) else "SPXW") for d in days.unique()}
     return np.array([uniq[d] for d in days], dtype=object)
 
 
@@ -330,20 +342,12 @@ def _underlying_from_parity(
 
 def _split_size(t: CsvTable, col: str) -> tuple[np.ndarray, np.ndarray]:
     """OptionsDX ``[C_SIZE]`` is ``"bid_size x ask_size"`` (e.g. ``12 x 14``); blank = NaN."""
-    raw = t.col(col)
-    bid = np.full(len(raw), np.nan)
-    ask = np.full(len(raw), np.nan)
-    for i, v in enumerate(raw):
-        s = str(v).strip()
-        if not s:
-            continue
-        parts = s.lower().split("x")
-        try:
-            bid[i], ask[i] = float(parts[0]), float(parts[1])
-        except (ValueError, IndexError):
-            raise DataFormatError(
-                t.path, int(t.lines[i]), t.real_name(col), v, "sizes like '12 x 14'"
-            ) from None
+    raw = pd.Series(t.col(col), dtype=object).str.strip()
+    parts = raw.str.lower().str.split("x", n=1, expand=True).reindex(columns=[0, 1])
+    bid = pd.to_numeric(parts[0].str.strip(), errors="coerce").to_numpy(np.float64)
+    ask = pd.to_numeric(parts[1].str.strip(), errors="coerce").to_numpy(np.float64)
+    bad = (raw != "").to_numpy() & (np.isnan(bid) | np.isnan(ask))
+    _fail_at(t, bad, col, "sizes like '12 x 14'")
     return bid, ask
 
 
