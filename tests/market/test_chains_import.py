@@ -265,3 +265,36 @@ def test_root_from_expiry_follows_the_standard_monthly_rule() -> None:
     # 2022-04-15 was Good Friday: April's AM expiration moved to Thursday 2022-04-14.
     days = pd.to_datetime(["2020-06-19", "2020-06-17", "2022-04-14", "2022-04-13", "2022-05-20"])
     assert list(_third_friday_root(days.to_numpy())) == ["SPX", "SPXW", "SPX", "SPXW", "SPX"]
+
+
+def test_parity_underlying_is_per_underlying_symbol(tmp_path: Path) -> None:
+    # The fixture's SPXW rows plus the same quotes scaled by 1/100 as ^VIX options: with the
+    # underlying bid/ask at 0, SPX reads 3000 off parity and VIX 30 (not one level for both).
+    spx = pd.read_csv(DATASHOP_1545, dtype=str, encoding="utf-8-sig")
+    spx.insert(0, "underlying_symbol", "^SPX")
+    spx.insert(2, "root", "SPXW")
+    vix = spx.copy()
+    vix["underlying_symbol"], vix["root"] = "^VIX", "VIX"
+    for col in ("strike", "bid_1545", "ask_1545"):
+        vix[col] = (vix[col].astype(float) / 100).map(lambda v: f"{v:g}")
+    both = pd.concat([spx, vix], ignore_index=True)
+    both[["underlying_bid_1545", "underlying_ask_1545"]] = "0"
+    path = tmp_path / "two_underlyings.csv"
+    both.to_csv(path, index=False)
+    f = import_file(path).pieces[0].frame
+    assert f.groupby("root")["underlying"].unique().map(list).to_dict() == {
+        "SPXW": [3000.0],
+        "VIX": [30.0],
+    }
+
+
+def test_no_underlying_and_too_few_quotes_is_refused(tmp_path: Path) -> None:
+    raw = pd.read_csv(FIX / "cboe_datashop_spx_2020-05-28.csv", dtype=str)
+    raw = raw.drop(columns=["active_underlying_price_1545", "implied_underlying_price_1545"])
+    raw[["underlying_bid_1545", "underlying_ask_1545"]] = "0"
+    path = tmp_path / "no_underlying.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataFormatError) as err:
+        import_file(path)
+    assert (err.value.line, err.value.field) == (2, "underlying_bid_1545")
+    assert "infer" in err.value.expected

@@ -278,7 +278,12 @@ def import_datashop(t: CsvTable, symbol: str | None = None) -> FileResult:
     if missing.any():
         # DataShop leaves index bid/ask at 0 without a Cboe index licence: read the level off
         # put-call parity at the nearest expiry instead, and say so.
-        under = _underlying_from_parity(q, e, strike, kind, bid, ask, under)
+        family = (
+            np.array([str(v).strip().upper() for v in t.col("underlying_symbol")], dtype=object)
+            if t.has("underlying_symbol")
+            else np.broadcast_to(np.asarray(root, dtype=object), q.shape)
+        )
+        under = _underlying_from_parity(family, q, e, strike, kind, bid, ask, under)
         _fail_at(t, ~(under > 0.0), ub, "an underlying price > 0 (or quotes to infer it)")
         res.notes.append(
             f"{int(missing.sum()):,} rows without an underlying bid/ask: underlying taken "
@@ -308,6 +313,7 @@ def import_datashop(t: CsvTable, symbol: str | None = None) -> FileResult:
 
 
 def _underlying_from_parity(
+    family: np.ndarray,
     q: np.ndarray,
     e: np.ndarray,
     strike: np.ndarray,
@@ -316,13 +322,16 @@ def _underlying_from_parity(
     ask: np.ndarray,
     under: np.ndarray,
 ) -> np.ndarray:
-    """Fill missing underlying levels per quote date: ``K + C_mid - P_mid`` at the strike of
-    the nearest expiry (>= 3 two-sided strikes on both rights) where ``|C - P|`` is smallest.
-    Over a few days to expiry the discount and carry are below a tick of the level."""
-    f = pd.DataFrame({"q": q, "e": e, "k": strike, "r": kind, "mid": (bid + ask) / 2.0})
+    """Fill missing underlying levels per underlying (``family``: the underlying symbol, else
+    the root) and quote date: ``K + C_mid - P_mid`` at the strike of the nearest expiry
+    (>= 3 two-sided strikes on both rights) where ``|C - P|`` is smallest. Over a few days to
+    expiry the discount and carry are below a tick of the level."""
+    f = pd.DataFrame(
+        {"u": family, "q": q, "e": e, "k": strike, "r": kind, "mid": (bid + ask) / 2.0}
+    )
     f = f[(bid > 0.0) & (ask >= bid)]
     out = under.copy()
-    for day, g in f.groupby("q", sort=True):
+    for (name, day), g in f.groupby(["u", "q"], sort=True):
         wide = g.pivot_table(index=["e", "k"], columns="r", values="mid", aggfunc="first")
         if not {"C", "P"} <= set(wide.columns):
             continue
@@ -335,7 +344,7 @@ def _underlying_from_parity(
         diff = (near["C"] - near["P"]).to_numpy()
         i = int(np.argmin(np.abs(diff)))
         level = float(near.index[i]) + float(diff[i])
-        hole = (q == day) & ~(out > 0.0)
+        hole = (family == name) & (q == day) & ~(out > 0.0)
         out[hole] = level
     return out
 
