@@ -298,3 +298,54 @@ def test_no_underlying_and_too_few_quotes_is_refused(tmp_path: Path) -> None:
         import_file(path)
     assert (err.value.line, err.value.field) == (2, "underlying_bid_1545")
     assert "infer" in err.value.expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        ("2020-03-02,2020-03-20,2950,P,", "2020-02-30,2020-03-20,2950,P,", 7, "quote_date"),
+        (",3050,C,30,30,30,31,", ",3050,C,30,30,30,-31,", 10, "ask_1545"),
+        (",3100,P,20,115,", ",3100,P,20,1l5,", 13, "bid_1545"),
+        (",3150,C,40,", ",3150,X,40,", 14, "option_type"),
+    ],
+)
+def test_datashop_bad_values_are_refused_naming_line_and_column(
+    tmp_path: Path, old: str, new: str, line: int, field: str
+) -> None:
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig")
+    assert text.count(old) == 1
+    bad = tmp_path / "spxw_bad.csv"
+    bad.write_text(text.replace(old, new))
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert (err.value.line, err.value.field) == (line, field)
+    assert str(bad) in str(err.value)
+
+
+# HistoricalOptionData, two quote dates (m/d/yyyy, as some HOD exports write them).
+# Underlying 2700, expiry 2018-01-31; C - P = 2700 - K at 2600..2750 except:
+#   2800        C mid 1.25 - P mid 95.50 = -94.25 against -100 -> parity (call and put)
+#   2300 P      bid 0 -> zero_bid
+#   3300 C      01-03 quote equals 01-02's, untraded, ln(3300/2700) = 0.20 >
+#               max(0.10, 3 x 0.20 x sqrt(28/365) = 0.166) -> stale on 01-03 only
+#   2700 C      01-03 bid 22.00 > ask 21.50 -> crossed
+HOD_FLAGS = FIX / "hod_spxw_2018-01-02_03_flags.csv"
+
+
+def test_hod_two_dates_with_flags() -> None:
+    res = import_file(HOD_FLAGS)
+    assert res.fmt == "hod"
+    f = res.pieces[0].frame
+    assert len(f) == 14 and set(f["root"]) == {"SPXW"}
+    flagged = {
+        (str(r.quote_date.date()), r.strike, r.right): r.quality
+        for r in f.itertuples()
+        if r.quality
+    }
+    assert flagged == {
+        ("2018-01-02", 2300.0, "P"): "zero_bid",
+        ("2018-01-02", 2800.0, "C"): "parity",
+        ("2018-01-02", 2800.0, "P"): "parity",
+        ("2018-01-03", 3300.0, "C"): "stale",
+        ("2018-01-03", 2700.0, "C"): "crossed",
+    }
