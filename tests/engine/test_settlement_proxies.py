@@ -130,3 +130,16 @@ def test_a_hedged_run_without_vx_data_in_its_range_is_refused(data: MarketData) 
     with pytest.raises(NoDataError, match="the hedge needs VX futures settlements"):
         Engine(settings, no_vx, AlvhHedge(hedge_preset("alvh-442")))
     Engine(settings, no_vx)  # unhedged, the same range is fine
+
+
+def test_the_etf_layer_gets_a_quote_only_once_vxx_listed() -> None:
+    market = generate_market("2008-11-03", "2009-03-31", seed=4)
+    h = AlvhHedge(hedge_preset("alvh-442"))
+    h.prepare(market)
+    launch = pd.Timestamp(PRODUCT_LAUNCHES["etf"].first_day)
+    assert launch == pd.Timestamp("2009-01-30")
+    for day, listed in ((pd.Timestamp("2009-01-29"), False), (launch, True)):
+        m = h.pricer.market(market.snapshot(day + DECISION))
+        kinds = {q.kind for q in h._quotes(m)}
+        assert ("etf" in kinds) == listed, day
+        assert "vx" in kinds

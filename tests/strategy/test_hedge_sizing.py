@@ -161,3 +161,12 @@ def test_before_vxm_was_listed_sizing_rounds_to_whole_vx_and_says_why() -> None:
     res = size_slices(plan, EXPOSURE, qs, "flat", day, only_vxm)
     assert res.allocations == ()
     assert "allow_vx = false: no VX futures" in res.reason
+
+
+def test_no_etf_before_vxx_listed_and_the_note_says_why() -> None:
+    day = date(2008, 10, 15)
+    qs = tuple(q for q in quotes(day) if q.kind != "etf")  # the engine offers none then
+    plan = tuple(p for p in layer_plan(3, config("alvh-123")) if p.delay_sessions == 0)
+    res = size_slices(plan, EXPOSURE, qs, "flat", day, config("alvh-123"))
+    assert res.allocations == ()
+    assert "no VIX-futures ETF was listed before 2009-01-30" in res.reason

@@ -227,11 +227,16 @@ PRODUCT_LAUNCHES: Final[dict[str, ProductLaunch]] = {
     # 2020-08-18, "Cboe Global Markets Sees Strong Debut for New Mini VIX Futures"). The older
     # CFE mini-VIX (VM, 2009-2014) was a different, thinly traded contract and is not modelled.
     "vxm": ProductLaunch("vxm", date(2020, 8, 10), "Cboe release 2020-08-18: VXM from 2020-08-10"),
+    # The first VIX-futures exchange-traded product, iPath VXX (S&P 500 VIX Short-Term Futures
+    # index), began trading on 2009-01-30 (inception 2009-01-29). The index itself was
+    # back-calculated to 2005, but nothing tracking it could be bought before.
+    "etf": ProductLaunch("etf", date(2009, 1, 30), "iPath VXX: traded from 2009-01-30"),
 }
 
 
 def product_listed_on(product: str, day: date) -> bool:
-    """Return True when a hedge product (``vx``, ``vix_option``, ``vxm``) traded on ``day``."""
+    """Return True when a hedge product (``vx``, ``vix_option``, ``vxm``, ``etf``) traded on
+    ``day``."""
     launch = PRODUCT_LAUNCHES.get(product)
     if launch is None:
         raise ValueError(

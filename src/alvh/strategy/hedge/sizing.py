@@ -324,9 +324,11 @@ def size_slices(
         q = choose_quote(quotes, sl.kind, sl.tenor, regime, today, cfg)
         if q is None:
             why = ""
-            if sl.kind == "call" and not product_listed_on("vix_option", today):
-                first = PRODUCT_LAUNCHES["vix_option"].first_day
-                why = f" (VIX options were listed from {first})"
+            product = {"call": "vix_option", "etf": "etf"}.get(sl.kind)
+            if product is not None and not product_listed_on(product, today):
+                first = PRODUCT_LAUNCHES[product].first_day
+                what = "VIX options were" if product == "vix_option" else "no VIX-futures ETF was"
+                why = f" ({what} listed before {first})"
             notes.append(
                 f"layer {sl.layer} tranche {sl.tranche}: no {sl.kind} quote for tenor "
                 f"{sl.tenor}{why}"
