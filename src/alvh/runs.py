@@ -98,6 +98,23 @@ def settlement_proxies(result: BacktestResult) -> dict[str, object]:
     }
 
 
+def listing_gaps(result: BacktestResult) -> dict[str, object]:
+    """Count, per tier, the entry days skipped because no expiry in its window was listed."""
+    per_tier: dict[str, int] = {}
+    for _, entries in result.journal:
+        for e in entries:
+            if e.inputs.get("no_listed_expiry") and e.rule.endswith(".entry"):
+                tier = e.rule.split(".")[1]
+                per_tier[tier] = per_tier.get(tier, 0) + 1
+    return {
+        "definition": (
+            "entry days on which a tier was due to open but no expiry of its product in its "
+            "DTE window was listed that day (docs/calendar.md, listings)"
+        ),
+        "entry_days_without_listed_expiry": dict(sorted(per_tier.items())),
+    }
+
+
 def summary_dict(result: BacktestResult) -> dict[str, object]:
     """Return the content of summary.json."""
     return {
@@ -114,6 +131,7 @@ def summary_dict(result: BacktestResult) -> dict[str, object]:
         "config": result.config,
         "books": {b: _book_metrics(result, b) for b in BOOKS},
         "settlement_proxies": settlement_proxies(result),
+        "listing_gaps": listing_gaps(result),
     }
 
 

@@ -84,6 +84,21 @@ def test_no_condor_of_a_whole_backtest_used_an_unlisted_expiry(
     assert set(c["tier"]) == {"short", "medium", "long"}
 
 
+def test_a_day_without_a_listed_expiry_journals_why() -> None:
+    market = generate_market("2007-05-01", "2007-09-28", seed=5)
+    cfg = config_with_overrides(
+        load_preset("ic-ladder"), **{"data.start": "2007-06-01", "data.end": "2007-09-28"}
+    )
+    r = Engine(engine_settings(cfg), market).run("gap")
+    day = pd.Timestamp("2007-06-04")  # a Monday entry day; see tests/calendar/test_listings
+    e = next(e for d, es in r.journal if d == day for e in es if e.rule == "tier.medium.entry")
+    assert e.outcome == "skipped" and e.inputs["no_listed_expiry"] is True
+    assert e.reason == (
+        "no SPXW expiry in 30-45 DTE listed on 2007-06-04 (listed ahead then: SPXW Friday "
+        "Weeklys 8 days, SPX Quarterlys 366 days)"
+    )
+
+
 def test_a_range_no_listed_expiry_can_serve_is_a_typed_error() -> None:
     market = generate_market("1995-01-03", "1995-12-29", seed=5)
     cfg = config_with_overrides(

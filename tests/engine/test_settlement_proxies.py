@@ -143,3 +143,15 @@ def test_the_etf_layer_gets_a_quote_only_once_vxx_listed() -> None:
         kinds = {q.kind for q in h._quotes(m)}
         assert ("etf" in kinds) == listed, day
         assert "vx" in kinds
+
+
+def test_summary_counts_entry_days_without_a_listed_expiry() -> None:
+    from alvh.runs import listing_gaps
+
+    skip = JournalEntry(
+        "tier.short.entry", {"no_listed_expiry": True}, "skipped", "none", "no SPXW expiry"
+    )
+    other = JournalEntry("tier.long.entry", {}, "skipped", "none", "cap")
+    journal = [(pd.Timestamp("2007-06-04"), [skip, other]), (pd.Timestamp("2007-06-11"), [skip])]
+    got = listing_gaps(SimpleNamespace(journal=journal))  # type: ignore[arg-type]
+    assert got["entry_days_without_listed_expiry"] == {"short": 2}

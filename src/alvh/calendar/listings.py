@@ -205,6 +205,19 @@ def series_summary(product: str) -> str:
     )
 
 
+def horizons_on(product: str, day: date) -> str:
+    """Return, in words, how far ahead each series of a product was listed on ``day``.
+
+    E.g. ``"listed ahead then: SPXW Friday Weeklys 8 days, SPX Quarterlys 366 days"``.
+    """
+    parts = []
+    for series in _PRODUCT_SERIES[product.lower()]:
+        live = [e for e in eras(series) if e.from_day <= day]
+        if live:
+            parts.append(f"{_SERIES_WORDS[series]} {live[-1].horizon_days} days")
+    return "listed ahead then: " + (", ".join(parts) if parts else "nothing yet")
+
+
 # --- hedge products ------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.calendar.expiries import spx_expiries
-from alvh.calendar.listings import NotListedError, series_summary
+from alvh.calendar.listings import NotListedError, horizons_on, series_summary
 from alvh.engine.condor_ops import leg_quotes
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import EngineSettings, TierRules
@@ -309,8 +309,13 @@ class CondorRules:
         listed = self.expiries[tier.product]
         j = self._expiry_pick[tier.name][i]
         if j is None:
-            reason = f"no {tier.product} expiry {tier.dte_min}-{tier.dte_max} DTE listed"
-            return JournalEntry(rule, {}, "skipped", "none", reason)
+            note = horizons_on(tier.product, day.date())
+            reason = (
+                f"no {tier.product.upper()} expiry in {tier.dte_min}-{tier.dte_max} DTE listed "
+                f"on {day.date()} ({note})"
+            )
+            inputs = {"no_listed_expiry": True, "listed_ahead": note}
+            return JournalEntry(rule, inputs, "skipped", "none", reason)
         expiry, am = listed.stamps[j], bool(listed.am[j])
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
