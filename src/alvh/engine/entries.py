@@ -314,8 +314,8 @@ class CondorRules:
                 f"no {tier.product.upper()} expiry in {tier.dte_min}-{tier.dte_max} DTE listed "
                 f"on {day.date()} ({note})"
             )
-            inputs = {"no_listed_expiry": True, "listed_ahead": note}
-            return JournalEntry(rule, inputs, "skipped", "none", reason)
+            gap: dict[str, object] = {"no_listed_expiry": True, "listed_ahead": note}
+            return JournalEntry(rule, gap, "skipped", "none", reason)
         expiry, am = listed.stamps[j], bool(listed.am[j])
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
