@@ -46,8 +46,16 @@ def test_spx_monthly_moves_to_thursday_when_the_third_friday_is_a_holiday(
 ) -> None:
     assert spx_monthly_expiry(year, month) == expected
     df = spx_expiries(date(year, month, 1), date(year, month, 28), "spx")
+    # Standard monthlies are listed a year (366 days) ahead.
+    listed = pd.Timestamp(expected) - pd.Timedelta(days=366)
     assert df.to_dict("records") == [
-        {"expiry": pd.Timestamp(expected), "product": "SPX", "settlement": "AM", "kind": "monthly"}
+        {
+            "expiry": pd.Timestamp(expected),
+            "product": "SPX",
+            "settlement": "AM",
+            "kind": "monthly",
+            "listed_from": listed,
+        }
     ]
 
 
@@ -59,7 +67,8 @@ def test_third_friday() -> None:
 
 def test_frame_has_the_documented_columns_and_values() -> None:
     df = spx_expiries("2015-01-01", "2024-12-31", "all")
-    assert list(df.columns) == ["expiry", "product", "settlement", "kind"]
+    assert list(df.columns) == ["expiry", "product", "settlement", "kind", "listed_from"]
+    assert (df["listed_from"] <= df["expiry"]).all()
     assert df["expiry"].dtype == "datetime64[ns]"
     assert set(df["product"]) == {"SPX", "SPXW"}
     assert set(df["settlement"]) == {"AM", "PM"}

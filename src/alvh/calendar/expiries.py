@@ -16,6 +16,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from alvh.calendar.listings import first_listed_day
 from alvh.calendar.sessions import (
     _NS_PER_DAY,
     CALENDAR_END,
@@ -52,6 +53,7 @@ SPXW_THURSDAY_FIRST: Final = date(2022, 5, 19)
 
 # When two series expire on the same day, one row is kept, with the kind of highest priority.
 _KIND_PRIORITY: Final = {"eom": 3, "monthly": 2, "weekly": 1, "daily": 0}
+_MIDWEEK_SERIES: Final = {1: "spxw_tuesday", 2: "spxw_wednesday", 3: "spxw_thursday"}
 _SCHEDULE_END: Final = date(int(CALENDAR_END[:4]) - 1, 12, 31)
 
 _VX_MONTH_CODES = "FGHJKMNQUVXZ"
@@ -88,16 +90,29 @@ def _last_session_of_month(year: int, month: int, cal: TradingCalendar) -> date:
     return cal.previous_session(date(ny, nm, 1), inclusive=False).date()
 
 
-def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple[str, str]]:
-    """Return {expiry: (settlement, kind)} of SPXW-family series expiring in [start, end]."""
-    rows: dict[date, tuple[str, str]] = {}
+_Row = tuple[str, str, date]  # (settlement, kind, first listed day)
 
-    def put(day: date, settlement: str, kind: str) -> None:
+
+def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, _Row]:
+    """Return {expiry: (settlement, kind, listed_from)} of SPXW series expiring in [start, end].
+
+    When two series expire on one day the day is listed from the earlier of their listing days
+    (Cboe lists no Weekly where a Quarterly or EOM already exists, so the longer-listed one
+    is the series traded).
+    """
+    rows: dict[date, _Row] = {}
+
+    def put(day: date, settlement: str, kind: str, series: str) -> None:
         if not start <= day <= end:
             return
+        listed = first_listed_day(series, day)
         old = rows.get(day)
-        if old is None or _KIND_PRIORITY[kind] > _KIND_PRIORITY[old[1]]:
-            rows[day] = (settlement, kind)
+        if old is None:
+            rows[day] = (settlement, kind, listed)
+        elif _KIND_PRIORITY[kind] > _KIND_PRIORITY[old[1]]:
+            rows[day] = (settlement, kind, min(listed, old[2]))
+        else:
+            rows[day] = (old[0], old[1], min(listed, old[2]))
 
     # Scan a few days either side so that holiday moves across the range edges are caught.
     d = start - timedelta(days=7)
@@ -110,47 +125,56 @@ def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple
                 # A Friday holiday moves the expiry to the session before it.
                 day = cal.previous_session(d).date()
                 am = d < SPXW_FRIDAY_PM_FIRST
-                put(day, "AM" if am else "PM", "monthly" if is_third else "weekly")
+                kind, series = (
+                    ("monthly", "spxw_third_friday_pm") if is_third else ("weekly", "spxw_friday")
+                )
+                put(day, "AM" if am else "PM", kind, series)
         elif wd == 0 and d >= SPXW_MONDAY_FIRST:
             # Cboe: a Monday holiday moves the Monday series to the next business day.
-            put(cal.next_session(d, inclusive=True).date(), "PM", "daily")
+            put(cal.next_session(d, inclusive=True).date(), "PM", "daily", "spxw_monday")
         elif (
             (wd == 1 and d >= SPXW_TUESDAY_FIRST)
             or (wd == 2 and d >= SPXW_WEDNESDAY_FIRST)
             or (wd == 3 and d >= SPXW_THURSDAY_FIRST)
         ) and cal.is_session(d):
             # Mid-week series on a holiday are simply not listed.
-            put(d, "PM", "daily")
+            put(d, "PM", "daily", _MIDWEEK_SERIES[wd])
         d += timedelta(days=1)
 
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
         eom = _last_session_of_month(y, m, cal)
-        if eom >= SPXW_EOM_FIRST or (m % 3 == 0 and eom >= SPX_QUARTERLY_FIRST):
-            put(eom, "PM", "eom")
+        if m % 3 == 0 and eom >= SPX_QUARTERLY_FIRST:
+            put(eom, "PM", "eom", "spxw_quarterly")
+        elif eom >= SPXW_EOM_FIRST:
+            put(eom, "PM", "eom", "spxw_eom")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return rows
 
 
-def _spx_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple[str, str]]:
-    rows: dict[date, tuple[str, str]] = {}
+def _spx_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, _Row]:
+    rows: dict[date, _Row] = {}
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
         exp = spx_monthly_expiry(y, m, cal)
         if start <= exp <= end:
-            rows[exp] = ("AM", "monthly")
+            rows[exp] = ("AM", "monthly", first_listed_day("spx_monthly", exp))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return rows
 
 
-def _frame(rows: dict[date, tuple[str, str]], product: str) -> pd.DataFrame:
+def _frame(rows: dict[date, _Row], product: str) -> pd.DataFrame:
     days = sorted(rows)
+    listed = [rows[d][2] for d in days]
     return pd.DataFrame(
         {
             "expiry": pd.to_datetime(pd.Series(days, dtype="object")).astype("datetime64[ns]"),
             "product": product,
             "settlement": [rows[d][0] for d in days],
             "kind": [rows[d][1] for d in days],
+            "listed_from": pd.to_datetime(pd.Series(listed, dtype="object")).astype(
+                "datetime64[ns]"
+            ),
         }
     )
 
@@ -198,8 +222,10 @@ def spx_expiries(
     -------
     pandas.DataFrame
         Columns ``expiry`` (datetime64), ``product`` (``"SPX"``/``"SPXW"``), ``settlement``
-        (``"AM"``/``"PM"``) and ``kind`` (``"monthly"``, ``"weekly"``, ``"daily"``, ``"eom"``),
-        sorted by expiry then product; one row per (expiry, product).
+        (``"AM"``/``"PM"``), ``kind`` (``"monthly"``, ``"weekly"``, ``"daily"``, ``"eom"``) and
+        ``listed_from`` (datetime64: the first day the expiry was listed, from
+        ``alvh.calendar.listings``), sorted by expiry then product; one row per
+        (expiry, product).
     """
     p = _check_product(product)
     cal = cal or trading_calendar()
@@ -225,6 +251,8 @@ class ExpirySchedule:
         Sorted int64 days since 1970-01-01 (read-only).
     settlement, kind, root
         Per-expiry ``"AM"``/``"PM"``, kind (as in ``spx_expiries``) and ``"SPX"``/``"SPXW"``.
+    listed_days
+        Per-expiry first listed day, int64 days since 1970-01-01 (read-only).
     """
 
     product: str
@@ -232,6 +260,15 @@ class ExpirySchedule:
     settlement: np.ndarray
     kind: np.ndarray
     root: np.ndarray
+    listed_days: np.ndarray
+
+    def listed_on(self, as_of: DayLike) -> np.ndarray:
+        """Return a boolean mask: True where the expiry was listed (tradable) on ``as_of``.
+
+        An expiry is listed from its first listed day through its expiry day.
+        """
+        today = day_ns(as_of) // _NS_PER_DAY
+        return (self.listed_days <= today) & (self.expiry_days >= today)
 
     def window_slice(self, as_of: DayLike, min_dte_days: int, max_dte_days: int) -> slice:
         """Return the slice of expiries with ``min_dte_days <= expiry - as_of <= max_dte_days``."""
@@ -240,9 +277,18 @@ class ExpirySchedule:
         b = int(np.searchsorted(self.expiry_days, today + max_dte_days, side="right"))
         return slice(a, max(a, b))
 
-    def in_dte_window(self, as_of: DayLike, min_dte_days: int, max_dte_days: int) -> np.ndarray:
-        """Return the distinct expiry days (``datetime64[D]``) in a calendar-day DTE window."""
-        days = self.expiry_days[self.window_slice(as_of, min_dte_days, max_dte_days)]
+    def in_dte_window(
+        self, as_of: DayLike, min_dte_days: int, max_dte_days: int, listed_only: bool = False
+    ) -> np.ndarray:
+        """Return the distinct expiry days (``datetime64[D]``) in a calendar-day DTE window.
+
+        With ``listed_only`` only the expiries listed on ``as_of`` are returned.
+        """
+        sl = self.window_slice(as_of, min_dte_days, max_dte_days)
+        days = self.expiry_days[sl]
+        if listed_only:
+            today = day_ns(as_of) // _NS_PER_DAY
+            days = days[self.listed_days[sl] <= today]
         if self.product == "all":
             days = np.unique(days)
         return days.astype("datetime64[D]")
@@ -256,25 +302,31 @@ def expiry_schedule(product: SpxProduct = "spxw") -> ExpirySchedule:
     days = df["expiry"].to_numpy().astype("datetime64[D]").astype(np.int64)
     arrays = [days, df["settlement"].to_numpy(str), df["kind"].to_numpy(str)]
     arrays.append(df["product"].to_numpy(str))
+    arrays.append(df["listed_from"].to_numpy().astype("datetime64[D]").astype(np.int64))
     for a in arrays:
         a.flags.writeable = False
     return ExpirySchedule(p, *arrays)
 
 
 def expiries_in_dte_window(
-    as_of: DayLike, min_dte_days: int, max_dte_days: int, product: SpxProduct = "spxw"
+    as_of: DayLike,
+    min_dte_days: int,
+    max_dte_days: int,
+    product: SpxProduct = "spxw",
+    listed_only: bool = False,
 ) -> np.ndarray:
     """Return expiries whose calendar-day DTE from ``as_of`` lies in ``[min, max]`` (inclusive).
 
     DTE counts calendar days from the day of ``as_of`` (its time of day is ignored) to the expiry
-    day, so an expiry on ``as_of`` has DTE 0.
+    day, so an expiry on ``as_of`` has DTE 0. With ``listed_only`` only expiries listed on
+    ``as_of`` count (what a trader could have chosen that day; ``alvh.calendar.listings``).
 
     Returns
     -------
     numpy.ndarray
         Sorted distinct ``datetime64[D]`` expiry days.
     """
-    return expiry_schedule(product).in_dte_window(as_of, min_dte_days, max_dte_days)
+    return expiry_schedule(product).in_dte_window(as_of, min_dte_days, max_dte_days, listed_only)
 
 
 # --- VX futures and VIX options ------------------------------------------------------------

@@ -240,7 +240,10 @@ class LedgerHook:
         if e.kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
             try:
                 value, source = self.pricer.settlement(snap, pd.Timestamp(exp))
-                inputs |= {"settlement": value, "source": source}
+                kind = self.pricer.settlement_kind(source)
+                inputs |= {"expiry": str(pd.Timestamp(exp).date()), "settlement": value}
+                inputs |= {"source": source, "settlement_kind": kind}
+                inputs |= {"settlement_proxy": kind != "soq"}
                 reason = f"{e.contract_id} x{e.qty:g} settled at expiry at {value:.2f} ({source})"
                 return JournalEntry("hedge.settlement", inputs, "settled", "expire", reason)
             except NoDataError as err:

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from alvh.book.contracts import Contract, EtfShare, VixFuture, VixOption
+from alvh.calendar.listings import product_listed_on
 from alvh.engine.hedge_costs import VX_TICK, HedgeCosts, Spread, vix_option_half_spread
 from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import (
@@ -191,6 +192,16 @@ class HedgePricer:
         return hit
 
     # -- settlement -----------------------------------------------------------------------
+    @staticmethod
+    def settlement_kind(source: str) -> str:
+        """Return the kind of a :meth:`settlement` source: ``"soq"`` (official), or the proxy
+        ``"vix_open"`` / ``"vix_close"``."""
+        if source.startswith("VIX open"):
+            return "vix_open"
+        if source.startswith("VIX close"):
+            return "vix_close"
+        return "soq"
+
     def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]:
         """Return the VIX settlement value (SOQ) for VX/VIX-option expiries on ``expiry``.
 
@@ -370,12 +381,15 @@ class HedgePricer:
         live = sorted((e, code, px) for code, (e, px) in m.vx_code.items() if e > m.today_ns)
         k = self.costs
         today = date_of_ns(m.curve_ns)
+        # Mini VIX futures (VXM) only once listed: before, the quote offers no mini and sizing
+        # rounds to whole VX (alvh.calendar.listings).
+        vxm_listed = product_listed_on("vxm", date_of_ns(m.today_ns))
         for e_ns, code, px in live[:max_n]:
             ids = self._future_pair(code, e_ns)
             if ids is None:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
             q = vx_quote(
-                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1],
+                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1] if vxm_listed else None,
                 k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
             )  # fmt: skip
             out.append(q)
@@ -410,6 +424,8 @@ class HedgePricer:
         out: list[InstrumentQuote] = []
         if m.vvix is None or m.curve_ns is None:
             return out
+        if not product_listed_on("vix_option", date_of_ns(m.today_ns)):
+            return out  # VIX options were listed from 2006-02-24 (alvh.calendar.listings)
         model = self.option_model(m.vvix)
         live = sorted((e, px) for e, px in m.vx_exp.items() if e > m.today_ns)
         for e_ns, fwd in live[:max_n]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import Account
+from alvh.calendar.listings import PRODUCT_LAUNCHES
 from alvh.engine._gc import fewer_gc_passes
 from alvh.engine.book_view import book_view
 from alvh.engine.condor_ops import (
@@ -32,6 +33,7 @@ from alvh.engine.condor_ops import (
 )
 from alvh.engine.entries import CondorRules
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
+from alvh.engine.hedge_ledger import LedgerHook
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
 from alvh.engine.journal import JournalEntry
 from alvh.engine.records import build_result, record_day
@@ -46,6 +48,27 @@ from alvh.market.surface import SpxVolSurface
 # Interest on cash: ACT/360, the money-market convention of T-bills and fed funds.
 CASH_DAY_BASIS = 360.0
 _DAY_NS = 86_400_000_000_000
+
+
+def _check_vx_in_range(data: MarketData, sessions: pd.DatetimeIndex) -> None:
+    """Raise ``NoDataError`` when a hedged run has no VX settlement on any of its sessions.
+
+    Every hedge instrument is a VX future or priced on one (VIX options on the future of their
+    expiry, the ETF on the first two), so such a hedge could never trade: its "hedged" book would
+    silently equal the unhedged one.
+    """
+    vx = data.tables["vx_settlements"]
+    days = pd.DatetimeIndex(vx["date"]) if len(vx) else pd.DatetimeIndex([])
+    inside = (days >= sessions[0]) & (days <= sessions[-1])
+    if inside.any():
+        return
+    held = f"from {days.min().date()} to {days.max().date()}" if len(days) else "none at all"
+    launch = PRODUCT_LAUNCHES["vx"]
+    raise NoDataError(
+        f"the hedge needs VX futures settlements and the data holds none between "
+        f"{sessions[0].date()} and {sessions[-1].date()} (it holds {held}; CFE listed VX "
+        f"futures from {launch.first_day}). Choose dates the VX data covers, or --hedge none"
+    )
 
 
 class Engine:
@@ -81,6 +104,8 @@ class Engine:
                 f"{data.source.description} (it spans {data.first_date().date()}..{data.last_date().date()})"
             )
         self.rules = CondorRules(settings, data, self.sessions)
+        if isinstance(self.hedge, LedgerHook):
+            _check_vx_in_range(data, self.sessions)
         self.tier_names = tuple(t.name for t in settings.tiers)
         dt = settings.execution.decision_time
         self.decision_offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
