@@ -637,6 +637,8 @@ def day_eta(params: SurfaceParams, skew_index: float) -> float:
 
 _RATIO_BOUNDS: Final = (0.4, 1.2)
 _RHO_BOUND: Final = 0.98
+_LOG_VIX_BOUNDS: Final = (-0.9, 1.6)
+_SLOPE_BOUNDS: Final = (-0.4, 0.4)
 
 
 def regime_terms(
@@ -661,8 +663,11 @@ def regime_terms(
     v = np.asarray(vix, dtype=np.float64)
     v3 = np.asarray(vix3m, dtype=np.float64)
     sk = np.asarray(skew_index, dtype=np.float64)
-    lv = np.log(v / params.vix_ref)
+    # Clipped to the range seen in 2006-2026 (ln(VIX/20) in [-0.78, 1.42], ln(VIX/VIX3M) in
+    # [-0.34, 0.36]): never binding on real data, it stops the terms extrapolating.
+    lv = np.clip(np.log(v / params.vix_ref), *_LOG_VIX_BOUNDS)
     slope = np.where(np.isnan(v3), 0.0, np.log(v / np.where(np.isnan(v3), 1.0, v3)))
+    slope = np.clip(slope, *_SLOPE_BOUNDS)
     ratio = np.clip(
         params.vix_atm_ratio + params.ratio_vix_beta * lv + params.ratio_term_beta * slope,
         *_RATIO_BOUNDS,
