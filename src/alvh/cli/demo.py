@@ -32,16 +32,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Backtest the condor ladder with the ALVH hedge on the synthetic market; write the report."""
         from alvh.backtest import run_backtest
-        from alvh.cli.backtest import market_for, print_run_summary, resolve_config
+        from alvh.cli.backtest import data_line, market_for, print_run_summary, resolve_config
         from alvh.report.tearsheet import build_report, print_summary
 
         console = Console()
         cfg = resolve_config(None, DEMO_PRESET, start, end, "synthetic", seed, hedge)
+        market = market_for(cfg, None)
+        console.print(data_line(market), highlight=False)
         console.print(
             f"alvh demo: preset '{DEMO_PRESET}' with hedge '{hedge}' on the embedded synthetic market "
             f"(seed {seed}), {start}..{end}"
         )
-        market = market_for(cfg, None)
         with console.status("backtesting..."):
             run_dir = run_backtest(cfg, market, out)
         print_run_summary(run_dir, console)

@@ -18,7 +18,6 @@ group, so modules listed after ``alvh.cli.price`` in ``_COMMAND_MODULES`` add to
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -102,11 +101,14 @@ def spx_price_table(
 
     surf = surface_for(market.snapshot(day + pd.Timedelta(hours=16, minutes=15)))
     t = surf.t_years(expiry)
-    g = surf.greeks(t, strikes, is_call)
+    # Arrays of the strikes' shape, not scalars: numpy's broadcast views of scalars reach the
+    # numba kernels flagged "warn on write" and numba prints a FutureWarning at the user.
+    t_arr = np.full(strikes.shape, t)
+    g = surf.greeks(t_arr, strikes, np.full(strikes.shape, is_call))
     frame = pd.DataFrame(
         {
             "strike": strikes,
-            "iv_pct": 100.0 * surf.iv(t, strikes),
+            "iv_pct": 100.0 * surf.iv(t_arr, strikes),
             "price": g.price,
             "price_usd": g.price * SPX_MULTIPLIER_USD,
             "delta": g.delta,
@@ -137,22 +139,56 @@ def spx_price_table(
     return frame, inputs
 
 
-def _show(frame: pd.DataFrame, inputs: dict[str, Any]) -> None:
+_DIGITS = {"strike": 0, "iv_pct": 2, "price": 2, "price_usd": 0, "gamma": 6}
+_INPUT_LABELS = (
+    ("spot", "spot", "{:,.2f}"),
+    ("forward", "forward", "{:,.2f}"),
+    ("t_years", "T days", "{:.2f}"),
+    ("atm_vol_pct", "ATM vol %", "{:.2f}"),
+    ("rate_pct", "rate %", "{:.3f}"),
+    ("rate_source", "rate source", "{}"),
+    ("div_yield_pct", "dividend yield %", "{:.2f}"),
+    ("surface", "vols from", "{}"),
+    ("source", "data", "{}"),
+)
+
+
+def _cell(frame: pd.DataFrame, row: pd.Series, col: str) -> str:
+    return f"{row[col]:,.{_DIGITS.get(col, 4)}f}"
+
+
+def _show(frame: pd.DataFrame, inputs: dict[str, Any], console: Console | None = None) -> None:
+    """Print the price table (wide terminals) or one block per strike (narrow), then the inputs.
+
+    The table needs every header in full (about 100 columns); below that each strike prints
+    as ``key: value`` lines, so nothing is cut to ``price_u…``.
+    """
+    out = console or Console()
     title = f"SPX {inputs['type']}s on {inputs['date']} expiring {inputs['expiry']}"
-    table = Table(title=title)
-    for col in frame.columns:
-        table.add_column(col, justify="right")
-    digits = {"strike": 0, "iv_pct": 2, "price": 2, "price_usd": 0, "gamma": 6}
-    for _, row in frame.iterrows():
-        table.add_row(*(f"{row[c]:,.{digits.get(c, 4)}f}" for c in frame.columns))
-    out = Console()
-    out.print(table)
+    wide = out.width >= 10 + sum(max(len(c), 9) + 3 for c in frame.columns)
+    if wide:
+        table = Table(title=title)
+        for col in frame.columns:
+            table.add_column(col, justify="right", no_wrap=True)
+        for _, row in frame.iterrows():
+            table.add_row(*(_cell(frame, row, c) for c in frame.columns))
+        out.print(table)
+    else:
+        out.print(title, style="bold", highlight=False)
+        width = max(len(c) for c in frame.columns)
+        for _, row in frame.iterrows():
+            out.rule(f"strike {_cell(frame, row, 'strike')}", align="left", style="dim")
+            for c in frame.columns[1:]:
+                out.print(f"  {c:<{width}}  {_cell(frame, row, c):>12}", highlight=False)
+    out.print("inputs", style="bold")
+    width = max(len(label) for _, label, _ in _INPUT_LABELS)
+    for key, label, fmt in _INPUT_LABELS:
+        text = fmt.format(inputs[key] * 365 if key == "t_years" else inputs[key])
+        out.print(f"  {label:<{width}}  {text}", highlight=False, soft_wrap=True)
     out.print(
-        f"spot {inputs['spot']:.2f}, forward {inputs['forward']:.2f}, "
-        f"T {inputs['t_years'] * 365:.2f} days, ATM vol {inputs['atm_vol_pct']:.2f}%, "
-        f"rate {inputs['rate_pct']:.3f}% ({inputs['rate_source']}), "
-        f"dividend yield {inputs['div_yield_pct']:.2f}%; vols from {inputs['surface']}; "
-        f"delta/gamma per unit of SPX, price_usd = price x 100\ndata: {inputs['source']}",
+        "delta and gamma per unit of SPX; vega per vol point; theta per calendar day; "
+        "price_usd = price x 100",
+        style="dim",
         highlight=False,
     )
 
@@ -160,8 +196,8 @@ def _show(frame: pd.DataFrame, inputs: dict[str, Any]) -> None:
 def _register_spx(group: typer.Typer) -> None:
     @group.command("spx")
     def spx_cmd(
-        date: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="Trade date."),
-        expiry: datetime = typer.Option(..., "--expiry", formats=["%Y-%m-%d"], help="Expiry."),
+        date: str = typer.Option(..., "--date", help="Trade date, a session (YYYY-MM-DD)."),
+        expiry: str = typer.Option(..., "--expiry", help="Expiry (YYYY-MM-DD)."),
         strikes: list[str] = typer.Option(..., "--strikes", help="Strikes, e.g. 2800,2900."),
         kind: OptionType = typer.Option(OptionType.put, "--type", help="put or call."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -169,16 +205,20 @@ def _register_spx(group: typer.Typer) -> None:
         store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
     ) -> None:
         """Price SPX options at a day's close on the SPX surface (quotes where imported)."""
+        from alvh.cli.options import parse_iso_date, require_session
         from alvh.market import load as market_load  # looked up at call time (tests patch it)
 
         if as_json and as_csv:
             raise typer.BadParameter("choose one of --json and --csv", param_hint="--json")
+        day = parse_iso_date(date, "--date")
+        expiry_day = parse_iso_date(expiry, "--expiry")
+        require_session(day, "--date")
         ks = parse_strike_list(strikes)
         market = market_load.load_market(store)
         frame, inputs = spx_price_table(
             market,
-            pd.Timestamp(date).normalize(),
-            pd.Timestamp(expiry).normalize(),
+            pd.Timestamp(day),
+            pd.Timestamp(expiry_day),
             ks,
             kind == OptionType.call,
         )

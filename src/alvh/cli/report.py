@@ -210,16 +210,18 @@ def register(app: typer.Typer) -> None:
         markdown block for the README.
         """
         from alvh.backtest import run_backtest
-        from alvh.cli.backtest import market_for, resolve_config
+        from alvh.cli.backtest import data_line, market_for, resolve_config
+        from alvh.cli.options import check_data_source
         from alvh.config.load import config_with_overrides
         from alvh.report.compare import compare_runs
         from alvh.report.headline import write_headline
 
         console = Console()
         tokens = parse_preset_tokens(presets)
+        data = check_data_source(data, store)
         base = resolve_config(config, None if config else "ic-ladder", start, end, data, seed)
         market = market_for(base, store)
-        console.print(f"data: {market.source.description} (id {market.source.data_id})")
+        console.print(data_line(market), highlight=False)
         run_dirs = []
         for name, notional in tokens:
             cfg = resolve_config(
