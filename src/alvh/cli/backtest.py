@@ -123,6 +123,14 @@ def check_store_covers(path: Path | None, start: date, end: date) -> None:
         )
 
 
+def warn_config(cfg: RunConfig, console: Console) -> None:
+    """Print what the config asks for that cannot happen (``alvh.config.check``)."""
+    from alvh.config.check import config_warnings
+
+    for w in config_warnings(cfg):
+        console.print(f"[yellow]warning:[/] {escape(str(w))}", highlight=False)
+
+
 def data_line(market: MarketData) -> str:
     """The line naming the data a command runs on (rich markup); loud when it is synthetic."""
     src = market.source
@@ -219,6 +227,7 @@ def register(app: typer.Typer) -> None:
         console = Console()
         data = check_data_source(data, store)
         cfg = resolve_config(config, preset, start, end, data, seed, hedge)
+        warn_config(cfg, Console(stderr=True))
         market = market_for(cfg, store)
         console.print(data_line(market), highlight=False)
         with Progress(

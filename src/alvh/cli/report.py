@@ -210,7 +210,7 @@ def register(app: typer.Typer) -> None:
         markdown block for the README.
         """
         from alvh.backtest import run_backtest
-        from alvh.cli.backtest import data_line, market_for, resolve_config
+        from alvh.cli.backtest import data_line, market_for, resolve_config, warn_config
         from alvh.cli.options import check_data_source
         from alvh.config.load import config_with_overrides
         from alvh.report.compare import compare_runs
@@ -220,6 +220,7 @@ def register(app: typer.Typer) -> None:
         tokens = parse_preset_tokens(presets)
         data = check_data_source(data, store)
         base = resolve_config(config, None if config else "ic-ladder", start, end, data, seed)
+        warn_config(base, Console(stderr=True))
         market = market_for(base, store)
         console.print(data_line(market), highlight=False)
         run_dirs = []
