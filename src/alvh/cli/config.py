@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("presets")
     def presets() -> None:
-        """List the condor presets (--preset, extends) and hedge presets (--hedge, [hedge] preset)."""
+        """List the condor presets and the hedge presets, one line each."""
         from alvh.config.hedge import HEDGE_PRESET_SUMMARIES, hedge_preset_names
         from alvh.config.load import preset_names
 
