@@ -88,3 +88,17 @@ def test_every_command_still_runs_through_main(capsys) -> None:
     for args in (["data", "--help"], ["config", "keys", "--help"], ["price", "spx", "--help"]):
         assert main(args) == 0
     assert "--strikes" in capsys.readouterr().out
+
+
+def test_pyproject_license_is_an_spdx_string_setuptools_can_read() -> None:
+    # ``license = {text = ...}`` made setuptools >= 77 print ~45 lines of deprecation warnings
+    # during ``make demo``; the SPDX string needs setuptools >= 77 in the build requirements.
+    import re
+    import tomllib
+    from pathlib import Path
+
+    py = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert py["project"]["license"] == "Apache-2.0"
+    pins = [r for r in py["build-system"]["requires"] if r.startswith("setuptools")]
+    m = re.fullmatch(r"setuptools>=(\d+)(\.\d+)*", pins[0])
+    assert m is not None and int(m.group(1)) >= 77

@@ -200,3 +200,64 @@ def test_end_before_start_on_the_command_line(capsys, tmp_path) -> None:
     assert code == 2
     assert "'--end' = '2020-01-02'; expected a period with start before end" in out
     assert "overrides" not in out and "{...}" not in out
+
+
+# -- a synthetic run, its report and its journal ------------------------------------------------
+@pytest.fixture(scope="module")
+def synthetic_run(tmp_path_factory) -> tuple[Path, str]:
+    """A one-quarter synthetic backtest through the CLI (stdout piped: not a terminal)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("synthetic") / "run"
+    args = ["backtest", "--preset", "ic-ladder", "--start", "2020-01-02", "--end", "2020-03-31"]
+    code = (
+        f"import sys\nfrom alvh.cli.app import main\nsys.exit(main({[*args, '--out', str(out)]!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out, done.stdout
+
+
+@pytest.mark.slow
+def test_synthetic_run_says_so_first_and_last_and_names_its_data_once(synthetic_run) -> None:
+    run_dir, stdout = synthetic_run
+    assert stdout.startswith("SYNTHETIC DATA: synthetic market, seed 7")
+    assert "SYNTHETIC DATA: these figures come from the seeded synthetic market" in stdout
+    data_id = __import__("json").loads((run_dir / "summary.json").read_text())["data"]["data_id"]
+    assert " ".join(stdout.split()).count(data_id) == 2  # the data line and the run footer
+    assert "\x1b[" not in stdout and "sessions" not in stdout  # piped: no progress bar, no colour
+
+
+@pytest.mark.slow
+def test_report_header_shows_the_period_and_synthetic(capsys, synthetic_run) -> None:
+    run_dir, _ = synthetic_run
+    assert main(["report", str(run_dir), "--reps", "10", "--no-events"]) == 0
+    html = (run_dir / "report" / "report.html").read_text()
+    head = html[html.index("<h1>") : html.index("<h2>")]
+    assert "period 2020-01-02..2020-03-31" in head and "{" not in head
+    assert "<b>SYNTHETIC DATA</b>" in head
+    data_id = __import__("json").loads((run_dir / "summary.json").read_text())["data"]["data_id"]
+    assert head.count(data_id) == 1
+
+
+@pytest.mark.slow
+def test_journal_fits_80_columns_and_has_machine_formats(
+    capsys, synthetic_run, monkeypatch
+) -> None:
+    import json
+
+    run_dir, _ = synthetic_run
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["journal", str(run_dir), "--date", "2020-03-16"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(x) for x in lines) <= 80
+    # one rule per block: the rule line, then its reason indented (no 13-character columns)
+    heads = [i for i, x in enumerate(lines) if x.startswith("tier.") or x.startswith("hedge")]
+    assert heads and all(lines[i + 1].startswith("  ") for i in heads)
+    assert not any("inputs_json" in x or "{" in x for x in lines)
+    assert main(["journal", str(run_dir), "--date", "2020-03-16", "--json"]) == 0
+    recs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert recs and all(r["date"] == "2020-03-16" and isinstance(r["inputs"], dict) for r in recs)
+    assert main(["journal", str(run_dir), "--date", "2020-03-16", "--csv"]) == 0
+    assert capsys.readouterr().out.startswith("date,rule,inputs_json,outcome,action,reason\n")

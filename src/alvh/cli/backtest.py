@@ -183,6 +183,30 @@ def print_run_summary(run_dir: Path, console: Console) -> None:
         )
 
 
+def run_with_progress(
+    cfg: RunConfig, market: MarketData, out: Path, console: Console, label: str = "backtest"
+) -> Path:
+    """Run a backtest with a progress bar on a terminal (nothing when output is piped)."""
+    from alvh.backtest import run_backtest
+
+    with Progress(
+        TextColumn(escape(label)),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} sessions"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not is_terminal(),
+    ) as bar:
+        task = bar.add_task("run", total=None)
+
+        def progress(i: int, n: int) -> None:
+            if i % 50 == 0 or i == n:
+                bar.update(task, completed=i, total=n)
+
+        return run_backtest(cfg, market, out, progress)
+
+
 def _journal_blocks(rows: list[dict[str, object]], console: Console) -> None:
     """Print journal rows as blocks that fit any width: a head line, the reason, inputs."""
     last_day = None
@@ -222,30 +246,13 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("out/backtest"), "--out", help="Run directory to write."),
     ) -> None:
         """Backtest the condor book and its hedge; write summary, CSVs and the journal to --out."""
-        from alvh.backtest import run_backtest
-
         console = Console()
         data = check_data_source(data, store)
         cfg = resolve_config(config, preset, start, end, data, seed, hedge)
         warn_config(cfg, Console(stderr=True))
         market = market_for(cfg, store)
         console.print(data_line(market), highlight=False)
-        with Progress(
-            TextColumn("backtest"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} sessions"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not is_terminal(),
-        ) as bar:
-            task = bar.add_task("run", total=None)
-
-            def progress(i: int, n: int) -> None:
-                if i % 50 == 0 or i == n:
-                    bar.update(task, completed=i, total=n)
-
-            run_dir = run_backtest(cfg, market, out, progress)
+        run_dir = run_with_progress(cfg, market, out, console)
         print_run_summary(run_dir, console)
 
     @app.command("journal")
