@@ -261,3 +261,30 @@ def test_journal_fits_80_columns_and_has_machine_formats(
     assert recs and all(r["date"] == "2020-03-16" and isinstance(r["inputs"], dict) for r in recs)
     assert main(["journal", str(run_dir), "--date", "2020-03-16", "--csv"]) == 0
     assert capsys.readouterr().out.startswith("date,rule,inputs_json,outcome,action,reason\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["calendar", "sessions", "--start", "20200302", "--end", "2020-03-06"],
+        ["calendar", "expiries", "--start", "2020-03-02", "--end", "2020-W10-3"],
+        ["curve", "--date", "2020-3-6"],
+        ["etf", "--start", "03/04/2020", "--end", "2020-06-30"],
+    ],
+)
+def test_every_command_takes_iso_dates_only(capsys, tmp_path, args) -> None:
+    bad = next(a for a in args if a[:1].isdigit() and not _is_iso(a))
+    option = args[args.index(bad) - 1]
+    code, out = (
+        _run(capsys, *args, "--store", str(tmp_path / "s"))
+        if args[0] != "calendar"
+        else (_run(capsys, *args))
+    )
+    assert code == 2
+    assert f"'{option}' = '{bad}'; expected a date as YYYY-MM-DD" in out
+
+
+def _is_iso(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None

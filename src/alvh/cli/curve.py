@@ -127,15 +127,18 @@ def register(app: typer.Typer) -> None:
 
     @app.command("curve")
     def curve_cmd(
-        date: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="Trade date."),
+        date: str = typer.Option(..., "--date", help="Trade date (YYYY-MM-DD)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         as_csv: bool = typer.Option(False, "--csv", help="Print CSV (one row per contract)."),
         store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
     ) -> None:
         """Print the VX futures curve of a day: contracts, 30-day point, regime, roll yield."""
+        from alvh.cli.options import parse_iso_date
+
         fmt = output_format(as_json, as_csv)
+        day = pd.Timestamp(parse_iso_date(date, "--date"))  # refuse a bad date before loading
         market = load(store)
-        curve = curve_for_date(market, pd.Timestamp(date).normalize())
+        curve = curve_for_date(market, day)
         rep = curve_report(curve)
         rep["source"] = market.source.description
         if fmt == "json":

@@ -161,7 +161,11 @@ def render_report_html(a: RunAnalysis, charts: dict[str, bytes]) -> str:
     run = a.run
     s = run.summary
     period = s.get("period") or {}
-    span = f"{period.get('start', '?')}..{period.get('end', '?')}"  # not the dict's repr
+    span = (  # start..end, not the dict's repr
+        f"{period.get('start', '?')}..{period.get('end', '?')}"
+        if isinstance(period, dict)
+        else str(period)
+    )
     data = s.get("data") or {}
     synthetic = (
         "<p><b>SYNTHETIC DATA</b>: this run used the seeded synthetic market, not market "
