@@ -270,10 +270,8 @@ def register(app: typer.Typer) -> None:
         """Print why the book did what it did: every rule's inputs, outcome, action and reason."""
         if csv and as_json:
             raise ConfigError("--csv/--json", "both", "at most one of --csv and --json")
-        if day is not None:
-            when = parse_iso_date(day, "--date")
-            require_session(when, "--date")
-            day = when.isoformat()
+        when = parse_iso_date(day, "--date") if day is not None else None
+        day = when.isoformat() if when is not None else None
         from alvh.engine.journal import Journal
         from alvh.runs import RunDirError
 
@@ -285,6 +283,10 @@ def register(app: typer.Typer) -> None:
         with Journal(p) as j:
             rows = j.read(date=day, rule=rule)
         if rows.empty:
+            if when is not None:
+                # Only now load the exchange calendar (about 0.5 s): a weekend or holiday
+                # says so and names the sessions either side.
+                require_session(when, "--date")
             what = " and ".join(
                 f"{k} {v}" for k, v in (("date", day), ("rule", rule)) if v is not None
             )

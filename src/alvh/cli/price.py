@@ -212,16 +212,21 @@ def _register_spx(group: typer.Typer) -> None:
             raise typer.BadParameter("choose one of --json and --csv", param_hint="--json")
         day = parse_iso_date(date, "--date")
         expiry_day = parse_iso_date(expiry, "--expiry")
-        require_session(day, "--date")
+        if day.weekday() >= 5:  # a weekend needs no calendar and no data to refuse
+            require_session(day, "--date")
         ks = parse_strike_list(strikes)
         market = market_load.load_market(store)
-        frame, inputs = spx_price_table(
-            market,
-            pd.Timestamp(day),
-            pd.Timestamp(expiry_day),
-            ks,
-            kind == OptionType.call,
-        )
+        try:
+            frame, inputs = spx_price_table(
+                market,
+                pd.Timestamp(day),
+                pd.Timestamp(expiry_day),
+                ks,
+                kind == OptionType.call,
+            )
+        except NoDataError:
+            require_session(day, "--date")  # a holiday says so rather than "no SPX close"
+            raise
         if as_json:
             rows = [{k: float(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
             typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
