@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -m venv $(VENV)
 	@echo "[2/3] upgrading pip ..."
 	@$(PY) -m pip install -q --upgrade pip
-	@echo "[3/3] installing alvh and its dependencies (numpy, pandas, scipy, numba, ...): about a minute on a fresh machine ..."
+	@echo "[3/3] installing alvh and its dependencies (numpy, pandas, scipy, numba, ...); the first time this downloads them and can take a minute or two ..."
 	@$(PY) -m pip install -q -e .
 	@touch $@
 	@echo "installed: $(ALVH)"
@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## make demo: install and run the main job on the embedded synthetic market
 demo: install
-	@echo "running: alvh demo --out out/demo (the condor ladder with the ALVH hedge on the synthetic market; a few minutes)"
+	@echo "running alvh demo --out out/demo: the condor ladder with the ALVH hedge on the synthetic market, then the evidence report"
 	@$(ALVH) demo --out out/demo
 
 ## make test: install with dev extras and run the whole unit test suite
