@@ -288,3 +288,19 @@ def _is_iso(text: str) -> bool:
     import re
 
     return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["price", "spx", "--date", "2017-01-04", "--expiry", "2017-01-20", "--strikes", "2200"],
+        ["curve", "--date", "2017-01-04"],
+        ["etf", "--start", "2017-01-03", "--end", "2017-01-05"],
+    ],
+)
+def test_market_commands_use_the_store_they_are_given(capsys, tmp_path, args) -> None:
+    # An empty --store once fell back to the synthetic market without a word.
+    empty = tmp_path / "empty"
+    code, out = _run(capsys, *args, "--store", str(empty))
+    assert code == 2 and f"the store at {empty} holds no data" in out
+    assert "synthetic" not in out.lower()

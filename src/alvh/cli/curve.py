@@ -24,10 +24,14 @@ from alvh.market.vxcurve import VxCurve
 
 
 def load(store: Path | None) -> MarketData:
-    """Return the market the commands run on (the store when it holds data, else synthetic)."""
+    """Return the market the commands run on.
+
+    ``--store DIR`` means that store (an error when it is empty, never a quiet fall-back to the
+    synthetic market); without it, the default store when it holds data, else synthetic.
+    """
     from alvh.market.load import load_market
 
-    return load_market(store)
+    return load_market(store, source="store" if store is not None else "auto")
 
 
 def output_format(as_json: bool, as_csv: bool) -> str:

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from alvh.cli.options import synthetic_banner
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 
@@ -135,6 +137,7 @@ def spx_price_table(
         "div_yield_pct": 100.0 * model.carry.div_yield,
         "surface": "quotes" if quoted else "model",
         "source": market.source.description,
+        "kind": market.source.kind,
     }
     return frame, inputs
 
@@ -164,6 +167,8 @@ def _show(frame: pd.DataFrame, inputs: dict[str, Any], console: Console | None =
     as ``key: value`` lines, so nothing is cut to ``price_u…``.
     """
     out = console or Console()
+    if inputs.get("kind") == "synthetic":
+        out.print(synthetic_banner(escape(str(inputs["source"]))), highlight=False)
     title = f"SPX {inputs['type']}s on {inputs['date']} expiring {inputs['expiry']}"
     wide = out.width >= 10 + sum(max(len(c), 9) + 3 for c in frame.columns)
     if wide:
@@ -215,7 +220,8 @@ def _register_spx(group: typer.Typer) -> None:
         if day.weekday() >= 5:  # a weekend needs no calendar and no data to refuse
             require_session(day, "--date")
         ks = parse_strike_list(strikes)
-        market = market_load.load_market(store)
+        # --store DIR means that store: an empty one is an error, not the synthetic market.
+        market = market_load.load_market(store, source="store" if store is not None else "auto")
         try:
             frame, inputs = spx_price_table(
                 market,
