@@ -9,21 +9,27 @@ export ALVH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 .PHONY: demo test realdata headline lint typecheck bench install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
-	touch $@
+	@echo "[1/3] creating the virtualenv $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@echo "[2/3] upgrading pip ..."
+	@$(PY) -m pip install -q --upgrade pip
+	@echo "[3/3] installing alvh and its dependencies (numpy, pandas, scipy, numba, ...); the first time this downloads them and can take a minute or two ..."
+	@$(PY) -m pip install -q -e .
+	@touch $@
+	@echo "installed: $(ALVH)"
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -q -e '.[dev]'
-	touch $@
+	@echo "installing the development tools (pytest, hypothesis, QuantLib, ruff, mypy) ..."
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make demo: install and run the main job on the embedded synthetic market
 demo: install
-	$(ALVH) demo --out out/demo
+	@echo "running alvh demo --out out/demo: the condor ladder with the ALVH hedge on the synthetic market, then the evidence report"
+	@$(ALVH) demo --out out/demo
 
 ## make test: install with dev extras and run the whole unit test suite
 test: install-dev

@@ -23,13 +23,9 @@ _EXCHANGES = ("XNYS", "CFE")
 
 
 def _parse_day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2024-03-15",
-            param_hint=option,
-        ) from None
+    from alvh.cli.options import parse_iso_date  # the one date parser of every command
+
+    return parse_iso_date(value, option)
 
 
 def _parse_range(start: str, end: str) -> tuple[date, date]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from alvh.cli.options import is_terminal
 from alvh.errors import AlvhError, ConfigError
 
 if TYPE_CHECKING:
@@ -181,7 +183,12 @@ def register(app: typer.Typer) -> None:
                 ev = events_for_summary(summary, store)
             except AlvhError as e:
                 console.print(f"[yellow]warning:[/] no macro events ({e}); event study skipped")
-        result = build_report(run_dir, out, ev, _settings(reps, block, seed))
+        with (
+            console.status("writing the report (bootstrap, charts) ...")
+            if is_terminal()
+            else nullcontext()
+        ):
+            result = build_report(run_dir, out, ev, _settings(reps, block, seed))
         print_summary(result, console)
 
     @app.command("compare")
@@ -209,18 +216,26 @@ def register(app: typer.Typer) -> None:
         Also writes OUT/headline.md: the command, data id, period, tables and verdicts as a
         markdown block for the README.
         """
-        from alvh.backtest import run_backtest
-        from alvh.cli.backtest import market_for, resolve_config
+        from alvh.cli.backtest import (
+            data_line,
+            market_for,
+            resolve_config,
+            run_with_progress,
+            warn_config,
+        )
+        from alvh.cli.options import check_data_source
         from alvh.config.load import config_with_overrides
         from alvh.report.compare import compare_runs
         from alvh.report.headline import write_headline
 
         console = Console()
         tokens = parse_preset_tokens(presets)
+        data = check_data_source(data, store)
         base = resolve_config(config, None if config else "ic-ladder", start, end, data, seed)
+        warn_config(base, Console(stderr=True))
         market = market_for(base, store)
-        console.print(f"data: {market.source.description} (id {market.source.data_id})")
-        run_dirs = []
+        console.print(data_line(market), highlight=False)
+        run_dirs: list[Path] = []
         for name, notional in tokens:
             cfg = resolve_config(
                 config, None if config else "ic-ladder", start, end, data, seed, name
@@ -228,11 +243,17 @@ def register(app: typer.Typer) -> None:
             if notional is not None:
                 cfg = config_with_overrides(cfg, **{"hedge.sizing.notional_base": notional})
             folder = out / (name + (f"@{notional}" if notional else ""))
-            console.print(f"running {folder.name} ...")
-            run_dirs.append(run_backtest(cfg, market, folder))
-        res = compare_runs(
-            run_dirs, out, events=market.tables["events"], settings=_settings(reps, 20, 20240101)
-        )
+            console.print(f"running {folder.name} ({len(run_dirs) + 1}/{len(tokens)}) ...")
+            run_dirs.append(run_with_progress(cfg, market, folder, console, folder.name))
+        with (
+            console.status("comparing the runs (bootstrap) ...") if is_terminal() else nullcontext()
+        ):
+            res = compare_runs(
+                run_dirs,
+                out,
+                events=market.tables["events"],
+                settings=_settings(reps, 20, 20240101),
+            )
         print_comparison(res, console)
         command = compare_command(presets, config, data, start, end, seed, store, out, reps)
         headline = write_headline(out, command)

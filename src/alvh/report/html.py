@@ -161,10 +161,22 @@ def render_report_html(a: RunAnalysis, charts: dict[str, bytes]) -> str:
     run = a.run
     s = run.summary
     period = s.get("period") or {}
+    span = (  # start..end, not the dict's repr
+        f"{period.get('start', '?')}..{period.get('end', '?')}"
+        if isinstance(period, dict)
+        else str(period)
+    )
+    data = s.get("data") or {}
+    synthetic = (
+        "<p><b>SYNTHETIC DATA</b>: this run used the seeded synthetic market, not market "
+        "history; its figures say nothing about the real market.</p>"
+        if isinstance(data, dict) and data.get("kind") == "synthetic"
+        else ""
+    )
     head = (
-        f"<h1>alvh evidence report: {esc(run.label)}</h1>"
+        f"<h1>alvh evidence report: {esc(run.label)}</h1>{synthetic}"
         f'<p class="note">run id <code>{esc(run.run_id)}</code>; alvh {esc(s.get("alvh_version", "?"))}; '
-        f"data {esc(run.data_description)}; period {esc(period)}; capital base "
+        f"data {esc(run.data_description)}; period {esc(span)}; capital base "
         f"{num(run.capital_base_usd, '{:,.0f}')} USD; notional base {esc(run.notional_base)}.</p>"
     )
     parts = [head, "<h2>Summary (95% block-bootstrap intervals)</h2>", _summary_section(a)]
