@@ -88,6 +88,19 @@ def read_chain_file(path: str | Path) -> pd.DataFrame:
     return CHAIN_READERS[sniff_chain_layout(path)](path)
 
 
+ERROR_COLUMNS: Final = (
+    "quote_date", "root", "expiry", "dte_days", "t_years", "right", "strike", "forward",
+    "model_forward", "market_iv", "model_iv", "error_pts", "abs_delta", "delta_bucket",
+    "dte_bucket",
+)  # fmt: skip
+"""Columns of ``iv_errors``."""
+
+
+def empty_errors() -> pd.DataFrame:
+    """Return an ``iv_errors`` frame with no rows."""
+    return pd.DataFrame(columns=list(ERROR_COLUMNS))
+
+
 def iv_errors(chain_day: pd.DataFrame, surface: ModelSurface) -> pd.DataFrame:
     """Return one row per usable out-of-the-money quote with the market and model IVs.
 
@@ -144,18 +157,12 @@ def iv_errors(chain_day: pd.DataFrame, surface: ModelSurface) -> pd.DataFrame:
             )
         )
     if not parts:
-        return pd.DataFrame(
-            columns=[
-                "quote_date", "root", "expiry", "dte_days", "t_years", "right", "strike",
-                "forward", "model_forward", "market_iv", "model_iv", "error_pts", "abs_delta",
-                "delta_bucket", "dte_bucket",
-            ]
-        )  # fmt: skip
+        return empty_errors()
     out = pd.concat(parts, ignore_index=True)
     out["error_pts"] = (out["model_iv"] - out["market_iv"]) * 100.0
     out["delta_bucket"] = _bucket(out["abs_delta"].to_numpy(), DELTA_BUCKETS, pct=True)
     out["dte_bucket"] = _bucket(out["dte_days"].to_numpy(dtype=float), DTE_BUCKETS, pct=False)
-    return out
+    return out[list(ERROR_COLUMNS)]
 
 
 def _stats(g: pd.DataFrame) -> pd.Series:
@@ -179,7 +186,8 @@ def error_table(errors: pd.DataFrame, by: str) -> pd.DataFrame:
     errors
         Output of ``iv_errors``.
     by
-        ``"delta_bucket"`` or ``"dte_bucket"``. Options outside every bucket are left out.
+        ``"delta_bucket"`` or ``"dte_bucket"``. Only options inside both a delta bucket and a
+        DTE bucket are counted (5-50 delta, 7 days or more).
 
     Returns
     -------
@@ -191,7 +199,10 @@ def error_table(errors: pd.DataFrame, by: str) -> pd.DataFrame:
         bucket_label(lo, hi, pct=by == "delta_bucket")
         for lo, hi in (DELTA_BUCKETS if by == "delta_bucket" else DTE_BUCKETS)
     ]
-    e = errors[errors[by].isin(order)]
+    # Both tables cover the same options: those inside a delta bucket *and* a DTE bucket, so a
+    # 1-delta wing or a 0DTE quote weighs on neither.
+    e = errors[(errors["delta_bucket"] != "") & (errors["dte_bucket"] != "")]
+    e = e[e[by].isin(order)]
     cols = ["right", by, "count", "mean_error_pts", "mean_abs_error_pts",
             "median_abs_error_pts", "rmse_pts"]  # fmt: skip
     if e.empty:
