@@ -149,7 +149,11 @@ def test_validator_flags_crossed_zero_bid_stale_and_parity() -> None:
         (d1, 3100, "C", 14.5, 15.5, 10),
         (d1, 3100, "P", 120.0, 121.0, 10),
         (d1, 3500, "C", 0.0, 0.05, 0),  # zero bid
-        (d2, 2950, "C", 74.5, 75.5, 0),  # unchanged from d1: stale (volume 0)
+        (d1, 3600, "C", 0.40, 0.60, 0),
+        # Unchanged from d1 and untraded: stale only far from the money. ln(3600/3000) =
+        # 0.18 > max(0.10, 3 x 0.20 x sqrt(28/365) = 0.166); ln(2950/3000) = -0.017 is not.
+        (d2, 3600, "C", 0.40, 0.60, 0),
+        (d2, 2950, "C", 74.5, 75.5, 0),
         (d2, 3000, "C", 52.0, 51.0, 5),  # crossed
     ]
     chains = _chain(rows)
@@ -167,10 +171,12 @@ def test_validator_flags_crossed_zero_bid_stale_and_parity() -> None:
 
     assert by_rule["crossed"] == {pos(d2, 3000, "C")}
     assert by_rule["zero_bid"] == {pos(d1, 3500, "C")}
-    assert by_rule["stale"] == {pos(d2, 2950, "C")}
+    assert by_rule["stale"] == {pos(d2, 3600, "C")}
     assert by_rule["parity"] == {pos(d1, 3100, "C"), pos(d1, 3100, "P")}
     parity_text = report.loc[report["rule"] == "parity", "values"].iloc[0]
-    assert "K=3100" in parity_text and "DF(F-K)=-100.00" in parity_text
+    # The parity line is fitted through the outlier too (Theil-Sen slope -1.02, clipped to
+    # DF = 1.001): DF(F-K) at 3100 is about -100, outside [-106.55, -104.45].
+    assert "K=3100" in parity_text and "DF(F-K)=-100." in parity_text
 
 
 def test_validator_returns_empty_report_for_clean_chain() -> None:

@@ -26,7 +26,8 @@ events
     year ahead); an unscheduled one only at its own time.
 option_chains
     quote_date, root (SPX, SPXW, VIX), expiry, strike, right (``C``/``P``), bid, ask,
-    underlying, volume, open_interest. Known at 16:15 ET on quote_date. Optional.
+    underlying, volume, open_interest, quality (validation flags joined by ``|``, empty when
+    clean; see ``alvh.market.chain_quality``). Known at 16:15 ET on quote_date. Optional.
 """
 
 from __future__ import annotations
@@ -171,6 +172,7 @@ OPTION_CHAINS = TableSpec(
         Column("volume", "float64", True),
         Column("open_interest", "float64", True),
         Column("known_at", _DT),
+        Column("quality", "object", True),
     ),
     key=("quote_date", "root", "expiry", "right", "strike"),
 )

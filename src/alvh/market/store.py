@@ -50,6 +50,7 @@ _SERIES_COL = {
     "rates": "series",
     "events": "kind",
     "final_settlements": "product",
+    "option_chains": "root",
 }
 _DATE_COL = {
     "index_bars": "date",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from alvh.errors import DataFormatError
 from alvh.market.importers import cboe, cfe, events, fred
+from alvh.market.importers.chains import CHAIN_IMPORTERS, detect_chain_layout
 from alvh.market.importers.common import (
     CsvTable,
     FileResult,
@@ -35,6 +36,8 @@ KNOWN_LAYOUTS = (
     "Yahoo OHLC (Date,Open,High,Low,Close,Adj Close,Volume)",
     "FRED series (DATE,<SERIES> or observation_date,<SERIES>)",
     "events (date,kind[,time_et,scheduled])",
+    "option chains: CBOE DataShop (quote_date,expiration,strike,option_type,...), "
+    "OptionsDX ([QUOTE_DATE],...,[C_BID],...) or HistoricalOptionData (quotedate,...)",
     "the normalised files of shared/data (see docs/data.md)",
 )
 
@@ -43,6 +46,9 @@ def detect(header: tuple[str, ...]) -> tuple[str, Importer] | None:
     """Return (format name, importer) for a header, or None if no layout matches."""
     h = [c.strip().lower() for c in header]
     hs = set(h)
+    chain = detect_chain_layout(header)
+    if chain is not None:
+        return chain, CHAIN_IMPORTERS[chain]
     if {"trade date", "futures", "settle"} <= hs:
         return "cfe_raw", lambda t, s: cfe.import_cfe_raw(t)
     if {"trade_date", "contract", "settle", "suspect_settle"} <= hs:
@@ -72,7 +78,8 @@ def detect(header: tuple[str, ...]) -> tuple[str, Importer] | None:
     return None
 
 
-def _decode(data: bytes, path: str) -> str:
+def decode_bytes(data: bytes, path: str) -> str:
+    """Return a file's text: gunzipped when gzip, UTF-8 (BOM dropped) else Latin-1."""
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -87,6 +94,8 @@ def _decode(data: bytes, path: str) -> str:
 def import_text(text: str, path: str, symbol: str | None = None) -> FileResult:
     """Detect, import and validate one CSV given as text; ``path`` is used in messages."""
     header, line = header_of(text)
+    if not text.strip():
+        raise DataFormatError(path, None, None, None, "a CSV file with a header (it is empty)")
     found = detect(header)
     if found is None:
         raise DataFormatError(
@@ -161,7 +170,7 @@ def import_file(path: str | Path, symbol: str | None = None) -> FileResult:
                     fh = tar.extractfile(m)
                     assert fh is not None  # regular members always have a file object
                     label = f"{p}:{m.name}"
-                    results.append(import_text(_decode(fh.read(), label), label, symbol))
+                    results.append(import_text(decode_bytes(fh.read(), label), label, symbol))
         except tarfile.TarError as e:
             raise DataFormatError(
                 str(p), None, None, None, f"a readable tar archive ({e})"
@@ -173,4 +182,4 @@ def import_file(path: str | Path, symbol: str | None = None) -> FileResult:
         data = p.read_bytes()
     except OSError as e:
         raise DataFormatError(str(p), None, None, None, f"a readable file ({e.strerror})") from None
-    return import_text(_decode(data, str(p)), str(p), symbol)
+    return import_text(decode_bytes(data, str(p)), str(p), symbol)

@@ -1,0 +1,234 @@
+"""Quality flags of option quotes: crossed, zero bid, stale, put-call parity.
+
+Flags never remove a row: importers store them in the ``quality`` column of ``option_chains``
+(flag names joined by ``|``, empty when clean) and ``alvh data import``/``status`` count them
+per quote date. Pricing from quotes skips crossed and parity-flagged rows (see
+``alvh.market.surface_quotes``).
+
+Rules (definitions and tolerances are documented in docs/data.md)
+------------------------------------------------------------------
+crossed
+    ``bid > ask``.
+zero_bid
+    ``bid == 0``: nobody bids; the mid is not a price anyone can trade.
+stale
+    Untraded (volume 0 or not given), far from the money (``|ln(K/S)| >
+    max(10%, 3 x 20% x sqrt(T))``, ``T`` in calendar days / 365), and either a quoted side has
+    zero size (layouts with sizes: DataShop, OptionsDX) or, for a file of several quote dates,
+    bid and ask are exactly those of the previous quote date.
+parity
+    Per quote date, root and expiry: ``C - P = DF (F - K)`` is fitted on the (up to) 10
+    strikes nearest the underlying that have two-sided quotes on both rights (Theil-Sen line of
+    mid ``C - P`` on ``K``: slope ``-DF``, intercept ``DF F``; with fewer than 4 such strikes
+    ``DF = exp(-rate T)`` and ``DF F`` is the median). A strike is flagged, call and put, when
+    ``|C_mid - P_mid - DF (F - K)|`` exceeds the half-spreads of both plus
+    ``parity_tolerance_usd`` (default 0.05, one SPX tick): a conversion or reversal there
+    would lock in money, so one of the two quotes is off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from scipy.stats import theilslopes
+
+QUALITY_FLAGS: Final = ("crossed", "zero_bid", "stale", "parity")
+"""Flags, in report order."""
+
+PARITY_TOLERANCE_USD: Final = 0.05  # one SPX tick below $3, per option price unit
+STALE_MIN_LOG_MONEYNESS: Final = 0.10
+STALE_REFERENCE_VOL: Final = 0.20
+STALE_STDEVS: Final = 3.0
+PARITY_NEAR_STRIKES: Final = 10
+_MIN_FIT_STRIKES: Final = 4
+
+
+@dataclass(frozen=True)
+class ParityFit:
+    """Parity line of one quote date, root and expiry: ``C - P = discount (forward - K)``."""
+
+    quote_date: pd.Timestamp
+    root: str
+    expiry: pd.Timestamp
+    forward: float
+    discount: float
+    n_strikes: int
+
+
+def _years(chains: pd.DataFrame) -> np.ndarray:
+    days = (chains["expiry"] - chains["quote_date"]).dt.days.to_numpy(np.float64)
+    return np.maximum(days, 0.0) / 365.0
+
+
+def _far_from_money(chains: pd.DataFrame) -> np.ndarray:
+    t = _years(chains)
+    bound = np.maximum(STALE_MIN_LOG_MONEYNESS, STALE_STDEVS * STALE_REFERENCE_VOL * np.sqrt(t))
+    k = chains["strike"].to_numpy(np.float64)
+    s = chains["underlying"].to_numpy(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        far: np.ndarray = np.abs(np.log(k / s)) > bound
+    return far
+
+
+def _unchanged_from_previous_date(chains: pd.DataFrame) -> np.ndarray:
+    contract = ["root", "expiry", "right", "strike"]
+    ordered = chains.sort_values([*contract, "quote_date"], kind="mergesort")
+    same = ordered[contract].eq(ordered[contract].shift()).all(axis=1)
+    unchanged = (ordered["bid"] == ordered["bid"].shift()) & (
+        ordered["ask"] == ordered["ask"].shift()
+    )
+    out = np.zeros(len(chains), bool)
+    out[ordered.index[(same & unchanged & (ordered["bid"] > 0.0)).to_numpy()]] = True
+    return out
+
+
+def parity_fits(chains: pd.DataFrame, rate: float = 0.0) -> list[tuple[ParityFit, pd.DataFrame]]:
+    """Return the parity line of each quote date, root and expiry, with its strike table.
+
+    The table (index: strike) has ``c_bid, c_ask, p_bid, p_ask, c_pos, p_pos`` (row positions
+    in ``chains``) for the strikes whose call and put both have a two-sided, uncrossed quote.
+    Groups with fewer than 3 such strikes are skipped.
+    """
+    c = chains.reset_index(drop=True)
+    ok = (c["bid"] > 0.0) & (c["ask"] >= c["bid"])
+    two = c.assign(_pos=np.arange(len(c)))[ok.to_numpy()]
+    out: list[tuple[ParityFit, pd.DataFrame]] = []
+    for (qd, root, exp), g in two.groupby(["quote_date", "root", "expiry"], sort=True):
+        calls = g[g["right"] == "C"].drop_duplicates("strike").set_index("strike")
+        puts = g[g["right"] == "P"].drop_duplicates("strike").set_index("strike")
+        ks = calls.index.intersection(puts.index).sort_values()
+        if len(ks) < 3:
+            continue
+        tab = pd.DataFrame(
+            {
+                "c_bid": calls.loc[ks, "bid"].to_numpy(),
+                "c_ask": calls.loc[ks, "ask"].to_numpy(),
+                "p_bid": puts.loc[ks, "bid"].to_numpy(),
+                "p_ask": puts.loc[ks, "ask"].to_numpy(),
+                "c_pos": calls.loc[ks, "_pos"].to_numpy(),
+                "p_pos": puts.loc[ks, "_pos"].to_numpy(),
+            },
+            index=ks,
+        )
+        k = ks.to_numpy(np.float64)
+        diff = (tab["c_bid"] + tab["c_ask"] - tab["p_bid"] - tab["p_ask"]).to_numpy() / 2.0
+        spot = float(g["underlying"].iloc[0])
+        near = np.argsort(np.abs(k - spot), kind="mergesort")[:PARITY_NEAR_STRIKES]
+        t = max((pd.Timestamp(exp) - pd.Timestamp(qd)).days, 0) / 365.0
+        if len(near) >= _MIN_FIT_STRIKES:
+            slope = float(theilslopes(diff[near], k[near])[0])
+            df = float(np.clip(-slope, 0.5, 1.0 + 1e-3))
+        else:
+            df = float(np.exp(-rate * t))
+        level = float(np.median(diff[near] + df * k[near]))  # DF * F
+        fit = ParityFit(pd.Timestamp(qd), str(root), pd.Timestamp(exp), level / df, df, len(near))
+        out.append((fit, tab))
+    return out
+
+
+def validate_chains(
+    chains: pd.DataFrame,
+    rate: float = 0.0,
+    parity_tolerance_usd: float = PARITY_TOLERANCE_USD,
+    bid_size: np.ndarray | None = None,
+    ask_size: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Flag suspicious quotes in a canonical ``option_chains`` frame (module docstring rules).
+
+    Parameters
+    ----------
+    chains
+        Canonical option chains (any number of quote dates, roots and expiries).
+    rate
+        Continuous rate (decimal) for the parity discount when too few strikes fit a line.
+    parity_tolerance_usd
+        Slack of the parity rule beyond the two half-spreads, in option price units.
+    bid_size, ask_size
+        Quote sizes per row where the layout has them (the ``stale`` rule).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rule``, ``row`` (position in ``chains``), ``values`` (the numbers that broke
+        the rule, as text); empty when nothing is flagged.
+    """
+    c = chains.reset_index(drop=True)
+    found: list[pd.DataFrame] = []
+
+    def add(rule: str, mask: np.ndarray, text: pd.Series) -> None:
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            found.append(
+                pd.DataFrame({"rule": rule, "row": rows, "values": text.iloc[rows].to_numpy()})
+            )
+
+    bid, ask = c["bid"].to_numpy(np.float64), c["ask"].to_numpy(np.float64)
+    quote = "bid=" + c["bid"].astype(str) + " ask=" + c["ask"].astype(str)
+    add("crossed", bid > ask, quote)
+    add("zero_bid", bid == 0.0, quote)
+
+    vol = c["volume"].to_numpy(np.float64)
+    untraded = ~(vol > 0.0)
+    evidence = _unchanged_from_previous_date(c)
+    text = quote + " volume=" + c["volume"].astype(str)
+    if bid_size is not None and ask_size is not None:
+        bs, asz = np.asarray(bid_size, np.float64), np.asarray(ask_size, np.float64)
+        evidence |= ((bid > 0.0) & (bs == 0.0)) | ((ask > 0.0) & (asz == 0.0))
+        text = text + " size=" + pd.Series(bs).astype(str) + "x" + pd.Series(asz).astype(str)
+    add("stale", untraded & _far_from_money(c) & evidence, text)
+
+    parity_mask = np.zeros(len(c), bool)
+    parity_text = pd.Series("", index=c.index)
+    for fit, tab in parity_fits(c, rate):
+        k = tab.index.to_numpy(np.float64)
+        cb, ca = tab["c_bid"].to_numpy(), tab["c_ask"].to_numpy()
+        pb, pa = tab["p_bid"].to_numpy(), tab["p_ask"].to_numpy()
+        carry = fit.discount * (fit.forward - k)
+        low, high = cb - pa - parity_tolerance_usd, ca - pb + parity_tolerance_usd
+        for i in np.flatnonzero((carry < low) | (carry > high)):
+            msg = (
+                f"K={k[i]:g} C={cb[i]:g}/{ca[i]:g} P={pb[i]:g}/{pa[i]:g} "
+                f"DF(F-K)={carry[i]:.2f} outside [{low[i]:.2f}, {high[i]:.2f}]"
+            )
+            for pos in (int(tab["c_pos"].iloc[i]), int(tab["p_pos"].iloc[i])):
+                parity_mask[pos] = True
+                parity_text.iloc[pos] = msg
+    add("parity", parity_mask, parity_text)
+    if not found:
+        return pd.DataFrame(
+            {"rule": pd.Series(dtype=object), "row": pd.Series(dtype=np.int64), "values": ""}
+        ).iloc[:0]
+    return pd.concat(found, ignore_index=True)
+
+
+def quality_flags(
+    chains: pd.DataFrame,
+    bid_size: np.ndarray | None = None,
+    ask_size: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return each row's flags joined by ``|`` in ``QUALITY_FLAGS`` order ('' when clean)."""
+    report = validate_chains(chains, bid_size=bid_size, ask_size=ask_size)
+    out = np.full(len(chains), "", dtype=object)
+    for rule in QUALITY_FLAGS:
+        rows = report.loc[report["rule"] == rule, "row"].to_numpy(np.int64)
+        out[rows] = np.where(out[rows] == "", rule, out[rows] + "|" + rule)
+    return out
+
+
+def quality_counts(chains: pd.DataFrame) -> pd.DataFrame:
+    """Count rows and flags per quote date of stored chains.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per quote date: ``quote_date``, ``rows`` and one count column per flag.
+    """
+    dates = pd.DatetimeIndex(chains["quote_date"]).normalize()
+    quality = chains.get("quality", pd.Series("", index=chains.index)).fillna("").astype(str)
+    frame = pd.DataFrame({"quote_date": dates, "rows": 1})
+    for flag in QUALITY_FLAGS:
+        frame[flag] = quality.str.contains(rf"(?:^|\|){flag}(?:\||$)").astype(int)
+    return frame.groupby("quote_date", sort=True).sum().reset_index()
