@@ -119,8 +119,8 @@ def test_no_usable_quotes_gives_an_empty_frame() -> None:
 
 
 def test_datashop_file_without_root_reads_as_spxw(tmp_path: Path) -> None:
-    # The 2019 calibration layout: a BOM, no root column, 15:45 quotes.
-    p = tmp_path / "chain.csv"
+    # The 2019 calibration layout: a BOM, no root column (taken from the file name), 15:45 quotes.
+    p = tmp_path / "spxw_chain.csv"
     p.write_text(
         "\ufeffquote_date,expiration,strike,option_type,bid_size_1545,bid_1545,ask_size_1545,"
         "ask_1545,underlying_bid_1545,underlying_ask_1545,trade_volume,open_interest\n"

@@ -2,7 +2,8 @@
 
 For one quote date the market side is read off the quotes alone: per expiration, the forward
 from put-call parity near the money and the Black-76 implied vol of each out-of-the-money mid
-(puts below the forward, calls at or above; zero bids and crossed quotes skipped), through
+(puts below the forward, calls at or above; quotes the importer flagged -- crossed, zero bid,
+stale, off parity, see ``alvh.market.chain_quality`` -- are skipped), through
 ``alvh.market.surface_quotes.smile_from_quotes`` and the kernel's implied-vol solver. The model
 side is the model surface of the same day at the same *moneyness*: the quote at strike K with
 parity forward F is compared with the model's IV at ``K * F_model / F``, so a gap between the
@@ -17,7 +18,6 @@ date. Both bucket edges are ``[lo, hi)``. Errors are model minus market, in vol 
 from __future__ import annotations
 
 import math
-import tempfile
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -64,28 +64,16 @@ def _bucket(values: Float64Array, edges: tuple[tuple[float, float], ...], pct: b
 
 
 def read_chain_file(path: str | Path) -> pd.DataFrame:
-    """Read a chain file into the canonical ``option_chains`` frame (any known layout).
-
-    A DataShop-style file without a ``root`` column (the 2019-06-26 SPXW calibration file) is
-    read as root ``SPXW``: a stop-gap until ``alvh.market.chains`` reads that layout itself.
+    """Read a chain file of any layout ``alvh data import`` reads into ``option_chains`` rows.
 
     Raises
     ------
     alvh.errors.DataFormatError
         If the file is in no known layout or a row cannot be read.
     """
-    from alvh.market.chains import CHAIN_READERS, read_cboe_datashop_chains, sniff_chain_layout
+    from alvh.market.chains import read_chains
 
-    path = Path(path)
-    header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
-    if "option_type" in header and "root" not in header and "quote_date" in header:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-        frame.insert(1, "root", "SPXW")
-        with tempfile.TemporaryDirectory() as tmp:
-            fixed = Path(tmp) / path.name.removesuffix(".gz")
-            frame.to_csv(fixed, index=False)
-            return read_cboe_datashop_chains(fixed)
-    return CHAIN_READERS[sniff_chain_layout(path)](path)
+    return read_chains(path)
 
 
 ERROR_COLUMNS: Final = (
@@ -120,6 +108,11 @@ def iv_errors(chain_day: pd.DataFrame, surface: ModelSurface) -> pd.DataFrame:
         abs_delta, delta_bucket, dte_bucket (labels; '' outside every bucket).
     """
     rows = chain_day[chain_day["root"].isin(SPX_ROOTS)]
+    if "quality" in rows:
+        # A quote the importer flagged (crossed, zero bid, stale, off parity) is not a price
+        # the model should be held to.
+        flags = rows["quality"].fillna("").astype(str)
+        rows = rows[flags == ""]
     parts: list[pd.DataFrame] = []
     for (root, expiry), g in rows.groupby(["root", "expiry"], sort=True):
         expiry_ts = pd.Timestamp(str(expiry))
