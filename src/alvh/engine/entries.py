@@ -22,6 +22,7 @@ from alvh.strategy.condor import (
     check_exit,
     choose_expiry_index,
     condor_contracts,
+    index_contracts,
     select_strikes,
 )
 
@@ -279,7 +280,15 @@ class CondorRules:
         mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
         credit = float(-np.dot(LEG_SIGN, mids))
         max_loss_1 = (max(k.put_width, k.call_width) - credit) * SPX_MULT
-        qty = condor_contracts(equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts)
+        if tier.collateral_multiple is not None:
+            # CBOE's collateral covers what the spread can owe at expiry (the widest wing), not
+            # that net of the premium, which the index adds to its T-bills.
+            owed_1 = max(k.put_width, k.call_width) * SPX_MULT
+            qty = index_contracts(equity_usd, owed_1, tier.collateral_multiple)
+        else:
+            qty = condor_contracts(
+                equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts
+            )
         if action == "reduce":
             qty = math.floor(qty * self.s.events.reduce_factor)
         inputs = {
@@ -292,9 +301,13 @@ class CondorRules:
             "events": names,
         }
         if qty <= 0 or credit <= 0:
-            reason = (
-                f"size 0: max loss {max_loss_1:.0f} per condor vs "
+            budget = (
                 f"{tier.risk_pct_of_equity:g}% of equity {equity_usd:.0f}"
+                if tier.collateral_multiple is None
+                else f"equity {equity_usd:.0f} / {tier.collateral_multiple:g} (index collateral)"
+            )
+            reason = (
+                f"size 0: max loss {max_loss_1:.0f} per condor vs {budget}"
                 if credit > 0
                 else f"credit {credit:.2f} <= 0"
             )

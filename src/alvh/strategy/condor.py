@@ -104,9 +104,9 @@ def _pick(strikes: Float64Array, score: Float64Array, target: float, mask: np.nd
 def select_strikes(
     surface: SurfaceLike,
     t_years: float,
-    method: Literal["delta", "pop", "sd"],
+    method: Literal["delta", "pop", "sd", "atm"],
     value: float,
-    wing_method: Literal["width", "delta"],
+    wing_method: Literal["width", "delta", "pct_otm"],
     wing_value: float,
     grid: Float64Array | None = None,
 ) -> CondorStrikes | None:
@@ -122,10 +122,13 @@ def select_strikes(
         ``delta``: shorts at |delta| closest to ``value`` (e.g. 0.16);
         ``pop``: shorts so that the risk-neutral probability of expiring between them is
         ``value`` (each tail ``(1 - value) / 2``, from N(d2) with the smile's vol);
-        ``sd``: shorts ``value`` standard deviations away, SD = S x IV_atm x sqrt(t).
+        ``sd``: shorts ``value`` standard deviations away, SD = S x IV_atm x sqrt(t);
+        ``atm``: short put and short call both at the grid strike nearest the spot (an iron
+        butterfly; ``value`` is unused).
     wing_method
         ``width``: longs ``wing_value`` points beyond the shorts; ``delta``: longs at |delta|
-        closest to ``wing_value`` (e.g. 0.05) beyond the shorts.
+        closest to ``wing_value`` (e.g. 0.05) beyond the shorts; ``pct_otm``: longs at the
+        grid strikes nearest ``S x (1 -/+ wing_value / 100)``.
     """
     s = float(surface.spot)
     k = strike_grid(s) if grid is None else np.asarray(grid, dtype=float)
@@ -159,9 +162,12 @@ def select_strikes(
         sp = float(k[np.argmin(np.abs(k - (s - value * sd_pts)))])
         sc = float(k[np.argmin(np.abs(k - (s + value * sd_pts)))])
         why = f"shorts {value:g} SD away (SD {sd_pts:.1f} pts)"
+    elif method == "atm":
+        sp = sc = float(k[np.argmin(np.abs(k - s))])
+        why = f"short straddle at {sp:g} (strike nearest SPX {s:.2f})"
     else:
         raise ValueError(f"unknown strike method {method!r}")
-    if not (math.isfinite(sp) and math.isfinite(sc)) or sp >= sc:
+    if not (math.isfinite(sp) and math.isfinite(sc)) or sp > sc or (sp == sc and method != "atm"):
         return None
     if wing_method == "width":
         lp, lc = sp - wing_value, sc + wing_value
@@ -170,6 +176,10 @@ def select_strikes(
         lp = _pick(k, -put_delta, wing_value, k < sp)
         lc = _pick(k, call_delta, wing_value, k > sc)
         why += f", wings at {wing_value:.0%} delta"
+    elif wing_method == "pct_otm":
+        lp = float(k[np.argmin(np.abs(k - s * (1.0 - wing_value / 100.0)))])
+        lc = float(k[np.argmin(np.abs(k - s * (1.0 + wing_value / 100.0)))])
+        why += f", wings {wing_value:g}% out of the money"
     else:
         raise ValueError(f"unknown wing method {wing_method!r}")
     if not (math.isfinite(lp) and math.isfinite(lc)) or lp >= sp or lc <= sc:
@@ -193,6 +203,21 @@ def condor_contracts(
     if max_contracts is not None:
         n = min(n, max_contracts)
     return max(n, 0)
+
+
+def index_contracts(equity_usd: float, wing_owed_per_condor_usd: float, multiple: float) -> int:
+    """Return how many condors a CBOE-style index holds: T-bills = ``multiple`` x what they owe.
+
+    CBOE's CNDR and BFLY hold T-bills worth ten times the spread's maximum loss. Read here as
+    what the spread can owe at expiry, the widest wing x 100 per condor (the premium received
+    goes into the T-bills), so ``contracts = equity / (multiple x widest wing x 100)``. Netting
+    the premium instead would put ~4.5x equity into BFLY's butterflies and make months of -10%
+    routine, against CBOE's record of a worst month near -5.6% for BFLY (docs/book-and-config.md).
+    The index holds fractional units; a book holds whole contracts, rounded down.
+    """
+    if wing_owed_per_condor_usd <= 0 or equity_usd <= 0 or multiple <= 0:
+        return 0
+    return max(math.floor(equity_usd / (multiple * wing_owed_per_condor_usd) + 1e-9), 0)
 
 
 @dataclass(frozen=True)
