@@ -149,7 +149,7 @@ def test_bfly_agrees_with_the_fast_replica(bfly: BacktestResult, market: MarketD
     # Same rule, same surface: monthly returns of the preset's equity and the replica level
     # agree within 0.5 pp (whole contracts against fractional units, and the replica's
     # stated fill rule, account for the rest).
-    eq = bfly.daily["equity_unhedged"] if "equity_unhedged" in bfly.daily else bfly.daily.iloc[:, 0]
+    eq = bfly.daily["unhedged_equity_usd"]
     m_eq = eq.resample("ME").last().pct_change().dropna()
     m_rep = pd.Series(rep.level).resample("ME").last().pct_change().dropna()
     both = pd.concat([m_eq, m_rep], axis=1, join="inner").dropna()
