@@ -103,22 +103,30 @@ class FidelityReport:
 def default_replicator() -> Replicator | None:
     """Return the fast replica of ``alvh.fidelity.replicas`` when this build has it."""
     try:
-        from alvh.fidelity import replicas  # type: ignore[attr-defined, unused-ignore]
+        from alvh.fidelity import replicas
+        from alvh.market.surface import daily_inputs
     except ImportError:
         return None
+    cache: dict[int, pd.DataFrame] = {}
 
     def run(name: str, market: MarketData, params: SurfaceParams) -> pd.Series:
-        result = replicas.replicate(name, market, params)
+        # The day-by-day model inputs are the same for every index: read them once.
+        if id(market) not in cache:
+            cache.clear()
+            cache[id(market)] = daily_inputs(market, None, None)
+        result = replicas.replicate(name, market, params, inputs=cache[id(market)])
         return pd.Series(result.level, dtype=float)
 
     return run
 
 
 def load_real_index(name: str, index_dir: Path) -> tuple[pd.Series, tuple[str, ...]]:
-    """Return an index's published daily levels and the dates its loader flags as breaks.
+    """Return an index's published daily levels and the dates whose returns are not used.
 
-    Uses ``alvh.fidelity.indexes.load_index`` when this build has it (its ``attrs['breaks']``
-    are added to ``INDEX_BREAKS``), else reads ``cboe_<name>_daily.csv`` (``date,close``).
+    Uses ``alvh.fidelity.indexes.load_index`` when this build has it and ``index_dir`` is the
+    shared data's ``calibration`` folder (it drops holiday rows and PUT's sparse anchors and
+    chain-links CLL's 2009 break), else reads ``cboe_<name>_daily.csv`` (``date,close``) as is.
+    ``INDEX_BREAKS`` are chain-linked over either way.
 
     Raises
     ------
@@ -128,15 +136,17 @@ def load_real_index(name: str, index_dir: Path) -> tuple[pd.Series, tuple[str, .
     path = index_dir / INDEX_FILES.get(name, f"cboe_{name.lower()}_daily.csv")
     if not path.is_file():
         raise NoDataError(f"no {name} index file at {path}; pass --indexes DIR")
+    s: pd.Series | None = None
     try:
-        from alvh.fidelity.indexes import load_index  # type: ignore[attr-defined, unused-ignore]
-
-        s = load_index(name, index_dir)
+        from alvh.fidelity import indexes
     except ImportError:
+        indexes = None  # type: ignore[assignment]
+    if indexes is not None and indexes.INDEX_FILES.get(name) == f"{index_dir.name}/{path.name}":
+        s = indexes.load_index(name, index_dir.parent)
+    if s is None:
         f = pd.read_csv(path, parse_dates=["date"])
         s = pd.Series(f["close"].to_numpy(float), index=pd.DatetimeIndex(f["date"]), name=name)
-    flagged = tuple(str(pd.Timestamp(d).date()) for d in s.attrs.get("breaks", ()))
-    return s, tuple(sorted(set(INDEX_BREAKS.get(name, ())) | set(flagged)))
+    return s, INDEX_BREAKS.get(name, ())
 
 
 def index_results(
