@@ -12,7 +12,12 @@ from test_surface_support import AS_OF, BASE_CLOSES, DAY, make_market
 from alvh.errors import NoDataError, PricingError
 from alvh.kernel.black import black76_price
 from alvh.market.rates import CarryCurve, money_market_to_cc, tbill_discount_yield_to_cc
-from alvh.market.surface import DEFAULT_SURFACE_PARAMS, SpxVolSurface, t_years_between
+from alvh.market.surface import (
+    DEFAULT_SURFACE_PARAMS,
+    SpxVolSurface,
+    regime_terms,
+    t_years_between,
+)
 
 
 def surface(**closes: float) -> SpxVolSurface:
@@ -50,21 +55,31 @@ def test_calendar_total_variance_increases_with_expiry() -> None:
         assert np.all(np.diff(w, axis=0) >= -1e-14)
 
 
+def _ratio(vix: float, vix3m: float) -> float:
+    """The day's ATM/VIX ratio of the shipped parameters (SKEW does not enter it)."""
+    return float(regime_terms(DEFAULT_SURFACE_PARAMS, vix, vix3m, 130.0)[0])
+
+
 def test_atm_vol_sits_below_vix_by_the_fitted_ratio() -> None:
+    p = DEFAULT_SURFACE_PARAMS
     s = surface(VIX=12.0)
     atm_30d_pts = 100 * float(s.atm_vol(30 / 365))
-    assert atm_30d_pts == pytest.approx(DEFAULT_SURFACE_PARAMS.vix_atm_ratio * 12.0)
+    expected = max(_ratio(12.0, 22.0) * 12.0, 12.0 - p.max_atm_gap_pts)
+    assert atm_30d_pts == pytest.approx(expected)
     assert 0.0 < 12.0 - atm_30d_pts <= 3.0
-    # At high VIX the gap is capped at 3 points (SPEC 5), not scaled with the level.
-    assert 100 * float(surface(VIX=40.0).atm_vol(30 / 365)) == pytest.approx(37.0)
+    # In stress the ATM vol stays below VIX (a variance swap prices the whole smile) by a
+    # gap that grows with the level but never swallows it.
+    stress = 100 * float(surface(VIX=40.0, VIX9D=45.0, VIX3M=34.0).atm_vol(30 / 365))
+    assert 0.6 * 40.0 < stress < 40.0
 
 
 def test_atm_term_structure_interpolates_variance_and_is_flat_outside() -> None:
     s = surface()
-    r = DEFAULT_SURFACE_PARAMS.vix_atm_ratio
+    r = _ratio(20.0, 22.0)
+    gap = DEFAULT_SURFACE_PARAMS.max_atm_gap_pts
 
-    def atm(index: float) -> float:  # the fitted ratio, the gap capped at 3 points
-        return max(r * index, index - 3.0) / 100
+    def atm(index: float) -> float:  # the day's ratio, the gap capped
+        return max(r * index, index - gap) / 100
 
     v9, v30 = atm(18.0), atm(20.0)
     mid_t = 20 / 365

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alvh.market.data import MarketData
 from alvh.market.surface import (
     DEFAULT_SURFACE_PARAMS,
     SpxVolSurface,
     SurfacePanel,
+    SurfaceParams,
     regime_terms,
     spot_greeks,
 )
@@ -29,12 +31,14 @@ REGIME = replace(
 
 
 @pytest.fixture(scope="module")
-def market():  # type: ignore[no-untyped-def]
+def market() -> MarketData:
     return generate_market("2019-11-01", "2020-06-30", seed=11)
 
 
 @pytest.mark.parametrize("params", [DEFAULT_SURFACE_PARAMS, REGIME])
-def test_panel_equals_from_snapshot_on_sampled_days(market, params) -> None:  # type: ignore[no-untyped-def]
+def test_panel_equals_from_snapshot_on_sampled_days(
+    market: MarketData, params: SurfaceParams
+) -> None:
     panel = SurfacePanel.from_market(market, params)
     rng = np.random.default_rng(3)
     t = np.array([0.5, 3, 9, 20, 30, 45, 93, 150, 182, 400])[:, None] / 365.0

@@ -11,7 +11,7 @@ Common rules and approximations (all replicas):
 - **Roll day**: the standard monthly SPX expiration (third Friday, the session before when it
   is a holiday); the expiring AM-settled options settle at the Special Opening Quotation (SOQ).
   The data holds no SOQ: the SPX open of the roll day stands in for it, and the roll day's
-  close where the data has no open (after 2023).
+  close where the data has no open (after 2023) or a stale one (equal to the prior close).
 - **Strike reference**: CBOE uses the last SPX value before 11:00 ET. Approximated by
   ``open + (close - open) * 1.5 / 6.5`` (linear from the 09:30 open to the 16:00 close), the
   close where no open is known. Strikes are on a 5-point grid.
@@ -254,6 +254,10 @@ def _run(
         raise NoDataError(f"{key}: no SPX monthly expiration in the data range")
     spot = panel.spot
     opens = inputs["SPX_open"].to_numpy(np.float64)
+    # Some vendors' index opens (Yahoo's before 2008, some days of 2011-2013) repeat the prior
+    # close: such an open says nothing about the SOQ and counts as unknown.
+    prev_close = np.r_[np.nan, spot[:-1]]
+    opens = np.where(np.abs(opens - prev_close) < 0.011, np.nan, opens)
     ref = np.where(np.isnan(opens), spot, opens + (spot - opens) * _REF_FRACTION)
     soq = np.where(np.isnan(opens), spot, opens)
     n_days = len(dates)

@@ -36,9 +36,11 @@ and gamma expressed per unit of SPX (spot) and theta holding spot, vol and rates
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
 import numpy as np
@@ -47,7 +49,7 @@ from scipy.optimize import brentq
 
 from alvh._typing import ArrayLike, Float64Array, Int64Array
 from alvh.calendar.expiries import spx_monthly_expiry
-from alvh.errors import NoDataError, PricingError
+from alvh.errors import DataFormatError, NoDataError, PricingError
 from alvh.kernel._numba import HAVE_NUMBA
 from alvh.kernel._scalar import (
     _atm_vols_at_expiries,
@@ -143,9 +145,9 @@ class SurfaceParams:
 
 
 # Fitted by scripts/calibrate_surface.py (run 2026-11-20) on the 18 January-2018 SPXW quote dates
-# with at least 3 days to expiry (2018-01-02 .. 2018-01-26, expiry 2018-01-31), gamma held at 1/2.
-# Tables and caveats: docs/calibration.md.
-DEFAULT_SURFACE_PARAMS: Final = SurfaceParams(
+# with at least 3 days to expiry (2018-01-02 .. 2018-01-26, expiry 2018-01-31), gamma held at 1/2,
+# no regime terms. Kept to compare against (docs/calibration.md, "before").
+LEGACY_SURFACE_PARAMS: Final = SurfaceParams(
     vix_atm_ratio=0.7677,
     eta_ref=1.2250,
     gamma=0.5,
@@ -154,6 +156,51 @@ DEFAULT_SURFACE_PARAMS: Final = SurfaceParams(
     skew_ref=130.0,
     div_yield=DEFAULT_DIV_YIELD,
 )
+
+SURFACE_PARAMS_FILE: Final = Path(__file__).with_name("surface_params.json")
+"""The versioned fitted parameters shipped with the package (``scripts/calibrate_regimes.py``)."""
+
+
+def load_surface_params(path: Path | None = None) -> SurfaceParams:
+    """Return the parameters stored in ``path`` (default ``SURFACE_PARAMS_FILE``).
+
+    The file is JSON: ``{"version", "note", "data_id", "params": {field: value}}``.
+
+    Raises
+    ------
+    DataFormatError
+        If the file is not that shape or a field is unknown.
+    """
+    p = path or SURFACE_PARAMS_FILE
+    try:
+        doc = json.loads(p.read_text())
+        values = doc["params"]
+        known = {f.name for f in fields(SurfaceParams)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise DataFormatError(p, None, "params", unknown, f"fields of SurfaceParams: {known}")
+        return SurfaceParams(**{k: float(v) for k, v in values.items()})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataFormatError(p, None, None, str(exc), "a surface parameters JSON file") from None
+
+
+def save_surface_params(
+    params: SurfaceParams, note: str, data_id: str, path: Path | None = None
+) -> None:
+    """Write ``params`` with where they came from (``note``, ``data_id``) as JSON."""
+    doc = {
+        "version": 2,
+        "note": note,
+        "data_id": data_id,
+        "params": {k: round(float(v), 6) for k, v in asdict(params).items()},
+    }
+    (path or SURFACE_PARAMS_FILE).write_text(json.dumps(doc, indent=2) + "\n")
+
+
+DEFAULT_SURFACE_PARAMS: Final = (
+    load_surface_params() if SURFACE_PARAMS_FILE.is_file() else LEGACY_SURFACE_PARAMS
+)
+"""The parameters every surface uses unless told otherwise: the shipped fit."""
 
 
 def ssvi_total_variance(k: ArrayLike, theta: ArrayLike, phi: ArrayLike, rho: float) -> Float64Array:
