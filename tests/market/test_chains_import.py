@@ -88,3 +88,149 @@ def test_store_import_is_all_or_nothing_with_a_bad_chain(tmp_path: Path) -> None
     report = import_paths(st, [DATASHOP_1545])
     assert report.files[0].fmt == "cboe_datashop"
     assert len(st.load().tables["option_chains"]) == 15
+
+
+def test_import_and_status_count_flags_per_quote_date(tmp_path: Path) -> None:
+    st = Store(tmp_path / "store")
+    report = import_paths(st, [DATASHOP_1545])
+    counts = report.files[0].chain_quality
+    assert counts is not None
+    assert counts.to_dict("records") == [
+        {
+            "quote_date": pd.Timestamp("2020-03-02"),
+            "rows": 15,
+            "crossed": 1,
+            "zero_bid": 1,
+            "stale": 1,
+            "parity": 2,
+        }
+    ]
+    stored = st.chain_quality()
+    assert stored is not None
+    pd.testing.assert_frame_equal(stored, counts)
+    # The flags are stored with the rows.
+    chains = st.load().tables["option_chains"]
+    assert (chains["quality"] != "").sum() == 5
+
+
+def test_cli_import_and_status_print_the_flag_counts(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from alvh.cli.app import main
+
+    store = str(tmp_path / "store")
+    assert main(["data", "import", "--store", store, str(DATASHOP_1545)]) == 0
+    out = capsys.readouterr().out
+    assert "quote flags: datashop_1545_spxw_2020-03-02.csv" in out
+    assert "cboe_datashop" in out and "option_chains:SPXW" in out
+    flags = out[out.index("quote flags") :]
+    row = next(line for line in flags.splitlines() if line.strip("│ ").startswith("2020-03-02"))
+    assert [int(x) for x in row.replace("│", " ").split()[1:]] == [15, 1, 1, 1, 2]
+    assert main(["data", "status", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert "option chain quote flags" in out and "root taken from" not in out
+
+
+def test_empty_chain_file_says_it_is_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "spxw_empty.csv"
+    empty.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(DataFormatError, match="empty"):
+        import_file(empty)
+
+
+@pytest.mark.parametrize("column", ["option_type", "ask_1545", "underlying_bid_1545"])
+def test_missing_column_is_named_alone(tmp_path: Path, column: str) -> None:
+    raw = pd.read_csv(DATASHOP_1545, dtype=str, encoding="utf-8-sig").drop(columns=[column])
+    path = tmp_path / "spxw_missing.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataFormatError) as err:
+        import_file(path)
+    assert err.value.field == column and err.value.line == 1
+    assert "DataShop" in str(err.value) and "Yahoo" not in str(err.value)
+
+
+# OptionsDX end of day, its real 33 columns (", " separated; C_SIZE "bid x ask"; blank IVs).
+# Underlying 4437.86; 2023-09-15 is September's third Friday (root SPX, 31 days), 2023-09-13
+# a Wednesday (SPXW). Calls and puts obey C - P = 4440 - K except:
+#   4600    C mid 8.25 - P mid 162.50 = -154.25 against -160: off by 5.75 > 0.25 + 0.50 + 0.05
+#           -> parity (call and put)
+#   5200 C  bid 0 -> zero_bid;  5200 P bid 765 > ask 760 -> crossed
+#   3600 P  bid 0.60 with bid size 0, untraded, ln(3600/4437.86) = -0.209, beyond
+#           max(0.10, 3 x 0.20 x sqrt(31/365) = 0.175) -> stale (the 3600 call has sizes 5 x 5)
+OPTIONSDX_EOD = FIX / "optionsdx_spx_eod_2023-08-15.txt"
+
+
+def test_optionsdx_real_columns_import_with_flags() -> None:
+    res = import_file(OPTIONSDX_EOD)
+    assert res.fmt == "optionsdx"
+    (piece,) = res.pieces
+    f = piece.frame
+    assert len(f) == 18  # 9 lines x 2 rights
+    roots = f.groupby("expiry")["root"].first()
+    assert roots[pd.Timestamp("2023-09-15")] == "SPX"
+    assert roots[pd.Timestamp("2023-09-13")] == "SPXW"
+    put = f[(f["strike"] == 4300.0) & (f["right"] == "P")].iloc[0]
+    assert (put["bid"], put["ask"], put["volume"], put["underlying"]) == (20, 21, 950, 4437.86)
+    assert _flags(f) == {
+        (3600.0, "P"): "stale",
+        (4600.0, "C"): "parity",
+        (4600.0, "P"): "parity",
+        (5200.0, "C"): "zero_bid",
+        (5200.0, "P"): "crossed",
+    }
+    # Both rows of a line point at that line.
+    assert sorted(piece.lines[(f["strike"] == 4450.0).to_numpy()].tolist()) == [5, 5, 10, 10]
+
+
+def test_a_folder_picks_up_optionsdx_txt_files_only(tmp_path: Path) -> None:
+    (tmp_path / "spx_eod_202308.txt").write_bytes(OPTIONSDX_EOD.read_bytes())
+    (tmp_path / "README.txt").write_text("not data\n")
+    st = Store(tmp_path / "store")
+    report = import_paths(st, [tmp_path])
+    assert [Path(f.path).name for f in report.files] == ["spx_eod_202308.txt"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "expected"),
+    [
+        (", 8.00, 8.50, 4600.0, 162.00,", ", -8.00, 8.50, 4600.0, 162.00,", 8, "[C_BID]", ">= 0"),
+        (
+            ", 2023-08-15, 16.000000, 4437.86, 2023-09-13",
+            ", 2023-08-15, 16.000000, 4437.86, 2023-13-13",
+            10,
+            "[EXPIRE_DATE]",
+            "a date",
+        ),
+        ("20 x 20, 85.00", "20 by 20, 85.00", 4, "[C_SIZE]", "12 x 14"),
+    ],
+)
+def test_optionsdx_bad_values_are_refused_naming_line_and_column(
+    tmp_path: Path, old: str, new: str, line: int, field: str, expected: str
+) -> None:
+    text = OPTIONSDX_EOD.read_text()
+    assert old in text
+    bad = tmp_path / "spx_eod.txt"
+    bad.write_text(text.replace(old, new, 1))
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert (err.value.line, err.value.field) == (line, field)
+    assert expected in err.value.expected
+
+
+def test_a_repeated_contract_is_refused_naming_the_line(tmp_path: Path) -> None:
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    bad = tmp_path / "spxw_dup.csv"
+    bad.write_text("\n".join([*lines, lines[7].replace(",25,52,", ",25,51,")]))
+    with pytest.raises(DataFormatError, match="one row per contract") as err:
+        import_file(bad)
+    assert err.value.line == 17
+
+
+def test_index_underlying_left_at_zero_is_read_off_parity(tmp_path: Path) -> None:
+    # DataShop leaves ^SPX bid/ask at 0 without an index licence. At 3000, C mid 52.50 and P
+    # mid 52.50: the level is 3000 + 52.50 - 52.50 = 3000.
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig").replace(",2999.9,3000.1,", ",0,0,")
+    path = tmp_path / "spxw_no_underlying.csv"
+    path.write_text(text)
+    res = import_file(path)
+    assert (res.pieces[0].frame["underlying"] == 3000.0).all()
+    assert any("put-call parity" in n for n in res.notes)

@@ -13,6 +13,8 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from alvh.market.store import ImportReport, Store
 
 _STORE_HELP = "Store folder (default: $ALVH_STORE or the user data folder)."
@@ -28,6 +30,35 @@ def _store(path: Path | None) -> Store:
     from alvh.market.store import Store, default_store_path
 
     return Store(path or default_store_path())
+
+
+def render_chain_quality(counts: pd.DataFrame, title: str, console: Console) -> None:
+    """Print option chain rows and flag counts per quote date (per month beyond 31 dates)."""
+    from alvh.market.chain_quality import QUALITY_FLAGS
+
+    frame = counts.copy()
+    unit = "date"
+    if len(frame) > 31:
+        unit = "month"
+        frame["quote_date"] = frame["quote_date"].dt.to_period("M").dt.to_timestamp()
+        frame = frame.groupby("quote_date", sort=True).sum().reset_index()
+    t = Table(title=title)
+    t.add_column(unit)
+    for col in ("rows", *QUALITY_FLAGS):
+        t.add_column(col, justify="right")
+    fmt = "%Y-%m" if unit == "month" else "%Y-%m-%d"
+    for row in frame.itertuples(index=False):
+        values = [getattr(row, c) for c in ("rows", *QUALITY_FLAGS)]
+        t.add_row(row.quote_date.strftime(fmt), *(f"{int(v):,}" for v in values))
+    if len(frame) > 1:
+        total = [int(frame[c].sum()) for c in ("rows", *QUALITY_FLAGS)]
+        t.add_row("total", *(f"{v:,}" for v in total), style="bold")
+    console.print(t)
+    console.print(
+        "  flagged rows are kept; pricing from quotes skips crossed, zero-bid and parity "
+        "rows (flags: docs/data.md)",
+        style="dim",
+    )
 
 
 def render_report(report: ImportReport, console: Console) -> None:
@@ -55,6 +86,9 @@ def render_report(report: ImportReport, console: Console) -> None:
             console.print(escape(f"  {Path(f.path).name}: dropped {n:,} rows: {reason}"))
         for note in f.notes:
             console.print(escape(f"  {Path(f.path).name}: {note}"), style="dim")
+    for f in report.files:
+        if f.chain_quality is not None and len(f.chain_quality):
+            render_chain_quality(f.chain_quality, f"quote flags: {Path(f.path).name}", console)
     if report.changed:
         console.print(f"data id {report.data_id_before} -> [bold]{report.data_id_after}[/]")
     else:
@@ -112,6 +146,9 @@ def register(app: typer.Typer) -> None:
         for s in st.summary():
             t.add_row(s.table, s.series, f"{s.rows:,}", s.first, s.last)
         console.print(t)
+        quality = st.chain_quality()
+        if quality is not None:
+            render_chain_quality(quality, "option chain quote flags", console)
         m = st.manifest()
         console.print(f"{len(m['imports'])} imported files; data id [bold]{st.data_id}[/]")
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -98,10 +99,18 @@ def spx_price_table(
         raise NoDataError(f"expiry {expiry.date()} is before the date {day.date()}")
     # The surface modules (scipy, numba) load here, not when the CLI starts.
     from alvh.market.surface import SpxVolSurface
-    from alvh.market.surface_quotes import QuoteSurface, surface_for
+    from alvh.market.surface_quotes import QuoteSurface, quotes_for, surface_for
 
-    surf = surface_for(market.snapshot(day + pd.Timedelta(hours=16, minutes=15)))
+    snap = market.snapshot(day + pd.Timedelta(hours=16, minutes=15))
+    surf = surface_for(snap)
     t = surf.t_years(expiry)
+    smile = None
+    if isinstance(surf, QuoteSurface):
+        # The quoted expiry's own settlement (SPXW: 16:00 even on a third Friday) sets T.
+        same = [s for s in surf.smiles if s.expiry == expiry]
+        smile = min(same, key=lambda s: abs(s.t_years - t)) if same else None
+        if smile is not None:
+            t = smile.t_years
     g = surf.greeks(t, strikes, is_call)
     frame = pd.DataFrame(
         {
@@ -117,9 +126,36 @@ def spx_price_table(
     )
     model = surf.model if isinstance(surf, QuoteSurface) else surf
     assert isinstance(model, SpxVolSurface)
-    quoted = isinstance(surf, QuoteSurface) and any(
-        abs(s.t_years - t) <= 0.5 / 365 for s in surf.smiles
-    )
+    quoted = smile is not None
+    chains = snap.known("option_chains")
+    day_chain = chains[chains["quote_date"] == day]
+    if smile is not None:
+        q = quotes_for(chains, day, expiry, strikes, is_call)
+        iv_model = 100.0 * np.asarray(model.iv(t, strikes), dtype=np.float64)
+        for pos, col in enumerate(("bid", "ask", "mid"), start=1):
+            frame.insert(pos, col, q[col].to_numpy())
+        frame.insert(5, "iv_model_pct", iv_model)
+        frame.insert(6, "iv_diff_pts", frame["iv_pct"].to_numpy() - iv_model)
+        frame["quality"] = q["quality"].to_numpy()
+        roots = sorted(set(q["root"]) - {""})
+        n_listed = int(np.isfinite(q["bid"].to_numpy()).sum())
+        basis = (
+            f"quotes: {'/'.join(roots) or 'SPX'} chain of {day.date()}, smile of "
+            f"{len(smile.strikes)} out-of-the-money mids, parity forward {smile.forward:.2f}; "
+            f"{n_listed} of {len(strikes)} strikes listed; model IV beside"
+        )
+    elif day_chain.empty:
+        basis = f"model: no option chain for {day.date()} in the store"
+    else:
+        listed = pd.DatetimeIndex(sorted(day_chain["expiry"].unique()))
+        # The quoted expiries nearest the one asked for, two on each side.
+        at = int(listed.searchsorted(expiry))
+        near = listed[max(at - 2, 0) : at + 2].strftime("%Y-%m-%d")
+        shown = ", ".join(near) + (", ..." if len(listed) > len(near) else "")
+        basis = (
+            f"model: the {day.date()} chain has no usable quotes for {expiry.date()} "
+            f"(quoted: {shown})"
+        )
     inputs: dict[str, Any] = {
         "date": str(day.date()),
         "expiry": str(expiry.date()),
@@ -132,29 +168,84 @@ def spx_price_table(
         "rate_source": model.carry.rate_source,
         "div_yield_pct": 100.0 * model.carry.div_yield,
         "surface": "quotes" if quoted else "model",
+        "basis": basis,
         "source": market.source.description,
     }
     return frame, inputs
 
 
+def _cell(v: float, col: str, digits: int) -> str:
+    if pd.isna(v):
+        return ""
+    if col == "strike" and v != round(v):
+        return f"{v:,.2f}".rstrip("0")  # 2912.5, not 2,912
+    return f"{v:,.{digits}f}"
+
+
 def _show(frame: pd.DataFrame, inputs: dict[str, Any]) -> None:
-    title = f"SPX {inputs['type']}s on {inputs['date']} expiring {inputs['expiry']}"
-    table = Table(title=title)
-    for col in frame.columns:
-        table.add_column(col, justify="right")
-    digits = {"strike": 0, "iv_pct": 2, "price": 2, "price_usd": 0, "gamma": 6}
-    for _, row in frame.iterrows():
-        table.add_row(*(f"{row[c]:,.{digits.get(c, 4)}f}" for c in frame.columns))
+    quoted = inputs["surface"] == "quotes"
+    title = (
+        f"SPX {inputs['type']}s on {inputs['date']} expiring {inputs['expiry']}: "
+        f"{'QUOTES' if quoted else 'MODEL'}"
+    )
     out = Console()
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    if quoted:
+        cols = {
+            "strike": ("strike", 0),
+            "bid": ("bid", 2),
+            "ask": ("ask", 2),
+            "mid": ("mid", 2),
+            "iv_pct": ("IV%", 1),
+            "iv_model_pct": ("model", 1),
+            "iv_diff_pts": ("diff", 1),
+            "delta": ("delta", 2),
+            "vega_per_vol_pt": ("vega", 2),
+            "theta_per_day": ("theta", 2),
+        }
+    else:
+        cols = {
+            "strike": ("strike", 0),
+            "iv_pct": ("IV%", 2),
+            "price": ("price", 2),
+            "price_usd": ("price_usd", 0),
+            "delta": ("delta", 4),
+            "gamma": ("gamma", 6),
+            "vega_per_vol_pt": ("vega", 4),
+            "theta_per_day": ("theta", 4),
+        }
+    for name, _ in cols.values():
+        table.add_column(name, justify="right")
+    for _, row in frame.iterrows():
+        table.add_row(*(_cell(row[c], c, d) for c, (_, d) in cols.items()))
+    out.print(f"priced from {inputs['basis']}", highlight=False)
     out.print(table)
+    if quoted:
+        flagged = frame[frame["quality"] != ""]
+        for _, row in flagged.iterrows():
+            out.print(
+                f"  {_cell(row['strike'], 'strike', 0)}: quote flagged {row['quality']}",
+                highlight=False,
+            )
+        out.print(
+            "IV% = quote smile (out-of-the-money mids, linear in strike) used for greeks "
+            "and --json/--csv price; model = alvh's surface; diff = IV% - model (vol "
+            "points); mid blank = zero bid, crossed or not listed",
+            highlight=False,
+        )
     out.print(
         f"spot {inputs['spot']:.2f}, forward {inputs['forward']:.2f}, "
         f"T {inputs['t_years'] * 365:.2f} days, ATM vol {inputs['atm_vol_pct']:.2f}%, "
         f"rate {inputs['rate_pct']:.3f}% ({inputs['rate_source']}), "
-        f"dividend yield {inputs['div_yield_pct']:.2f}%; vols from {inputs['surface']}; "
-        f"delta/gamma per unit of SPX, price_usd = price x 100\ndata: {inputs['source']}",
+        f"dividend yield {inputs['div_yield_pct']:.2f}%; vega per vol point, theta per day, "
+        f"delta per unit of SPX, price x 100 = USD\ndata: {inputs['source']}",
         highlight=False,
     )
+
+
+def _json_number(v: Any) -> float | None:
+    x = float(v)
+    return x if np.isfinite(x) else None  # JSON has no NaN: a missing quote is null
 
 
 def _register_spx(group: typer.Typer) -> None:
@@ -183,7 +274,10 @@ def _register_spx(group: typer.Typer) -> None:
             kind == OptionType.call,
         )
         if as_json:
-            rows = [{k: float(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+            rows = [
+                {k: v if isinstance(v, str) else _json_number(v) for k, v in r.items()}
+                for r in frame.to_dict(orient="records")
+            ]
             typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
         elif as_csv:
             typer.echo(frame.to_csv(index=False).rstrip("\n"))

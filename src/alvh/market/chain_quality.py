@@ -17,8 +17,9 @@ stale
     zero size (layouts with sizes: DataShop, OptionsDX) or, for a file of several quote dates,
     bid and ask are exactly those of the previous quote date.
 parity
-    Per quote date, root and expiry: ``C - P = DF (F - K)`` is fitted on the (up to) 10
-    strikes nearest the underlying that have two-sided quotes on both rights (Theil-Sen line of
+    Per quote date, root and expiry: ``C - P = DF (F - K)`` is fitted on the strikes within 5%
+    of the underlying (at least the 10 nearest) that have two-sided quotes on both rights
+    (Theil-Sen line of
     mid ``C - P`` on ``K``: slope ``-DF``, intercept ``DF F``; with fewer than 4 such strikes
     ``DF = exp(-rate T)`` and ``DF F`` is the median). A strike is flagged, call and put, when
     ``|C_mid - P_mid - DF (F - K)|`` exceeds the half-spreads of both plus
@@ -43,6 +44,7 @@ STALE_MIN_LOG_MONEYNESS: Final = 0.10
 STALE_REFERENCE_VOL: Final = 0.20
 STALE_STDEVS: Final = 3.0
 PARITY_NEAR_STRIKES: Final = 10
+PARITY_NEAR_LOG_MONEYNESS: Final = 0.05
 _MIN_FIT_STRIKES: Final = 4
 
 
@@ -116,7 +118,11 @@ def parity_fits(chains: pd.DataFrame, rate: float = 0.0) -> list[tuple[ParityFit
         k = ks.to_numpy(np.float64)
         diff = (tab["c_bid"] + tab["c_ask"] - tab["p_bid"] - tab["p_ask"]).to_numpy() / 2.0
         spot = float(g["underlying"].iloc[0])
-        near = np.argsort(np.abs(k - spot), kind="mergesort")[:PARITY_NEAR_STRIKES]
+        # The nearest strikes, and every strike within 5% of the underlying: a wide span
+        # pins the slope (DF) that quotes rounded to a tick leave loose over a few strikes.
+        order = np.argsort(np.abs(k - spot), kind="mergesort")
+        within = np.abs(np.log(k[order] / spot)) <= PARITY_NEAR_LOG_MONEYNESS
+        near = order[: max(PARITY_NEAR_STRIKES, int(within.sum()))]
         t = max((pd.Timestamp(exp) - pd.Timestamp(qd)).days, 0) / 365.0
         if len(near) >= _MIN_FIT_STRIKES:
             slope = float(theilslopes(diff[near], k[near])[0])

@@ -107,6 +107,7 @@ class FileReport:
     series: list[SeriesSummary] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    chain_quality: pd.DataFrame | None = None  # option chains: rows and flags per quote date
 
 
 @dataclass
@@ -192,6 +193,18 @@ class Store:
     def summary(self) -> list[SeriesSummary]:
         """Return per table and series: rows, first and last date."""
         return [SeriesSummary(**s) for s in self.manifest()["summary"]]
+
+    def chain_quality(self) -> pd.DataFrame | None:
+        """Return rows and quality flags per quote date of the stored option chains.
+
+        None when the store holds no chains (see ``alvh.market.chain_quality.quality_counts``).
+        """
+        info = self.manifest()["tables"].get("option_chains")
+        if not info or not info["rows"]:
+            return None
+        from alvh.market.chain_quality import quality_counts
+
+        return quality_counts(self._read_object(info["object"]))
 
     def _read_object(self, sha: str) -> pd.DataFrame:
         path = self.objects / f"{sha}.parquet"
@@ -377,8 +390,23 @@ def _merge(
     return out
 
 
+def _is_optionsdx_txt(f: Path) -> bool:
+    """OptionsDX ships ``.txt`` files; in a folder only those with its header are data."""
+    if not f.name.lower().endswith(".txt"):
+        return False
+    try:
+        with f.open("rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t").startswith(b"[QUOTE_")
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Return the files to import: files as given, folders by their top-level data files."""
+    """Return the files to import: files as given, folders by their top-level data files.
+
+    A folder's data files are its CSV/gzip/tar files and its OptionsDX ``.txt`` files.
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw).expanduser()
@@ -386,7 +414,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             out += sorted(
                 f
                 for f in p.iterdir()
-                if f.is_file() and f.name.lower().endswith(IMPORTABLE_SUFFIXES)
+                if f.is_file()
+                and (f.name.lower().endswith(IMPORTABLE_SUFFIXES) or _is_optionsdx_txt(f))
             )
         elif p.is_file():
             out.append(p)
@@ -448,9 +477,15 @@ def import_paths(
             known[sha] = {"format": "(repeated)"}
             res = import_file(f, symbol)
             series = [s for p in res.pieces for s in summarise(p.table, p.frame)]
-            reports.append(
-                FileReport(str(f), res.fmt, "imported", series, dict(res.dropped), list(res.notes))
+            report = FileReport(
+                str(f), res.fmt, "imported", series, dict(res.dropped), list(res.notes)
             )
+            chains = [p.frame for p in res.pieces if p.table == "option_chains"]
+            if chains:
+                from alvh.market.chain_quality import quality_counts
+
+                report.chain_quality = quality_counts(pd.concat(chains, ignore_index=True))
+            reports.append(report)
             todo.append((str(f.resolve()), sha, res))
         before = m["data_id"]
         if todo:

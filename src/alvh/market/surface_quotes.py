@@ -6,7 +6,10 @@ the forward implied by put-call parity near the money, inverts out-of-the-money 
 vols, and interpolates IV linearly in strike (flat beyond the outermost usable quotes). Any
 ``t_years`` that is not a quoted expiration (within half a day) gets the model's answer.
 
-``surface_for(snap)`` picks the quote-backed surface when chains for the snapshot's day exist.
+``surface_for(snap)`` picks the quote-backed surface when chains for the snapshot's day exist;
+``quotes_for`` returns the day's bid, ask, mid and quality flags of given contracts (for marks
+and limits that should use the quotes where a chain was imported). Rows flagged ``parity`` by
+the importer are not used for the smile; crossed and zero-bid quotes never are.
 """
 
 from __future__ import annotations
@@ -139,6 +142,9 @@ class QuoteSurface:
         day = model.valuation_time.normalize()
         chains = snap.known("option_chains")
         rows = chains[(chains["quote_date"] == day) & chains["root"].isin(SPX_ROOTS)]
+        if "quality" in rows:
+            # Quotes a conversion/reversal would arbitrage are left out (kept in the store).
+            rows = rows[~rows["quality"].fillna("").astype(str).str.contains("parity")]
         smiles: list[QuotedSmile] = []
         for (root, expiry), g in rows.groupby(["root", "expiry"], sort=True):
             expiry_ts = pd.Timestamp(str(expiry))
@@ -162,10 +168,13 @@ class QuoteSurface:
         # quoted(smile) where t matches a quoted expiry, modelled(t) elsewhere.
         t = np.asarray(t_years, dtype=np.float64)
         out = np.asarray(modelled(t), dtype=np.float64).copy()
-        for s in self.smiles:
-            hit = np.abs(t - s.t_years) <= _MATCH_T_YEARS
+        best = np.full(t.shape, _MATCH_T_YEARS)
+        for s in self.smiles:  # the nearest quoted expiry wins (SPX AM vs SPXW PM, same day)
+            gap = np.abs(t - s.t_years)
+            hit = gap <= best
             if np.any(hit):
                 out = np.where(hit, quoted(s), out)
+                best = np.where(hit, gap, best)
         return out
 
     def t_years(self, expiry: date | pd.Timestamp, am_settled: bool | None = None) -> float:
@@ -182,14 +191,21 @@ class QuoteSurface:
 
     def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
         """Return quoted IV interpolated in strike where quoted, else the model's IV."""
-        t, k = np.broadcast_arrays(
-            np.asarray(t_years, dtype=np.float64), np.asarray(strikes, dtype=np.float64)
+        # Copies: broadcast views are read-only, and numba warns when handed one.
+        t, k = (
+            np.array(a)
+            for a in np.broadcast_arrays(
+                np.asarray(t_years, dtype=np.float64), np.asarray(strikes, dtype=np.float64)
+            )
         )
         out = np.asarray(self.model.iv(t, k), dtype=np.float64).copy()
-        for s in self.smiles:
-            hit = np.abs(t - s.t_years) <= _MATCH_T_YEARS
+        best = np.full(t.shape, _MATCH_T_YEARS)
+        for s in self.smiles:  # the nearest quoted expiry wins, as in ``_per_t``
+            gap = np.abs(t - s.t_years)
+            hit = gap <= best
             if np.any(hit):
                 out[hit] = np.interp(k[hit], s.strikes, s.vols)
+                best = np.where(hit, gap, best)
         return out
 
     def atm_vol(self, t_years: ArrayLike) -> Float64Array:
@@ -223,3 +239,61 @@ def surface_for(
             return surf
         return surf.model
     return SpxVolSurface.from_snapshot(snap, params)
+
+
+def quotes_for(
+    chains: pd.DataFrame,
+    day: pd.Timestamp,
+    expiry: pd.Timestamp,
+    strikes: ArrayLike,
+    is_call: bool,
+) -> pd.DataFrame:
+    """Return the quotes of ``day`` for one SPX expiry and right, one row per strike.
+
+    On an expiry quoted under both roots, the standard monthly (AM) expiration takes ``SPX``,
+    any other ``SPXW`` (``alvh.market.surface.is_am_settled``).
+
+    Parameters
+    ----------
+    chains
+        Canonical ``option_chains`` rows (known at the valuation time).
+    day, expiry
+        Quote date and expiration (midnight timestamps).
+    strikes
+        Strikes wanted.
+    is_call
+        Calls (True) or puts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strike``, ``root``, ``bid``, ``ask``, ``mid`` (NaN when the bid is zero or
+        the quote crossed) and ``quality``; NaN/empty where the strike is not quoted.
+    """
+    from alvh.market.surface import is_am_settled
+
+    ks = np.asarray(strikes, dtype=np.float64).reshape(-1)
+    rows = chains[
+        (chains["quote_date"] == day)
+        & (chains["expiry"] == expiry)
+        & (chains["right"] == ("C" if is_call else "P"))
+        & chains["root"].isin(SPX_ROOTS)
+    ]
+    roots = set(rows["root"])
+    if len(roots) > 1:
+        rows = rows[rows["root"] == ("SPX" if is_am_settled(expiry) else "SPXW")]
+    by_strike = rows.drop_duplicates("strike").set_index("strike")
+    got = by_strike.reindex(ks)
+    bid, ask = got["bid"].to_numpy(np.float64), got["ask"].to_numpy(np.float64)
+    usable = (bid > 0.0) & (ask >= bid)
+    quality = got["quality"] if "quality" in got else pd.Series("", index=got.index)
+    return pd.DataFrame(
+        {
+            "strike": ks,
+            "root": got["root"].fillna("").astype(str).to_numpy(),
+            "bid": bid,
+            "ask": ask,
+            "mid": np.where(usable, (bid + ask) / 2.0, np.nan),
+            "quality": quality.fillna("").astype(str).to_numpy(),
+        }
+    )

@@ -190,14 +190,14 @@ def import_datashop(t: CsvTable, symbol: str | None = None) -> FileResult:
     kind = np.where(kind == "CALL", "C", np.where(kind == "PUT", "P", kind))
     _fail_at(t, ~np.isin(kind, ("C", "P")), "option_type", "'C' or 'P'")
     q, e = _chain_dates(t, "quote_date", "expiration")
-    under = 0.5 * (
-        parse_floats(t, ub, missing=frozenset()) + parse_floats(t, ua, missing=frozenset())
-    )
-    active = f"active_underlying_price_{stamp}"
-    if t.has(active):
-        act = parse_floats(t, active)
-        under = np.where(np.isfinite(act) & (act > 0.0), act, under)
-    _fail_at(t, ~(under > 0.0), ub, "an underlying price > 0")
+    u_bid, u_ask = parse_floats(t, ub), parse_floats(t, ua)
+    under = np.where((u_bid > 0.0) & (u_ask >= u_bid), 0.5 * (u_bid + u_ask), np.nan)
+    for col in (f"active_underlying_price_{stamp}", f"implied_underlying_price_{stamp}"):
+        if t.has(col):
+            alt = parse_floats(t, col)
+            under = np.where(~(under > 0.0) & (alt > 0.0), alt, under)
+    strike = parse_floats(t, "strike", missing=frozenset())
+    bid, ask = _prices(t, bid_col), _prices(t, ask_col)
     if t.has("root"):
         root: object = np.array([str(v).strip().upper() for v in t.col("root")], dtype=object)
     else:
@@ -215,6 +215,16 @@ def import_datashop(t: CsvTable, symbol: str | None = None) -> FileResult:
         bs, asz = _optional(t, f"bid_size_{stamp}"), _optional(t, f"ask_size_{stamp}")
         assert bs is not None and asz is not None
         sizes = (bs, asz)
+    missing = ~(under > 0.0)
+    if missing.any():
+        # DataShop leaves index bid/ask at 0 without a Cboe index licence: read the level off
+        # put-call parity at the nearest expiry instead, and say so.
+        under = _underlying_from_parity(q, e, strike, kind, bid, ask, under)
+        _fail_at(t, ~(under > 0.0), ub, "an underlying price > 0 (or quotes to infer it)")
+        res.notes.append(
+            f"{int(missing.sum()):,} rows without an underlying bid/ask: underlying taken "
+            "from put-call parity at the nearest expiry (strike where C - P is smallest)"
+        )
     res.pieces.append(
         chain_piece(
             t,
@@ -223,10 +233,10 @@ def import_datashop(t: CsvTable, symbol: str | None = None) -> FileResult:
                 "quote_date": q,
                 "root": root,
                 "expiry": e,
-                "strike": parse_floats(t, "strike", missing=frozenset()),
+                "strike": strike,
                 "right": kind,
-                "bid": _prices(t, bid_col),
-                "ask": _prices(t, ask_col),
+                "bid": bid,
+                "ask": ask,
                 "underlying": under,
                 "volume": _optional(t, "trade_volume"),
                 "open_interest": _optional(t, "open_interest"),
@@ -236,6 +246,39 @@ def import_datashop(t: CsvTable, symbol: str | None = None) -> FileResult:
     )
     res.notes.append(f"quotes: {bid_col}/{ask_col}")
     return res
+
+
+def _underlying_from_parity(
+    q: np.ndarray,
+    e: np.ndarray,
+    strike: np.ndarray,
+    kind: np.ndarray,
+    bid: np.ndarray,
+    ask: np.ndarray,
+    under: np.ndarray,
+) -> np.ndarray:
+    """Fill missing underlying levels per quote date: ``K + C_mid - P_mid`` at the strike of
+    the nearest expiry (>= 3 two-sided strikes on both rights) where ``|C - P|`` is smallest.
+    Over a few days to expiry the discount and carry are below a tick of the level."""
+    f = pd.DataFrame({"q": q, "e": e, "k": strike, "r": kind, "mid": (bid + ask) / 2.0})
+    f = f[(bid > 0.0) & (ask >= bid)]
+    out = under.copy()
+    for day, g in f.groupby("q", sort=True):
+        wide = g.pivot_table(index=["e", "k"], columns="r", values="mid", aggfunc="first")
+        if not {"C", "P"} <= set(wide.columns):
+            continue
+        wide = wide.dropna(subset=["C", "P"])
+        counts = wide.groupby(level="e").size()
+        usable = counts[counts >= 3].index
+        if not len(usable):
+            continue
+        near = wide.loc[usable.min()]
+        diff = (near["C"] - near["P"]).to_numpy()
+        i = int(np.argmin(np.abs(diff)))
+        level = float(near.index[i]) + float(diff[i])
+        hole = (q == day) & ~(out > 0.0)
+        out[hole] = level
+    return out
 
 
 def _split_size(t: CsvTable, col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -354,7 +397,11 @@ def detect_chain_layout(header: tuple[str, ...]) -> str | None:
         {"[c_bid]", "[p_bid]", "[strike]", "[quote_date]", "[expire_date]"} & h
     ):
         return "optionsdx"
-    if "option_type" in h and ({"quote_date", "expiration", "strike"} & h):
+    if ("option_type" in h and ({"quote_date", "expiration", "strike"} & h)) or {
+        "quote_date",
+        "expiration",
+        "strike",
+    } <= h:
         return "cboe_datashop"
     if "optionroot" in h or "quotedate" in h or {"underlying_last", "type", "strike"} <= h:
         return "hod"
