@@ -25,7 +25,7 @@ from alvh.strategy.condor import index_contracts, select_strikes
 
 def test_atm_strikes_and_percent_wings_by_hand() -> None:
     # Spot 4012: the nearest 5-point strike is 4010; 5% wings at 4012 x 0.95 = 3811.4 -> 3810
-    # and 4012 x 1.05 = 4212.6 -> 4215.
+    # (at or below) and 4012 x 1.05 = 4212.6 -> 4215 (at or above).
     k = select_strikes(FlatSurface(spot=4012.0), 30 / 365, "atm", 0.0, "pct_otm", 5.0)
     assert k is not None
     assert (k.long_put, k.short_put, k.short_call, k.long_call) == (3810, 4010, 4010, 4215)
@@ -112,9 +112,9 @@ def test_bfly_rolls_on_monthly_expiries_into_the_next_with_cboe_strikes_and_size
         assert pd.Timestamp(str(inp["expiry"])).date() == spx_monthly_expiry(nxt.year, nxt.month)
         spx = float(bfly.daily.loc[day, "spx"])
         lp, sp, sc, lc = (float(x) for x in inp["strikes"])  # type: ignore[attr-defined]
-        # ATM straddle at the 5-point strike nearest the close; wings nearest +/-5%.
+        # ATM straddle at the 5-point strike nearest the close; wings at or beyond +/-5%.
         assert sp == sc and abs(sp - spx) <= 2.5
-        assert abs(lp - 0.95 * spx) <= 2.5 and abs(lc - 1.05 * spx) <= 2.5
+        assert 0.0 <= 0.95 * spx - lp < 5.0 and 0.0 <= lc - 1.05 * spx < 5.0
         owed = max(sp - lp, lc - sc) * 100.0
         assert inp["qty"] == math.floor(float(inp["equity_usd"]) / (10.0 * owed) + 1e-9)  # type: ignore[arg-type]
 

@@ -151,7 +151,8 @@ class DeltaWings(Frozen):
 
 
 class PctOtmWings(Frozen):
-    """Long strikes at the listed strikes nearest ``spot x (1 -/+ pct/100)`` (BFLY: 5)."""
+    """Long put at the highest strike at or below ``spot x (1 - pct/100)``, long call at the
+    lowest at or above ``spot x (1 + pct/100)`` (BFLY: 5)."""
 
     method: Literal["pct_otm"] = "pct_otm"
     pct: float = Field(default=5.0, gt=0.0, le=50.0)

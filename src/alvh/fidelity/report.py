@@ -49,12 +49,28 @@ Replicator = Callable[[str, MarketData, SurfaceParams], pd.Series]
 
 
 def params_label(params: SurfaceParams) -> str:
-    """Return the surface parameters' version label, else ``params-<sha256[:12]>`` of them."""
-    version = getattr(params, "version", None)
-    if version:
-        return str(version)
+    """Return a label naming the surface parameters: where they come from and their hash.
+
+    ``v<N>-<sha256[:12]>`` for the shipped versioned file (``surface_params.json``),
+    ``legacy-<sha>`` for the January-2018 fit, ``params-<sha>`` for any other values; the hash
+    is of the values themselves, so two labels are equal only for equal parameters.
+    """
     blob = json.dumps(dataclasses.asdict(params), sort_keys=True).encode()
-    return "params-" + hashlib.sha256(blob).hexdigest()[:12]
+    digest = hashlib.sha256(blob).hexdigest()[:12]
+    from alvh.market import surface
+
+    legacy = getattr(surface, "LEGACY_SURFACE_PARAMS", None)
+    path = getattr(surface, "SURFACE_PARAMS_FILE", None)
+    if path is not None and Path(path).is_file():
+        try:
+            doc = json.loads(Path(path).read_text())
+            if surface.load_surface_params(Path(path)) == params:
+                return f"v{doc.get('version', '?')}-{digest}"
+        except (AlvhError, ValueError, OSError):
+            pass
+    if legacy is not None and params == legacy:
+        return f"legacy-{digest}"
+    return f"params-{digest}"
 
 
 def file_id(path: Path) -> str:

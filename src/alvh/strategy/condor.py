@@ -127,8 +127,9 @@ def select_strikes(
         butterfly; ``value`` is unused).
     wing_method
         ``width``: longs ``wing_value`` points beyond the shorts; ``delta``: longs at |delta|
-        closest to ``wing_value`` (e.g. 0.05) beyond the shorts; ``pct_otm``: longs at the
-        grid strikes nearest ``S x (1 -/+ wing_value / 100)``.
+        closest to ``wing_value`` (e.g. 0.05) beyond the shorts; ``pct_otm``: the long put at
+        the highest grid strike at or below ``S x (1 - wing_value / 100)``, the long call at
+        the lowest at or above ``S x (1 + wing_value / 100)``.
     """
     s = float(surface.spot)
     k = strike_grid(s) if grid is None else np.asarray(grid, dtype=float)
@@ -177,8 +178,11 @@ def select_strikes(
         lc = _pick(k, call_delta, wing_value, k > sc)
         why += f", wings at {wing_value:.0%} delta"
     elif wing_method == "pct_otm":
-        lp = float(k[np.argmin(np.abs(k - s * (1.0 - wing_value / 100.0)))])
-        lc = float(k[np.argmin(np.abs(k - s * (1.0 + wing_value / 100.0)))])
+        # At or beyond the % level, as Cboe's rules pick strikes ("the closest strike below"
+        # for puts, above for calls), so a wing is never narrower than stated.
+        lo, hi = s * (1.0 - wing_value / 100.0), s * (1.0 + wing_value / 100.0)
+        lp = float(k[k <= lo].max()) if (k <= lo).any() else math.nan
+        lc = float(k[k >= hi].min()) if (k >= hi).any() else math.nan
         why += f", wings {wing_value:g}% out of the money"
     else:
         raise ValueError(f"unknown wing method {wing_method!r}")
