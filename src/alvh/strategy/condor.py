@@ -214,9 +214,9 @@ def index_contracts(equity_usd: float, wing_owed_per_condor_usd: float, multiple
 
     CBOE's CNDR and BFLY hold T-bills worth ten times the spread's maximum loss. Read here as
     what the spread can owe at expiry, the widest wing x 100 per condor (the premium received
-    goes into the T-bills), so ``contracts = equity / (multiple x widest wing x 100)``. Netting
-    the premium instead would put ~4.5x equity into BFLY's butterflies and make months of -10%
-    routine, against CBOE's record of a worst month near -5.6% for BFLY (docs/book-and-config.md).
+    goes into the T-bills), so ``contracts = equity / (multiple x widest wing x 100)``. This
+    reading gives CNDR's published volatility (7.2% a year; netting the premium would give
+    ~8%, and ~25% for BFLY against a published figure above 10%): docs/book-and-config.md.
     The index holds fractional units; a book holds whole contracts, rounded down.
     """
     if wing_owed_per_condor_usd <= 0 or equity_usd <= 0 or multiple <= 0:
