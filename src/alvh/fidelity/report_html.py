@@ -122,6 +122,45 @@ def index_section(ix: IndexResult, r: FidelityReport) -> str:
     )
 
 
+SMILE_TARGET_DTE = (14, 30, 60)
+SMILE_COLORS = ("#c0392b", "#1f5fa8", "#27ae60")
+
+
+def smile_chart(c: ChainResult) -> tuple[bytes, str] | None:
+    """Market (dots) and model (line) IV against ln(K/F) on one quote date, up to 3 expiries.
+
+    The date is the source's first quote date with an expiry of 14 days or more (else its
+    first); the expiries are those nearest 14, 30 and 60 days. Returns the PNG and a caption.
+    """
+    e = c.errors
+    if e.empty:
+        return None
+    dates = c.dates()
+    later = [d for d in dates if (e.loc[e["quote_date"] == d, "dte_days"] >= 14).any()]
+    day = (later or dates)[0]
+    rows = e[e["quote_date"] == day]
+    dtes = np.array(sorted(rows["dte_days"].unique()))
+    picked = sorted({int(dtes[np.argmin(np.abs(dtes - t))]) for t in SMILE_TARGET_DTE})
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        for dte, color in zip(picked, SMILE_COLORS, strict=False):
+            g = rows[rows["dte_days"] == dte].sort_values("strike")
+            x = np.log(g["strike"].to_numpy(float) / g["forward"].to_numpy(float))
+            ax.plot(x, g["market_iv"] * 100, "o", ms=2.5, color=color, label=f"{dte}d market")
+            ax.plot(x, g["model_iv"] * 100, "-", lw=1.2, color=color, label=f"{dte}d model")
+        ax.set_xlabel("ln(strike / parity forward)")
+        ax.set_ylabel("implied vol (%)")
+        ax.set_title(f"{c.source}: smiles on {day.date()}")
+        ax.legend(loc="best", fontsize=7, ncol=2)
+
+    caption = (
+        f"Quote date {day.date()}, expiries of {', '.join(str(d) for d in picked)} days: "
+        "dots are the quotes' mid IVs, lines the model at the same moneyness."
+    )
+    return render(draw), caption
+
+
 def _headline_cells(e: pd.DataFrame) -> list[str]:
     h = headline(e)
     return [
@@ -141,13 +180,18 @@ def chain_section(c: ChainResult, r: FidelityReport) -> str:
         ["quote date", f"puts: mean |err| {lo_d:.0%}-{hi_d:.0%} delta, {lo_t}-{hi_t} DTE", "calls"],
         [[esc(d.date()), *_headline_cells(c.errors[c.errors["quote_date"] == d])] for d in dates],
     )
+    chart = smile_chart(c)
+    smile = (
+        "" if chart is None else img(chart[0], "smiles") + f'<p class="note">{esc(chart[1])}</p>'
+    )
     return (
         f"<h3>{esc(c.source)}</h3>"
         f'<p class="note">Quotes: <code>{esc(c.source)}</code> (id <code>{esc(c.source_id)}'
         f"</code>), {len(dates)} quote date(s) {esc(span)}, {len(c.errors)} out-of-the-money "
         f"options compared. Model: surface <code>{esc(r.params_label)}</code> on market data "
         f"<code>{esc(r.data_id)}</code>. Error = model minus market IV, vol points.</p>"
-        "<h4>By |delta| (all dates pooled)</h4>"
+        + smile
+        + "<h4>By |delta| (all dates pooled)</h4>"
         + frame_table(error_table(c.errors, "delta_bucket"), left=2)
         + "<h4>By days to expiry (all dates pooled)</h4>"
         + frame_table(error_table(c.errors, "dte_bucket"), left=2)
