@@ -33,6 +33,16 @@ def test_atm_strikes_and_percent_wings_by_hand() -> None:
     assert "short straddle at 4010" in k.reason and "5% out of the money" in k.reason
 
 
+def test_atm_and_wings_follow_a_given_reference_spot() -> None:
+    # Reference 3987.4 (Cboe's 11:00 value) on a surface closing at 4012: ATM 3985; wings at
+    # 3987.4 x 0.95 = 3788.03 -> 3785 and 3987.4 x 1.05 = 4186.77 -> 4190.
+    k = select_strikes(
+        FlatSurface(spot=4012.0), 30 / 365, "atm", 0.0, "pct_otm", 5.0, reference_spot=3987.4
+    )
+    assert k is not None
+    assert (k.long_put, k.short_put, k.short_call, k.long_call) == (3785, 3985, 3985, 4190)
+
+
 def test_equal_shorts_only_for_the_atm_method() -> None:
     # A delta rule that lands both shorts on one strike is no condor: refused, as before.
     k = select_strikes(FlatSurface(), 1e-6, "delta", 0.49, "width", 25)
@@ -110,9 +120,12 @@ def test_bfly_rolls_on_monthly_expiries_into_the_next_with_cboe_strikes_and_size
         assert spx_monthly_expiry(day.year, day.month) == day.date()
         nxt = day + pd.offsets.MonthBegin(1)
         assert pd.Timestamp(str(inp["expiry"])).date() == spx_monthly_expiry(nxt.year, nxt.month)
-        spx = float(bfly.daily.loc[day, "spx"])
+        close = float(bfly.daily.loc[day, "spx"])
+        spx = float(inp["reference_spot"])  # type: ignore[arg-type]
+        # Cboe's 11:00 ET reference, estimated between the open and the close.
+        assert spx != close
         lp, sp, sc, lc = (float(x) for x in inp["strikes"])  # type: ignore[attr-defined]
-        # ATM straddle at the 5-point strike nearest the close; wings at or beyond +/-5%.
+        # ATM straddle at the 5-point strike nearest the reference; wings at or beyond +/-5%.
         assert sp == sc and abs(sp - spx) <= 2.5
         assert 0.0 <= 0.95 * spx - lp < 5.0 and 0.0 <= lc - 1.05 * spx < 5.0
         owed = max(sp - lp, lc - sc) * 100.0
@@ -161,7 +174,7 @@ def _replica_strikes(rolls: pd.DataFrame) -> dict[pd.Timestamp, tuple[float, ...
 
 
 @pytest.mark.parametrize(
-    ("preset", "min_corr", "min_same_strikes"), [("cndr", 0.99, 0.8), ("bfly", 0.85, 0.0)]
+    ("preset", "min_corr", "min_same_strikes"), [("cndr", 0.99, 0.8), ("bfly", 0.95, 0.9)]
 )
 def test_preset_agrees_with_the_fast_replica(
     market: MarketData, preset: str, min_corr: float, min_same_strikes: float
@@ -178,11 +191,11 @@ def test_preset_agrees_with_the_fast_replica(
     for d in common:
         exp = rep.rolls.loc[rep.rolls["date"] == d, "expiry"].iloc[0]
         assert pd.Timestamp(str(opens[d]["expiry"])) == exp
-    # Strikes: the replica fixes them on an 11:00 ET SPX estimate, the preset on the close, so
-    # they can differ by the intraday move. Measured (seed 5, 17 rolls): CNDR's delta rule picks
-    # the same four strikes on 94% of rolls, BFLY's ATM strike only on 12% (one 5-point step
-    # is enough); monthly-return correlation 0.999 and 0.91; the replica's months are 1.14x
-    # (CNDR) and 2.16x (BFLY) the preset's, its collateral being the wing net of the credit.
+    # Strikes: both take BFLY's from the estimated 11:00 ET SPX value (identical on all 17
+    # rolls, seed 5); CNDR's by delta at the close, the preset with the forward delta and the
+    # replica with the spot delta (the same four strikes on 16 of 17). Monthly-return
+    # correlation 0.999 and 0.975; the replica's months are 1.14x (CNDR) and 2.04x (BFLY) the
+    # preset's, its collateral being the wing net of the credit.
     same = np.mean([tuple(opens[d]["strikes"]) == strikes[d] for d in common])  # type: ignore[arg-type]
     assert same >= min_same_strikes
     # Returns scale differently (collateral on the net or the whole wing, see

@@ -120,6 +120,10 @@ class AtmStrikes(Frozen):
     """
 
     method: Literal["atm"] = "atm"
+    reference: Literal["close", "cboe_1100"] = "close"
+    """SPX level the ATM strike (and ``pct_otm`` wings) are taken from: the roll day's close,
+    or Cboe's "last value before 11:00 ET" estimated as ``open + (close - open) x 1.5 / 6.5``
+    (linear from the 09:30 open; the close where the open is unknown or stale)."""
 
 
 StrikeSelection = Annotated[

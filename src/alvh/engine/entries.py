@@ -30,6 +30,26 @@ _DAY_NS = 86_400_000_000_000
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+CBOE_REF_FRACTION = 1.5 / 6.5  # 11:00 ET between the 09:30 open and the 16:00 close
+
+
+def cboe_1100_spot(snap: MarketSnapshot, day: pd.Timestamp, close: float) -> float:
+    """Return Cboe's strike reference, SPX's "last value before 11:00 ET", estimated.
+
+    Linear from the day's open to its close: ``open + (close - open) x 1.5 / 6.5``. Without
+    an open for ``day``, or with a stale one (equal to the previous close: some vendors fill
+    the open that way), the close stands in. Known at the 16:15 decision: no look-ahead.
+    """
+    opens = snap.history("SPX", 2, field="open")
+    closes = snap.history("SPX", 2, field="close")
+    if len(opens) == 0 or opens.index[-1] != day:
+        return close
+    o = float(opens.iloc[-1])
+    if not math.isfinite(o) or o <= 0 or (len(closes) == 2 and o == float(closes.iloc[0])):
+        return close
+    return o + (close - o) * CBOE_REF_FRACTION
+
+
 class _Expiries:
     """Listed expiries of one product as sorted arrays (searched by date, never filtered)."""
 
@@ -235,7 +255,10 @@ class CondorRules:
         action, names = self._event_block(snap, i)
         closing = {p.cid for p in st.pending if p.kind == "close"}
         for tier in self.s.tiers:
-            entry = self._tier_entry(st, surf, day, i, equity_usd, tier, action, names, closing)
+            ref = cboe_1100_spot(snap, day, surf.spot) if tier.strike_reference != "close" else None
+            entry = self._tier_entry(
+                st, surf, day, i, equity_usd, tier, action, names, closing, ref
+            )
             entries.append(entry)
 
     def _tier_entry(
@@ -249,6 +272,7 @@ class CondorRules:
         action: str,
         names: str,
         closing: set[int],
+        reference_spot: float | None = None,
     ) -> JournalEntry:
         rule = f"tier.{tier.name}.entry"
         due, why = self._entry_due(tier, day, i, st)
@@ -269,7 +293,13 @@ class CondorRules:
         expiry, am = listed.stamps[j], bool(listed.am[j])
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
-            surf, t, tier.strike_method, tier.strike_value, tier.wing_method, tier.wing_value
+            surf,
+            t,
+            tier.strike_method,
+            tier.strike_value,
+            tier.wing_method,
+            tier.wing_value,
+            reference_spot=reference_spot,
         )
         if k is None:
             inputs: dict[str, object] = {"expiry": str(expiry.date())}
@@ -300,6 +330,8 @@ class CondorRules:
             "qty": qty,
             "events": names,
         }
+        if reference_spot is not None:
+            inputs["reference_spot"] = round(reference_spot, 2)
         if qty <= 0 or credit <= 0:
             budget = (
                 f"{tier.risk_pct_of_equity:g}% of equity {equity_usd:.0f}"

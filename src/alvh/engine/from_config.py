@@ -59,6 +59,7 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
         risk_pct_of_equity=t.risk_per_condor_pct_of_equity,
         max_open_condors=t.max_open_condors,
         collateral_multiple=t.collateral_multiple_of_max_loss,
+        strike_reference=getattr(st, "reference", "close"),
         profit_target_pct=None if hold else x.profit_target_pct_of_credit,
         stop_multiple=None if hold else x.stop_multiple_of_credit,
         exit_dte=None if hold else x.exit_dte,

@@ -33,6 +33,7 @@ class TierRules:
     max_open_condors: int = 4
     max_contracts: int | None = None
     collateral_multiple: float | None = None  # index-style sizing (CNDR/BFLY: 10), else None
+    strike_reference: Literal["close", "cboe_1100"] = "close"  # SPX level for atm / pct_otm
     profit_target_pct: float | None = 50.0
     stop_multiple: float | None = 2.0
     exit_dte: int | None = None

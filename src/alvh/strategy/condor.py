@@ -109,6 +109,7 @@ def select_strikes(
     wing_method: Literal["width", "delta", "pct_otm"],
     wing_value: float,
     grid: Float64Array | None = None,
+    reference_spot: float | None = None,
 ) -> CondorStrikes | None:
     """Return condor strikes chosen on the strike grid, or None when none fit.
 
@@ -130,6 +131,9 @@ def select_strikes(
         closest to ``wing_value`` (e.g. 0.05) beyond the shorts; ``pct_otm``: the long put at
         the highest grid strike at or below ``S x (1 - wing_value / 100)``, the long call at
         the lowest at or above ``S x (1 + wing_value / 100)``.
+    reference_spot
+        SPX level for ``atm`` shorts and ``pct_otm`` wings instead of the surface's spot (e.g.
+        Cboe's 11:00 ET value for BFLY); deltas always come from the surface.
     """
     s = float(surface.spot)
     k = strike_grid(s) if grid is None else np.asarray(grid, dtype=float)
@@ -147,6 +151,7 @@ def select_strikes(
         call_delta = ndtr(d1)  # undiscounted forward delta: the convention traders quote
     d2 = d1 - sd_t
     put_delta = call_delta - 1.0
+    ref = s if reference_spot is None else float(reference_spot)
     below, above = k < f, k > f
     if method == "delta":
         sp = _pick(k, -put_delta, value, below)
@@ -164,8 +169,8 @@ def select_strikes(
         sc = float(k[np.argmin(np.abs(k - (s + value * sd_pts)))])
         why = f"shorts {value:g} SD away (SD {sd_pts:.1f} pts)"
     elif method == "atm":
-        sp = sc = float(k[np.argmin(np.abs(k - s))])
-        why = f"short straddle at {sp:g} (strike nearest SPX {s:.2f})"
+        sp = sc = float(k[np.argmin(np.abs(k - ref))])
+        why = f"short straddle at {sp:g} (strike nearest SPX {ref:.2f})"
     else:
         raise ValueError(f"unknown strike method {method!r}")
     if not (math.isfinite(sp) and math.isfinite(sc)) or sp > sc or (sp == sc and method != "atm"):
@@ -180,7 +185,7 @@ def select_strikes(
     elif wing_method == "pct_otm":
         # At or beyond the % level, as Cboe's rules pick strikes ("the closest strike below"
         # for puts, above for calls), so a wing is never narrower than stated.
-        lo, hi = s * (1.0 - wing_value / 100.0), s * (1.0 + wing_value / 100.0)
+        lo, hi = ref * (1.0 - wing_value / 100.0), ref * (1.0 + wing_value / 100.0)
         lp = float(k[k <= lo].max()) if (k <= lo).any() else math.nan
         lc = float(k[k >= hi].min()) if (k >= hi).any() else math.nan
         why += f", wings {wing_value:g}% out of the money"
@@ -216,7 +221,7 @@ def index_contracts(equity_usd: float, wing_owed_per_condor_usd: float, multiple
     what the spread can owe at expiry, the widest wing x 100 per condor (the premium received
     goes into the T-bills), so ``contracts = equity / (multiple x widest wing x 100)``. This
     reading gives CNDR's published volatility (7.2% a year; netting the premium would give
-    ~8%, and ~25% for BFLY against a published figure above 10%): docs/book-and-config.md.
+    ~8%, and ~23% for BFLY against a published figure above 10%): docs/book-and-config.md.
     The index holds fractional units; a book holds whole contracts, rounded down.
     """
     if wing_owed_per_condor_usd <= 0 or equity_usd <= 0 or multiple <= 0:
