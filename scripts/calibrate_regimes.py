@@ -7,7 +7,8 @@ VIX and the slope (a call wing that falls in stress), and ``gamma`` (term struct
 Targets, read at run time from the shared data folder and never written anywhere:
 
 - the daily PUT, PPUT, BXM and CLL indexes (``alvh.fidelity.load_index``) against their
-  replicas (``alvh.fidelity.replicate``): calendar-month log returns, in percent;
+  replicas (``alvh.fidelity.replicate``): calendar-month and calendar-year log returns, in
+  percent;
 - the January-2018 SPXW chains (HOD format, 18 quote dates of one expiry) and the 2019-06-26
   15:45 SPXW chain (DataShop columns, read with pandas here; 30 expiries): model IV minus the
   market's out-of-the-money mid IV, in vol points, for |delta| 0.03-0.60 and 5-180 days.
@@ -85,6 +86,7 @@ FREE = (
 LOWER = (0.55, -0.3, -1.0, 0.2, -1.5, -0.5, -0.95, -2.0, -4.0, 0.2)
 UPPER = (1.05, 0.3, 1.0, 4.0, 1.5, 0.5, 0.2, 2.0, 4.0, 0.5)
 START = replace(LEGACY_SURFACE_PARAMS, max_atm_gap_pts=50.0)  # no cap: the ratio moves instead
+YEAR_WEIGHT = 1.0  # an index's mean square yearly error (pct pts) against its monthly one
 CHAIN_WEIGHT = 2.0  # a chain's mean square IV error (vol pts) against one index's (pct pts)
 
 
@@ -247,6 +249,10 @@ class Problem:
         for both in self.replica_frames(params, window).values():
             mr = monthly_log_returns(both) * 100
             parts.append((mr["rep"] - mr["real"]).to_numpy() / np.sqrt(len(mr)))
+            # Calendar-year log returns: the monthly block is mostly noise (a 1 pp/yr bias is
+            # 0.08 pp a month), this one carries the CAGR, the drawdown years and the signs.
+            yr = np.log(both.groupby(both.index.year).last()).diff().dropna() * 100
+            parts.append(YEAR_WEIGHT * (yr["rep"] - yr["real"]).to_numpy() / np.sqrt(len(yr)))
         use = self.pts if chains == "both" else self.pts[self.pts["chain"] == chains]
         err = (model_iv(params, self.inputs, use) - use["iv"].to_numpy()) * 100
         for _, idx in use.groupby("chain").indices.items():

@@ -62,9 +62,9 @@ def _ratio(vix: float, vix3m: float) -> float:
 
 def test_atm_vol_sits_below_vix_by_the_fitted_ratio() -> None:
     p = DEFAULT_SURFACE_PARAMS
-    s = surface(VIX=12.0)
+    s = surface(VIX9D=11.0, VIX=12.0, VIX3M=14.5)  # a calm day's contango
     atm_30d_pts = 100 * float(s.atm_vol(30 / 365))
-    expected = max(_ratio(12.0, 22.0) * 12.0, 12.0 - p.max_atm_gap_pts)
+    expected = max(_ratio(12.0, 14.5) * 12.0, 12.0 - p.max_atm_gap_pts)
     assert atm_30d_pts == pytest.approx(expected)
     assert 0.0 < 12.0 - atm_30d_pts <= 3.0
     # In stress the ATM vol stays below VIX (a variance swap prices the whole smile) by a
@@ -113,11 +113,22 @@ def test_put_skew_is_steeper_for_short_expiries_about_one_over_sqrt_t() -> None:
 
 
 def test_higher_skew_index_steepens_the_skew() -> None:
-    low, high = surface(SKEW=115.0), surface(SKEW=150.0)
+    # The mechanism, with a positive SKEW coefficient (the January-2018 fit's 0.16).
+    p = replace(DEFAULT_SURFACE_PARAMS, skew_beta=0.16)
+
+    def with_skew(skew: float) -> SpxVolSurface:
+        closes = {**BASE_CLOSES, "SKEW": skew}
+        return SpxVolSurface.from_snapshot(make_market(closes).snapshot(AS_OF), p)
+
+    low, high = with_skew(115.0), with_skew(150.0)
     t = 30 / 365
     assert _atm_skew(high, t) < _atm_skew(low, t) < 0.0
     k_put = 0.93 * 3000
     assert float(high.iv(t, k_put) - high.atm_vol(t)) > float(low.iv(t, k_put) - low.atm_vol(t))
+    # The shipped fit over 2007-2025 gives SKEW almost no weight once VIX and the VIX/VIX3M
+    # slope are in (-0.03 per 10 points): from SKEW 115 to 150 the ATM skew moves < 15%.
+    a, b = _atm_skew(surface(SKEW=115.0), t), _atm_skew(surface(SKEW=150.0), t)
+    assert abs(b / a - 1.0) < 0.15
 
 
 def test_greeks_match_quantlib_black_scholes_merton() -> None:

@@ -395,9 +395,11 @@ def _run(
                 t0 = _t_years(dates[lo], leg.expiry)
                 per_unit = leg.strike * math.exp(-panel.rate[lo] * t0) - prem
             else:
-                credit = -sum(lg.qty * pm for lg, pm in qk)
+                # Ten times the spread's maximum loss, taken as its wider wing before the
+                # credit: net of the credit it shrinks towards zero when the credit nears
+                # the wing (a BFLY at VIX 30+), and the leverage with it explodes.
                 width = max(_width(legs, False), _width(legs, True))
-                per_unit = COLLATERAL_MULTIPLE * max(width - credit, STRIKE_STEP)
+                per_unit = COLLATERAL_MULTIPLE * max(width, STRIKE_STEP)
             cash0 = per_unit - opt[0]  # the account also holds the premiums received
             v = cash0 * acc[lo : hi + 1] / acc[lo] + opt
         # Chain-linked: the next period starts from this one's last (pre-roll) level.

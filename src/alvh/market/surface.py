@@ -359,7 +359,7 @@ class SpxVolSurface:
         vix3m = vix3m_bar[1] if vix3m_bar is not None and vix3m_bar[0] == vix_bar[0] else math.nan
         skew = snap.last_bar("SKEW")
         skew_index = math.nan if skew is None else skew[1]
-        ratio, eta, rho = (float(x) for x in regime_terms(params, vix_bar[1], vix3m, skew_index))
+        ratio, eta, rho = _regime_terms_one(params, vix_bar[1], vix3m, skew_index)
         t_nodes: list[float] = []
         vols: list[float] = []
         for symbol, days in VIX_TENORS_DAYS:
@@ -637,6 +637,27 @@ def day_eta(params: SurfaceParams, skew_index: float) -> float:
 
 _RATIO_BOUNDS: Final = (0.4, 1.2)
 _RHO_BOUND: Final = 0.98
+_LOG_VIX_BOUNDS: Final = (-0.9, 1.6)
+_SLOPE_BOUNDS: Final = (-0.4, 0.4)
+
+
+def _regime_terms_one(
+    params: SurfaceParams, vix: float, vix3m: float, skew_index: float
+) -> tuple[float, float, float]:
+    """``regime_terms`` for one day with ``math`` (the engine builds a surface every session;
+    numpy's per-call cost would dominate). ``tests/market/test_surface_panel.py`` pins the two."""
+    lv = min(max(math.log(vix / params.vix_ref), _LOG_VIX_BOUNDS[0]), _LOG_VIX_BOUNDS[1])
+    slope = 0.0 if math.isnan(vix3m) else math.log(vix / vix3m)
+    slope = min(max(slope, _SLOPE_BOUNDS[0]), _SLOPE_BOUNDS[1])
+    ratio = params.vix_atm_ratio + params.ratio_vix_beta * lv + params.ratio_term_beta * slope
+    ratio = min(max(ratio, _RATIO_BOUNDS[0]), _RATIO_BOUNDS[1])
+    skew = params.skew_ref if math.isnan(skew_index) else skew_index
+    eta = params.eta_ref * math.exp(
+        params.skew_beta * (skew - params.skew_ref) / 10.0 + params.eta_vix_beta * lv
+    )
+    z = math.atanh(params.rho) + params.rho_vix_beta * lv + params.rho_term_beta * slope
+    rho = min(max(math.tanh(z), -_RHO_BOUND), _RHO_BOUND)
+    return ratio, eta, rho
 
 
 def regime_terms(
@@ -661,8 +682,11 @@ def regime_terms(
     v = np.asarray(vix, dtype=np.float64)
     v3 = np.asarray(vix3m, dtype=np.float64)
     sk = np.asarray(skew_index, dtype=np.float64)
-    lv = np.log(v / params.vix_ref)
+    # Clipped to the range seen in 2006-2026 (ln(VIX/20) in [-0.78, 1.42], ln(VIX/VIX3M) in
+    # [-0.34, 0.36]): never binding on real data, it stops the terms extrapolating.
+    lv = np.clip(np.log(v / params.vix_ref), *_LOG_VIX_BOUNDS)
     slope = np.where(np.isnan(v3), 0.0, np.log(v / np.where(np.isnan(v3), 1.0, v3)))
+    slope = np.clip(slope, *_SLOPE_BOUNDS)
     ratio = np.clip(
         params.vix_atm_ratio + params.ratio_vix_beta * lv + params.ratio_term_beta * slope,
         *_RATIO_BOUNDS,
