@@ -191,3 +191,16 @@ def test_validator_returns_empty_report_for_clean_chain() -> None:
     report = validate_chains(_chain(rows))
     assert report.empty
     assert list(report.columns) == ["rule", "row", "values"]
+
+
+def test_theil_sen_slope_matches_scipy() -> None:
+    from scipy.stats import theilslopes
+
+    from alvh.market.chain_quality import theil_sen_slope
+
+    rng = np.random.default_rng(7)
+    for n in (4, 9, 40):
+        k = np.sort(rng.choice(np.arange(2500.0, 3500.0, 5.0), n, replace=False))
+        y = 0.997 * (3000.0 - k) + rng.normal(0.0, 0.05, n)
+        y[0] += 20.0  # an outlier the median ignores
+        np.testing.assert_allclose(theil_sen_slope(k, y), theilslopes(y, k)[0], rtol=1e-12)

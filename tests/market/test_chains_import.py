@@ -234,3 +234,118 @@ def test_index_underlying_left_at_zero_is_read_off_parity(tmp_path: Path) -> Non
     res = import_file(path)
     assert (res.pieces[0].frame["underlying"] == 3000.0).all()
     assert any("put-call parity" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("cut", [",0,650", ",2999.9,3000.1,0,650"])
+def test_a_short_row_is_refused_naming_its_line(tmp_path: Path, cut: str) -> None:
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig")
+    assert text.endswith(cut)
+    bad = tmp_path / "spxw_short.csv"
+    bad.write_text("\n\n".join(text[: -len(cut)].rsplit("\n", 1)))  # and a blank line before
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert err.value.line == 17 and "fields" in err.value.expected
+
+
+def test_blank_lines_keep_line_numbers(tmp_path: Path) -> None:
+    lines = DATASHOP_1545.read_text(encoding="utf-8-sig").splitlines()
+    bad = tmp_path / "spxw_blank.csv"
+    # A blank line after line 3 moves the 2600 put (line 3) nowhere and the 2900 call to 5.
+    body = [*lines[:3], "", *lines[3:]]
+    body[4] = body[4].replace(",20,112,", ",20,-112,")
+    bad.write_text("\n".join(body))
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert (err.value.line, err.value.field) == (5, "bid_1545")
+
+
+def test_root_from_expiry_follows_the_standard_monthly_rule() -> None:
+    from alvh.market.importers.chains import _third_friday_root
+
+    # 2022-04-15 was Good Friday: April's AM expiration moved to Thursday 2022-04-14.
+    days = pd.to_datetime(["2020-06-19", "2020-06-17", "2022-04-14", "2022-04-13", "2022-05-20"])
+    assert list(_third_friday_root(days.to_numpy())) == ["SPX", "SPXW", "SPX", "SPXW", "SPX"]
+
+
+def test_parity_underlying_is_per_underlying_symbol(tmp_path: Path) -> None:
+    # The fixture's SPXW rows plus the same quotes scaled by 1/100 as ^VIX options: with the
+    # underlying bid/ask at 0, SPX reads 3000 off parity and VIX 30 (not one level for both).
+    spx = pd.read_csv(DATASHOP_1545, dtype=str, encoding="utf-8-sig")
+    spx.insert(0, "underlying_symbol", "^SPX")
+    spx.insert(2, "root", "SPXW")
+    vix = spx.copy()
+    vix["underlying_symbol"], vix["root"] = "^VIX", "VIX"
+    for col in ("strike", "bid_1545", "ask_1545"):
+        vix[col] = (vix[col].astype(float) / 100).map(lambda v: f"{v:g}")
+    both = pd.concat([spx, vix], ignore_index=True)
+    both[["underlying_bid_1545", "underlying_ask_1545"]] = "0"
+    path = tmp_path / "two_underlyings.csv"
+    both.to_csv(path, index=False)
+    f = import_file(path).pieces[0].frame
+    assert f.groupby("root")["underlying"].unique().map(list).to_dict() == {
+        "SPXW": [3000.0],
+        "VIX": [30.0],
+    }
+
+
+def test_no_underlying_and_too_few_quotes_is_refused(tmp_path: Path) -> None:
+    raw = pd.read_csv(FIX / "cboe_datashop_spx_2020-05-28.csv", dtype=str)
+    raw = raw.drop(columns=["active_underlying_price_1545", "implied_underlying_price_1545"])
+    raw[["underlying_bid_1545", "underlying_ask_1545"]] = "0"
+    path = tmp_path / "no_underlying.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataFormatError) as err:
+        import_file(path)
+    assert (err.value.line, err.value.field) == (2, "underlying_bid_1545")
+    assert "infer" in err.value.expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        ("2020-03-02,2020-03-20,2950,P,", "2020-02-30,2020-03-20,2950,P,", 7, "quote_date"),
+        (",3050,C,30,30,30,31,", ",3050,C,30,30,30,-31,", 10, "ask_1545"),
+        (",3100,P,20,115,", ",3100,P,20,1l5,", 13, "bid_1545"),
+        (",3150,C,40,", ",3150,X,40,", 14, "option_type"),
+    ],
+)
+def test_datashop_bad_values_are_refused_naming_line_and_column(
+    tmp_path: Path, old: str, new: str, line: int, field: str
+) -> None:
+    text = DATASHOP_1545.read_text(encoding="utf-8-sig")
+    assert text.count(old) == 1
+    bad = tmp_path / "spxw_bad.csv"
+    bad.write_text(text.replace(old, new))
+    with pytest.raises(DataFormatError) as err:
+        import_file(bad)
+    assert (err.value.line, err.value.field) == (line, field)
+    assert str(bad) in str(err.value)
+
+
+# HistoricalOptionData, two quote dates (m/d/yyyy, as some HOD exports write them).
+# Underlying 2700, expiry 2018-01-31; C - P = 2700 - K at 2600..2750 except:
+#   2800        C mid 1.25 - P mid 95.50 = -94.25 against -100 -> parity (call and put)
+#   2300 P      bid 0 -> zero_bid
+#   3300 C      01-03 quote equals 01-02's, untraded, ln(3300/2700) = 0.20 >
+#               max(0.10, 3 x 0.20 x sqrt(28/365) = 0.166) -> stale on 01-03 only
+#   2700 C      01-03 bid 22.00 > ask 21.50 -> crossed
+HOD_FLAGS = FIX / "hod_spxw_2018-01-02_03_flags.csv"
+
+
+def test_hod_two_dates_with_flags() -> None:
+    res = import_file(HOD_FLAGS)
+    assert res.fmt == "hod"
+    f = res.pieces[0].frame
+    assert len(f) == 14 and set(f["root"]) == {"SPXW"}
+    flagged = {
+        (str(r.quote_date.date()), r.strike, r.right): r.quality
+        for r in f.itertuples()
+        if r.quality
+    }
+    assert flagged == {
+        ("2018-01-02", 2300.0, "P"): "zero_bid",
+        ("2018-01-02", 2800.0, "C"): "parity",
+        ("2018-01-02", 2800.0, "P"): "parity",
+        ("2018-01-03", 3300.0, "C"): "stale",
+        ("2018-01-03", 2700.0, "C"): "crossed",
+    }

@@ -107,10 +107,14 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(..., help="Files or folders to import."),
         store: Path | None = typer.Option(None, "--store", help=_STORE_HELP),
         symbol: str | None = typer.Option(
-            None, "--symbol", help="Index symbol for files that do not name it (e.g. SPX)."
+            None,
+            "--symbol",
+            help="Index symbol for files that do not name it (e.g. SPX); for option chain "
+            "files without a root column, the root (SPX or SPXW).",
         ),
     ) -> None:
-        """Import CSV files (CBOE, CFE, Yahoo, FRED, events, shared/data) into the store."""
+        """Import CSV files (CBOE, CFE, Yahoo, FRED, events, shared/data) and option chains
+        (CBOE DataShop, OptionsDX, HistoricalOptionData; quotes flagged, see docs/data.md)."""
         from alvh.market.store import expand_paths, import_paths
 
         console = _console()

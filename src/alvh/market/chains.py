@@ -19,8 +19,8 @@ import pandas as pd
 
 from alvh.errors import DataFormatError
 from alvh.market.chain_quality import QUALITY_FLAGS, validate_chains
-from alvh.market.importers.chains import CHAIN_IMPORTERS, detect_chain_layout
-from alvh.market.importers.common import CsvTable, header_of, read_csv_text
+from alvh.market.importers.chains import CHAIN_IMPORTERS, detect_chain_layout, read_chain_table
+from alvh.market.importers.common import CsvTable, header_of
 from alvh.market.importers.detect import decode_bytes
 
 __all__ = [
@@ -45,7 +45,7 @@ def _table(path: str | Path) -> CsvTable:
         data = p.read_bytes()
     except OSError as e:
         raise DataFormatError(str(p), None, None, None, f"a readable file ({e.strerror})") from None
-    return read_csv_text(decode_bytes(data, str(p)), str(p))
+    return read_chain_table(decode_bytes(data, str(p)), str(p))
 
 
 def _reader(layout: str) -> Callable[[str | Path], pd.DataFrame]:

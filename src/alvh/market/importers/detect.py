@@ -16,7 +16,7 @@ import pandas as pd
 
 from alvh.errors import DataFormatError
 from alvh.market.importers import cboe, cfe, events, fred
-from alvh.market.importers.chains import CHAIN_IMPORTERS, detect_chain_layout
+from alvh.market.importers.chains import CHAIN_IMPORTERS, detect_chain_layout, read_chain_table
 from alvh.market.importers.common import (
     CsvTable,
     FileResult,
@@ -106,7 +106,9 @@ def import_text(text: str, path: str, symbol: str | None = None) -> FileResult:
             "a header of a known layout: " + "; ".join(KNOWN_LAYOUTS),
         )
     fmt, importer = found
-    res = importer(read_csv_text(text, path), symbol)
+    # Chain files are large: they are parsed by pandas' C parser (same table, same lines).
+    reader = read_chain_table if fmt in CHAIN_IMPORTERS else read_csv_text
+    res = importer(reader(text, path), symbol)
     res.fmt = fmt
     drop_documented_non_sessions(res)
     validate_result(res)
