@@ -73,6 +73,23 @@ def params_label(params: SurfaceParams) -> str:
     return f"params-{digest}"
 
 
+def params_note(params: SurfaceParams) -> str:
+    """Return where the surface parameters were fitted (the shipped file's note), if known."""
+    from alvh.market import surface
+
+    path = getattr(surface, "SURFACE_PARAMS_FILE", None)
+    if path is not None and Path(path).is_file():
+        try:
+            if surface.load_surface_params(Path(path)) == params:
+                doc = json.loads(Path(path).read_text())
+                return f"{doc.get('note', '')} (data {doc.get('data_id', '?')})".strip()
+        except (AlvhError, ValueError, OSError):
+            pass
+    if params == getattr(surface, "LEGACY_SURFACE_PARAMS", None):
+        return "the January-2018 fit: 18 SPXW quote dates of one expiry (docs/calibration.md)"
+    return "parameters given by the caller"
+
+
 def file_id(path: Path) -> str:
     """Return the first 16 hex digits of a file's sha256 (its content id)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
@@ -114,6 +131,7 @@ class FidelityReport:
     chains: tuple[ChainResult, ...]
     notes: tuple[str, ...] = ()
     vix: pd.DataFrame | None = field(default=None)
+    params_note: str = ""
 
 
 def default_replicator() -> Replicator | None:
@@ -273,6 +291,7 @@ def build_report(
         chains=tuple(chains),
         notes=tuple(notes),
         vix=vix,
+        params_note=params_note(params),
     )
 
 
@@ -321,6 +340,7 @@ def report_json(r: FidelityReport) -> dict[str, Any]:
     return {
         "data": {"data_id": r.data_id, "description": r.data_description},
         "surface_params": r.params_label,
+        "surface_params_note": r.params_note,
         "split": r.split,
         "definitions": {
             "returns": "chain-linked over flagged breaks; months and years from common dates",
