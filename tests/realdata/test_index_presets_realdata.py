@@ -1,9 +1,9 @@
 """The cndr and bfly presets on the real store, 2007-2024: Cboe's rules on every roll.
 
 The volatility check holds the figure docs/book-and-config.md leans on to read "ten times the
-maximum loss" (CNDR's published 7.23% a year over mid-1986..2015; the preset measured 7.3% (legacy surface) and 7.8% (v2) over
-2007-2024 with the default surface): a change of sizing or of the model that moves it far from
-the published figure must be looked at.
+maximum loss" (CNDR's published 7.23% a year over mid-1986..2015; the preset measured 7.3% with
+the legacy surface and 7.8% with the shipped v2 over 2007-2024): a change of sizing or of the
+model that moves it far from the published figure must be looked at.
 """
 
 from __future__ import annotations
