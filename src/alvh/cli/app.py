@@ -34,6 +34,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.price_vix",
     "alvh.cli.report",
     "alvh.cli.config",
+    "alvh.cli.fidelity",
 )
 
 # module -> {top-level command or group it adds or extends: its one-line help (None: extends a
@@ -73,6 +74,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
     "alvh.cli.etf": {
         "etf": "Print the VIX short-term futures index (ER, TR) and a VXX-like ETF, 100 at "
         "--start.",
+    },
+    "alvh.cli.fidelity": {
+        "fidelity": "Compare index replicas with CBOE's indexes and the model surface with real "
+        "quotes.",
     },
 }
 

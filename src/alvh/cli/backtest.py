@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
     def backtest(
         config: Path | None = typer.Argument(None, help="Run config TOML file."),
         preset: str | None = typer.Option(
-            None, "--preset", help="A bundled preset: ic-ladder, cndr."
+            None, "--preset", help="A bundled preset: ic-ladder, cndr, bfly."
         ),
         hedge: str | None = typer.Option(
             None, "--hedge", help="Hedge preset to use instead of the config's."

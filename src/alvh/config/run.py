@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from alvh.config.condor import (
     DEFAULT_DTE,
+    AtmStrikes,
     DeltaStrikes,
     DeltaWings,
     EntrySchedule,
@@ -27,6 +28,7 @@ from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import HedgeConfig
 
 __all__ = [
+    "AtmStrikes",
     "CapitalConfig",
     "DataConfig",
     "DeltaStrikes",

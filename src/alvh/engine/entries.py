@@ -23,12 +23,33 @@ from alvh.strategy.condor import (
     check_exit,
     choose_expiry_index,
     condor_contracts,
+    index_contracts,
     select_strikes,
 )
 
 _DAY_NS = 86_400_000_000_000
 _LAST_SCHEDULED = "2034-12-31"  # the expiry schedule's last day (alvh.calendar.expiries)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+CBOE_REF_FRACTION = 1.5 / 6.5  # 11:00 ET between the 09:30 open and the 16:00 close
+
+
+def cboe_1100_spot(snap: MarketSnapshot, day: pd.Timestamp, close: float) -> float:
+    """Return Cboe's strike reference, SPX's "last value before 11:00 ET", estimated.
+
+    Linear from the day's open to its close: ``open + (close - open) x 1.5 / 6.5``. Without
+    an open for ``day``, or with a stale one (equal to the previous close: some vendors fill
+    the open that way), the close stands in. Known at the 16:15 decision: no look-ahead.
+    """
+    opens = snap.history("SPX", 2, field="open")
+    closes = snap.history("SPX", 2, field="close")
+    if len(opens) == 0 or opens.index[-1] != day:
+        return close
+    o = float(opens.iloc[-1])
+    if not math.isfinite(o) or o <= 0 or (len(closes) == 2 and o == float(closes.iloc[0])):
+        return close
+    return o + (close - o) * CBOE_REF_FRACTION
 
 
 class _Expiries:
@@ -280,7 +301,10 @@ class CondorRules:
         action, names = self._event_block(snap, i)
         closing = {p.cid for p in st.pending if p.kind == "close"}
         for tier in self.s.tiers:
-            entry = self._tier_entry(st, surf, day, i, equity_usd, tier, action, names, closing)
+            ref = cboe_1100_spot(snap, day, surf.spot) if tier.strike_reference != "close" else None
+            entry = self._tier_entry(
+                st, surf, day, i, equity_usd, tier, action, names, closing, ref
+            )
             entries.append(entry)
 
     def _tier_entry(
@@ -294,6 +318,7 @@ class CondorRules:
         action: str,
         names: str,
         closing: set[int],
+        reference_spot: float | None = None,
     ) -> JournalEntry:
         rule = f"tier.{tier.name}.entry"
         due, why = self._entry_due(tier, day, i, st)
@@ -319,7 +344,13 @@ class CondorRules:
         expiry, am = listed.stamps[j], bool(listed.am[j])
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
-            surf, t, tier.strike_method, tier.strike_value, tier.wing_method, tier.wing_value
+            surf,
+            t,
+            tier.strike_method,
+            tier.strike_value,
+            tier.wing_method,
+            tier.wing_value,
+            reference_spot=reference_spot,
         )
         if k is None:
             inputs: dict[str, object] = {"expiry": str(expiry.date())}
@@ -330,7 +361,15 @@ class CondorRules:
         mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
         credit = float(-np.dot(LEG_SIGN, mids))
         max_loss_1 = (max(k.put_width, k.call_width) - credit) * SPX_MULT
-        qty = condor_contracts(equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts)
+        if tier.collateral_multiple is not None:
+            # CBOE's collateral covers what the spread can owe at expiry (the widest wing), not
+            # that net of the premium, which the index adds to its T-bills.
+            owed_1 = max(k.put_width, k.call_width) * SPX_MULT
+            qty = index_contracts(equity_usd, owed_1, tier.collateral_multiple)
+        else:
+            qty = condor_contracts(
+                equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts
+            )
         if action == "reduce":
             qty = math.floor(qty * self.s.events.reduce_factor)
         inputs = {
@@ -342,10 +381,16 @@ class CondorRules:
             "qty": qty,
             "events": names,
         }
+        if reference_spot is not None:
+            inputs["reference_spot"] = round(reference_spot, 2)
         if qty <= 0 or credit <= 0:
-            reason = (
-                f"size 0: max loss {max_loss_1:.0f} per condor vs "
+            budget = (
                 f"{tier.risk_pct_of_equity:g}% of equity {equity_usd:.0f}"
+                if tier.collateral_multiple is None
+                else f"equity {equity_usd:.0f} / {tier.collateral_multiple:g} (index collateral)"
+            )
+            reason = (
+                f"size 0: max loss {max_loss_1:.0f} per condor vs {budget}"
                 if credit > 0
                 else f"credit {credit:.2f} <= 0"
             )

@@ -27,8 +27,10 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
         strike_value = st.short_delta
     elif st.method == "pop":
         strike_value = st.target_pop
-    else:
+    elif st.method == "sd":
         strike_value = st.n_sd
+    else:
+        strike_value = 0.0  # atm: nothing to tune
     w = t.wings
     if w.method == "width":
         if getattr(w, "call_points", None) not in (None, w.points):
@@ -38,8 +40,10 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
                 "unequal wings are not supported by the engine yet; leave call_points unset",
             )
         wing_value = w.points
-    else:
+    elif w.method == "delta":
         wing_value = w.long_delta
+    else:
+        wing_value = w.pct
     x = t.exits
     hold = x.hold_to_expiry
     return TierRules(
@@ -54,6 +58,8 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
         wing_value=float(wing_value),
         risk_pct_of_equity=t.risk_per_condor_pct_of_equity,
         max_open_condors=t.max_open_condors,
+        collateral_multiple=t.collateral_multiple_of_max_loss,
+        strike_reference=getattr(st, "reference", "close"),
         profit_target_pct=None if hold else x.profit_target_pct_of_credit,
         stop_multiple=None if hold else x.stop_multiple_of_credit,
         exit_dte=None if hold else x.exit_dte,
