@@ -112,7 +112,7 @@ def test_docs_key_table_is_the_generated_one() -> None:
     [
         (
             'extends = "ic-lader"\n',
-            "'extends' = 'ic-lader'; expected a preset: one of cndr, ic-ladder; "
+            "'extends' = 'ic-lader'; expected a preset: one of bfly, cndr, ic-ladder; "
             "did you mean 'ic-ladder'?",
         ),
         (

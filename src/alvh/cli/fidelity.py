@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from alvh.errors import AlvhError, NoDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CHAIN_GLOBS = ("spx*_options_*.csv.gz", "spx*_options_*.csv")
 
@@ -47,6 +51,27 @@ def chain_inputs(
             raise NoDataError(f"chain file not found: {p}")
         out.append((p.name, file_id(p), read_chain_file(p)))
     return out
+
+
+def vix_section(data_dir: Path | None) -> pd.DataFrame | None:
+    """Return the VIX-option errors of the shipped model on the real calibration chain.
+
+    The chain (``calibration/vix_options_2024-06-03_closes.csv``) and that day's VX settles,
+    VVIX, VIX and IRX are read from ``data_dir`` (the shared data folder); None when the chain
+    is not there. Calls and puts of the rows the fit uses (stale prints dropped), monthly
+    expiries on their VX settle, weeklies on the forward interpolated along the VX curve.
+    """
+    from alvh.market.vixoptions_fit import CALIBRATION_CHAIN_FILE
+
+    if data_dir is None or not (data_dir / CALIBRATION_CHAIN_FILE).is_file():
+        return None
+    from alvh.market.vixoptions import VixOptionModel
+    from alvh.market.vixoptions_fit import load_calibration_day, vix_option_fidelity
+
+    day = load_calibration_day(data_dir)
+    frame = vix_option_fidelity(day.used, VixOptionModel(day.vvix), calls_only=False)
+    # Dates as ISO text: the table goes into fidelity.json as it is.
+    return frame.assign(expiry=frame["expiry"].astype(str), quote_date=str(day.quote_date.date()))
 
 
 def register(app: typer.Typer) -> None:
@@ -94,6 +119,7 @@ def register(app: typer.Typer) -> None:
             index_dir=index_dir,
             chain_inputs=inputs,
             split=split_date,
+            vix=vix_section(index_dir.parent if index_dir is not None else None),
         )
         html_path, json_path = write_report(report, out)
         con = Console()
@@ -113,6 +139,15 @@ def register(app: typer.Typer) -> None:
                 f"{c.source}: mean |IV error| 5-50 delta, 14-60 DTE: puts "
                 f"{_pts(h['P']['mean_abs_error_pts'])} (n={h['P']['count']}), calls "
                 f"{_pts(h['C']['mean_abs_error_pts'])} (n={h['C']['count']})"
+            )
+        if report.vix is not None:
+            calls = report.vix[(report.vix["delta_bucket"] == "all")]
+            con.print(
+                f"VIX options {report.vix['quote_date'].iloc[0]}: median |error| per expiry "
+                + ", ".join(
+                    f"{r.dte_days}d {r.median_abs_err_pct:.0f}%" for r in calls.itertuples()
+                ),
+                highlight=False,
             )
         for n in report.notes:
             con.print(f"[yellow]note:[/] {n}", highlight=False)
