@@ -76,3 +76,18 @@ def test_summary_names_its_data(ladder: BacktestResult, tmp_path) -> None:
 
     s = json.loads(json.dumps(summary_dict(ladder), default=str))
     assert s["data"]["kind"] == "store" and s["data"]["data_id"] == ladder.source.data_id
+
+
+@pytest.mark.parametrize("which", ["ladder", "cndr"])
+def test_no_fill_below_a_tick_on_any_day(which: str, request: pytest.FixtureRequest) -> None:
+    """Issue 17: every traded fill of 2006-2026 is on its tick grid, at least one tick, >= 0."""
+    from alvh.book.costs import tick_rule
+
+    res: BacktestResult = request.getfixturevalue(which)
+    assert (res.trades["price"] >= 0.0).all()
+    t = res.trades[~res.trades["reason"].astype(str).str.contains("settle", case=False)]
+    assert len(t) > 1000
+    for (product, day), g in t.groupby(["instrument", "date"]):
+        rule = tick_rule(str(product), pd.Timestamp(day).date())
+        px = g["price"].to_numpy()
+        assert (px >= rule.small_tick - 1e-9).all() and rule.is_on_grid(px).all(), (day, px)
