@@ -14,6 +14,7 @@ from alvh.book.costs import (
     FeeSchedule,
     LinearHalfSpread,
     SpxHalfSpread,
+    complex_fill_prices,
     fill_price,
     round_strike,
     tick_rule,
@@ -82,6 +83,23 @@ def test_fill_prices_by_hand() -> None:
     # A mid below zero (a model artefact) still never fills below zero or below a tick.
     assert float(fill_price(-0.02, -1, 0.01, SPX_OPTION_TICKS)) == 0.0
     assert float(fill_price(-0.02, 1, 0.01, SPX_OPTION_TICKS)) == 0.05
+
+
+def test_complex_order_prices_by_hand() -> None:
+    # Closing a condor: buy back shorts at 1.203 and 0.418 (+ slippage 0.02), sell longs at
+    # 0.261 and 0.109 (- 0.02); the long call is kept (not traded).
+    mid = np.array([0.261, 1.203, 0.418, 0.109])
+    side = np.array([-1, 1, 1, -1])
+    traded = np.array([True, True, True, False])
+    px = complex_fill_prices(mid, side, np.full(4, 0.02), traded)
+    # pennies against us: sell 0.241 -> 0.24, buy 1.223 -> 1.23, buy 0.438 -> 0.44;
+    # net paid 1.23 + 0.44 - 0.24 = 1.43 -> 1.45 on the $0.05 grid: +0.02 on the dearest leg.
+    np.testing.assert_allclose(px[:3], [0.24, 1.25, 0.44])
+    assert float(np.dot(side[:3], px[:3])) == pytest.approx(1.45)
+    # A bought wing is never below one tick even in a complex order: 0.01 + 0.01 -> 0.05.
+    px = complex_fill_prices([0.01, 2.0], [1, -1], [0.01, 0.01], [True, True])
+    # Net received 1.99 - 0.05 = 1.94 -> 1.90 on the grid: the 1.99 sale gives 0.04.
+    np.testing.assert_allclose(px, [0.05, 1.95])
 
 
 def test_spx_half_spread_by_hand() -> None:

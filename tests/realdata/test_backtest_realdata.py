@@ -80,8 +80,11 @@ def test_summary_names_its_data(ladder: BacktestResult, tmp_path) -> None:
 
 @pytest.mark.parametrize("which", ["ladder", "cndr"])
 def test_no_fill_below_a_tick_on_any_day(which: str, request: pytest.FixtureRequest) -> None:
-    """Issue 17: every traded fill of 2006-2026 is on its tick grid, at least one tick, >= 0."""
-    from alvh.book.costs import tick_rule
+    """Issue 17: every traded fill of 2006-2026 is at least one tick, never below zero, on its
+    grid (condor legs in pennies, each condor's net credit on the $0.05 complex grid)."""
+    import numpy as np
+
+    from alvh.book.costs import PENNY_TICKS, tick_rule
 
     res: BacktestResult = request.getfixturevalue(which)
     assert (res.trades["price"] >= 0.0).all()
@@ -90,4 +93,7 @@ def test_no_fill_below_a_tick_on_any_day(which: str, request: pytest.FixtureRequ
     for (product, day), g in t.groupby(["instrument", "date"]):
         rule = tick_rule(str(product), pd.Timestamp(day).date())
         px = g["price"].to_numpy()
-        assert (px >= rule.small_tick - 1e-9).all() and rule.is_on_grid(px).all(), (day, px)
+        grid = PENNY_TICKS if product == "spx_option" else rule
+        assert (px >= rule.small_tick - 1e-9).all() and grid.is_on_grid(px).all(), (day, px)
+    net = res.condors["credit_usd"].to_numpy() / (100.0 * res.condors["contracts"].to_numpy())
+    assert np.allclose(np.round(net / 0.05) * 0.05, net, atol=1e-6)

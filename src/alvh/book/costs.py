@@ -205,12 +205,62 @@ def fill_price(
     return np.where(sgn > 0, np.maximum(px, ticks.small_tick), np.maximum(px, 0.0))
 
 
+PENNY_TICKS = TickRule(0.01, 0.01)
+SPX_COMPLEX_NET_TICK = 0.05  # Cboe: SPX complex orders are priced (net) in $0.05 increments
+
+
+def complex_fill_prices(
+    mid: ArrayLike,
+    side: ArrayLike,
+    slippage: ArrayLike,
+    traded: ArrayLike,
+    leg_ticks: TickRule = SPX_OPTION_TICKS,
+    net_tick: float = SPX_COMPLEX_NET_TICK,
+) -> Float64Array:
+    """Return leg prices of a multi-leg order filled as one complex order.
+
+    The order's net price (cash paid, sells negative) is the sum of the legs' ``mid +/-
+    slippage``, rounded to ``net_tick`` against the trader. Legs are priced in pennies (the legs of
+    a complex order need not sit on the single-leg grid), each rounded against the trader, a buy
+    never below one ``leg_ticks`` tick and a sale never below 0; what the net rounding adds (under
+    one ``net_tick``) is charged on the dearest traded leg, so the legs sum to the net exactly.
+    Legs not in ``traded`` are returned at their single-leg prices and not counted.
+    """
+    m = np.asarray(mid, dtype=np.float64)
+    sgn = np.sign(np.asarray(side, dtype=np.float64))
+    on = np.asarray(traded, dtype=bool)
+    px = fill_price(m, sgn, slippage, PENNY_TICKS)
+    px = np.where(sgn > 0, np.maximum(px, leg_ticks.small_tick), px)
+    if not on.any():
+        return px
+    net = float(np.dot(sgn[on], px[on]))
+    extra = float(np.ceil(net / net_tick - _EPS) * net_tick) - net
+    if extra > _EPS:
+        # The dearest traded leg takes the rounding: up if bought, down if sold (a sale stays
+        # at or above one tick; else a bought leg takes it).
+        order = np.argsort(-np.where(on, px, -np.inf), kind="stable")
+        j = next(
+            (
+                int(k)
+                for k in order
+                if on[k] and (sgn[k] > 0 or px[k] - extra >= leg_ticks.small_tick - _EPS)
+            ),
+            None,
+        )
+        if j is None:  # every traded leg is a cheap sale: the first bought leg, or the dearest
+            buys = np.flatnonzero(on & (sgn > 0))
+            j = int(buys[0]) if len(buys) else int(order[0])
+        px[j] = px[j] + sgn[j] * extra
+    return np.round(px, 9)
+
+
 @dataclass(frozen=True)
 class CostModel:
     """Half-spreads, slippage, fees and near-worthless-leg rules of every product.
 
-    Build it from a run's config with ``alvh.engine.costs.cost_model``; ``CostModel()`` holds
-    the ``ExecutionConfig()`` defaults.
+    Build it from a run's config with ``alvh.engine.costs.cost_model``. ``condor_fill``:
+    ``net`` fills a condor as one complex order (``complex_fill_prices``), ``legs`` rounds each
+    leg to its own tick against the trader (``fill_price``; an upper bound of the cost).
     """
 
     spx_option: SpxHalfSpread
@@ -221,6 +271,7 @@ class CostModel:
     slippage_frac: float
     fees: Mapping[str, FeeSchedule]
     sub_tick: SubTickRules = field(default_factory=SubTickRules)
+    condor_fill: Literal["net", "legs"] = "net"
 
     def spx_slippage(
         self, mid: ArrayLike, t_years: ArrayLike, atm_vol_30d: float = math.nan

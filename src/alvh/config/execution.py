@@ -117,7 +117,9 @@ class ExecutionConfig(Frozen):
     signal of D's close is used).
 
     A fill is at ``mid +/- slippage_frac_of_half_spread x half_spread``, rounded to the tick
-    against the trader (docs/costs.md). ``spread_band`` scales every modelled half-spread by
+    against the trader (docs/costs.md). ``condor_fill``: ``net`` (default) fills a condor as one
+    complex order, its net price rounded to Cboe's $0.05 complex increment against the trader
+    and its legs in pennies; ``legs`` rounds every leg to its single-leg tick (an upper bound). ``spread_band`` scales every modelled half-spread by
     ``1 - spread_error_frac`` (``low``), 1 (``fit``) or ``1 + spread_error_frac`` (``high``): the
     fitted model's measured out-of-sample error, for running a verdict across its cost band.
 
@@ -136,5 +138,6 @@ class ExecutionConfig(Frozen):
     spread_error_frac: float = Field(default=0.4, ge=0.0, lt=1.0)
     sub_tick_long: Literal["expire", "bid"] = "expire"
     sub_tick_short: Literal["tick", "expire"] = "tick"
+    condor_fill: Literal["net", "legs"] = "net"
     fees: ProductFees = ProductFees()
     futures_initial_margin_usd: FuturesMarginConfig = FuturesMarginConfig()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import SETTLE_SPX_AM, SPX_OPTION, Account
-from alvh.book.costs import SPX_OPTION_TICKS, SubTickRules, fill_price
+from alvh.book.costs import SPX_OPTION_TICKS, CostModel, complex_fill_prices, fill_price
 from alvh.book.positions import Fill
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import ExecutionRules
@@ -101,37 +101,51 @@ def leg_quotes(
     return mids, execution.costs.spx_slippage(mids, t_years, atm_vol_30d)
 
 
-def open_prices(mids: np.ndarray, slip: np.ndarray) -> tuple[np.ndarray, bool]:
+def _prices(
+    costs: CostModel, mids: np.ndarray, side: np.ndarray, slip: np.ndarray, traded: np.ndarray
+) -> np.ndarray:
+    """Leg prices of a condor order: one complex order (``net``) or leg by leg (``legs``)."""
+    if costs.condor_fill == "net":
+        return complex_fill_prices(mids, side, slip, traded)
+    return fill_price(mids, side, slip, SPX_OPTION_TICKS)
+
+
+def open_prices(costs: CostModel, mids: np.ndarray, slip: np.ndarray) -> tuple[np.ndarray, bool]:
     """Return the fill prices of opening a condor and whether both shorts have a bid.
 
-    Longs are bought (rounded up, at least one tick), shorts sold (rounded down); a short that
-    would sell below one tick has no bid to sell to, so the condor cannot be opened.
+    Longs are bought, shorts sold, the cost rounded against the trader (``costs.condor_fill``);
+    a short whose own sale would fill below one tick has no bid, so the condor is not opened.
     """
-    px = fill_price(mids, LEG_SIGN, slip, SPX_OPTION_TICKS)
-    shorts_bid = bool(np.all(px[LEG_SIGN < 0] >= SPX_OPTION_TICKS.small_tick - 1e-9))
-    return px, shorts_bid
+    alone = fill_price(mids, LEG_SIGN, slip, SPX_OPTION_TICKS)
+    shorts_bid = bool(np.all(alone[LEG_SIGN < 0] >= SPX_OPTION_TICKS.small_tick - 1e-9))
+    return _prices(costs, mids, LEG_SIGN, slip, np.ones(4, dtype=bool)), shorts_bid
 
 
 def close_prices(
-    rules: SubTickRules, mids: np.ndarray, slip: np.ndarray
+    costs: CostModel, mids: np.ndarray, slip: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the fill prices of closing a condor's legs and which legs trade.
 
-    Shorts are bought back (rounded up, at least one tick), longs sold (rounded down, never
-    below 0). Near-worthless legs follow ``rules``: a long whose sale would fill below one tick
-    is kept to expiry (``long == "expire"``) or sold at that price, 0 included (``"bid"``); a
-    short whose model value is below one tick is bought back at one tick (``short == "tick"``)
-    or kept to expire (``"expire"``).
+    Shorts are bought back (at least one tick), longs sold. Near-worthless legs follow
+    ``costs.sub_tick``: a long whose own sale would fill below one tick is kept to expiry
+    (``long == "expire"``) or sold at that price, 0 included (``"bid"``); a short whose model
+    value is below one tick is bought back (at least one tick, ``short == "tick"``) or kept to
+    expire (``"expire"``). The legs that trade are priced together (``costs.condor_fill``).
     """
     side = -LEG_SIGN
-    px = fill_price(mids, side, slip, SPX_OPTION_TICKS)
+    alone = fill_price(mids, side, slip, SPX_OPTION_TICKS)
     tick = SPX_OPTION_TICKS.small_tick - 1e-9
     keep = np.zeros(4, dtype=bool)
-    if rules.long == "expire":
-        keep |= (side < 0) & (px < tick)
-    if rules.short == "expire":
+    if costs.sub_tick.long == "expire":
+        keep |= (side < 0) & (alone < tick)
+    if costs.sub_tick.short == "expire":
         keep |= (side > 0) & (mids < tick)
-    return px, ~keep
+    traded = ~keep
+    # With "bid", a wing nobody bids a tick for goes alone at its own bid (0 included).
+    alone_sale = (side < 0) & (alone < tick) & traded
+    px = _prices(costs, mids, side, slip, traded & ~alone_sale)
+    px = np.where(alone_sale, alone, px)
+    return px, traded
 
 
 def fill_condor(
@@ -181,7 +195,7 @@ def close_condor(
     P&L row; their expiry value reaches equity when ``settle_kept_legs`` settles them.
     """
     mids, slip = leg_quotes(surf, execution, c.strikes, c.expiry_ordinal, c.am_settled)
-    px, traded = close_prices(execution.costs.sub_tick, mids, slip)
+    px, traded = close_prices(execution.costs, mids, slip)
     side = -LEG_SIGN
     cost = float(np.dot(side[traded], px[traded]))  # paid to close, per condor
     fee = execution.spx_fee_per_contract_usd

@@ -53,6 +53,7 @@ def cost_model(execution: ExecutionConfig | None = None) -> CostModel:
         slippage_frac=ex.slippage_frac_of_half_spread,
         fees=fees,
         sub_tick=SubTickRules(ex.sub_tick_long, ex.sub_tick_short),
+        condor_fill=ex.condor_fill,
     )
 
 

@@ -201,7 +201,7 @@ class Engine:
             mids, slip = leg_quotes(
                 surf, self.s.execution, c.strikes, c.expiry_ordinal, c.am_settled
             )
-            px, shorts_bid = open_prices(mids, slip)
+            px, shorts_bid = open_prices(self.s.execution.costs, mids, slip)
             credit = float(-np.dot(LEG_SIGN, px))
             if credit <= 0.0 or not shorts_bid:
                 del st.condors[p.cid]
