@@ -7,8 +7,11 @@ Usage::
 For each run (``alvh backtest ... --out OUT_DIR``) prints, for the unhedged book: CAGR, max
 drawdown, total costs (spread paid + fees, ``costs_usd`` of equity.csv), condor credit collected
 and costs as a % of it, then over every traded fill (settlements at expiry excluded): fills below
-zero, fills below one tick and fills off the product's tick grid (``alvh.book.costs.tick_rule``
-in force on the fill's date; the modelled ETF is not on a cent grid and is skipped).
+zero, fills below one tick (``alvh.book.costs.tick_rule`` in force on the fill's date) and fills
+off their grid -- SPX legs off the penny grid and condor net credits off the $0.05 complex grid
+(``condor_fill = "net"``, the default), other products off their tick grid. The modelled ETF is
+not on a cent grid and is skipped. A run made with ``condor_fill = "legs"`` has its SPX legs on
+the single-leg grid, which this check does not test.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alvh.book.costs import tick_rule
+from alvh.book.costs import PENNY_TICKS, tick_rule
 
 
 def check(out: Path) -> dict[str, float]:
@@ -37,9 +40,12 @@ def check(out: Path) -> dict[str, float]:
         rule = tick_rule(str(product), day)
         px = g["price"].to_numpy()
         below_tick += int(np.sum(px < rule.small_tick - 1e-9))
-        off_grid += int(np.sum(~rule.is_on_grid(px)))
+        grid = PENNY_TICKS if product == "spx_option" else rule
+        off_grid += int(np.sum(~grid.is_on_grid(px)))
     costs = float(equity["costs_usd"].sum())
     credit = float(condors["credit_usd"].sum())
+    net = condors["credit_usd"].to_numpy() / (100.0 * condors["contracts"].to_numpy())
+    nets_off = int(np.sum(np.abs(np.round(net / 0.05) * 0.05 - net) > 1e-6))
     return {
         "cagr_pct": book["cagr_pct"],
         "max_dd_pct": book["max_drawdown"]["max_drawdown_pct"],
@@ -50,6 +56,7 @@ def check(out: Path) -> dict[str, float]:
         "fills_below_zero": float(np.sum(traded["price"].to_numpy() < 0.0)),
         "fills_below_one_tick": float(below_tick),
         "fills_off_grid": float(off_grid),
+        "condor_nets_off_0.05": float(nets_off),
     }
 
 
