@@ -19,7 +19,7 @@ from alvh.book.costs import (
     round_strike,
     tick_rule,
 )
-from alvh.config.execution import ExecutionConfig
+from alvh.config.execution import ExecutionConfig, spread_band_variants
 from alvh.engine.costs import HedgeCosts, cost_model
 from alvh.errors import ConfigError
 
@@ -153,6 +153,11 @@ def test_cost_band_scales_every_half_spread() -> None:
     assert float(high.slippage("vix_option", 2.0)) == pytest.approx(
         float(fit.slippage("vix_option", 2.0)) * (1 + e)
     )
+    # The named variants keep everything else of the config.
+    ex = ExecutionConfig(slippage_frac_of_half_spread=0.25)
+    v = spread_band_variants(ex)
+    assert list(v) == ["low", "fit", "high"] and v["fit"] == ex
+    assert v["high"].spread_band == "high" and v["high"].slippage_frac_of_half_spread == 0.25
 
 
 def test_old_spread_keys_are_rejected_with_a_typed_error(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -141,3 +141,15 @@ class ExecutionConfig(Frozen):
     condor_fill: Literal["net", "legs"] = "net"
     fees: ProductFees = ProductFees()
     futures_initial_margin_usd: FuturesMarginConfig = FuturesMarginConfig()
+
+
+SPREAD_BANDS: tuple[Literal["low", "fit", "high"], ...] = ("low", "fit", "high")
+
+
+def spread_band_variants(execution: ExecutionConfig) -> dict[str, ExecutionConfig]:
+    """Return ``execution`` at each cost band, ``{"low": ..., "fit": ..., "high": ...}``.
+
+    For judging a claim across the fitted spread model's error (docs/costs.md, "The cost band"):
+    run the same config at each and report where the verdict holds.
+    """
+    return {b: execution.model_copy(update={"spread_band": b}) for b in SPREAD_BANDS}
