@@ -89,7 +89,7 @@ def test_no_fill_below_a_tick_on_any_day(which: str, request: pytest.FixtureRequ
     res: BacktestResult = request.getfixturevalue(which)
     assert (res.trades["price"] >= 0.0).all()
     t = res.trades[~res.trades["reason"].astype(str).str.contains("settle", case=False)]
-    assert len(t) > 1000
+    assert len(t) > 900  # cndr: 988 fills (4 legs a month for 20 years), the ladder ~17,900
     for (product, day), g in t.groupby(["instrument", "date"]):
         rule = tick_rule(str(product), pd.Timestamp(day).date())
         px = g["price"].to_numpy()
