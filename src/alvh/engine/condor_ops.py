@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import SETTLE_SPX_AM, SPX_OPTION, Account
+from alvh.book.costs import SPX_OPTION_TICKS, CostModel, complex_fill_prices, fill_price
 from alvh.book.positions import Fill
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import ExecutionRules
@@ -127,35 +128,94 @@ def leg_quotes(
     expiry_ordinal: int,
     am_settled: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return a condor's legs' model mids and the slippage paid on each (index points)."""
+    """Return a condor's legs' model mids and the slippage each fill pays (index points).
+
+    The slippage is ``slippage_frac`` of the fitted half-spread at the leg's mid, time to expiry
+    and the day's 30-day ATM vol (its stress widening); fills round it to the tick
+    (``open_prices``, ``close_prices``).
+    """
     g, _ = surf.greeks_iv_of_ordinals(expiry_ordinal, am_settled, strikes, LEG_IS_CALL)
     mids = g.price
-    half = 0.5 * execution.spx_spread.spread(mids, np.abs(g.delta))
-    return mids, execution.slippage_frac_of_half_spread * half
+    t_years = surf.t_years_of_ordinals(expiry_ordinal, am_settled)
+    atm_vol_30d = surf.atm_vol_one(30.0 / 365.0)
+    return mids, execution.costs.spx_slippage(mids, t_years, atm_vol_30d)
+
+
+def _prices(
+    costs: CostModel, mids: np.ndarray, side: np.ndarray, slip: np.ndarray, traded: np.ndarray
+) -> np.ndarray:
+    """Leg prices of a condor order: one complex order (``net``) or leg by leg (``legs``)."""
+    if costs.condor_fill == "net":
+        return complex_fill_prices(mids, side, slip, traded)
+    return fill_price(mids, side, slip, SPX_OPTION_TICKS)
+
+
+def open_prices(costs: CostModel, mids: np.ndarray, slip: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return the fill prices of opening a condor and whether both shorts have a bid.
+
+    Longs are bought, shorts sold, the cost rounded against the trader (``costs.condor_fill``);
+    a short whose own sale would fill below one tick has no bid, so the condor is not opened.
+    """
+    alone = fill_price(mids, LEG_SIGN, slip, SPX_OPTION_TICKS)
+    shorts_bid = bool(np.all(alone[LEG_SIGN < 0] >= SPX_OPTION_TICKS.small_tick - 1e-9))
+    return _prices(costs, mids, LEG_SIGN, slip, np.ones(4, dtype=bool)), shorts_bid
+
+
+def close_prices(
+    costs: CostModel, mids: np.ndarray, slip: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the fill prices of closing a condor's legs and which legs trade.
+
+    Shorts are bought back (at least one tick), longs sold. Near-worthless legs follow
+    ``costs.sub_tick``: a long whose own sale would fill below one tick is kept to expiry
+    (``long == "expire"``) or sold at that price, 0 included (``"bid"``); a short whose model
+    value is below one tick is bought back (at least one tick, ``short == "tick"``) or kept to
+    expire (``"expire"``). The legs that trade are priced together (``costs.condor_fill``).
+    """
+    side = -LEG_SIGN
+    alone = fill_price(mids, side, slip, SPX_OPTION_TICKS)
+    tick = SPX_OPTION_TICKS.small_tick - 1e-9
+    keep = np.zeros(4, dtype=bool)
+    if costs.sub_tick.long == "expire":
+        keep |= (side < 0) & (alone < tick)
+    if costs.sub_tick.short == "expire":
+        keep |= (side > 0) & (mids < tick)
+    traded = ~keep
+    # With "bid", a wing nobody bids a tick for goes alone at its own bid (0 included).
+    alone_sale = (side < 0) & (alone < tick) & traded
+    px = _prices(costs, mids, side, slip, traded & ~alone_sale)
+    px = np.where(alone_sale, alone, px)
+    return px, traded
 
 
 def fill_condor(
     acct: Account,
     c: OpenCondor,
     day: pd.Timestamp,
-    mids: np.ndarray,
-    slip: np.ndarray,
+    prices: np.ndarray,
     direction: int,
     fee_per_contract_usd: float,
     reason: str,
+    traded: np.ndarray | None = None,
 ) -> float:
-    """Book the four leg fills of opening (``direction`` +1) or closing (-1) a condor.
+    """Book the leg fills of opening (``direction`` +1) or closing (-1) a condor.
 
-    Each leg trades at its mid plus slippage against us. Returns the fees paid (USD).
+    Each leg trades at its fill price (``open_prices`` / ``close_prices``); legs not in
+    ``traded`` (default: all) are not touched. Returns the fees paid (USD).
     """
     fees_leg = fee_per_contract_usd * c.qty
     when, group = day.date(), c.group
+    n = 0
     for j, contract in enumerate(c.legs):
+        if traded is not None and not traded[j]:
+            continue
         qty = float(LEG_SIGN[j]) * direction * c.qty
-        px = float(mids[j] + (slip[j] if qty > 0 else -slip[j]))
-        acct.apply_fill(Fill(when, contract, qty, px, fees_leg, reason, c.tier, group))
+        acct.apply_fill(
+            Fill(when, contract, qty, float(prices[j]), fees_leg, reason, c.tier, group)
+        )
+        n += 1
     c.group_code = acct.group_code(group)
-    return 4 * fees_leg
+    return n * fees_leg
 
 
 def close_condor(
@@ -166,17 +226,69 @@ def close_condor(
     day: pd.Timestamp,
     reason: str,
     rule: str,
+    entries: list[JournalEntry] | None = None,
 ) -> None:
-    """Buy a condor back at its legs' quotes, book the costs and its row, and drop it."""
+    """Buy a condor back at its legs' fill prices, book the costs and its row, and drop it.
+
+    Near-worthless legs kept to expiry (``close_prices``) stay in the account, are listed in
+    ``st.kept_legs`` (and the journal, when ``entries`` is given) and count 0 in the condor's
+    P&L row; their expiry value reaches equity when ``settle_kept_legs`` settles them.
+    """
     mids, slip = leg_quotes(surf, execution, c.strikes, c.expiry_ordinal, c.am_settled)
-    cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())  # paid to close, per condor
+    px, traded = close_prices(execution.costs, mids, slip)
+    side = -LEG_SIGN
+    cost = float(np.dot(side[traded], px[traded]))  # paid to close, per condor
     fee = execution.spx_fee_per_contract_usd
-    fees = fill_condor(st.condors_acct, c, day, mids, slip, -1, fee, reason)
+    fees = fill_condor(st.condors_acct, c, day, px, -1, fee, reason, traded)
     c.fees_usd += fees
-    st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty + fees
+    st.costs_today_usd += float(np.abs(px - mids)[traded].sum()) * SPX_MULT * c.qty + fees
     pnl = (c.credit - cost) * SPX_MULT * c.qty - c.fees_usd
     st.closed.append(closed_row(c, day, rule, pnl))
+    for j in np.flatnonzero(~traded):
+        leg, qty = c.legs[j], float(LEG_SIGN[j]) * c.qty
+        st.kept_legs.append((leg, qty, c.tier, c.group))
+        if entries is not None:
+            entries.append(
+                JournalEntry(
+                    f"tier.{c.tier}.fill",
+                    {
+                        "condor": c.cid,
+                        "contract": leg.id,
+                        "qty": qty,
+                        "mid": float(mids[j]),
+                        "fill": float(px[j]),
+                    },
+                    "kept",
+                    "none",
+                    f"{leg.id} x{qty:+g} kept to expiry: mid {mids[j]:.3f}, would fill at "
+                    f"{px[j]:.2f}, below one tick",
+                )
+            )
     del st.condors[c.cid]
+
+
+def settle_kept_legs(st: RunState, snap: MarketSnapshot, day: pd.Timestamp) -> list[JournalEntry]:
+    """Settle legs kept from closed condors whose expiry is on or before ``day``."""
+    if not st.kept_legs:
+        return []
+    entries: list[JournalEntry] = []
+    due = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) <= day]
+    st.kept_legs = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) > day]
+    for leg, qty, tier, group in due:
+        price, source = settlement_price(snap, day, leg.settlement == "AM")
+        value = max(price - leg.strike, 0.0) if leg.is_call else max(leg.strike - price, 0.0)
+        reason = f"kept leg settled at expiry ({source})"
+        st.condors_acct.apply_fill(Fill(day.date(), leg, -qty, value, 0.0, reason, tier, group))
+        entries.append(
+            JournalEntry(
+                f"tier.{tier}.settle",
+                {"contract": leg.id, "qty": qty, "settlement": price, "value": value},
+                "settled",
+                "expire",
+                f"kept leg {leg.id} x{qty:+g} settled at {price:.2f}: {value:.2f} each",
+            )
+        )
+    return entries
 
 
 def settle_condor(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from alvh.book.costs import SpreadModel
 from alvh.config.run import RunConfig
+from alvh.engine.costs import cost_model
 from alvh.engine.settings import EngineSettings, EventRules, ExecutionRules, TierRules
 from alvh.errors import ConfigError
 
@@ -84,7 +84,6 @@ def engine_settings(cfg: RunConfig) -> EngineSettings:
             "'next_close' or 'same_close' (fills at the open need intraday option quotes)",
         )
     hh, mm = (int(v) for v in ex.decision_time.split(":"))
-    sp = ex.spreads.spx_option
     ev = cfg.events
     return EngineSettings(
         start=str(cfg.data.start),
@@ -103,11 +102,6 @@ def engine_settings(cfg: RunConfig) -> EngineSettings:
         execution=ExecutionRules(
             fill_timing=ex.fill_timing,
             decision_time=time(hh, mm),
-            slippage_frac_of_half_spread=ex.slippage_frac_of_half_spread,
-            spx_spread=SpreadModel(
-                sp.min_tick, sp.a, sp.b, sp.far_otm_delta, sp.far_otm_multiplier
-            ),
-            spx_fee_per_contract_usd=ex.fees.spx_option.commission_usd
-            + ex.fees.spx_option.exchange_fee_usd,
+            costs=cost_model(ex),
         ),
     )

@@ -29,7 +29,9 @@ from alvh.engine.condor_ops import (
     fill_condor,
     leg_quotes,
     mark_condors,
+    open_prices,
     settle_condor,
+    settle_kept_legs,
 )
 from alvh.engine.entries import CondorRules
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
@@ -194,6 +196,7 @@ class Engine:
             pnl = (c.credit + payoff) * SPX_MULT * c.qty - c.fees_usd
             st.closed.append(closed_row(c, day, "expiration", pnl))
             entries.append(entry)
+        entries.extend(settle_kept_legs(st, snap, day))
         settle_hedges(st, self.hedge, snap, day, entries)
 
     def _fill(
@@ -210,33 +213,41 @@ class Engine:
         for p in pending:
             if p.kind == "hedge":
                 assert p.hedge is not None
-                fill_hedge(st, self.hedge, snap, day, p.hedge, entries)
+                sub_tick_long = self.s.execution.costs.sub_tick.long
+                fill_hedge(st, self.hedge, snap, day, p.hedge, entries, sub_tick_long)
                 continue
             c = st.condors.get(p.cid)
             if c is None:
                 continue
             if p.kind == "close":
-                close_condor(st, surf, self.s.execution, c, day, p.reason, p.reason.split(":")[0])
+                rule = p.reason.split(":")[0]
+                close_condor(st, surf, self.s.execution, c, day, p.reason, rule, entries)
                 continue
             mids, slip = leg_quotes(
                 surf, self.s.execution, c.strikes, c.expiry_ordinal, c.am_settled
             )
-            st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty
-            credit = float(-np.dot(LEG_SIGN, mids) - slip.sum())
-            if credit <= 0.0:
+            px, shorts_bid = open_prices(self.s.execution.costs, mids, slip)
+            credit = float(-np.dot(LEG_SIGN, px))
+            if credit <= 0.0 or not shorts_bid:
                 del st.condors[p.cid]
+                why = (
+                    f"credit {credit:.2f} <= 0 at the fill"
+                    if shorts_bid
+                    else "a short leg would sell below one tick (no bid)"
+                )
                 entries.append(
                     JournalEntry(
                         f"tier.{c.tier}.fill",
                         {"condor": c.cid, "credit": credit},
                         "skipped",
                         "none",
-                        f"no fill: credit {credit:.2f} <= 0 at the fill",
+                        f"no fill: {why}",
                     )
                 )
                 continue
+            st.costs_today_usd += float(np.abs(px - mids).sum()) * SPX_MULT * c.qty
             c.credit, c.open_date = credit, day
-            c.fees_usd = fill_condor(acct, c, day, mids, slip, +1, fee, p.reason)
+            c.fees_usd = fill_condor(acct, c, day, px, +1, fee, p.reason)
             st.costs_today_usd += c.fees_usd
 
     # -- decisions ------------------------------------------------------------------------

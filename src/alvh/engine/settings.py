@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Literal
 
-from alvh.book.costs import SpreadModel
+from alvh.book.costs import CostModel
+from alvh.engine.costs import cost_model
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,19 @@ class EventRules:
 
 @dataclass(frozen=True)
 class ExecutionRules:
-    """Fills and costs of the condor legs (hedge costs live with the hedge hook)."""
+    """Fill timing and the run's cost model (the hedge hook holds the same model).
+
+    ``costs`` defaults to ``ExecutionConfig()``'s (``alvh.engine.costs.cost_model``).
+    """
 
     fill_timing: Literal["next_close", "same_close"] = "next_close"
     decision_time: time = time(16, 15)
-    slippage_frac_of_half_spread: float = 0.5
-    spx_spread: SpreadModel = field(
-        default_factory=lambda: SpreadModel(0.05, 0.10, 0.02, 0.10, 1.5)
-    )
-    spx_fee_per_contract_usd: float = 1.25
+    costs: CostModel = field(default_factory=cost_model)
+
+    @property
+    def spx_fee_per_contract_usd(self) -> float:
+        """Commission plus fees per SPX option contract."""
+        return self.costs.fee_usd("spx_option")
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,9 @@ class RunState:
     last_entry: dict[str, int] = field(default_factory=dict)
     prev_pnl: dict[str, float] = field(default_factory=dict)
     costs_today_usd: float = 0.0
+    # Legs left open when their condor was closed (near-worthless: ExecutionConfig.sub_tick_*),
+    # as (contract, qty, tier, group); settled at their expiry by ``settle_kept_legs``.
+    kept_legs: list[tuple[SpxOption, float, str, str]] = field(default_factory=list)
     interest_today: dict[str, float] = field(default_factory=lambda: dict.fromkeys(BOOKS, 0.0))
     ruin: dict[str, Ruin] = field(default_factory=dict)
     closed: list[dict[str, object]] = field(default_factory=list)
