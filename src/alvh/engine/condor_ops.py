@@ -275,17 +275,25 @@ def settle_kept_legs(st: RunState, snap: MarketSnapshot, day: pd.Timestamp) -> l
     due = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) <= day]
     st.kept_legs = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) > day]
     for leg, qty, tier, group in due:
-        price, source = settlement_price(snap, day, leg.settlement == "AM")
+        price, kind, source = settlement_price(snap, day, leg.settlement == "AM")
         value = max(price - leg.strike, 0.0) if leg.is_call else max(leg.strike - price, 0.0)
         reason = f"kept leg settled at expiry ({source})"
         st.condors_acct.apply_fill(Fill(day.date(), leg, -qty, value, 0.0, reason, tier, group))
         entries.append(
             JournalEntry(
                 f"tier.{tier}.settle",
-                {"contract": leg.id, "qty": qty, "settlement": price, "value": value},
+                {
+                    "contract": leg.id,
+                    "expiry": str(pd.Timestamp(leg.expiry).date()),
+                    "qty": qty,
+                    "settlement": price,
+                    "settlement_kind": kind,
+                    "settlement_proxy": kind in SPX_PROXY_KINDS,
+                    "value": value,
+                },
                 "settled",
                 "expire",
-                f"kept leg {leg.id} x{qty:+g} settled at {price:.2f}: {value:.2f} each",
+                f"kept leg {leg.id} x{qty:+g} settled at {price:.2f} ({source}): {value:.2f} each",
             )
         )
     return entries
