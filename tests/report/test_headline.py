@@ -66,7 +66,7 @@ def test_runs_table_shows_each_runs_numbers(text: str, out_dir: Path) -> None:
     head, body = runs[0], runs[1:]
     assert all(len(r) == len(head) for r in body)
     assert [r[0] for r in body] == [
-        "none (unhedged book)",
+        "none (no hedge)",
         "alvh-442 (max_loss)",
         "442-budget (margin)",
     ]
@@ -80,7 +80,7 @@ def test_runs_table_shows_each_runs_numbers(text: str, out_dir: Path) -> None:
     lo, hi = budget["hedge_cost_lo"], budget["hedge_cost_hi"]
     assert cost == f"{budget['hedge_cost_pct_per_month']:.2f} [{lo:.2f}, {hi:.2f}]"
     assert body[2][col["claim 1"]] == budget["claim1"]
-    assert body[0][col["claim 1"]] == "-"  # no hedge, no verdict to show
+    assert body[0][col["claim 1"]] == "n/a"  # no hedge: the claims do not apply
     assert body[1][col["notional base"]] == "max_loss (unused: sized on vega)"
 
 

@@ -124,10 +124,12 @@ def test_stress_windows_inside_the_run_only(run_dir: Path) -> None:
     assert loss == pytest.approx(float((eq.cummax() - eq).max()))
 
 
-def test_no_hedge_run_has_inconclusive_claims(tmp_path: Path) -> None:
+def test_no_hedge_run_has_no_claims(tmp_path: Path) -> None:
+    """The claims are about a hedge: a run without one gets "n/a", not "inconclusive"."""
     run = load_run(write_fixture_run(tmp_path / "none", hedge=False))
-    a = analyze_run(run, fixture_events(run.equity.index), FAST)
-    assert [c.verdict for c in a.claims] == ["inconclusive"] * 3
+    for events in (fixture_events(run.equity.index), None):
+        a = analyze_run(run, events, FAST)
+        assert [c.verdict for c in a.claims] == ["n/a"] * 3
 
 
 def test_compare_runs_writes_table_and_overlay(run_dir: Path, tmp_path: Path) -> None:
@@ -135,7 +137,9 @@ def test_compare_runs_writes_table_and_overlay(run_dir: Path, tmp_path: Path) ->
     res = compare_runs([run_dir, other], tmp_path / "cmp", settings=FAST)
     assert [r["label"] for r in res.rows] == ["alvh-442 (max_loss)", "none"]
     lines = res.csv_path.read_text().splitlines()
-    assert len(lines) == 3 and lines[0].startswith("label,run_id,cagr_pct")
+    assert len(lines) == 3 and lines[0].startswith(
+        "label,run_id,sizing,cagr_pct,cash_cagr_pct,excess_cagr_pct"
+    )
     p = _Collect()
     p.feed(res.html_path.read_text())
     assert len(p.imgs) == 1 and p.imgs[0].startswith("data:image/png;base64,")

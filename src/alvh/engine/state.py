@@ -233,7 +233,10 @@ class RunState:
     hedge_marks: dict[str, HedgeMark] = field(default_factory=dict)  # last known mark
     last_entry: dict[str, int] = field(default_factory=dict)
     prev_pnl: dict[str, float] = field(default_factory=dict)
-    costs_today_usd: float = 0.0
+    costs_today_usd: float = 0.0  # condors' and hedges' spread and fees
+    hedge_costs_today_usd: float = 0.0  # the hedges' part of ``costs_today_usd``
+    cash_rate_today_pct: float = 0.0  # the annual rate cash accrued at today (ACT/360)
+    cash_days_today: int = 0  # calendar days accrued today
     interest_today: dict[str, float] = field(default_factory=lambda: dict.fromkeys(BOOKS, 0.0))
     ruin: dict[str, Ruin] = field(default_factory=dict)
     closed: list[dict[str, object]] = field(default_factory=list)

@@ -25,6 +25,7 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.85em}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
 th{background:#f4f4f4}td.l,th.l{text-align:left}
 .holds{background:#d5f5e3}.does-not-hold{background:#fadbd8}.inconclusive{background:#fcf3cf}
+.depends{background:#fdebd0}.n-a{color:#888}
 img{max-width:100%;display:block;margin:.5em 0}.note{color:#555;font-size:.85em}
 code{background:#f4f4f4;padding:0 3px}
 """
@@ -92,7 +93,7 @@ def page(title: str, body: str) -> str:
 
 def verdict_cell(v: str) -> str:
     """Return a table cell body coloured by verdict."""
-    return f'<span class="{esc(v.replace(" ", "-"))}">{esc(v)}</span>'
+    return f'<span class="{esc(v.replace(" ", "-").replace("/", "-"))}">{esc(v)}</span>'
 
 
 def _summary_section(a: RunAnalysis) -> str:
@@ -213,28 +214,64 @@ def render_comparison_html(
 
     ``extra_html`` (already escaped) goes between the table and the overlay chart.
     """
-    headers = ["run", "run id", "CAGR %", "max DD %", "Sharpe", "DD reduction %"]
-    headers += ["same-return book max DD %", "hedge cost %/month", "claim 1", "claim 2", "claim 3"]
+    headers = ["run", "condor sizing", "CAGR %", "over cash %", "max DD %", "DD cut vs no hedge %"]
+    headers += ["Sharpe", "same-return book max DD %", "hedge cost %/month", "costs % of credit"]
+    headers += ["drawdown claim", "surprise-loss claim", "hedge-cost claim"]
     body = []
     for r in rows:
-        red = r.get("dd_reduction")
+        red = r.get("vs_none_dd_reduction")
+        on = bool(r.get("hedge_enabled"))
         body.append(
             [
-                esc(r["label"]),
-                f"<code>{esc(str(r['run_id'])[:12])}</code>",
+                esc(r["label"]) + f'<br><code class="note">{esc(str(r["run_id"])[:12])}</code>',
+                esc(r.get("sizing_label") or "?"),
                 num(r["cagr_pct"]),
+                num(r.get("excess_cagr_pct")),
                 num(r["max_drawdown_pct"]),
+                num(float(red) * 100.0 if isinstance(red, int | float) and on else None),
                 num(r["sharpe"]),
-                num(float(red) * 100.0 if isinstance(red, int | float) else None),
                 num(r.get("scaled_mean_max_drawdown_pct")),
-                num(r["hedge_cost_pct_per_month"], "{:.3f}"),
+                num(r["hedge_cost_pct_per_month"], "{:.3f}") if on else "n/a",
+                num(r.get("costs_pct_of_credit"), "{:.1f}"),
             ]
-            + [verdict_cell(str(r[f"claim{i}"])) for i in (1, 2, 3)]
+            + [band_cell(r, i) for i in (1, 2, 3)]
         )
-    parts = ["<h1>alvh comparison</h1>", table(headers, body, 2), extra_html]
-    parts.append(img(overlay_png, "equity overlay"))
+    cash = next((r.get("cash_cagr_pct") for r in rows if r.get("cash_cagr_pct") is not None), None)
+    notes = [str(r["twin_sizing_note"]) for r in rows if r.get("twin_sizing_note")]
+    parts = ["<h1>alvh comparison</h1>", table(headers, body, 2)]
+    parts.append(
+        f'<p class="note">Cash alone (T-bills) compounded at {num(cash)}% a year; "over cash" is '
+        "each book's CAGR over it. DD cut vs no hedge: 1 - maxDD(hedged) / maxDD(the run "
+        "without a hedge), both sized on their own equity (matched risk). Costs: spread and "
+        "fees in % of the condor credit collected. Claims: the verdict across the run's band of "
+        "assumptions when one ran (hover for every run), else the single run's.</p>"
+    )
+    if notes:
+        parts.append('<p class="note">' + "<br>".join(esc(n) for n in notes) + "</p>")
+    parts += [extra_html, img(overlay_png, "equity overlay")]
     parts.append(
         '<p class="note">Each row is one run directory; its own report holds the intervals. '
         "Definitions: docs/report.md.</p>"
     )
     return page("alvh comparison", "\n".join(parts))
+
+
+def band_cell(r: dict[str, object], n: int) -> str:
+    """Return a claim's cell: the band verdict (every run in the tooltip) or the run's own."""
+    if not r.get("hedge_enabled"):
+        return verdict_cell("n/a")
+    kind = r.get(f"claim{n}_band_kind")
+    if not isinstance(kind, str):
+        return verdict_cell(str(r.get(f"claim{n}")))
+    runs = r.get("band_scenarios")
+    tip = ""
+    if isinstance(runs, list):
+        tip = "; ".join(
+            f"{'base' if s['axis'] == 'base' else s['axis'] + ': ' + s['level']}: {s[f'claim{n}']}"
+            for s in runs
+        )
+    cls = {"holds": "holds", "fails": "does-not-hold", "inconclusive": "inconclusive"}
+    return (
+        f'<span class="{cls.get(kind, "depends")}" title="{esc(tip)}">'
+        f"{esc(r.get(f'claim{n}_band'))}</span>"
+    )
