@@ -68,7 +68,7 @@ def test_report_html_is_self_contained_with_every_chart_and_the_claims(run_dir: 
     embedded = {base64.b64decode(s.split(",", 1)[1]) for s in p.imgs}
     assert embedded == {path.read_bytes() for path in res.chart_paths.values()}
     assert not any(link.startswith(("http:", "https:", "//")) for link in p.links)
-    assert {"claim", "verdict", "estimate [95% CI]"} <= set(p.headers)
+    assert {"claim", "verdict", "estimate [95% interval]"} <= set(p.headers)
     text = " ".join(p.text)
     for c in res.claims:
         assert c.claim in text
@@ -88,8 +88,9 @@ def test_summary_printer_shows_books_and_verdicts(run_dir: Path, tmp_path: Path)
     console = Console(record=True, width=140)
     print_summary(res, console)
     out = console.export_text()
-    assert "hedged" in out and "unhedged" in out and "Claims" in out
+    assert "hedged" in out and "unhedged" in out and "three claims" in out
     assert res.claims[0].verdict in out
+    assert "Return over cash and costs" in out and "over cash %" in out
 
 
 def test_event_study_by_hand(run_dir: Path) -> None:
