@@ -271,7 +271,7 @@ def greeks_chart(a: RunAnalysis) -> bytes:
     """Dollar delta, vega per vol point and theta per day: one row per book, shared y axes."""
     eq = a.run.equity
     spec = (
-        ("delta_usd", "dollar delta (USD)"),
+        ("delta_usd", "delta (USD per SPX point)"),
         ("vega_usd_per_vol_pt", "vega (USD per vol point)"),
         ("theta_usd_per_day", "theta (USD per day)"),
     )
