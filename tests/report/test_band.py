@@ -43,9 +43,7 @@ def test_claim3_flips_inside_its_cost_band_and_says_so() -> None:
     assert single == ["holds", "does not hold", "does not hold", "holds", "holds"]
     bv = band_verdict(verdicts)
     assert bv.kind == "depends" and bv.n_runs == 5
-    assert bv.text == (
-        "depends on (costs: holds at base, does not hold at low, does not hold at high)"
-    )
+    assert bv.text == "depends on (holds at the base; costs: does not hold at low, high)"
     assert bv.depends_on == ("costs",)  # the surface moves do not change it: not named
 
 
@@ -63,8 +61,20 @@ def test_band_folds() -> None:
         ]
     )
     assert mixed.text == (
-        "depends on (costs: inconclusive at base, does not hold at high; "
-        "4/4/2 reading: inconclusive at base, holds at 442-budget)"
+        "depends on (inconclusive at the base; costs: does not hold at high; "
+        "4/4/2 reading: holds at 442-budget)"
+    )
+    # Every move flips it the same way: said in one phrase.
+    only = band_verdict(
+        [
+            ("base", "base", "holds"),
+            ("costs", "low", "does not hold"),
+            ("surface", "x", "does not hold"),
+        ]
+    )
+    assert only.text == (
+        "depends on (every assumption: holds only at the base; does not hold in the other 2 "
+        "runs, costs, surface)"
     )
     assert band_verdict([("base", "base", "n/a")]).text == "n/a"
 
@@ -78,7 +88,7 @@ def test_unhedged_row_gets_no_claims() -> None:
     add_bands(rows, {"vxth": runs})
     assert [rows[0][f"claim{n}_band"] for n in (1, 2, 3)] == ["n/a"] * 3
     assert rows[1]["claim1_band"] == "holds in all" and rows[1]["band_runs"] == 2
-    assert str(rows[1]["claim2_band"]).startswith("depends on (costs:")
+    assert rows[1]["claim2_band"] == "depends on (holds at the base; costs: a at hi)"
 
 
 def test_band_scenarios_of_442_and_vxth() -> None:

@@ -121,26 +121,23 @@ def print_comparison(res: ComparisonResult, console: Console) -> None:
         return fmt_num(v * scale if isinstance(v, int | float) else None, fmt)
 
     def add(t: Table, r: dict[str, object]) -> None:
+        on = bool(r.get("hedge_enabled"))
         t.add_row(
             label(r),
             fmt_num(r.get("cagr_pct")),
             fmt_num(r.get("excess_cagr_pct")),
             pct(r.get("max_drawdown_pct")),
-            pct(r.get("vs_none_dd_reduction"), 100.0) if r.get("hedge_enabled") else "-",
-            fmt_num(r.get("hedge_cost_pct_per_month"), "{:.2f}") if r.get("hedge_enabled") else "-",
+            pct(r.get("vs_none_dd_reduction"), 100.0) if on else "-",
+            fmt_num(r.get("hedge_cost_pct_per_month"), "{:.2f}") if on else "-",
             pct(r.get("costs_pct_of_credit")),
-            *(_verdict(r, n) for n in (1, 2, 3)),
         )
 
     def table(title: str) -> Table:
         t = Table(title=title)
         # Short headers, explained below the table, so 80 columns hold it unwrapped.
-        heads = ["run", "CAGR%", "xcash%", "maxDD%", "DDcut%", "hedge%/mo", "costs%"]
-        for h in (*heads, "DD", "surprise", "cost"):
-            if h == "run":
-                t.add_column(h, justify="left", overflow="fold")
-            else:
-                t.add_column(h, justify="right", no_wrap=True)
+        t.add_column("run", justify="left", overflow="fold", min_width=12)
+        for h in ("CAGR%", "xcash%", "maxDD%", "DDcut%", "hedge%/mo", "costs%"):
+            t.add_column(h, justify="right", no_wrap=True)
         return t
 
     cap = capital_text(res.meta.get("capital_base_usd"))
@@ -151,6 +148,13 @@ def print_comparison(res: ComparisonResult, console: Console) -> None:
     for r in rows:
         add(t, r)
     console.print(t)
+    claims = Table(title="The hedge's three claims")
+    claims.add_column("run", justify="left", overflow="fold", min_width=12)
+    for h in ("drawdown cut", "surprise losses", "hedge cost"):
+        claims.add_column(h, justify="left", no_wrap=True)
+    for r in rows:
+        claims.add_row(label(r), *(_verdict(r, n) for n in (1, 2, 3)))
+    console.print(claims)
     by_label = {str(r["label"]): r for r in rows}
     sens = res.sensitivity
     if sens:
@@ -166,8 +170,8 @@ def print_comparison(res: ComparisonResult, console: Console) -> None:
         "capital a month; costs%: spread and fees in % of the condor credit collected."
     )
     console.print(
-        "Claims (docs/report.md): DD = drawdown cut 35-40% in FOMC/CPI stress; surprise = "
-        "unhedged > 40% loss, hedged rarely > 18%; cost = 0.3-0.7% of capital a month. "
+        "Claims (docs/report.md): drawdown cut 35-40% in FOMC/CPI stress; surprise losses: "
+        "unhedged > 40%, hedged rarely > 18%; hedge cost 0.3-0.7% of capital a month. "
         "holds / fails / open (undecided) / depends (on an assumption of its band: see the "
         "headline) / n/a (no hedge)"
         + (f"; judged across bands of {', '.join(band_runs)} runs." if band_runs else ".")

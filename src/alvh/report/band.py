@@ -178,8 +178,9 @@ def band_verdict(verdicts: Sequence[tuple[str, str, str]]) -> BandVerdict:
 
     Examples
     --------
-    >>> band_verdict([("base", "base", "holds"), ("costs", "high", "does not hold")]).text
-    'depends on (costs: holds at base, does not hold at high)'
+    >>> v = [("base", "base", "holds"), ("costs", "low", "holds"), ("costs", "high", "fails")]
+    >>> band_verdict(v).text
+    'depends on (holds at the base; costs: fails at high)'
     """
     if not verdicts:
         return NO_CLAIMS
@@ -195,11 +196,22 @@ def band_verdict(verdicts: Sequence[tuple[str, str, str]]) -> BandVerdict:
     if values == {"inconclusive"}:
         return BandVerdict("inconclusive in all", "inconclusive", n, per_run)
     base = verdicts[0][2]
-    axes: dict[str, list[str]] = {}
-    for a, lv, v in verdicts[1:]:
-        if v != base:
-            axes.setdefault(a, []).append(f"{v} at {lv}")
-    if not axes:  # only possible if the base itself differs from nothing: keep it honest
-        axes["base"] = [base]
-    parts = [f"{a}: {base} at base, " + ", ".join(vs) for a, vs in axes.items()]
-    return BandVerdict(f"depends on ({'; '.join(parts)})", "depends", n, per_run, tuple(axes))
+    others = verdicts[1:]
+    moved = [(a, lv, v) for a, lv, v in others if v != base]
+    axes = tuple(dict.fromkeys(a for a, _, _ in moved))
+    if len(others) >= 2 and len(moved) == len(others) and len({v for _, _, v in moved}) == 1:
+        # Only the base differs: say so, rather than list every move.
+        text = (
+            f"depends on (every assumption: {base} only at the base; {moved[0][2]} in the "
+            f"other {len(others)} runs, {', '.join(axes)})"
+        )
+        return BandVerdict(text, "depends", n, per_run, axes)
+    parts = []
+    for a in axes:
+        by_v: dict[str, list[str]] = {}
+        for ax, lv, v in moved:
+            if ax == a:
+                by_v.setdefault(v, []).append(lv)
+        parts.append(f"{a}: " + "; ".join(f"{v} at {', '.join(lvs)}" for v, lvs in by_v.items()))
+    text = f"depends on ({base} at the base; " + "; ".join(parts) + ")"
+    return BandVerdict(text, "depends", n, per_run, axes)

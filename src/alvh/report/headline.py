@@ -165,8 +165,14 @@ def claim_lines(r: Row) -> list[str]:
         if n == 1:
             text += (
                 f"; whole period max DD {_pct(r.get('max_drawdown_pct'))}% hedged vs "
-                f"{_pct(r.get('unhedged_max_drawdown_pct'))}% unhedged, reduction "
-                f"{_reduction(r)} over {r.get('period_start')}..{r.get('period_end')}"
+                f"{_pct(r.get('unhedged_max_drawdown_pct'))}% for the twin holding its "
+                f"condors (reduction {_reduction(r)})"
+                + (
+                    f" and {_pct(r.get('none_max_drawdown_pct'))}% for the run without a hedge"
+                    if r.get("none_max_drawdown_pct") is not None
+                    else ""
+                )
+                + f" over {r.get('period_start')}..{r.get('period_end')}"
             )
         basis = r.get(f"claim{n}_basis")
         text += f". Basis: {basis}." if basis else "."
