@@ -9,6 +9,7 @@ sized for the twin's equity; under own sizing they shrink with the hedged equity
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -181,3 +182,25 @@ def test_twin_run_dir_summary_has_the_lines(twin: BacktestResult) -> None:
         for k in ("cash_cagr_pct", "excess_cagr_pct", "costs_usd", "costs_pct_of_credit"):
             assert k in books[b]
     assert books["hedged"]["condor_max_loss_pct_of_equity_peak"] > CAP_PCT
+
+
+def test_backtest_prints_cash_costs_and_sizing(twin: BacktestResult, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from alvh.backtest import SIZING_TEXT
+    from alvh.cli.backtest import print_run_summary
+    from alvh.runs import write_run_dir
+
+    # The engine alone writes no definitions; alvh.backtest.run adds them (the sizing among them).
+    result = dataclasses.replace(
+        twin,
+        config=load_preset("ic-ladder").model_dump(mode="json"),
+        definitions={"condor_sizing": SIZING_TEXT["unhedged"]},
+    )
+    d = write_run_dir(result, tmp_path / "run", "# test\n")
+    console = Console(record=True, width=120)
+    print_run_summary(d, console)
+    out = console.export_text()
+    for words in ("CAGR over cash %", "costs % of credit", "condor max loss % equity, peak"):
+        assert words in out, words
+    assert "condor sizing: twin sizing" in out

@@ -194,7 +194,8 @@ def vix_chart(a: RunAnalysis) -> bytes:
                     if change == "added"
                     else "none",
                     edgecolors=LAYER_COLORS.get(str(layer), "#95a5a6"),
-                    s=28,
+                    s=18,
+                    alpha=0.85,
                     zorder=3,
                     label=f"{str(layer).replace('_', ' ')} {change} ({len(d)})",
                 )

@@ -52,11 +52,20 @@ def est(e: Estimate, scale: float = 1.0, fmt: str = "{:,.2f}") -> str:
     return s
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """Return an HTML table; the first ``left`` columns are left-aligned; cells are HTML."""
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    left: int = 1,
+    text_from: int | None = None,
+) -> str:
+    """Return an HTML table; cells are HTML.
+
+    The first ``left`` columns, and every column from ``text_from`` on, are left-aligned (text);
+    the others are right-aligned (numbers).
+    """
 
     def cls(i: int) -> str:
-        return ' class="l"' if i < left else ""
+        return ' class="l"' if i < left or (text_from is not None and i >= text_from) else ""
 
     head = "".join(f"<th{cls(i)}>{esc(h)}</th>" for i, h in enumerate(headers))
     body = "".join(
@@ -115,7 +124,7 @@ def render_comparison_html(
         )
     cash = next((r.get("cash_cagr_pct") for r in rows if r.get("cash_cagr_pct") is not None), None)
     notes = [str(r["twin_sizing_note"]) for r in rows if r.get("twin_sizing_note")]
-    parts = ["<h1>alvh comparison</h1>", table(headers, body, 2)]
+    parts = ["<h1>alvh comparison</h1>", table(headers, body, 2, len(headers) - 3)]
     parts.append(
         f'<p class="note">Cash alone (T-bills) compounded at {num(cash)}% a year; "over cash" is '
         "each book's CAGR over it. DD cut vs no hedge: 1 - maxDD(hedged) / maxDD(the run "

@@ -83,9 +83,12 @@ def _header(a: RunAnalysis) -> str:
     d: dict[str, object] = data_v if isinstance(data_v, dict) else {}
     span = f"{period.get('start', '?')} to {period.get('end', '?')}" if period else "?"
     sizing = SIZING_LABEL[sizing_convention(run)]
+    desc, data_id = str(d.get("description", "?")), str(d.get("data_id"))
+    # The description of a store already names its data id: say it once.
+    ident = "" if data_id in desc else f" (data id <code>{esc(data_id)}</code>)"
     return (
         f"<h1>alvh report: {esc(run.label)}</h1>"
-        f"<p>Data: {esc(d.get('description', '?'))} (data id <code>{esc(d.get('data_id'))}</code>). "
+        f"<p>Data: {esc(desc)}{ident}. "
         f"Period: {esc(span)} ({len(run.equity)} sessions). Capital {num(run.capital_base_usd, '{:,.0f}')} "
         f"USD. Condor sizing: {esc(sizing)}. Hedge notional base: {esc(run.notional_base)}.</p>"
         f'<p class="note">run id <code>{esc(run.run_id)}</code>; alvh {esc(s.get("alvh_version", "?"))}</p>'
