@@ -95,8 +95,11 @@ def test_every_claim_line_has_its_verdict_numbers_and_period(text: str, out_dir:
             assert f"**{r[f'claim{n}']}**" in line
             assert period in line and re.search(r"\d\.\d", line)
         hedged, unhedged = r["max_drawdown_pct"], r["unhedged_max_drawdown_pct"]
-        assert f"max DD {hedged:.1f}% hedged vs {unhedged:.1f}% unhedged" in chunk[0]
+        twin = f"max DD {hedged:.1f}% hedged vs {unhedged:.1f}% for the twin holding its condors"
+        assert twin in chunk[0]
         assert f"reduction {r['dd_reduction'] * 100:.1f}% (95% CI [" in chunk[0]
+        # At matched risk: the run without a hedge, sized on its own equity, is named too.
+        assert f"and {rows[0]['max_drawdown_pct']:.1f}% for the run without a hedge" in chunk[0]
 
 
 def test_sensitivity_and_alternative_tables(text: str, out_dir: Path) -> None:
