@@ -51,11 +51,14 @@ def cndr(real_market: MarketData) -> BacktestResult:
 def test_own_sizing_keeps_the_hedged_book_at_its_caps(
     own: BacktestResult, twin: BacktestResult
 ) -> None:
-    """Twin sizing let alvh-442's condor max loss reach 189% of the hedged book's equity."""
+    """Twin sizing let alvh-442's condor max loss reach 189% of the hedged book's equity.
+
+    Measured: twin sizing mean 36.9%, peak 189.5%; own sizing mean 26.9%, peak 42.2%.
+    """
     r_own = condor_risk_pct_of_equity(own.daily, own.condors, "hedged")
     r_twin = condor_risk_pct_of_equity(twin.daily, twin.condors, "hedged")
     # ic-ladder: at most 2 + 3 + 3 condors of at most 5% of equity each = 40% at entry.
-    assert r_own.max() < 60.0
+    assert r_own.max() < 50.0
     assert r_twin.max() > 150.0
     assert r_twin.mean() > r_own.mean() + 5.0
 
@@ -70,9 +73,13 @@ def test_interest_is_booked_identically_in_both_books(own: BacktestResult) -> No
 
 
 def test_cndr_return_is_mostly_interest(cndr: BacktestResult) -> None:
-    """The audit: about three quarters of cndr's CAGR is T-bill interest."""
+    """The audit: about three quarters of cndr's CAGR is T-bill interest.
+
+    Measured (2006-01-03..2026-07-22): CAGR 2.29%, cash alone 1.72%, over cash 0.56%; interest
+    $449,639 = 76% of the P&L; costs $33,964 = 2.1% of the credit collected.
+    """
     x = excess_and_costs(cndr.daily, cndr.condors, "unhedged")
-    assert 0.8 < float(x["cash_cagr_pct"]) < 2.5  # type: ignore[arg-type]
-    assert float(x["excess_cagr_pct"]) < 1.5  # type: ignore[arg-type]
-    assert float(x["interest_share_of_pnl_pct"]) > 50.0  # type: ignore[arg-type]
+    assert 1.6 < float(x["cash_cagr_pct"]) < 1.85  # type: ignore[arg-type]
+    assert float(x["excess_cagr_pct"]) < 1.0  # type: ignore[arg-type]
+    assert float(x["interest_share_of_pnl_pct"]) > 70.0  # type: ignore[arg-type]
     assert float(x["costs_usd"]) > 0 and float(x["costs_pct_of_credit"]) > 1.0  # type: ignore[arg-type]
