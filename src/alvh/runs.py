@@ -21,6 +21,7 @@ from alvh.engine.journal import write_journal_atomically
 from alvh.engine.result import BacktestResult
 from alvh.errors import AlvhError
 from alvh.report import metrics
+from alvh.report.excess import excess_and_costs
 
 BOOKS = ("hedged", "unhedged")
 FLOAT_FORMAT = "%.6f"
@@ -46,6 +47,8 @@ def _book_metrics(result: BacktestResult, book: str) -> dict[str, object]:
         "premium_capture_pct": ts.capture_pct.to_json(),
         "credit_per_week_pct_of_margin": ts.credit_per_week_pct_of_margin.to_json(),
     }
+    # Return over cash, costs on their own line, condor max loss in % of this book's equity.
+    out |= excess_and_costs(result.daily, result.condors, book)
     return out
 
 

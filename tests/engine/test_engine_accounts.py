@@ -130,8 +130,13 @@ def test_missing_hedge_price_keeps_last_mark(
 def test_ruined_hedged_book_stops_and_holds_its_equity(
     synthetic_market: MarketData, ladder_settings: EngineSettings
 ) -> None:
-    """Two million dollars of an ETF losing 2% a day ruin a one-million account."""
-    s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-08-31")
+    """Two million dollars of an ETF losing 2% a day ruin a one-million account.
+
+    Twin sizing: the condors are sized on the twin, which trades on after the hedged ruin.
+    """
+    s = dataclasses.replace(
+        ladder_settings, start="2007-03-01", end="2007-08-31", size_condors_on="unhedged"
+    )
     r = Engine(s, synthetic_market, _EtfHedge(20_000.0, 0.02, None)).run("t")
     ruins = [(d, e) for d, es in r.journal for e in es if e.rule == "book.hedged.ruin"]
     day, first = ruins[0]
@@ -170,7 +175,11 @@ def test_condors_sized_on_the_hedged_book_shrink_with_a_losing_hedge(
 ) -> None:
     """With a hedge that bleeds, sizing on the hedged equity opens fewer contracts."""
     s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-12-31")
-    twin = Engine(s, synthetic_market, _EtfHedge(10_000.0, 0.004, None)).run("t")
+    twin = Engine(
+        dataclasses.replace(s, size_condors_on="unhedged"),
+        synthetic_market,
+        _EtfHedge(10_000.0, 0.004, None),
+    ).run("t")
     own = Engine(
         dataclasses.replace(s, size_condors_on="hedged"),
         synthetic_market,

@@ -169,10 +169,20 @@ def print_run_summary(run_dir: Path, console: Console) -> None:
         ("worst month %", lambda m: m["worst_month_pct"]),
         ("win rate %", lambda m: m["win_rate_pct"]),
         ("credit/week % of margin", lambda m: m["credit_per_week_pct_of_margin"]),
+        # Return over cash and costs on their own line (alvh.report.excess).
+        ("cash alone, CAGR %", lambda m: m.get("cash_cagr_pct")),
+        ("CAGR over cash %", lambda m: m.get("excess_cagr_pct")),
+        ("costs (spread + fees) $", lambda m: m.get("costs_usd")),
+        ("costs % of credit", lambda m: m.get("costs_pct_of_credit")),
+        ("costs % of equity/yr", lambda m: m.get("costs_pct_of_equity_per_year")),
+        ("condor max loss % equity, peak", lambda m: m.get("condor_max_loss_pct_of_equity_peak")),
     ]
     for name, get in rows:
         t.add_row(name, *(fmt(get(s["books"][b])) for b in ("hedged", "unhedged")))
     console.print(t)
+    sizing = s.get("definitions", {}).get("condor_sizing")
+    if sizing:
+        console.print(f"condor sizing: {sizing}")
     data_id = str(s["data"]["data_id"])
     ident = "" if data_id in s["data"]["description"] else f" · data id {data_id}"
     console.print(f"run id {s['run_id']}{ident} · written to {run_dir}")

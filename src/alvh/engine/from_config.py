@@ -90,6 +90,7 @@ def engine_settings(cfg: RunConfig) -> EngineSettings:
         end=str(cfg.data.end),
         initial_capital_usd=cfg.capital.initial_usd,
         size_condors_on=cfg.capital.size_condors_on,
+        iv_scale=cfg.assumptions.iv_scale,
         cash_rate_series={"irx": "IRX", "dff": "DFF", "none": "none"}[cfg.capital.cash_rate],  # type: ignore[arg-type]
         tiers=tuple(_tier(cfg, i) for i in range(len(cfg.tiers))),
         events=EventRules(

@@ -1,8 +1,9 @@
 """The daily loop: clock -> snapshot -> settle -> fill -> mark -> decide -> record.
 
 One pass runs the hedged book and its unhedged twin: both hold the same condors, sized on the
-twin's equity by default (so the condor book does not depend on how the hedge fares) or on the
-hedged book's (``size_condors_on``); only the hedged book holds hedge positions (see
+hedged book's own equity by default (matched risk: its condor max loss stays at the tiers' caps
+whatever the hedge costs) or on the twin's (``size_condors_on = "unhedged"``, so the condor
+book does not depend on how the hedge fares); only the hedged book holds hedge positions (see
 ``alvh.engine.state`` for the two accounts). Decisions on session D
 use ``data.snapshot(D + decision_time)`` and nothing else; orders fill at the next session's
 close (or the same close if configured).
@@ -14,6 +15,7 @@ would have closed the account; the journal names the day).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -45,7 +47,7 @@ from alvh.engine.state import LEG_SIGN, SPX_MULT, Pending, Ruin, RunState
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
-from alvh.market.surface import SpxVolSurface
+from alvh.market.surface import AtmTermStructure, SpxVolSurface
 
 # Interest on cash: ACT/360, the money-market convention of T-bills and fed funds.
 CASH_DAY_BASIS = 360.0
@@ -143,8 +145,11 @@ class Engine:
         for i, (day, decision_time) in enumerate(zip(self.sessions, decision_times, strict=True)):
             snap = self.data.snapshot(decision_time)
             surf = SpxVolSurface.from_snapshot(snap)
+            if self.s.iv_scale != 1.0:
+                surf = scale_iv(surf, self.s.iv_scale)
             entries: list[JournalEntry] = []
-            st.costs_today_usd = 0.0
+            st.costs_today_usd = st.hedge_costs_today_usd = st.cash_rate_today_pct = 0.0
+            st.cash_days_today = 0
             if prev_day is not None:
                 self._accrue(st, prev_rate_pct, gap_days[i])
             self._settle(st, snap, day, entries)
@@ -184,6 +189,8 @@ class Engine:
         if "hedged" not in st.ruin:
             hedged = unhedged + st.hedges_acct.accrue_interest(rate_pct, days, CASH_DAY_BASIS)
         st.interest_today = {"unhedged": unhedged, "hedged": hedged}
+        # The rate and days both books accrued at today (cash return = rate x days / 360).
+        st.cash_rate_today_pct, st.cash_days_today = rate_pct, days
 
     # -- settlement and fills -------------------------------------------------------------
     def _settle(
@@ -213,8 +220,11 @@ class Engine:
         for p in pending:
             if p.kind == "hedge":
                 assert p.hedge is not None
+                before_usd = st.costs_today_usd
                 sub_tick_long = self.s.execution.costs.sub_tick.long
                 fill_hedge(st, self.hedge, snap, day, p.hedge, entries, sub_tick_long)
+                # Kept apart so each book's costs can be reported (the twin pays none of these).
+                st.hedge_costs_today_usd += st.costs_today_usd - before_usd
                 continue
             c = st.condors.get(p.cid)
             if c is None:
@@ -321,6 +331,17 @@ class Engine:
         for c in st.live_condors:
             close_condor(st, surf, self.s.execution, c, day, reason, "ruin")
         mark_condors(st, surf)
+
+
+def scale_iv(surf: SpxVolSurface, iv_scale: float) -> SpxVolSurface:
+    """Return the surface with its ATM implied vols multiplied by ``iv_scale``.
+
+    The ATM total variance nodes scale by ``iv_scale**2``; SSVI carries the smile with them
+    (its skew term depends on the ATM variance, so wing vols move by nearly, not exactly, the
+    same factor). A band for the model's out-of-sample error (``AssumptionsConfig.iv_scale``).
+    """
+    atm = AtmTermStructure(surf.atm.t_nodes, surf.atm.w_nodes * iv_scale * iv_scale)
+    return dataclasses.replace(surf, atm=atm)
 
 
 def _ruin_note(st: RunState, book: str, what: str) -> JournalEntry:

@@ -77,7 +77,8 @@ class EngineSettings:
     end: str
     initial_capital_usd: float = 1_000_000.0
     cash_rate_series: Literal["IRX", "DFF", "none"] = "IRX"
-    size_condors_on: Literal["unhedged", "hedged"] = "unhedged"  # see CapitalConfig
+    size_condors_on: Literal["unhedged", "hedged"] = "hedged"  # see CapitalConfig
+    iv_scale: float = 1.0  # multiplier on the model SPX implied vol (see AssumptionsConfig)
     tiers: tuple[TierRules, ...] = field(default_factory=tuple)
     events: EventRules = field(default_factory=EventRules)
     execution: ExecutionRules = field(default_factory=ExecutionRules)

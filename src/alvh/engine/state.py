@@ -233,7 +233,10 @@ class RunState:
     hedge_marks: dict[str, HedgeMark] = field(default_factory=dict)  # last known mark
     last_entry: dict[str, int] = field(default_factory=dict)
     prev_pnl: dict[str, float] = field(default_factory=dict)
-    costs_today_usd: float = 0.0
+    costs_today_usd: float = 0.0  # condors' and hedges' spread and fees
+    hedge_costs_today_usd: float = 0.0  # the hedges' part of ``costs_today_usd``
+    cash_rate_today_pct: float = 0.0  # the annual rate cash accrued at today (ACT/360)
+    cash_days_today: int = 0  # calendar days accrued today
     # Legs left open when their condor was closed (near-worthless: ExecutionConfig.sub_tick_*),
     # as (contract, qty, tier, group); settled at their expiry by ``settle_kept_legs``.
     kept_legs: list[tuple[SpxOption, float, str, str]] = field(default_factory=list)
