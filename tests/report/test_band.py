@@ -10,7 +10,7 @@ from alvh.config.load import config_with_overrides, load_preset
 from alvh.engine.loop import scale_iv
 from alvh.market.surface import SpxVolSurface
 from alvh.market.synthetic import generate_market
-from alvh.report.band import band_scenarios, band_verdict
+from alvh.report.band import band_scenarios, band_verdict, slippage_axis
 from alvh.report.bootstrap import BootstrapSettings
 from alvh.report.claims import claim_hedge_cost
 from alvh.report.matched import add_bands
@@ -97,8 +97,8 @@ def test_band_scenarios_of_442_and_vxth() -> None:
     labels = [s.label for s in sc]
     assert labels == [
         "base",
-        "costs: low (slippage x0.5)",
-        "costs: high (slippage x1.5)",
+        "costs: low (spread band)",
+        "costs: high (spread band)",
         "surface: model IV x0.95",
         "surface: model IV x1.05",
         "4/4/2 reading: 442-budget",
@@ -106,9 +106,7 @@ def test_band_scenarios_of_442_and_vxth() -> None:
         "notional base: margin (budget reading)",
         "notional base: spx_notional (budget reading)",
     ]
-    frac = base.execution.slippage_frac_of_half_spread
-    assert sc[1].config.execution.slippage_frac_of_half_spread == pytest.approx(frac * 0.5)
-    assert sc[2].config.execution.slippage_frac_of_half_spread == pytest.approx(frac * 1.5)
+    assert [s.config.execution.spread_band for s in sc[:3]] == ["fit", "low", "high"]
     assert [s.config.assumptions.iv_scale for s in sc[3:5]] == [0.95, 1.05]
     assert (
         sc[5].config.hedge.preset == "442-budget" and sc[6].config.hedge.preset == "442-instruments"
@@ -117,6 +115,11 @@ def test_band_scenarios_of_442_and_vxth() -> None:
     assert all(s.config.hedge.sizing.size_base == "budget" for s in sc[7:])
     # Everything else stays the base's (one assumption at a time).
     assert all(s.config.capital == base.capital and s.config.tiers == base.tiers for s in sc)
+    # The slippage reading of "costs" stays available as an axis of its own.
+    slip = band_scenarios(base, (slippage_axis(),))
+    frac = base.execution.slippage_frac_of_half_spread
+    assert slip[1].config.execution.slippage_frac_of_half_spread == pytest.approx(frac * 0.5)
+    assert slip[2].config.execution.slippage_frac_of_half_spread == pytest.approx(frac * 1.5)
     vx = band_scenarios(config_with_overrides(base, **{"hedge.preset": "vxth"}))
     assert len(vx) == 5 and {s.axis for s in vx} == {"base", "costs", "surface"}
 

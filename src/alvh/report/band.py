@@ -15,9 +15,10 @@ and ``band_verdict`` folds the verdicts into one statement per claim:
 The axes are pluggable (``BandAxis``): a name, and per level a function from the run config to
 the moved config. The defaults (``default_axes``):
 
-- costs: ``execution.slippage_frac_of_half_spread`` times 0.5 and 1.5 (fills at mid plus a quarter
-  and three quarters of the modelled half-spread around the default half), a stand-in until a
-  fitted cost model exposes its own low/fit/high variants;
+- costs: the fitted spread model at the edges of its own error band, ``execution.spread_band``
+  ``low`` and ``high`` (every half-spread times 1 -/+ ``spread_error_frac``, 0.40: the fit's
+  largest error in a price bucket where condor legs trade; docs/costs.md). ``slippage_axis``
+  (multiples of the slippage fraction) stays available as another reading of "costs";
 - surface: ``assumptions.iv_scale`` 0.95 and 1.05, the model's ATM implied vol moved by 5%
   (docs/calibration.md: condor credits on the model are off real mids by 11% mean absolute,
   +6% on average, on January 2018; an OTM condor's credit moves by more than the vol does);
@@ -82,6 +83,22 @@ def slippage_axis(low: float = 0.5, high: float = 1.5) -> BandAxis:
     )
 
 
+def spread_band_axis() -> BandAxis:
+    """Return the costs axis: the fitted spread model at the low and high edges of its band."""
+
+    def move(band: str) -> ConfigMove:
+        def f(cfg: RunConfig) -> RunConfig:
+            return config_with_overrides(cfg, **{"execution.spread_band": band})
+
+        return f
+
+    return BandAxis(
+        "costs",
+        {"low (spread band)": move("low"), "high (spread band)": move("high")},
+        "the fitted half-spread model's error band (docs/costs.md)",
+    )
+
+
 def iv_scale_axis(rel_error: float = 0.05) -> BandAxis:
     """Return the surface axis: the model's ATM implied vol times ``1 -/+ rel_error``."""
 
@@ -101,7 +118,7 @@ def iv_scale_axis(rel_error: float = 0.05) -> BandAxis:
 
 def default_axes() -> tuple[BandAxis, ...]:
     """Return the costs and surface axes with their default bands (see the module)."""
-    return (slippage_axis(), iv_scale_axis())
+    return (spread_band_axis(), iv_scale_axis())
 
 
 def _with_preset(cfg: RunConfig, preset: str, notional: str | None = None) -> RunConfig:
