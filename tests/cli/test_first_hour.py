@@ -235,7 +235,7 @@ def test_report_header_shows_the_period_and_synthetic(capsys, synthetic_run) -> 
     assert main(["report", str(run_dir), "--reps", "10", "--no-events"]) == 0
     html = (run_dir / "report" / "report.html").read_text()
     head = html[html.index("<h1>") : html.index("<h2>")]
-    assert "period 2020-01-02..2020-03-31" in head and "{" not in head
+    assert "Period: 2020-01-02 to 2020-03-31" in head and "{" not in head
     assert "<b>SYNTHETIC DATA</b>" in head
     data_id = __import__("json").loads((run_dir / "summary.json").read_text())["data"]["data_id"]
     assert head.count(data_id) == 1
