@@ -195,3 +195,29 @@ def test_a_condor_keeps_its_settlement_style_to_the_end(ladder_2006_2014) -> Non
     pm_kinds = {k for s, k in kinds if s == "PM"}
     assert am_kinds and pm_kinds
     assert "pm_close" not in am_kinds and pm_kinds <= {"pm_close", "next_session"}, kinds
+
+
+def test_a_gap_of_an_any_tier_is_journalled_with_every_series_horizon() -> None:
+    # Mon 2007-06-04, medium 30-45 DTE: SPX monthlies 06-15 (DTE 11) and 07-20 (DTE 46), the
+    # 06-29 Quarterly (DTE 25), Weeklys 8 days ahead: nothing in the window.
+    market = generate_market("2007-05-01", "2007-07-31", seed=5)
+    cfg = config_with_overrides(
+        load_preset("ic-ladder"), **{"data.start": "2007-06-01", "data.end": "2007-07-31"}
+    )
+    r = Engine(engine_settings(cfg), market).run("gap")
+    day = pd.Timestamp("2007-06-04")
+    e = next(e for d, es in r.journal if d == day for e in es if e.rule == "tier.medium.entry")
+    assert e.outcome == "skipped" and e.inputs["no_listed_expiry"] is True
+    assert e.reason == (
+        "no SPX or SPXW expiry in 30-45 DTE listed on 2007-06-04 (listed ahead then: SPX "
+        "standard monthlies 366 days, SPXW Friday Weeklys 8 days, SPX Quarterlys 366 days)"
+    )
+    # The long tier found the 2007-08-17 monthly (DTE 74) and names its root and settlement.
+    o = next(e for d, es in r.journal if d == day for e in es if e.rule == "tier.long.entry")
+    assert o.outcome == "fired"
+    assert (o.inputs["expiry"], o.inputs["root"], o.inputs["settlement"]) == (
+        "2007-08-17",
+        "SPX",
+        "AM",
+    )
+    assert " x SPX " in o.reason and "exp 2007-08-17 AM" in o.reason
