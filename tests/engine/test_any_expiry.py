@@ -221,3 +221,13 @@ def test_a_gap_of_an_any_tier_is_journalled_with_every_series_horizon() -> None:
         "AM",
     )
     assert " x SPX " in o.reason and "exp 2007-08-17 AM" in o.reason
+
+
+def test_the_run_definitions_name_each_tiers_expiry_choice() -> None:
+    from alvh.backtest import definitions
+
+    cfg = config_with_overrides(load_preset("ic-ladder"), **{"tiers[2].product": "spx"})
+    got = definitions(cfg, generate_market("2020-01-02", "2020-02-28", seed=1))
+    assert str(got["condor_expiries"]).startswith(
+        "short: SPX or SPXW; medium: SPX or SPXW; long: SPX (the expiry listed on the entry day"
+    )
