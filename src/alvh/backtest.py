@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alvh import __version__
 from alvh._fingerprint import code_fingerprint
+from alvh.calendar.listings import product_label
 from alvh.config.load import dump_toml, run_id
 from alvh.config.run import RunConfig
 from alvh.engine.from_config import engine_settings
@@ -58,6 +59,9 @@ def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
         "decision_time_et": cfg.execution.decision_time,
         "option_prices": "model (SSVI surface from the VIX term structure and SKEW, calibrated on SPXW chains 2018-01)",
         "spx_am_settlement": "official SOQ if imported, else the day's SPX open, else its close",
+        "condor_expiries": "; ".join(f"{t.name}: {product_label(t.product)}" for t in cfg.tiers)
+        + " (the expiry listed on the entry day nearest the tier's target DTE; an SPX AM"
+        " monthly where SPX and SPXW expire on one day; docs/calendar.md)",
         "hedge": cfg.hedge.preset,
         "notional_base": getattr(getattr(cfg.hedge, "sizing", None), "notional_base", None),
         "sessions_per_year": 252,

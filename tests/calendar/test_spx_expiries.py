@@ -192,7 +192,7 @@ def _brute_window(as_of: pd.Timestamp, lo: int, hi: int, product: str) -> list[p
     return sorted(set(df.loc[(dte >= lo) & (dte <= hi), "expiry"]))
 
 
-@pytest.mark.parametrize("product", ["spx", "spxw", "all"])
+@pytest.mark.parametrize("product", ["spx", "spxw", "all", "any"])
 def test_dte_window_matches_a_brute_force_filter(product: str) -> None:
     for as_of in NYSE.sessions_in_range("2020-01-01", "2024-12-31")[::37]:
         for lo, hi in ((7, 21), (30, 45), (60, 90), (0, 0)):
@@ -209,3 +209,18 @@ def test_dte_window_is_inclusive_and_ignores_time_of_day() -> None:
     sl = sched.window_slice("2024-03-01", 7, 21)
     assert set(sched.kind[sl]) <= {"weekly", "daily", "eom", "monthly"}
     assert (sched.settlement[sl] == "PM").all()
+
+
+def test_any_is_the_union_with_one_row_per_day_and_the_spx_monthly_on_shared_days() -> None:
+    both = spx_expiries("2016-01-01", "2019-12-31", "all")
+    any_ = spx_expiries("2016-01-01", "2019-12-31", "any")
+    assert set(any_["expiry"]) == set(both["expiry"]) and not any_["expiry"].duplicated().any()
+    shared = both.loc[both["expiry"].duplicated(keep=False), "expiry"].unique()
+    # From May 2017 every third Friday has both an SPX AM monthly and an SPXW PM series.
+    assert pd.Timestamp("2017-05-19") in shared and pd.Timestamp("2017-04-21") not in shared
+    kept = any_[any_["expiry"].isin(shared)]
+    assert (kept["product"] == "SPX").all() and (kept["settlement"] == "AM").all()
+    # Elsewhere a row is the same as in its own product's frame.
+    rest = any_[~any_["expiry"].isin(shared)].reset_index(drop=True)
+    own = both[~both["expiry"].isin(shared)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rest, own)

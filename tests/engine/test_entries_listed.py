@@ -1,6 +1,7 @@
 """The condor tiers choose only expiries that were listed on the day they open.
 
-Checked three ways: the engine's expiry pick for every session of 2005-2023 against a
+The ladder here is the ic-ladder with every tier on ``product = "spxw"`` (the preset's tiers take
+``"any"``; tests/engine/test_any_expiry.py checks that). Checked three ways: the engine's expiry pick for every session of 2005-2023 against a
 brute-force choice among the listed expiries; a whole synthetic backtest of 2005-2023, where
 every condor's expiry must have been listed on its open date; and a range no listed expiry can
 serve, which is a typed error naming what is missing (and a CLI exit code 2).
@@ -8,6 +9,7 @@ serve, which is a typed error naming what is missing (and a CLI exit code 2).
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +28,10 @@ from alvh.market.synthetic import generate_market
 
 SESSIONS = trading_calendar().sessions_in_range("2005-10-03", "2023-12-29")
 WINDOWS = [(7, 21, 14), (30, 45, 38), (60, 90, 75), (1, 3, None)]
+SPXW = {f"tiers[{i}].product": "spxw" for i in range(3)}  # the ladder on SPXW alone
 
 
-@pytest.mark.parametrize("product", ["spx", "spxw"])
+@pytest.mark.parametrize("product", ["spx", "spxw", "any"])
 @pytest.mark.parametrize(("dte_min", "dte_max", "target"), WINDOWS)
 def test_every_pick_of_2005_2023_was_listed_and_is_the_best_listed_one(
     product: str, dte_min: int, dte_max: int, target: int | None
@@ -58,7 +61,7 @@ def ladder_2005_2023() -> pd.DataFrame:
     """Condors of the SPXW ic-ladder on a synthetic market, 2005-11 to 2023 (unhedged)."""
     market = generate_market("2005-10-03", "2023-12-29", seed=5)
     cfg = config_with_overrides(
-        load_preset("ic-ladder"), **{"data.start": "2005-11-01", "data.end": "2023-12-29"}
+        load_preset("ic-ladder"), **SPXW, **{"data.start": "2005-11-01", "data.end": "2023-12-29"}
     )
     return Engine(engine_settings(cfg), market).run("listed").condors
 
@@ -87,7 +90,7 @@ def test_no_condor_of_a_whole_backtest_used_an_unlisted_expiry(
 def test_a_day_without_a_listed_expiry_journals_why() -> None:
     market = generate_market("2007-05-01", "2007-09-28", seed=5)
     cfg = config_with_overrides(
-        load_preset("ic-ladder"), **{"data.start": "2007-06-01", "data.end": "2007-09-28"}
+        load_preset("ic-ladder"), **SPXW, **{"data.start": "2007-06-01", "data.end": "2007-09-28"}
     )
     r = Engine(engine_settings(cfg), market).run("gap")
     day = pd.Timestamp("2007-06-04")  # a Monday entry day; see tests/calendar/test_listings
@@ -102,7 +105,7 @@ def test_a_day_without_a_listed_expiry_journals_why() -> None:
 def test_a_range_no_listed_expiry_can_serve_is_a_typed_error() -> None:
     market = generate_market("1995-01-03", "1995-12-29", seed=5)
     cfg = config_with_overrides(
-        load_preset("ic-ladder"), **{"data.start": "1995-01-03", "data.end": "1995-12-29"}
+        load_preset("ic-ladder"), **SPXW, **{"data.start": "1995-01-03", "data.end": "1995-12-29"}
     )
     sessions = market.sessions("SPX")
     with pytest.raises(NotListedError) as err:
@@ -115,11 +118,15 @@ def test_a_range_no_listed_expiry_can_serve_is_a_typed_error() -> None:
 
 def test_the_cli_says_what_is_missing_and_exits_2(tmp_path: Path, capsys) -> None:
     out = tmp_path / "run"
-    argv = ["backtest", "--preset", "ic-ladder", "--data", "synthetic"]
+    spxw = tmp_path / "cfg" / "ladder-spxw.toml"
+    spxw.parent.mkdir()
+    preset = (files("alvh") / "presets" / "ic-ladder.toml").read_text()
+    spxw.write_text(preset.replace('product = "any"', 'product = "spxw"'))
+    argv = ["backtest", str(spxw), "--data", "synthetic"]
     code = main([*argv, "--start", "1995-01-03", "--end", "1995-12-29", "--out", str(out)])
     assert code == 2
     captured = capsys.readouterr()
     text = " ".join((captured.out + captured.err).split())  # rich wraps long lines
     assert "no SPXW expiry listed in the 7-21 DTE window of tier 'short'" in text
     assert "Traceback" not in text
-    assert not out.exists() and not list(tmp_path.iterdir())  # nothing half-written
+    assert not out.exists() and list(tmp_path.iterdir()) == [spxw.parent]  # nothing half-written

@@ -1,8 +1,13 @@
 """Real-data checks of listings and settlement proxies (shared/data imported into a store).
 
-- The SPXW ladder of 2006-2012 opens condors only on expiries listed on the open day. Before the
-  listing model, 592 condors opened before 2011, 561 of them on Weeklys more than 8 days out;
-  now at most 8-day Weeklys or Quarterlys are possible then (measured: 124 condors, 2006-2010).
+- The SPXW ladder of 2006-2012 (the ic-ladder with ``product = "spxw"``) opens condors only on
+  expiries listed on the open day. Before the listing model, 592 condors opened before 2011, 561
+  of them on Weeklys more than 8 days out; now at most 8-day Weeklys or Quarterlys are possible
+  then (measured: 124 condors, 2006-2010).
+- The preset ladder (``product = "any"``: SPX monthlies and SPXW together) trades every year in
+  every tier from 2006 (measured: 399 condors opened 2006-2010, 143/136/120 short/medium/long;
+  the last entry day without a listed expiry is 2012-05-21), each on a listed expiry of its own
+  root, SPX ones AM-settled.
 - AM-settled monthlies whose SPX open is missing (2024 on) or copies the previous close (19
   expiries of 2006-2013) settle on the previous close, and the journal and summary say so.
 - The alvh-442 hedge trades no Mini VIX future before its 2020-08-10 launch.
@@ -33,9 +38,47 @@ def _run(preset: str, market: MarketData, start: date, end: date, **over: object
     return run(cfg, market)
 
 
+SPXW = {f"tiers[{i}].product": "spxw" for i in range(3)}
+
+
 @pytest.fixture(scope="module")
 def ladder_2006_2012(real_market: MarketData) -> BacktestResult:
+    return _run("ic-ladder", real_market, date(2006, 1, 3), date(2012, 12, 31), **SPXW)
+
+
+@pytest.fixture(scope="module")
+def any_ladder_2006_2012(real_market: MarketData) -> BacktestResult:
     return _run("ic-ladder", real_market, date(2006, 1, 3), date(2012, 12, 31))
+
+
+def test_the_any_ladder_trades_every_year_on_listed_expiries(
+    any_ladder_2006_2012: BacktestResult,
+) -> None:
+    c = any_ladder_2006_2012.condors
+    frame = spx_expiries("2006-01-01", "2013-12-31", "all")
+    key = list(zip(frame["expiry"], frame["product"], strict=True))
+    listed_from = pd.Series(dict(zip(key, frame["listed_from"], strict=True)))
+    first = pd.Series([listed_from.get(k) for k in zip(c["expiry"], c["root"], strict=True)])
+    assert first.notna().all() and (first.to_numpy() <= c["open_date"].to_numpy()).all()
+    assert (c.loc[c["root"] == "SPX", "settlement"] == "AM").all()
+    assert (
+        c.loc[c["expiry"] >= "2010-12-10", "settlement"]
+        == c.loc[c["expiry"] >= "2010-12-10", "root"].map({"SPX": "AM", "SPXW": "PM"})
+    ).all()
+    years = c.groupby("tier")["open_date"].apply(lambda d: set(d.dt.year))
+    for tier in ("short", "medium", "long"):
+        assert years[tier] == set(range(2006, 2013)), tier
+    # Floors from the measurement (399 condors 2006-2010; 124 on SPXW alone).
+    early = c[c["open_date"] < "2011-01-01"].groupby("tier").size()
+    assert early.sum() >= 390
+    assert early["short"] >= 135 and early["medium"] >= 130 and early["long"] >= 115
+    gaps = [
+        d
+        for d, es in any_ladder_2006_2012.journal
+        for e in es
+        if e.rule.endswith(".entry") and e.inputs.get("no_listed_expiry")
+    ]
+    assert max(gaps) < pd.Timestamp("2012-05-31")
 
 
 def test_the_spxw_ladder_opens_only_listed_expiries(ladder_2006_2012: BacktestResult) -> None:

@@ -28,8 +28,8 @@ from alvh.calendar.sessions import (
     trading_calendar,
 )
 
-SpxProduct = Literal["spx", "spxw", "all"]
-PRODUCTS: Final = ("spx", "spxw", "all")
+SpxProduct = Literal["spx", "spxw", "all", "any"]
+PRODUCTS: Final = ("spx", "spxw", "all", "any")
 
 # --- SPXW eras (first expiry of each series; see docs/calendar.md for the sources) ------------
 # Friday Weeklys: first listed Fri 2005-10-28, expiring Fri 2005-11-04; AM-settled (trading
@@ -179,6 +179,29 @@ def _frame(rows: dict[date, _Row], product: str) -> pd.DataFrame:
     )
 
 
+def _any_frame(spx: pd.DataFrame, spxw: pd.DataFrame) -> pd.DataFrame:
+    """Return the union of SPX and SPXW expiries, one row per expiry day.
+
+    Tie rule: where both expire on one day (a third Friday from May 2017, when the PM-settled
+    SPXW third-Friday series joined the AM-settled standard monthly), the standard AM monthly
+    is kept: the traditional, most liquid choice, and the one the CNDR/BFLY indexes use. It is
+    listed at least as early as the SPXW series of that day (a year ahead against at most a
+    year), so dropping the SPXW row never hides an expiry that was tradable earlier.
+    """
+    both = pd.concat([spx, spxw], ignore_index=True)
+    both = both.sort_values(["expiry", "product"], kind="stable")  # "SPX" sorts before "SPXW"
+    dup = both["expiry"].duplicated(keep=False)
+    if dup.any():
+        first_spx = both[dup & (both["product"] == "SPX")].set_index("expiry")["listed_from"]
+        first_w = both[dup & (both["product"] == "SPXW")].set_index("expiry")["listed_from"]
+        early = first_w[first_w < first_spx.reindex(first_w.index)]
+        if len(early):  # a listing rule change that breaks the tie rule's premise
+            raise ValueError(
+                f"SPXW expiry {early.index[0].date()} listed before the SPX monthly of that day"
+            )
+    return both.drop_duplicates("expiry", keep="first").reset_index(drop=True)
+
+
 def _check_product(product: str) -> str:
     p = str(product).lower()
     if p not in PRODUCTS:
@@ -214,7 +237,10 @@ def spx_expiries(
         Inclusive range of expiry days.
     product
         ``"spx"`` (standard AM-settled monthlies), ``"spxw"`` (PM-settled weeklies, dailies,
-        end-of-month/quarter and, from May 2017, third-Friday PM series) or ``"all"`` (both).
+        end-of-month/quarter and, from May 2017, third-Friday PM series), ``"all"`` (both, one
+        row per expiry and product) or ``"any"`` (both, one row per expiry day: where SPX and
+        SPXW expire on one day, only the standard AM-settled SPX monthly; what a tier with
+        ``product = "any"`` chooses among).
     cal
         Sessions calendar; NYSE (which Cboe Options follows) by default.
 
@@ -225,16 +251,18 @@ def spx_expiries(
         (``"AM"``/``"PM"``), ``kind`` (``"monthly"``, ``"weekly"``, ``"daily"``, ``"eom"``) and
         ``listed_from`` (datetime64: the first day the expiry was listed, from
         ``alvh.calendar.listings``), sorted by expiry then product; one row per
-        (expiry, product).
+        (expiry, product), or per expiry for ``"any"``.
     """
     p = _check_product(product)
     cal = cal or trading_calendar()
     s, e = _checked_range(start, end)
     frames = []
-    if p in ("spx", "all"):
+    if p in ("spx", "all", "any"):
         frames.append(_frame(_spx_rows(s, e, cal), "SPX"))
-    if p in ("spxw", "all"):
+    if p in ("spxw", "all", "any"):
         frames.append(_frame(_spxw_rows(s, e, cal), "SPXW"))
+    if p == "any":
+        return _any_frame(*frames)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["expiry", "product"], kind="stable").reset_index(drop=True)
 
@@ -246,7 +274,7 @@ class ExpirySchedule:
     Parameters
     ----------
     product
-        ``"spx"``, ``"spxw"`` or ``"all"``.
+        ``"spx"``, ``"spxw"``, ``"all"`` or ``"any"`` (as in ``spx_expiries``).
     expiry_days
         Sorted int64 days since 1970-01-01 (read-only).
     settlement, kind, root
@@ -294,7 +322,7 @@ class ExpirySchedule:
         return days.astype("datetime64[D]")
 
 
-@lru_cache(maxsize=3)
+@lru_cache(maxsize=4)
 def expiry_schedule(product: SpxProduct = "spxw") -> ExpirySchedule:
     """Return the cached ``ExpirySchedule`` of ``product`` on the NYSE calendar."""
     p = _check_product(product)

@@ -177,6 +177,9 @@ _PRODUCT_SERIES: Final = {
         "spxw_thursday",
     ),
 }
+# A tier with ``product = "any"`` chooses among every listed SPX and SPXW expiry.
+_PRODUCT_SERIES["any"] = _PRODUCT_SERIES["spx"] + _PRODUCT_SERIES["spxw"]
+_PRODUCT_LABELS: Final = {"spx": "SPX", "spxw": "SPXW", "any": "SPX or SPXW"}
 _SERIES_WORDS: Final = {
     "spx_monthly": "SPX standard monthlies",
     "spxw_friday": "SPXW Friday Weeklys",
@@ -190,16 +193,22 @@ _SERIES_WORDS: Final = {
 }
 
 
+def product_label(product: str) -> str:
+    """Return a tier product (``spx``, ``spxw``, ``any``) as words: ``SPX``, ``SPXW``,
+    ``SPX or SPXW``."""
+    return _PRODUCT_LABELS[product.lower()]
+
+
 def series_summary(product: str) -> str:
-    """Return, in words, when a product (``spx``, ``spxw``) was first listed and how far ahead,
-    e.g. for an error message."""
+    """Return, in words, when a product (``spx``, ``spxw``, ``any``) was first listed and how
+    far ahead, e.g. for an error message."""
     first = min(
         (eras(series)[0] for series in _PRODUCT_SERIES[product.lower()]), key=lambda e: e.from_day
     )
     es = eras(first.series)
     until = f" until {es[1].from_day}" if len(es) > 1 else ""
     return (
-        f"{product.upper()} expiries were first listed on {first.from_day} "
+        f"{product_label(product)} expiries were first listed on {first.from_day} "
         f"({_SERIES_WORDS[first.series]}, listed {first.horizon_days} days ahead{until}; "
         "listing history in docs/calendar.md)"
     )

@@ -203,12 +203,18 @@ class TierConfig(Frozen):
 
     ``dte`` may be omitted for tiers named ``short`` (7-21), ``medium`` (30-45) and ``long``
     (60-90); other names must give it.
+
+    ``product`` says which listed expiries the tier chooses among (only those Cboe had listed on
+    the entry day, docs/calendar.md): ``"spx"`` the AM-settled standard monthlies, ``"spxw"``
+    the SPXW Weeklys, End-of-Month/Quarterlys and PM third-Friday series, ``"any"`` the union
+    of both (the listed expiry nearest the target DTE; where an SPX monthly and an SPXW expiry
+    share a day, the SPX monthly). The condor settles as its expiry's product does.
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=32)
     dte: TargetRange
     entry: EntrySchedule = WeekdayEntry()
-    product: Literal["spx", "spxw"] = "spxw"
+    product: Literal["spx", "spxw", "any"] = "spxw"
     strikes: StrikeSelection = DeltaStrikes()
     wings: Wings = WidthWings()
     risk_per_condor_pct_of_equity: float = Field(default=2.0, gt=0.0, le=MAX_RISK_PER_CONDOR_PCT)

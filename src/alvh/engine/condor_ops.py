@@ -350,6 +350,8 @@ def closed_row(
         "open_date": c.open_date,
         "close_date": day,
         "expiry": c.expiry,
+        "root": c.root,
+        "settlement": "AM" if c.am_settled else "PM",
         "long_put": c.strikes[0],
         "short_put": c.strikes[1],
         "short_call": c.strikes[2],
@@ -363,6 +365,6 @@ def closed_row(
 
 
 CONDOR_COLUMNS = (
-    "condor_id", "tier", "open_date", "close_date", "expiry", "long_put", "short_put",
-    "short_call", "long_call", "contracts", "credit_usd", "max_loss_usd", "pnl_usd", "exit_rule",
+    "condor_id", "tier", "open_date", "close_date", "expiry", "root", "settlement", "long_put",
+    "short_put", "short_call", "long_call", "contracts", "credit_usd", "max_loss_usd", "pnl_usd", "exit_rule",
 )  # fmt: skip

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.calendar.expiries import spx_expiries
-from alvh.calendar.listings import NotListedError, horizons_on, series_summary
+from alvh.calendar.listings import NotListedError, horizons_on, product_label, series_summary
 from alvh.engine.condor_ops import leg_quotes
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import EngineSettings, TierRules
@@ -56,7 +56,9 @@ class _Expiries:
     """Expiries of one product as sorted arrays (searched by date, never filtered).
 
     Each expiry carries the first day it was listed (``alvh.calendar.listings``): a choice on
-    day D only considers expiries listed on D.
+    day D only considers expiries listed on D. It carries its root (``SPX``/``SPXW``) and
+    settlement too, which the condor opened on it keeps to its settlement: with
+    ``product = "any"`` the frame mixes both (one row per expiry day, ``spx_expiries``).
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
@@ -65,6 +67,9 @@ class _Expiries:
         self.ns = dates.asi8
         self.stamps: list[pd.Timestamp] = list(dates)
         self.am = (f["settlement"] == "AM").to_numpy()
+        self.root: list[str] = f["product"].astype(str).tolist()
+        if f["expiry"].duplicated().any():  # choose_all's neighbour search needs one per day
+            raise ValueError("expiry frame has two rows on one day; use product 'any'")
         self.listed_ns = pd.DatetimeIndex(f["listed_from"]).asi8
 
     def choose(
@@ -131,7 +136,7 @@ def unservable_tier_error(tier: TierRules, sessions: pd.DatetimeIndex) -> NotLis
         could = next((d for d, j in zip(ahead, picks, strict=True) if j is not None), None)
     hint = f"; the first day it could open is {could.date()}" if could is not None else ""
     return NotListedError(
-        f"no {tier.product.upper()} expiry listed in the {tier.dte_min}-{tier.dte_max} DTE "
+        f"no {product_label(tier.product)} expiry listed in the {tier.dte_min}-{tier.dte_max} DTE "
         f"window of tier '{tier.name}' on any session from {sessions[0].date()} to "
         f"{sessions[-1].date()}: {series_summary(tier.product)}{hint}. Choose a later --start, "
         "or another product or DTE window for the tier"
@@ -336,12 +341,12 @@ class CondorRules:
         if j is None:
             note = horizons_on(tier.product, day.date())
             reason = (
-                f"no {tier.product.upper()} expiry in {tier.dte_min}-{tier.dte_max} DTE listed "
+                f"no {product_label(tier.product)} expiry in {tier.dte_min}-{tier.dte_max} DTE listed "
                 f"on {day.date()} ({note})"
             )
             gap: dict[str, object] = {"no_listed_expiry": True, "listed_ahead": note}
             return JournalEntry(rule, gap, "skipped", "none", reason)
-        expiry, am = listed.stamps[j], bool(listed.am[j])
+        expiry, am, root = listed.stamps[j], bool(listed.am[j]), listed.root[j]
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
             surf,
@@ -374,6 +379,8 @@ class CondorRules:
             qty = math.floor(qty * self.s.events.reduce_factor)
         inputs = {
             "expiry": str(expiry.date()),
+            "root": root,
+            "settlement": "AM" if am else "PM",
             "strikes": strikes.tolist(),
             "credit_mid": round(credit, 4),
             "max_loss_per_condor_usd": round(max_loss_1, 2),
@@ -395,13 +402,16 @@ class CondorRules:
                 else f"credit {credit:.2f} <= 0"
             )
             return JournalEntry(rule, inputs, "skipped", "none", reason)
-        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty)  # validates the legs
+        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty, root=root)  # checks legs
         st.condors[c.cid] = c
         st.next_cid += 1
         st.last_entry[tier.name] = i
         st.pending.append(Pending("open", c.cid, reason=f"entry {tier.name}: {k.reason}"))
         s0, s1, s2, s3 = (f"{x:g}" for x in strikes)
-        reason = f"open {qty} x {s0}/{s1}/{s2}/{s3} exp {expiry.date()} ({k.reason}); {why}"
+        reason = (
+            f"open {qty} x {root} {s0}/{s1}/{s2}/{s3} exp {expiry.date()} "
+            f"{'AM' if am else 'PM'} ({k.reason}); {why}"
+        )
         if action == "reduce":
             reason += f"; size x{self.s.events.reduce_factor:g} for {names}"
         return JournalEntry(rule, inputs, "fired", "open", reason)

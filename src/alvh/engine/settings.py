@@ -22,7 +22,7 @@ class TierRules:
     dte_min: int
     dte_max: int
     dte_target: int | None = None
-    product: Literal["spx", "spxw"] = "spxw"
+    product: Literal["spx", "spxw", "any"] = "spxw"  # "any": SPX monthlies and SPXW together
     entry_weekday: int | None = 0  # Monday=0; None with entry_every_sessions or monthly
     entry_every_sessions: int | None = None
     entry_monthly: bool = False  # CNDR: enter on the standard monthly expiry cycle

@@ -56,6 +56,10 @@ class OpenCondor:
     iv_short_call: float = math.nan
     group_code: int = -1  # the account's code of ``group`` (set by the first fill)
     expiry_ordinal: int = 0  # ``expiry.toordinal()``, for vectorised year fractions
+    # The listed root it was opened on (``SPX`` monthly or ``SPXW``); by default the one its
+    # settlement implies. The legs follow the book's rule (SPX: AM, SPXW: PM), so the AM-settled
+    # SPXW Weeklys of 2005-2010 keep root ``SPXW`` here and in condors.csv but SPX-root legs.
+    root: str = ""
     # Its row of ``LiveCondors.block`` once filled (fixed while open; the max loss costs ~0.5 us).
     live_row: tuple[float, float, float, float, float, float, float] | None = field(
         default=None, init=False, repr=False, compare=False
@@ -63,6 +67,10 @@ class OpenCondor:
 
     def __post_init__(self) -> None:
         self.expiry_ordinal = self.expiry.toordinal()
+        if not self.root:
+            self.root = "SPX" if self.am_settled else "SPXW"
+        elif self.root not in ("SPX", "SPXW"):
+            raise ValueError(f"condor root must be 'SPX' or 'SPXW', got {self.root!r}")
         if not self.legs:
             ic = IronCondor.from_strikes(
                 self.expiry.date(),
