@@ -45,6 +45,11 @@ def register(app: typer.Typer) -> None:
         scheduler: str | None = typer.Option(
             None, "--scheduler", help="Use an existing Dask cluster: tcp://HOST:PORT."
         ),
+        select: str = typer.Option(
+            "sharpe",
+            "--select",
+            help="Metric that picks the best config for the luck figures (luck.json).",
+        ),
         keep_runs: bool = typer.Option(
             False, "--keep-runs", help="Keep each config's run directory under OUT/runs/."
         ),
@@ -52,14 +57,17 @@ def register(app: typer.Typer) -> None:
         """Backtest every combination of --vary values; one row per config in results.parquet/csv.
 
         Every key and value is checked before anything runs. Rerun the same command to resume a
-        sweep that was stopped: only configs without a row run.
+        sweep that was stopped: only configs without a row run. luck.json holds the best config
+        by --select with its deflated Sharpe ratio, PBO (CSCV) and SPA p-value.
         """
         from alvh.cli.backtest import resolve_config
         from alvh.sweep.grid import grid_size, parse_vary, sweep_points
+        from alvh.sweep.luck import check_select, luck_lines, luck_report
         from alvh.sweep.runner import Progress, run_sweep
 
         err = Console(stderr=True)
         cfg = resolve_config(config, preset, start, end, data, None)
+        check_select(select)
         varies = [parse_vary(v) for v in vary]
         n_grid = grid_size(varies)
         n = n_grid if random is None else min(random, n_grid)
@@ -104,4 +112,6 @@ def register(app: typer.Typer) -> None:
         failed = o.table[o.table["status"] != "ok"]
         for r in failed.head(5).itertuples(index=False):
             err.print(f"  failed {r.config_hash}: {r.error}", highlight=False, soft_wrap=True)
-        Console().print(f"results: {o.results_parquet} and {o.results_csv}")
+        for line in luck_lines(luck_report(o.out, o.table, select)):
+            err.print(line, highlight=False)
+        Console().print(f"results: {o.results_parquet} and {o.results_csv}; {o.out / 'luck.json'}")
