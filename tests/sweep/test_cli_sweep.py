@@ -27,6 +27,8 @@ def test_cli_sweep_writes_the_table_and_resumes(
     err = capsys.readouterr().err
     assert "4 of 4 configs" in err and "4 run now, 0 already done; 4 ok, 0 failed" in err
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), serial_sweep.table)
+    assert "deflated Sharpe ratio" in err and (out / "luck.json").is_file()
+    assert (out / "sweep.html").is_file()
     assert main([*ARGS, "--out", str(out)]) == 0
     assert "0 run now, 4 already done" in capsys.readouterr().err
 

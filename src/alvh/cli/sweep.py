@@ -63,6 +63,7 @@ def register(app: typer.Typer) -> None:
         from alvh.cli.backtest import resolve_config
         from alvh.sweep.grid import grid_size, parse_vary, sweep_points
         from alvh.sweep.luck import check_select, luck_lines, luck_report
+        from alvh.sweep.page import write_page
         from alvh.sweep.runner import Progress, run_sweep
 
         err = Console(stderr=True)
@@ -112,6 +113,8 @@ def register(app: typer.Typer) -> None:
         failed = o.table[o.table["status"] != "ok"]
         for r in failed.head(5).itertuples(index=False):
             err.print(f"  failed {r.config_hash}: {r.error}", highlight=False, soft_wrap=True)
-        for line in luck_lines(luck_report(o.out, o.table, select)):
+        luck = luck_report(o.out, o.table, select)
+        for line in luck_lines(luck):
             err.print(line, highlight=False)
-        Console().print(f"results: {o.results_parquet} and {o.results_csv}; {o.out / 'luck.json'}")
+        page = write_page(o.out, o.table, varies, select, luck)
+        Console().print(f"results: {o.results_parquet}, {o.results_csv}, {page}")
