@@ -29,8 +29,11 @@ def test_cli_sweep_writes_the_table_and_resumes(
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), serial_sweep.table)
     assert "deflated Sharpe ratio" in err and (out / "luck.json").is_file()
     assert (out / "sweep.html").is_file()
-    assert main([*ARGS, "--out", str(out)]) == 0
-    assert "0 run now, 4 already done" in capsys.readouterr().err
+    wf = ["--walk-forward", "train=1m,test=1m", "--select", "cagr_pct"]
+    assert main([*ARGS, "--out", str(out), *wf]) == 0
+    err = capsys.readouterr().err
+    assert "0 run now, 4 already done" in err and "walk-forward (2 windows" in err
+    assert (out / "walk_forward.csv").is_file()
 
 
 def test_cli_random_draw_runs_n_configs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,6 +49,8 @@ def test_cli_random_draw_runs_n_configs(tmp_path: Path, capsys: pytest.CaptureFi
         (["--vary", "tiers[0].strikes.shortdelta=0.2"], "shortdelta"),
         (["--vary", "tiers[1].exits.profit_target_pct_of_credit=50,lots"], "lots"),
         (["--workers", "-1"], "--workers"),
+        (["--walk-forward", "train=5y"], "--walk-forward"),
+        (["--select", "win_rate_pct"], "--select"),
     ],
 )
 def test_cli_refuses_bad_input_with_one_message(

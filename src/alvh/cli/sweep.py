@@ -16,6 +16,10 @@ def _fmt_s(s: float | None) -> str:
     return f"{m}m{sec:02d}s" if m else f"{sec}s"
 
 
+def _n(v: object, spec: str = ".2f") -> str:
+    return "n/a" if not isinstance(v, int | float) else format(v, spec)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``sweep`` command."""
 
@@ -50,6 +54,12 @@ def register(app: typer.Typer) -> None:
             "--select",
             help="Metric that picks the best config for the luck figures (luck.json).",
         ),
+        walk: str | None = typer.Option(
+            None,
+            "--walk-forward",
+            help="train=5y,test=1y: pick the best config by --select on each training window, "
+            "apply it to the next test window (walk_forward.csv/json).",
+        ),
         keep_runs: bool = typer.Option(
             False, "--keep-runs", help="Keep each config's run directory under OUT/runs/."
         ),
@@ -69,6 +79,9 @@ def register(app: typer.Typer) -> None:
         err = Console(stderr=True)
         cfg = resolve_config(config, preset, start, end, data, None)
         check_select(select)
+        from alvh.sweep.walkforward import parse_walk_forward, walk_forward
+
+        wf_spec = parse_walk_forward(walk) if walk is not None else None
         varies = [parse_vary(v) for v in vary]
         n_grid = grid_size(varies)
         n = n_grid if random is None else min(random, n_grid)
@@ -117,4 +130,17 @@ def register(app: typer.Typer) -> None:
         for line in luck_lines(luck):
             err.print(line, highlight=False)
         page = write_page(o.out, o.table, varies, select, luck)
+        if wf_spec is not None:
+            wf = walk_forward(o.out, o.table, wf_spec, select)
+            if "out_of_sample" in wf:
+                a, b = wf["out_of_sample"], wf["insample_best_same_sessions"]
+                err.print(
+                    f"walk-forward ({len(wf['windows'])} windows, {a['start']}..{a['end']}): "
+                    f"out of sample CAGR {_n(a['cagr_pct'])}%, Sharpe {_n(a['sharpe'])}, max DD "
+                    f"{_n(a['max_drawdown_pct'], '.1f')}%; in-sample best over the same sessions "
+                    f"CAGR {_n(b['cagr_pct'])}%, Sharpe {_n(b['sharpe'])}",
+                    highlight=False,
+                )
+            else:
+                err.print(f"walk-forward: {wf['reason']}")
         Console().print(f"results: {o.results_parquet}, {o.results_csv}, {page}")
