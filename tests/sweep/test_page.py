@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -35,3 +36,11 @@ def test_page_is_offline_and_ranks_the_configs(
     # Same sweep, same bytes (fixed chart ids, no timestamps).
     assert write_page(serial_sweep.out, t, varies, "sharpe", top=3).read_text() == doc
     assert np.isfinite(t["sharpe"]).all()
+
+
+def test_page_of_a_sweep_where_every_config_failed(
+    serial_sweep: SweepOutcome, varies: list[Vary], tmp_path: Path
+) -> None:
+    t = serial_sweep.table.assign(status="error", error="boom")
+    doc = write_page(tmp_path, t, varies, "sharpe").read_text()
+    assert "4 failed" in doc and 'id="heat"' not in doc

@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         by --select with its deflated Sharpe ratio, PBO (CSCV) and SPA p-value.
         """
         from alvh.cli.backtest import resolve_config
-        from alvh.sweep.grid import grid_size, parse_vary, sweep_points
+        from alvh.sweep.grid import grid_size, parse_vary
         from alvh.sweep.luck import check_select, luck_lines, luck_report
         from alvh.sweep.page import write_page
         from alvh.sweep.runner import Progress, run_sweep
@@ -85,8 +85,6 @@ def register(app: typer.Typer) -> None:
         varies = [parse_vary(v) for v in vary]
         n_grid = grid_size(varies)
         n = n_grid if random is None else min(random, n_grid)
-        # Validate the whole sweep here too, so a bad combination is reported before Dask starts.
-        sweep_points(cfg, varies, random, seed)
         where = scheduler or (f"{workers} local worker processes" if workers else "this process")
         err.print(f"sweep: {n} of {n_grid} configs on {cfg.data.source} data, {where} -> {out}")
 

@@ -135,7 +135,7 @@ def write_page(
             f"SPA p-value vs its unhedged book {_num(s['p_consistent'])} (docs/sweep.md)</p>"
         )
     js = True
-    if len(varies) >= 2:
+    if len(varies) >= 2 and (table["status"] == "ok").any():
         x, y = varies[0].key, varies[1].key
         hf = heat_frame(table, x, y, select)
         fig = go.Figure(
