@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_store_sweep_rows_equal_separate_runs_through_the_2020_crash(
     for preset in ("none", "alvh-442"):
         cfg = config_with_overrides(base, **{"hedge.preset": preset})
         market, _ = market_for_run(cfg, str(store))
-        books = summary_dict(run(cfg, market))["books"]
+        books: Any = summary_dict(run(cfg, market))["books"]
         h = books["hedged"]
         for col, v in (
             ("max_drawdown_pct", h["max_drawdown"]["max_drawdown_pct"]),
