@@ -35,6 +35,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.report",
     "alvh.cli.config",
     "alvh.cli.fidelity",
+    "alvh.cli.sweep",
 )
 
 # module -> {top-level command or group it adds or extends: its one-line help (None: extends a
@@ -74,6 +75,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
     "alvh.cli.etf": {
         "etf": "Print the VIX short-term futures index (ER, TR) and a VXX-like ETF, 100 at "
         "--start.",
+    },
+    "alvh.cli.sweep": {
+        "sweep": "Backtest every combination of --vary values; one row per config in "
+        "results.parquet/csv.",
     },
     "alvh.cli.fidelity": {
         "fidelity": "Compare index replicas with CBOE's indexes and the model surface with real "

@@ -1,0 +1,165 @@
+"""A sweep's rows against separate backtests; resume after a stop; failures; Dask workers."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alvh.backtest import run_backtest
+from alvh.config.run import RunConfig
+from alvh.errors import ConfigError
+from alvh.sweep import SweepError
+from alvh.sweep.grid import Vary, parse_vary, sweep_points
+from alvh.sweep.runner import Progress, SweepOutcome, run_sweep
+from alvh.sweep.task import market_for_run
+
+
+def _metric(v: object) -> float:
+    if isinstance(v, dict):
+        v = v.get("value")
+    return math.nan if v is None else float(v)  # type: ignore[arg-type]
+
+
+def test_each_row_equals_a_separate_backtest(
+    serial_sweep: SweepOutcome, base_config: RunConfig, varies: list[Vary], tmp_path: Path
+) -> None:
+    t = serial_sweep.table
+    assert len(t) == 4 and (t["status"] == "ok").all()
+    for p in sweep_points(base_config, varies):
+        market, _ = market_for_run(p.config, None)
+        run_dir = run_backtest(p.config, market, tmp_path / p.config_hash)
+        s = json.loads((run_dir / "summary.json").read_text())
+        h, u = s["books"]["hedged"], s["books"]["unhedged"]
+        row = t[t["config_hash"] == p.config_hash].iloc[0]
+        assert row["run_id"] == s["run_id"]
+        assert row["data_id"] == s["data"]["data_id"]
+        for col, v in [
+            ("cagr_pct", h["cagr_pct"]),
+            ("volatility_pct", h["volatility_pct"]),
+            ("sharpe", h["sharpe"]),
+            ("sortino", h["sortino"]),
+            ("max_drawdown_pct", h["max_drawdown"]["max_drawdown_pct"]),
+            ("worst_month_pct", h["worst_month_pct"]),
+            ("end_equity_usd", h["end_equity_usd"]),
+            ("unhedged_cagr_pct", u["cagr_pct"]),
+            ("unhedged_max_drawdown_pct", u["max_drawdown"]["max_drawdown_pct"]),
+            ("return_over_cash_pct", h["excess_cagr_pct"]),
+        ]:
+            np.testing.assert_allclose(row[col], _metric(v), rtol=1e-12, err_msg=col)
+        # Hedge cost by hand from equity.csv: net hedge P&L per calendar month with >= 15
+        # sessions, as % of the initial capital, sign flipped (a cost is positive), averaged.
+        eq = pd.read_csv(run_dir / "equity.csv", index_col="date", parse_dates=["date"])
+        pnl = eq[[c for c in eq.columns if c.startswith("pnl_hedge_")]].sum(axis=1)
+        months = pnl.groupby(pnl.index.to_period("M")).agg(["sum", "size"])
+        full = months[months["size"] >= 15]
+        expect = float((-full["sum"] / p.config.capital.initial_usd * 100.0).mean())
+        # equity.csv holds 6 decimals: 1e-8 relative is well above that rounding.
+        np.testing.assert_allclose(row["hedge_cost_pct_per_month"], expect, rtol=1e-8, atol=1e-12)
+        if p.varied["hedge.preset"] == "none":
+            assert row["hedge_cost_pct_per_month"] == 0.0
+            # Unhedged: both books are the same book.
+            assert row["cagr_pct"] == row["unhedged_cagr_pct"]
+
+
+def test_varied_values_and_equity_are_kept_per_row(serial_sweep: SweepOutcome) -> None:
+    t = serial_sweep.table
+    assert list(t["tiers[0].strikes.short_delta"]) == [0.1, 0.1, 0.16, 0.16]
+    assert list(t["hedge.preset"]) == ["none", "alvh-442", "none", "alvh-442"]
+    # The wider short strike (0.1 delta) and the narrower one are different books.
+    assert t.loc[0, "cagr_pct"] != t.loc[2, "cagr_pct"]
+    for h in t["config_hash"]:
+        eq = pd.read_parquet(serial_sweep.out / "equity" / f"{h}.parquet")
+        assert list(eq.columns) == ["hedged_equity_usd", "unhedged_equity_usd"]
+    on_disk = pd.read_parquet(serial_sweep.results_parquet)
+    pd.testing.assert_frame_equal(on_disk, t)
+    csv = pd.read_csv(serial_sweep.results_csv)
+    np.testing.assert_allclose(csv["sharpe"], t["sharpe"], rtol=1e-9)
+
+
+def test_stopped_sweep_rerun_gives_the_uninterrupted_table(
+    serial_sweep: SweepOutcome, base_config: RunConfig, varies: list[Vary], tmp_path: Path
+) -> None:
+    out = tmp_path / "stopped"
+
+    def stop_after_two(p: Progress) -> None:
+        if p.done == 2:
+            raise KeyboardInterrupt  # as a Ctrl-C between two configs
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(base_config, varies, out, workers=0, progress=stop_after_two)
+    assert len(list((out / "rows").glob("*.json"))) == 2
+    assert not (out / "results.csv").exists()
+    # A row file half-written when the process died is a temp file: it does not count.
+    (out / "rows" / ".deadbeef.json.123.partial").write_text('{"index": 0')
+    again = run_sweep(base_config, varies, out, workers=0)
+    assert (again.n_run, again.n_skipped) == (2, 2)
+    pd.testing.assert_frame_equal(again.table, serial_sweep.table)
+    assert again.results_csv.read_bytes() == serial_sweep.results_csv.read_bytes()
+    # A third run has nothing left to do and writes the same table.
+    third = run_sweep(base_config, varies, out, workers=0)
+    assert (
+        third.n_run == 0 and third.results_csv.read_bytes() == serial_sweep.results_csv.read_bytes()
+    )
+
+
+def test_other_arguments_into_the_same_folder_are_refused(
+    serial_sweep: SweepOutcome, base_config: RunConfig, tmp_path: Path
+) -> None:
+    out = tmp_path / "s"
+    run_sweep(base_config, [parse_vary("hedge.preset=none")], out, workers=0)
+    with pytest.raises(SweepError, match="different sweep"):
+        run_sweep(base_config, [parse_vary("hedge.preset=none,vxth")], out, workers=0)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(SweepError, match="not a sweep folder"):
+        run_sweep(base_config, [parse_vary("hedge.preset=none")], tmp_path / "other", workers=0)
+
+
+def test_bad_key_refused_before_anything_runs(base_config: RunConfig, tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    with pytest.raises(ConfigError, match="short_delt"):
+        run_sweep(base_config, [parse_vary("tiers[0].strikes.short_delt=0.1")], out, workers=0)
+    assert not out.exists()
+
+
+def test_failing_config_records_its_error_and_the_sweep_goes_on(
+    base_config: RunConfig, varies: list[Vary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import alvh.backtest
+
+    real = alvh.backtest.run
+
+    def flaky(cfg: RunConfig, data: object, progress: object = None) -> object:
+        if (
+            getattr(cfg.tiers[0].strikes, "short_delta", None) == 0.16
+            and cfg.hedge.preset == "none"
+        ):
+            raise ZeroDivisionError("boom")
+        return real(cfg, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(alvh.backtest, "run", flaky)
+    o = run_sweep(base_config, varies, tmp_path / "f", workers=0)
+    assert o.n_failed == 1
+    t = o.table.set_index("index")
+    assert t.loc[2, "status"] == "error" and t.loc[2, "error"] == "ZeroDivisionError: boom"
+    assert math.isnan(t.loc[2, "sharpe"])
+    assert (t.drop(index=2)["status"] == "ok").all()
+
+
+@pytest.mark.slow
+def test_two_worker_local_cluster_gives_the_same_table(
+    serial_sweep: SweepOutcome, base_config: RunConfig, varies: list[Vary], tmp_path: Path
+) -> None:
+    o = run_sweep(base_config, varies, tmp_path / "dask", workers=2, keep_runs=True)
+    pd.testing.assert_frame_equal(o.table, serial_sweep.table)
+    # Each worker process loaded the market once, however many configs it ran.
+    assert 1 <= len(o.market_loads) <= 2 and set(o.market_loads.values()) == {1}
+    kept = json.loads(
+        (tmp_path / "dask" / "runs" / o.table.loc[1, "config_hash"] / "summary.json").read_text()
+    )
+    assert kept["run_id"] == o.table.loc[1, "run_id"]
