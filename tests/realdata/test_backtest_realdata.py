@@ -58,17 +58,38 @@ def test_cndr_runs_and_holds_one_monthly_condor(cndr: BacktestResult) -> None:
     assert (exp.dt.weekday.isin([3, 4])).all()
 
 
+def _held_over(ladder: BacktestResult, d: pd.Timestamp) -> pd.DataFrame:
+    """Condors filled before ``d`` and still open at ``d``'s close (or closed that day)."""
+    c = ladder.condors
+    opened, closed = pd.to_datetime(c["open_date"]), pd.to_datetime(c["close_date"])
+    return c[(opened < d) & (closed.isna() | (closed >= d))]
+
+
 @pytest.mark.parametrize("day", STRESS_DAYS)
 def test_condor_tiers_lose_on_stress_days_and_journal_marks(
     ladder: BacktestResult, day: str
 ) -> None:
     d = pd.Timestamp(day)
     pnl = ladder.daily.loc[d, [c for c in ladder.daily.columns if c.startswith("pnl_tier_")]].sum()
-    assert pnl < 0, f"condor tiers made {pnl:.0f} on {day}"
+    if _held_over(ladder, d).empty:
+        # Nothing held over the day (weekly entries, 50% profit targets: on 2022-09-13 with the
+        # shipped surface the last condor hit its target on 09-09 and the Monday entries filled
+        # at the 09-13 close): the tiers' P&L is that close's fill costs, nothing else. Whether
+        # a condor held over the day loses is tests/market/test_surface_stress_realdata.py's.
+        assert (pd.to_datetime(ladder.condors["open_date"]) == d).any()
+        assert pnl == pytest.approx(-ladder.daily.loc[d, "costs_usd"], abs=0.01)
+    else:
+        assert pnl < 0, f"condor tiers made {pnl:.0f} on {day}"
     entries = dict(ladder.journal)[d]
     marks = [e for e in entries if e.rule.endswith(".exit")]
     assert marks, f"no exit checks journaled on {day}"
     assert all("cost_to_close" in e.inputs and "spx" in e.inputs for e in marks)
+
+
+def test_most_stress_days_are_held_over(ladder: BacktestResult) -> None:
+    # The loss check above must bite: the book held condors into at least 4 of the 5 days.
+    held = [day for day in STRESS_DAYS if not _held_over(ladder, pd.Timestamp(day)).empty]
+    assert len(held) >= 4, held
 
 
 def test_summary_names_its_data(ladder: BacktestResult, tmp_path) -> None:
