@@ -20,7 +20,11 @@ fitted parameters.
 
 Usage::
 
-    .venv/bin/python scripts/calibrate_regimes.py --store DIR [--fit A|B|full|none] [--write]
+    .venv/bin/python scripts/calibrate_regimes.py --store DIR [--fit A|B|full|all|none]
+        [--hold NAME=VALUE ...] [--write [--out PATH]] [--params FILE]
+
+The shipped parameters are ``--fit all --hold rho_vix_beta=0`` (docs/calibration.md, "The
+2022-09-13 CPI shock": free, that term made a short condor gain on a stress day).
 
 ``--store`` is a store holding the shared data (``alvh data import`` of shared/data); without
 it the shared files are imported into a temporary store first (~1 minute).
