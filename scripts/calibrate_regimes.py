@@ -20,7 +20,11 @@ fitted parameters.
 
 Usage::
 
-    .venv/bin/python scripts/calibrate_regimes.py --store DIR [--fit A|B|full|none] [--write]
+    .venv/bin/python scripts/calibrate_regimes.py --store DIR [--fit A|B|full|all|none]
+        [--hold NAME=VALUE ...] [--write [--out PATH]] [--params FILE]
+
+The shipped parameters are ``--fit all --hold rho_vix_beta=0`` (docs/calibration.md, "The
+2022-09-13 CPI shock": free, that term made a short condor gain on a stress day).
 
 ``--store`` is a store holding the shared data (``alvh data import`` of shared/data); without
 it the shared files are imported into a temporary store first (~1 minute).
@@ -52,6 +56,7 @@ from alvh.market.surface import (
     SurfacePanel,
     SurfaceParams,
     daily_inputs,
+    load_surface_params,
     save_surface_params,
 )
 from alvh.market.surface_quotes import implied_vols
@@ -260,20 +265,32 @@ class Problem:
         return np.concatenate(parts)
 
 
-def fit(problem: Problem, split: str, x0_params: SurfaceParams = START) -> SurfaceParams:
+def fit(
+    problem: Problem,
+    split: str,
+    x0_params: SurfaceParams = START,
+    held: dict[str, float] | None = None,
+) -> SurfaceParams:
+    """Fit the ``FREE`` parameters on ``split``; ``held`` pins some of them to given values."""
     window, chains = SPLITS[split]
-    x0 = np.clip([getattr(x0_params, n) for n in FREE], np.add(LOWER, 1e-6), np.add(UPPER, -1e-6))
+    held = held or {}
+    x0_params = replace(x0_params, **held)
+    free = [i for i, n in enumerate(FREE) if n not in held]
+    names = [FREE[i] for i in free]
+    lower = [LOWER[i] for i in free]
+    upper = [UPPER[i] for i in free]
+    x0 = np.clip([getattr(x0_params, n) for n in names], np.add(lower, 1e-6), np.add(upper, -1e-6))
 
     def resid(x: np.ndarray) -> np.ndarray:
         return problem.residuals(
-            replace(x0_params, **dict(zip(FREE, x, strict=True))), window, chains
+            replace(x0_params, **dict(zip(names, x, strict=True))), window, chains
         )
 
     t0 = time.time()
     res = least_squares(
-        resid, x0, bounds=(LOWER, UPPER), x_scale="jac", diff_step=1e-3, max_nfev=25
+        resid, x0, bounds=(lower, upper), x_scale="jac", diff_step=1e-3, max_nfev=25
     )
-    fitted = replace(x0_params, **dict(zip(FREE, res.x, strict=True)))
+    fitted = replace(x0_params, **dict(zip(names, res.x, strict=True)))
     print(f"fit {split}: cost {res.cost:.4f} nfev {res.nfev} {time.time() - t0:.0f}s", flush=True)
     return fitted
 
@@ -320,7 +337,22 @@ def main() -> None:
     ap.add_argument(
         "--write", action="store_true", help="write the full fit as the package default"
     )
+    ap.add_argument(
+        "--hold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="hold a fitted parameter at VALUE (repeatable), e.g. rho_vix_beta=0",
+    )
+    ap.add_argument(
+        "--params", type=Path, default=None, help="with --fit none: report this JSON's params"
+    )
+    ap.add_argument("--out", type=Path, default=None, help="with --write: where (default: package)")
     args = ap.parse_args()
+    held = {k: float(v) for k, v in (h.split("=", 1) for h in args.hold)}
+    unknown = sorted(set(held) - set(FREE))
+    if unknown:
+        ap.error(f"--hold: {unknown} are not fitted parameters ({', '.join(FREE)})")
     data = shared_dir()
     problem = Problem(load_market(args.store), data)
     report(problem, "legacy 2018 params (before)", LEGACY_SURFACE_PARAMS)
@@ -329,12 +361,15 @@ def main() -> None:
     )
     fitted: dict[str, SurfaceParams] = {}
     for split in splits:
-        fitted[split] = fit(problem, split)
+        fitted[split] = fit(problem, split, held=held)
         print(json.dumps(params_dict(fitted[split])))
         window, chains = SPLITS[split]
         report(problem, f"fit {split} (fit on indexes {window}, chain {chains})", fitted[split])
     if args.fit == "none":
-        report(problem, "shipped default", DEFAULT_SURFACE_PARAMS)
+        if args.params is not None:
+            report(problem, f"params of {args.params}", load_surface_params(args.params))
+        else:
+            report(problem, "shipped default", DEFAULT_SURFACE_PARAMS)
     if args.write and "full" in fitted:
         save_surface_params(
             fitted["full"],
@@ -342,10 +377,12 @@ def main() -> None:
                 "fitted by scripts/calibrate_regimes.py --fit full on Cboe PUT/PPUT/BXM/CLL "
                 "2007-01-03..2025-12-31 (monthly log returns of replicas) and the SPXW chains "
                 "2018-01 (HOD) and 2019-06-26 15:45 (DataShop)"
+                + (f"; held: {held}" if held else "")
             ),
             data_id=problem.market.source.data_id,
+            path=args.out,
         )
-        print("wrote", "src/alvh/market/surface_params.json")
+        print("wrote", args.out or "src/alvh/market/surface_params.json")
 
 
 if __name__ == "__main__":

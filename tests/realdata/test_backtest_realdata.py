@@ -58,17 +58,55 @@ def test_cndr_runs_and_holds_one_monthly_condor(cndr: BacktestResult) -> None:
     assert (exp.dt.weekday.isin([3, 4])).all()
 
 
+def _held_over(ladder: BacktestResult, d: pd.Timestamp) -> pd.DataFrame:
+    """Condors filled before ``d`` and still open at ``d``'s close (or closed that day)."""
+    c = ladder.condors
+    opened, closed = pd.to_datetime(c["open_date"]), pd.to_datetime(c["close_date"])
+    return c[(opened < d) & (closed.isna() | (closed >= d))]
+
+
 @pytest.mark.parametrize("day", STRESS_DAYS)
 def test_condor_tiers_lose_on_stress_days_and_journal_marks(
     ladder: BacktestResult, day: str
 ) -> None:
     d = pd.Timestamp(day)
-    pnl = ladder.daily.loc[d, [c for c in ladder.daily.columns if c.startswith("pnl_tier_")]].sum()
-    assert pnl < 0, f"condor tiers made {pnl:.0f} on {day}"
+    daily = ladder.daily
+    prev = daily.index[daily.index.get_loc(d) - 1]
+    pnl = daily.loc[d, [c for c in daily.columns if c.startswith("pnl_tier_")]].sum()
+    costs = daily.loc[d, "costs_usd"]  # the unhedged ladder's only costs: its condor fills
+    if _held_over(ladder, d).empty:
+        # Nothing held over the day (weekly entries, 50% profit targets): the tiers' P&L is that
+        # close's fill costs, nothing else.
+        assert (pd.to_datetime(ladder.condors["open_date"]) == d).any()
+        assert pnl == pytest.approx(-costs, abs=0.01)
+    else:
+        # What the condors held over the day made, before the day's fill costs, less what the
+        # previous close's delta alone would have made on the SPX move: short gamma and short
+        # vega on a down day with VIX up lose, whatever the book's delta.
+        delta_cols = [
+            c for c in daily.columns if c.startswith("tier_") and c.endswith("_delta_usd")
+        ]
+        delta_usd_per_pt = daily.loc[prev, delta_cols].sum()
+        move_pts = daily.loc[d, "spx"] - daily.loc[prev, "spx"]
+        assert move_pts < 0 and daily.loc[d, "vix"] > daily.loc[prev, "vix"]
+        beyond_delta = pnl + costs - delta_usd_per_pt * move_pts
+        assert beyond_delta < 0, f"held condors made {beyond_delta:+.0f} beyond delta on {day}"
+        if delta_usd_per_pt >= 0.0:
+            # A book that was not short delta loses outright. (Not always the case: on
+            # 2022-09-13 the shipped run held one condor from 08-30 whose call side the 09-06..12
+            # rally had tested, -26 USD/pt; it made +$821 before costs, as it does on every
+            # parameter set, 2018 fit included.)
+            assert pnl < 0, f"condor tiers made {pnl:.0f} on {day}"
     entries = dict(ladder.journal)[d]
     marks = [e for e in entries if e.rule.endswith(".exit")]
     assert marks, f"no exit checks journaled on {day}"
     assert all("cost_to_close" in e.inputs and "spx" in e.inputs for e in marks)
+
+
+def test_most_stress_days_are_held_over(ladder: BacktestResult) -> None:
+    # The loss check above must bite: the book held condors into at least 4 of the 5 days.
+    held = [day for day in STRESS_DAYS if not _held_over(ladder, pd.Timestamp(day)).empty]
+    assert len(held) >= 4, held
 
 
 def test_summary_names_its_data(ladder: BacktestResult, tmp_path) -> None:
