@@ -1,9 +1,10 @@
 """The fidelity report on the shared data: the figures reached hold as floors.
 
 Floors measured on 2026-12-03 with the shipped surface parameters (surface_params.json v2,
-label v2-e82a6995a1ef, fitted on 2007-2025 and both chains: these are in-sample figures) at
-branch surface f7928c0; a recalibration that changes them must move these floors with the
-measurement, never loosen them silently.
+label v2-522fa3e6a571, fitted on 2007-2025 and both chains with rho_vix_beta held at 0: these are
+in-sample figures); the refit that held rho_vix_beta (the call wing now rises in stress,
+docs/calibration.md) moved them by the measurement given beside each. A recalibration that
+changes them must move these floors with the measurement, never loosen them silently.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 HOD = "spx_options_eod_2018-01_hod_format.csv.gz"
 DATASHOP = "spxw_options_2019-06-26_1545_datashop_format.csv.gz"
 # Goal window (5-50 delta, 14-60 DTE) mean |model - market IV|, vol points: measured (HOD
-# 0.40 / 0.36, DataShop 0.19 / 0.30) + ~0.1.
-FLOORS_PTS = {HOD: {"P": 0.5, "C": 0.45}, DATASHOP: {"P": 0.3, "C": 0.4}}
+# 0.48 / 0.36, DataShop 0.25 / 0.42; rho_vix_beta held at 0, docs/calibration.md) + ~0.1.
+FLOORS_PTS = {HOD: {"P": 0.58, "C": 0.45}, DATASHOP: {"P": 0.35, "C": 0.52}}
 MIN_COMPARED = {HOD: {"P": 300, "C": 150}, DATASHOP: {"P": 700, "C": 380}}
 
 
@@ -66,13 +67,14 @@ def test_chain_tables_cover_puts_and_calls_by_bucket(report_dir: Path) -> None:
 
 
 # After 2015-12-31 (in sample for these parameters, see above): monthly corr, |CAGR gap| pp,
-# |max-DD gap| pp, years of the same sign. Measured: PUT 0.986, 1.13, 1.38, 10/10; PPUT 0.994,
-# 0.29, 1.36, 10/10; BXM 0.989, 0.20, 1.13, 11/11; CLL 0.994, 0.13, 2.14, 11/11.
+# |max-DD gap| pp, years of the same sign. Measured (rho_vix_beta held at 0): PUT 0.986, 1.21,
+# 1.35, 10/10; PPUT 0.995, 0.10, 1.28, 10/10; BXM 0.989, 0.29, 1.05, 11/11; CLL 0.994, 0.11,
+# 2.71, 11/11.
 INDEX_FLOORS = {
     "PUT": (0.975, 1.45, 1.9, 10),
     "PPUT": (0.985, 0.6, 1.9, 10),
     "BXM": (0.978, 0.5, 1.6, 11),
-    "CLL": (0.983, 0.45, 2.6, 11),
+    "CLL": (0.983, 0.45, 2.9, 11),
 }
 
 
