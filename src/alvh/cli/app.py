@@ -27,6 +27,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.etf",
     "alvh.cli.price_vix",
     "alvh.cli.report",
+    "alvh.cli.serve",
 )
 
 

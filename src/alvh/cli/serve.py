@@ -1,0 +1,56 @@
+"""``alvh serve``: the local web dashboard over run directories and their journals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from alvh.errors import ConfigError
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def check_roots(roots: list[Path]) -> list[Path]:
+    """Return the folders to serve, raising a typed error for one that is not a folder."""
+    for r in roots:
+        if not r.is_dir():
+            raise ConfigError("--runs", str(r), "an existing folder holding run directories")
+    return roots
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command."""
+
+    @app.command("serve")
+    def serve(
+        runs: list[Path] = typer.Option(
+            [Path("out")], "--runs", help="Folder holding run directories (repeatable)."
+        ),
+        host: str = typer.Option(
+            "127.0.0.1", "--host", help="Address to bind (local only by default)."
+        ),
+        port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+    ) -> None:
+        """Start the local, read-only web dashboard over run directories and their journals."""
+        console = Console()
+        roots = check_roots(list(runs))
+        if host not in LOCAL_HOSTS:
+            Console(stderr=True).print(
+                f"[bold yellow]warning:[/] binding {host}: anyone who can reach this address can "
+                "read these runs (there is no login). Use the default 127.0.0.1 unless you mean it.",
+                highlight=False,
+            )
+        # Imported here: the web stack (FastAPI, uvicorn, plotly) is not loaded at start-up.
+        import uvicorn
+
+        from alvh.web.app import create_app
+
+        web = create_app(roots)
+        shown = f"[{host}]" if ":" in host else host
+        console.print(
+            f"serving {len(roots)} folder(s) at http://{shown}:{port}/  (Ctrl-C to stop)",
+            highlight=False,
+        )
+        uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -1,0 +1,211 @@
+"""The FastAPI application: server-rendered pages (Jinja2) and a small JSON API.
+
+Routes take a run by its key in the index (``?run=``), never by a path, and only GET is
+served: nothing the browser sends can start a computation or read a file outside the run
+directories found at start-up (or on a reload of the Runs page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from alvh import __version__
+from alvh.errors import AlvhError
+from alvh.web import data, journal_db
+from alvh.web.runs_index import RunRef, discover, run_file, valid_key
+
+_STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> bytes:
+    # The plotly.js bundled in the installed plotly package: served from here, so the pages
+    # work offline (no CDN).
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode()
+
+
+def _static(name: str) -> bytes:
+    return (Path(__file__).parent / "static" / name).read_bytes()
+
+
+def _fmt(v: object, digits: int = 2) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+class _Index:
+    """The run directories being served; rescanned on demand (thread-safe)."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = [Path(r) for r in roots]
+        self._lock = threading.Lock()
+        self.runs: dict[str, RunRef] = {}
+        self.rescan()
+
+    def rescan(self) -> None:
+        runs = discover(self.roots)
+        with self._lock:
+            self.runs = runs
+
+    def get(self, key: str) -> RunRef:
+        if not valid_key(key):
+            raise HTTPException(404, f"no run named {key!r} (malformed run name)")
+        ref = self.runs.get(key)
+        if ref is None:
+            self.rescan()
+            ref = self.runs.get(key)
+        if ref is None:
+            raise HTTPException(404, f"no run named {key!r} among the served folders")
+        return ref
+
+
+def _valid_date(day: str) -> str:
+    try:
+        return dt.date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise HTTPException(400, f"date {day!r}: expected YYYY-MM-DD") from None
+
+
+def create_app(roots: list[Path]) -> FastAPI:
+    """Return the dashboard application serving the run directories under ``roots``.
+
+    Parameters
+    ----------
+    roots
+        Folders to search for run directories (read-only; see :func:`runs_index.discover`).
+    """
+    index = _Index(roots)
+    env = Environment(
+        loader=PackageLoader("alvh.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
+    env.globals["version"] = __version__
+    app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
+
+    def page(name: str, **ctx: Any) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**ctx))
+
+    @app.exception_handler(AlvhError)
+    def _alvh_error(request: Request, exc: AlvhError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.get("/static/plotly.min.js")
+    def plotly_js() -> Response:
+        return Response(
+            _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    @app.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in _STATIC_TYPES:
+            raise HTTPException(404, "no such asset")
+        return Response(_static(name), media_type=_STATIC_TYPES[name])
+
+    @app.get("/", response_class=HTMLResponse)
+    def runs_page() -> HTMLResponse:
+        index.rescan()
+        rows = [data.run_row(r) for r in index.runs.values()]
+        return page("runs.html", rows=rows, roots=[str(r) for r in index.roots])
+
+    @app.get("/api/runs")
+    def api_runs() -> list[dict[str, Any]]:
+        index.rescan()
+        return [data.run_row(r) for r in index.runs.values()]
+
+    @app.get("/run", response_class=HTMLResponse)
+    def run_page(run: str = Query(...), day: str | None = None) -> HTMLResponse:
+        ref = index.get(run)
+        s = data.summary(ref)
+        return page(
+            "run.html",
+            row=data.run_row(ref),
+            summary=s,
+            definitions=data.get(s, "definitions") or {},
+            books=data.get(s, "books") or {},
+            day=_valid_date(day) if day else None,
+        )
+
+    @app.get("/api/series")
+    def api_series(run: str = Query(...)) -> dict[str, Any]:
+        return data.series(index.get(run))
+
+    @app.get("/api/journal")
+    def api_journal(
+        run: str = Query(...),
+        date: str | None = None,
+        rule: str | None = Query(None, max_length=100),
+        acted: bool = False,
+        offset: int = Query(0, ge=0),
+        limit: int = Query(200, ge=1, le=journal_db.MAX_PAGE_ROWS),
+    ) -> dict[str, Any]:
+        ref = index.get(run)
+        p = run_file(ref, "journal.sqlite")
+        if p is None:
+            raise HTTPException(404, f"run {run!r} has no journal.sqlite")
+        pg = journal_db.decisions(
+            p, _valid_date(date) if date else None, rule, acted, offset, limit
+        )
+        return {"rows": pg.rows, "total": pg.total, "offset": pg.offset, "limit": pg.limit}
+
+    @app.get("/day", response_class=HTMLResponse)
+    def day_page(
+        run: str = Query(...),
+        date: str = Query(...),
+        offset: int = Query(0, ge=0),
+        limit: int = Query(200, ge=1, le=journal_db.MAX_PAGE_ROWS),
+        partial: bool = False,
+    ) -> HTMLResponse:
+        ref = index.get(run)
+        day = _valid_date(date)
+        p = run_file(ref, "journal.sqlite")
+        pg = journal_db.decisions(p, day, None, False, offset, limit) if p else None
+        prev, nxt = journal_db.neighbours(p, day) if p else (None, None)
+        return page(
+            "day_body.html" if partial else "day.html",
+            row=data.run_row(ref),
+            day=day,
+            page=pg,
+            prev=prev,
+            next=nxt,
+            equity=data.equity_on(ref, day),
+            positions=data.positions_on(ref, day),
+            hedges=data.hedges_on(ref, day),
+            orders=data.orders_on(ref, day),
+        )
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare_page(run: list[str] = Query(default=[])) -> HTMLResponse:
+        refs = [index.get(k) for k in run[:8]]
+        return page(
+            "compare.html", rows=[data.run_row(r) for r in refs], keys=[r.key for r in refs]
+        )
+
+    @app.get("/api/compare")
+    def api_compare(run: list[str] = Query(default=[])) -> dict[str, Any]:
+        out = {}
+        for k in run[:8]:
+            s = data.series(index.get(k))
+            out[k] = {"dates": s["dates"], "books": s["books"]}
+        return out
+
+    return app
