@@ -43,6 +43,7 @@ def _run_dir() -> Path:
 def run() -> list[dict]:
     from fastapi.testclient import TestClient
 
+    from alvh.web import data
     from alvh.web.app import create_app
 
     run_dir = _run_dir()
@@ -67,6 +68,10 @@ def run() -> list[dict]:
     ]
     rows = []
     for name, path, params in cases:
+        # Cold: no file cached from an earlier case.
+        data._csv_cached.cache_clear()
+        data._summary_cached.cache_clear()
+        data._series_cached.cache_clear()
         client = TestClient(create_app([run_dir.parent]))
         t0 = time.perf_counter()
         r = client.get(path, params=params)
@@ -85,7 +90,70 @@ def run() -> list[dict]:
                 "bytes": len(r.content),
             }
         )
+    rows += _browser(run_dir, key)
     return rows
+
+
+def _browser(run_dir: Path, key: str) -> list[dict]:
+    """Time the run page in chromium: navigation to every chart drawn (plotly.js included)."""
+    import shutil
+    import socket
+    import threading
+
+    exe = os.environ.get("ALVH_CHROMIUM") or shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [{"name": "web 20y: run page in chromium", "skipped": "no playwright"}]
+    if not exe:
+        return [{"name": "web 20y: run page in chromium", "skipped": "no chromium"}]
+    import uvicorn
+
+    from alvh.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app([run_dir.parent]), host="127.0.0.1", port=port, log_level="error")
+    )
+    threading.Thread(target=srv.run, daemon=True).start()
+    t0 = time.monotonic()
+    while not srv.started and time.monotonic() - t0 < 20:
+        time.sleep(0.05)
+    out = []
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+            page = b.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/static/plotly.min.js")  # warm the browser cache
+            first, rest = [], []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/run?run={key}")
+                page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+                first.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_selector("body[data-charts='all']", timeout=60_000)
+                rest.append(time.perf_counter() - t0)
+            b.close()
+        out.append(
+            {
+                "name": "web 20y: run page in chromium, navigation to equity chart drawn",
+                "first_s": round(first[0], 3),
+                "median_s": round(statistics.median(first), 3),
+            }
+        )
+        out.append(
+            {
+                "name": "web 20y: run page in chromium, scroll to bottom to the 4 other charts drawn",
+                "median_s": round(statistics.median(rest), 3),
+            }
+        )
+    finally:
+        srv.should_exit = True
+    return out
 
 
 if __name__ == "__main__":

@@ -165,3 +165,11 @@ def test_a_new_run_appears_on_reload(hand_root) -> None:
     assert [r["key"] for r in client.get("/api/runs").json()] == ["hand"]
     write_hand_run(hand_root / "later")
     assert [r["key"] for r in client.get("/api/runs").json()] == ["hand", "later"]
+
+
+def test_orders_decided_on_a_day_are_the_fills_of_the_next_session(hand) -> None:
+    # Fills are next_close by default: the VXH20 buy dated 2020-01-31 was decided on 01-30.
+    html = hand.get("/day", params={"run": "hand", "date": "2020-01-30"}).text
+    decided, fills = html.split("Orders decided today")[1].split("Fills at this close")
+    assert "VXH20" in decided and "trades.csv rows of 2020-01-31" in decided
+    assert "VXH20" not in fills and "No fills on this day." in fills

@@ -96,7 +96,13 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             page.click("a.run-link:visible")
             page.wait_for_selector("body[data-ready='1']")
             page.wait_for_selector("#equity-chart .nsewdrag")
+            # The charts below the equity chart are drawn as they come near the screen.
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_selector("body[data-charts='all']")
+            for chart in ("layers", "vix", "monthly", "costs", "pnl"):
+                assert page.locator(f"#{chart}-chart .main-svg").count() > 0, chart
             page.screenshot(path=str(ARTIFACTS / "run.png"), full_page=True)
+            page.evaluate("window.scrollTo(0, 0)")
             # Click the middle of the equity panel: plotly reports the nearest session.
             box = page.locator("#equity-chart .nsewdrag").first.bounding_box()
             assert box is not None

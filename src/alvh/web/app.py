@@ -121,6 +121,10 @@ def create_app(roots: list[Path]) -> FastAPI:
             raise HTTPException(404, "no such asset")
         return Response(_static(name), media_type=_STATIC_TYPES[name])
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/", response_class=HTMLResponse)
     def runs_page() -> HTMLResponse:
         index.rescan()
@@ -180,6 +184,10 @@ def create_app(roots: list[Path]) -> FastAPI:
         p = run_file(ref, "journal.sqlite")
         pg = journal_db.decisions(p, day, None, False, offset, limit) if p else None
         prev, nxt = journal_db.neighbours(p, day) if p else (None, None)
+        # trades.csv is dated by the fill. With next-session fills (the default), the orders
+        # decided today are the fills dated the next session.
+        timing = data.get(data.summary(ref), "config", "execution", "fill_timing") or "next_close"
+        fill_day = day if timing == "same_close" else nxt
         return page(
             "day_body.html" if partial else "day.html",
             row=data.run_row(ref),
@@ -191,6 +199,9 @@ def create_app(roots: list[Path]) -> FastAPI:
             positions=data.positions_on(ref, day),
             hedges=data.hedges_on(ref, day),
             orders=data.orders_on(ref, day),
+            fill_timing=timing,
+            fill_day=fill_day,
+            decided=data.orders_on(ref, fill_day) if fill_day else [],
         )
 
     @app.get("/compare", response_class=HTMLResponse)

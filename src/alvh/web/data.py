@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alvh.errors import AlvhError
@@ -106,15 +107,34 @@ def run_row(ref: RunRef) -> dict[str, Any]:
     return row
 
 
+def _list(values: object, digits: int = 6) -> list[float | None]:
+    """Return floats rounded to ``digits`` as a JSON-ready list (non-finite as None)."""
+    a = np.round(np.asarray(values, dtype=float), digits)
+    out: list[float | None] = a.tolist()
+    if not np.isfinite(a).all():
+        out = [v if math.isfinite(v) else None for v in a.tolist()]
+    return out
+
+
 def _col(frame: pd.DataFrame, name: str) -> list[float | None]:
-    if name not in frame:
-        return []
-    return [
-        None if not math.isfinite(v) else round(float(v), 6) for v in frame[name].to_numpy(float)
-    ]
+    return _list(frame[name]) if name in frame else []
 
 
 def series(ref: RunRef) -> dict[str, Any]:
+    """Return every chart series of the run page (cached per version of the run's files).
+
+    See :func:`_series` for the definitions.
+    """
+    stamps = tuple(_stamp(p) for n in ("equity.csv", "hedge_layers.csv") if (p := run_file(ref, n)))
+    return _series_cached(ref, stamps)
+
+
+@lru_cache(maxsize=8)
+def _series_cached(ref: RunRef, stamps: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
+    return _series(ref)
+
+
+def _series(ref: RunRef) -> dict[str, Any]:
     """Return every chart series of the run page (JSON-ready lists, dates as ISO strings).
 
     Drawdown is equity over its running peak minus one, in percent. Monthly returns are
@@ -140,14 +160,14 @@ def series(ref: RunRef) -> dict[str, Any]:
         ret = (m / prev - 1.0) * 100.0
         out["books"][b] = {
             "equity_usd": _col(eq, col),
-            "drawdown_pct": [round(float(v), 6) for v in dd.fillna(0.0)],
+            "drawdown_pct": _list(dd.fillna(0.0)),
         }
         out["monthly"][b] = {p.strftime("%Y-%m"): round(float(v), 4) for p, v in ret.items()}
     for c in ("spx", "vix", "vx1", "vx2"):
         if c in eq:
             out["market"][c] = _col(eq, c)
     if "costs_usd" in eq:
-        out["costs_cum_usd"] = [round(float(v), 2) for v in eq["costs_usd"].fillna(0.0).cumsum()]
+        out["costs_cum_usd"] = _list(eq["costs_usd"].fillna(0.0).cumsum(), 2)
     pnl = {}
     for name in [c for c in eq.columns if c.startswith("pnl_")]:
         pnl[name.removeprefix("pnl_").removesuffix("_usd")] = round(float(eq[name].sum()), 2)
@@ -165,14 +185,13 @@ def series(ref: RunRef) -> dict[str, Any]:
         size = size.reindex(out["dates"]).fillna(0.0)
         out["layers_unit"] = "vega $ per VIX point" if size_col.startswith("vega") else "contracts"
         for layer in size.columns:
-            out["layers"][str(layer)] = [round(float(v), 4) for v in size[layer]]
-        diff = wide.diff().fillna(wide)
-        for d, row in diff.iterrows():
-            for layer, v in row.items():
-                if abs(float(v)) > 1e-9:
-                    changes.append(
-                        {"date": str(d), "layer": str(layer), "change": round(float(v), 6)}
-                    )
+            out["layers"][str(layer)] = _list(size[layer], 4)
+        diff = wide.diff().fillna(wide).stack()
+        diff = diff[diff.abs() > 1e-9]
+        changes = [
+            {"date": str(d), "layer": str(layer), "change": round(float(v), 6)}
+            for (d, layer), v in diff.items()
+        ]
     out["layer_changes"] = changes
     return out
 

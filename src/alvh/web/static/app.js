@@ -107,6 +107,27 @@ const alvh = (() => {
       if (ev.points && ev.points.length) loadDay(key, String(ev.points[0].x).slice(0, 10));
     });
 
+    document.body.dataset.ready = "1";
+    if (day) loadDay(key, day, false);
+    // The other charts are drawn when they come near the screen: the equity chart (the one
+    // to click) is up first, whatever the length of the run.
+    const later = {
+      "layers-chart": () => drawLayers(s, d), "vix-chart": () => drawVix(s, d),
+      "monthly-chart": () => drawMonthly(s), "costs-chart": () => drawCosts(s, d),
+    };
+    const seen = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting || !later[e.target.id]) continue;
+        later[e.target.id]();
+        delete later[e.target.id];
+        seen.unobserve(e.target);
+        if (!Object.keys(later).length) document.body.dataset.charts = "all";
+      }
+    }, { rootMargin: "300px" });
+    Object.keys(later).forEach((id) => seen.observe(q("#" + id)));
+  }
+
+  function drawLayers(s, d) {
     // Vega adds up across layers (stacked); contract counts do not (one panel per layer).
     const stacked = s.layers_unit !== "contracts";
     const names = Object.keys(s.layers);
@@ -124,6 +145,9 @@ const alvh = (() => {
       q("#layers-chart").innerHTML = '<p class="muted">No hedge held in this run.</p>';
     }
 
+  }
+
+  function drawVix(s, d) {
     const mk = [];
     for (const [c, color] of [["vix", "#24292f"], ["vx1", "#0969da"], ["vx2", "#8c959f"]]) {
       if (s.market[c]) mk.push({ x: d, y: s.market[c], name: c.toUpperCase(), type: "scatter",
@@ -141,6 +165,9 @@ const alvh = (() => {
     }
     Plotly.newPlot("vix-chart", mk, Object.assign({}, LAYOUT, { yaxis: { title: "VIX points" } }), CONFIG);
 
+  }
+
+  function drawMonthly(s) {
     const heat = ["hedged", "unhedged"].filter((b) => s.monthly[b]).map((b, i) =>
       Object.assign(monthlyHeat(s.monthly, b), { xaxis: i ? "x2" : "x", yaxis: i ? "y2" : "y" }));
     Plotly.newPlot("monthly-chart", heat, Object.assign({}, LAYOUT, { hovermode: "closest",
@@ -152,6 +179,9 @@ const alvh = (() => {
         showarrow: false })),
       yaxis: { type: "category", autorange: "reversed" }, yaxis2: { type: "category", autorange: "reversed" } }), CONFIG);
 
+  }
+
+  function drawCosts(s, d) {
     if (s.costs_cum_usd) {
       Plotly.newPlot("costs-chart", [{ x: d, y: s.costs_cum_usd, name: "cumulative costs $",
         type: "scatter", mode: "lines", line: { color: "#57606a" } }],
@@ -164,8 +194,6 @@ const alvh = (() => {
       marker: { color: src.map((n) => (s.pnl_total_usd[n] >= 0 ? "#1a7f37" : "#cf222e")) },
       hovertemplate: "%{x}: $%{y:,.0f}<extra></extra>" }],
       Object.assign({}, LAYOUT, { hovermode: "closest", yaxis: { title: "total P&L $ (net of costs)" } }), CONFIG);
-    document.body.dataset.ready = "1";
-    if (day) loadDay(key, day, false);
   }
 
   async function comparePage(keys) {
