@@ -173,3 +173,16 @@ def test_orders_decided_on_a_day_are_the_fills_of_the_next_session(hand) -> None
     decided, fills = html.split("Orders decided today")[1].split("Fills at this close")
     assert "VXH20" in decided and "trades.csv rows of 2020-01-31" in decided
     assert "VXH20" not in fills and "No fills on this day." in fills
+
+
+def test_decisions_across_the_run_are_paged_and_filtered(hand) -> None:
+    acted = hand.get("/decisions", params={"run": "hand", "rule": "r."}).text
+    assert 'data-total="1"' in acted and "reason number 7" in acted
+    assert "reason number 8" not in acted
+    every = hand.get("/decisions", params={"run": "hand", "rule": "", "acted": False, "limit": 10})
+    assert 'data-total="32"' in every.text  # 1 + 30 + 1 rows in the hand journal
+    assert 'data-offset="10"' in every.text and "earlier" not in every.text
+    last = hand.get(
+        "/decisions", params={"run": "hand", "rule": "", "acted": False, "limit": 10, "offset": 30}
+    ).text
+    assert "hedge.trigger.rsi" in last and "later" not in last and 'data-offset="20"' in last

@@ -101,6 +101,8 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             page.wait_for_selector("body[data-charts='all']")
             for chart in ("layers", "vix", "monthly", "costs", "pnl"):
                 assert page.locator(f"#{chart}-chart .main-svg").count() > 0, chart
+            # Axis titles are drawn (plotly.js 3 dropped the plain-string form silently).
+            assert "equity $" in page.locator("#equity-chart .g-ytitle").first.text_content()
             page.screenshot(path=str(ARTIFACTS / "run.png"), full_page=True)
             page.evaluate("window.scrollTo(0, 0)")
             # Click the middle of the equity panel: plotly reports the nearest session.
@@ -122,6 +124,13 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             page.wait_for_function(
                 f"(document.querySelector('#day .day')?.dataset.day || '') > '{day}'"
             )
+            # A hedge decision in the run-wide list opens its day too.
+            link = page.wait_for_selector("#decisions .day-link")
+            assert link is not None
+            hedge_day = link.get_attribute("data-day")
+            link.click()
+            page.wait_for_selector(f"#day .day[data-day='{hedge_day}']")
+            assert "hedge.decision" in page.inner_text("#day")
         finally:
             browser.close()
     assert errors == []

@@ -204,6 +204,21 @@ def create_app(roots: list[Path]) -> FastAPI:
             decided=data.orders_on(ref, fill_day) if fill_day else [],
         )
 
+    @app.get("/decisions", response_class=HTMLResponse)
+    def decisions_fragment(
+        run: str = Query(...),
+        rule: str = Query("hedge.decision.", max_length=100),
+        acted: bool = True,
+        offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=journal_db.MAX_PAGE_ROWS),
+    ) -> HTMLResponse:
+        ref = index.get(run)
+        p = run_file(ref, "journal.sqlite")
+        if p is None:
+            raise HTTPException(404, f"run {run!r} has no journal.sqlite")
+        pg = journal_db.decisions(p, None, rule or None, acted, offset, limit)
+        return page("decisions.html", page=pg, key=ref.key, rule=rule, acted=acted)
+
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(run: list[str] = Query(default=[])) -> HTMLResponse:
         refs = [index.get(k) for k in run[:8]]

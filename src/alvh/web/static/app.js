@@ -85,7 +85,26 @@ const alvh = (() => {
       showscale: false };
   }
 
+  async function loadDecisions(key, offset = 0) {
+    const box = q("#decisions");
+    const rule = q("#dec-rule").value, acted = q("#dec-acted").checked;
+    const r = await fetch("/decisions?run=" + enc(key) + "&rule=" + enc(rule) + "&acted=" + acted +
+      "&offset=" + offset);
+    box.innerHTML = r.ok ? await r.text() : '<p class="warn">' + r.status + "</p>";
+    qa(".dec-page", box).forEach((a) => a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      loadDecisions(key, parseInt(a.dataset.offset, 10));
+    }));
+    qa(".day-link", box).forEach((a) => a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      loadDay(key, a.dataset.day);
+    }));
+  }
+
   async function runPage(key, day) {
+    q("#dec-rule").addEventListener("change", () => loadDecisions(key));
+    q("#dec-acted").addEventListener("change", () => loadDecisions(key));
+    loadDecisions(key);
     const s = await getJSON("/api/series?run=" + enc(key));
     const d = s.dates;
     const eq = [], dd = [];
@@ -100,8 +119,8 @@ const alvh = (() => {
     const chart = q("#equity-chart");
     await Plotly.newPlot(chart, eq.concat(dd), Object.assign({}, LAYOUT, {
       grid: { rows: 2, columns: 1, pattern: "coupled", roworder: "top to bottom" },
-      yaxis: { title: "equity $", domain: [0.38, 1] },
-      yaxis2: { title: "drawdown %", domain: [0, 0.3] },
+      yaxis: { title: { text: "equity $" }, domain: [0.38, 1] },
+      yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] },
       xaxis: { type: "date" } }), CONFIG);
     chart.on("plotly_click", (ev) => {
       if (ev.points && ev.points.length) loadDay(key, String(ev.points[0].x).slice(0, 10));
@@ -135,10 +154,10 @@ const alvh = (() => {
       type: "scatter", mode: "lines", line: { shape: "hv", width: stacked ? 0.5 : 1.2, color: COLORS[l] } },
       stacked ? { stackgroup: "layers" } : { yaxis: i ? "y" + (i + 1) : "y" }));
     if (layers.length) {
-      const lay = Object.assign({}, LAYOUT, { yaxis: { title: s.layers_unit } });
+      const lay = Object.assign({}, LAYOUT, { yaxis: { title: { text: s.layers_unit } } });
       if (!stacked) {
         lay.grid = { rows: names.length, columns: 1, pattern: "coupled", roworder: "top to bottom" };
-        names.forEach((l, i) => { lay["yaxis" + (i ? i + 1 : "")] = { title: l + "<br>contracts" }; });
+        names.forEach((l, i) => { lay["yaxis" + (i ? i + 1 : "")] = { title: { text: l + "<br>contracts" } }; });
       }
       Plotly.newPlot("layers-chart", layers, lay, CONFIG);
     } else {
@@ -163,13 +182,16 @@ const alvh = (() => {
         marker: { symbol: sign > 0 ? "triangle-up" : "triangle-down", size: 9,
           color: sign > 0 ? "#1a7f37" : "#cf222e" } });
     }
-    Plotly.newPlot("vix-chart", mk, Object.assign({}, LAYOUT, { yaxis: { title: "VIX points" } }), CONFIG);
+    Plotly.newPlot("vix-chart", mk, Object.assign({}, LAYOUT, { yaxis: { title: { text: "VIX points" } } }), CONFIG);
 
   }
 
   function drawMonthly(s) {
     const heat = ["hedged", "unhedged"].filter((b) => s.monthly[b]).map((b, i) =>
       Object.assign(monthlyHeat(s.monthly, b), { xaxis: i ? "x2" : "x", yaxis: i ? "y2" : "y" }));
+    // One row of cells per year, readable for a 20-year run.
+    const years = new Set(Object.keys(s.monthly.hedged || {}).map((k) => k.slice(0, 4))).size;
+    q("#monthly-chart").style.height = Math.max(320, 24 * years + 90) + "px";
     Plotly.newPlot("monthly-chart", heat, Object.assign({}, LAYOUT, { hovermode: "closest",
       margin: { l: 70, r: 20, t: 30, b: 40 },
       grid: { rows: 1, columns: heat.length, pattern: "independent" },
@@ -185,7 +207,7 @@ const alvh = (() => {
     if (s.costs_cum_usd) {
       Plotly.newPlot("costs-chart", [{ x: d, y: s.costs_cum_usd, name: "cumulative costs $",
         type: "scatter", mode: "lines", line: { color: "#57606a" } }],
-        Object.assign({}, LAYOUT, { yaxis: { title: "costs paid $ (cumulative)" } }), CONFIG);
+        Object.assign({}, LAYOUT, { yaxis: { title: { text: "costs paid $ (cumulative)" } } }), CONFIG);
     } else {
       q("#costs-chart").innerHTML = '<p class="muted">This run has no costs_usd column.</p>';
     }
@@ -193,7 +215,7 @@ const alvh = (() => {
     Plotly.newPlot("pnl-chart", [{ type: "bar", x: src, y: src.map((n) => s.pnl_total_usd[n]),
       marker: { color: src.map((n) => (s.pnl_total_usd[n] >= 0 ? "#1a7f37" : "#cf222e")) },
       hovertemplate: "%{x}: $%{y:,.0f}<extra></extra>" }],
-      Object.assign({}, LAYOUT, { hovermode: "closest", yaxis: { title: "total P&L $ (net of costs)" } }), CONFIG);
+      Object.assign({}, LAYOUT, { hovermode: "closest", yaxis: { title: { text: "total P&L $ (net of costs)" } } }), CONFIG);
   }
 
   async function comparePage(keys) {
@@ -212,7 +234,7 @@ const alvh = (() => {
       }
     }
     Plotly.newPlot("compare-chart", traces, Object.assign({}, LAYOUT, {
-      yaxis: { title: "equity $", domain: [0.38, 1] }, yaxis2: { title: "drawdown %", domain: [0, 0.3] } }), CONFIG);
+      yaxis: { title: { text: "equity $" }, domain: [0.38, 1] }, yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] } }), CONFIG);
     document.body.dataset.ready = "1";
   }
 
