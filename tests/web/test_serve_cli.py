@@ -20,14 +20,24 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     return seen
 
 
-def test_binds_localhost_by_default_without_a_warning(hand_root: Path, calls, capsys) -> None:
+@pytest.fixture
+def any_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process on this machine may hold 8765: these tests are about the arguments.
+    import alvh.cli.serve
+
+    monkeypatch.setattr(alvh.cli.serve, "check_port", lambda host, port: None)
+
+
+def test_binds_localhost_by_default_without_a_warning(
+    hand_root: Path, calls, any_port, capsys
+) -> None:
     assert main(["serve", "--runs", str(hand_root)]) == 0
     assert calls == [{"host": "127.0.0.1", "port": 8765, "log_level": "warning"}]
     out = capsys.readouterr()
     assert "warning" not in out.err and "http://127.0.0.1:8765/" in out.out
 
 
-def test_another_host_prints_a_warning(hand_root: Path, calls, capsys) -> None:
+def test_another_host_prints_a_warning(hand_root: Path, calls, any_port, capsys) -> None:
     assert main(["serve", "--runs", str(hand_root), "--host", "0.0.0.0", "--port", "9001"]) == 0
     assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 9001
     assert "warning" in capsys.readouterr().err
@@ -48,3 +58,16 @@ def test_start_up_does_not_load_the_web_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_port_in_use_is_one_error_line(hand_root: Path, calls, capsys) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--runs", str(hand_root), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}" in err and "--port" in err and "Traceback" not in err
+    assert calls == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import typer
@@ -20,6 +21,20 @@ def check_roots(roots: list[Path]) -> list[Path]:
     return roots
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise a typed error when ``host:port`` cannot be bound (in use, or not an address here)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise ConfigError(
+                "--port",
+                f"{host}:{port}",
+                f"a free port on an address of this machine ({e.strerror})",
+            ) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
 
@@ -36,6 +51,7 @@ def register(app: typer.Typer) -> None:
         """Start the local, read-only web dashboard over run directories and their journals."""
         console = Console()
         roots = check_roots(list(runs))
+        check_port(host, port)
         if host not in LOCAL_HOSTS:
             Console(stderr=True).print(
                 f"[bold yellow]warning:[/] binding {host}: anyone who can reach this address can "
