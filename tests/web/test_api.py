@@ -186,3 +186,16 @@ def test_decisions_across_the_run_are_paged_and_filtered(hand) -> None:
         "/decisions", params={"run": "hand", "rule": "", "acted": False, "limit": 10, "offset": 30}
     ).text
     assert "hedge.trigger.rsi" in last and "later" not in last and 'data-offset="20"' in last
+
+
+def test_day_page_shows_greeks_and_margin_of_each_book(hand) -> None:
+    html = hand.get("/day", params={"run": "hand", "date": "2020-01-31"}).text
+    greeks = html.split("Greeks and margin at the close")[1].split("Decisions")[0]
+    # hedged_margin_usd is 5,000.00 on 2020-01-31 in the hand run.
+    assert '<td>hedged book</td><td class="num">5,000.00</td>' in greeks
+
+
+def test_run_page_lists_every_book_metric_including_unknown_ones(hand) -> None:
+    html = hand.get("/run", params={"run": "hand"}).text
+    assert "<code>max_drawdown.max_drawdown_pct</code>" in html and "-10.0000" in html
+    assert "<code>cagr_pct</code>" in html and "n/a" in html

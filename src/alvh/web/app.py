@@ -145,7 +145,7 @@ def create_app(roots: list[Path]) -> FastAPI:
             row=data.run_row(ref),
             summary=s,
             definitions=data.get(s, "definitions") or {},
-            books=data.get(s, "books") or {},
+            metrics=data.metric_rows(s),
             day=_valid_date(day) if day else None,
         )
 
@@ -195,7 +195,8 @@ def create_app(roots: list[Path]) -> FastAPI:
             page=pg,
             prev=prev,
             next=nxt,
-            equity=data.equity_on(ref, day),
+            equity=(eq := data.equity_on(ref, day)),
+            greeks=data.greeks_on(eq),
             positions=data.positions_on(ref, day),
             hedges=data.hedges_on(ref, day),
             orders=data.orders_on(ref, day),

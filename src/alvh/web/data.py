@@ -231,6 +231,62 @@ def equity_on(ref: RunRef, day: str) -> dict[str, Any]:
     return _plain(rows.iloc[0].to_dict()) if len(rows) else {}
 
 
+def greeks_on(equity_row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the greeks and margin at a close, one row per book and per condor tier.
+
+    From equity.csv: delta in USD per +1.00 SPX point, vega in USD per vol point, theta in USD
+    per day (the hedged book's vega adds the hedge's VIX vega; delta and theta are the
+    condors'). Columns a run did not write are None.
+    """
+    rows = []
+    for b in BOOKS:
+        if f"{b}_equity_usd" in equity_row:
+            rows.append(
+                {
+                    "name": f"{b} book",
+                    "margin_usd": equity_row.get(f"{b}_margin_usd"),
+                    "delta_usd": equity_row.get(f"{b}_delta_usd"),
+                    "vega_usd_per_vol_pt": equity_row.get(f"{b}_vega_usd_per_vol_pt"),
+                    "theta_usd_per_day": equity_row.get(f"{b}_theta_usd_per_day"),
+                }
+            )
+    tiers = [k[5:-10] for k in equity_row if k.startswith("tier_") and k.endswith("_delta_usd")]
+    for t in tiers:
+        rows.append(
+            {
+                "name": f"tier {t}",
+                "margin_usd": None,
+                "delta_usd": equity_row.get(f"tier_{t}_delta_usd"),
+                "vega_usd_per_vol_pt": equity_row.get(f"tier_{t}_vega_usd_per_vol_pt"),
+                "theta_usd_per_day": equity_row.get(f"tier_{t}_theta_usd_per_day"),
+            }
+        )
+    return rows
+
+
+def metric_rows(summary_: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return every scalar metric of the books in summary.json, hedged beside unhedged.
+
+    Nested tables are flattened with dots (``max_drawdown.peak_date``), so fields a newer
+    version adds show up without a change here.
+    """
+
+    def flat(obj: object, prefix: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                out |= flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v}
+        return out
+
+    books = {b: flat(get(summary_, "books", b)) for b in BOOKS}
+    names = sorted(set(books["hedged"]) | set(books["unhedged"]))
+    return [
+        {"name": n, **{b: books[b].get(n) for b in BOOKS}}
+        for n in names
+        if all(not isinstance(books[b].get(n), list | dict) for b in BOOKS)
+    ]
+
+
 def _plain(r: dict[Any, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in r.items():
