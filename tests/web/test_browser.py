@@ -1,4 +1,5 @@
-"""In a real browser: open a run, click a day on the equity chart, see that day's journal.
+"""In a real browser: open a run, click a day on the equity chart, see that day's journal
+(and compare two runs picked on the Runs page).
 
 Debian's chromium driven by Playwright for Python through ``executable_path`` (Playwright
 cannot download its own browser here). The server is uvicorn on 127.0.0.1 and a free port,
@@ -89,6 +90,16 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(BROWSER_TIMEOUT_MS)
             page.on("pageerror", lambda e: errors.append(str(e)))
+            # Compare: tick both runs on the Runs page.
+            page.goto(server + "/")
+            assert page.is_disabled("#compare-btn")
+            for box in page.locator("#runs .pick").all():
+                box.check()
+            page.click("#compare-btn")
+            page.wait_for_selector("body[data-ready='1']")
+            assert page.locator("#compare-chart .main-svg").count() > 0
+            assert "Compare 2 runs" in page.inner_text("h1")
+            page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
             page.goto(server + "/")
             page.fill("#filter", "jan-feb")
             assert page.locator("#runs tbody tr:visible").count() == 1

@@ -221,20 +221,24 @@ const alvh = (() => {
   async function comparePage(keys) {
     if (keys.length < 1) return;
     const all = await getJSON("/api/compare?" + keys.map((k) => "run=" + enc(k)).join("&"));
+    // One colour per run; hedged solid, unhedged dotted; drawdown below on the same time axis.
+    const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
     const traces = [];
-    for (const k of keys) {
+    keys.forEach((k, i) => {
       const s = all[k];
       for (const b of ["hedged", "unhedged"]) {
         if (!s.books[b]) continue;
+        const line = { width: 1.2, color: palette[i % palette.length], dash: b === "hedged" ? "solid" : "dot" };
         traces.push({ x: s.dates, y: s.books[b].equity_usd, name: k + " " + b, type: "scatter",
-          mode: "lines", line: { width: 1.2, dash: b === "hedged" ? "solid" : "dot" } });
-        traces.push({ x: s.dates, y: s.books[b].drawdown_pct, name: k + " " + b + " DD %",
-          type: "scatter", mode: "lines", yaxis: "y2", showlegend: false,
-          line: { width: 1, dash: b === "hedged" ? "solid" : "dot" } });
+          mode: "lines", line, legendgroup: k + b });
+        traces.push({ x: s.dates, y: s.books[b].drawdown_pct, name: k + " " + b + " drawdown %",
+          type: "scatter", mode: "lines", yaxis: "y2", showlegend: false, line, legendgroup: k + b });
       }
-    }
+    });
     Plotly.newPlot("compare-chart", traces, Object.assign({}, LAYOUT, {
-      yaxis: { title: { text: "equity $" }, domain: [0.38, 1] }, yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] } }), CONFIG);
+      xaxis: { type: "date", anchor: "y2" },
+      yaxis: { title: { text: "equity $" }, domain: [0.38, 1] },
+      yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] } }), CONFIG);
     document.body.dataset.ready = "1";
   }
 
