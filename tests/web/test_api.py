@@ -41,6 +41,11 @@ def test_runs_page_lists_every_run_with_its_data_id_preset_and_hedge(bt, backtes
     assert row["unhedged_max_drawdown_pct"] == pytest.approx(
         s["books"]["unhedged"]["max_drawdown"]["max_drawdown_pct"]
     )
+    h, u = s["books"]["hedged"], s["books"]["unhedged"]
+    assert row["diff_cagr_pct"] == pytest.approx(h["cagr_pct"] - u["cagr_pct"])
+    assert row["diff_max_drawdown_pct"] == pytest.approx(
+        h["max_drawdown"]["max_drawdown_pct"] - u["max_drawdown"]["max_drawdown_pct"]
+    )
 
 
 def test_summary_fields_missing_or_of_another_type_show_blank(hand) -> None:
@@ -199,3 +204,25 @@ def test_run_page_lists_every_book_metric_including_unknown_ones(hand) -> None:
     html = hand.get("/run", params={"run": "hand"}).text
     assert "<code>max_drawdown.max_drawdown_pct</code>" in html and "-10.0000" in html
     assert "<code>cagr_pct</code>" in html and "n/a" in html
+
+
+def test_hedge_differences_on_the_runs_page(hand) -> None:
+    row = hand.get("/api/runs").json()[0]
+    # The hand summary: hedged max drawdown -10, unhedged has none; CAGR 12.5 vs "n/a".
+    assert row["diff_cagr_pct"] is None and row["diff_max_drawdown_pct"] is None
+
+
+def test_an_unreadable_summary_is_listed_with_the_reason_and_the_rest_still_shows(
+    hand_root: Path,
+) -> None:
+    bad = hand_root / "broken"
+    bad.mkdir()
+    (bad / "summary.json").write_text('{"run_id": "x", ')  # cut short
+    client = TestClient(create_app([hand_root]))
+    rows = {r["key"]: r for r in client.get("/api/runs").json()}
+    assert rows["hand"]["error"] is None
+    assert "broken" in rows and "not readable as JSON" in rows["broken"]["error"]
+    html = client.get("/").text
+    assert "unreadable summary.json" in html and 'data-key="hand"' in html
+    r = client.get("/run", params={"run": "broken"})
+    assert r.status_code == 422 and "summary.json" in r.json()["detail"]

@@ -81,9 +81,15 @@ def _num(v: object) -> float | None:
 
 def run_row(ref: RunRef) -> dict[str, Any]:
     """Return the Runs page row of one run: identity, period and headline metrics."""
-    s = summary(ref)
+    try:
+        s = summary(ref)
+        error = None
+    except AlvhError as e:
+        # One unreadable run must not hide the others: it is listed with the reason.
+        s, error = {}, str(e)
     row: dict[str, Any] = {
         "key": ref.key,
+        "error": error,
         "run_id": get(s, "run_id"),
         "data_kind": get(s, "data", "kind"),
         "data_id": get(s, "data", "data_id"),
@@ -104,6 +110,11 @@ def run_row(ref: RunRef) -> dict[str, Any]:
         row[f"{b}_volatility_pct"] = _num(get(m, "volatility_pct"))
         row[f"{b}_worst_month_pct"] = _num(get(m, "worst_month_pct"))
         row[f"{b}_end_equity_usd"] = _num(get(m, "end_equity_usd"))
+    # Hedged minus unhedged, in percentage points: what the hedge cost in growth and what it
+    # saved in the worst drawdown (drawdowns are negative, so a positive difference is less).
+    for name in ("cagr_pct", "max_drawdown_pct"):
+        h, u = row[f"hedged_{name}"], row[f"unhedged_{name}"]
+        row[f"diff_{name}"] = None if h is None or u is None else h - u
     return row
 
 
