@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from alvh.web.app import create_app
+from alvh.web.app import LOCAL_HOST_NAMES, create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artifacts" / "web"
 START_TIMEOUT_S = 20.0
@@ -61,7 +61,12 @@ def server(backtest_root: Path) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     srv = uvicorn.Server(
-        uvicorn.Config(create_app([backtest_root]), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(
+            create_app([backtest_root], list(LOCAL_HOST_NAMES)),
+            host="127.0.0.1",
+            port=port,
+            log_level="error",
+        )
     )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -90,6 +95,10 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(BROWSER_TIMEOUT_MS)
             page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+            )
             # Compare: tick both runs on the Runs page.
             page.goto(server + "/")
             assert page.is_disabled("#compare-btn")

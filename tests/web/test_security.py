@@ -119,3 +119,21 @@ def test_a_read_only_folder_is_served(hand_root: Path) -> None:
     finally:
         for p, m in modes.items():
             p.chmod(m)
+
+
+def test_only_local_host_names_are_answered_when_bound_locally(hand_root: Path) -> None:
+    from alvh.web.app import LOCAL_HOST_NAMES
+
+    app = create_app([hand_root], list(LOCAL_HOST_NAMES))
+    assert TestClient(app, base_url="http://127.0.0.1:8765").get("/").status_code == 200
+    assert TestClient(app, base_url="http://localhost:8765").get("/").status_code == 200
+    # A page on another site resolving its own name to 127.0.0.1 (DNS rebinding) is refused.
+    rebound = TestClient(app, base_url="http://attacker.example:8765")
+    assert rebound.get("/api/runs").status_code == 400
+
+
+def test_pages_forbid_other_origins_and_framing(hand_root: Path) -> None:
+    r = TestClient(create_app([hand_root])).get("/")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"

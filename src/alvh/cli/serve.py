@@ -61,9 +61,9 @@ def register(app: typer.Typer) -> None:
         # Imported here: the web stack (FastAPI, uvicorn, plotly) is not loaded at start-up.
         import uvicorn
 
-        from alvh.web.app import create_app
+        from alvh.web.app import LOCAL_HOST_NAMES, create_app
 
-        web = create_app(roots)
+        web = create_app(roots, list(LOCAL_HOST_NAMES) if host in LOCAL_HOSTS else None)
         shown = f"[{host}]" if ":" in host else host
         console.print(
             f"serving {len(roots)} folder(s) at http://{shown}:{port}/  (Ctrl-C to stop)",

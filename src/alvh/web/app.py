@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -82,13 +83,31 @@ def _valid_date(day: str) -> str:
         raise HTTPException(400, f"date {day!r}: expected YYYY-MM-DD") from None
 
 
-def create_app(roots: list[Path]) -> FastAPI:
+# Pages load scripts and styles from this server only (plotly.js writes inline styles, and
+# each page starts its script inline); no frames, no referrer sent on.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+        "'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+LOCAL_HOST_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> FastAPI:
     """Return the dashboard application serving the run directories under ``roots``.
 
     Parameters
     ----------
     roots
         Folders to search for run directories (read-only; see :func:`runs_index.discover`).
+    allowed_hosts
+        Host names the ``Host`` header may carry (others get 400), which stops a web page
+        from reading the dashboard through DNS rebinding; None accepts any (``alvh serve``
+        passes :data:`LOCAL_HOST_NAMES` when bound to this machine).
     """
     index = _Index(roots)
     env = Environment(
@@ -101,6 +120,14 @@ def create_app(roots: list[Path]) -> FastAPI:
     env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
     env.globals["version"] = __version__
     app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.update(_HEADERS)
+        return response
 
     def page(name: str, **ctx: Any) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**ctx))
