@@ -141,9 +141,9 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             page.locator("#day").screenshot(path=str(ARTIFACTS / "day.png"))
             # The next-session link swaps the panel in place.
             page.click("#day .day-link >> text=→")
-            page.wait_for_function(
-                f"(document.querySelector('#day .day')?.dataset.day || '') > '{day}'"
-            )
+            # (A selector, not a JS predicate: the page's CSP forbids eval.)
+            nxt = page.wait_for_selector(f"#day .day:not([data-day='{day}'])")
+            assert nxt is not None and (nxt.get_attribute("data-day") or "") > day
             # A hedge decision in the run-wide list opens its day too.
             link = page.wait_for_selector("#decisions .day-link")
             assert link is not None
