@@ -9,21 +9,27 @@ export ALVH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 .PHONY: demo test realdata headline lint typecheck bench install install-dev clean
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
-	touch $@
+	@echo "[1/3] creating the virtualenv $(VENV) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@echo "[2/3] upgrading pip ..."
+	@$(PY) -m pip install -q --upgrade pip
+	@echo "[3/3] installing alvh and its dependencies (numpy, pandas, scipy, numba, ...); the first time this downloads them and can take a minute or two ..."
+	@$(PY) -m pip install -q -e .
+	@touch $@
+	@echo "installed: $(ALVH)"
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -q -e '.[dev]'
-	touch $@
+	@echo "installing the development tools (pytest, hypothesis, QuantLib, ruff, mypy) ..."
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make demo: install and run the main job on the embedded synthetic market
 demo: install
-	$(ALVH) demo --out out/demo
+	@echo "running alvh demo --out out/demo: the condor ladder with the ALVH hedge on the synthetic market, then the evidence report"
+	@$(ALVH) demo --out out/demo
 
 ## make test: install with dev extras and run the whole unit test suite
 test: install-dev
@@ -33,13 +39,13 @@ test: install-dev
 realdata: install-dev
 	$(PY) -m pytest -q -m realdata
 
-## make headline: the README's real-data comparison (all hedges + 4/4/2 sensitivity; both condor-sizing conventions) -> out/headline*/headline.md
+## make headline: the README's real-data comparison (all hedges + 4/4/2 sensitivity, each claim across its band of assumptions; own sizing = matched risk, then twin sizing for contrast) -> out/headline*/headline.md
 HEADLINE_PRESETS := none,alvh-442,alvh-123,alvh-vega,vxth,442-budget,442-budget@margin,442-budget@spx_notional,442-instruments
 HEADLINE_END ?= 2026-12-31# past the data's last session: the runs go to the end of the data
 headline:
 	@test -x $(ALVH) || { echo "alvh is not installed; run 'make install' first" >&2; exit 2; }
-	$(ALVH) compare --presets $(HEADLINE_PRESETS) --data store --start 2006-01-03 --end $(HEADLINE_END) --out out/headline
-	$(ALVH) compare --presets none,alvh-442,alvh-123,alvh-vega,vxth --config examples/ic-ladder-own-sizing.toml --data store --start 2006-01-03 --end $(HEADLINE_END) --out out/headline-own
+	$(ALVH) compare --presets $(HEADLINE_PRESETS) --data store --start 2006-01-03 --end $(HEADLINE_END) --band --out out/headline
+	$(ALVH) compare --presets none,alvh-442,alvh-123,alvh-vega,vxth --config examples/ic-ladder-twin-sizing.toml --data store --start 2006-01-03 --end $(HEADLINE_END) --out out/headline-twin
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench scripts

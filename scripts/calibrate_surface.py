@@ -4,7 +4,8 @@ Reads, at run time and read-only, the January-2018 SPXW end-of-day chains
 (``calibration/spx_options_eod_2018-01_hod_format.csv.gz``) and the VIX / VIX9D / VIX3M / SKEW /
 SPX closes and IRX rates of the shared data folder (``$ALVH_SHARED_DATA`` or ../shared/data).
 Nothing from those files is written anywhere; the tables printed here are pasted into
-docs/calibration.md and the fitted numbers into ``DEFAULT_SURFACE_PARAMS``.
+docs/calibration.md (appendix) and the fitted numbers into ``LEGACY_SURFACE_PARAMS`` (the default
+before the regime fit of scripts/calibrate_regimes.py).
 
 Method
 ------
@@ -34,7 +35,7 @@ from alvh.kernel.black import black76_greeks
 from alvh.market.chains import read_hod_chains
 from alvh.market.data import DataSource, MarketData
 from alvh.market.schema import EVENTS, VX_SETTLEMENTS, index_known_at
-from alvh.market.surface import DEFAULT_SURFACE_PARAMS, SpxVolSurface, SurfaceParams
+from alvh.market.surface import LEGACY_SURFACE_PARAMS, SpxVolSurface, SurfaceParams
 from alvh.market.surface_quotes import implied_vols
 
 CHAIN_FILE = "calibration/spx_options_eod_2018-01_hod_format.csv.gz"
@@ -174,13 +175,13 @@ def fit(market: MarketData, smiles: pd.DataFrame) -> SurfaceParams:
     target = use["iv"].to_numpy()
 
     def resid(x: np.ndarray) -> np.ndarray:
-        params = replace(DEFAULT_SURFACE_PARAMS, **dict(zip(_FREE, x, strict=True)))
+        params = replace(LEGACY_SURFACE_PARAMS, **dict(zip(_FREE, x, strict=True)))
         return (model_iv(params, market, use) - target) * weight
 
-    x0 = np.array([getattr(DEFAULT_SURFACE_PARAMS, n) for n in _FREE])
+    x0 = np.array([getattr(LEGACY_SURFACE_PARAMS, n) for n in _FREE])
     x0 = np.clip(x0, np.array(_LOWER) + 1e-6, np.array(_UPPER) - 1e-6)
     res = least_squares(resid, x0, bounds=(_LOWER, _UPPER), x_scale="jac", diff_step=1e-4)
-    return replace(DEFAULT_SURFACE_PARAMS, **dict(zip(_FREE, res.x, strict=True)))
+    return replace(LEGACY_SURFACE_PARAMS, **dict(zip(_FREE, res.x, strict=True)))
 
 
 def _nearest(day: pd.DataFrame, col: str, target: float) -> pd.Series:
@@ -259,7 +260,7 @@ def carry_table(smiles: pd.DataFrame) -> pd.DataFrame:
     """Return per date the parity forward, IRX rate and the dividend yield they imply."""
     g = smiles.groupby("quote_date").first()
     q = g["rate"] - np.log(g["forward"] / g["spot"]) / g["t_years"]
-    model_fwd = g["spot"] * np.exp((g["rate"] - DEFAULT_SURFACE_PARAMS.div_yield) * g["t_years"])
+    model_fwd = g["spot"] * np.exp((g["rate"] - LEGACY_SURFACE_PARAMS.div_yield) * g["t_years"])
     return pd.DataFrame(
         {
             "dte": (g["t_years"] * 365).round(2),
@@ -274,7 +275,7 @@ def carry_table(smiles: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=default_data_dir())
-    ap.add_argument("--no-fit", action="store_true", help="report DEFAULT_SURFACE_PARAMS only")
+    ap.add_argument("--no-fit", action="store_true", help="report LEGACY_SURFACE_PARAMS only")
     args = ap.parse_args(argv)
     chains = read_hod_chains(args.data / CHAIN_FILE)
     market = build_market(args.data)
@@ -287,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"median implied q (DTE >= 5): {carry.loc[carry['dte'] >= 5, 'implied_q_pct'].median():.3f}%"
     )
-    params = DEFAULT_SURFACE_PARAMS
+    params = LEGACY_SURFACE_PARAMS
     if not args.no_fit:
         params = fit(market, smiles)
     print("\n== fitted parameters ==")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alvh import __version__
 from alvh._fingerprint import code_fingerprint
+from alvh.calendar.listings import product_label
 from alvh.config.load import dump_toml, run_id
 from alvh.config.run import RunConfig
 from alvh.engine.from_config import engine_settings
@@ -19,6 +20,15 @@ from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.market.data import MarketData
 from alvh.runs import write_run_dir
+
+# capital.size_condors_on in words (docs/book-and-config.md, docs/report.md).
+SIZING_NAME = {"hedged": "own sizing (matched risk)", "unhedged": "twin sizing"}
+SIZING_TEXT = {
+    "hedged": "own sizing (matched risk): each tier sizes condors on the hedged book's own "
+    "equity; the unhedged twin holds the same condors",
+    "unhedged": "twin sizing: each tier sizes condors on the unhedged twin's equity; the hedged "
+    "book holds the same condors, sized for more than its own equity when the hedge loses",
+}
 
 
 def hedge_for(cfg: RunConfig) -> HedgeHook:
@@ -40,12 +50,18 @@ def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
         "cash_interest": "simple interest on the signed cash balance, ACT/360",
         "ruin": "a book whose equity reaches zero stops trading; its positions close at the marks and its equity is held from then on",
         "code": f"alvh {__version__}, code fingerprint {code_fingerprint()}",
-        "condor_sizing": f"each tier sizes condors on the {cfg.capital.size_condors_on} book's equity; both books hold the same condors",
+        "condor_sizing": SIZING_TEXT[cfg.capital.size_condors_on],
+        "condor_sizing_convention": SIZING_NAME[cfg.capital.size_condors_on],
         "risk_per_condor": "max loss = widest wing x 100 - credit, capped at the tier's % of equity",
-        "fills": f"{cfg.execution.fill_timing}; mid +/- {cfg.execution.slippage_frac_of_half_spread:g} x half the modelled spread",
+        "fills": f"{cfg.execution.fill_timing}; mid +/- {cfg.execution.slippage_frac_of_half_spread:g} x the modelled half-spread, rounded to the tick against the trader",
+        "spreads": f"SPX options fit to real quotes (docs/costs.md), band '{cfg.execution.spread_band}' (e = {cfg.execution.spread_error_frac:g}); VIX options, VX, VXM, ETF modelled, not fit",
+        "near_worthless_legs": f"long wings below a tick: {cfg.execution.sub_tick_long}; shorts below a tick: {cfg.execution.sub_tick_short}",
         "decision_time_et": cfg.execution.decision_time,
         "option_prices": "model (SSVI surface from the VIX term structure and SKEW, calibrated on SPXW chains 2018-01)",
         "spx_am_settlement": "official SOQ if imported, else the day's SPX open, else its close",
+        "condor_expiries": "; ".join(f"{t.name}: {product_label(t.product)}" for t in cfg.tiers)
+        + " (the expiry listed on the entry day nearest the tier's target DTE; an SPX AM"
+        " monthly where SPX and SPXW expire on one day; docs/calendar.md)",
         "hedge": cfg.hedge.preset,
         "notional_base": getattr(getattr(cfg.hedge, "sizing", None), "notional_base", None),
         "sessions_per_year": 252,

@@ -7,6 +7,7 @@ and no traceback unless ``--debug``). Each says what was wrong, where, and what 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 
@@ -77,7 +78,19 @@ class ConfigError(AlvhError):
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source is not None else ""
-        return f"{where}'{self.key_path}' = {self.value!r}; expected {self.expected}"
+        return f"{where}'{self.key_path}' = {_show(self.value)}; expected {self.expected}"
+
+
+def _show(value: object, limit: int = 80) -> str:
+    """A value as the user wrote it in TOML: dates ISO, tables as ``{key = value, ...}``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        text = "{" + ", ".join(f"{k} = {_show(v, limit)}" for k, v in value.items()) + "}"
+        return text if len(text) <= limit else text[: limit - 4] + " ...}"
+    return repr(value)
 
 
 class NoDataError(AlvhError):

@@ -21,6 +21,7 @@ from alvh.engine.journal import write_journal_atomically
 from alvh.engine.result import BacktestResult
 from alvh.errors import AlvhError
 from alvh.report import metrics
+from alvh.report.excess import excess_and_costs
 
 BOOKS = ("hedged", "unhedged")
 FLOAT_FORMAT = "%.6f"
@@ -46,7 +47,75 @@ def _book_metrics(result: BacktestResult, book: str) -> dict[str, object]:
         "premium_capture_pct": ts.capture_pct.to_json(),
         "credit_per_week_pct_of_margin": ts.credit_per_week_pct_of_margin.to_json(),
     }
+    # Return over cash, costs on their own line, condor max loss in % of this book's equity.
+    out |= excess_and_costs(result.daily, result.condors, book)
     return out
+
+
+_DAY_OPEN_KINDS = ("spx_open", "vix_open")  # the day's own open: the closest stand-in
+
+
+def settlement_proxies(result: BacktestResult) -> dict[str, object]:
+    """Count the expiries settled on a proxy instead of the official value, by kind.
+
+    Read from the journal's settlement entries (``tier.*.settle`` for SPX condors,
+    ``hedge.settlement`` for VX and VIX options); each expiry day counts once per family.
+    """
+    spx: dict[str, set[str]] = {}
+    vix: dict[str, set[str]] = {}
+    for _, entries in result.journal:
+        for e in entries:
+            kind = e.inputs.get("settlement_kind")
+            expiry = e.inputs.get("expiry")
+            if kind is None or expiry is None:
+                continue
+            if e.rule == "hedge.settlement":
+                vix.setdefault(str(kind), set()).add(str(expiry))
+            elif e.rule.startswith("tier.") and e.rule.endswith(".settle"):
+                spx.setdefault(str(kind), set()).add(str(expiry))
+
+    def block(by_kind: dict[str, set[str]], official: tuple[str, ...]) -> dict[str, object]:
+        def union(kinds: object) -> list[str]:
+            return sorted(set().union(*(v for k, v in by_kind.items() if k in kinds)))  # type: ignore[operator]
+
+        proxies = [k for k in by_kind if k not in official]
+        return {
+            "expiries_settled": len(union(tuple(by_kind))),
+            "expiries_on_proxy": len(union(proxies)),
+            "by_kind": {k: len(v) for k, v in sorted(by_kind.items())},
+            # The rough stand-ins (not the day's open) are listed by date.
+            "rough_proxy_expiries": union([k for k in proxies if k not in _DAY_OPEN_KINDS]),
+        }
+
+    return {
+        "definition": (
+            "expiries settled on a stand-in for the official value. SPX AM (SOQ) proxies: "
+            "spx_open (the day's open), prev_close_no_open (no open in the data), "
+            "prev_close_copied_open (the open copies the previous close), next_session (no "
+            "session on the expiry day); pm_close and soq are official. VIX (VX and VIX "
+            "options, SOQ) proxies: vix_open, vix_close. rough_proxy_expiries lists the "
+            "expiries settled on anything but the official value or the day's open"
+        ),
+        "spx": block(spx, ("soq", "pm_close")),
+        "vix": block(vix, ("soq",)),
+    }
+
+
+def listing_gaps(result: BacktestResult) -> dict[str, object]:
+    """Count, per tier, the entry days skipped because no expiry in its window was listed."""
+    per_tier: dict[str, int] = {}
+    for _, entries in result.journal:
+        for e in entries:
+            if e.inputs.get("no_listed_expiry") and e.rule.endswith(".entry"):
+                tier = e.rule.split(".")[1]
+                per_tier[tier] = per_tier.get(tier, 0) + 1
+    return {
+        "definition": (
+            "entry days on which a tier was due to open but no expiry of its product in its "
+            "DTE window was listed that day (docs/calendar.md, listings)"
+        ),
+        "entry_days_without_listed_expiry": dict(sorted(per_tier.items())),
+    }
 
 
 def summary_dict(result: BacktestResult) -> dict[str, object]:
@@ -64,6 +133,8 @@ def summary_dict(result: BacktestResult) -> dict[str, object]:
         "definitions": result.definitions,
         "config": result.config,
         "books": {b: _book_metrics(result, b) for b in BOOKS},
+        "settlement_proxies": settlement_proxies(result),
+        "listing_gaps": listing_gaps(result),
     }
 
 

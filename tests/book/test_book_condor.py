@@ -42,8 +42,8 @@ def test_contract_terms_are_validated() -> None:
     ("strikes", "qty", "message"),
     [
         ((4450, 4400, 4700, 4750), 1, "long put < short put"),
-        ((4400, 4450, 4750, 4700), 1, "long put < short put < short call < long call"),
-        ((4400, 4600, 4600, 4750), 1, "short call"),
+        ((4400, 4450, 4750, 4700), 1, "long put < short put <= short call < long call"),
+        ((4400, 4650, 4600, 4750), 1, "short call"),
         ((4400, 4450, 4700, 4750), 0, "positive"),
         ((4400, 4450, 4700, 4750), -2, "positive"),
     ],
@@ -51,6 +51,15 @@ def test_contract_terms_are_validated() -> None:
 def test_condor_rejects_bad_terms(strikes: tuple[float, ...], qty: float, message: str) -> None:
     with pytest.raises(InvalidCondorError, match=message):
         IronCondor.from_strikes(EXP, strikes, qty)  # type: ignore[arg-type]
+
+
+def test_equal_shorts_make_an_iron_butterfly() -> None:
+    # BFLY-style: short the 4600 straddle, long the 4370 put and 4830 call (5% wings at 4600).
+    fly = IronCondor.from_strikes(EXP, (4370, 4600, 4600, 4830), 2)
+    # At expiry, SPX 4650: the short call pays out 50, nothing else is in the money.
+    assert float(fly.payoff_usd(4650.0)) == pytest.approx(-50.0 * 100 * 2)
+    # Beyond a wing the loss is capped at the wing width, 230 points.
+    assert float(fly.payoff_usd(5000.0)) == pytest.approx(-230.0 * 100 * 2)
 
 
 def test_condor_rejects_mixed_expiries_and_wrong_legs() -> None:

@@ -119,3 +119,19 @@ def test_differences_lists_the_carter_day(capsys: pytest.CaptureFixture[str]) ->
     rows = {r["day"]: r for r in json.loads(out)}
     assert rows["2025-01-09"]["cfe_open"] is True and rows["2025-01-09"]["nyse_open"] is False
     assert rows["2001-09-11"]["nyse_open"] is False
+
+
+def test_expiries_listed_on_a_day(capsys: pytest.CaptureFixture[str]) -> None:
+    # Mon 2007-06-04: of the SPXW expiries to 2007-12-31 only the 06-08 Weekly (listed Thu
+    # 05-31, a week ahead) and the three Quarterlys (a year ahead) were tradable.
+    args = ["calendar", "expiries", "-p", "spxw", "--start", "2007-06-01", "--end", "2007-12-31"]
+    code, out, _ = _run(capsys, *args, "--listed-on", "2007-06-04", "--csv")
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out))
+    assert df["expiry"].tolist() == ["2007-06-08", "2007-06-29", "2007-09-28", "2007-12-31"]
+    assert df["listed_from"].tolist() == ["2007-05-31", "2006-07-31", "2006-09-27", "2006-12-30"]
+    code, _, err = _run(capsys, *args, "--listed-on", "2007-13-01")
+    assert code == 2 and "--listed-on" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "calendar", "expiries", "-p", "vx", "--start", "2007-06-01",
+                        "--end", "2007-12-31", "--listed-on", "2007-06-04")  # fmt: skip
+    assert code == 2 and "not modelled" in err

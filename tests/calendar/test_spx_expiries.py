@@ -46,8 +46,16 @@ def test_spx_monthly_moves_to_thursday_when_the_third_friday_is_a_holiday(
 ) -> None:
     assert spx_monthly_expiry(year, month) == expected
     df = spx_expiries(date(year, month, 1), date(year, month, 28), "spx")
+    # Standard monthlies are listed a year (366 days) ahead.
+    listed = pd.Timestamp(expected) - pd.Timedelta(days=366)
     assert df.to_dict("records") == [
-        {"expiry": pd.Timestamp(expected), "product": "SPX", "settlement": "AM", "kind": "monthly"}
+        {
+            "expiry": pd.Timestamp(expected),
+            "product": "SPX",
+            "settlement": "AM",
+            "kind": "monthly",
+            "listed_from": listed,
+        }
     ]
 
 
@@ -59,7 +67,8 @@ def test_third_friday() -> None:
 
 def test_frame_has_the_documented_columns_and_values() -> None:
     df = spx_expiries("2015-01-01", "2024-12-31", "all")
-    assert list(df.columns) == ["expiry", "product", "settlement", "kind"]
+    assert list(df.columns) == ["expiry", "product", "settlement", "kind", "listed_from"]
+    assert (df["listed_from"] <= df["expiry"]).all()
     assert df["expiry"].dtype == "datetime64[ns]"
     assert set(df["product"]) == {"SPX", "SPXW"}
     assert set(df["settlement"]) == {"AM", "PM"}
@@ -183,7 +192,7 @@ def _brute_window(as_of: pd.Timestamp, lo: int, hi: int, product: str) -> list[p
     return sorted(set(df.loc[(dte >= lo) & (dte <= hi), "expiry"]))
 
 
-@pytest.mark.parametrize("product", ["spx", "spxw", "all"])
+@pytest.mark.parametrize("product", ["spx", "spxw", "all", "any"])
 def test_dte_window_matches_a_brute_force_filter(product: str) -> None:
     for as_of in NYSE.sessions_in_range("2020-01-01", "2024-12-31")[::37]:
         for lo, hi in ((7, 21), (30, 45), (60, 90), (0, 0)):
@@ -200,3 +209,18 @@ def test_dte_window_is_inclusive_and_ignores_time_of_day() -> None:
     sl = sched.window_slice("2024-03-01", 7, 21)
     assert set(sched.kind[sl]) <= {"weekly", "daily", "eom", "monthly"}
     assert (sched.settlement[sl] == "PM").all()
+
+
+def test_any_is_the_union_with_one_row_per_day_and_the_spx_monthly_on_shared_days() -> None:
+    both = spx_expiries("2016-01-01", "2019-12-31", "all")
+    any_ = spx_expiries("2016-01-01", "2019-12-31", "any")
+    assert set(any_["expiry"]) == set(both["expiry"]) and not any_["expiry"].duplicated().any()
+    shared = both.loc[both["expiry"].duplicated(keep=False), "expiry"].unique()
+    # From May 2017 every third Friday has both an SPX AM monthly and an SPXW PM series.
+    assert pd.Timestamp("2017-05-19") in shared and pd.Timestamp("2017-04-21") not in shared
+    kept = any_[any_["expiry"].isin(shared)]
+    assert (kept["product"] == "SPX").all() and (kept["settlement"] == "AM").all()
+    # Elsewhere a row is the same as in its own product's frame.
+    rest = any_[~any_["expiry"].isin(shared)].reset_index(drop=True)
+    own = both[~both["expiry"].isin(shared)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rest, own)

@@ -75,3 +75,56 @@ def test_building_the_app_twice_keeps_one_price_group() -> None:
     assert price_group() is not first
     names = [c.name for c in price_group().registered_commands]
     assert names.count("spx") == 1
+
+
+def test_one_strike_prints_no_numba_warning() -> None:
+    # One strike and a scalar T once reached numba as read-only broadcast views: numba printed
+    # a FutureWarning ("will not create a writeable array from broadcast_array") at the user.
+    # A fresh interpreter: numba warns once per process, and other tests price one strike too.
+    import subprocess
+
+    code = (
+        "import sys, warnings\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1] / 'market')!r})\n"
+        "from test_surface_support import BASE_CLOSES, make_market\n"
+        "import alvh.market.load as L\n"
+        "m = make_market(BASE_CLOSES)\n"
+        "L.load_market = lambda store=None, **_: m\n"
+        "warnings.simplefilter('error', FutureWarning)\n"
+        "from alvh.cli.app import main\n"
+        f"sys.exit(main({[*ARGS, '--strikes', '2400', '--json']!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Warning" not in out.stderr
+    assert json.loads(out.stdout)["rows"][0]["strike"] == 2400
+
+
+def test_narrow_terminal_prints_blocks_with_full_names(market, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main([*ARGS, "--strikes", "2800,3000"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    assert "…" not in text  # no header cut to "price_u…"
+    for name in ("price_usd", "vega_per_vol_pt", "theta_per_day", "dividend yield %"):
+        assert name in text
+    assert sum(line.startswith("strike 2,800") for line in lines) == 1
+    monkeypatch.setenv("COLUMNS", "140")
+    assert main([*ARGS, "--strikes", "2800,3000"]) == 0
+    text = capsys.readouterr().out
+    assert "┃ price_usd ┃" in text and "…" not in text
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("06/01/2020", "'--date' = '06/01/2020'; expected a date as YYYY-MM-DD"),
+        ("2020-5-30", "'--date' = '2020-5-30'; expected a date as YYYY-MM-DD"),
+        ("2020-05-30", "--date 2020-05-30 (Saturday) is not an NYSE trading session"),
+    ],
+)
+def test_price_date_is_iso_and_a_session(market, capsys, day, message) -> None:  # type: ignore[no-untyped-def]
+    assert main(["price", "spx", "--date", day, "--expiry", "2020-06-17", "--strikes", "3000"]) == 2
+    cap = capsys.readouterr()
+    assert message in " ".join((cap.out + cap.err).split())

@@ -60,4 +60,4 @@ def test_compare_writes_headline_with_its_command(tmp_path: Path) -> None:
     text = (out / "headline.md").read_text()
     assert shlex.join(["alvh", *args, "--reps", "50", "--out", str(out)]) in text
     assert (out / "sensitivity.md").read_text().count("\n| alvh-442") == 1
-    assert "| none (unhedged book) |" in text
+    assert "| none (no hedge) |" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -95,10 +96,15 @@ def test_load_good_file_fills_defaults(tmp_path: Path) -> None:
         (
             '[[tiers]]\nname = "short"\nexits = { hold_to_expiry = true, exit_dte = 3 }',
             "tiers[0].exits",
-            "{...}",
+            {"hold_to_expiry": True, "exit_dte": 3},
             "remove exit_dte",
         ),
-        ("[data]\nstart = 2012-01-01\nend = 2011-01-01", "data", "{...}", "must be before end"),
+        (
+            "[data]\nstart = 2012-01-01\nend = 2011-01-01",
+            "data.start",
+            date(2012, 1, 1),
+            "a value before end (2011-01-01)",
+        ),
         ('[hedge]\npreset = "nope"', "hedge.preset", "nope", "alvh-442"),
         # the tag value equals a key name here ('weekday'): still one segment in the path
         (

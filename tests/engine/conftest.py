@@ -19,5 +19,8 @@ def synthetic_market() -> MarketData:
 
 @pytest.fixture(scope="session")
 def ladder_settings() -> EngineSettings:
+    """The ic-ladder preset on SPX monthlies: in 2007-2009 SPXW listed only one-week Weeklys
+    and Quarterlys, so an SPXW ladder would hardly trade (tests/calendar/test_listings.py)."""
     cfg = config_with_overrides(load_preset("ic-ladder"), **{"data.start": START, "data.end": END})
-    return engine_settings(cfg)
+    tiers = [t.model_copy(update={"product": "spx"}) for t in cfg.tiers]
+    return engine_settings(cfg.model_copy(update={"tiers": type(cfg.tiers)(tiers)}))

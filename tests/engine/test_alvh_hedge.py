@@ -118,7 +118,8 @@ def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
     disc = math.exp(-snap.rate_pct("IRX") / 100.0 * t)
     oracle = ql.blackFormula(ql.Option.Call, k, fwd, vol * math.sqrt(t), disc)
     assert m.mid == pytest.approx(oracle, rel=1e-10)
-    assert m.half_spread == pytest.approx(min(max(0.05, 0.05 * m.mid), m.mid))
+    # ExecutionConfig(): half of max(0.025, 0.025 + 2.5% of mid), never above the mid.
+    assert m.half_spread == pytest.approx(min(0.5 * max(0.025, 0.025 + 0.025 * m.mid), m.mid))
     assert (m.multiplier, m.is_future, m.fee_usd) == (100.0, False, 1.10)
     assert 0 < m.vega_usd_per_vol_pt < vx_beta(days) * 100.0  # delta x beta x 100
 
@@ -135,8 +136,9 @@ def test_etf_mark_is_the_point_in_time_vxx_series(data: MarketData, hook: AlvhHe
     )
     assert m.mid == pytest.approx(float(etf_prices(idx).iloc[-1]), rel=1e-12)
     assert m.expiry is None and m.multiplier == 1.0 and not m.is_future
-    # Costs are a fixed fraction of value (one cent and half a cent per share at $25).
-    assert m.half_spread / m.mid == pytest.approx(0.01 / 25.0)
+    # Costs are a fixed fraction of value: half of a one-cent half-spread (0.005 + 0.0002 x 25)
+    # and half a cent of fees per share at $25.
+    assert m.half_spread / m.mid == pytest.approx(0.5 * 0.01 / 25.0)
     assert m.fee_usd / m.mid == pytest.approx(0.005 / 25.0)
     assert m.vega_usd_per_vol_pt > 0
 
@@ -158,19 +160,27 @@ def test_make_hedge_picks_the_hook_and_maps_execution_costs() -> None:
     assert isinstance(make_hedge(hedge_preset("none")), NoHedge)
     assert isinstance(make_hedge(hedge_preset("alvh-442")), AlvhHedge)
     assert isinstance(make_hedge(hedge_preset("vxth")), VxthHedge)
-    h = make_hedge(hedge_preset("alvh-123"), vx_fee_usd=3.0)
-    assert isinstance(h, AlvhHedge) and h.pricer.costs.vx_fee_usd == 3.0
+    h = make_hedge(hedge_preset("alvh-123"), vx_initial_margin_usd=12_000.0)
+    assert isinstance(h, AlvhHedge) and h.pricer.costs.vx_initial_margin_usd == 12_000.0
     with pytest.raises(TypeError, match="unknown hedge cost"):
         make_hedge(hedge_preset("alvh-442"), vx_fees=1.0)
     ex = ExecutionConfig.model_validate(
-        {"fees": {"vx_future": {"commission_usd": 2.0}}, "slippage_frac_of_half_spread": 0.5}
+        {"fees": {"vx_future": {"commission_usd": 2.0}}, "slippage_frac_of_half_spread": 0.25}
     )
     c = hedge_costs_from_execution(ex)
-    assert c.vx_fee_usd == 2.0 + 1.00 and c.slippage_frac == 0.5
-    # VX spread config: width max(0.05, 0.05) -> half 0.025 -> x 0.5 paid.
-    assert c.half_spread(c.vx_spread, 20.0) == pytest.approx(0.0125)
-    assert HedgeCosts().half_spread(HedgeCosts().vx_spread, 20.0) == pytest.approx(0.05)
-    assert np.isclose(HedgeCosts().half_spread(HedgeCosts().vix_option_spread, 3.0), 0.15)
+    assert c.vx_fee_usd == 2.0 + 1.00 and c.slippage_frac == 0.25
+    # VX spread config: half-spread 0.025 (one tick wide) -> x 0.25 paid.
+    assert c.vx_half_spread(20.0) == pytest.approx(0.00625)
+    # The defaults are ExecutionConfig()'s: one model for condors and hedges.
+    d = HedgeCosts()
+    assert d == hedge_costs_from_execution(ExecutionConfig())
+    assert d.vx_half_spread(20.0) == pytest.approx(0.5 * 0.025)
+    # A $3 VIX call: half of 0.025 + 0.025 x 3 = 0.05
+    assert float(d.model.slippage("vix_option", 3.0)) == pytest.approx(0.05)
+    # A hook built without costs prices like make_hedge with the default execution config.
+    hook = AlvhHedge(hedge_preset("alvh-442"))
+    made = make_hedge(hedge_preset("alvh-442"), ExecutionConfig())
+    assert isinstance(made, AlvhHedge) and hook.pricer.costs == made.pricer.costs
 
 
 def _view(day: pd.Timestamp, positions: dict[str, float], entry: dict[str, float]) -> BookView:

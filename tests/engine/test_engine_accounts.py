@@ -35,7 +35,8 @@ def _fills(trades: pd.DataFrame) -> list[Fill]:
 
 
 def test_open_legs_replay_from_trades(result: BacktestResult) -> None:
-    """Folding trades.csv reproduces the book: exactly the legs of the still-open condors."""
+    """Folding trades.csv reproduces the book: exactly the legs of the still-open condors and the
+    near-worthless legs kept to expiry (journaled "kept") that have not expired yet."""
     # Keys without the root: condors.csv does not say whether a leg was SPX or SPXW.
     held: dict[str, float] = {}
     for k, p in fold(_fills(result.trades)).items():
@@ -53,7 +54,19 @@ def test_open_legs_replay_from_trades(result: BacktestResult) -> None:
         ):
             cid = f"{c.expiry.date()} {right} {k:g}"
             expected[cid] = expected.get(cid, 0.0) + sign * c.contracts
-    expected = {k: v for k, v in expected.items() if v != 0}
+    # Plus near-worthless legs kept to expiry when their condor closed, not yet settled.
+    kept: dict[str, float] = {}
+    for _, entries in result.journal:
+        for e in entries:
+            if e.outcome == "kept":
+                key = str(e.inputs["contract"]).split(" ", 1)[1]
+                kept[key] = kept.get(key, 0.0) + float(e.inputs["qty"])
+            elif e.rule.endswith(".settle") and "value" in e.inputs:
+                key = str(e.inputs["contract"]).split(" ", 1)[1]
+                kept[key] = kept.get(key, 0.0) - float(e.inputs["qty"])
+    for k, q in kept.items():
+        expected[k] = expected.get(k, 0.0) + q
+    expected = {k: v for k, v in expected.items() if abs(v) > 1e-9}
     assert held == pytest.approx(expected)
     assert len(open_c) > 0  # the run ends with condors open, so the check bites
 
@@ -117,8 +130,13 @@ def test_missing_hedge_price_keeps_last_mark(
 def test_ruined_hedged_book_stops_and_holds_its_equity(
     synthetic_market: MarketData, ladder_settings: EngineSettings
 ) -> None:
-    """Two million dollars of an ETF losing 2% a day ruin a one-million account."""
-    s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-08-31")
+    """Two million dollars of an ETF losing 2% a day ruin a one-million account.
+
+    Twin sizing: the condors are sized on the twin, which trades on after the hedged ruin.
+    """
+    s = dataclasses.replace(
+        ladder_settings, start="2007-03-01", end="2007-08-31", size_condors_on="unhedged"
+    )
     r = Engine(s, synthetic_market, _EtfHedge(20_000.0, 0.02, None)).run("t")
     ruins = [(d, e) for d, es in r.journal for e in es if e.rule == "book.hedged.ruin"]
     day, first = ruins[0]
@@ -157,7 +175,11 @@ def test_condors_sized_on_the_hedged_book_shrink_with_a_losing_hedge(
 ) -> None:
     """With a hedge that bleeds, sizing on the hedged equity opens fewer contracts."""
     s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-12-31")
-    twin = Engine(s, synthetic_market, _EtfHedge(10_000.0, 0.004, None)).run("t")
+    twin = Engine(
+        dataclasses.replace(s, size_condors_on="unhedged"),
+        synthetic_market,
+        _EtfHedge(10_000.0, 0.004, None),
+    ).run("t")
     own = Engine(
         dataclasses.replace(s, size_condors_on="hedged"),
         synthetic_market,

@@ -12,7 +12,12 @@ from test_surface_support import AS_OF, BASE_CLOSES, DAY, make_market
 from alvh.errors import NoDataError, PricingError
 from alvh.kernel.black import black76_price
 from alvh.market.rates import CarryCurve, money_market_to_cc, tbill_discount_yield_to_cc
-from alvh.market.surface import DEFAULT_SURFACE_PARAMS, SpxVolSurface, t_years_between
+from alvh.market.surface import (
+    DEFAULT_SURFACE_PARAMS,
+    SpxVolSurface,
+    regime_terms,
+    t_years_between,
+)
 
 
 def surface(**closes: float) -> SpxVolSurface:
@@ -50,21 +55,31 @@ def test_calendar_total_variance_increases_with_expiry() -> None:
         assert np.all(np.diff(w, axis=0) >= -1e-14)
 
 
+def _ratio(vix: float, vix3m: float) -> float:
+    """The day's ATM/VIX ratio of the shipped parameters (SKEW does not enter it)."""
+    return float(regime_terms(DEFAULT_SURFACE_PARAMS, vix, vix3m, 130.0)[0])
+
+
 def test_atm_vol_sits_below_vix_by_the_fitted_ratio() -> None:
-    s = surface(VIX=12.0)
+    p = DEFAULT_SURFACE_PARAMS
+    s = surface(VIX9D=11.0, VIX=12.0, VIX3M=14.5)  # a calm day's contango
     atm_30d_pts = 100 * float(s.atm_vol(30 / 365))
-    assert atm_30d_pts == pytest.approx(DEFAULT_SURFACE_PARAMS.vix_atm_ratio * 12.0)
+    expected = max(_ratio(12.0, 14.5) * 12.0, 12.0 - p.max_atm_gap_pts)
+    assert atm_30d_pts == pytest.approx(expected)
     assert 0.0 < 12.0 - atm_30d_pts <= 3.0
-    # At high VIX the gap is capped at 3 points (SPEC 5), not scaled with the level.
-    assert 100 * float(surface(VIX=40.0).atm_vol(30 / 365)) == pytest.approx(37.0)
+    # In stress the ATM vol stays below VIX (a variance swap prices the whole smile) by a
+    # gap that grows with the level but never swallows it.
+    stress = 100 * float(surface(VIX=40.0, VIX9D=45.0, VIX3M=34.0).atm_vol(30 / 365))
+    assert 0.6 * 40.0 < stress < 40.0
 
 
 def test_atm_term_structure_interpolates_variance_and_is_flat_outside() -> None:
     s = surface()
-    r = DEFAULT_SURFACE_PARAMS.vix_atm_ratio
+    r = _ratio(20.0, 22.0)
+    gap = DEFAULT_SURFACE_PARAMS.max_atm_gap_pts
 
-    def atm(index: float) -> float:  # the fitted ratio, the gap capped at 3 points
-        return max(r * index, index - 3.0) / 100
+    def atm(index: float) -> float:  # the day's ratio, the gap capped
+        return max(r * index, index - gap) / 100
 
     v9, v30 = atm(18.0), atm(20.0)
     mid_t = 20 / 365
@@ -98,11 +113,22 @@ def test_put_skew_is_steeper_for_short_expiries_about_one_over_sqrt_t() -> None:
 
 
 def test_higher_skew_index_steepens_the_skew() -> None:
-    low, high = surface(SKEW=115.0), surface(SKEW=150.0)
+    # The mechanism, with a positive SKEW coefficient (the January-2018 fit's 0.16).
+    p = replace(DEFAULT_SURFACE_PARAMS, skew_beta=0.16)
+
+    def with_skew(skew: float) -> SpxVolSurface:
+        closes = {**BASE_CLOSES, "SKEW": skew}
+        return SpxVolSurface.from_snapshot(make_market(closes).snapshot(AS_OF), p)
+
+    low, high = with_skew(115.0), with_skew(150.0)
     t = 30 / 365
     assert _atm_skew(high, t) < _atm_skew(low, t) < 0.0
     k_put = 0.93 * 3000
     assert float(high.iv(t, k_put) - high.atm_vol(t)) > float(low.iv(t, k_put) - low.atm_vol(t))
+    # The shipped fit over 2007-2025 gives SKEW almost no weight once VIX and the VIX/VIX3M
+    # slope are in (-0.03 per 10 points): from SKEW 115 to 150 the ATM skew moves < 15%.
+    a, b = _atm_skew(surface(SKEW=115.0), t), _atm_skew(surface(SKEW=150.0), t)
+    assert abs(b / a - 1.0) < 0.15
 
 
 def test_greeks_match_quantlib_black_scholes_merton() -> None:

@@ -76,3 +76,24 @@ def test_summary_names_its_data(ladder: BacktestResult, tmp_path) -> None:
 
     s = json.loads(json.dumps(summary_dict(ladder), default=str))
     assert s["data"]["kind"] == "store" and s["data"]["data_id"] == ladder.source.data_id
+
+
+@pytest.mark.parametrize("which", ["ladder", "cndr"])
+def test_no_fill_below_a_tick_on_any_day(which: str, request: pytest.FixtureRequest) -> None:
+    """Issue 17: every traded fill of 2006-2026 is at least one tick, never below zero, on its
+    grid (condor legs in pennies, each condor's net credit on the $0.05 complex grid)."""
+    import numpy as np
+
+    from alvh.book.costs import PENNY_TICKS, tick_rule
+
+    res: BacktestResult = request.getfixturevalue(which)
+    assert (res.trades["price"] >= 0.0).all()
+    t = res.trades[~res.trades["reason"].astype(str).str.contains("settle", case=False)]
+    assert len(t) > 900  # cndr: 988 fills (4 legs a month for 20 years), the ladder ~17,900
+    for (product, day), g in t.groupby(["instrument", "date"]):
+        rule = tick_rule(str(product), pd.Timestamp(day).date())
+        px = g["price"].to_numpy()
+        grid = PENNY_TICKS if product == "spx_option" else rule
+        assert (px >= rule.small_tick - 1e-9).all() and grid.is_on_grid(px).all(), (day, px)
+    net = res.condors["credit_usd"].to_numpy() / (100.0 * res.condors["contracts"].to_numpy())
+    assert np.allclose(np.round(net / 0.05) * 0.05, net, atol=1e-6)

@@ -87,10 +87,10 @@ def test_claim1_reports_the_same_return_book() -> None:
     assert isinstance(alt, dict) and alt["value"] == pytest.approx(-1.0)  # hedged falls 2x more
 
 
-def test_no_hedge_is_inconclusive_not_zero() -> None:
+def test_no_hedge_is_not_applicable_not_zero() -> None:
     un = _random_walk(300, 4)
     res = claim_drawdown_cut(un, un, _monthly_windows(un.index), BS, hedge_enabled=False)
-    assert res.verdict == "inconclusive" and math.isnan(res.estimate.value)
+    assert res.verdict == "n/a" and math.isnan(res.estimate.value)
     assert "no hedge" in res.estimate.reason
 
 

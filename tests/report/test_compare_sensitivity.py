@@ -111,9 +111,12 @@ def test_sensitivity_files_and_html(comparison: ComparisonResult) -> None:
     assert "$1,000,000" in md  # the capital base of the cost column is named
     html = comparison.html_path.read_text()
     assert "Sensitivity: readings of 4/4/2 and notional bases" in html
+    # Five hedged runs in the table and four in the sensitivity table have verdicts; the
+    # no-hedge run has none ("n/a").
     assert html.count('class="does-not-hold"') + html.count('class="holds"') + html.count(
         'class="inconclusive"'
-    ) >= 3 * (6 + 4)
+    ) >= 3 * (5 + 4)
+    assert html.count('class="n-a"') == 3
 
 
 def test_comparison_json_carries_meta_and_every_row(comparison: ComparisonResult) -> None:

@@ -66,7 +66,7 @@ def test_runs_table_shows_each_runs_numbers(text: str, out_dir: Path) -> None:
     head, body = runs[0], runs[1:]
     assert all(len(r) == len(head) for r in body)
     assert [r[0] for r in body] == [
-        "none (unhedged book)",
+        "none (no hedge)",
         "alvh-442 (max_loss)",
         "442-budget (margin)",
     ]
@@ -80,7 +80,7 @@ def test_runs_table_shows_each_runs_numbers(text: str, out_dir: Path) -> None:
     lo, hi = budget["hedge_cost_lo"], budget["hedge_cost_hi"]
     assert cost == f"{budget['hedge_cost_pct_per_month']:.2f} [{lo:.2f}, {hi:.2f}]"
     assert body[2][col["claim 1"]] == budget["claim1"]
-    assert body[0][col["claim 1"]] == "-"  # no hedge, no verdict to show
+    assert body[0][col["claim 1"]] == "n/a"  # no hedge: the claims do not apply
     assert body[1][col["notional base"]] == "max_loss (unused: sized on vega)"
 
 
@@ -95,8 +95,11 @@ def test_every_claim_line_has_its_verdict_numbers_and_period(text: str, out_dir:
             assert f"**{r[f'claim{n}']}**" in line
             assert period in line and re.search(r"\d\.\d", line)
         hedged, unhedged = r["max_drawdown_pct"], r["unhedged_max_drawdown_pct"]
-        assert f"max DD {hedged:.1f}% hedged vs {unhedged:.1f}% unhedged" in chunk[0]
+        twin = f"max DD {hedged:.1f}% hedged vs {unhedged:.1f}% for the twin holding its condors"
+        assert twin in chunk[0]
         assert f"reduction {r['dd_reduction'] * 100:.1f}% (95% CI [" in chunk[0]
+        # At matched risk: the run without a hedge, sized on its own equity, is named too.
+        assert f"and {rows[0]['max_drawdown_pct']:.1f}% for the run without a hedge" in chunk[0]
 
 
 def test_sensitivity_and_alternative_tables(text: str, out_dir: Path) -> None:

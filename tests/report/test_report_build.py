@@ -68,7 +68,7 @@ def test_report_html_is_self_contained_with_every_chart_and_the_claims(run_dir: 
     embedded = {base64.b64decode(s.split(",", 1)[1]) for s in p.imgs}
     assert embedded == {path.read_bytes() for path in res.chart_paths.values()}
     assert not any(link.startswith(("http:", "https:", "//")) for link in p.links)
-    assert {"claim", "verdict", "estimate [95% CI]"} <= set(p.headers)
+    assert {"claim", "verdict", "estimate [95% interval]"} <= set(p.headers)
     text = " ".join(p.text)
     for c in res.claims:
         assert c.claim in text
@@ -88,8 +88,9 @@ def test_summary_printer_shows_books_and_verdicts(run_dir: Path, tmp_path: Path)
     console = Console(record=True, width=140)
     print_summary(res, console)
     out = console.export_text()
-    assert "hedged" in out and "unhedged" in out and "Claims" in out
+    assert "hedged" in out and "unhedged" in out and "three claims" in out
     assert res.claims[0].verdict in out
+    assert "Return over cash and costs" in out and "over cash %" in out
 
 
 def test_event_study_by_hand(run_dir: Path) -> None:
@@ -124,10 +125,12 @@ def test_stress_windows_inside_the_run_only(run_dir: Path) -> None:
     assert loss == pytest.approx(float((eq.cummax() - eq).max()))
 
 
-def test_no_hedge_run_has_inconclusive_claims(tmp_path: Path) -> None:
+def test_no_hedge_run_has_no_claims(tmp_path: Path) -> None:
+    """The claims are about a hedge: a run without one gets "n/a", not "inconclusive"."""
     run = load_run(write_fixture_run(tmp_path / "none", hedge=False))
-    a = analyze_run(run, fixture_events(run.equity.index), FAST)
-    assert [c.verdict for c in a.claims] == ["inconclusive"] * 3
+    for events in (fixture_events(run.equity.index), None):
+        a = analyze_run(run, events, FAST)
+        assert [c.verdict for c in a.claims] == ["n/a"] * 3
 
 
 def test_compare_runs_writes_table_and_overlay(run_dir: Path, tmp_path: Path) -> None:
@@ -135,7 +138,9 @@ def test_compare_runs_writes_table_and_overlay(run_dir: Path, tmp_path: Path) ->
     res = compare_runs([run_dir, other], tmp_path / "cmp", settings=FAST)
     assert [r["label"] for r in res.rows] == ["alvh-442 (max_loss)", "none"]
     lines = res.csv_path.read_text().splitlines()
-    assert len(lines) == 3 and lines[0].startswith("label,run_id,cagr_pct")
+    assert len(lines) == 3 and lines[0].startswith(
+        "label,run_id,sizing,cagr_pct,cash_cagr_pct,excess_cagr_pct"
+    )
     p = _Collect()
     p.feed(res.html_path.read_text())
     assert len(p.imgs) == 1 and p.imgs[0].startswith("data:image/png;base64,")

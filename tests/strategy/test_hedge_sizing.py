@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from hedge_fixtures import DAY0, EXPOSURE, config, quotes
@@ -143,3 +144,29 @@ def test_sizing_never_negative(vega, loss, carry, mode, layer, regime) -> None: 
     cap = 0.007 * EXPOSURE.capital_usd
     if res.cut_factor < 1.0:
         assert carry + res.carry_usd_per_month <= cap + 1e-6 or res.contracts == 0
+
+
+def test_before_vxm_was_listed_sizing_rounds_to_whole_vx_and_says_why() -> None:
+    # 2019-06-03, before Mini VIX futures (2020-08-10): the engine's quotes carry no mini.
+    # Layer 1 wants 1.667 VX (see the ladder test) -> round(1.667) = 2 whole VX, not 1 + 7 VXM.
+    day = date(2019, 6, 3)
+    qs = tuple(replace(q, mini_symbol=None) for q in quotes(day))
+    plan = tuple(p for p in layer_plan(1, config("alvh-123")) if p.delay_sessions == 0)
+    res = size_slices(plan, EXPOSURE, qs, "flat", day, config("alvh-123"))
+    assert _held(res) == {"VX1": 2}
+    assert "no VXM on 2019-06-03: Mini VIX futures were listed from 2020-08-10" in res.reason
+    assert "whole VX only" in res.reason
+    # A config that allows only VXM gets no futures then, and says so.
+    only_vxm = config("alvh-123", instruments={"allow_vx": False})
+    res = size_slices(plan, EXPOSURE, qs, "flat", day, only_vxm)
+    assert res.allocations == ()
+    assert "allow_vx = false: no VX futures" in res.reason
+
+
+def test_no_etf_before_vxx_listed_and_the_note_says_why() -> None:
+    day = date(2008, 10, 15)
+    qs = tuple(q for q in quotes(day) if q.kind != "etf")  # the engine offers none then
+    plan = tuple(p for p in layer_plan(3, config("alvh-123")) if p.delay_sessions == 0)
+    res = size_slices(plan, EXPOSURE, qs, "flat", day, config("alvh-123"))
+    assert res.allocations == ()
+    assert "no VIX-futures ETF was listed before 2009-01-30" in res.reason

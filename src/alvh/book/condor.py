@@ -1,7 +1,7 @@
 """Legs and the iron condor: terms validated on construction, payoff by arithmetic.
 
-An iron condor is four SPX options of one expiry: long put < short put < short call < long call,
-each held in the same number of contracts. All money here is per the whole condor (``qty``
+An iron condor is four SPX options of one expiry: long put < short put <= short call < long call
+(equal shorts make an iron butterfly), each held in the same number of contracts. All money here is per the whole condor (``qty``
 condors) unless the name says ``per_share`` (index points, as quoted).
 """
 
@@ -69,9 +69,10 @@ class IronCondor:
             raise InvalidCondorError(f"all four legs must share one expiry; got {exps}")
         if len({o.root for o in (lp, sp, sc, lc)}) != 1:
             raise InvalidCondorError("all four legs must share one root (SPX or SPXW)")
-        if not (lp.strike < sp.strike < sc.strike < lc.strike):
+        # Equal short strikes make an iron butterfly (CBOE's BFLY), a condor with no body.
+        if not (lp.strike < sp.strike <= sc.strike < lc.strike):
             raise InvalidCondorError(
-                "strikes must satisfy long put < short put < short call < long call; got "
+                "strikes must satisfy long put < short put <= short call < long call; got "
                 f"{lp.strike:g} / {sp.strike:g} / {sc.strike:g} / {lc.strike:g}"
             )
         if not (self.qty > 0 and np.isfinite(self.qty)):

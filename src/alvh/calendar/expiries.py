@@ -16,6 +16,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from alvh.calendar.listings import first_listed_day
 from alvh.calendar.sessions import (
     _NS_PER_DAY,
     CALENDAR_END,
@@ -27,8 +28,8 @@ from alvh.calendar.sessions import (
     trading_calendar,
 )
 
-SpxProduct = Literal["spx", "spxw", "all"]
-PRODUCTS: Final = ("spx", "spxw", "all")
+SpxProduct = Literal["spx", "spxw", "all", "any"]
+PRODUCTS: Final = ("spx", "spxw", "all", "any")
 
 # --- SPXW eras (first expiry of each series; see docs/calendar.md for the sources) ------------
 # Friday Weeklys: first listed Fri 2005-10-28, expiring Fri 2005-11-04; AM-settled (trading
@@ -52,6 +53,7 @@ SPXW_THURSDAY_FIRST: Final = date(2022, 5, 19)
 
 # When two series expire on the same day, one row is kept, with the kind of highest priority.
 _KIND_PRIORITY: Final = {"eom": 3, "monthly": 2, "weekly": 1, "daily": 0}
+_MIDWEEK_SERIES: Final = {1: "spxw_tuesday", 2: "spxw_wednesday", 3: "spxw_thursday"}
 _SCHEDULE_END: Final = date(int(CALENDAR_END[:4]) - 1, 12, 31)
 
 _VX_MONTH_CODES = "FGHJKMNQUVXZ"
@@ -88,16 +90,29 @@ def _last_session_of_month(year: int, month: int, cal: TradingCalendar) -> date:
     return cal.previous_session(date(ny, nm, 1), inclusive=False).date()
 
 
-def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple[str, str]]:
-    """Return {expiry: (settlement, kind)} of SPXW-family series expiring in [start, end]."""
-    rows: dict[date, tuple[str, str]] = {}
+_Row = tuple[str, str, date]  # (settlement, kind, first listed day)
 
-    def put(day: date, settlement: str, kind: str) -> None:
+
+def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, _Row]:
+    """Return {expiry: (settlement, kind, listed_from)} of SPXW series expiring in [start, end].
+
+    When two series expire on one day the day is listed from the earlier of their listing days
+    (Cboe lists no Weekly where a Quarterly or EOM already exists, so the longer-listed one
+    is the series traded).
+    """
+    rows: dict[date, _Row] = {}
+
+    def put(day: date, settlement: str, kind: str, series: str) -> None:
         if not start <= day <= end:
             return
+        listed = first_listed_day(series, day)
         old = rows.get(day)
-        if old is None or _KIND_PRIORITY[kind] > _KIND_PRIORITY[old[1]]:
-            rows[day] = (settlement, kind)
+        if old is None:
+            rows[day] = (settlement, kind, listed)
+        elif _KIND_PRIORITY[kind] > _KIND_PRIORITY[old[1]]:
+            rows[day] = (settlement, kind, min(listed, old[2]))
+        else:
+            rows[day] = (old[0], old[1], min(listed, old[2]))
 
     # Scan a few days either side so that holiday moves across the range edges are caught.
     d = start - timedelta(days=7)
@@ -110,49 +125,81 @@ def _spxw_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple
                 # A Friday holiday moves the expiry to the session before it.
                 day = cal.previous_session(d).date()
                 am = d < SPXW_FRIDAY_PM_FIRST
-                put(day, "AM" if am else "PM", "monthly" if is_third else "weekly")
+                kind, series = (
+                    ("monthly", "spxw_third_friday_pm") if is_third else ("weekly", "spxw_friday")
+                )
+                put(day, "AM" if am else "PM", kind, series)
         elif wd == 0 and d >= SPXW_MONDAY_FIRST:
             # Cboe: a Monday holiday moves the Monday series to the next business day.
-            put(cal.next_session(d, inclusive=True).date(), "PM", "daily")
+            put(cal.next_session(d, inclusive=True).date(), "PM", "daily", "spxw_monday")
         elif (
             (wd == 1 and d >= SPXW_TUESDAY_FIRST)
             or (wd == 2 and d >= SPXW_WEDNESDAY_FIRST)
             or (wd == 3 and d >= SPXW_THURSDAY_FIRST)
         ) and cal.is_session(d):
             # Mid-week series on a holiday are simply not listed.
-            put(d, "PM", "daily")
+            put(d, "PM", "daily", _MIDWEEK_SERIES[wd])
         d += timedelta(days=1)
 
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
         eom = _last_session_of_month(y, m, cal)
-        if eom >= SPXW_EOM_FIRST or (m % 3 == 0 and eom >= SPX_QUARTERLY_FIRST):
-            put(eom, "PM", "eom")
+        if m % 3 == 0 and eom >= SPX_QUARTERLY_FIRST:
+            put(eom, "PM", "eom", "spxw_quarterly")
+        elif eom >= SPXW_EOM_FIRST:
+            put(eom, "PM", "eom", "spxw_eom")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return rows
 
 
-def _spx_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, tuple[str, str]]:
-    rows: dict[date, tuple[str, str]] = {}
+def _spx_rows(start: date, end: date, cal: TradingCalendar) -> dict[date, _Row]:
+    rows: dict[date, _Row] = {}
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
         exp = spx_monthly_expiry(y, m, cal)
         if start <= exp <= end:
-            rows[exp] = ("AM", "monthly")
+            rows[exp] = ("AM", "monthly", first_listed_day("spx_monthly", exp))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return rows
 
 
-def _frame(rows: dict[date, tuple[str, str]], product: str) -> pd.DataFrame:
+def _frame(rows: dict[date, _Row], product: str) -> pd.DataFrame:
     days = sorted(rows)
+    listed = [rows[d][2] for d in days]
     return pd.DataFrame(
         {
             "expiry": pd.to_datetime(pd.Series(days, dtype="object")).astype("datetime64[ns]"),
             "product": product,
             "settlement": [rows[d][0] for d in days],
             "kind": [rows[d][1] for d in days],
+            "listed_from": pd.to_datetime(pd.Series(listed, dtype="object")).astype(
+                "datetime64[ns]"
+            ),
         }
     )
+
+
+def _any_frame(spx: pd.DataFrame, spxw: pd.DataFrame) -> pd.DataFrame:
+    """Return the union of SPX and SPXW expiries, one row per expiry day.
+
+    Tie rule: where both expire on one day (a third Friday from May 2017, when the PM-settled
+    SPXW third-Friday series joined the AM-settled standard monthly), the standard AM monthly
+    is kept: the traditional, most liquid choice, and the one the CNDR/BFLY indexes use. It is
+    listed at least as early as the SPXW series of that day (a year ahead against at most a
+    year), so dropping the SPXW row never hides an expiry that was tradable earlier.
+    """
+    both = pd.concat([spx, spxw], ignore_index=True)
+    both = both.sort_values(["expiry", "product"], kind="stable")  # "SPX" sorts before "SPXW"
+    dup = both["expiry"].duplicated(keep=False)
+    if dup.any():
+        first_spx = both[dup & (both["product"] == "SPX")].set_index("expiry")["listed_from"]
+        first_w = both[dup & (both["product"] == "SPXW")].set_index("expiry")["listed_from"]
+        early = first_w[first_w < first_spx.reindex(first_w.index)]
+        if len(early):  # a listing rule change that breaks the tie rule's premise
+            raise ValueError(
+                f"SPXW expiry {early.index[0].date()} listed before the SPX monthly of that day"
+            )
+    return both.drop_duplicates("expiry", keep="first").reset_index(drop=True)
 
 
 def _check_product(product: str) -> str:
@@ -190,7 +237,10 @@ def spx_expiries(
         Inclusive range of expiry days.
     product
         ``"spx"`` (standard AM-settled monthlies), ``"spxw"`` (PM-settled weeklies, dailies,
-        end-of-month/quarter and, from May 2017, third-Friday PM series) or ``"all"`` (both).
+        end-of-month/quarter and, from May 2017, third-Friday PM series), ``"all"`` (both, one
+        row per expiry and product) or ``"any"`` (both, one row per expiry day: where SPX and
+        SPXW expire on one day, only the standard AM-settled SPX monthly; what a tier with
+        ``product = "any"`` chooses among).
     cal
         Sessions calendar; NYSE (which Cboe Options follows) by default.
 
@@ -198,17 +248,21 @@ def spx_expiries(
     -------
     pandas.DataFrame
         Columns ``expiry`` (datetime64), ``product`` (``"SPX"``/``"SPXW"``), ``settlement``
-        (``"AM"``/``"PM"``) and ``kind`` (``"monthly"``, ``"weekly"``, ``"daily"``, ``"eom"``),
-        sorted by expiry then product; one row per (expiry, product).
+        (``"AM"``/``"PM"``), ``kind`` (``"monthly"``, ``"weekly"``, ``"daily"``, ``"eom"``) and
+        ``listed_from`` (datetime64: the first day the expiry was listed, from
+        ``alvh.calendar.listings``), sorted by expiry then product; one row per
+        (expiry, product), or per expiry for ``"any"``.
     """
     p = _check_product(product)
     cal = cal or trading_calendar()
     s, e = _checked_range(start, end)
     frames = []
-    if p in ("spx", "all"):
+    if p in ("spx", "all", "any"):
         frames.append(_frame(_spx_rows(s, e, cal), "SPX"))
-    if p in ("spxw", "all"):
+    if p in ("spxw", "all", "any"):
         frames.append(_frame(_spxw_rows(s, e, cal), "SPXW"))
+    if p == "any":
+        return _any_frame(*frames)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["expiry", "product"], kind="stable").reset_index(drop=True)
 
@@ -220,11 +274,13 @@ class ExpirySchedule:
     Parameters
     ----------
     product
-        ``"spx"``, ``"spxw"`` or ``"all"``.
+        ``"spx"``, ``"spxw"``, ``"all"`` or ``"any"`` (as in ``spx_expiries``).
     expiry_days
         Sorted int64 days since 1970-01-01 (read-only).
     settlement, kind, root
         Per-expiry ``"AM"``/``"PM"``, kind (as in ``spx_expiries``) and ``"SPX"``/``"SPXW"``.
+    listed_days
+        Per-expiry first listed day, int64 days since 1970-01-01 (read-only).
     """
 
     product: str
@@ -232,6 +288,15 @@ class ExpirySchedule:
     settlement: np.ndarray
     kind: np.ndarray
     root: np.ndarray
+    listed_days: np.ndarray
+
+    def listed_on(self, as_of: DayLike) -> np.ndarray:
+        """Return a boolean mask: True where the expiry was listed (tradable) on ``as_of``.
+
+        An expiry is listed from its first listed day through its expiry day.
+        """
+        today = day_ns(as_of) // _NS_PER_DAY
+        return (self.listed_days <= today) & (self.expiry_days >= today)
 
     def window_slice(self, as_of: DayLike, min_dte_days: int, max_dte_days: int) -> slice:
         """Return the slice of expiries with ``min_dte_days <= expiry - as_of <= max_dte_days``."""
@@ -240,15 +305,24 @@ class ExpirySchedule:
         b = int(np.searchsorted(self.expiry_days, today + max_dte_days, side="right"))
         return slice(a, max(a, b))
 
-    def in_dte_window(self, as_of: DayLike, min_dte_days: int, max_dte_days: int) -> np.ndarray:
-        """Return the distinct expiry days (``datetime64[D]``) in a calendar-day DTE window."""
-        days = self.expiry_days[self.window_slice(as_of, min_dte_days, max_dte_days)]
+    def in_dte_window(
+        self, as_of: DayLike, min_dte_days: int, max_dte_days: int, listed_only: bool = False
+    ) -> np.ndarray:
+        """Return the distinct expiry days (``datetime64[D]``) in a calendar-day DTE window.
+
+        With ``listed_only`` only the expiries listed on ``as_of`` are returned.
+        """
+        sl = self.window_slice(as_of, min_dte_days, max_dte_days)
+        days = self.expiry_days[sl]
+        if listed_only:
+            today = day_ns(as_of) // _NS_PER_DAY
+            days = days[self.listed_days[sl] <= today]
         if self.product == "all":
             days = np.unique(days)
         return days.astype("datetime64[D]")
 
 
-@lru_cache(maxsize=3)
+@lru_cache(maxsize=4)
 def expiry_schedule(product: SpxProduct = "spxw") -> ExpirySchedule:
     """Return the cached ``ExpirySchedule`` of ``product`` on the NYSE calendar."""
     p = _check_product(product)
@@ -256,25 +330,31 @@ def expiry_schedule(product: SpxProduct = "spxw") -> ExpirySchedule:
     days = df["expiry"].to_numpy().astype("datetime64[D]").astype(np.int64)
     arrays = [days, df["settlement"].to_numpy(str), df["kind"].to_numpy(str)]
     arrays.append(df["product"].to_numpy(str))
+    arrays.append(df["listed_from"].to_numpy().astype("datetime64[D]").astype(np.int64))
     for a in arrays:
         a.flags.writeable = False
     return ExpirySchedule(p, *arrays)
 
 
 def expiries_in_dte_window(
-    as_of: DayLike, min_dte_days: int, max_dte_days: int, product: SpxProduct = "spxw"
+    as_of: DayLike,
+    min_dte_days: int,
+    max_dte_days: int,
+    product: SpxProduct = "spxw",
+    listed_only: bool = False,
 ) -> np.ndarray:
     """Return expiries whose calendar-day DTE from ``as_of`` lies in ``[min, max]`` (inclusive).
 
     DTE counts calendar days from the day of ``as_of`` (its time of day is ignored) to the expiry
-    day, so an expiry on ``as_of`` has DTE 0.
+    day, so an expiry on ``as_of`` has DTE 0. With ``listed_only`` only expiries listed on
+    ``as_of`` count (what a trader could have chosen that day; ``alvh.calendar.listings``).
 
     Returns
     -------
     numpy.ndarray
         Sorted distinct ``datetime64[D]`` expiry days.
     """
-    return expiry_schedule(product).in_dte_window(as_of, min_dte_days, max_dte_days)
+    return expiry_schedule(product).in_dte_window(as_of, min_dte_days, max_dte_days, listed_only)
 
 
 # --- VX futures and VIX options ------------------------------------------------------------

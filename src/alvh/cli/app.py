@@ -3,6 +3,12 @@
 Every command module defines ``register(app: typer.Typer) -> None`` and is listed in
 ``_COMMAND_MODULES``. User errors (``AlvhError``) print as one message and exit 2; ``--debug``
 (anywhere on the command line) or ``ALVH_DEBUG=1`` shows the traceback instead.
+
+Start-up imports only what the command asked for: ``_PROVIDES`` says which top-level commands
+each module adds, with the one line ``alvh --help`` shows for them, so ``alvh --help`` imports no
+command module (no pandas, numba or pydantic) and ``alvh journal ...`` imports only
+``alvh.cli.backtest``. A test checks those lines against the commands' own help. A module in
+``_COMMAND_MODULES`` that ``_PROVIDES`` does not know is imported for every command.
 """
 
 from __future__ import annotations
@@ -10,11 +16,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 
 import typer
 from rich.console import Console
 
-from alvh import __version__
 from alvh.errors import AlvhError
 
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -27,24 +33,111 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.etf",
     "alvh.cli.price_vix",
     "alvh.cli.report",
+    "alvh.cli.config",
+    "alvh.cli.fidelity",
     "alvh.cli.serve",
 )
+
+# module -> {top-level command or group it adds or extends: its one-line help (None: extends a
+# group another module creates)}. Listed in the order ``alvh --help`` shows them.
+_PROVIDES: dict[str, dict[str, str | None]] = {
+    "alvh.cli.demo": {
+        "demo": "Backtest the condor ladder with the ALVH hedge on the synthetic market; write "
+        "the report.",
+    },
+    "alvh.cli.backtest": {
+        "backtest": "Backtest the condor book and its hedge; write summary, CSVs and the journal "
+        "to --out.",
+        "journal": "Print why the book did what it did: every rule's inputs, outcome, action and "
+        "reason.",
+    },
+    "alvh.cli.report": {
+        "report": "Write a run's evidence report (HTML with charts) and print its summary.",
+        "compare": "Run several hedge presets on the same data and write one comparison report.",
+    },
+    "alvh.cli.config": {
+        "presets": "List the condor presets and the hedge presets, one line each.",
+        "config": "Show a resolved config or every config key.",
+    },
+    "alvh.cli.data": {
+        "data": "Market data: import files into the local store, status, fetch.",
+    },
+    "alvh.cli.calendar": {
+        "calendar": "Trading sessions, expirations (SPX, SPXW, VX/VIX options) and exchange "
+        "differences.",
+    },
+    "alvh.cli.price": {"price": "Price options and show their greeks."},
+    "alvh.cli.price_vix": {"price": None},
+    "alvh.cli.curve": {
+        "curve": "Print the VX futures curve of a day: contracts, 30-day point, regime, roll "
+        "yield.",
+    },
+    "alvh.cli.etf": {
+        "etf": "Print the VIX short-term futures index (ER, TR) and a VXX-like ETF, 100 at "
+        "--start.",
+    },
+    "alvh.cli.fidelity": {
+        "fidelity": "Compare index replicas with CBOE's indexes and the model surface with real "
+        "quotes.",
+    },
+    "alvh.cli.serve": {
+        "serve": "Start the local, read-only web dashboard over run directories and their "
+        "journals.",
+    },
+}
+
+_ROOT_FLAGS = ("--version", "--debug", "--help")
 
 
 def _version(value: bool) -> None:
     if value:
+        from alvh import __version__
+
         typer.echo(f"alvh {__version__}")
         raise typer.Exit()
 
 
-def build_app() -> typer.Typer:
-    """Return the ``alvh`` Typer application with every command registered."""
+def _modules_for(command: str | None) -> list[str]:
+    """The command modules to import for ``command`` (None: every one), in listed order."""
+    if command is None:
+        return list(_COMMAND_MODULES)
+    return [m for m in _COMMAND_MODULES if m not in _PROVIDES or command in _PROVIDES[m]]
+
+
+def _stub_help(app: typer.Typer, skip: Iterable[str]) -> None:
+    """Register a placeholder per known command (name and help only) for ``alvh --help``."""
+    done = set(skip)
+    for m in _COMMAND_MODULES:
+        for name, text in _PROVIDES.get(m, {}).items():
+            if text is None or name in done:
+                continue
+            done.add(name)
+
+            def _never() -> None:  # pragma: no cover - main() loads the real command first
+                raise AssertionError("placeholder command run")
+
+            app.command(name, help=text)(_never)
+
+
+def build_app(command: str | None = None, *, stubs: bool = False) -> typer.Typer:
+    """Return the ``alvh`` Typer application.
+
+    Parameters
+    ----------
+    command
+        Register only the modules that provide this top-level command (None: all of them).
+    stubs
+        Also list every other command by name and one-line help (for ``alvh --help``).
+    """
     app = typer.Typer(
         name="alvh",
-        help="SPX iron-condor book with an Adaptive Layered VIX Hedge: backtest, signal, evidence.",
+        help="SPX iron-condor book with an Adaptive Layered VIX Hedge: backtest and evidence.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # Plain click help: typer's rich help imports rich.markdown and markdown-it (~1/3 of
+        # the start-up time of ``alvh --help``) and draws boxes that wrap badly at 80 columns.
+        rich_markup_mode=None,
     )
 
     @app.callback()
@@ -56,9 +149,26 @@ def build_app() -> typer.Typer:
     ) -> None:
         """alvh: does a layered VIX hedge on an iron-condor book cut drawdowns, and at what cost?"""
 
-    for name in _COMMAND_MODULES:
+    names: list[str] = []
+    if stubs:
+        modules = [m for m in _COMMAND_MODULES if m not in _PROVIDES]
+    else:
+        modules = _modules_for(command)
+    for name in modules:
         importlib.import_module(name).register(app)
+        names += list(_PROVIDES.get(name, {}))
+    if stubs:
+        _stub_help(app, names)
     return app
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The top-level command named on the command line (None for ``alvh``, ``alvh --help``)."""
+    for a in args:
+        if a in _ROOT_FLAGS:
+            continue
+        return None if a.startswith("-") else a
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         # Accept --debug anywhere, not only before the subcommand.
         args = [a for a in args if a != "--debug"]
         args.insert(0, "--debug")
-    app = build_app()
+    command = _command_of(args)
+    known = {c for provided in _PROVIDES.values() for c in provided}
+    # help, --version or an unknown command: every command's name and help line, no module
+    app = build_app(command) if command in known else build_app(stubs=True)
     err = Console(stderr=True)
     try:
         app(args=args, prog_name="alvh", standalone_mode=False)

@@ -23,13 +23,9 @@ _EXCHANGES = ("XNYS", "CFE")
 
 
 def _parse_day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2024-03-15",
-            param_hint=option,
-        ) from None
+    from alvh.cli.options import parse_iso_date  # the one date parser of every command
+
+    return parse_iso_date(value, option)
 
 
 def _parse_range(start: str, end: str) -> tuple[date, date]:
@@ -78,16 +74,30 @@ def expiries(
     end: str = typer.Option(..., "--end", help="Last expiry day, YYYY-MM-DD."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON records instead of a table."),
+    listed_on: str | None = typer.Option(
+        None, "--listed-on", help="Only expiries listed (tradable) that day, YYYY-MM-DD."
+    ),
 ) -> None:
-    """List expirations: SPX monthlies, SPXW weeklies/dailies/EOM, or VX futures (= VIX options)."""
+    """List expirations: SPX monthlies, SPXW weeklies/dailies/EOM, or VX futures (= VIX options).
+
+    SPX and SPXW rows carry ``listed_from``, the first day each expiry was listed.
+    """
     p = _choice(product, _PRODUCTS, "--product")
     s, e = _parse_range(start, end)
     _one_format(as_csv, as_json)
+    day = None if listed_on is None else _parse_day(listed_on, "--listed-on")
     if p == "vx":
+        if day is not None:
+            raise typer.BadParameter(
+                "VX listings are not modelled; use it with spx or spxw", param_hint="--listed-on"
+            )
         df = vx_expiries(s, e)
         df["settlement"] = "AM (SOQ)"
     else:
         df = spx_expiries(s, e, p)  # type: ignore[arg-type]
+        if day is not None:
+            d = pd.Timestamp(day)
+            df = df[(df["listed_from"] <= d) & (df["expiry"] >= d)].reset_index(drop=True)
     df.insert(list(df.columns).index("expiry") + 1, "weekday", df["expiry"].dt.day_name().str[:3])
     _emit(df, f"{p.upper()} expirations {s} .. {e} ({len(df)})", as_csv, as_json)
 

@@ -24,10 +24,14 @@ from alvh.market.vxcurve import VxCurve
 
 
 def load(store: Path | None) -> MarketData:
-    """Return the market the commands run on (the store when it holds data, else synthetic)."""
+    """Return the market the commands run on.
+
+    ``--store DIR`` means that store (an error when it is empty, never a quiet fall-back to the
+    synthetic market); without it, the default store when it holds data, else synthetic.
+    """
     from alvh.market.load import load_market
 
-    return load_market(store)
+    return load_market(store, source="store" if store is not None else "auto")
 
 
 def output_format(as_json: bool, as_csv: bool) -> str:
@@ -127,15 +131,18 @@ def register(app: typer.Typer) -> None:
 
     @app.command("curve")
     def curve_cmd(
-        date: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="Trade date."),
+        date: str = typer.Option(..., "--date", help="Trade date (YYYY-MM-DD)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         as_csv: bool = typer.Option(False, "--csv", help="Print CSV (one row per contract)."),
         store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
     ) -> None:
         """Print the VX futures curve of a day: contracts, 30-day point, regime, roll yield."""
+        from alvh.cli.options import parse_iso_date
+
         fmt = output_format(as_json, as_csv)
+        day = pd.Timestamp(parse_iso_date(date, "--date"))  # refuse a bad date before loading
         market = load(store)
-        curve = curve_for_date(market, pd.Timestamp(date).normalize())
+        curve = curve_for_date(market, day)
         rep = curve_report(curve)
         rep["source"] = market.source.description
         if fmt == "json":

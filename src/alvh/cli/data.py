@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
             TextColumn("{task.completed}/{task.total}"),
             console=console,
             transient=True,
-            disable=len(files) < 3,
+            disable=not sys.stdout.isatty(),
         ) as bar:
             task = bar.add_task("importing", total=len(files))
 

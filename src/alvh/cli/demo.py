@@ -31,19 +31,24 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Backtest the condor ladder with the ALVH hedge on the synthetic market; write the report."""
-        from alvh.backtest import run_backtest
-        from alvh.cli.backtest import market_for, print_run_summary, resolve_config
+        from alvh.cli.backtest import (
+            data_line,
+            market_for,
+            print_run_summary,
+            resolve_config,
+            run_with_progress,
+        )
         from alvh.report.tearsheet import build_report, print_summary
 
         console = Console()
         cfg = resolve_config(None, DEMO_PRESET, start, end, "synthetic", seed, hedge)
+        market = market_for(cfg, None)
+        console.print(data_line(market), highlight=False)
         console.print(
             f"alvh demo: preset '{DEMO_PRESET}' with hedge '{hedge}' on the embedded synthetic market "
             f"(seed {seed}), {start}..{end}"
         )
-        market = market_for(cfg, None)
-        with console.status("backtesting..."):
-            run_dir = run_backtest(cfg, market, out)
+        run_dir = run_with_progress(cfg, market, out, console)
         print_run_summary(run_dir, console)
         with console.status("writing the evidence report..."):
             report = build_report(run_dir, events=market.tables["events"])

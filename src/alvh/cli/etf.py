@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +62,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("etf")
     def etf_cmd(
-        start: datetime = typer.Option(..., "--start", formats=["%Y-%m-%d"], help="First day."),
-        end: datetime = typer.Option(..., "--end", formats=["%Y-%m-%d"], help="Last day."),
+        start: str = typer.Option(..., "--start", help="First day (YYYY-MM-DD)."),
+        end: str = typer.Option(..., "--end", help="Last day (YYYY-MM-DD)."),
         fee_pct: float = typer.Option(
             VXX_FEE_PCT_PER_YEAR, "--fee-pct", min=0.0, help="ETF fee, percent a year."
         ),
@@ -75,7 +74,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print the VIX short-term futures index (ER, TR) and a VXX-like ETF, 100 at --start."""
         fmt = output_format(as_json, as_csv)
-        lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+        from alvh.cli.options import parse_iso_date
+
+        lo = pd.Timestamp(parse_iso_date(start, "--start"))
+        hi = pd.Timestamp(parse_iso_date(end, "--end"))
         if lo > hi:
             raise typer.BadParameter(f"--start {lo.date()} is after --end {hi.date()}")
         market = load(store)

@@ -18,7 +18,6 @@ group, so modules listed after ``alvh.cli.price`` in ``_COMMAND_MODULES`` add to
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,10 @@ import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from alvh.cli.options import synthetic_banner
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 
@@ -111,11 +112,14 @@ def spx_price_table(
         smile = min(same, key=lambda s: abs(s.t_years - t)) if same else None
         if smile is not None:
             t = smile.t_years
-    g = surf.greeks(t, strikes, is_call)
+    # Arrays of the strikes' shape, not scalars: numpy's broadcast views of scalars reach the
+    # numba kernels flagged "warn on write" and numba prints a FutureWarning at the user.
+    t_arr = np.full(strikes.shape, t)
+    g = surf.greeks(t_arr, strikes, np.full(strikes.shape, is_call))
     frame = pd.DataFrame(
         {
             "strike": strikes,
-            "iv_pct": 100.0 * surf.iv(t, strikes),
+            "iv_pct": 100.0 * surf.iv(t_arr, strikes),
             "price": g.price,
             "price_usd": g.price * SPX_MULTIPLIER_USD,
             "delta": g.delta,
@@ -170,8 +174,45 @@ def spx_price_table(
         "surface": "quotes" if quoted else "model",
         "basis": basis,
         "source": market.source.description,
+        "kind": market.source.kind,
     }
     return frame, inputs
+
+
+_QUOTE_COLUMNS = {
+    "strike": ("strike", 0),
+    "bid": ("bid", 2),
+    "ask": ("ask", 2),
+    "mid": ("mid", 2),
+    "iv_pct": ("IV%", 1),
+    "iv_model_pct": ("model", 1),
+    "iv_diff_pts": ("diff", 1),
+    "delta": ("delta", 2),
+    "vega_per_vol_pt": ("vega", 2),
+    "theta_per_day": ("theta", 2),
+}
+# Model prices keep their full column names (as in --csv/--json); quotes use short ones.
+_MODEL_COLUMNS = {
+    "strike": ("strike", 0),
+    "iv_pct": ("iv_pct", 2),
+    "price": ("price", 2),
+    "price_usd": ("price_usd", 0),
+    "delta": ("delta", 4),
+    "gamma": ("gamma", 6),
+    "vega_per_vol_pt": ("vega_per_vol_pt", 4),
+    "theta_per_day": ("theta_per_day", 4),
+}
+_INPUT_LABELS = (
+    ("spot", "spot", "{:,.2f}"),
+    ("forward", "forward", "{:,.2f}"),
+    ("t_years", "T days", "{:.2f}"),
+    ("atm_vol_pct", "ATM vol %", "{:.2f}"),
+    ("rate_pct", "rate %", "{:.3f}"),
+    ("rate_source", "rate source", "{}"),
+    ("div_yield_pct", "dividend yield %", "{:.2f}"),
+    ("basis", "priced from", "{}"),
+    ("source", "data", "{}"),
+)
 
 
 def _cell(v: float, col: str, digits: int) -> str:
@@ -182,44 +223,42 @@ def _cell(v: float, col: str, digits: int) -> str:
     return f"{v:,.{digits}f}"
 
 
-def _show(frame: pd.DataFrame, inputs: dict[str, Any]) -> None:
+def _show(frame: pd.DataFrame, inputs: dict[str, Any], console: Console | None = None) -> None:
+    """Print the price table (wide terminals) or one block per strike (narrow), then the inputs.
+
+    The table needs every header in full; below that each strike prints as ``key: value``
+    lines, so nothing is cut to ``price_u…``.
+    """
+    out = console or Console()
+    if inputs.get("kind") == "synthetic":
+        out.print(synthetic_banner(escape(str(inputs["source"]))), highlight=False)
     quoted = inputs["surface"] == "quotes"
+    cols = _QUOTE_COLUMNS if quoted else _MODEL_COLUMNS
     title = (
         f"SPX {inputs['type']}s on {inputs['date']} expiring {inputs['expiry']}: "
         f"{'QUOTES' if quoted else 'MODEL'}"
     )
-    out = Console()
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    if quoted:
-        cols = {
-            "strike": ("strike", 0),
-            "bid": ("bid", 2),
-            "ask": ("ask", 2),
-            "mid": ("mid", 2),
-            "iv_pct": ("IV%", 1),
-            "iv_model_pct": ("model", 1),
-            "iv_diff_pts": ("diff", 1),
-            "delta": ("delta", 2),
-            "vega_per_vol_pt": ("vega", 2),
-            "theta_per_day": ("theta", 2),
-        }
-    else:
-        cols = {
-            "strike": ("strike", 0),
-            "iv_pct": ("IV%", 2),
-            "price": ("price", 2),
-            "price_usd": ("price_usd", 0),
-            "delta": ("delta", 4),
-            "gamma": ("gamma", 6),
-            "vega_per_vol_pt": ("vega", 4),
-            "theta_per_day": ("theta", 4),
-        }
-    for name, _ in cols.values():
-        table.add_column(name, justify="right")
-    for _, row in frame.iterrows():
-        table.add_row(*(_cell(row[c], c, d) for c, (_, d) in cols.items()))
     out.print(f"priced from {inputs['basis']}", highlight=False)
-    out.print(table)
+    wide = out.width >= 10 + sum(max(len(name), 9) + 3 for name, _ in cols.values())
+    if wide:
+        table = (
+            Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+            if quoted
+            else Table(title=title)
+        )
+        for name, _ in cols.values():
+            table.add_column(name, justify="right", no_wrap=True)
+        for _, row in frame.iterrows():
+            table.add_row(*(_cell(row[c], c, d) for c, (_, d) in cols.items()))
+        out.print(table)
+    else:
+        out.print(title, style="bold", highlight=False)
+        # One block per strike, each value under its full column name (as in --csv/--json).
+        width = max(len(c) for c in cols)
+        for _, row in frame.iterrows():
+            out.rule(f"strike {_cell(row['strike'], 'strike', 0)}", align="left", style="dim")
+            for c, (_, d) in list(cols.items())[1:]:
+                out.print(f"  {c:<{width}}  {_cell(row[c], c, d):>12}", highlight=False)
     if quoted:
         flagged = frame[frame["quality"] != ""]
         for _, row in flagged.iterrows():
@@ -233,12 +272,15 @@ def _show(frame: pd.DataFrame, inputs: dict[str, Any]) -> None:
             "points); mid blank = zero bid, crossed or not listed",
             highlight=False,
         )
+    out.print("inputs", style="bold")
+    width = max(len(label) for _, label, _ in _INPUT_LABELS)
+    for key, label, fmt in _INPUT_LABELS:
+        text = fmt.format(inputs[key] * 365 if key == "t_years" else inputs[key])
+        out.print(f"  {label:<{width}}  {text}", highlight=False)
     out.print(
-        f"spot {inputs['spot']:.2f}, forward {inputs['forward']:.2f}, "
-        f"T {inputs['t_years'] * 365:.2f} days, ATM vol {inputs['atm_vol_pct']:.2f}%, "
-        f"rate {inputs['rate_pct']:.3f}% ({inputs['rate_source']}), "
-        f"dividend yield {inputs['div_yield_pct']:.2f}%; vega per vol point, theta per day, "
-        f"delta per unit of SPX, price x 100 = USD\ndata: {inputs['source']}",
+        "delta and gamma per unit of SPX; vega per vol point; theta per calendar day; "
+        "price x 100 = USD",
+        style="dim",
         highlight=False,
     )
 
@@ -251,8 +293,8 @@ def _json_number(v: Any) -> float | None:
 def _register_spx(group: typer.Typer) -> None:
     @group.command("spx")
     def spx_cmd(
-        date: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="Trade date."),
-        expiry: datetime = typer.Option(..., "--expiry", formats=["%Y-%m-%d"], help="Expiry."),
+        date: str = typer.Option(..., "--date", help="Trade date, a session (YYYY-MM-DD)."),
+        expiry: str = typer.Option(..., "--expiry", help="Expiry (YYYY-MM-DD)."),
         strikes: list[str] = typer.Option(..., "--strikes", help="Strikes, e.g. 2800,2900."),
         kind: OptionType = typer.Option(OptionType.put, "--type", help="put or call."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -260,19 +302,29 @@ def _register_spx(group: typer.Typer) -> None:
         store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
     ) -> None:
         """Price SPX options at a day's close on the SPX surface (quotes where imported)."""
+        from alvh.cli.options import parse_iso_date, require_session
         from alvh.market import load as market_load  # looked up at call time (tests patch it)
 
         if as_json and as_csv:
             raise typer.BadParameter("choose one of --json and --csv", param_hint="--json")
+        day = parse_iso_date(date, "--date")
+        expiry_day = parse_iso_date(expiry, "--expiry")
+        if day.weekday() >= 5:  # a weekend needs no calendar and no data to refuse
+            require_session(day, "--date")
         ks = parse_strike_list(strikes)
-        market = market_load.load_market(store)
-        frame, inputs = spx_price_table(
-            market,
-            pd.Timestamp(date).normalize(),
-            pd.Timestamp(expiry).normalize(),
-            ks,
-            kind == OptionType.call,
-        )
+        # --store DIR means that store: an empty one is an error, not the synthetic market.
+        market = market_load.load_market(store, source="store" if store is not None else "auto")
+        try:
+            frame, inputs = spx_price_table(
+                market,
+                pd.Timestamp(day),
+                pd.Timestamp(expiry_day),
+                ks,
+                kind == OptionType.call,
+            )
+        except NoDataError:
+            require_session(day, "--date")  # a holiday says so rather than "no SPX close"
+            raise
         if as_json:
             rows = [
                 {k: v if isinstance(v, str) else _json_number(v) for k, v in r.items()}

@@ -41,12 +41,20 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         runs: list[Path] = typer.Option(
-            [Path("out")], "--runs", help="Folder holding run directories (repeatable)."
+            [Path("out")],
+            "--runs",
+            metavar="DIR",
+            help="Folder holding run directories (repeatable).",
         ),
         host: str = typer.Option(
-            "127.0.0.1", "--host", help="Address to bind (local only by default)."
+            "127.0.0.1",
+            "--host",
+            metavar="ADDRESS",
+            help="Address to bind (local only by default).",
         ),
-        port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+        port: int = typer.Option(
+            8765, "--port", min=1, max=65535, metavar="PORT", help="TCP port."
+        ),
     ) -> None:
         """Start the local, read-only web dashboard over run directories and their journals."""
         console = Console()

@@ -112,7 +112,23 @@ class SdStrikes(Frozen):
     n_sd: float = Field(default=1.0, gt=0.0, le=5.0)
 
 
-StrikeSelection = Annotated[DeltaStrikes | PopStrikes | SdStrikes, Field(discriminator="method")]
+class AtmStrikes(Frozen):
+    """Short put and short call both at the listed strike nearest the spot (an iron butterfly).
+
+    CBOE's BFLY index sells the at-the-money SPX straddle; with ``atm`` the tier's structure is
+    long put < short put = short call < long call.
+    """
+
+    method: Literal["atm"] = "atm"
+    reference: Literal["close", "cboe_1100"] = "close"
+    """SPX level the ATM strike (and ``pct_otm`` wings) are taken from: the roll day's close,
+    or Cboe's "last value before 11:00 ET" estimated as ``open + (close - open) x 1.5 / 6.5``
+    (linear from the 09:30 open; the close where the open is unknown or stale)."""
+
+
+StrikeSelection = Annotated[
+    DeltaStrikes | PopStrikes | SdStrikes | AtmStrikes, Field(discriminator="method")
+]
 
 
 class WidthWings(Frozen):
@@ -138,7 +154,15 @@ class DeltaWings(Frozen):
     long_delta: float = Field(default=0.05, gt=0.0, lt=0.5)
 
 
-Wings = Annotated[WidthWings | DeltaWings, Field(discriminator="method")]
+class PctOtmWings(Frozen):
+    """Long put at the highest strike at or below ``spot x (1 - pct/100)``, long call at the
+    lowest at or above ``spot x (1 + pct/100)`` (BFLY: 5)."""
+
+    method: Literal["pct_otm"] = "pct_otm"
+    pct: float = Field(default=5.0, gt=0.0, le=50.0)
+
+
+Wings = Annotated[WidthWings | DeltaWings | PctOtmWings, Field(discriminator="method")]
 
 
 # -- exits --------------------------------------------------------------------------------------
@@ -179,17 +203,28 @@ class TierConfig(Frozen):
 
     ``dte`` may be omitted for tiers named ``short`` (7-21), ``medium`` (30-45) and ``long``
     (60-90); other names must give it.
+
+    ``product`` says which listed expiries the tier chooses among (only those Cboe had listed on
+    the entry day, docs/calendar.md): ``"spx"`` the AM-settled standard monthlies, ``"spxw"``
+    the SPXW Weeklys, End-of-Month/Quarterlys and PM third-Friday series, ``"any"`` the union
+    of both (the listed expiry nearest the target DTE; where an SPX monthly and an SPXW expiry
+    share a day, the SPX monthly). The condor settles as its expiry's product does.
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=32)
     dte: TargetRange
     entry: EntrySchedule = WeekdayEntry()
-    product: Literal["spx", "spxw"] = "spxw"
+    product: Literal["spx", "spxw", "any"] = "spxw"
     strikes: StrikeSelection = DeltaStrikes()
     wings: Wings = WidthWings()
     risk_per_condor_pct_of_equity: float = Field(default=2.0, gt=0.0, le=MAX_RISK_PER_CONDOR_PCT)
     max_open_condors: int = Field(default=4, ge=1, le=100)
     exits: ExitConfig = ExitConfig()
+    collateral_multiple_of_max_loss: float | None = Field(default=None, ge=1.0, le=100.0)
+    """Size like a CBOE index instead of by ``risk_per_condor_pct_of_equity``: as many
+    condors as make the account's equity (its T-bills) this multiple of what they can owe at
+    expiry (the widest wing x 100 each). CBOE's CNDR and BFLY use ten. Not capped by SPEC 1's
+    5% of equity at risk: a CNDR condor's wing less its credit is ~7% of equity at ten."""
 
     @model_validator(mode="before")
     @classmethod

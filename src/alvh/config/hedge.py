@@ -200,6 +200,20 @@ _PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+# One line per hedge preset for ``alvh presets`` (docs/hedge.md has the rules in full).
+HEDGE_PRESET_SUMMARIES: dict[str, str] = {
+    "none": "no hedge: the condor book alone",
+    "alvh-442": "ALVH layers (VX futures, VIX calls, VIX ETF), each sized in 4/4/2 tranches "
+    "over sessions (default reading of the SPEC)",
+    "alvh-123": "ALVH layers sized 1:2:3 (the ladder ratio)",
+    "alvh-vega": "ALVH sized on planned vega: 30% futures, 2 x 20% calls, the ETF the rest",
+    "442-budget": "ALVH with a notional budget (20% of condor notional) split 40/40/20 across "
+    "0-30 / 30-90 / 90+ DTE at once",
+    "442-instruments": "ALVH split 0.4 VX futures / 0.4 VIX calls / 0.2 longer-dated calls, no ETF",
+    "vxth": "CBOE VXTH rule: monthly ~30-delta one-month VIX calls weighted by the front VX level",
+}
+
+
 def hedge_preset_names() -> tuple[str, ...]:
     """Return the names of the built-in hedge presets."""
     return tuple(_PRESETS)
@@ -214,7 +228,7 @@ def hedge_preset(name: str) -> HedgeConfig:
         If ``name`` is not a preset.
     """
     if name not in _PRESETS:
-        raise ConfigError("hedge.preset", name, f"one of {', '.join(_PRESETS)}")
+        raise ConfigError("hedge.preset", name, _preset_expected(name))
     return HedgeConfig.model_validate(_PRESETS[name])
 
 
@@ -248,15 +262,22 @@ def hedge_config_from_dict(
     ConfigError
         Naming the first invalid key, its value and what is allowed.
     """
+    from alvh.config.errors import translate
+
     name = str(data.get("preset", "none"))
     if name not in _PRESETS:
-        raise ConfigError(f"{prefix}.preset", name, f"one of {', '.join(_PRESETS)}", source)
+        raise ConfigError(f"{prefix}.preset", name, _preset_expected(name), source)
     merged = deep_merge(hedge_preset(name).model_dump(), data)
     try:
         return HedgeConfig.model_validate(merged)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        key = f"{prefix}.{loc}" if loc else prefix
-        value = err.get("input")
-        raise ConfigError(key, value, err["msg"], source) from None
+        raise translate(exc, merged, source, HedgeConfig, [prefix]) from None
+
+
+def _preset_expected(name: str) -> str:
+    from alvh.config.errors import did_you_mean
+
+    return (
+        f"a hedge preset: one of {', '.join(_PRESETS)}{did_you_mean(name, _PRESETS)} "
+        "(list them with 'alvh presets')"
+    )

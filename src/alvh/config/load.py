@@ -18,137 +18,36 @@ import json
 import math
 import re
 import tomllib
-import types
-import typing
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from alvh.config.errors import did_you_mean, translate
+from alvh.config.errors import dotted as _dotted
 from alvh.config.hedge import HedgeConfig, deep_merge, hedge_config_from_dict
 from alvh.config.run import RunConfig
 from alvh.errors import ConfigError
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_TAG_KEYS = ("schedule", "method")  # discriminator keys of the tagged unions in alvh.config
-
-
-# -- errors -------------------------------------------------------------------------------------
-def _clean_loc(loc: tuple[int | str, ...], raw: Any) -> list[int | str]:
-    """Map a pydantic error location onto the user's keys (drop union-tag segments)."""
-    out: list[int | str] = []
-    cur = raw
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if not last and isinstance(cur, Mapping) and any(cur.get(t) == part for t in _TAG_KEYS):
-            continue  # the tag segment pydantic adds for a tagged union (tiers.0.wings.delta...)
-        if isinstance(part, int) and isinstance(cur, list | tuple):
-            out.append(part)
-            cur = cur[part] if 0 <= part < len(cur) else None
-        elif isinstance(cur, Mapping) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif last or not isinstance(cur, Mapping):
-            out.append(part)
-            cur = None
-    return out
-
-
-def _dotted(parts: list[int | str]) -> str:
-    s = ""
-    for p in parts:
-        s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else str(p))
-    return s
-
-
-def _literal_tags(model: type[BaseModel]) -> dict[str, object]:
-    tags: dict[str, object] = {}
-    for name, f in model.model_fields.items():
-        if (
-            typing.get_origin(f.annotation) is typing.Literal
-            and len(typing.get_args(f.annotation)) == 1
-        ):
-            tags[name] = typing.get_args(f.annotation)[0]
-    return tags
-
-
-def _resolve(ann: Any, data: Any) -> Any:
-    """Return the model class an annotation denotes for this data (unwrapping unions)."""
-    while typing.get_origin(ann) is typing.Annotated:
-        ann = typing.get_args(ann)[0]
-    if typing.get_origin(ann) in (typing.Union, types.UnionType):
-        members = [
-            a for a in typing.get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)
-        ]
-        if len(members) == 1:
-            return members[0]
-        for m in members:
-            tags = _literal_tags(m)
-            if (
-                isinstance(data, Mapping)
-                and tags
-                and all(data.get(k) == v for k, v in tags.items())
-            ):
-                return m
-        return None
-    return ann
-
-
-def _allowed_keys(parts: list[int | str], raw: Any) -> list[str] | None:
-    ann: Any = RunConfig
-    cur = raw
-    for part in parts[:-1]:
-        ann = _resolve(ann, cur)
-        if isinstance(part, int):
-            args = typing.get_args(ann)
-            ann = args[0] if args else None
-            cur = cur[part] if isinstance(cur, list | tuple) and 0 <= part < len(cur) else None
-        elif isinstance(ann, type) and issubclass(ann, BaseModel) and part in ann.model_fields:
-            ann = ann.model_fields[part].annotation
-            cur = cur.get(part) if isinstance(cur, Mapping) else None
-        else:
-            return None
-    ann = _resolve(ann, cur)
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return list(ann.model_fields)
-    return None
-
-
-def _translate(exc: ValidationError, raw: Any, source: str | Path | None) -> ConfigError:
-    """Turn the first pydantic error into a ConfigError that names key, value and rule."""
-    err = exc.errors(include_url=False)[0]
-    parts = _clean_loc(tuple(err["loc"]), raw)
-    kind = err["type"]
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    msg = str(err["msg"])
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(parts, raw)
-        expected = "no such key" + (f"; allowed keys here: {', '.join(allowed)}" if allowed else "")
-    elif kind == "missing":
-        value, expected = None, "a value (this key is required)"
-    elif kind in ("union_tag_invalid", "union_tag_not_found"):
-        parts.append(str(ctx.get("discriminator", "")).strip("'"))
-        value = ctx.get("tag")
-        tags = ctx.get("expected_tags")
-        expected = f"one of {tags}" if tags else "a value: this key says which kind and is required"
-    else:
-        expected = msg.removeprefix("Value error, ").removeprefix("Input should be ")
-        if kind.startswith(("greater", "less", "literal", "string_pattern")):
-            expected = expected[:1].lower() + expected[1:]
-        if isinstance(value, Mapping) and kind == "value_error":
-            value = "{...}"  # a whole table failed a cross-field rule; the message names keys
-    return ConfigError(_dotted(parts) or "<root>", value, expected, source)
 
 
 # -- building -----------------------------------------------------------------------------------
-def _preset_text(name: str) -> tuple[str, str]:
+def _preset_text(
+    name: str, key: str = "--preset", source: str | Path | None = None
+) -> tuple[str, str]:
     names = preset_names()
     if name not in names:
-        raise ConfigError("preset", name, f"one of {', '.join(names)}")
+        raise ConfigError(
+            key,
+            name,
+            f"a preset: one of {', '.join(names)}{did_you_mean(name, names)} "
+            "(list them with 'alvh presets')",
+            source,
+        )
     res = resources.files("alvh").joinpath("presets", f"{name}.toml")
     return res.read_text(encoding="utf-8"), f"preset {name} ({name}.toml)"
 
@@ -160,7 +59,7 @@ def config_from_dict(data: Mapping[str, Any], source: str | Path | None = None) 
     if base is not None:
         if not isinstance(base, str):
             raise ConfigError("extends", base, "the name of a preset, e.g. 'ic-ladder'", source)
-        text, _ = _preset_text(base)
+        text, _ = _preset_text(base, "extends", source)
         data = deep_merge(tomllib.loads(text), data)
     hedge = data.get("hedge", {})
     if not isinstance(hedge, Mapping | HedgeConfig):
@@ -170,7 +69,7 @@ def config_from_dict(data: Mapping[str, Any], source: str | Path | None = None) 
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
-        raise _translate(exc, data, source) from None
+        raise translate(exc, data, source, RunConfig) from None
 
 
 def load_config(path: str | Path) -> RunConfig:

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from alvh.config.condor import (
     DEFAULT_DTE,
+    AtmStrikes,
     DeltaStrikes,
     DeltaWings,
     EntrySchedule,
@@ -27,6 +28,8 @@ from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import HedgeConfig
 
 __all__ = [
+    "AssumptionsConfig",
+    "AtmStrikes",
     "CapitalConfig",
     "DataConfig",
     "DeltaStrikes",
@@ -69,12 +72,28 @@ class CapitalConfig(Frozen):
     initial_usd: float = Field(default=1_000_000.0, gt=0.0, le=1e12)
     cash_rate: Literal["irx", "dff", "none"] = "irx"
     """``irx``: 13-week T-bill; ``dff``: effective fed funds; ``none``: cash earns nothing."""
-    size_condors_on: Literal["unhedged", "hedged"] = "unhedged"
-    """Whose equity sizes the condors both books hold. ``unhedged`` (default): the twin's, so
-    the condor book does not depend on how the hedge fares; a losing hedge then leaves the
-    hedged book carrying condors sized for more equity than it has. ``hedged``: the hedged
-    book's own equity, as a trader paying for a hedge would size; the twin then holds condors
-    sized for less than its equity. Run both to see how much of a verdict is the convention."""
+    size_condors_on: Literal["unhedged", "hedged"] = "hedged"
+    """Whose equity sizes the condors both books hold. ``hedged`` (default, "own sizing",
+    matched risk): the hedged book's own equity, as a trader paying for a hedge would size, so
+    its condor max loss stays at each tier's cap of its own equity whatever the hedge costs; the
+    unhedged twin then holds the same condors (sized for less than its equity when the hedge
+    bleeds), and comparisons use the separate no-hedge run (preset ``none``) sized on its own
+    equity. ``unhedged`` ("twin sizing"): the twin's equity, so the condor book does not depend
+    on how the hedge fares; a losing hedge then leaves the hedged book carrying condors sized for
+    more equity than it has (a leverage effect, not a hedge effect). The report labels the
+    convention and, under twin sizing, shows the hedged book's condor max loss in % of its own
+    equity (mean and peak)."""
+
+
+class AssumptionsConfig(Frozen):
+    """Model assumptions a verdict is tested against (``alvh compare --band``).
+
+    ``iv_scale`` multiplies the model's SPX ATM implied volatility (its total variance by the
+    square; the SSVI smile follows), to price the condors at the edges of the surface's
+    out-of-sample error band; 1.0 is the fitted model.
+    """
+
+    iv_scale: float = Field(default=1.0, ge=0.5, le=2.0)
 
 
 class EventsConfig(Frozen):
@@ -107,6 +126,7 @@ class RunConfig(Frozen):
     execution: ExecutionConfig = ExecutionConfig()
     hedge: HedgeConfig = HedgeConfig()
     signals_lagged: bool = False
+    assumptions: AssumptionsConfig = AssumptionsConfig()
 
     @model_validator(mode="after")
     def _unique_tiers(self) -> RunConfig:

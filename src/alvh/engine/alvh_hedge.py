@@ -19,10 +19,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from alvh.calendar.listings import product_listed_on
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
+from alvh.engine.hedge_market import date_of_ns
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
 from alvh.engine.hedge_signals import CloseSignals
 from alvh.engine.journal import JournalEntry
@@ -113,7 +115,13 @@ class AlvhHedge(LedgerHook):
         if 2 in ins.layers or self.cfg.sizing.mode == "442_instruments":
             width = ins.call_spread_width_pct if ins.call_spreads else None
             quotes += self.pricer.call_quotes(m, ins.call_otm_pct, ins.call_delta, width)
-        etf = self.pricer.etf_quote(m, ins.etf_symbol) if 3 in ins.layers else None
+        # No VIX-futures ETF could be bought before VXX listed (alvh.calendar.listings): no
+        # quote to size on then (its index is still marked, for the reports).
+        etf = (
+            self.pricer.etf_quote(m, ins.etf_symbol)
+            if 3 in ins.layers and product_listed_on("etf", date_of_ns(m.today_ns))
+            else None
+        )
         if etf is not None:
             quotes.append(etf)
         return quotes

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.book.account import SETTLE_SPX_AM, SPX_OPTION, Account
+from alvh.book.costs import SPX_OPTION_TICKS, CostModel, complex_fill_prices, fill_price
 from alvh.book.positions import Fill
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import ExecutionRules
@@ -21,23 +22,63 @@ from alvh.kernel.grouping import position_sums_by_group
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 
+# Where an SPX settlement value came from (journal input ``settlement_kind``). Only "soq" is the
+# official value; the others are proxies, flagged in the journal and counted in summary.json.
+SETTLE_SOQ = "soq"  # the official special opening quotation (final_settlements)
+SETTLE_OPEN = "spx_open"  # the day's real SPX open stands in for the SOQ
+SETTLE_PREV_CLOSE_NO_OPEN = "prev_close_no_open"  # no open in the data
+SETTLE_PREV_CLOSE_COPIED_OPEN = "prev_close_copied_open"  # the open is a copy of the last close
+SETTLE_PM_CLOSE = "pm_close"  # PM-settled: the close is the official value
+SETTLE_NEXT_SESSION = "next_session"  # the expiry day has no session in the data
+SPX_PROXY_KINDS = (
+    SETTLE_OPEN,
+    SETTLE_PREV_CLOSE_NO_OPEN,
+    SETTLE_PREV_CLOSE_COPIED_OPEN,
+    SETTLE_NEXT_SESSION,
+)
+# An open within half a cent of the previous close is taken as a copy of it, not a print.
+_COPY_TOL = 0.005
 
-def settlement_price(snap: MarketSnapshot, day: pd.Timestamp, am: bool) -> tuple[float, str]:
-    """Return the SPX settlement value for expiries on ``day`` and where it came from.
 
-    AM-settled (standard monthly) options settle at the special opening quotation; when the
-    data has no official value, the day's open stands in for it, then the close.
+def settlement_price(snap: MarketSnapshot, day: pd.Timestamp, am: bool) -> tuple[float, str, str]:
+    """Return the SPX settlement value for expiries on ``day``, its kind and a description.
+
+    AM-settled (standard monthly) options settle at the special opening quotation (SOQ). When the
+    data has no official value the day's open stands in for it. When the data has no real open
+    (none at all, as for 2024 on, or an open that only copies the previous close, as in parts of
+    2006-07 and 2011-13) the previous session's close does: on SPX's real opens of 1995-2023 its
+    median gap to the open is 0.10%, against 0.46% for the same day's close. Every proxy says
+    so in its kind and description.
+
+    Returns
+    -------
+    tuple
+        ``(value, kind, description)``; ``kind`` is one of the ``SETTLE_*`` names.
     """
-    if am:
-        fs = snap.known("final_settlements")
-        hit = fs[(fs["product"] == "SPX_AM") & (fs["expiry"] == day)]
-        if len(hit):
-            return float(hit["value"].iloc[-1]), "SPX special opening quotation"
-        opens = snap.history("SPX", 1, field="open")
-        if len(opens) and opens.index[-1] == day and math.isfinite(opens.iloc[-1]):
-            return float(opens.iloc[-1]), "SPX open (no official SOQ in the data)"
-        return snap.close("SPX"), "SPX close (neither SOQ nor open in the data)"
-    return snap.close("SPX"), "SPX close (PM-settled)"
+    if not am:
+        return snap.close("SPX"), SETTLE_PM_CLOSE, "SPX close (PM-settled)"
+    fs = snap.known("final_settlements")
+    hit = fs[(fs["product"] == "SPX_AM") & (fs["expiry"] == day)]
+    if len(hit):
+        return float(hit["value"].iloc[-1]), SETTLE_SOQ, "SPX special opening quotation"
+    closes = snap.history("SPX", 2, field="close")
+    prev = (
+        float(closes.iloc[-2])
+        if len(closes) == 2 and closes.index[-1] == day and math.isfinite(closes.iloc[-2])
+        else math.nan
+    )
+    opens = snap.history("SPX", 1, field="open")
+    has_open = len(opens) and opens.index[-1] == day and math.isfinite(opens.iloc[-1])
+    if has_open:
+        op = float(opens.iloc[-1])
+        if not (math.isfinite(prev) and abs(op - prev) < _COPY_TOL):
+            return op, SETTLE_OPEN, "PROXY: SPX open (no official SOQ in the data)"
+        kind, why = SETTLE_PREV_CLOSE_COPIED_OPEN, "the open in the data copies it"
+    else:
+        kind, why = SETTLE_PREV_CLOSE_NO_OPEN, "no SPX open in the data"
+    if math.isfinite(prev):
+        return prev, kind, f"PROXY: previous SPX close, no SOQ and {why}"
+    return snap.close("SPX"), kind, f"PROXY: SPX close, no SOQ, {why} and no previous close"
 
 
 def mark_condors(st: RunState, surf: SpxVolSurface) -> None:
@@ -87,35 +128,94 @@ def leg_quotes(
     expiry_ordinal: int,
     am_settled: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return a condor's legs' model mids and the slippage paid on each (index points)."""
+    """Return a condor's legs' model mids and the slippage each fill pays (index points).
+
+    The slippage is ``slippage_frac`` of the fitted half-spread at the leg's mid, time to expiry
+    and the day's 30-day ATM vol (its stress widening); fills round it to the tick
+    (``open_prices``, ``close_prices``).
+    """
     g, _ = surf.greeks_iv_of_ordinals(expiry_ordinal, am_settled, strikes, LEG_IS_CALL)
     mids = g.price
-    half = 0.5 * execution.spx_spread.spread(mids, np.abs(g.delta))
-    return mids, execution.slippage_frac_of_half_spread * half
+    t_years = surf.t_years_of_ordinals(expiry_ordinal, am_settled)
+    atm_vol_30d = surf.atm_vol_one(30.0 / 365.0)
+    return mids, execution.costs.spx_slippage(mids, t_years, atm_vol_30d)
+
+
+def _prices(
+    costs: CostModel, mids: np.ndarray, side: np.ndarray, slip: np.ndarray, traded: np.ndarray
+) -> np.ndarray:
+    """Leg prices of a condor order: one complex order (``net``) or leg by leg (``legs``)."""
+    if costs.condor_fill == "net":
+        return complex_fill_prices(mids, side, slip, traded)
+    return fill_price(mids, side, slip, SPX_OPTION_TICKS)
+
+
+def open_prices(costs: CostModel, mids: np.ndarray, slip: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return the fill prices of opening a condor and whether both shorts have a bid.
+
+    Longs are bought, shorts sold, the cost rounded against the trader (``costs.condor_fill``);
+    a short whose own sale would fill below one tick has no bid, so the condor is not opened.
+    """
+    alone = fill_price(mids, LEG_SIGN, slip, SPX_OPTION_TICKS)
+    shorts_bid = bool(np.all(alone[LEG_SIGN < 0] >= SPX_OPTION_TICKS.small_tick - 1e-9))
+    return _prices(costs, mids, LEG_SIGN, slip, np.ones(4, dtype=bool)), shorts_bid
+
+
+def close_prices(
+    costs: CostModel, mids: np.ndarray, slip: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the fill prices of closing a condor's legs and which legs trade.
+
+    Shorts are bought back (at least one tick), longs sold. Near-worthless legs follow
+    ``costs.sub_tick``: a long whose own sale would fill below one tick is kept to expiry
+    (``long == "expire"``) or sold at that price, 0 included (``"bid"``); a short whose model
+    value is below one tick is bought back (at least one tick, ``short == "tick"``) or kept to
+    expire (``"expire"``). The legs that trade are priced together (``costs.condor_fill``).
+    """
+    side = -LEG_SIGN
+    alone = fill_price(mids, side, slip, SPX_OPTION_TICKS)
+    tick = SPX_OPTION_TICKS.small_tick - 1e-9
+    keep = np.zeros(4, dtype=bool)
+    if costs.sub_tick.long == "expire":
+        keep |= (side < 0) & (alone < tick)
+    if costs.sub_tick.short == "expire":
+        keep |= (side > 0) & (mids < tick)
+    traded = ~keep
+    # With "bid", a wing nobody bids a tick for goes alone at its own bid (0 included).
+    alone_sale = (side < 0) & (alone < tick) & traded
+    px = _prices(costs, mids, side, slip, traded & ~alone_sale)
+    px = np.where(alone_sale, alone, px)
+    return px, traded
 
 
 def fill_condor(
     acct: Account,
     c: OpenCondor,
     day: pd.Timestamp,
-    mids: np.ndarray,
-    slip: np.ndarray,
+    prices: np.ndarray,
     direction: int,
     fee_per_contract_usd: float,
     reason: str,
+    traded: np.ndarray | None = None,
 ) -> float:
-    """Book the four leg fills of opening (``direction`` +1) or closing (-1) a condor.
+    """Book the leg fills of opening (``direction`` +1) or closing (-1) a condor.
 
-    Each leg trades at its mid plus slippage against us. Returns the fees paid (USD).
+    Each leg trades at its fill price (``open_prices`` / ``close_prices``); legs not in
+    ``traded`` (default: all) are not touched. Returns the fees paid (USD).
     """
     fees_leg = fee_per_contract_usd * c.qty
     when, group = day.date(), c.group
+    n = 0
     for j, contract in enumerate(c.legs):
+        if traded is not None and not traded[j]:
+            continue
         qty = float(LEG_SIGN[j]) * direction * c.qty
-        px = float(mids[j] + (slip[j] if qty > 0 else -slip[j]))
-        acct.apply_fill(Fill(when, contract, qty, px, fees_leg, reason, c.tier, group))
+        acct.apply_fill(
+            Fill(when, contract, qty, float(prices[j]), fees_leg, reason, c.tier, group)
+        )
+        n += 1
     c.group_code = acct.group_code(group)
-    return 4 * fees_leg
+    return n * fees_leg
 
 
 def close_condor(
@@ -126,24 +226,88 @@ def close_condor(
     day: pd.Timestamp,
     reason: str,
     rule: str,
+    entries: list[JournalEntry] | None = None,
 ) -> None:
-    """Buy a condor back at its legs' quotes, book the costs and its row, and drop it."""
+    """Buy a condor back at its legs' fill prices, book the costs and its row, and drop it.
+
+    Near-worthless legs kept to expiry (``close_prices``) stay in the account, are listed in
+    ``st.kept_legs`` (and the journal, when ``entries`` is given) and count 0 in the condor's
+    P&L row; their expiry value reaches equity when ``settle_kept_legs`` settles them.
+    """
     mids, slip = leg_quotes(surf, execution, c.strikes, c.expiry_ordinal, c.am_settled)
-    cost = float(-np.dot(LEG_SIGN, mids) + slip.sum())  # paid to close, per condor
+    px, traded = close_prices(execution.costs, mids, slip)
+    side = -LEG_SIGN
+    cost = float(np.dot(side[traded], px[traded]))  # paid to close, per condor
     fee = execution.spx_fee_per_contract_usd
-    fees = fill_condor(st.condors_acct, c, day, mids, slip, -1, fee, reason)
+    fees = fill_condor(st.condors_acct, c, day, px, -1, fee, reason, traded)
     c.fees_usd += fees
-    st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty + fees
+    st.costs_today_usd += float(np.abs(px - mids)[traded].sum()) * SPX_MULT * c.qty + fees
     pnl = (c.credit - cost) * SPX_MULT * c.qty - c.fees_usd
     st.closed.append(closed_row(c, day, rule, pnl))
+    for j in np.flatnonzero(~traded):
+        leg, qty = c.legs[j], float(LEG_SIGN[j]) * c.qty
+        st.kept_legs.append((leg, qty, c.tier, c.group))
+        if entries is not None:
+            entries.append(
+                JournalEntry(
+                    f"tier.{c.tier}.fill",
+                    {
+                        "condor": c.cid,
+                        "contract": leg.id,
+                        "qty": qty,
+                        "mid": float(mids[j]),
+                        "fill": float(px[j]),
+                    },
+                    "kept",
+                    "none",
+                    f"{leg.id} x{qty:+g} kept to expiry: mid {mids[j]:.3f}, would fill at "
+                    f"{px[j]:.2f}, below one tick",
+                )
+            )
     del st.condors[c.cid]
+
+
+def settle_kept_legs(st: RunState, snap: MarketSnapshot, day: pd.Timestamp) -> list[JournalEntry]:
+    """Settle legs kept from closed condors whose expiry is on or before ``day``."""
+    if not st.kept_legs:
+        return []
+    entries: list[JournalEntry] = []
+    due = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) <= day]
+    st.kept_legs = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) > day]
+    for leg, qty, tier, group in due:
+        price, kind, source = settlement_price(snap, day, leg.settlement == "AM")
+        value = max(price - leg.strike, 0.0) if leg.is_call else max(leg.strike - price, 0.0)
+        reason = f"kept leg settled at expiry ({source})"
+        st.condors_acct.apply_fill(Fill(day.date(), leg, -qty, value, 0.0, reason, tier, group))
+        entries.append(
+            JournalEntry(
+                f"tier.{tier}.settle",
+                {
+                    "contract": leg.id,
+                    "expiry": str(pd.Timestamp(leg.expiry).date()),
+                    "qty": qty,
+                    "settlement": price,
+                    "settlement_kind": kind,
+                    "settlement_proxy": kind in SPX_PROXY_KINDS,
+                    "value": value,
+                },
+                "settled",
+                "expire",
+                f"kept leg {leg.id} x{qty:+g} settled at {price:.2f} ({source}): {value:.2f} each",
+            )
+        )
+    return entries
 
 
 def settle_condor(
     st: RunState, snap: MarketSnapshot, day: pd.Timestamp, c: OpenCondor
 ) -> tuple[float, float, JournalEntry]:
     """Close a condor's legs at intrinsic value; return (settlement, payoff per condor, entry)."""
-    price, source = settlement_price(snap, day, c.am_settled)
+    price, kind, source = settlement_price(snap, day, c.am_settled)
+    if c.expiry.normalize() != day.normalize():
+        kind = SETTLE_NEXT_SESSION
+        what = source.removeprefix("PROXY: ")
+        source = f"PROXY: {c.expiry.date()} has no session in the data; {what} of {day.date()}"
     intrinsic = np.maximum(np.where(LEG_IS_CALL, price - c.strikes, c.strikes - price), 0.0)
     for j, contract in enumerate(c.legs):
         st.condors_acct.apply_fill(
@@ -161,7 +325,14 @@ def settle_condor(
     payoff = float(np.dot(LEG_SIGN, intrinsic))
     entry = JournalEntry(
         f"tier.{c.tier}.settle",
-        {"condor": c.cid, "settlement": price, "payoff_per_condor": payoff},
+        {
+            "condor": c.cid,
+            "expiry": str(c.expiry.date()),
+            "settlement": price,
+            "settlement_kind": kind,
+            "settlement_proxy": kind in SPX_PROXY_KINDS,
+            "payoff_per_condor": payoff,
+        },
         "settled",
         "expire",
         f"condor {c.cid} settled at {price:.2f} ({source}); payoff {payoff:+.2f} per condor",
@@ -179,6 +350,8 @@ def closed_row(
         "open_date": c.open_date,
         "close_date": day,
         "expiry": c.expiry,
+        "root": c.root,
+        "settlement": "AM" if c.am_settled else "PM",
         "long_put": c.strikes[0],
         "short_put": c.strikes[1],
         "short_call": c.strikes[2],
@@ -192,6 +365,6 @@ def closed_row(
 
 
 CONDOR_COLUMNS = (
-    "condor_id", "tier", "open_date", "close_date", "expiry", "long_put", "short_put",
-    "short_call", "long_call", "contracts", "credit_usd", "max_loss_usd", "pnl_usd", "exit_rule",
+    "condor_id", "tier", "open_date", "close_date", "expiry", "root", "settlement", "long_put",
+    "short_put", "short_call", "long_call", "contracts", "credit_usd", "max_loss_usd", "pnl_usd", "exit_rule",
 )  # fmt: skip

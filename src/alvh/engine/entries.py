@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.calendar.expiries import spx_expiries
+from alvh.calendar.listings import NotListedError, horizons_on, product_label, series_summary
 from alvh.engine.condor_ops import leg_quotes
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import EngineSettings, TierRules
@@ -22,15 +23,43 @@ from alvh.strategy.condor import (
     check_exit,
     choose_expiry_index,
     condor_contracts,
+    index_contracts,
     select_strikes,
 )
 
 _DAY_NS = 86_400_000_000_000
+_LAST_SCHEDULED = "2034-12-31"  # the expiry schedule's last day (alvh.calendar.expiries)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+CBOE_REF_FRACTION = 1.5 / 6.5  # 11:00 ET between the 09:30 open and the 16:00 close
+
+
+def cboe_1100_spot(snap: MarketSnapshot, day: pd.Timestamp, close: float) -> float:
+    """Return Cboe's strike reference, SPX's "last value before 11:00 ET", estimated.
+
+    Linear from the day's open to its close: ``open + (close - open) x 1.5 / 6.5``. Without
+    an open for ``day``, or with a stale one (equal to the previous close: some vendors fill
+    the open that way), the close stands in. Known at the 16:15 decision: no look-ahead.
+    """
+    opens = snap.history("SPX", 2, field="open")
+    closes = snap.history("SPX", 2, field="close")
+    if len(opens) == 0 or opens.index[-1] != day:
+        return close
+    o = float(opens.iloc[-1])
+    if not math.isfinite(o) or o <= 0 or (len(closes) == 2 and o == float(closes.iloc[0])):
+        return close
+    return o + (close - o) * CBOE_REF_FRACTION
+
+
 class _Expiries:
-    """Listed expiries of one product as sorted arrays (searched by date, never filtered)."""
+    """Expiries of one product as sorted arrays (searched by date, never filtered).
+
+    Each expiry carries the first day it was listed (``alvh.calendar.listings``): a choice on
+    day D only considers expiries listed on D. It carries its root (``SPX``/``SPXW``) and
+    settlement too, which the condor opened on it keeps to its settlement: with
+    ``product = "any"`` the frame mixes both (one row per expiry day, ``spx_expiries``).
+    """
 
     def __init__(self, frame: pd.DataFrame) -> None:
         f = frame.sort_values("expiry").reset_index(drop=True)
@@ -38,40 +67,80 @@ class _Expiries:
         self.ns = dates.asi8
         self.stamps: list[pd.Timestamp] = list(dates)
         self.am = (f["settlement"] == "AM").to_numpy()
+        self.root: list[str] = f["product"].astype(str).tolist()
+        if f["expiry"].duplicated().any():  # choose_all's neighbour search needs one per day
+            raise ValueError("expiry frame has two rows on one day; use product 'any'")
+        self.listed_ns = pd.DatetimeIndex(f["listed_from"]).asi8
 
     def choose(
         self, day: pd.Timestamp, dte_min: int, dte_max: int, dte_target: int | None
     ) -> int | None:
-        """Return the index of the expiry ``choose_expiry`` picks after ``day`` (or None)."""
+        """Return the index of the listed expiry ``choose_expiry`` picks after ``day`` (or None)."""
         day_ns = day.normalize().value
         lo = int(np.searchsorted(self.ns, day_ns, side="right"))
         hi = int(np.searchsorted(self.ns, day_ns + dte_max * _DAY_NS, side="right"))
-        j = choose_expiry_index((self.ns[lo:hi] - day_ns) // _DAY_NS, dte_min, dte_max, dte_target)
-        return None if j is None else lo + j
+        cand = np.flatnonzero(self.listed_ns[lo:hi] <= day_ns)
+        dte = (self.ns[lo:hi][cand] - day_ns) // _DAY_NS
+        j = choose_expiry_index(dte, dte_min, dte_max, dte_target)
+        return None if j is None else lo + int(cand[j])
 
     def choose_all(
         self, days: pd.DatetimeIndex, dte_min: int, dte_max: int, dte_target: int | None
     ) -> list[int | None]:
         """``choose`` for every day at once (the two expiries around the target are the only
-        candidates: the nearest in-window one on either side wins, ties to the earlier)."""
+        candidates: the nearest in-window one on either side wins, ties to the earlier).
+
+        The shortcut holds when both neighbours of the target were listed that day; on the
+        other days (an unlisted neighbour might hide a listed one further out) ``choose`` runs.
+        """
+        n = self.ns.shape[0]
         target = (dte_min + dte_max) / 2 if dte_target is None else dte_target
-        if not dte_min <= target <= dte_max:  # a target outside the window: no shortcut
+        if n == 0 or not dte_min <= target <= dte_max:  # no expiries, or no shortcut
             return [self.choose(d, dte_min, dte_max, dte_target) for d in days]
         day_ns = days.normalize().asi8
-        n = self.ns.shape[0]
         # First expiry at or after day + target (in whole days: expiries and days are midnights).
         first = max(math.ceil(target), 1)  # expiries after the day only (choose: side="right")
         right = np.searchsorted(self.ns, day_ns + first * _DAY_NS, side="left")
         left = right - 1
-        ns_r = self.ns[np.minimum(right, n - 1)]
-        ns_l = self.ns[np.maximum(left, 0)]
-        dte_r = (ns_r - day_ns) // _DAY_NS
-        dte_l = (ns_l - day_ns) // _DAY_NS
-        ok_r = (right < n) & (dte_r >= dte_min) & (dte_r <= dte_max) & (dte_r > 0)
-        ok_l = (left >= 0) & (dte_l >= dte_min) & (dte_l <= dte_max) & (dte_l > 0)
+        r_idx, l_idx = np.minimum(right, n - 1), np.maximum(left, 0)
+        dte_r = (self.ns[r_idx] - day_ns) // _DAY_NS
+        dte_l = (self.ns[l_idx] - day_ns) // _DAY_NS
+        in_r = (right < n) & (dte_r >= dte_min) & (dte_r <= dte_max) & (dte_r > 0)
+        in_l = (left >= 0) & (dte_l >= dte_min) & (dte_l <= dte_max) & (dte_l > 0)
+        listed_r = self.listed_ns[r_idx] <= day_ns
+        listed_l = self.listed_ns[l_idx] <= day_ns
+        ok_r, ok_l = in_r & listed_r, in_l & listed_l
         take_l = ok_l & (~ok_r | (np.abs(dte_l - target) <= np.abs(dte_r - target)))
-        pick = np.where(take_l, left, np.where(ok_r, right, -1))
-        return [None if j < 0 else j for j in pick.tolist()]
+        pick = np.where(take_l, left, np.where(ok_r, right, -1)).tolist()
+        # An in-window neighbour not yet listed: a listed expiry further from the target may
+        # still fit, so those days take the plain path.
+        slow = np.flatnonzero((in_r & ~listed_r) | (in_l & ~listed_l)).tolist()
+        for k in slow:
+            pick[k] = self.choose(days[k], dte_min, dte_max, dte_target)
+        return [None if j is None or j < 0 else j for j in pick]
+
+
+def unservable_tier_error(tier: TierRules, sessions: pd.DatetimeIndex) -> NotListedError:
+    """Return the error of a tier that has no listed expiry in its window on any session.
+
+    It names the window, the range, when the product was first listed and the first session
+    (up to 2034) on which the tier could open.
+    """
+    first = sessions[0].normalize()
+    horizon = pd.Timestamp(_LAST_SCHEDULED) - pd.Timedelta(days=tier.dte_max + 1)
+    ahead = pd.bdate_range(first, max(first, horizon))
+    could: pd.Timestamp | None = None
+    if len(ahead):
+        listed = _Expiries(spx_expiries(ahead[0].date(), _LAST_SCHEDULED, tier.product))
+        picks = listed.choose_all(ahead, tier.dte_min, tier.dte_max, tier.dte_target)
+        could = next((d for d, j in zip(ahead, picks, strict=True) if j is not None), None)
+    hint = f"; the first day it could open is {could.date()}" if could is not None else ""
+    return NotListedError(
+        f"no {product_label(tier.product)} expiry listed in the {tier.dte_min}-{tier.dte_max} DTE "
+        f"window of tier '{tier.name}' on any session from {sessions[0].date()} to "
+        f"{sessions[-1].date()}: {series_summary(tier.product)}{hint}. Choose a later --start, "
+        "or another product or DTE window for the tier"
+    )
 
 
 class _Events:
@@ -133,6 +202,9 @@ class CondorRules:
             )
             for t in settings.tiers
         }
+        for t in settings.tiers:
+            if all(j is None for j in self._expiry_pick[t.name]):
+                raise unservable_tier_error(t, sessions)
         # Calendar facts of each session, computed once (pandas per-day lookups cost ~20 us).
         self._weekday: list[int] = sessions.weekday.tolist()
         self._iso_week: list[int] = sessions.isocalendar()["week"].tolist()
@@ -234,7 +306,10 @@ class CondorRules:
         action, names = self._event_block(snap, i)
         closing = {p.cid for p in st.pending if p.kind == "close"}
         for tier in self.s.tiers:
-            entry = self._tier_entry(st, surf, day, i, equity_usd, tier, action, names, closing)
+            ref = cboe_1100_spot(snap, day, surf.spot) if tier.strike_reference != "close" else None
+            entry = self._tier_entry(
+                st, surf, day, i, equity_usd, tier, action, names, closing, ref
+            )
             entries.append(entry)
 
     def _tier_entry(
@@ -248,6 +323,7 @@ class CondorRules:
         action: str,
         names: str,
         closing: set[int],
+        reference_spot: float | None = None,
     ) -> JournalEntry:
         rule = f"tier.{tier.name}.entry"
         due, why = self._entry_due(tier, day, i, st)
@@ -263,12 +339,23 @@ class CondorRules:
         listed = self.expiries[tier.product]
         j = self._expiry_pick[tier.name][i]
         if j is None:
-            reason = f"no {tier.product} expiry {tier.dte_min}-{tier.dte_max} DTE listed"
-            return JournalEntry(rule, {}, "skipped", "none", reason)
-        expiry, am = listed.stamps[j], bool(listed.am[j])
+            note = horizons_on(tier.product, day.date())
+            reason = (
+                f"no {product_label(tier.product)} expiry in {tier.dte_min}-{tier.dte_max} DTE listed "
+                f"on {day.date()} ({note})"
+            )
+            gap: dict[str, object] = {"no_listed_expiry": True, "listed_ahead": note}
+            return JournalEntry(rule, gap, "skipped", "none", reason)
+        expiry, am, root = listed.stamps[j], bool(listed.am[j]), listed.root[j]
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
-            surf, t, tier.strike_method, tier.strike_value, tier.wing_method, tier.wing_value
+            surf,
+            t,
+            tier.strike_method,
+            tier.strike_value,
+            tier.wing_method,
+            tier.wing_value,
+            reference_spot=reference_spot,
         )
         if k is None:
             inputs: dict[str, object] = {"expiry": str(expiry.date())}
@@ -279,11 +366,21 @@ class CondorRules:
         mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
         credit = float(-np.dot(LEG_SIGN, mids))
         max_loss_1 = (max(k.put_width, k.call_width) - credit) * SPX_MULT
-        qty = condor_contracts(equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts)
+        if tier.collateral_multiple is not None:
+            # CBOE's collateral covers what the spread can owe at expiry (the widest wing), not
+            # that net of the premium, which the index adds to its T-bills.
+            owed_1 = max(k.put_width, k.call_width) * SPX_MULT
+            qty = index_contracts(equity_usd, owed_1, tier.collateral_multiple)
+        else:
+            qty = condor_contracts(
+                equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts
+            )
         if action == "reduce":
             qty = math.floor(qty * self.s.events.reduce_factor)
         inputs = {
             "expiry": str(expiry.date()),
+            "root": root,
+            "settlement": "AM" if am else "PM",
             "strikes": strikes.tolist(),
             "credit_mid": round(credit, 4),
             "max_loss_per_condor_usd": round(max_loss_1, 2),
@@ -291,21 +388,30 @@ class CondorRules:
             "qty": qty,
             "events": names,
         }
+        if reference_spot is not None:
+            inputs["reference_spot"] = round(reference_spot, 2)
         if qty <= 0 or credit <= 0:
-            reason = (
-                f"size 0: max loss {max_loss_1:.0f} per condor vs "
+            budget = (
                 f"{tier.risk_pct_of_equity:g}% of equity {equity_usd:.0f}"
+                if tier.collateral_multiple is None
+                else f"equity {equity_usd:.0f} / {tier.collateral_multiple:g} (index collateral)"
+            )
+            reason = (
+                f"size 0: max loss {max_loss_1:.0f} per condor vs {budget}"
                 if credit > 0
                 else f"credit {credit:.2f} <= 0"
             )
             return JournalEntry(rule, inputs, "skipped", "none", reason)
-        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty)  # validates the legs
+        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty, root=root)  # checks legs
         st.condors[c.cid] = c
         st.next_cid += 1
         st.last_entry[tier.name] = i
         st.pending.append(Pending("open", c.cid, reason=f"entry {tier.name}: {k.reason}"))
         s0, s1, s2, s3 = (f"{x:g}" for x in strikes)
-        reason = f"open {qty} x {s0}/{s1}/{s2}/{s3} exp {expiry.date()} ({k.reason}); {why}"
+        reason = (
+            f"open {qty} x {root} {s0}/{s1}/{s2}/{s3} exp {expiry.date()} "
+            f"{'AM' if am else 'PM'} ({k.reason}); {why}"
+        )
         if action == "reduce":
             reason += f"; size x{self.s.events.reduce_factor:g} for {names}"
         return JournalEntry(rule, inputs, "fired", "open", reason)

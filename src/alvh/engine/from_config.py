@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from alvh.book.costs import SpreadModel
 from alvh.config.run import RunConfig
+from alvh.engine.costs import cost_model
 from alvh.engine.settings import EngineSettings, EventRules, ExecutionRules, TierRules
 from alvh.errors import ConfigError
 
@@ -27,8 +27,10 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
         strike_value = st.short_delta
     elif st.method == "pop":
         strike_value = st.target_pop
-    else:
+    elif st.method == "sd":
         strike_value = st.n_sd
+    else:
+        strike_value = 0.0  # atm: nothing to tune
     w = t.wings
     if w.method == "width":
         if getattr(w, "call_points", None) not in (None, w.points):
@@ -38,8 +40,10 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
                 "unequal wings are not supported by the engine yet; leave call_points unset",
             )
         wing_value = w.points
-    else:
+    elif w.method == "delta":
         wing_value = w.long_delta
+    else:
+        wing_value = w.pct
     x = t.exits
     hold = x.hold_to_expiry
     return TierRules(
@@ -54,6 +58,8 @@ def _tier(cfg: RunConfig, i: int) -> TierRules:
         wing_value=float(wing_value),
         risk_pct_of_equity=t.risk_per_condor_pct_of_equity,
         max_open_condors=t.max_open_condors,
+        collateral_multiple=t.collateral_multiple_of_max_loss,
+        strike_reference=getattr(st, "reference", "close"),
         profit_target_pct=None if hold else x.profit_target_pct_of_credit,
         stop_multiple=None if hold else x.stop_multiple_of_credit,
         exit_dte=None if hold else x.exit_dte,
@@ -78,13 +84,13 @@ def engine_settings(cfg: RunConfig) -> EngineSettings:
             "'next_close' or 'same_close' (fills at the open need intraday option quotes)",
         )
     hh, mm = (int(v) for v in ex.decision_time.split(":"))
-    sp = ex.spreads.spx_option
     ev = cfg.events
     return EngineSettings(
         start=str(cfg.data.start),
         end=str(cfg.data.end),
         initial_capital_usd=cfg.capital.initial_usd,
         size_condors_on=cfg.capital.size_condors_on,
+        iv_scale=cfg.assumptions.iv_scale,
         cash_rate_series={"irx": "IRX", "dff": "DFF", "none": "none"}[cfg.capital.cash_rate],  # type: ignore[arg-type]
         tiers=tuple(_tier(cfg, i) for i in range(len(cfg.tiers))),
         events=EventRules(
@@ -97,11 +103,6 @@ def engine_settings(cfg: RunConfig) -> EngineSettings:
         execution=ExecutionRules(
             fill_timing=ex.fill_timing,
             decision_time=time(hh, mm),
-            slippage_frac_of_half_spread=ex.slippage_frac_of_half_spread,
-            spx_spread=SpreadModel(
-                sp.min_tick, sp.a, sp.b, sp.far_otm_delta, sp.far_otm_multiplier
-            ),
-            spx_fee_per_contract_usd=ex.fees.spx_option.commission_usd
-            + ex.fees.spx_option.exchange_fee_usd,
+            costs=cost_model(ex),
         ),
     )

@@ -8,37 +8,24 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from alvh.config.execution import ExecutionConfig, SpreadConfig
+from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.alvh_hedge import AlvhHedge
+from alvh.engine.costs import HedgeCosts, cost_model
 from alvh.engine.hedge_hook import HedgeHook, NoHedge
 from alvh.engine.hedge_ledger import FillTiming
-from alvh.engine.hedge_pricing import HedgeCosts, Spread
 from alvh.engine.vxth_hedge import VxthHedge
 
 __all__ = ["hedge_costs_from_execution", "make_hedge"]
 
 
-def _spread(c: SpreadConfig) -> Spread:
-    return Spread(c.min_tick, c.a, c.b, c.far_otm_delta, c.far_otm_multiplier)
-
-
 def hedge_costs_from_execution(execution: ExecutionConfig) -> HedgeCosts:
-    """Return the hedge costs a run's execution config sets: fees (commission + exchange fee),
-    futures initial margins, spread models and the fraction of the half-spread a fill pays."""
-    f = execution.fees
+    """Return the hedge costs a run's execution config sets: its cost model (spreads, slippage,
+    fees, sub-tick rules) and the futures initial margins."""
     return HedgeCosts(
-        vx_fee_usd=f.vx_future.commission_usd + f.vx_future.exchange_fee_usd,
-        vxm_fee_usd=f.vxm_future.commission_usd + f.vxm_future.exchange_fee_usd,
-        vix_option_fee_usd=f.vix_option.commission_usd + f.vix_option.exchange_fee_usd,
-        etf_fee_per_share_usd=f.etf.commission_usd + f.etf.exchange_fee_usd,
+        model=cost_model(execution),
         vx_initial_margin_usd=execution.futures_initial_margin_usd.vx_future,
         vxm_initial_margin_usd=execution.futures_initial_margin_usd.vxm_future,
-        vx_spread=_spread(execution.spreads.vx_future),
-        vxm_spread=_spread(execution.spreads.vxm_future),
-        vix_option_spread=_spread(execution.spreads.vix_option),
-        etf_spread=_spread(execution.spreads.etf),
-        slippage_frac=execution.slippage_frac_of_half_spread,
     )
 
 
@@ -56,11 +43,12 @@ def make_hedge(
         The hedge config (``rule`` picks the hook).
     execution
         The run's execution config: hedge fees, margins, spreads and fill timing come from it
-        (default: ``HedgeCosts()`` and ``next_close``).
+        (default: ``ExecutionConfig()`` and ``next_close``).
     fill_timing
         Overrides the execution config's fill timing.
     **costs
-        ``HedgeCosts`` fields set on top (e.g. ``vx_fee_usd=2.5``, ``vx_initial_margin_usd=...``).
+        ``HedgeCosts`` fields set on top (e.g. ``vx_initial_margin_usd=...``); fees and spreads
+        come from ``execution``.
 
     Raises
     ------

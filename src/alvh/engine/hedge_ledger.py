@@ -20,6 +20,7 @@ from typing import Literal
 import pandas as pd
 
 from alvh.config.hedge import HedgeConfig
+from alvh.engine.costs import hedge_fill_price
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_pricing import LAYER_OF_PRODUCT, HedgeCosts, HedgePricer
 from alvh.engine.journal import JournalEntry
@@ -192,7 +193,8 @@ class LedgerHook:
     cfg
         The hedge config.
     costs
-        Execution costs and margins of the hedge instruments (default ``HedgeCosts()``).
+        Execution costs and margins of the hedge instruments (default: ``ExecutionConfig()``'s
+        cost model with the config's ``instruments.vx_fill_ticks``, as ``make_hedge`` builds).
     fill_timing
         The engine's fill timing; says at which session's prices the ledger books fills.
     """
@@ -204,6 +206,8 @@ class LedgerHook:
         fill_timing: FillTiming = "next_close",
     ) -> None:
         self.cfg = cfg
+        if costs is None:
+            costs = HedgeCosts(vx_fill_ticks=cfg.instruments.vx_fill_ticks)
         self.pricer = HedgePricer(costs)
         self.fill_timing = fill_timing
         self.ledger = Ledger()
@@ -226,7 +230,9 @@ class LedgerHook:
             m = self.pricer.mark(snap, s.contract_id)
         except (KeyError, NoDataError):
             return s.price_at_decision if s.price_at_decision is not None else math.nan
-        return m.mid + math.copysign(m.half_spread, s.qty)
+        return hedge_fill_price(
+            self.pricer.contract(s.contract_id).product, m, s.qty, snap.as_of.date()
+        )
 
     def _reconcile(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
         events = self.ledger.reconcile(view.hedge_positions, lambda s: self._fill_price(snap, s))
@@ -240,7 +246,10 @@ class LedgerHook:
         if e.kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
             try:
                 value, source = self.pricer.settlement(snap, pd.Timestamp(exp))
-                inputs |= {"settlement": value, "source": source}
+                kind = self.pricer.settlement_kind(source)
+                inputs |= {"expiry": str(pd.Timestamp(exp).date()), "settlement": value}
+                inputs |= {"source": source, "settlement_kind": kind}
+                inputs |= {"settlement_proxy": kind != "soq"}
                 reason = f"{e.contract_id} x{e.qty:g} settled at expiry at {value:.2f} ({source})"
                 return JournalEntry("hedge.settlement", inputs, "settled", "expire", reason)
             except NoDataError as err:
@@ -253,7 +262,7 @@ class LedgerHook:
         price: float | None = None
         try:
             m = self.pricer.mark(snap, cid)
-            price = m.mid + math.copysign(m.half_spread, qty)
+            price = hedge_fill_price(self.pricer.contract(cid).product, m, qty, snap.as_of.date())
         except (KeyError, NoDataError):
             price = None
         self.ledger.sent.append(SentOrder(layer, cid, qty, price))

@@ -8,13 +8,12 @@ the run or valuing it at zero.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from alvh.book.contracts import parse_contract_id
 from alvh.book.positions import Fill
+from alvh.engine.costs import below_one_tick, hedge_fill_price
 from alvh.engine.hedge_hook import HedgeHook, HedgeMark, HedgeOrder
 from alvh.engine.journal import JournalEntry
 from alvh.engine.state import RunState
@@ -61,8 +60,14 @@ def fill_hedge(
     day: pd.Timestamp,
     o: HedgeOrder,
     entries: list[JournalEntry],
+    sub_tick_long: str = "expire",
 ) -> None:
-    """Fill a hedge order at the mid plus the half-spread against us, with fees."""
+    """Fill a hedge order at the mid plus the half-spread against us, on the tick, with fees.
+
+    A sale that would fill below one tick (a near-worthless VIX call) follows the run's
+    ``sub_tick_long`` rule: ``expire`` leaves it to expire (no fill, journaled), ``bid`` sells
+    at the modelled bid (0 below a tick).
+    """
 
     def skip(why: str) -> None:
         inputs: dict[str, object] = {"contract": o.contract_id}
@@ -76,13 +81,16 @@ def fill_hedge(
     if m.expiry is not None and m.expiry <= day:
         skip(f"no fill: {o.contract_id} expires {m.expiry.date()}")
         return
-    px = m.mid + math.copysign(m.half_spread, o.qty)
-    fees = m.fee_usd * abs(o.qty)
     contract = parse_contract_id(o.contract_id)
+    px = hedge_fill_price(contract.product, m, o.qty, day.date())
+    if o.qty < 0 and sub_tick_long == "expire" and below_one_tick(contract.product, px, day.date()):
+        skip(f"no fill: {o.contract_id} would sell at {px:.2f}, below one tick; kept to expiry")
+        return
+    fees = m.fee_usd * abs(o.qty)
     st.hedges_acct.apply_fill(Fill(day.date(), contract, o.qty, px, fees, o.reason, o.layer))
     st.hedge_layer[o.contract_id] = o.layer
     st.hedge_marks[o.contract_id] = m
-    st.costs_today_usd += fees + m.half_spread * abs(o.qty) * m.multiplier
+    st.costs_today_usd += fees + abs(px - m.mid) * abs(o.qty) * m.multiplier
 
 
 def settle_hedges(

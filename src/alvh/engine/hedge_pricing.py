@@ -2,8 +2,8 @@
 
 Conventions (docs/hedge.md, "In the engine"):
 
-Half-spreads below are the ``HedgeCosts()`` defaults; a run's ``ExecutionConfig`` spread models
-replace them (``alvh.engine.hedge_factory.hedge_costs_from_execution``).
+Half-spreads below are the ``ExecutionConfig()`` defaults of the run's one cost model
+(``alvh.engine.costs``; docs/costs.md); fills round them to the tick against the trader.
 
 - VX / VXM futures: mid = the snapshot's latest known VX settlement of that contract (never spot
   VIX); a fill pays ``vx_fill_ticks`` ticks over it (default one tick, 0.05: SPEC costs, futures
@@ -13,18 +13,18 @@ replace them (``alvh.engine.hedge_factory.hedge_costs_from_execution``).
   from ``final_settlements``, else the VIX open of that day, else the VIX close (the source is
   returned by :meth:`HedgePricer.settlement`).
 - VIX options: Black-76 on the VX future of the same expiry with the VVIX vol model of
-  ``alvh.market.vixoptions`` and the IRX rate; half-spread ``max(0.05, 5% of mid)`` but never
-  above the mid (a bid is never negative), so calls are bought at a modelled ask; sensitivity
+  ``alvh.market.vixoptions`` and the IRX rate; a fill pays ``slippage_frac x max(0.025,
+  0.025 + 2.5% of mid)`` over it (not fit: docs/costs.md), never more than the mid; sensitivity
   ``delta x vx_beta(dte) x 100`` USD per VIX point; at expiry the intrinsic value on the VX
   final settlement.
 - VIX-futures ETF: the VXX-like series of ``alvh.market.vixetf`` rebuilt once from the whole VX
   table (point-in-time: each value uses settlements up to its own date), read at the latest VX
   settlement date the snapshot knows. The modelled ETF never reverse-splits (the real VXX did,
-  many times), so its price drifts far from the $10-100 range of a real share; the one-cent
-  half-spread and the per-share commission are therefore charged as the fraction of value they
+  many times), so its price drifts far from the $10-100 range of a real share; the half-spread
+  (one cent at $25) and the per-share commission are therefore charged as the fraction of value they
   are at a reference price (default 25 USD a share).
 
-The costs live in ``alvh.engine.hedge_costs`` and what a snapshot says about the instruments
+The costs live in ``alvh.engine.costs`` and what a snapshot says about the instruments
 (``HedgeMarket``, built once a snapshot) in ``alvh.engine.hedge_market``; both are re-exported
 here.
 """
@@ -38,7 +38,8 @@ from typing import Any
 import pandas as pd
 
 from alvh.book.contracts import Contract, EtfShare, VixFuture, VixOption
-from alvh.engine.hedge_costs import VX_TICK, HedgeCosts, Spread, vix_option_half_spread
+from alvh.calendar.listings import product_listed_on
+from alvh.engine.costs import VX_TICK, HedgeCosts, vix_option_half_spread
 from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import (
     DAY_NS,
@@ -70,7 +71,6 @@ __all__ = [
     "HedgeCosts",
     "HedgeMarket",
     "HedgePricer",
-    "Spread",
     "expiry_date",
     "vix_option_half_spread",
 ]
@@ -191,6 +191,16 @@ class HedgePricer:
         return hit
 
     # -- settlement -----------------------------------------------------------------------
+    @staticmethod
+    def settlement_kind(source: str) -> str:
+        """Return the kind of a :meth:`settlement` source: ``"soq"`` (official), or the proxy
+        ``"vix_open"`` / ``"vix_close"``."""
+        if source.startswith("VIX open"):
+            return "vix_open"
+        if source.startswith("VIX close"):
+            return "vix_close"
+        return "soq"
+
     def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]:
         """Return the VIX settlement value (SOQ) for VX/VIX-option expiries on ``expiry``.
 
@@ -253,7 +263,7 @@ class HedgePricer:
                 e_ns, exp = self._expiry(c)
                 hit = (_OPTION, c, e_ns, exp, k.vix_option_fee_usd, 0.0, c.multiplier, None)
             elif isinstance(c, EtfShare):
-                half = k.half_spread(k.etf_spread, k.etf_reference_price_usd)
+                half = k.etf_half_spread()
                 hit = (_ETF, c, 0, None, k.etf_fee_per_share_usd, 0.0, 1.0, half)
             else:
                 raise KeyError(c.id)
@@ -370,12 +380,15 @@ class HedgePricer:
         live = sorted((e, code, px) for code, (e, px) in m.vx_code.items() if e > m.today_ns)
         k = self.costs
         today = date_of_ns(m.curve_ns)
+        # Mini VIX futures (VXM) only once listed: before, the quote offers no mini and sizing
+        # rounds to whole VX (alvh.calendar.listings).
+        vxm_listed = product_listed_on("vxm", date_of_ns(m.today_ns))
         for e_ns, code, px in live[:max_n]:
             ids = self._future_pair(code, e_ns)
             if ids is None:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
             q = vx_quote(
-                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1],
+                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1] if vxm_listed else None,
                 k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
             )  # fmt: skip
             out.append(q)
@@ -410,6 +423,8 @@ class HedgePricer:
         out: list[InstrumentQuote] = []
         if m.vvix is None or m.curve_ns is None:
             return out
+        if not product_listed_on("vix_option", date_of_ns(m.today_ns)):
+            return out  # VIX options were listed from 2006-02-24 (alvh.calendar.listings)
         model = self.option_model(m.vvix)
         live = sorted((e, px) for e, px in m.vx_exp.items() if e > m.today_ns)
         for e_ns, fwd in live[:max_n]:

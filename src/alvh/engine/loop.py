@@ -1,8 +1,9 @@
 """The daily loop: clock -> snapshot -> settle -> fill -> mark -> decide -> record.
 
 One pass runs the hedged book and its unhedged twin: both hold the same condors, sized on the
-twin's equity by default (so the condor book does not depend on how the hedge fares) or on the
-hedged book's (``size_condors_on``); only the hedged book holds hedge positions (see
+hedged book's own equity by default (matched risk: its condor max loss stays at the tiers' caps
+whatever the hedge costs) or on the twin's (``size_condors_on = "unhedged"``, so the condor
+book does not depend on how the hedge fares); only the hedged book holds hedge positions (see
 ``alvh.engine.state`` for the two accounts). Decisions on session D
 use ``data.snapshot(D + decision_time)`` and nothing else; orders fill at the next session's
 close (or the same close if configured).
@@ -14,12 +15,14 @@ would have closed the account; the journal names the day).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from alvh.book.account import Account
+from alvh.calendar.listings import PRODUCT_LAUNCHES
 from alvh.engine._gc import fewer_gc_passes
 from alvh.engine.book_view import book_view
 from alvh.engine.condor_ops import (
@@ -28,10 +31,13 @@ from alvh.engine.condor_ops import (
     fill_condor,
     leg_quotes,
     mark_condors,
+    open_prices,
     settle_condor,
+    settle_kept_legs,
 )
 from alvh.engine.entries import CondorRules
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
+from alvh.engine.hedge_ledger import LedgerHook
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
 from alvh.engine.journal import JournalEntry
 from alvh.engine.records import build_result, record_day
@@ -41,11 +47,32 @@ from alvh.engine.state import LEG_SIGN, SPX_MULT, Pending, Ruin, RunState
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
-from alvh.market.surface import SpxVolSurface
+from alvh.market.surface import AtmTermStructure, SpxVolSurface
 
 # Interest on cash: ACT/360, the money-market convention of T-bills and fed funds.
 CASH_DAY_BASIS = 360.0
 _DAY_NS = 86_400_000_000_000
+
+
+def _check_vx_in_range(data: MarketData, sessions: pd.DatetimeIndex) -> None:
+    """Raise ``NoDataError`` when a hedged run has no VX settlement on any of its sessions.
+
+    Every hedge instrument is a VX future or priced on one (VIX options on the future of their
+    expiry, the ETF on the first two), so such a hedge could never trade: its "hedged" book would
+    silently equal the unhedged one.
+    """
+    vx = data.tables["vx_settlements"]
+    days = pd.DatetimeIndex(vx["date"]) if len(vx) else pd.DatetimeIndex([])
+    inside = (days >= sessions[0]) & (days <= sessions[-1])
+    if inside.any():
+        return
+    held = f"from {days.min().date()} to {days.max().date()}" if len(days) else "none at all"
+    launch = PRODUCT_LAUNCHES["vx"]
+    raise NoDataError(
+        f"the hedge needs VX futures settlements and the data holds none between "
+        f"{sessions[0].date()} and {sessions[-1].date()} (it holds {held}; CFE listed VX "
+        f"futures from {launch.first_day}). Choose dates the VX data covers, or --hedge none"
+    )
 
 
 class Engine:
@@ -81,6 +108,8 @@ class Engine:
                 f"{data.source.description} (it spans {data.first_date().date()}..{data.last_date().date()})"
             )
         self.rules = CondorRules(settings, data, self.sessions)
+        if isinstance(self.hedge, LedgerHook):
+            _check_vx_in_range(data, self.sessions)
         self.tier_names = tuple(t.name for t in settings.tiers)
         dt = settings.execution.decision_time
         self.decision_offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
@@ -116,8 +145,11 @@ class Engine:
         for i, (day, decision_time) in enumerate(zip(self.sessions, decision_times, strict=True)):
             snap = self.data.snapshot(decision_time)
             surf = SpxVolSurface.from_snapshot(snap)
+            if self.s.iv_scale != 1.0:
+                surf = scale_iv(surf, self.s.iv_scale)
             entries: list[JournalEntry] = []
-            st.costs_today_usd = 0.0
+            st.costs_today_usd = st.hedge_costs_today_usd = st.cash_rate_today_pct = 0.0
+            st.cash_days_today = 0
             if prev_day is not None:
                 self._accrue(st, prev_rate_pct, gap_days[i])
             self._settle(st, snap, day, entries)
@@ -157,6 +189,8 @@ class Engine:
         if "hedged" not in st.ruin:
             hedged = unhedged + st.hedges_acct.accrue_interest(rate_pct, days, CASH_DAY_BASIS)
         st.interest_today = {"unhedged": unhedged, "hedged": hedged}
+        # The rate and days both books accrued at today (cash return = rate x days / 360).
+        st.cash_rate_today_pct, st.cash_days_today = rate_pct, days
 
     # -- settlement and fills -------------------------------------------------------------
     def _settle(
@@ -169,6 +203,7 @@ class Engine:
             pnl = (c.credit + payoff) * SPX_MULT * c.qty - c.fees_usd
             st.closed.append(closed_row(c, day, "expiration", pnl))
             entries.append(entry)
+        entries.extend(settle_kept_legs(st, snap, day))
         settle_hedges(st, self.hedge, snap, day, entries)
 
     def _fill(
@@ -185,33 +220,44 @@ class Engine:
         for p in pending:
             if p.kind == "hedge":
                 assert p.hedge is not None
-                fill_hedge(st, self.hedge, snap, day, p.hedge, entries)
+                before_usd = st.costs_today_usd
+                sub_tick_long = self.s.execution.costs.sub_tick.long
+                fill_hedge(st, self.hedge, snap, day, p.hedge, entries, sub_tick_long)
+                # Kept apart so each book's costs can be reported (the twin pays none of these).
+                st.hedge_costs_today_usd += st.costs_today_usd - before_usd
                 continue
             c = st.condors.get(p.cid)
             if c is None:
                 continue
             if p.kind == "close":
-                close_condor(st, surf, self.s.execution, c, day, p.reason, p.reason.split(":")[0])
+                rule = p.reason.split(":")[0]
+                close_condor(st, surf, self.s.execution, c, day, p.reason, rule, entries)
                 continue
             mids, slip = leg_quotes(
                 surf, self.s.execution, c.strikes, c.expiry_ordinal, c.am_settled
             )
-            st.costs_today_usd += float(slip.sum()) * SPX_MULT * c.qty
-            credit = float(-np.dot(LEG_SIGN, mids) - slip.sum())
-            if credit <= 0.0:
+            px, shorts_bid = open_prices(self.s.execution.costs, mids, slip)
+            credit = float(-np.dot(LEG_SIGN, px))
+            if credit <= 0.0 or not shorts_bid:
                 del st.condors[p.cid]
+                why = (
+                    f"credit {credit:.2f} <= 0 at the fill"
+                    if shorts_bid
+                    else "a short leg would sell below one tick (no bid)"
+                )
                 entries.append(
                     JournalEntry(
                         f"tier.{c.tier}.fill",
                         {"condor": c.cid, "credit": credit},
                         "skipped",
                         "none",
-                        f"no fill: credit {credit:.2f} <= 0 at the fill",
+                        f"no fill: {why}",
                     )
                 )
                 continue
+            st.costs_today_usd += float(np.abs(px - mids).sum()) * SPX_MULT * c.qty
             c.credit, c.open_date = credit, day
-            c.fees_usd = fill_condor(acct, c, day, mids, slip, +1, fee, p.reason)
+            c.fees_usd = fill_condor(acct, c, day, px, +1, fee, p.reason)
             st.costs_today_usd += c.fees_usd
 
     # -- decisions ------------------------------------------------------------------------
@@ -285,6 +331,17 @@ class Engine:
         for c in st.live_condors:
             close_condor(st, surf, self.s.execution, c, day, reason, "ruin")
         mark_condors(st, surf)
+
+
+def scale_iv(surf: SpxVolSurface, iv_scale: float) -> SpxVolSurface:
+    """Return the surface with its ATM implied vols multiplied by ``iv_scale``.
+
+    The ATM total variance nodes scale by ``iv_scale**2``; SSVI carries the smile with them
+    (its skew term depends on the ATM variance, so wing vols move by nearly, not exactly, the
+    same factor). A band for the model's out-of-sample error (``AssumptionsConfig.iv_scale``).
+    """
+    atm = AtmTermStructure(surf.atm.t_nodes, surf.atm.w_nodes * iv_scale * iv_scale)
+    return dataclasses.replace(surf, atm=atm)
 
 
 def _ruin_note(st: RunState, book: str, what: str) -> JournalEntry:

@@ -95,6 +95,9 @@ def record_day(
             n = hb.contracts_by_layer[layer]
             st.layer_rows.append((day, layer, layer, n, hb.value_by_layer_usd[layer]))
     row["costs_usd"] = st.costs_today_usd
+    row["hedge_costs_usd"] = st.hedge_costs_today_usd
+    row["cash_rate_pct"] = st.cash_rate_today_pct
+    row["cash_accrual_days"] = st.cash_days_today
     row["spx"] = surf.spot
     vix = snap.last_bar("VIX")
     row["vix"] = math.nan if vix is None else vix[1]

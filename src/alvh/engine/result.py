@@ -35,8 +35,8 @@ class BacktestResult:
     trades
         Every fill with its reason.
     condors
-        One row per condor: tier, open/close dates, contracts, credit_usd, pnl_usd, exit_rule,
-        max_loss_usd.
+        One row per condor: tier, open/close dates, expiry, root (``SPX``/``SPXW``), settlement
+        (``AM``/``PM``), strikes, contracts, credit_usd, max_loss_usd, pnl_usd, exit_rule.
     hedge_layers
         Per session and hedge layer: contracts, market value, vega.
     journal

@@ -56,6 +56,10 @@ class OpenCondor:
     iv_short_call: float = math.nan
     group_code: int = -1  # the account's code of ``group`` (set by the first fill)
     expiry_ordinal: int = 0  # ``expiry.toordinal()``, for vectorised year fractions
+    # The listed root it was opened on (``SPX`` monthly or ``SPXW``); by default the one its
+    # settlement implies. The legs follow the book's rule (SPX: AM, SPXW: PM), so the AM-settled
+    # SPXW Weeklys of 2005-2010 keep root ``SPXW`` here and in condors.csv but SPX-root legs.
+    root: str = ""
     # Its row of ``LiveCondors.block`` once filled (fixed while open; the max loss costs ~0.5 us).
     live_row: tuple[float, float, float, float, float, float, float] | None = field(
         default=None, init=False, repr=False, compare=False
@@ -63,6 +67,10 @@ class OpenCondor:
 
     def __post_init__(self) -> None:
         self.expiry_ordinal = self.expiry.toordinal()
+        if not self.root:
+            self.root = "SPX" if self.am_settled else "SPXW"
+        elif self.root not in ("SPX", "SPXW"):
+            raise ValueError(f"condor root must be 'SPX' or 'SPXW', got {self.root!r}")
         if not self.legs:
             ic = IronCondor.from_strikes(
                 self.expiry.date(),
@@ -233,7 +241,13 @@ class RunState:
     hedge_marks: dict[str, HedgeMark] = field(default_factory=dict)  # last known mark
     last_entry: dict[str, int] = field(default_factory=dict)
     prev_pnl: dict[str, float] = field(default_factory=dict)
-    costs_today_usd: float = 0.0
+    costs_today_usd: float = 0.0  # condors' and hedges' spread and fees
+    hedge_costs_today_usd: float = 0.0  # the hedges' part of ``costs_today_usd``
+    cash_rate_today_pct: float = 0.0  # the annual rate cash accrued at today (ACT/360)
+    cash_days_today: int = 0  # calendar days accrued today
+    # Legs left open when their condor was closed (near-worthless: ExecutionConfig.sub_tick_*),
+    # as (contract, qty, tier, group); settled at their expiry by ``settle_kept_legs``.
+    kept_legs: list[tuple[SpxOption, float, str, str]] = field(default_factory=list)
     interest_today: dict[str, float] = field(default_factory=lambda: dict.fromkeys(BOOKS, 0.0))
     ruin: dict[str, Ruin] = field(default_factory=dict)
     closed: list[dict[str, object]] = field(default_factory=list)

@@ -155,6 +155,20 @@ class Store:
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_store_path()
+        # A file where the folder should be: say so before reading "empty" or writing into it.
+        for p in (self.root, *self.root.parents):
+            if p.exists():
+                if not p.is_dir():
+                    what = (
+                        "store folder"
+                        if p == self.root
+                        else f"parent of the store folder {self.root}"
+                    )
+                    raise StoreError(
+                        f"{p} is a file, not a folder; expected the {what} "
+                        "(an existing folder, or a path that does not exist yet)"
+                    )
+                break
         self.objects = self.root / "objects"
         self.manifest_path = self.root / "manifest.json"
 

@@ -36,9 +36,11 @@ and gamma expressed per unit of SPX (spot) and theta holding spot, vol and rates
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
 import numpy as np
@@ -47,7 +49,7 @@ from scipy.optimize import brentq
 
 from alvh._typing import ArrayLike, Float64Array, Int64Array
 from alvh.calendar.expiries import spx_monthly_expiry
-from alvh.errors import NoDataError, PricingError
+from alvh.errors import DataFormatError, NoDataError, PricingError
 from alvh.kernel._numba import HAVE_NUMBA
 from alvh.kernel._scalar import (
     _atm_vols_at_expiries,
@@ -62,6 +64,7 @@ from alvh.kernel.fast import black76_greeks  # compiled twin, pinned to the refe
 from alvh.market.rates import DEFAULT_DIV_YIELD, CarryCurve
 
 if TYPE_CHECKING:
+    from alvh.market.data import MarketData
     from alvh.market.snapshot import MarketSnapshot
 
 VIX_TENORS_DAYS: Final[tuple[tuple[str, int], ...]] = (
@@ -103,9 +106,18 @@ class SurfaceParams:
     div_yield
         Continuous S&P 500 dividend yield (decimal), see ``alvh.market.rates``.
     max_atm_gap_pts
-        Largest gap, in vol points, between an index and the ATM vol derived from it. The ratio
-        was fitted at VIX 9-12; SPEC 5 puts 30-day ATM IV ~0-3 points below VIX, so at high
-        VIX the gap is capped rather than scaled (not verified on high-VIX chains).
+        Largest gap, in vol points, between an index and the ATM vol derived from it (a cap on
+        the ratio's effect at high VIX; the regime terms below make the cap rarely bind).
+    ratio_vix_beta, ratio_term_beta
+        Regime terms of the ATM ratio: ``ratio = vix_atm_ratio + ratio_vix_beta ln(VIX/vix_ref)
+        + ratio_term_beta ln(VIX/VIX3M)`` (clipped to [0.4, 1.2]).
+    eta_vix_beta
+        Regime term of ``eta``: times ``exp(eta_vix_beta ln(VIX/vix_ref))``.
+    rho_vix_beta, rho_term_beta
+        Regime terms of ``rho``: ``tanh(atanh(rho) + rho_vix_beta ln(VIX/vix_ref) +
+        rho_term_beta ln(VIX/VIX3M))``; a more negative ``rho`` in stress lowers the call wing.
+    vix_ref
+        VIX level at which the regime terms vanish.
     """
 
     vix_atm_ratio: float
@@ -116,6 +128,12 @@ class SurfaceParams:
     skew_ref: float = 130.0
     div_yield: float = DEFAULT_DIV_YIELD
     max_atm_gap_pts: float = 3.0
+    ratio_vix_beta: float = 0.0
+    ratio_term_beta: float = 0.0
+    eta_vix_beta: float = 0.0
+    rho_vix_beta: float = 0.0
+    rho_term_beta: float = 0.0
+    vix_ref: float = 20.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.gamma <= 0.5:
@@ -127,9 +145,9 @@ class SurfaceParams:
 
 
 # Fitted by scripts/calibrate_surface.py (run 2026-11-20) on the 18 January-2018 SPXW quote dates
-# with at least 3 days to expiry (2018-01-02 .. 2018-01-26, expiry 2018-01-31), gamma held at 1/2.
-# Tables and caveats: docs/calibration.md.
-DEFAULT_SURFACE_PARAMS: Final = SurfaceParams(
+# with at least 3 days to expiry (2018-01-02 .. 2018-01-26, expiry 2018-01-31), gamma held at 1/2,
+# no regime terms. Kept to compare against (docs/calibration.md, "before").
+LEGACY_SURFACE_PARAMS: Final = SurfaceParams(
     vix_atm_ratio=0.7677,
     eta_ref=1.2250,
     gamma=0.5,
@@ -138,6 +156,51 @@ DEFAULT_SURFACE_PARAMS: Final = SurfaceParams(
     skew_ref=130.0,
     div_yield=DEFAULT_DIV_YIELD,
 )
+
+SURFACE_PARAMS_FILE: Final = Path(__file__).with_name("surface_params.json")
+"""The versioned fitted parameters shipped with the package (``scripts/calibrate_regimes.py``)."""
+
+
+def load_surface_params(path: Path | None = None) -> SurfaceParams:
+    """Return the parameters stored in ``path`` (default ``SURFACE_PARAMS_FILE``).
+
+    The file is JSON: ``{"version", "note", "data_id", "params": {field: value}}``.
+
+    Raises
+    ------
+    DataFormatError
+        If the file is not that shape or a field is unknown.
+    """
+    p = path or SURFACE_PARAMS_FILE
+    try:
+        doc = json.loads(p.read_text())
+        values = doc["params"]
+        known = {f.name for f in fields(SurfaceParams)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise DataFormatError(p, None, "params", unknown, f"fields of SurfaceParams: {known}")
+        return SurfaceParams(**{k: float(v) for k, v in values.items()})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataFormatError(p, None, None, str(exc), "a surface parameters JSON file") from None
+
+
+def save_surface_params(
+    params: SurfaceParams, note: str, data_id: str, path: Path | None = None
+) -> None:
+    """Write ``params`` with where they came from (``note``, ``data_id``) as JSON."""
+    doc = {
+        "version": 2,
+        "note": note,
+        "data_id": data_id,
+        "params": {k: round(float(v), 6) for k, v in asdict(params).items()},
+    }
+    (path or SURFACE_PARAMS_FILE).write_text(json.dumps(doc, indent=2) + "\n")
+
+
+DEFAULT_SURFACE_PARAMS: Final = (
+    load_surface_params() if SURFACE_PARAMS_FILE.is_file() else LEGACY_SURFACE_PARAMS
+)
+"""The parameters every surface uses unless told otherwise: the shipped fit."""
 
 
 def ssvi_total_variance(k: ArrayLike, theta: ArrayLike, phi: ArrayLike, rho: float) -> Float64Array:
@@ -251,7 +314,14 @@ class SpxVolSurface:
         The model parameters used.
     skew_index
         The CBOE SKEW close used (NaN when unknown; ``eta_ref`` applies then).
+    rho
+        SSVI ``rho`` of the day (after the regime terms); NaN at construction means
+        ``params.rho``.
     """
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.rho):
+            object.__setattr__(self, "rho", self.params.rho)
 
     spot: float
     as_of: pd.Timestamp
@@ -261,6 +331,7 @@ class SpxVolSurface:
     eta: float
     params: SurfaceParams = field(repr=False)
     skew_index: float = math.nan
+    rho: float = math.nan
     _packed: tuple[Float64Array, Float64Array] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -281,8 +352,14 @@ class SpxVolSurface:
         if spx is None:
             raise NoDataError(f"no SPX bar known at {snap.as_of}")
         day_ns, spot = spx
-        if snap.last_bar("VIX") is None:
+        vix_bar = snap.last_bar("VIX")
+        if vix_bar is None:
             raise NoDataError(f"no VIX close known at {snap.as_of}; the SPX surface needs it")
+        vix3m_bar = snap.last_bar("VIX3M")
+        vix3m = vix3m_bar[1] if vix3m_bar is not None and vix3m_bar[0] == vix_bar[0] else math.nan
+        skew = snap.last_bar("SKEW")
+        skew_index = math.nan if skew is None else skew[1]
+        ratio, eta, rho = _regime_terms_one(params, vix_bar[1], vix3m, skew_index)
         t_nodes: list[float] = []
         vols: list[float] = []
         for symbol, days in VIX_TENORS_DAYS:
@@ -292,24 +369,23 @@ class SpxVolSurface:
             if bar is not None and bar[0] == day_ns:
                 t_nodes.append(days / 365.0)
                 level = bar[1]
-                atm_pts = max(params.vix_atm_ratio * level, level - params.max_atm_gap_pts)
+                atm_pts = max(ratio * level, level - params.max_atm_gap_pts)
                 vols.append(atm_pts / 100.0)
         if not t_nodes:
             day = pd.Timestamp(day_ns)
             raise NoDataError(f"no VIX close for {day.date()} known at {snap.as_of}")
         t_arr = np.asarray(t_nodes)
         w_arr = np.maximum.accumulate(np.asarray(vols) ** 2 * t_arr)
-        skew = snap.last_bar("SKEW")
-        skew_index = math.nan if skew is None else skew[1]
         return cls(
             spot=spot,
             as_of=snap.as_of,
             valuation_time=pd.Timestamp(day_ns - day_ns % _DAY_NS + _CLOSE_NS),
             carry=CarryCurve.from_snapshot(snap, params.div_yield),
             atm=AtmTermStructure(t_arr, w_arr),
-            eta=day_eta(params, skew_index),
+            eta=eta,
             params=params,
             skew_index=skew_index,
+            rho=rho,
         )
 
     # -- carry --------------------------------------------------------------------------
@@ -347,8 +423,8 @@ class SpxVolSurface:
         t = np.maximum(np.asarray(t_years, dtype=np.float64), _MIN_T_YEARS)
         k = np.log(np.asarray(strikes, dtype=np.float64) / self.forward(t))
         theta = self.atm.theta(t)
-        phi = capped_phi(theta, self.eta, self.params.gamma, self.params.rho)
-        return ssvi_total_variance(k, theta, phi, self.params.rho)
+        phi = capped_phi(theta, self.eta, self.params.gamma, self.rho)
+        return ssvi_total_variance(k, theta, phi, self.rho)
 
     def iv(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
         """Return implied vols (decimal) at ``(t_years, strikes)`` (broadcasting)."""
@@ -511,7 +587,7 @@ class SpxVolSurface:
                     self.carry.div_yield,
                     self.eta,
                     p.gamma,
-                    p.rho,
+                    self.rho,
                     _MIN_T_YEARS,
                     _PHI_CAP_MARGIN,
                 ]
@@ -551,9 +627,77 @@ class SmileSurface(Protocol):
 
 
 def day_eta(params: SurfaceParams, skew_index: float) -> float:
-    """Return the day's SSVI ``eta``, scaled by the SKEW index (``eta_ref`` if SKEW unknown)."""
+    """Return the day's SSVI ``eta``, scaled by the SKEW index (``eta_ref`` if SKEW unknown).
+
+    The SKEW term only; ``regime_terms`` adds the VIX term.
+    """
     skew = params.skew_ref if math.isnan(skew_index) else skew_index
     return params.eta_ref * math.exp(params.skew_beta * (skew - params.skew_ref) / 10.0)
+
+
+_RATIO_BOUNDS: Final = (0.4, 1.2)
+_RHO_BOUND: Final = 0.98
+_LOG_VIX_BOUNDS: Final = (-0.9, 1.6)
+_SLOPE_BOUNDS: Final = (-0.4, 0.4)
+
+
+def _regime_terms_one(
+    params: SurfaceParams, vix: float, vix3m: float, skew_index: float
+) -> tuple[float, float, float]:
+    """``regime_terms`` for one day with ``math`` (the engine builds a surface every session;
+    numpy's per-call cost would dominate). ``tests/market/test_surface_panel.py`` pins the two."""
+    lv = min(max(math.log(vix / params.vix_ref), _LOG_VIX_BOUNDS[0]), _LOG_VIX_BOUNDS[1])
+    slope = 0.0 if math.isnan(vix3m) else math.log(vix / vix3m)
+    slope = min(max(slope, _SLOPE_BOUNDS[0]), _SLOPE_BOUNDS[1])
+    ratio = params.vix_atm_ratio + params.ratio_vix_beta * lv + params.ratio_term_beta * slope
+    ratio = min(max(ratio, _RATIO_BOUNDS[0]), _RATIO_BOUNDS[1])
+    skew = params.skew_ref if math.isnan(skew_index) else skew_index
+    eta = params.eta_ref * math.exp(
+        params.skew_beta * (skew - params.skew_ref) / 10.0 + params.eta_vix_beta * lv
+    )
+    z = math.atanh(params.rho) + params.rho_vix_beta * lv + params.rho_term_beta * slope
+    rho = min(max(math.tanh(z), -_RHO_BOUND), _RHO_BOUND)
+    return ratio, eta, rho
+
+
+def regime_terms(
+    params: SurfaceParams, vix: ArrayLike, vix3m: ArrayLike, skew_index: ArrayLike
+) -> tuple[Float64Array, Float64Array, Float64Array]:
+    """Return the day's (ATM ratio, ``eta``, ``rho``) from what is known that day (broadcasting).
+
+    Parameters
+    ----------
+    params
+        Surface parameters (the regime coefficients are zero in the 2018 fit: constants then).
+    vix, vix3m
+        VIX and VIX3M closes of the day; a NaN VIX3M drops the term-structure terms.
+    skew_index
+        CBOE SKEW close (NaN: ``skew_ref``).
+
+    Returns
+    -------
+    tuple of arrays
+        ``ratio`` (clipped to [0.4, 1.2]), ``eta`` and ``rho`` (inside +-0.98).
+    """
+    v = np.asarray(vix, dtype=np.float64)
+    v3 = np.asarray(vix3m, dtype=np.float64)
+    sk = np.asarray(skew_index, dtype=np.float64)
+    # Clipped to the range seen in 2006-2026 (ln(VIX/20) in [-0.78, 1.42], ln(VIX/VIX3M) in
+    # [-0.34, 0.36]): never binding on real data, it stops the terms extrapolating.
+    lv = np.clip(np.log(v / params.vix_ref), *_LOG_VIX_BOUNDS)
+    slope = np.where(np.isnan(v3), 0.0, np.log(v / np.where(np.isnan(v3), 1.0, v3)))
+    slope = np.clip(slope, *_SLOPE_BOUNDS)
+    ratio = np.clip(
+        params.vix_atm_ratio + params.ratio_vix_beta * lv + params.ratio_term_beta * slope,
+        *_RATIO_BOUNDS,
+    )
+    skew = np.where(np.isnan(sk), params.skew_ref, sk)
+    eta = params.eta_ref * np.exp(
+        params.skew_beta * (skew - params.skew_ref) / 10.0 + params.eta_vix_beta * lv
+    )
+    z = math.atanh(params.rho) + params.rho_vix_beta * lv + params.rho_term_beta * slope
+    rho = np.clip(np.tanh(z), -_RHO_BOUND, _RHO_BOUND)
+    return ratio, eta, rho
 
 
 def spot_greeks(
@@ -615,3 +759,267 @@ def solve_strike_for_delta(
         raise PricingError(f"no strike with delta {target_delta} at t_years={t:.4f}")
     k_root = brentq(gap, lo, hi, xtol=1e-10, rtol=1e-12, maxiter=200)
     return f * math.exp(float(k_root))
+
+
+# -- many days at once ------------------------------------------------------------------------
+_PANEL_AS_OF: Final = pd.Timedelta(hours=16, minutes=15)  # the VIX family's close is known
+
+
+@dataclass(frozen=True)
+class SurfacePanel:
+    """The model surface of many days as arrays: what ``from_snapshot`` builds, day by day.
+
+    Each day ``i`` is the surface ``SpxVolSurface.from_snapshot`` builds at 16:15 ET of
+    ``dates[i]`` (when the VIX family's closes are known); the tests pin the two together.
+    Strategy replicas and fits evaluate thousands of (day, expiry, strike) triples in one call.
+
+    Attributes
+    ----------
+    dates
+        Session dates (midnight), increasing.
+    spot
+        SPX close per day.
+    rate
+        Continuous ACT/365 rate per day (IRX, else DFF, as ``CarryCurve.from_snapshot``).
+    t_nodes
+        VIX-family tenors in years (``VIX_TENORS_DAYS``).
+    w_nodes
+        ATM total variance per (day, node); NaN where the index was not quoted that day.
+    eta, rho
+        Per-day SSVI ``eta`` and ``rho`` (``regime_terms``).
+    params
+        The model parameters used.
+    """
+
+    dates: pd.DatetimeIndex
+    spot: Float64Array
+    rate: Float64Array
+    t_nodes: Float64Array
+    w_nodes: Float64Array
+    eta: Float64Array
+    rho: Float64Array
+    params: SurfaceParams = field(repr=False)
+
+    @classmethod
+    def from_closes(
+        cls,
+        dates: pd.DatetimeIndex,
+        spot: ArrayLike,
+        rate: ArrayLike,
+        indexes: dict[str, ArrayLike],
+        skew_index: ArrayLike,
+        params: SurfaceParams = DEFAULT_SURFACE_PARAMS,
+    ) -> SurfacePanel:
+        """Build from aligned per-day arrays.
+
+        Parameters
+        ----------
+        dates
+            Session dates.
+        spot, rate
+            SPX close and continuous rate per day.
+        indexes
+            Same-day closes of the VIX-family symbols in ``VIX_TENORS_DAYS`` (NaN: not quoted);
+            ``"VIX"`` is required.
+        skew_index
+            Last known SKEW close per day (NaN: unknown).
+        params
+            Surface parameters.
+        """
+        n = len(dates)
+        vix = np.asarray(indexes["VIX"], dtype=np.float64)
+        nan = np.full(n, np.nan)
+        vix3m = np.asarray(indexes.get("VIX3M", nan), dtype=np.float64)
+        ratio, eta, rho = regime_terms(params, vix, vix3m, skew_index)
+        t_nodes = np.array([days / 365.0 for _, days in VIX_TENORS_DAYS])
+        w = np.full((n, t_nodes.shape[0]), np.nan)
+        for j, (symbol, _) in enumerate(VIX_TENORS_DAYS):
+            level = np.asarray(indexes.get(symbol, nan), dtype=np.float64)
+            atm_pts = np.maximum(ratio * level, level - params.max_atm_gap_pts)
+            w[:, j] = (atm_pts / 100.0) ** 2 * t_nodes[j]
+        present = ~np.isnan(w)
+        # Non-decreasing over the quoted nodes (fmax skips NaN), as from_snapshot does.
+        w = np.where(present, np.fmax.accumulate(w, axis=1), np.nan)
+        return cls(
+            pd.DatetimeIndex(dates),
+            np.asarray(spot, dtype=np.float64),
+            np.asarray(rate, dtype=np.float64),
+            t_nodes,
+            w,
+            np.broadcast_to(eta, (n,)).astype(np.float64),
+            np.broadcast_to(rho, (n,)).astype(np.float64),
+            params,
+        )
+
+    @classmethod
+    def from_market(
+        cls,
+        data: MarketData,
+        params: SurfaceParams = DEFAULT_SURFACE_PARAMS,
+        start: pd.Timestamp | str | None = None,
+        end: pd.Timestamp | str | None = None,
+    ) -> SurfacePanel:
+        """Build the panel of every SPX session of ``data`` in [start, end] with a VIX close."""
+        inputs = daily_inputs(data, start, end)
+        return cls.from_closes(
+            pd.DatetimeIndex(inputs.index),
+            inputs["SPX"].to_numpy(),
+            inputs["rate"].to_numpy(),
+            {s: inputs[s].to_numpy() for s, _ in VIX_TENORS_DAYS if s in inputs},
+            inputs["SKEW"].to_numpy(),
+            params,
+        )
+
+    def theta(self, day: Int64Array, t_years: ArrayLike) -> Float64Array:
+        """Return ATM total variance of day ``day`` (row index) at ``t_years`` (broadcasting)."""
+        d, t = np.broadcast_arrays(np.asarray(day, dtype=np.int64), np.asarray(t_years, float))
+        t = np.maximum(t, _MIN_T_YEARS)
+        w = self.w_nodes[d]  # (..., m)
+        tn = self.t_nodes
+        present = ~np.isnan(w)
+        m = tn.shape[0]
+        idx = np.arange(m)
+        te = t[..., None]
+        below = present & (tn <= te)
+        above = present & (tn >= te)
+        lo = np.where(below.any(-1), np.max(np.where(below, idx, -1), -1), -1)
+        hi = np.where(above.any(-1), np.min(np.where(above, idx, m), -1), m)
+        first = np.argmax(present, -1)
+        last = m - 1 - np.argmax(present[..., ::-1], -1)
+        take = np.take_along_axis
+        w_first = take(w, first[..., None], -1)[..., 0]
+        w_last = take(w, last[..., None], -1)[..., 0]
+        lo_c, hi_c = np.clip(lo, 0, m - 1), np.clip(hi, 0, m - 1)
+        w_lo = take(w, lo_c[..., None], -1)[..., 0]
+        w_hi = take(w, hi_c[..., None], -1)[..., 0]
+        t_lo, t_hi = tn[lo_c], tn[hi_c]
+        span = np.where(hi_c > lo_c, t_hi - t_lo, 1.0)
+        inside = np.where(hi_c > lo_c, w_lo + (w_hi - w_lo) * (t - t_lo) / span, w_lo)
+        return np.where(
+            lo < 0, t * (w_first / tn[first]), np.where(hi >= m, t * (w_last / tn[last]), inside)
+        )
+
+    def forward(self, day: Int64Array, t_years: ArrayLike) -> Float64Array:
+        """Return the SPX forward of day ``day`` to ``t_years``."""
+        d = np.asarray(day, dtype=np.int64)
+        carry = self.rate[d] - self.params.div_yield
+        return self.spot[d] * np.exp(carry * np.asarray(t_years, dtype=np.float64))
+
+    def iv(self, day: Int64Array, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
+        """Return model implied vols of day ``day`` at ``(t_years, strikes)`` (broadcasting)."""
+        # The slice (theta, phi) depends on (day, t) only: compute it on their broadcast shape,
+        # then spread over the strikes (a strike grid per expiry costs one slice per row).
+        d, t = np.broadcast_arrays(
+            np.asarray(day, dtype=np.int64), np.asarray(t_years, dtype=np.float64)
+        )
+        k = np.asarray(strikes, dtype=np.float64)
+        tc = np.maximum(t, _MIN_T_YEARS)
+        theta = self.theta(d, tc)
+        rho = self.rho[d]
+        eta = self.eta[d]
+        g = self.params.gamma
+        lim = 4.0 / (theta * (1.0 + np.abs(rho)))
+        cap = _PHI_CAP_MARGIN * np.minimum(lim, np.sqrt(lim))
+        phi = np.minimum(eta / (theta**g * (1.0 + theta) ** (1.0 - g)), cap)
+        pk = phi * np.log(k / self.forward(d, tc))
+        w = 0.5 * theta * (1.0 + rho * pk + np.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
+        return np.sqrt(w / tc)
+
+    def greeks(
+        self, day: Int64Array, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike
+    ) -> tuple[Greeks, Float64Array]:
+        """Return (Black-76 greeks per unit of SPX with spot delta, smile vols) per option.
+
+        Expired options (``t_years <= 0``) get intrinsic value on the day's close.
+        """
+        vol = self.iv(day, t_years, strikes)
+        d, t, k, c = np.broadcast_arrays(
+            np.asarray(day, dtype=np.int64),
+            np.asarray(t_years, dtype=np.float64),
+            np.asarray(strikes, dtype=np.float64),
+            np.asarray(is_call, dtype=bool),
+        )
+        f = self.forward(d, np.maximum(t, 0.0))
+        df = np.exp(-self.rate[d] * np.maximum(t, 0.0))
+        g = black76_greeks(f, k, t, vol, df, c)
+        ratio = f / self.spot[d]
+        return (
+            Greeks(
+                g.price, g.delta * ratio, g.gamma * ratio**2, g.vega_per_vol_pt, g.theta_per_day
+            ),
+            vol,
+        )
+
+    def surface(self, day: int) -> SpxVolSurface:
+        """Return day ``day`` as an ``SpxVolSurface`` (for code that wants one day's object)."""
+        present = ~np.isnan(self.w_nodes[day])
+        ts = self.dates[day]
+        return SpxVolSurface(
+            spot=float(self.spot[day]),
+            as_of=ts + _PANEL_AS_OF,
+            valuation_time=ts.normalize() + _CLOSE_OFFSET,
+            carry=CarryCurve(float(self.rate[day]), self.params.div_yield),
+            atm=AtmTermStructure(self.t_nodes[present], self.w_nodes[day][present]),
+            eta=float(self.eta[day]),
+            params=self.params,
+            rho=float(self.rho[day]),
+        )
+
+
+def daily_inputs(
+    data: MarketData,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Return per-session model inputs known at 16:15 ET of each SPX session with a VIX close.
+
+    Columns: ``SPX`` (close), ``SPX_open`` (NaN when the data has none), the VIX-family closes
+    of the same date (NaN when not quoted that day), ``SKEW`` (last known), ``rate``
+    (continuous, IRX else DFF, last known) and ``rate_source``.
+    """
+    bars = data.tables["index_bars"]
+    wide = bars.pivot_table(index="date", columns="symbol", values="close", aggfunc="last")
+    spx = bars[bars["symbol"] == "SPX"].set_index("date")
+    out = pd.DataFrame(index=pd.DatetimeIndex(spx.index, name="date"))
+    out["SPX"] = spx["close"].astype(float)
+    out["SPX_open"] = spx["open"].astype(float)
+    for symbol, _ in VIX_TENORS_DAYS:
+        out[symbol] = wide[symbol].reindex(out.index) if symbol in wide else np.nan
+    out["SKEW"] = (
+        wide["SKEW"].reindex(wide.index).ffill().reindex(out.index) if "SKEW" in wide else np.nan
+    )
+    out = out[out["VIX"].notna()]
+    as_of = pd.Series(out.index + _PANEL_AS_OF, index=out.index)
+    rates = data.tables["rates"]
+    out["rate"] = np.nan
+    out["rate_source"] = ""
+    for series, convert in (("DFF", _dff_to_cc), ("IRX", _irx_to_cc)):
+        r = rates[rates["series"] == series].sort_values("known_at")
+        if r.empty:
+            continue
+        known = pd.merge_asof(
+            as_of.rename("as_of").reset_index(),
+            r[["known_at", "value_pct"]],
+            left_on="as_of",
+            right_on="known_at",
+        )["value_pct"].to_numpy(np.float64)
+        ok = ~np.isnan(known)
+        out.loc[ok, "rate"] = convert(known[ok])  # IRX overrides DFF where known
+        out.loc[ok, "rate_source"] = series
+    if start is not None:
+        out = out[out.index >= pd.Timestamp(start)]
+    if end is not None:
+        out = out[out.index <= pd.Timestamp(end)]
+    if out.empty or out["rate"].isna().any():
+        raise NoDataError("daily_inputs: no sessions in range, or a session without IRX/DFF rate")
+    return out
+
+
+def _irx_to_cc(discount_yield_pct: Float64Array) -> Float64Array:
+    """Vectorised ``tbill_discount_yield_to_cc`` (13-week bill)."""
+    return -np.log(1.0 - discount_yield_pct / 100.0 * 91 / 360.0) / (91 / 365.0)
+
+
+def _dff_to_cc(rate_pct: Float64Array) -> Float64Array:
+    """Vectorised ``money_market_to_cc``."""
+    return 365.0 * np.log1p(rate_pct / 100.0 / 360.0)

@@ -156,7 +156,7 @@ def analyze_run(
     c1 = claim_drawdown_cut(
         hedged, unhedged, fc_windows, s.bootstrap, sm.equity_usd if sm.defined else None, on
     )
-    if events is None:
+    if events is None and on:
         c1 = ClaimResult(
             1,
             c1.claim,

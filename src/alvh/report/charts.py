@@ -16,9 +16,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from alvh.report.analysis import RunAnalysis
 from alvh.report.metrics import drawdown_series, monthly_returns
+from alvh.report.perf import cboe_benchmark, rolling_12m, spx_total_return_usd
 
 if TYPE_CHECKING:
     # Type-only: the Literal of rcParams keys that rc_context is typed with; not needed at run time.
@@ -37,8 +39,8 @@ _RC: dict[RcKeyType, Any] = {
 BOOK_STYLE = {
     "hedged": ("#1f5fa8", "-", "hedged (ALVH)"),
     "unhedged": ("#c0392b", "-", "unhedged twin"),
-    "scaled_mean": ("#7f8c8d", "--", "unhedged scaled to same mean return"),
-    "scaled_cvar": ("#27ae60", ":", "unhedged scaled to same CVaR 95%"),
+    "scaled_mean": ("#7f8c8d", "--", "smaller unhedged book, same mean return"),
+    "scaled_cvar": ("#27ae60", ":", "smaller unhedged book, same tail loss (CVaR 95%)"),
 }
 LAYER_COLORS = {"vx_futures": "#2c7fb8", "vix_calls": "#f39c12", "vix_etf": "#8e44ad"}
 
@@ -65,13 +67,36 @@ def _books(ax: Axes, series: dict[str, pd.Series], label_suffix: str = "") -> No
 def equity_chart(a: RunAnalysis) -> bytes:
     """Equity of the hedged book, its unhedged twin and the two scaled unhedged books."""
 
+    bench = benchmark_curves(a)
+
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
+        for (label, s), color in zip(bench.items(), BENCH_COLORS, strict=False):
+            ax.plot(s.index, s.to_numpy(float) / 1e6, color=color, lw=0.9, alpha=0.8, label=label)
         _books(ax, {k: v / 1e6 for k, v in a.books.items()})
-        ax.set_ylabel("equity (USD million)")
-        ax.set_title("Equity")
+        ax.set_ylabel("equity (USD million, log scale)")
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+        ax.tick_params(axis="y", which="minor", labelsize=7)
+        ax.set_title("Equity (log scale), with benchmarks scaled to the same start")
 
     return render(draw)
+
+
+BENCH_COLORS = ("#b7950b", "#6c3483")
+
+
+def benchmark_curves(a: RunAnalysis) -> dict[str, pd.Series]:
+    """Return SPX total return (approximate) and the CBOE indices on disk, from the capital."""
+    eq = a.run.equity
+    out: dict[str, pd.Series] = {}
+    start = float(eq["hedged_equity_usd"].iloc[0])
+    if "spx" in eq.columns and eq["spx"].notna().sum() > 1:
+        out["SPX total return (approx., 1.8% dividends)"] = spx_total_return_usd(eq["spx"], start)
+    out |= cboe_benchmark(pd.DatetimeIndex(eq.index), start)
+    return out
 
 
 def drawdown_chart(a: RunAnalysis) -> bytes:
@@ -126,29 +151,57 @@ def trigger_dates(decisions: pd.DataFrame) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(sorted(set(d["date"])))
 
 
+def layer_changes(hedge_layers: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Return the sessions a hedge layer was added or removed: columns date, layer, change.
+
+    A layer is held on a session when ``hedge_layers.csv`` lists contracts of it; ``added`` is
+    the first session of a run of held sessions, ``removed`` the first session after it.
+    """
+    cols = ["date", "layer", "change"]
+    if hedge_layers.empty:
+        return pd.DataFrame(columns=cols)
+    key = "layer" if "layer" in hedge_layers.columns else "instrument"
+    held = hedge_layers[hedge_layers["contracts"].abs() > 0]
+    rows = []
+    for layer, g in held.groupby(key, sort=True):
+        on = index.isin(pd.DatetimeIndex(g["date"])).astype(int)
+        step = np.diff(np.r_[0, on])
+        rows += [(index[i], str(layer), "added") for i in np.flatnonzero(step == 1)]
+        rows += [(index[i], str(layer), "removed") for i in np.flatnonzero(step == -1)]
+    return pd.DataFrame(rows, columns=cols).sort_values(["date", "layer"], ignore_index=True)
+
+
 def vix_chart(a: RunAnalysis) -> bytes:
-    """VIX, VX1 and VX2 with markers on days a hedge rule fired."""
+    """VIX (and the VX curve, faint) with a marker where a hedge layer was added or removed."""
     eq = a.run.equity
-    fired = trigger_dates(a.run.decisions).intersection(eq.index)
+    changes = layer_changes(a.run.hedge_layers, pd.DatetimeIndex(eq.index))
 
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
-        for col, color in (("vix", "black"), ("vx1", "#2c7fb8"), ("vx2", "#7fcdbb")):
+        for col, color, lw, alpha in (("vx1", "#2c7fb8", 0.7, 0.5), ("vx2", "#7fcdbb", 0.7, 0.5)):
             if col in eq.columns:
-                ax.plot(eq.index, eq[col].to_numpy(float), color=color, lw=1.0, label=col.upper())
-        if len(fired) and "vix" in eq.columns:
-            ax.scatter(
-                fired,
-                eq.loc[fired, "vix"].to_numpy(float),
-                marker="^",
-                color="#c0392b",
-                s=18,
-                zorder=3,
-                label=f"hedge trigger fired ({len(fired)} days)",
-            )
-        ax.legend(loc="upper left", fontsize=8)
+                ax.plot(eq.index, eq[col].to_numpy(float), color=color, lw=lw, alpha=alpha,
+                        label=col.upper())  # fmt: skip
+        if "vix" in eq.columns:
+            ax.plot(eq.index, eq["vix"].to_numpy(float), color="black", lw=1.3, label="VIX")
+            for (layer, change), g in changes.groupby(["layer", "change"], sort=True):
+                d = pd.DatetimeIndex(g["date"])
+                ax.scatter(
+                    d,
+                    eq.loc[d, "vix"].to_numpy(float),
+                    marker="^" if change == "added" else "v",
+                    facecolors=LAYER_COLORS.get(str(layer), "#95a5a6")
+                    if change == "added"
+                    else "none",
+                    edgecolors=LAYER_COLORS.get(str(layer), "#95a5a6"),
+                    s=18,
+                    alpha=0.85,
+                    zorder=3,
+                    label=f"{str(layer).replace('_', ' ')} {change} ({len(d)})",
+                )
+        ax.legend(loc="upper left", fontsize=7, ncol=2)
         ax.set_ylabel("index points")
-        ax.set_title("VIX and the VX curve, with hedge triggers")
+        ax.set_title("VIX, with each hedge layer's additions (filled) and removals (open)")
 
     return render(draw)
 
@@ -216,25 +269,77 @@ def attribution_chart(a: RunAnalysis) -> bytes:
 
 
 def greeks_chart(a: RunAnalysis) -> bytes:
-    """Dollar delta, vega per vol point and theta per day of both books."""
+    """Dollar delta, vega per vol point and theta per day: one row per book, shared y axes."""
     eq = a.run.equity
+    spec = (
+        ("delta_usd", "delta (USD per SPX point)"),
+        ("vega_usd_per_vol_pt", "vega (USD per vol point)"),
+        ("theta_usd_per_day", "theta (USD per day)"),
+    )
 
     def draw(fig: Figure) -> None:
-        axes = fig.subplots(1, 3)
-        spec = (
-            ("delta_usd", "delta (USD)"),
-            ("vega_usd_per_vol_pt", "vega (USD per vol pt)"),
-            ("theta_usd_per_day", "theta (USD per day)"),
-        )
-        for ax, (col, title) in zip(axes, spec, strict=True):
-            for b in ("hedged", "unhedged"):
-                name = f"{b}_{col}"
-                if name in eq.columns:
-                    color, _, label = BOOK_STYLE[b]
-                    ax.plot(eq.index, eq[name].to_numpy(float), color=color, lw=0.9, label=label)
-            ax.set_title(title)
+        axes = fig.subplots(2, 3, sharex=True, sharey="col")
+        for row, b in enumerate(("hedged", "unhedged")):
+            color, _, label = BOOK_STYLE[b]
+            for col, (name, title) in enumerate(spec):
+                ax = axes[row][col]
+                c = f"{b}_{name}"
+                if c in eq.columns:
+                    ax.plot(eq.index, eq[c].to_numpy(float) / 1e3, color=color, lw=0.6)
+                ax.axhline(0.0, color="grey", lw=0.5)
+                ax.set_title(f"{label}: {title}, thousands", fontsize=8)
+                ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+
+    return render(draw, (FIG_SIZE_IN[0], 5.6))
+
+
+def rolling_chart(a: RunAnalysis) -> bytes:
+    """Trailing 12-month return and volatility of both books and the SPX benchmark."""
+    curves = {k: v for k, v in a.books.items() if k in ("hedged", "unhedged")}
+    bench = benchmark_curves(a)
+
+    def draw(fig: Figure) -> None:
+        ax1, ax2 = fig.subplots(1, 2)
+        for name, s in curves.items():
+            color, _, label = BOOK_STYLE[name]
+            r = rolling_12m(s)
+            ax1.plot(r.index, r["return_pct"].to_numpy(float), color=color, lw=1.0, label=label)
+            ax2.plot(r.index, r["volatility_pct"].to_numpy(float), color=color, lw=1.0, label=label)
+        for (label, s), color in zip(bench.items(), BENCH_COLORS, strict=False):
+            r = rolling_12m(s)
+            ax1.plot(r.index, r["return_pct"].to_numpy(float), color=color, lw=0.8, label=label)
+        ax1.axhline(0.0, color="grey", lw=0.5)
+        ax1.set_title("Trailing 12-month return (%)")
+        ax2.set_title("Trailing 12-month volatility (%)")
+        ax1.legend(loc="best", fontsize=7)
+        for ax in (ax1, ax2):
             ax.tick_params(axis="x", labelrotation=30, labelsize=7)
-        axes[0].legend(loc="best", fontsize=7)
+
+    return render(draw)
+
+
+def monthly_distribution_chart(a: RunAnalysis) -> bytes:
+    """Histogram of the monthly returns of both books (same bins)."""
+    m = {b: monthly_returns(a.books[b]) for b in ("hedged", "unhedged")}
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        allv = np.concatenate([v.to_numpy(float) for v in m.values()])
+        allv = allv[np.isfinite(allv)]
+        if len(allv) == 0:
+            ax.text(0.5, 0.5, "no complete month", ha="center", transform=ax.transAxes)
+            return
+        edges = np.histogram_bin_edges(allv, bins=min(40, max(10, len(allv) // 6)))
+        bins = [float(x) for x in edges]
+        for b, v in m.items():
+            color, _, label = BOOK_STYLE[b]
+            ax.hist(v.to_numpy(float), bins=bins, color=color, alpha=0.45,
+                    label=f"{label} ({len(v)} months)")  # fmt: skip
+        ax.axvline(0.0, color="grey", lw=0.6)
+        ax.set_xlabel("monthly return (%)")
+        ax.set_ylabel("months")
+        ax.legend(loc="best", fontsize=8)
+        ax.set_title("Distribution of monthly returns")
 
     return render(draw)
 
@@ -254,13 +359,15 @@ def equity_overlay_chart(curves: dict[str, pd.Series]) -> bytes:
 
 
 CHARTS: dict[str, tuple[str, Callable[[RunAnalysis], bytes]]] = {
-    "equity": ("Equity: hedged, unhedged and the scaled unhedged books", equity_chart),
+    "equity": ("Equity: hedged, unhedged, the smaller unhedged books and benchmarks", equity_chart),
     "drawdown": ("Underwater drawdowns", drawdown_chart),
+    "rolling": ("Rolling 12 months: return and volatility", rolling_chart),
     "hedge_layers": ("Hedge layers over time", hedge_layers_chart),
-    "vix_curve": ("VIX, VX1, VX2 and hedge triggers", vix_chart),
-    "monthly_returns": ("Monthly returns (hedged)", monthly_heatmap_chart),
+    "vix_curve": ("VIX and the hedge layers added and removed", vix_chart),
+    "monthly_returns": ("Monthly returns of the hedged book", monthly_heatmap_chart),
+    "monthly_distribution": ("Distribution of monthly returns", monthly_distribution_chart),
     "attribution": ("P&L attribution", attribution_chart),
-    "greeks": ("Greeks over time", greeks_chart),
+    "greeks": ("Greeks over time, book by book", greeks_chart),
 }
 
 

@@ -12,7 +12,8 @@ Verdicts are ``holds``, ``does not hold`` or ``inconclusive``; the rules (docs/r
    the interval lies inside [0.3, 0.7]; does not hold if it lies wholly outside; else
    inconclusive.
 
-A run without a hedge gets ``inconclusive`` on every claim: there is nothing to judge.
+A run without a hedge gets ``n/a`` on every claim: the claims are about a hedge, and there is
+none to judge (it is not "inconclusive": no data could decide it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pandas as pd
 from alvh.report.bootstrap import BootstrapSettings, Estimate, mean_interval, window_ratio_interval
 from alvh.report.events import Window, window_loss_usd
 
-Verdict = Literal["holds", "does not hold", "inconclusive"]
+Verdict = Literal["holds", "does not hold", "inconclusive", "n/a"]
 CLAIM1_MIN_REDUCTION = 0.35
 CLAIM2_UNHEDGED_LOSS_PCT = 40.0
 CLAIM2_HEDGED_LOSS_PCT = 18.0
@@ -52,7 +53,7 @@ class ClaimResult:
     number, claim
         The claim (SPEC 4) and its text.
     verdict
-        ``holds``, ``does not hold`` or ``inconclusive``.
+        ``holds``, ``does not hold``, ``inconclusive`` or ``n/a`` (a run without a hedge).
     estimate
         The headline number with its interval (units in ``unit``).
     unit
@@ -106,7 +107,7 @@ def _no_hedge(number: int, unit: str) -> ClaimResult:
     return ClaimResult(
         number,
         CLAIM_TEXT[number],
-        "inconclusive",
+        "n/a",
         Estimate(math.nan, reason="the run has no hedge"),
         unit,
         "the run has no hedge (hedge preset 'none'): nothing to judge",

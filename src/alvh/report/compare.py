@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +25,29 @@ from alvh.report.analysis import AnalysisSettings, RunAnalysis, analyze_run, ful
 from alvh.report.bootstrap import Estimate
 from alvh.report.charts import equity_overlay_chart
 from alvh.report.html import esc, render_comparison_html, table, verdict_cell
+from alvh.report.matched import BandRuns, add_bands, add_matched_risk, excess_fields
 from alvh.report.rundir import load_run
 
 COLUMNS = (
     "label",
     "run_id",
+    "sizing",
     "cagr_pct",
+    "cash_cagr_pct",
+    "excess_cagr_pct",
+    "mean_annual_excess_pct",
     "max_drawdown_pct",
+    "none_max_drawdown_pct",
+    "vs_none_dd_reduction",
+    "costs_usd",
+    "costs_pct_of_credit",
+    "costs_pct_of_equity_per_year",
+    "condor_max_loss_pct_of_equity_mean",
+    "condor_max_loss_pct_of_equity_peak",
+    "claim1_band",
+    "claim2_band",
+    "claim3_band",
+    "band_runs",
     "sharpe",
     "dd_reduction",
     "scaled_mean_max_drawdown_pct",
@@ -203,9 +219,18 @@ def run_row(a: RunAnalysis, label: str | None = None) -> dict[str, object]:
         row[f"claim{n}_detail"] = c.detail
         row[f"claim{n}_basis"] = c.basis
         row[f"claim{n}_extra"] = c.extra
+    row.update(excess_fields(run))
     row["hedge_cost_lo"] = _f(a.claims[2].estimate.lo)
     row["hedge_cost_hi"] = _f(a.claims[2].estimate.hi)
     return row
+
+
+def claim_verdicts(
+    run_dir: Path, events: pd.DataFrame | None, settings: AnalysisSettings
+) -> tuple[str, str, str]:
+    """Return the three claims' verdicts of one run directory (a run of a verdict band)."""
+    a = analyze_run(load_run(Path(run_dir)), events, settings)
+    return (a.claims[0].verdict, a.claims[1].verdict, a.claims[2].verdict)
 
 
 def sensitivity_rows(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
@@ -354,6 +379,7 @@ def compare_runs(
     labels: Sequence[str] | None = None,
     events: pd.DataFrame | None = None,
     settings: AnalysisSettings | None = None,
+    bands: Mapping[str, BandRuns] | None = None,
 ) -> ComparisonResult:
     """Write a comparison of several run directories to ``out_dir``.
 
@@ -369,6 +395,9 @@ def compare_runs(
         Macro events for the claims (see ``build_report``).
     settings
         Bootstrap and window settings.
+    bands
+        Per row label, the claim verdicts of its band runs (``alvh.report.band``; base first);
+        rows without one show their single-run verdict.
     """
     if labels is not None and len(labels) != len(run_dirs):
         raise ValueError(f"{len(labels)} labels for {len(run_dirs)} runs")
@@ -382,6 +411,8 @@ def compare_runs(
             row["label"] = f"{row['label']} #{i + 1}"
         rows.append(row)
         curves[str(row["label"])] = a.books["hedged"]
+    add_matched_risk(rows)
+    add_bands(rows, bands or {})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     chart = out_dir / "equity_overlay.png"

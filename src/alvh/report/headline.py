@@ -45,15 +45,22 @@ def _pct(v: object, fmt: str = "{:.1f}") -> str:
 
 
 def runs_table(rows: Sequence[Row]) -> str:
-    """Return the markdown table of all runs (one row each)."""
+    """Return the markdown table of all runs (one row each), at matched risk.
+
+    Whole-period drawdown figures compare each hedged run with the comparison's run without a
+    hedge (each sized on its own equity); claims show the band verdict when a band ran.
+    """
     headers = (
         "hedge",
         "notional base",
+        "condor sizing",
         "CAGR %",
+        "over cash (CAGR) %",
         "vol %",
         "max DD %",
-        "DD reduction vs unhedged twin % [95% CI]",
+        "DD cut vs no hedge %",
         "hedge cost % of capital/month [95% CI]",
+        "costs % of credit (% of equity a year)",
         "claim 1",
         "claim 2",
         "claim 3",
@@ -63,19 +70,80 @@ def runs_table(rows: Sequence[Row]) -> str:
         on = bool(r.get("hedge_enabled"))
         cost = {"c": r.get("hedge_cost_pct_per_month")}
         cost.update(c_lo=r.get("hedge_cost_lo"), c_hi=r.get("hedge_cost_hi"))
+        red = r.get("vs_none_dd_reduction")
         body.append(
             [
-                str(r.get("label")) if on else f"{r.get('label')} (unhedged book)",
+                str(r.get("label")) if on else f"{r.get('label')} (no hedge)",
                 _notional(r) if on else "-",
+                str(r.get("sizing_label") or "?"),
                 fmt_num(r.get("cagr_pct")),
+                fmt_num(r.get("excess_cagr_pct")),
                 _pct(r.get("volatility_pct")),
                 _pct(r.get("max_drawdown_pct")),
-                fmt_interval(r, "dd_reduction", 100.0) if on else "-",
+                _pct(red * 100.0 if isinstance(red, int | float) else None) if on else "-",
                 fmt_interval(cost, "c", 1.0, "{:.2f}") if on else "-",
+                f"{_pct(r.get('costs_pct_of_credit'))} ({fmt_num(r.get('costs_pct_of_equity_per_year'))})",
             ]
-            + [str(r.get(f"claim{n}")) if on else "-" for n in (1, 2, 3)]
+            + [claim_cell(r, n) for n in (1, 2, 3)]
         )
     return markdown_table(headers, body)
+
+
+def claim_cell(r: Row, n: int) -> str:
+    """Return a claim's verdict for a table: the band's when one ran, ``n/a`` without a hedge."""
+    if not r.get("hedge_enabled"):
+        return "n/a"
+    band = r.get(f"claim{n}_band")
+    if isinstance(band, str) and r.get(f"claim{n}_band_kind"):
+        return f"{band} ({r.get('band_runs')} runs)"
+    return str(r.get(f"claim{n}"))
+
+
+def cash_line(meta: dict[str, object], rows: Sequence[Row]) -> str:
+    """Return the sentence on cash, costs and sizing the runs table rests on."""
+    cash = next((r.get("cash_cagr_pct") for r in rows if r.get("cash_cagr_pct") is not None), None)
+    none = next((r for r in rows if not r.get("hedge_enabled")), None)
+    text = (
+        f"Cash alone (the configured T-bill rate, ACT/360, on the same sessions) compounded at "
+        f"{fmt_num(cash)}% a year; 'over cash' is each book's CAGR over that "
+        "((1 + CAGR) / (1 + cash CAGR) - 1). Costs are spread and fees paid (already inside the "
+        "P&L), in % of the condor credit collected and in % a year of mean equity."
+    )
+    if none is not None and isinstance(none.get("interest_usd"), int | float):
+        share = none.get("interest_share_of_pnl_pct")
+        text += f" The no-hedge book booked ${float(none['interest_usd']):,.0f} of interest on cash"  # type: ignore[arg-type]
+        text += (
+            f" ({_pct(share, '{:.0f}')}% of its P&L)."
+            if isinstance(share, int | float)
+            else " (its P&L over the period was not positive)."
+        )
+    text += (
+        " Own sizing (matched risk): every book sizes its condors on its own equity, so the "
+        "hedged runs and the no-hedge run carry the same condor risk per dollar; 'DD cut vs no "
+        "hedge' is 1 - maxDD(hedged) / maxDD(no hedge) (negative: deeper)."
+    )
+    notes = [str(r["twin_sizing_note"]) for r in rows if r.get("twin_sizing_note")]
+    if notes:
+        text += " Twin-sized runs: " + "; ".join(notes) + "."
+    return text
+
+
+def band_lines(rows: Sequence[Row]) -> list[str]:
+    """Return, per hedged run with a band, each band run's three verdicts (markdown bullets)."""
+    out = []
+    for r in rows:
+        sc = r.get("band_scenarios")
+        if not r.get("hedge_enabled") or not isinstance(sc, list):
+            continue
+        out.append(f"**{r.get('label')}** ({len(sc)} runs):")
+        out.append("")
+        for s in sc:
+            where = "base" if s["axis"] == "base" else f"{s['axis']}: {s['level']}"
+            out.append(
+                f"- {where}: claim 1 {s['claim1']}, claim 2 {s['claim2']}, claim 3 {s['claim3']}"
+            )
+        out.append("")
+    return out
 
 
 def _notional(r: Row) -> str:
@@ -92,11 +160,19 @@ def claim_lines(r: Row) -> list[str]:
         text = (
             f"Claim {n} ({CLAIM_SHORT[n]}): **{r.get(f'claim{n}')}** - {r.get(f'claim{n}_detail')}"
         )
+        if r.get(f"claim{n}_band_kind"):
+            text += f"; across its band of {r.get('band_runs')} runs: **{r.get(f'claim{n}_band')}**"
         if n == 1:
             text += (
                 f"; whole period max DD {_pct(r.get('max_drawdown_pct'))}% hedged vs "
-                f"{_pct(r.get('unhedged_max_drawdown_pct'))}% unhedged, reduction "
-                f"{_reduction(r)} over {r.get('period_start')}..{r.get('period_end')}"
+                f"{_pct(r.get('unhedged_max_drawdown_pct'))}% for the twin holding its "
+                f"condors (reduction {_reduction(r)})"
+                + (
+                    f" and {_pct(r.get('none_max_drawdown_pct'))}% for the run without a hedge"
+                    if r.get("none_max_drawdown_pct") is not None
+                    else ""
+                )
+                + f" over {r.get('period_start')}..{r.get('period_end')}"
             )
         basis = r.get(f"claim{n}_basis")
         text += f". Basis: {basis}." if basis else "."
@@ -207,7 +283,9 @@ def headline_markdown(meta: dict[str, object], rows: Sequence[Row], command: str
         f"{meta.get('bootstrap_block_sessions') or 'automatic'}-session mean blocks.",
         "",
         runs_table(rows),
-        "Verdicts across the hedged runs:",
+        cash_line(meta, rows),
+        "",
+        "Verdicts across the hedged runs (each run's base assumptions):",
         "",
         *verdict_counts(rows),
         "",
@@ -218,6 +296,19 @@ def headline_markdown(meta: dict[str, object], rows: Sequence[Row], command: str
         if not r.get("hedge_enabled"):
             continue
         parts += [f"**{r.get('label')}**", "", *claim_lines(r), ""]
+    bl = band_lines(rows)
+    if bl:
+        parts += [
+            "### Verdict bands: each claim across its assumptions",
+            "",
+            "Each hedged run again with one assumption moved at a time: costs (slippage x0.5 "
+            "and x1.5 of the modelled half-spread), the surface (model implied vol x0.95 and "
+            "x1.05), the other readings of 4/4/2 and the other notional bases of the budget "
+            "reading. A claim 'holds in all' / 'fails in all' runs, or 'depends on' the "
+            "assumptions named (docs/report.md).",
+            "",
+            *bl,
+        ]
     parts += [
         "### Sensitivity: readings of 4/4/2 and notional bases",
         "",

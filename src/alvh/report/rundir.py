@@ -90,7 +90,9 @@ class RunData:
     def data_description(self) -> str:
         d = self.summary.get("data") or {}
         if isinstance(d, dict):
-            return f"{d.get('kind', '?')}: {d.get('description', '')} (data id {d.get('data_id')})"
+            desc, data_id = str(d.get("description", "")), str(d.get("data_id"))
+            ident = "" if data_id in desc else f" (data id {data_id})"  # stated once
+            return f"{d.get('kind', '?')}: {desc}{ident}"
         return "?"
 
 

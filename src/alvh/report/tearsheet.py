@@ -14,7 +14,9 @@ from alvh.report.analysis import AnalysisSettings, RunAnalysis, analyze_run
 from alvh.report.bootstrap import Estimate
 from alvh.report.charts import all_charts
 from alvh.report.claims import ClaimResult
-from alvh.report.html import render_report_html
+from alvh.report.excess import excess_and_costs
+from alvh.report.matched import SIZING_LABEL, sizing_convention
+from alvh.report.run_page import CLAIM_TITLE, render_report_html
 from alvh.report.rundir import load_run
 
 
@@ -101,12 +103,18 @@ def _cell(e: Estimate, scale: float = 1.0) -> str:
 
 
 _VERDICT_STYLE = {"holds": "green", "does not hold": "red", "inconclusive": "yellow"}
+_BOOK_WORDS = {
+    "hedged": "hedged",
+    "unhedged": "unhedged twin",
+    "scaled_mean": "smaller unhedged, same mean",
+    "scaled_cvar": "smaller unhedged, same tail",
+}
 
 
 def print_summary(result: ReportResult, console: Console) -> None:
-    """Print the summary table and the claims' verdicts of a report to a rich console."""
+    """Print the summary, cash and costs, and the claims' verdicts of a report to a console."""
     a = result.analysis
-    t = Table(title=f"alvh {a.run.label}: run {a.run.run_id[:12]} (95% bootstrap CI)")
+    t = Table(title=f"alvh {a.run.label}: run {a.run.run_id[:12]} (95% bootstrap intervals)")
     t.add_column("book", justify="left")
     for h in ("CAGR %", "vol %", "Sharpe", "max DD %"):
         t.add_column(h, justify="right")
@@ -114,16 +122,41 @@ def print_summary(result: ReportResult, console: Console) -> None:
         if book == "difference":
             continue
         t.add_row(
-            book,
+            _BOOK_WORDS.get(book, book),
             *(_cell(iv[m]) for m in ("cagr_pct", "volatility_pct", "sharpe", "max_drawdown_pct")),
         )
     console.print(t)
-    c = Table(title="Claims (SPEC 4)")
-    c.add_column("#", justify="right")
+    eq, condors = a.run.equity, a.run.condors
+    k = Table(title="Return over cash and costs")
+    k.add_column("book", justify="left")
+    for h in ("cash %/yr", "over cash %", "costs USD", "% of credit", "% equity/yr"):
+        k.add_column(h, justify="right", no_wrap=True)
+    for b in ("hedged", "unhedged"):
+        x = excess_and_costs(eq, condors, b)
+        k.add_row(
+            _BOOK_WORDS[b],
+            _n(x["cash_cagr_pct"]),
+            _n(x["excess_cagr_pct"]),
+            _n(x["costs_usd"], "{:,.0f}"),
+            _n(x["costs_pct_of_credit"], "{:.1f}"),
+            _n(x["costs_pct_of_equity_per_year"]),
+        )
+    console.print(k)
+    c = Table(title="The hedge's three claims (docs/report.md)")
+    c.add_column("claim", justify="left")
     c.add_column("verdict", justify="left")
     c.add_column("numbers", justify="left")
     for cl in result.claims:
         style = _VERDICT_STYLE.get(cl.verdict, "")
-        c.add_row(str(cl.number), f"[{style}]{cl.verdict}[/]", cl.detail)
+        verdict = f"[{style}]{cl.verdict}[/]" if style else cl.verdict
+        c.add_row(CLAIM_TITLE.get(cl.number, str(cl.number)), verdict, cl.detail)
     console.print(c)
-    console.print(f"capital base {a.run.capital_base_usd:,.0f} USD; report: {result.html_path}")
+    sizing = SIZING_LABEL[sizing_convention(a.run)]
+    console.print(
+        f"capital base {a.run.capital_base_usd:,.0f} USD; condor sizing: {sizing}; "
+        f"report: {result.html_path}"
+    )
+
+
+def _n(v: object, fmt: str = "{:.2f}") -> str:
+    return fmt.format(v) if isinstance(v, int | float) and math.isfinite(float(v)) else "n/a"

@@ -104,11 +104,12 @@ def _pick(strikes: Float64Array, score: Float64Array, target: float, mask: np.nd
 def select_strikes(
     surface: SurfaceLike,
     t_years: float,
-    method: Literal["delta", "pop", "sd"],
+    method: Literal["delta", "pop", "sd", "atm"],
     value: float,
-    wing_method: Literal["width", "delta"],
+    wing_method: Literal["width", "delta", "pct_otm"],
     wing_value: float,
     grid: Float64Array | None = None,
+    reference_spot: float | None = None,
 ) -> CondorStrikes | None:
     """Return condor strikes chosen on the strike grid, or None when none fit.
 
@@ -122,10 +123,17 @@ def select_strikes(
         ``delta``: shorts at |delta| closest to ``value`` (e.g. 0.16);
         ``pop``: shorts so that the risk-neutral probability of expiring between them is
         ``value`` (each tail ``(1 - value) / 2``, from N(d2) with the smile's vol);
-        ``sd``: shorts ``value`` standard deviations away, SD = S x IV_atm x sqrt(t).
+        ``sd``: shorts ``value`` standard deviations away, SD = S x IV_atm x sqrt(t);
+        ``atm``: short put and short call both at the grid strike nearest the spot (an iron
+        butterfly; ``value`` is unused).
     wing_method
         ``width``: longs ``wing_value`` points beyond the shorts; ``delta``: longs at |delta|
-        closest to ``wing_value`` (e.g. 0.05) beyond the shorts.
+        closest to ``wing_value`` (e.g. 0.05) beyond the shorts; ``pct_otm``: the long put at
+        the highest grid strike at or below ``S x (1 - wing_value / 100)``, the long call at
+        the lowest at or above ``S x (1 + wing_value / 100)``.
+    reference_spot
+        SPX level for ``atm`` shorts and ``pct_otm`` wings instead of the surface's spot (e.g.
+        Cboe's 11:00 ET value for BFLY); deltas always come from the surface.
     """
     s = float(surface.spot)
     k = strike_grid(s) if grid is None else np.asarray(grid, dtype=float)
@@ -143,6 +151,7 @@ def select_strikes(
         call_delta = ndtr(d1)  # undiscounted forward delta: the convention traders quote
     d2 = d1 - sd_t
     put_delta = call_delta - 1.0
+    ref = s if reference_spot is None else float(reference_spot)
     below, above = k < f, k > f
     if method == "delta":
         sp = _pick(k, -put_delta, value, below)
@@ -159,9 +168,12 @@ def select_strikes(
         sp = float(k[np.argmin(np.abs(k - (s - value * sd_pts)))])
         sc = float(k[np.argmin(np.abs(k - (s + value * sd_pts)))])
         why = f"shorts {value:g} SD away (SD {sd_pts:.1f} pts)"
+    elif method == "atm":
+        sp = sc = float(k[np.argmin(np.abs(k - ref))])
+        why = f"short straddle at {sp:g} (strike nearest SPX {ref:.2f})"
     else:
         raise ValueError(f"unknown strike method {method!r}")
-    if not (math.isfinite(sp) and math.isfinite(sc)) or sp >= sc:
+    if not (math.isfinite(sp) and math.isfinite(sc)) or sp > sc or (sp == sc and method != "atm"):
         return None
     if wing_method == "width":
         lp, lc = sp - wing_value, sc + wing_value
@@ -170,6 +182,13 @@ def select_strikes(
         lp = _pick(k, -put_delta, wing_value, k < sp)
         lc = _pick(k, call_delta, wing_value, k > sc)
         why += f", wings at {wing_value:.0%} delta"
+    elif wing_method == "pct_otm":
+        # At or beyond the % level, as Cboe's rules pick strikes ("the closest strike below"
+        # for puts, above for calls), so a wing is never narrower than stated.
+        lo, hi = ref * (1.0 - wing_value / 100.0), ref * (1.0 + wing_value / 100.0)
+        lp = float(k[k <= lo].max()) if (k <= lo).any() else math.nan
+        lc = float(k[k >= hi].min()) if (k >= hi).any() else math.nan
+        why += f", wings {wing_value:g}% out of the money"
     else:
         raise ValueError(f"unknown wing method {wing_method!r}")
     if not (math.isfinite(lp) and math.isfinite(lc)) or lp >= sp or lc <= sc:
@@ -193,6 +212,21 @@ def condor_contracts(
     if max_contracts is not None:
         n = min(n, max_contracts)
     return max(n, 0)
+
+
+def index_contracts(equity_usd: float, wing_owed_per_condor_usd: float, multiple: float) -> int:
+    """Return how many condors a CBOE-style index holds: T-bills = ``multiple`` x what they owe.
+
+    CBOE's CNDR and BFLY hold T-bills worth ten times the spread's maximum loss. Read here as
+    what the spread can owe at expiry, the widest wing x 100 per condor (the premium received
+    goes into the T-bills), so ``contracts = equity / (multiple x widest wing x 100)``. This
+    reading gives CNDR's published volatility (7.2% a year; netting the premium would give
+    ~8%, and ~23% for BFLY against a published figure above 10%): docs/book-and-config.md.
+    The index holds fractional units; a book holds whole contracts, rounded down.
+    """
+    if wing_owed_per_condor_usd <= 0 or equity_usd <= 0 or multiple <= 0:
+        return 0
+    return max(math.floor(equity_usd / (multiple * wing_owed_per_condor_usd) + 1e-9), 0)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,31 @@ KNOWN_LAYOUTS = (
 )
 
 
+# The column sets ``detect`` asks for, by layout: a header that has most of one (two columns or
+# more, half or more of the set) but not all is that layout missing columns, and is told which.
+_REQUIRED: tuple[tuple[str, frozenset[str]], ...] = (
+    ("CFE per-contract VX", frozenset({"trade date", "futures", "settle"})),
+    ("VX per-contract panel", frozenset({"trade_date", "contract", "expiry", "settle"})),
+    ("VX continuous", frozenset({"date", "vx1", "vx1_contract", "vx1_expiry"})),
+    ("Yahoo OHLC", frozenset({"date", "open", "high", "low", "close", "adj close"})),
+    ("CBOE index history", frozenset({"date", "open", "high", "low", "close"})),
+    ("events", frozenset({"date", "kind"})),
+)
+
+
+def missing_columns(header: tuple[str, ...]) -> tuple[str, list[str]] | None:
+    """Return (layout, missing column names) for a header that nearly matches one layout."""
+    hs = {c.strip().lower() for c in header}
+    best: tuple[int, str, list[str]] | None = None  # fewest missing wins; ties: listed first
+    for name, need in _REQUIRED:
+        have = len(need & hs)
+        if have >= 2 and 2 * have >= len(need) and have < len(need):
+            lacking = sorted(need - hs)
+            if best is None or len(lacking) < best[0]:
+                best = (len(lacking), name, lacking)
+    return None if best is None else (best[1], best[2])
+
+
 def detect(header: tuple[str, ...]) -> tuple[str, Importer] | None:
     """Return (format name, importer) for a header, or None if no layout matches."""
     h = [c.strip().lower() for c in header]
@@ -93,10 +118,23 @@ def decode_bytes(data: bytes, path: str) -> str:
 
 def import_text(text: str, path: str, symbol: str | None = None) -> FileResult:
     """Detect, import and validate one CSV given as text; ``path`` is used in messages."""
+    if not text.strip():
+        raise DataFormatError(
+            path, None, None, None, "a CSV file with a header and rows; it is empty"
+        )
     header, line = header_of(text)
     if not text.strip():
         raise DataFormatError(path, None, None, None, "a CSV file with a header (it is empty)")
     found = detect(header)
+    near = missing_columns(header) if found is None else None
+    if near is not None:
+        raise DataFormatError(
+            path,
+            line or None,
+            None,
+            ",".join(header),
+            f"a {near[0]} header; it lacks the column(s) {', '.join(near[1])}",
+        )
     if found is None:
         raise DataFormatError(
             path,

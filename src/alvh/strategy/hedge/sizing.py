@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from alvh.calendar.listings import PRODUCT_LAUNCHES, product_listed_on
 from alvh.config.hedge import HedgeConfig
 from alvh.strategy.hedge.caps import CapUse, bust_reason, cap_cut, unit_use, vx_equivalent_use
 from alvh.strategy.hedge.instruments import InstrumentQuote
@@ -228,6 +229,17 @@ def choose_quote(
     return later[0] if later else None
 
 
+def _no_vxm_note(today: date, cfg: HedgeConfig) -> str:
+    """Say why a VX slice has no mini: VXM was not listed yet (and what sizing does instead)."""
+    launch = PRODUCT_LAUNCHES["vxm"].first_day
+    what = (
+        "sized in whole VX only (rounded to the nearest, halves to even; down when a cap binds)"
+        if cfg.instruments.allow_vx
+        else "and allow_vx = false: no VX futures"
+    )
+    return f"no VXM on {today}: Mini VIX futures were listed from {launch}; {what}"
+
+
 def _round_vx(
     x: float, q: InstrumentQuote, cfg: HedgeConfig, floor: bool
 ) -> list[tuple[str, str, int, float]]:
@@ -311,8 +323,15 @@ def size_slices(
     for sl in slices:
         q = choose_quote(quotes, sl.kind, sl.tenor, regime, today, cfg)
         if q is None:
+            why = ""
+            product = {"call": "vix_option", "etf": "etf"}.get(sl.kind)
+            if product is not None and not product_listed_on(product, today):
+                first = PRODUCT_LAUNCHES[product].first_day
+                what = "VIX options were" if product == "vix_option" else "no VIX-futures ETF was"
+                why = f" ({what} listed before {first})"
             notes.append(
-                f"layer {sl.layer} tranche {sl.tranche}: no {sl.kind} quote for tenor {sl.tenor}"
+                f"layer {sl.layer} tranche {sl.tranche}: no {sl.kind} quote for tenor "
+                f"{sl.tenor}{why}"
             )
             continue
         boost = cfg.sizing.macro_boost if macro and sl.layer in (2, 3) else 1.0
@@ -327,6 +346,8 @@ def size_slices(
             + (f" x macro boost {boost:g}" if boost != 1.0 else "")
             + f" / {per_contract:,.2f} per contract = {x:.2f}"
         )
+        if q.kind == "vx" and cfg.instruments.allow_vxm and q.mini_symbol is None:
+            notes.append(_no_vxm_note(today, cfg))
     by_sym = {q.symbol: q for q in quotes}
     allocs = _to_allocations(wanted, cfg, floor=False)
     capped: list[str] = []
