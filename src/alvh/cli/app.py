@@ -36,6 +36,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.config",
     "alvh.cli.fidelity",
     "alvh.cli.sweep",
+    "alvh.cli.serve",
 )
 
 # module -> {top-level command or group it adds or extends: its one-line help (None: extends a
@@ -83,6 +84,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
     "alvh.cli.fidelity": {
         "fidelity": "Compare index replicas with CBOE's indexes and the model surface with real "
         "quotes.",
+    },
+    "alvh.cli.serve": {
+        "serve": "Start the local, read-only web dashboard over run directories and their "
+        "journals.",
     },
 }
 

@@ -1,0 +1,80 @@
+"""``alvh serve``: the local web dashboard over run directories and their journals."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from alvh.errors import ConfigError
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def check_roots(roots: list[Path]) -> list[Path]:
+    """Return the folders to serve, raising a typed error for one that is not a folder."""
+    for r in roots:
+        if not r.is_dir():
+            raise ConfigError("--runs", str(r), "an existing folder holding run directories")
+    return roots
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise a typed error when ``host:port`` cannot be bound (in use, or not an address here)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise ConfigError(
+                "--port",
+                f"{host}:{port}",
+                f"a free port on an address of this machine ({e.strerror})",
+            ) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command."""
+
+    @app.command("serve")
+    def serve(
+        runs: list[Path] = typer.Option(
+            [Path("out")],
+            "--runs",
+            metavar="DIR",
+            help="Folder holding run directories (repeatable).",
+        ),
+        host: str = typer.Option(
+            "127.0.0.1",
+            "--host",
+            metavar="ADDRESS",
+            help="Address to bind (local only by default).",
+        ),
+        port: int = typer.Option(
+            8765, "--port", min=1, max=65535, metavar="PORT", help="TCP port."
+        ),
+    ) -> None:
+        """Start the local, read-only web dashboard over run directories and their journals."""
+        console = Console()
+        roots = check_roots(list(runs))
+        check_port(host, port)
+        if host not in LOCAL_HOSTS:
+            Console(stderr=True).print(
+                f"[bold yellow]warning:[/] binding {host}: anyone who can reach this address can "
+                "read these runs (there is no login). Use the default 127.0.0.1 unless you mean it.",
+                highlight=False,
+            )
+        # Imported here: the web stack (FastAPI, uvicorn, plotly) is not loaded at start-up.
+        import uvicorn
+
+        from alvh.web.app import LOCAL_HOST_NAMES, create_app
+
+        web = create_app(roots, list(LOCAL_HOST_NAMES) if host in LOCAL_HOSTS else None)
+        shown = f"[{host}]" if ":" in host else host
+        console.print(
+            f"serving {len(roots)} folder(s) at http://{shown}:{port}/  (Ctrl-C to stop)",
+            highlight=False,
+        )
+        uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -1,0 +1,265 @@
+"""The FastAPI application: server-rendered pages (Jinja2) and a small JSON API.
+
+Routes take a run by its key in the index (``?run=``), never by a path, and only GET is
+served: nothing the browser sends can start a computation or read a file outside the run
+directories found at start-up (or on a reload of the Runs page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from alvh import __version__
+from alvh.errors import AlvhError
+from alvh.web import data, journal_db
+from alvh.web.runs_index import RunRef, discover, run_file, valid_key
+
+_STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> bytes:
+    # The plotly.js bundled in the installed plotly package: served from here, so the pages
+    # work offline (no CDN).
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode()
+
+
+def _static(name: str) -> bytes:
+    return (Path(__file__).parent / "static" / name).read_bytes()
+
+
+def _fmt(v: object, digits: int = 2) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+class _Index:
+    """The run directories being served; rescanned on demand (thread-safe)."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = [Path(r) for r in roots]
+        self._lock = threading.Lock()
+        self.runs: dict[str, RunRef] = {}
+        self.rescan()
+
+    def rescan(self) -> None:
+        runs = discover(self.roots)
+        with self._lock:
+            self.runs = runs
+
+    def get(self, key: str) -> RunRef:
+        if not valid_key(key):
+            raise HTTPException(404, f"no run named {key!r} (malformed run name)")
+        ref = self.runs.get(key)
+        if ref is None:
+            self.rescan()
+            ref = self.runs.get(key)
+        if ref is None:
+            raise HTTPException(404, f"no run named {key!r} among the served folders")
+        return ref
+
+
+def _valid_date(day: str) -> str:
+    try:
+        return dt.date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise HTTPException(400, f"date {day!r}: expected YYYY-MM-DD") from None
+
+
+# Pages load scripts and styles from this server only (plotly.js writes inline styles, and
+# each page starts its script inline); no frames, no referrer sent on.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+        "'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+LOCAL_HOST_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> FastAPI:
+    """Return the dashboard application serving the run directories under ``roots``.
+
+    Parameters
+    ----------
+    roots
+        Folders to search for run directories (read-only; see :func:`runs_index.discover`).
+    allowed_hosts
+        Host names the ``Host`` header may carry (others get 400), which stops a web page
+        from reading the dashboard through DNS rebinding; None accepts any (``alvh serve``
+        passes :data:`LOCAL_HOST_NAMES` when bound to this machine).
+    """
+    index = _Index(roots)
+    env = Environment(
+        loader=PackageLoader("alvh.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
+    env.globals["version"] = __version__
+    app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.update(_HEADERS)
+        return response
+
+    def page(name: str, **ctx: Any) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**ctx))
+
+    @app.exception_handler(AlvhError)
+    def _alvh_error(request: Request, exc: AlvhError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.get("/static/plotly.min.js")
+    def plotly_js() -> Response:
+        return Response(
+            _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    @app.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in _STATIC_TYPES:
+            raise HTTPException(404, "no such asset")
+        return Response(_static(name), media_type=_STATIC_TYPES[name])
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.get("/", response_class=HTMLResponse)
+    def runs_page() -> HTMLResponse:
+        index.rescan()
+        rows = [data.run_row(r) for r in index.runs.values()]
+        return page("runs.html", rows=rows, roots=[str(r) for r in index.roots])
+
+    @app.get("/api/runs")
+    def api_runs() -> list[dict[str, Any]]:
+        index.rescan()
+        return [data.run_row(r) for r in index.runs.values()]
+
+    @app.get("/run", response_class=HTMLResponse)
+    def run_page(run: str = Query(...), day: str | None = None) -> HTMLResponse:
+        ref = index.get(run)
+        s = data.summary(ref)
+        return page(
+            "run.html",
+            row=data.run_row(ref),
+            summary=s,
+            definitions=data.get(s, "definitions") or {},
+            metrics=data.metric_rows(s),
+            day=_valid_date(day) if day else None,
+        )
+
+    @app.get("/api/series")
+    def api_series(run: str = Query(...)) -> dict[str, Any]:
+        return data.series(index.get(run))
+
+    @app.get("/api/journal")
+    def api_journal(
+        run: str = Query(...),
+        date: str | None = None,
+        rule: str | None = Query(None, max_length=100),
+        acted: bool = False,
+        offset: int = Query(0, ge=0),
+        limit: int = Query(200, ge=1, le=journal_db.MAX_PAGE_ROWS),
+    ) -> dict[str, Any]:
+        ref = index.get(run)
+        p = run_file(ref, "journal.sqlite")
+        if p is None:
+            raise HTTPException(404, f"run {run!r} has no journal.sqlite")
+        pg = journal_db.decisions(
+            p, _valid_date(date) if date else None, rule, acted, offset, limit
+        )
+        return {"rows": pg.rows, "total": pg.total, "offset": pg.offset, "limit": pg.limit}
+
+    @app.get("/day", response_class=HTMLResponse)
+    def day_page(
+        run: str = Query(...),
+        date: str = Query(...),
+        offset: int = Query(0, ge=0),
+        limit: int = Query(200, ge=1, le=journal_db.MAX_PAGE_ROWS),
+        partial: bool = False,
+    ) -> HTMLResponse:
+        ref = index.get(run)
+        day = _valid_date(date)
+        p = run_file(ref, "journal.sqlite")
+        pg = journal_db.decisions(p, day, None, False, offset, limit) if p else None
+        prev, nxt = journal_db.neighbours(p, day) if p else (None, None)
+        # trades.csv is dated by the fill. With next-session fills (the default), the orders
+        # decided today are the fills dated the next session.
+        timing = data.get(data.summary(ref), "config", "execution", "fill_timing") or "next_close"
+        fill_day = day if timing == "same_close" else nxt
+        return page(
+            "day_body.html" if partial else "day.html",
+            row=data.run_row(ref),
+            day=day,
+            page=pg,
+            prev=prev,
+            next=nxt,
+            equity=(eq := data.equity_on(ref, day)),
+            greeks=data.greeks_on(eq),
+            positions=data.positions_on(ref, day),
+            hedges=data.hedges_on(ref, day),
+            orders=data.orders_on(ref, day),
+            fill_timing=timing,
+            fill_day=fill_day,
+            decided=data.orders_on(ref, fill_day) if fill_day else [],
+        )
+
+    @app.get("/decisions", response_class=HTMLResponse)
+    def decisions_fragment(
+        run: str = Query(...),
+        rule: str = Query("hedge.decision.", max_length=100),
+        acted: bool = True,
+        offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=journal_db.MAX_PAGE_ROWS),
+    ) -> HTMLResponse:
+        ref = index.get(run)
+        p = run_file(ref, "journal.sqlite")
+        if p is None:
+            raise HTTPException(404, f"run {run!r} has no journal.sqlite")
+        pg = journal_db.decisions(p, None, rule or None, acted, offset, limit)
+        return page("decisions.html", page=pg, key=ref.key, rule=rule, acted=acted)
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare_page(run: list[str] = Query(default=[])) -> HTMLResponse:
+        refs = [index.get(k) for k in run[:8]]
+        return page(
+            "compare.html", rows=[data.run_row(r) for r in refs], keys=[r.key for r in refs]
+        )
+
+    @app.get("/api/compare")
+    def api_compare(run: list[str] = Query(default=[])) -> dict[str, Any]:
+        out = {}
+        for k in run[:8]:
+            s = data.series(index.get(k))
+            out[k] = {"dates": s["dates"], "books": s["books"]}
+        return out
+
+    return app

@@ -1,0 +1,246 @@
+// alvh dashboard: sorting/filtering of the Runs table, the run page charts (plotly.js served
+// locally), and the day panel loaded from the server when a day on the equity chart is clicked.
+"use strict";
+const alvh = (() => {
+  const q = (s, el = document) => el.querySelector(s);
+  const qa = (s, el = document) => Array.from(el.querySelectorAll(s));
+  const enc = encodeURIComponent;
+  const COLORS = { hedged: "#1f6feb", unhedged: "#d1242f", vx_futures: "#8250df",
+    vix_calls: "#bf8700", vix_etf: "#1a7f37" };
+  const LAYOUT = { margin: { l: 80, r: 20, t: 10, b: 40 }, hovermode: "x unified",
+    legend: { orientation: "h", y: 1.08 }, font: { size: 12 } };
+  const CONFIG = { displaylogo: false, responsive: true };
+
+  function runsPage() {
+    const table = q("#runs");
+    const filter = q("#filter");
+    const btn = q("#compare-btn");
+    filter.addEventListener("input", () => {
+      const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      qa("tbody tr", table).forEach((tr) => {
+        const text = tr.textContent.toLowerCase();
+        tr.hidden = !words.every((w) => text.includes(w));
+      });
+    });
+    qa("th", table).forEach((th, i) => {
+      if (th.dataset.type === "none") return;
+      th.classList.add("sort");
+      th.addEventListener("click", () => {
+        const num = th.dataset.type === "num";
+        const dir = th.dataset.dir === "asc" ? "desc" : "asc";
+        qa("th", table).forEach((h) => delete h.dataset.dir);
+        th.dataset.dir = dir;
+        const key = (tr) => {
+          const t = tr.children[i].textContent.trim().replace(/,/g, "");
+          return num ? (t === "" ? -Infinity : parseFloat(t)) : t.toLowerCase();
+        };
+        const rows = qa("tbody tr", table).sort((a, b) => {
+          const x = key(a), y = key(b);
+          return (x < y ? -1 : x > y ? 1 : 0) * (dir === "asc" ? 1 : -1);
+        });
+        rows.forEach((r) => table.tBodies[0].appendChild(r));
+      });
+    });
+    const picked = () => qa(".pick:checked", table).map((c) => c.value);
+    table.addEventListener("change", () => { btn.disabled = picked().length < 2; });
+    btn.addEventListener("click", () => {
+      location.href = "/compare?" + picked().map((k) => "run=" + enc(k)).join("&");
+    });
+  }
+
+  async function getJSON(url) {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(url + ": " + r.status + " " + (await r.text()));
+    return r.json();
+  }
+
+  async function loadDay(key, day, push = true) {
+    const panel = q("#day");
+    panel.innerHTML = '<p class="muted">loading ' + day + "...</p>";
+    const r = await fetch("/day?partial=1&run=" + enc(key) + "&date=" + enc(day));
+    panel.innerHTML = r.ok ? await r.text() : '<p class="warn">' + r.status + "</p>";
+    qa(".day-link", panel).forEach((a) => a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      loadDay(key, a.dataset.day);
+    }));
+    if (push) history.replaceState(null, "", "/run?run=" + enc(key) + "&day=" + day);
+    const chart = q("#equity-chart");
+    if (chart && chart.data) {
+      Plotly.relayout(chart, { shapes: [{ type: "line", xref: "x", yref: "paper", x0: day, x1: day,
+        y0: 0, y1: 1, line: { color: "#57606a", width: 1, dash: "dot" } }] });
+    }
+    panel.scrollIntoView({ behavior: "instant", block: "start" });
+  }
+
+  function monthlyHeat(monthly, book) {
+    const m = monthly[book] || {};
+    const years = [...new Set(Object.keys(m).map((k) => k.slice(0, 4)))].sort();
+    const z = years.map((y) => Array.from({ length: 12 }, (_, i) => {
+      const v = m[y + "-" + String(i + 1).padStart(2, "0")];
+      return v === undefined ? null : v;
+    }));
+    return { type: "heatmap", x: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+      "Oct", "Nov", "Dec"], y: years, z, zmid: 0, colorscale: "RdBu", reversescale: true, name: book,
+      texttemplate: "%{z:.1f}", hovertemplate: book + " %{y}-%{x}: %{z:.2f}%<extra></extra>",
+      showscale: false };
+  }
+
+  async function loadDecisions(key, offset = 0) {
+    const box = q("#decisions");
+    const rule = q("#dec-rule").value, acted = q("#dec-acted").checked;
+    const r = await fetch("/decisions?run=" + enc(key) + "&rule=" + enc(rule) + "&acted=" + acted +
+      "&offset=" + offset);
+    box.innerHTML = r.ok ? await r.text() : '<p class="warn">' + r.status + "</p>";
+    qa(".dec-page", box).forEach((a) => a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      loadDecisions(key, parseInt(a.dataset.offset, 10));
+    }));
+    qa(".day-link", box).forEach((a) => a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      loadDay(key, a.dataset.day);
+    }));
+  }
+
+  async function runPage(key, day) {
+    q("#dec-rule").addEventListener("change", () => loadDecisions(key));
+    q("#dec-acted").addEventListener("change", () => loadDecisions(key));
+    loadDecisions(key);
+    const s = await getJSON("/api/series?run=" + enc(key));
+    const d = s.dates;
+    const eq = [], dd = [];
+    for (const b of ["hedged", "unhedged"]) {
+      if (!s.books[b]) continue;
+      eq.push({ x: d, y: s.books[b].equity_usd, name: b + " equity $", type: "scatter",
+        mode: "lines", line: { color: COLORS[b], width: 1.5 } });
+      dd.push({ x: d, y: s.books[b].drawdown_pct, name: b + " drawdown %", type: "scatter",
+        mode: "lines", xaxis: "x", yaxis: "y2", line: { color: COLORS[b], width: 1 },
+        fill: "tozeroy", opacity: 0.3 });
+    }
+    const chart = q("#equity-chart");
+    await Plotly.newPlot(chart, eq.concat(dd), Object.assign({}, LAYOUT, {
+      grid: { rows: 2, columns: 1, pattern: "coupled", roworder: "top to bottom" },
+      yaxis: { title: { text: "equity $" }, domain: [0.38, 1] },
+      yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] },
+      xaxis: { type: "date" } }), CONFIG);
+    chart.on("plotly_click", (ev) => {
+      if (ev.points && ev.points.length) loadDay(key, String(ev.points[0].x).slice(0, 10));
+    });
+
+    document.body.dataset.ready = "1";
+    if (day) loadDay(key, day, false);
+    // The other charts are drawn when they come near the screen: the equity chart (the one
+    // to click) is up first, whatever the length of the run.
+    const later = {
+      "layers-chart": () => drawLayers(s, d), "vix-chart": () => drawVix(s, d),
+      "monthly-chart": () => drawMonthly(s), "costs-chart": () => drawCosts(s, d),
+    };
+    const seen = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting || !later[e.target.id]) continue;
+        later[e.target.id]();
+        delete later[e.target.id];
+        seen.unobserve(e.target);
+        if (!Object.keys(later).length) document.body.dataset.charts = "all";
+      }
+    }, { rootMargin: "300px" });
+    Object.keys(later).forEach((id) => seen.observe(q("#" + id)));
+  }
+
+  function drawLayers(s, d) {
+    // Vega adds up across layers (stacked); contract counts do not (one panel per layer).
+    const stacked = s.layers_unit !== "contracts";
+    const names = Object.keys(s.layers);
+    const layers = names.map((l, i) => Object.assign({ x: d, y: s.layers[l], name: l,
+      type: "scatter", mode: "lines", line: { shape: "hv", width: stacked ? 0.5 : 1.2, color: COLORS[l] } },
+      stacked ? { stackgroup: "layers" } : { yaxis: i ? "y" + (i + 1) : "y" }));
+    if (layers.length) {
+      const lay = Object.assign({}, LAYOUT, { yaxis: { title: { text: s.layers_unit } } });
+      if (!stacked) {
+        lay.grid = { rows: names.length, columns: 1, pattern: "coupled", roworder: "top to bottom" };
+        names.forEach((l, i) => { lay["yaxis" + (i ? i + 1 : "")] = { title: { text: l + "<br>contracts" } }; });
+      }
+      Plotly.newPlot("layers-chart", layers, lay, CONFIG);
+    } else {
+      q("#layers-chart").innerHTML = '<p class="muted">No hedge held in this run.</p>';
+    }
+
+  }
+
+  function drawVix(s, d) {
+    const mk = [];
+    for (const [c, color] of [["vix", "#24292f"], ["vx1", "#0969da"], ["vx2", "#8c959f"]]) {
+      if (s.market[c]) mk.push({ x: d, y: s.market[c], name: c.toUpperCase(), type: "scatter",
+        mode: "lines", line: { color, width: 1 } });
+    }
+    const vixAt = new Map(d.map((x, i) => [x, (s.market.vix || [])[i]]));
+    for (const sign of [1, -1]) {
+      const ch = (s.layer_changes || []).filter((c) => Math.sign(c.change) === sign);
+      if (!ch.length) continue;
+      mk.push({ x: ch.map((c) => c.date), y: ch.map((c) => vixAt.get(c.date)), type: "scatter",
+        mode: "markers", name: sign > 0 ? "layer added" : "layer cut",
+        text: ch.map((c) => c.layer + " " + (c.change > 0 ? "+" : "") + c.change.toFixed(2)),
+        marker: { symbol: sign > 0 ? "triangle-up" : "triangle-down", size: 9,
+          color: sign > 0 ? "#1a7f37" : "#cf222e" } });
+    }
+    Plotly.newPlot("vix-chart", mk, Object.assign({}, LAYOUT, { yaxis: { title: { text: "VIX points" } } }), CONFIG);
+
+  }
+
+  function drawMonthly(s) {
+    const heat = ["hedged", "unhedged"].filter((b) => s.monthly[b]).map((b, i) =>
+      Object.assign(monthlyHeat(s.monthly, b), { xaxis: i ? "x2" : "x", yaxis: i ? "y2" : "y" }));
+    // One row of cells per year, readable for a 20-year run.
+    const years = new Set(Object.keys(s.monthly.hedged || {}).map((k) => k.slice(0, 4))).size;
+    q("#monthly-chart").style.height = Math.max(320, 24 * years + 90) + "px";
+    Plotly.newPlot("monthly-chart", heat, Object.assign({}, LAYOUT, { hovermode: "closest",
+      margin: { l: 70, r: 20, t: 30, b: 40 },
+      grid: { rows: 1, columns: heat.length, pattern: "independent" },
+      annotations: ["hedged", "unhedged"].slice(0, heat.length).map((b, i) => ({ text: b,
+        xref: "paper", yref: "paper", x: heat.length > 1 ? (i ? 0.78 : 0.22) : 0.5, y: 1.0,
+        yanchor: "bottom",
+        showarrow: false })),
+      yaxis: { type: "category", autorange: "reversed" }, yaxis2: { type: "category", autorange: "reversed" } }), CONFIG);
+
+  }
+
+  function drawCosts(s, d) {
+    if (s.costs_cum_usd) {
+      Plotly.newPlot("costs-chart", [{ x: d, y: s.costs_cum_usd, name: "cumulative costs $",
+        type: "scatter", mode: "lines", line: { color: "#57606a" } }],
+        Object.assign({}, LAYOUT, { yaxis: { title: { text: "costs paid $ (cumulative)" } } }), CONFIG);
+    } else {
+      q("#costs-chart").innerHTML = '<p class="muted">This run has no costs_usd column.</p>';
+    }
+    const src = Object.keys(s.pnl_total_usd || {});
+    Plotly.newPlot("pnl-chart", [{ type: "bar", x: src, y: src.map((n) => s.pnl_total_usd[n]),
+      marker: { color: src.map((n) => (s.pnl_total_usd[n] >= 0 ? "#1a7f37" : "#cf222e")) },
+      hovertemplate: "%{x}: $%{y:,.0f}<extra></extra>" }],
+      Object.assign({}, LAYOUT, { hovermode: "closest", yaxis: { title: { text: "total P&L $ (net of costs)" } } }), CONFIG);
+  }
+
+  async function comparePage(keys) {
+    if (keys.length < 1) return;
+    const all = await getJSON("/api/compare?" + keys.map((k) => "run=" + enc(k)).join("&"));
+    // One colour per run; hedged solid, unhedged dotted; drawdown below on the same time axis.
+    const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+    const traces = [];
+    keys.forEach((k, i) => {
+      const s = all[k];
+      for (const b of ["hedged", "unhedged"]) {
+        if (!s.books[b]) continue;
+        const line = { width: 1.2, color: palette[i % palette.length], dash: b === "hedged" ? "solid" : "dot" };
+        traces.push({ x: s.dates, y: s.books[b].equity_usd, name: k + " " + b, type: "scatter",
+          mode: "lines", line, legendgroup: k + b });
+        traces.push({ x: s.dates, y: s.books[b].drawdown_pct, name: k + " " + b + " drawdown %",
+          type: "scatter", mode: "lines", yaxis: "y2", showlegend: false, line, legendgroup: k + b });
+      }
+    });
+    Plotly.newPlot("compare-chart", traces, Object.assign({}, LAYOUT, {
+      xaxis: { type: "date", anchor: "y2" },
+      yaxis: { title: { text: "equity $" }, domain: [0.38, 1] },
+      yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] } }), CONFIG);
+    document.body.dataset.ready = "1";
+  }
+
+  return { runsPage, runPage, comparePage, loadDay };
+})();

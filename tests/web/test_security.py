@@ -1,0 +1,139 @@
+"""The dashboard is read-only over the folders it was given: run names are looked up, never
+joined onto paths; ``../``, absolute paths and symlinks out of a root reach nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_fixtures import write_hand_run
+
+from alvh.web.app import create_app
+from alvh.web.runs_index import discover, valid_key
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["../hand", "/etc", "hand/../hand", "..", "hand/..", "a\\b", "", ".hidden", "hand//x", "~"],
+)
+def test_malformed_run_names_are_rejected(key: str) -> None:
+    assert not valid_key(key)
+
+
+@pytest.mark.parametrize("key", ["hand", "sweeps/run-01", "a/b.c/d_e@margin"])
+def test_plain_run_names_are_accepted(key: str) -> None:
+    assert valid_key(key)
+
+
+@pytest.mark.parametrize(
+    "key", ["../served/hand", "/etc/passwd", "hand/../hand", "..", "%2e%2e/hand", "../outside"]
+)
+def test_traversal_in_a_run_name_is_a_404(hand_root: Path, key: str) -> None:
+    client = TestClient(create_app([hand_root]))
+    for path in ("/run", "/api/series", "/api/journal"):
+        r = client.get(path, params={"run": key})
+        assert r.status_code == 404, (path, key)
+        assert "root:" not in r.text
+
+
+def test_symlinks_leaving_the_root_are_not_served(tmp_path: Path) -> None:
+    root = tmp_path / "served"
+    write_hand_run(root / "hand")
+    outside = write_hand_run(tmp_path / "outside")
+    (root / "escape").symlink_to(outside, target_is_directory=True)
+    # A run inside the root whose summary.json points out is not a run either.
+    inner = root / "fake"
+    inner.mkdir()
+    (inner / "summary.json").symlink_to(outside / "summary.json")
+    # A link that stays inside the root is fine.
+    (root / "alias").symlink_to(root / "hand", target_is_directory=True)
+    keys = sorted(discover([root]))
+    assert keys == ["alias", "hand"]
+    client = TestClient(create_app([root]))
+    assert client.get("/run", params={"run": "escape"}).status_code == 404
+    assert client.get("/run", params={"run": "fake"}).status_code == 404
+
+
+def test_a_run_file_linked_out_of_the_root_is_refused_not_read(tmp_path: Path) -> None:
+    root = tmp_path / "served"
+    run = write_hand_run(root / "hand")
+    secret = tmp_path / "secret.csv"
+    secret.write_text("date,hedged_equity_usd\n2020-01-01,42424242\n")
+    (run / "equity.csv").unlink()
+    (run / "equity.csv").symlink_to(secret)
+    client = TestClient(create_app([root]))
+    r = client.get("/api/series", params={"run": "hand"})
+    assert r.status_code == 422 and "outside the served folder" in r.json()["detail"]
+    assert "42424242" not in r.text
+
+
+def test_only_known_assets_are_served_and_nothing_accepts_writes(hand_root: Path) -> None:
+    client = TestClient(create_app([hand_root]))
+    for path in (
+        "/static/..%2Fapp.py",
+        "/static/app.py",
+        "/static/../app.py",
+        "/docs",
+        "/openapi.json",
+    ):
+        assert client.get(path).status_code == 404, path
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)("/").status_code == 405
+        assert getattr(client, method)("/api/journal?run=hand").status_code == 405
+
+
+def test_reading_a_run_changes_no_file_and_creates_none(hand_root: Path) -> None:
+    run = hand_root / "hand"
+
+    def snapshot() -> dict[str, str]:
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() + str(p.stat().st_mtime_ns)
+            for p in sorted(run.iterdir())
+        }
+
+    before = snapshot()
+    client = TestClient(create_app([hand_root]))
+    client.get("/")
+    client.get("/run", params={"run": "hand"})
+    client.get("/api/series", params={"run": "hand"})
+    client.get("/day", params={"run": "hand", "date": "2020-01-31"})
+    client.get("/api/journal", params={"run": "hand", "rule": "r."})
+    assert snapshot() == before  # no -wal / -shm beside the journal either
+
+
+def test_a_read_only_folder_is_served(hand_root: Path) -> None:
+    run = hand_root / "hand"
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    modes = {p: p.stat().st_mode for p in [run, *run.iterdir()]}
+    try:
+        for p in run.iterdir():
+            p.chmod(0o444)
+        run.chmod(0o555)
+        client = TestClient(create_app([hand_root]))
+        r = client.get("/day", params={"run": "hand", "date": "2020-01-31"})
+        assert r.status_code == 200 and "reason number 29" in r.text
+    finally:
+        for p, m in modes.items():
+            p.chmod(m)
+
+
+def test_only_local_host_names_are_answered_when_bound_locally(hand_root: Path) -> None:
+    from alvh.web.app import LOCAL_HOST_NAMES
+
+    app = create_app([hand_root], list(LOCAL_HOST_NAMES))
+    assert TestClient(app, base_url="http://127.0.0.1:8765").get("/").status_code == 200
+    assert TestClient(app, base_url="http://localhost:8765").get("/").status_code == 200
+    # A page on another site resolving its own name to 127.0.0.1 (DNS rebinding) is refused.
+    rebound = TestClient(app, base_url="http://attacker.example:8765")
+    assert rebound.get("/api/runs").status_code == 400
+
+
+def test_pages_forbid_other_origins_and_framing(hand_root: Path) -> None:
+    r = TestClient(create_app([hand_root])).get("/")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
