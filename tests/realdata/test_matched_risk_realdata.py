@@ -73,13 +73,15 @@ def test_interest_is_booked_identically_in_both_books(own: BacktestResult) -> No
 
 
 def test_cndr_return_is_mostly_interest(cndr: BacktestResult) -> None:
-    """The audit: about three quarters of cndr's CAGR is T-bill interest.
+    """The audit: most of cndr's CAGR is T-bill interest.
 
-    Measured (2006-01-03..2026-07-22): CAGR 2.29%, cash alone 1.72%, over cash 0.56%; interest
-    $449,639 = 76% of the P&L; costs $33,964 = 2.1% of the credit collected.
+    Measured (2006-01-03..2026-07-22) with the preset on CBOE's CNDR rules (T-bills ten times
+    the widest wing, fills at model mids on the tick grid plus fees, no slippage) and the
+    regime-fitted surface: CAGR 1.76%, cash alone 1.72%, over cash 0.04%; costs $197,856 = 0.57%
+    of the credit collected. (Before: CAGR 2.29%, over cash 0.56%, interest 76% of the P&L.)
     """
     x = excess_and_costs(cndr.daily, cndr.condors, "unhedged")
     assert 1.6 < float(x["cash_cagr_pct"]) < 1.85  # type: ignore[arg-type]
     assert float(x["excess_cagr_pct"]) < 1.0  # type: ignore[arg-type]
     assert float(x["interest_share_of_pnl_pct"]) > 70.0  # type: ignore[arg-type]
-    assert float(x["costs_usd"]) > 0 and float(x["costs_pct_of_credit"]) > 1.0  # type: ignore[arg-type]
+    assert float(x["costs_usd"]) > 0 and float(x["costs_pct_of_credit"]) > 0.3  # type: ignore[arg-type]
