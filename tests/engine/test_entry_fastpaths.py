@@ -15,13 +15,16 @@ from alvh.strategy.condor import select_strikes
 DAYS = pd.bdate_range("2006-01-03", "2026-07-22")
 
 
-@pytest.mark.parametrize("product", ["spx", "spxw"])
+@pytest.mark.parametrize("product", ["spx", "spxw", "any"])
 @pytest.mark.parametrize(
     ("dte_min", "dte_max", "target"),
     [
         (7, 21, None),
         (30, 45, None),
         (60, 90, None),
+        (7, 21, 14),  # the ic-ladder tiers: with "any", most days walk past unlisted weeklies
+        (30, 45, 38),
+        (60, 90, 75),
         (25, 50, 35),
         (1, 3, 2),
         (0, 1, 0),

@@ -113,10 +113,32 @@ class _Expiries:
         take_l = ok_l & (~ok_r | (np.abs(dte_l - target) <= np.abs(dte_r - target)))
         pick = np.where(take_l, left, np.where(ok_r, right, -1)).tolist()
         # An in-window neighbour not yet listed: a listed expiry further from the target may
-        # still fit, so those days take the plain path.
+        # still fit. Those days (most of them with weeklies) walk outward from the target to
+        # the nearest listed in-window expiry on each side, then apply the same rule. Right
+        # of the target DTE only grows (>= target >= dte_min), left of it only shrinks (<
+        # target <= dte_max), so each walk checks just the bound it moves towards. Calling
+        # ``choose`` on each such day cost ~60 us a day, most of choose_all's time.
         slow = np.flatnonzero((in_r & ~listed_r) | (in_l & ~listed_l)).tolist()
+        ns, listed_ns = self.ns.tolist(), self.listed_ns.tolist()
         for k in slow:
-            pick[k] = self.choose(days[k], dte_min, dte_max, dte_target)
+            d = int(day_ns[k])
+            hi_ns = d + dte_max * _DAY_NS  # the window's ends, as in ``choose``
+            lo_ns = d + max(dte_min, 1) * _DAY_NS
+            r = int(right[k])
+            while r < n and ns[r] <= hi_ns and listed_ns[r] > d:
+                r += 1
+            lf = int(left[k])
+            while lf >= 0 and ns[lf] >= lo_ns and listed_ns[lf] > d:
+                lf -= 1
+            r_ok = r < n and ns[r] <= hi_ns
+            l_ok = lf >= 0 and ns[lf] >= lo_ns
+            if l_ok and (
+                not r_ok
+                or abs((ns[lf] - d) // _DAY_NS - target) <= abs((ns[r] - d) // _DAY_NS - target)
+            ):
+                pick[k] = lf
+            else:
+                pick[k] = r if r_ok else -1
         return [None if j is None or j < 0 else j for j in pick]
 
 
