@@ -17,21 +17,9 @@ import pytest
 
 from alvh.fidelity import load_index, load_index_table, replicate
 from alvh.market.data import MarketData
-from alvh.market.store import Store, import_paths
 from alvh.market.surface import DEFAULT_SURFACE_PARAMS, daily_inputs
 
 pytestmark = pytest.mark.realdata
-
-_FILES = (
-    "spx_daily_1927_2026.csv",
-    "vix_daily_cboe_1990_2026.csv",
-    "vix9d_daily_cboe_2011_2026.csv",
-    "vix3m_daily_2006_2026.csv",
-    "vix_term_closes_qi_2008_2021.csv",
-    "skew_daily_cboe_1990_2026.csv",
-    "tbill_13w_irx_daily_yahoo_2000_2026.csv",
-    "fed_funds_effective_daily_fred_DFF_1954_2026.csv",
-)
 
 # (index, window) -> (min monthly corr, max |CAGR gap| pp, max |max-DD gap| pp, min sign agree)
 # Measured with the shipped parameters; see docs/calibration.md for the values.
@@ -52,10 +40,8 @@ FLOORS: dict[tuple[str, str], tuple[float, float, float, int]] = {
 
 
 @pytest.fixture(scope="module")
-def market(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> MarketData:
-    store = Store(tmp_path_factory.mktemp("fidelity-store"))
-    import_paths(store, [shared_data / f for f in _FILES])
-    return store.load()
+def market(surface_market: MarketData) -> MarketData:
+    return surface_market  # the surface inputs, imported once per session (tests/conftest.py)
 
 
 def _metrics(rep: pd.Series, real: pd.Series) -> tuple[float, float, float, int]:

@@ -10,14 +10,11 @@ trigger reads it when configured so).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from alvh.market.data import MarketData
-from alvh.market.store import Store, import_paths
 from alvh.market.surface import DEFAULT_SURFACE_PARAMS, SpxVolSurface, SurfacePanel
 
 pytestmark = pytest.mark.realdata
@@ -33,23 +30,11 @@ STRESS = {
 }
 # ic-ladder tiers: target days to expiry, wings (width in points, or the long legs' delta).
 TIERS = {"short": (14, 25.0, None), "medium": (38, 50.0, None), "long": (75, None, 0.05)}
-_FILES = (
-    "spx_daily_1927_2026.csv",
-    "vix_daily_cboe_1990_2026.csv",
-    "vix9d_daily_cboe_2011_2026.csv",
-    "vix3m_daily_2006_2026.csv",
-    "vix_term_closes_qi_2008_2021.csv",
-    "skew_daily_cboe_1990_2026.csv",
-    "tbill_13w_irx_daily_yahoo_2000_2026.csv",
-    "fed_funds_effective_daily_fred_DFF_1954_2026.csv",
-)
 
 
 @pytest.fixture(scope="module")
-def market(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> MarketData:
-    store = Store(tmp_path_factory.mktemp("stress_store"))
-    import_paths(store, [shared_data / f for f in _FILES])
-    return store.load()
+def market(surface_market: MarketData) -> MarketData:
+    return surface_market  # the surface inputs, imported once per session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
