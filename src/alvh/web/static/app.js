@@ -10,19 +10,13 @@ const alvh = (() => {
   const LAYOUT = { margin: { l: 80, r: 20, t: 10, b: 40 }, hovermode: "x unified",
     legend: { orientation: "h", y: 1.08 }, font: { size: 12 } };
   const CONFIG = { displaylogo: false, responsive: true };
+  // Red (worse) - yellow - green (better), as in sweep.html (plotly.js has no RdYlGn by name).
+  const RDYLGN = [[0, "#d73027"], [0.25, "#fc8d59"], [0.5, "#ffffbf"], [0.75, "#91cf60"], [1, "#1a9850"]];
 
-  function runsPage() {
-    const table = q("#runs");
-    const filter = q("#filter");
-    const btn = q("#compare-btn");
-    filter.addEventListener("input", () => {
-      const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
-      qa("tbody tr", table).forEach((tr) => {
-        const text = tr.textContent.toLowerCase();
-        tr.hidden = !words.every((w) => text.includes(w));
-      });
-    });
-    qa("th", table).forEach((th, i) => {
+  // Click a header to sort the rows by it (numbers numerically, blanks last); again to reverse.
+  function sortable(table) {
+    if (!table) return;
+    qa("thead th", table).forEach((th, i) => {
       if (th.dataset.type === "none") return;
       th.classList.add("sort");
       th.addEventListener("click", () => {
@@ -41,6 +35,20 @@ const alvh = (() => {
         rows.forEach((r) => table.tBodies[0].appendChild(r));
       });
     });
+  }
+
+  function runsPage() {
+    const table = q("#runs");
+    const filter = q("#filter");
+    const btn = q("#compare-btn");
+    filter.addEventListener("input", () => {
+      const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      qa("tbody tr", table).forEach((tr) => {
+        const text = tr.textContent.toLowerCase();
+        tr.hidden = !words.every((w) => text.includes(w));
+      });
+    });
+    sortable(table);
     const picked = () => qa(".pick:checked", table).map((c) => c.value);
     table.addEventListener("change", () => { btn.disabled = picked().length < 2; });
     btn.addEventListener("click", () => {
@@ -242,5 +250,115 @@ const alvh = (() => {
     document.body.dataset.ready = "1";
   }
 
-  return { runsPage, runPage, comparePage, loadDay };
+  // Values of a varied key as the table writes them ("40.0") and as the heat map labels them
+  // ("40") are the same value.
+  // A varied key's value as the table writes it ("40.0") and as the heat map labels it ("40").
+  const norm = (v) => (String(v).trim() !== "" && isFinite(Number(v)) ? String(Number(v)) : String(v));
+  const sameValue = (a, b) => norm(a) === norm(b);
+
+  async function sweepPage(name, varied) {
+    const top = q("#top");
+    sortable(top);
+    const sortSel = q("#top-sort");
+    sortSel.addEventListener("change", () => {
+      location.href = "/sweep?name=" + enc(name) + "&sort=" + enc(sortSel.value);
+    });
+    const showCell = (xKey, xVal, yKey, yVal) => {
+      const ix = varied.indexOf(xKey), iy = varied.indexOf(yKey);
+      qa("tbody tr", top).forEach((tr) => {
+        tr.hidden = !(sameValue(tr.dataset["v" + ix], xVal) && sameValue(tr.dataset["v" + iy], yVal));
+      });
+      q("#cell-filter").hidden = false;
+      q("#cell-filter").dataset.cell = xKey + "=" + xVal + ", " + yKey + "=" + yVal;
+      top.scrollIntoView({ behavior: "instant", block: "start" });
+    };
+    const clear = q("#cell-clear");
+    if (clear) clear.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      qa("tbody tr", top).forEach((tr) => { tr.hidden = false; });
+      q("#cell-filter").hidden = true;
+    });
+    const heatChart = q("#heat-chart");
+    const drawHeat = async () => {
+      const x = q("#heat-x").value, y = q("#heat-y").value, m = q("#heat-metric").value;
+      const h = await getJSON("/api/sweep/heat?name=" + enc(name) + "&x=" + enc(x) + "&y=" + enc(y) +
+        "&metric=" + enc(m));
+      const text = h.z.map((row) => row.map((v) => (v === null ? "" : v.toFixed(3))));
+      await Plotly.react(heatChart, [{ type: "heatmap", x: h.x, y: h.y, z: h.z, customdata: h.n,
+        text, texttemplate: "%{text}", colorscale: RDYLGN, reversescale: h.lower_is_better,
+        colorbar: { title: { text: m } },
+        hovertemplate: x + " = %{x}<br>" + y + " = %{y}<br>" + m + " = %{z:.4f}<br>mean of %{customdata} configs<extra></extra>" }],
+      Object.assign({}, LAYOUT, { hovermode: "closest", margin: { l: 120, r: 20, t: 10, b: 60 },
+        xaxis: { type: "category", title: { text: x } }, yaxis: { type: "category", title: { text: y } } }), CONFIG);
+      heatChart.dataset.key = x + "|" + y + "|" + m;
+    };
+    if (heatChart) {
+      for (const id of ["#heat-x", "#heat-y", "#heat-metric"]) q(id).addEventListener("change", drawHeat);
+      await drawHeat();
+      heatChart.on("plotly_click", (ev) => {
+        if (!ev.points || !ev.points.length) return;
+        const p = ev.points[0];
+        showCell(q("#heat-x").value, p.x, q("#heat-y").value, p.y);
+      });
+    }
+    document.body.dataset.ready = "1";
+    const c = await getJSON("/api/sweep/curves?name=" + enc(name));
+    const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"];
+    const traces = Object.entries(c.top).map(([h, s], i) => ({ x: s.dates, y: s.equity_usd, name: h,
+      type: "scatter", mode: "lines", line: { width: 1.2, color: palette[i % palette.length] } }));
+    if (traces.length) {
+      Plotly.newPlot("top-chart", traces, Object.assign({}, LAYOUT, { showlegend: true,
+        yaxis: { title: { text: "equity $ (hedged book)" } } }), CONFIG);
+    } else {
+      q("#top-chart").innerHTML = '<p class="muted">No equity files in this sweep folder.</p>';
+    }
+    const wf = c.walk_forward && c.walk_forward.curves;
+    if (q("#wf-chart")) {
+      if (wf && wf.out_of_sample) {
+        const t = [{ x: wf.out_of_sample.dates, y: wf.out_of_sample.growth, name: "walk-forward (out of sample)",
+          type: "scatter", mode: "lines", line: { color: "#1f6feb", width: 1.5 } }];
+        if (wf.insample_best) t.push({ x: wf.insample_best.dates, y: wf.insample_best.growth,
+          name: "in-sample best (has seen these sessions)", type: "scatter", mode: "lines",
+          line: { color: "#8c959f", width: 1.2, dash: "dot" } });
+        Plotly.newPlot("wf-chart", t, Object.assign({}, LAYOUT, {
+          yaxis: { title: { text: "growth of 1 (hedged book)" } } }), CONFIG);
+      } else {
+        q("#wf-chart").innerHTML = '<p class="muted">' + ((c.walk_forward || {}).curves_missing ?
+          "An equity file is missing: " + c.walk_forward.curves_missing : "No out-of-sample window.") + "</p>";
+      }
+    }
+    document.body.dataset.charts = "all";
+  }
+
+  function fidelityPage(data) {
+    // One bar chart per index: calendar-year returns of the replica beside the index, whole window.
+    qa(".fid-years").forEach((el) => {
+      const ix = (data.indexes || []).find((i) => i.name === el.dataset.index);
+      const w = ix && ix.windows && (ix.windows.whole || Object.values(ix.windows)[0]);
+      if (!w || !w.years) return;
+      const yrs = w.years.map((y) => String(y.year) + (y.full ? "" : "*"));
+      Plotly.newPlot(el, [
+        { type: "bar", x: yrs, y: w.years.map((y) => y.replica_pct), name: "replica (model prices)", marker: { color: "#1f6feb" } },
+        { type: "bar", x: yrs, y: w.years.map((y) => y.index_pct), name: "CBOE index", marker: { color: "#8c959f" } },
+      ], Object.assign({}, LAYOUT, { barmode: "group", hovermode: "x",
+        yaxis: { title: { text: "calendar-year return %" } } }), CONFIG);
+    });
+    qa(".fid-chain").forEach((el) => {
+      const ch = (data.chains || [])[parseInt(el.dataset.i, 10)];
+      if (!ch) return;
+      const traces = ["P", "C"].map((right) => {
+        const rows = (ch.by_delta || []).filter((r) => r.right === right);
+        return { type: "bar", name: right === "P" ? "puts" : "calls", x: rows.map((r) => r.delta_bucket),
+          y: rows.map((r) => r.mean_error_pts), customdata: rows.map((r) => r.count),
+          hovertemplate: "|delta| %{x}: mean error %{y:.2f} pts (n %{customdata})<extra>" + right + "</extra>",
+          marker: { color: right === "P" ? "#d1242f" : "#1a7f37" } };
+      });
+      Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, { barmode: "group", hovermode: "closest",
+        xaxis: { title: { text: "|delta| bucket" }, type: "category" },
+        yaxis: { title: { text: "model minus market IV, vol pts" } } }), CONFIG);
+    });
+    document.body.dataset.ready = "1";
+  }
+
+  return { runsPage, runPage, comparePage, loadDay, sortable, sweepPage, fidelityPage };
 })();
