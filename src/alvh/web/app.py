@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from alvh import __version__
 from alvh.errors import AlvhError
-from alvh.web import data, journal_db, sweeps
+from alvh.web import data, decimate, journal_db, sweeps
 from alvh.web import fidelity as fid
 from alvh.web.runs_index import (
     RunRef,
@@ -141,6 +141,7 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
     env.globals["version"] = __version__
     app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.index = index  # what is being served (read by bench/bench_web.py)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
 
@@ -188,7 +189,11 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         return [data.run_row(r) for r in index.runs.values()]
 
     @app.get("/run", response_class=HTMLResponse)
-    def run_page(run: str = Query(...), day: str | None = None) -> HTMLResponse:
+    def run_page(
+        run: str = Query(...),
+        day: str | None = None,
+        points: int = Query(decimate.DEFAULT_MAX_POINTS, ge=50, le=20_000),
+    ) -> HTMLResponse:
         ref = index.get(run)
         s = data.summary(ref)
         return page(
@@ -198,11 +203,27 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
             definitions=data.get(s, "definitions") or {},
             metrics=data.metric_rows(s),
             day=_valid_date(day) if day else None,
+            points=points,
         )
 
     @app.get("/api/series")
-    def api_series(run: str = Query(...)) -> dict[str, Any]:
-        return data.series(index.get(run))
+    def api_series(
+        run: str = Query(...),
+        points: int | None = Query(None, ge=50, le=20_000),
+        start: str | None = None,
+        end: str | None = None,
+    ) -> dict[str, Any]:
+        # Without points/start/end: every session (the Compare page, scripts). With them: the
+        # chart traces thinned for drawing (alvh.web.decimate), optionally over a window.
+        ref = index.get(run)
+        if points is None and start is None and end is None:
+            return data.series(ref)
+        return data.series_view(
+            ref,
+            points or decimate.DEFAULT_MAX_POINTS,
+            _valid_date(start) if start else None,
+            _valid_date(end) if end else None,
+        )
 
     @app.get("/api/journal")
     def api_journal(
@@ -282,8 +303,9 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     def api_compare(run: list[str] = Query(default=[])) -> dict[str, Any]:
         out = {}
         for k in run[:8]:
-            s = data.series(index.get(k))
-            out[k] = {"dates": s["dates"], "books": s["books"]}
+            # Thinned like the run page's charts (every peak and trough kept).
+            s = data.series_view(index.get(k), decimate.DEFAULT_MAX_POINTS)
+            out[k] = {"view": s["view"], "books": s["books"]}
         return out
 
     # --- Sweeps -------------------------------------------------------------------------
@@ -298,6 +320,20 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         if value not in allowed:
             raise HTTPException(400, f"{what} {value!r}: expected one of {allowed}")
         return value
+
+    kept_seen: dict[str, frozenset[str]] = {}
+
+    def kept_runs(ref: RunRef) -> dict[str, str]:
+        # Runs kept after the index was built (a sweep still running) trigger one rescan, and
+        # another only when the kept folder's content changes again.
+        kept = ref.path / "runs"
+        names = frozenset(d.name for d in kept.iterdir()) if kept.is_dir() else frozenset()
+        keys = sweeps.run_keys(ref, index.runs)
+        if names - set(keys) and kept_seen.get(ref.key) != names:
+            kept_seen[ref.key] = names
+            index.rescan("run")
+            keys = sweeps.run_keys(ref, index.runs)
+        return keys
 
     @app.get("/sweeps", response_class=HTMLResponse)
     def sweeps_page() -> HTMLResponse:
@@ -319,7 +355,6 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         ref, t, varied, metrics = sweep_ctx(name)
         sel = sweeps.select_metric(ref, t, metrics)
         sort = check_column(sort, metrics, "sort") if sort else sel
-        index.rescan("run")
         return page(
             "sweep.html",
             row=sweeps.sweep_row(ref),
@@ -330,9 +365,9 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
             limit=limit,
             rows=sweeps.top_rows(t, sort, limit),
             n_ok=len(sweeps._ok(t)),
-            run_keys=sweeps.run_keys(ref, index.runs),
+            run_keys=kept_runs(ref),
             luck=sweeps.luck(ref),
-            wf=sweeps.walk_forward(ref).get("json") or {},
+            wf=sweeps.walk_forward_json(ref),
         )
 
     @app.get("/api/sweep")
@@ -344,7 +379,6 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         ref, t, varied, metrics = sweep_ctx(name)
         sel = sweeps.select_metric(ref, t, metrics)
         sort = check_column(sort, metrics, "sort") if sort else sel
-        index.rescan("run")
         return {
             "summary": sweeps.sweep_row(ref),
             "varied": varied,
@@ -352,7 +386,7 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
             "other_columns": sweeps.other_columns(t, varied),
             "sort": sort,
             "rows": sweeps.top_rows(t, sort, limit),
-            "run_keys": sweeps.run_keys(ref, index.runs),
+            "run_keys": kept_runs(ref),
             "luck": sweeps.luck(ref),
         }
 
@@ -376,10 +410,12 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         ref, t, _varied, metrics = sweep_ctx(name)
         sel = sweeps.select_metric(ref, t, metrics)
         best = [str(r.get("config_hash")) for r in sweeps.top_rows(t, sel, top)[:top]]
+        # Thinned for drawing like the run page (each bucket's high and low kept).
+        pts = decimate.DEFAULT_MAX_POINTS
         return {
             "select": sel,
-            "top": sweeps.equity_curves(ref, best),
-            "walk_forward": sweeps.walk_forward(ref),
+            "top": sweeps.equity_curves(ref, best, pts),
+            "walk_forward": sweeps.walk_forward(ref, pts),
         }
 
     # --- Fidelity -----------------------------------------------------------------------

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from alvh.errors import AlvhError
 
-# Run directories are at most this many levels below a root (sweeps nest runs two deep).
-MAX_DEPTH = 4
+# Folders are searched this many levels below a root (a sweep keeps its runs two deeper).
+MAX_DEPTH = 6
 # The only files the dashboard reads from a run directory.
 RUN_FILES = frozenset(
     {

@@ -22,6 +22,7 @@ import pandas as pd
 from alvh.errors import AlvhError
 from alvh.sweep.page import heat_frame
 from alvh.web.data import _list, _plain, _stamp
+from alvh.web.decimate import minmax_indices
 from alvh.web.runs_index import RunRef, sweep_file
 
 # Columns that identify a row rather than measure it.
@@ -232,7 +233,15 @@ def _equity(ref: RunRef, config_hash: str, book: str = "hedged") -> pd.Series | 
     p = sweep_file(ref, f"equity/{config_hash}.parquet")
     if p is None:
         return None
-    e = _table_cached(_stamp(p))
+    return _equity_cached(_stamp(p), book)
+
+
+@lru_cache(maxsize=64)
+def _equity_cached(stamp: tuple[str, int, int], book: str) -> pd.Series | None:
+    try:
+        e = pd.read_parquet(stamp[0])
+    except (OSError, ValueError) as exc:
+        raise SweepReadError(f"{stamp[0]}: not readable as an equity file ({exc})") from exc
     col = f"{book}_equity_usd"
     if col not in e:
         return None
@@ -243,7 +252,12 @@ def _equity(ref: RunRef, config_hash: str, book: str = "hedged") -> pd.Series | 
     return s
 
 
-def walk_forward(ref: RunRef) -> dict[str, Any]:
+def walk_forward_json(ref: RunRef) -> dict[str, Any]:
+    """Return ``walk_forward.json`` (empty when the sweep has none)."""
+    return _json(ref, "walk_forward.json")
+
+
+def walk_forward(ref: RunRef, max_points: int | None = None) -> dict[str, Any]:
     """Return ``walk_forward.json`` and, rebuilt from the equity files, its two curves.
 
     The out-of-sample curve chains, window by window, the daily returns of the config chosen
@@ -274,27 +288,33 @@ def walk_forward(ref: RunRef) -> dict[str, Any]:
         return out
     r = pd.concat(parts)
     oos = pd.concat([pd.Series([1.0], index=[first_base]), (1.0 + r).cumprod()])
-    out["curves"]["out_of_sample"] = {
-        "dates": [d.strftime("%Y-%m-%d") for d in oos.index],
-        "growth": _list(oos.to_numpy(), 6),
-    }
+    out["curves"]["out_of_sample"] = _thin(oos, max_points, "growth")
     ib_hash = wf.get("insample_best")
     ib = _equity(ref, str(ib_hash)) if ib_hash else None
     if ib is not None:
         ib = ib.loc[first_base : oos.index[-1]]
-        ib = ib / ib.iloc[0]
-        out["curves"]["insample_best"] = {
-            "dates": [d.strftime("%Y-%m-%d") for d in ib.index],
-            "growth": _list(ib.to_numpy(), 6),
-        }
+        out["curves"]["insample_best"] = _thin(ib / ib.iloc[0], max_points, "growth")
     return out
 
 
-def equity_curves(ref: RunRef, hashes: list[str]) -> dict[str, Any]:
-    """Return the hedged equity (USD) of the given configs, by config hash."""
+def _thin(s: pd.Series, max_points: int | None, name: str) -> dict[str, Any]:
+    """Return a curve as ``dates`` and ``name`` lists, thinned to ``max_points`` if given.
+
+    Thinning keeps each bucket's high and low (:func:`alvh.web.decimate.minmax_indices`).
+    """
+    v = s.to_numpy(dtype=float)
+    idx = np.arange(len(v)) if max_points is None else minmax_indices(v, max_points)
+    return {
+        "dates": [d.strftime("%Y-%m-%d") for d in s.index[idx]],
+        name: _list(v[idx], 6),
+    }
+
+
+def equity_curves(ref: RunRef, hashes: list[str], max_points: int | None = None) -> dict[str, Any]:
+    """Return the hedged equity (USD) of the given configs, by config hash (thinned if asked)."""
     out = {}
     for h in hashes:
         e = _equity(ref, h)
         if e is not None:
-            out[h] = {"dates": [d.strftime("%Y-%m-%d") for d in e.index], "equity_usd": _list(e)}
+            out[h] = _thin(e, max_points, "equity_usd")
     return out

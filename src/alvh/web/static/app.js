@@ -109,38 +109,85 @@ const alvh = (() => {
     }));
   }
 
-  async function runPage(key, day) {
-    q("#dec-rule").addEventListener("change", () => loadDecisions(key));
-    q("#dec-acted").addEventListener("change", () => loadDecisions(key));
-    loadDecisions(key);
-    const s = await getJSON("/api/series?run=" + enc(key));
-    const d = s.dates;
+  // The run page reads its charts thinned for drawing (alvh.web.decimate: every peak and trough
+  // kept, at most POINTS a trace, set by the server); zooming the equity chart re-reads the
+  // window at a finer step.
+  let POINTS = 1000;
+  const seriesURL = (key, start, end) => "/api/series?run=" + enc(key) + "&points=" + POINTS +
+    (start ? "&start=" + start : "") + (end ? "&end=" + end : "");
+
+  function equityTraces(s) {
     const eq = [], dd = [];
     for (const b of ["hedged", "unhedged"]) {
       if (!s.books[b]) continue;
-      eq.push({ x: d, y: s.books[b].equity_usd, name: b + " equity $", type: "scatter",
+      const e = s.books[b].equity_usd, w = s.books[b].drawdown_pct;
+      eq.push({ x: e.x, y: e.y, name: b + " equity $", type: "scatter",
         mode: "lines", line: { color: COLORS[b], width: 1.5 } });
-      dd.push({ x: d, y: s.books[b].drawdown_pct, name: b + " drawdown %", type: "scatter",
+      dd.push({ x: w.x, y: w.y, name: b + " drawdown %", type: "scatter",
         mode: "lines", xaxis: "x", yaxis: "y2", line: { color: COLORS[b], width: 1 },
         fill: "tozeroy", opacity: 0.3 });
     }
+    return eq.concat(dd);
+  }
+
+  function viewNote(s) {
+    const v = s.view || {};
+    const el = q("#series-note");
+    if (!el || !v.sessions) return;
+    const thinned = Object.values(s.books).some((b) => b.equity_usd.x.length < v.sessions);
+    el.textContent = v.start + " .. " + v.end + ": " + v.sessions.toLocaleString() + " sessions" +
+      (thinned ? ", drawn at up to " + v.max_points_per_trace.toLocaleString() +
+        " points a line (each bucket's high and low kept); zoom in for every session." :
+        ", every session drawn.");
+  }
+
+  async function runPage(key, day) {
+    q("#dec-rule").addEventListener("change", () => loadDecisions(key));
+    q("#dec-acted").addEventListener("change", () => loadDecisions(key));
+    // The series was requested by the page's head (window.alvhPrefetch), before plotly.js.
+    const pre = window.alvhPrefetch && await window.alvhPrefetch;
+    const s = pre && pre.ok ? await pre.json() : await getJSON(seriesURL(key));
+    POINTS = (s.view && s.view.max_points_per_trace) || POINTS;
     const chart = q("#equity-chart");
-    await Plotly.newPlot(chart, eq.concat(dd), Object.assign({}, LAYOUT, {
+    const layout = Object.assign({}, LAYOUT, {
       grid: { rows: 2, columns: 1, pattern: "coupled", roworder: "top to bottom" },
       yaxis: { title: { text: "equity $" }, domain: [0.38, 1] },
       yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] },
-      xaxis: { type: "date" } }), CONFIG);
+      xaxis: { type: "date" } });
+    await Plotly.newPlot(chart, equityTraces(s), layout, CONFIG);
+    viewNote(s);
     chart.on("plotly_click", (ev) => {
       if (ev.points && ev.points.length) loadDay(key, String(ev.points[0].x).slice(0, 10));
     });
+    // Zoom: re-read the window (the y ranges rescale to it); double-click: back to the whole run.
+    let pending = 0;
+    chart.on("plotly_relayout", async (ev) => {
+      let start = null, end = null;
+      if (ev["xaxis.range[0]"] !== undefined) {
+        start = String(ev["xaxis.range[0]"]).slice(0, 10);
+        end = String(ev["xaxis.range[1]"]).slice(0, 10);
+      } else if (!ev["xaxis.autorange"]) {
+        return;
+      }
+      const mine = ++pending;
+      const w = start ? await getJSON(seriesURL(key, start, end)) : s;
+      if (mine !== pending) return;
+      const lay = Object.assign({}, chart.layout, { yaxis: Object.assign({}, chart.layout.yaxis,
+        { autorange: true }), yaxis2: Object.assign({}, chart.layout.yaxis2, { autorange: true }) });
+      await Plotly.react(chart, equityTraces(w), lay, CONFIG);
+      viewNote(w);
+      chart.dataset.view = w.view.start + ".." + w.view.end;
+    });
 
     document.body.dataset.ready = "1";
+    // The run-wide decisions list is read once the chart to click is up.
+    loadDecisions(key);
     if (day) loadDay(key, day, false);
     // The other charts are drawn when they come near the screen: the equity chart (the one
     // to click) is up first, whatever the length of the run.
     const later = {
-      "layers-chart": () => drawLayers(s, d), "vix-chart": () => drawVix(s, d),
-      "monthly-chart": () => drawMonthly(s), "costs-chart": () => drawCosts(s, d),
+      "layers-chart": () => drawLayers(s), "vix-chart": () => drawVix(s),
+      "monthly-chart": () => drawMonthly(s), "costs-chart": () => drawCosts(s),
     };
     const seen = new IntersectionObserver((entries) => {
       for (const e of entries) {
@@ -154,11 +201,20 @@ const alvh = (() => {
     Object.keys(later).forEach((id) => seen.observe(q("#" + id)));
   }
 
-  function drawLayers(s, d) {
+  function drawLayers(s) {
     // Vega adds up across layers (stacked); contract counts do not (one panel per layer).
+    // Each layer is kept at its change points, so stacking needs one shared date axis: the
+    // union of the layers' dates, each layer's value carried forward to it.
     const stacked = s.layers_unit !== "contracts";
     const names = Object.keys(s.layers);
-    const layers = names.map((l, i) => Object.assign({ x: d, y: s.layers[l], name: l,
+    const xs = [...new Set(names.flatMap((l) => s.layers[l].x))].sort();
+    const filled = (l) => {
+      const m = new Map(s.layers[l].x.map((x, i) => [x, s.layers[l].y[i]]));
+      let last = 0;
+      return xs.map((x) => { if (m.has(x)) last = m.get(x); return last; });
+    };
+    const layers = names.map((l, i) => Object.assign({ x: stacked ? xs : s.layers[l].x,
+      y: stacked ? filled(l) : s.layers[l].y, name: l,
       type: "scatter", mode: "lines", line: { shape: "hv", width: stacked ? 0.5 : 1.2, color: COLORS[l] } },
       stacked ? { stackgroup: "layers" } : { yaxis: i ? "y" + (i + 1) : "y" }));
     if (layers.length) {
@@ -171,27 +227,24 @@ const alvh = (() => {
     } else {
       q("#layers-chart").innerHTML = '<p class="muted">No hedge held in this run.</p>';
     }
-
   }
 
-  function drawVix(s, d) {
+  function drawVix(s) {
     const mk = [];
     for (const [c, color] of [["vix", "#24292f"], ["vx1", "#0969da"], ["vx2", "#8c959f"]]) {
-      if (s.market[c]) mk.push({ x: d, y: s.market[c], name: c.toUpperCase(), type: "scatter",
+      if (s.market[c]) mk.push({ x: s.market[c].x, y: s.market[c].y, name: c.toUpperCase(), type: "scatter",
         mode: "lines", line: { color, width: 1 } });
     }
-    const vixAt = new Map(d.map((x, i) => [x, (s.market.vix || [])[i]]));
     for (const sign of [1, -1]) {
       const ch = (s.layer_changes || []).filter((c) => Math.sign(c.change) === sign);
       if (!ch.length) continue;
-      mk.push({ x: ch.map((c) => c.date), y: ch.map((c) => vixAt.get(c.date)), type: "scatter",
+      mk.push({ x: ch.map((c) => c.date), y: ch.map((c) => c.vix), type: "scatter",
         mode: "markers", name: sign > 0 ? "layer added" : "layer cut",
         text: ch.map((c) => c.layer + " " + (c.change > 0 ? "+" : "") + c.change.toFixed(2)),
         marker: { symbol: sign > 0 ? "triangle-up" : "triangle-down", size: 9,
           color: sign > 0 ? "#1a7f37" : "#cf222e" } });
     }
     Plotly.newPlot("vix-chart", mk, Object.assign({}, LAYOUT, { yaxis: { title: { text: "VIX points" } } }), CONFIG);
-
   }
 
   function drawMonthly(s) {
@@ -211,9 +264,9 @@ const alvh = (() => {
 
   }
 
-  function drawCosts(s, d) {
+  function drawCosts(s) {
     if (s.costs_cum_usd) {
-      Plotly.newPlot("costs-chart", [{ x: d, y: s.costs_cum_usd, name: "cumulative costs $",
+      Plotly.newPlot("costs-chart", [{ x: s.costs_cum_usd.x, y: s.costs_cum_usd.y, name: "cumulative costs $",
         type: "scatter", mode: "lines", line: { color: "#57606a" } }],
         Object.assign({}, LAYOUT, { yaxis: { title: { text: "costs paid $ (cumulative)" } } }), CONFIG);
     } else {
@@ -237,9 +290,9 @@ const alvh = (() => {
       for (const b of ["hedged", "unhedged"]) {
         if (!s.books[b]) continue;
         const line = { width: 1.2, color: palette[i % palette.length], dash: b === "hedged" ? "solid" : "dot" };
-        traces.push({ x: s.dates, y: s.books[b].equity_usd, name: k + " " + b, type: "scatter",
+        traces.push({ x: s.books[b].equity_usd.x, y: s.books[b].equity_usd.y, name: k + " " + b, type: "scatter",
           mode: "lines", line, legendgroup: k + b });
-        traces.push({ x: s.dates, y: s.books[b].drawdown_pct, name: k + " " + b + " drawdown %",
+        traces.push({ x: s.books[b].drawdown_pct.x, y: s.books[b].drawdown_pct.y, name: k + " " + b + " drawdown %",
           type: "scatter", mode: "lines", yaxis: "y2", showlegend: false, line, legendgroup: k + b });
       }
     });
