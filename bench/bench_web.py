@@ -109,8 +109,10 @@ def _synthetic_sweep(out: Path, dates: pd.DatetimeIndex) -> Path:
 
 
 def _time(client, path: str, params: dict) -> tuple[float, list[float], int]:
-    from alvh.web import data, sweeps
+    from alvh.web import data, journal_db, sweeps
 
+    journal_db._COUNTS.clear()
+    sweeps._equity_cached.cache_clear()
     data._csv_cached.cache_clear()
     data._summary_cached.cache_clear()
     data._series_cached.cache_clear()

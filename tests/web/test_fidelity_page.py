@@ -78,3 +78,20 @@ def test_a_report_with_missing_fields_still_renders(tmp_path: Path) -> None:
     r = TestClient(create_app([tmp_path / "r"])).get("/fidelity", params={"name": "thin"})
     assert r.status_code == 200
     assert "No chain in this report" in r.text
+
+
+def test_the_vix_section_leads_with_one_row_per_expiry(tmp_path: Path) -> None:
+    import json
+
+    d = write_hand_fidelity(tmp_path / "r" / "v")
+    rep = json.loads((d / "fidelity.json").read_text())
+    rep["vix"] = [
+        {"expiry": "2024-06-05", "delta_bucket": "all", "count": 7, "median_abs_err_pct": 29.5},
+        {"expiry": "2024-06-05", "delta_bucket": "0.00-0.10", "count": 3, "median_abs_err_pct": 41.25},
+        {"expiry": "2024-07-17", "delta_bucket": "all", "count": 9, "median_abs_err_pct": 8.75},
+    ]  # fmt: skip
+    (d / "fidelity.json").write_text(json.dumps(rep))
+    html = TestClient(create_app([tmp_path / "r"])).get("/fidelity", params={"name": "v"}).text
+    head = html.split('id="fid-vix-expiries"')[1].split("</table>")[0]
+    assert "29.500" in head and "8.750" in head and "41.250" not in head
+    assert "every row of the VIX-option table (3)" in html and "41.250" in html
