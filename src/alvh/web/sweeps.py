@@ -258,6 +258,23 @@ def walk_forward_json(ref: RunRef) -> dict[str, Any]:
 
 
 def walk_forward(ref: RunRef, max_points: int | None = None) -> dict[str, Any]:
+    """Return ``walk_forward.json`` and its two curves (cached per version of the file).
+
+    See :func:`_walk_forward`.
+    """
+    p = sweep_file(ref, "walk_forward.json")
+    return _walk_forward_cached(ref, _stamp(p), max_points) if p else {}
+
+
+@lru_cache(maxsize=8)
+def _walk_forward_cached(
+    ref: RunRef, stamp: tuple[str, int, int], max_points: int | None
+) -> dict[str, Any]:
+    # The equity files a walk-forward names are written before its json and never rewritten.
+    return _walk_forward(ref, max_points)
+
+
+def _walk_forward(ref: RunRef, max_points: int | None = None) -> dict[str, Any]:
     """Return ``walk_forward.json`` and, rebuilt from the equity files, its two curves.
 
     The out-of-sample curve chains, window by window, the daily returns of the config chosen

@@ -148,6 +148,7 @@ const alvh = (() => {
     const pre = window.alvhPrefetch && await window.alvhPrefetch;
     const s = pre && pre.ok ? await pre.json() : await getJSON(seriesURL(key));
     POINTS = (s.view && s.view.max_points_per_trace) || POINTS;
+    performance.mark("alvh:series");
     const chart = q("#equity-chart");
     const layout = Object.assign({}, LAYOUT, {
       grid: { rows: 2, columns: 1, pattern: "coupled", roworder: "top to bottom" },
@@ -155,6 +156,7 @@ const alvh = (() => {
       yaxis2: { title: { text: "drawdown %" }, domain: [0, 0.3] },
       xaxis: { type: "date" } });
     await Plotly.newPlot(chart, equityTraces(s), layout, CONFIG);
+    performance.mark("alvh:drawn");  // read by bench/bench_web.py
     viewNote(s);
     chart.on("plotly_click", (ev) => {
       if (ev.points && ev.points.length) loadDay(key, String(ev.points[0].x).slice(0, 10));
