@@ -222,6 +222,9 @@ def test_switch_the_heat_map_keys_and_open_a_cell_then_the_fidelity_page(
             page.goto(url + "/fidelity")
             page.wait_for_selector("body[data-ready='1']")
             assert page.inner_text("#data-id") == "hand-store-0001"
+            # Charts are drawn as they come near the screen.
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_selector("body[data-charts='all']")
             assert page.locator(".fid-years .main-svg").count() > 0
             assert page.locator(".fid-chain .main-svg").count() > 0
             page.screenshot(path=str(ARTIFACTS / "fidelity.png"), full_page=True)

@@ -336,8 +336,14 @@ const alvh = (() => {
     const heatChart = q("#heat-chart");
     const drawHeat = async () => {
       const x = q("#heat-x").value, y = q("#heat-y").value, m = q("#heat-metric").value;
-      const h = await getJSON("/api/sweep/heat?name=" + enc(name) + "&x=" + enc(x) + "&y=" + enc(y) +
-        "&metric=" + enc(m));
+      const url = "/api/sweep/heat?name=" + enc(name) + "&x=" + enc(x) + "&y=" + enc(y) +
+        "&metric=" + enc(m);
+      // The first map was requested by the page's head, before plotly.js was parsed.
+      const pre = window.alvhHeatPrefetch;
+      window.alvhHeatPrefetch = null;
+      const same = pre && JSON.stringify(pre.key) === JSON.stringify([name, x, y, m]);
+      const r = same ? await pre.response : null;
+      const h = r && r.ok ? await r.json() : await getJSON(url);
       const text = h.z.map((row) => row.map((v) => (v === null ? "" : v.toFixed(3))));
       await Plotly.react(heatChart, [{ type: "heatmap", x: h.x, y: h.y, z: h.z, customdata: h.n,
         text, texttemplate: "%{text}", colorscale: RDYLGN, reversescale: h.lower_is_better,
@@ -386,19 +392,22 @@ const alvh = (() => {
   }
 
   function fidelityPage(data) {
-    // One bar chart per index: calendar-year returns of the replica beside the index, whole window.
-    qa(".fid-years").forEach((el) => {
+    // Charts are drawn as they come near the screen (a report has 4 index charts and one per
+    // chain): the page is usable as soon as the first is up.
+    const draw = {};
+    qa(".fid-years").forEach((el, k) => { draw["y" + k] = [el, () => {
       const ix = (data.indexes || []).find((i) => i.name === el.dataset.index);
       const w = ix && ix.windows && (ix.windows.whole || Object.values(ix.windows)[0]);
       if (!w || !w.years) return;
+      // Calendar-year returns of the replica beside the index, whole window.
       const yrs = w.years.map((y) => String(y.year) + (y.full ? "" : "*"));
-      Plotly.newPlot(el, [
+      return Plotly.newPlot(el, [
         { type: "bar", x: yrs, y: w.years.map((y) => y.replica_pct), name: "replica (model prices)", marker: { color: "#1f6feb" } },
         { type: "bar", x: yrs, y: w.years.map((y) => y.index_pct), name: "CBOE index", marker: { color: "#8c959f" } },
       ], Object.assign({}, LAYOUT, { barmode: "group", hovermode: "x",
         yaxis: { title: { text: "calendar-year return %" } } }), CONFIG);
-    });
-    qa(".fid-chain").forEach((el) => {
+    }]; });
+    qa(".fid-chain").forEach((el, k) => { draw["c" + k] = [el, () => {
       const ch = (data.chains || [])[parseInt(el.dataset.i, 10)];
       if (!ch) return;
       const traces = ["P", "C"].map((right) => {
@@ -408,11 +417,26 @@ const alvh = (() => {
           hovertemplate: "|delta| %{x}: mean error %{y:.2f} pts (n %{customdata})<extra>" + right + "</extra>",
           marker: { color: right === "P" ? "#d1242f" : "#1a7f37" } };
       });
-      Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, { barmode: "group", hovermode: "closest",
+      return Plotly.newPlot(el, traces, Object.assign({}, LAYOUT, { barmode: "group", hovermode: "closest",
         xaxis: { title: { text: "|delta| bucket" }, type: "category" },
         yaxis: { title: { text: "model minus market IV, vol pts" } } }), CONFIG);
-    });
-    document.body.dataset.ready = "1";
+    }]; });
+    const left = new Set(Object.keys(draw));
+    const done = (id) => {
+      left.delete(id);
+      document.body.dataset.ready = "1";
+      if (!left.size) document.body.dataset.charts = "all";
+    };
+    if (!left.size) { document.body.dataset.ready = "1"; document.body.dataset.charts = "all"; return; }
+    const seen = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const id = Object.keys(draw).find((k) => draw[k][0] === e.target);
+        if (!e.isIntersecting || !id || !left.has(id)) continue;
+        seen.unobserve(e.target);
+        Promise.resolve(draw[id][1]()).then(() => done(id));
+      }
+    }, { rootMargin: "300px" });
+    Object.values(draw).forEach(([el]) => seen.observe(el));
   }
 
   return { runsPage, runPage, comparePage, loadDay, sortable, sweepPage, fidelityPage };
