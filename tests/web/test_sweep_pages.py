@@ -182,3 +182,38 @@ def test_no_sweeps_says_how_to_make_one(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     html = TestClient(create_app([tmp_path / "empty"])).get("/sweeps").text
     assert "No sweep folders found" in html and "alvh sweep" in html
+
+
+def test_a_real_sweep_folder_reads_end_to_end(tmp_path: Path) -> None:
+    # A small alvh sweep on the synthetic market (2 configs x 3 months, kept runs and a
+    # walk-forward): what the page reads is what alvh sweep writes.
+    from alvh.cli.app import main
+
+    out = tmp_path / "served" / "sw"
+    code = main(
+        ["sweep", "--preset", "ic-ladder", "--vary", "hedge.preset=none,alvh-442",
+         "--data", "synthetic", "--start", "2018-01-02", "--end", "2018-04-30",
+         "--out", str(out), "--workers", "0", "--keep-runs",
+         "--walk-forward", "train=1m,test=1m"]
+    )  # fmt: skip
+    assert code == 0
+    client = TestClient(create_app([tmp_path / "served"]))
+    j = client.get("/api/sweep", params={"name": "sw"}).json()
+    assert j["varied"] == ["hedge.preset"] and "sharpe" in j["metrics"]
+    assert len(j["rows"]) == 2 and len(j["run_keys"]) == 2
+    for h, key in j["run_keys"].items():
+        assert key == f"sw/runs/{h}"
+        assert client.get("/run", params={"run": key}).status_code == 200
+    heat = client.get(
+        "/api/sweep/heat",
+        params={"name": "sw", "x": "hedge.preset", "y": "hedge.preset", "metric": "sharpe"},
+    ).json()
+    assert heat["x"] == ["alvh-442", "none"] and heat["n"] == [[1, 0], [0, 1]]
+    c = client.get("/api/sweep/curves", params={"name": "sw"}).json()
+    wf = c["walk_forward"]
+    # The rebuilt out-of-sample curve ends at the total return alvh sweep wrote (6 digits kept).
+    total = wf["json"]["out_of_sample"]["total_return_pct"]
+    assert (wf["curves"]["out_of_sample"]["growth"][-1] - 1) * 100 == pytest.approx(total, abs=1e-3)
+    ib = wf["json"]["insample_best_same_sessions"]["total_return_pct"]
+    assert (wf["curves"]["insample_best"]["growth"][-1] - 1) * 100 == pytest.approx(ib, abs=1e-3)
+    assert client.get("/sweep", params={"name": "sw"}).text.count("open run") == 2
