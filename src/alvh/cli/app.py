@@ -86,8 +86,7 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
         "quotes.",
     },
     "alvh.cli.serve": {
-        "serve": "Start the local, read-only web dashboard over run directories and their "
-        "journals.",
+        "serve": "Start the local, read-only web dashboard over runs, sweeps and fidelity reports.",
     },
 }
 
