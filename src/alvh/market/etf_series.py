@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from alvh.errors import NoDataError
-from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
 
 __all__ = ["EtfBar", "EtfSeries"]
 
@@ -71,6 +70,10 @@ class EtfSeries:
     ) -> tuple[EtfSeries | None, str]:
         """Rebuild the series from the whole VX table (total return on IRX when the rates
         have it); return it (None if it cannot be built) and a note saying what it is."""
+        # Imported here: the index recursion is compiled (numba), and importing market data
+        # must not load the compiler for commands that never build the ETF.
+        from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
+
         try:
             tb = tbill_series(rates, "IRX")
         except NoDataError:
