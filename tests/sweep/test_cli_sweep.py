@@ -28,6 +28,7 @@ def test_cli_sweep_writes_the_table_and_resumes(
     assert "4 of 4 configs" in err and "4 run now, 0 already done; 4 ok, 0 failed" in err
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), serial_sweep.table)
     assert "deflated Sharpe ratio" in err and (out / "luck.json").is_file()
+    assert "claim 1 across 4 configs: " in err and "n/a 2" in err
     assert (out / "sweep.html").is_file()
     wf = ["--walk-forward", "train=1m,test=1m", "--select", "cagr_pct"]
     assert main([*ARGS, "--out", str(out), *wf]) == 0
@@ -51,6 +52,8 @@ def test_cli_random_draw_runs_n_configs(tmp_path: Path, capsys: pytest.CaptureFi
         (["--workers", "-1"], "--workers"),
         (["--walk-forward", "train=5y"], "--walk-forward"),
         (["--select", "win_rate_pct"], "--select"),
+        (["--heat", "hedge.preset,tiers[0].strikes.long_delta"], "long_delta"),
+        (["--heat", "hedge.preset"], "--heat"),
     ],
 )
 def test_cli_refuses_bad_input_with_one_message(
