@@ -201,6 +201,9 @@ def test_two_worker_local_cluster_gives_the_same_table(
     pd.testing.assert_frame_equal(o.table, serial_sweep.table)
     # Each worker process loaded the market once, however many configs it ran.
     assert 1 <= len(o.market_loads) <= 2 and set(o.market_loads.values()) == {1}
+    # The first config of each worker is the one that loaded the market (the warm-up).
+    assert len(o.warm_up) == len(o.market_loads) and o.warm_up <= set(o.task_seconds)
+    assert all(v > 0 for v in o.task_cpu_seconds.values())
     kept = json.loads(
         (tmp_path / "dask" / "runs" / o.table.loc[1, "config_hash"] / "summary.json").read_text()
     )

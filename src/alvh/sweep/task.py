@@ -71,7 +71,11 @@ class TaskResult:
     equity
         Daily equity of both books (``hedged_equity_usd``, ``unhedged_equity_usd``), or None.
     pid
-        The worker process id; ``market_loaded`` says whether this task loaded the market.
+        The worker process id; ``market_loaded`` says whether this task loaded the market
+        (the first task of a worker, which also pays the numba compilation).
+    seconds, cpu_seconds
+        Wall and CPU time of the task inside the worker (CPU time is what a busy machine
+        distorts least).
     """
 
     row: dict[str, Any]
@@ -79,6 +83,7 @@ class TaskResult:
     pid: int
     market_loaded: bool
     seconds: float
+    cpu_seconds: float = math.nan
 
 
 def market_for_run(cfg: Any, store: str | None) -> tuple[Any, bool]:
@@ -202,7 +207,7 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
     from alvh.config.load import config_from_dict, dump_toml
     from alvh.runs import summary_dict, write_run_dir
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     loaded = False
     row: dict[str, Any] = {"run_id": "", "data_id": "", "status": "ok", "error": ""}
     equity = None
@@ -222,4 +227,6 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
         row["status"], row["error"] = "error", error_text(e)
         row |= {c: math.nan for c in (*METRIC_COLUMNS, *CLAIM_COLUMNS)}
         row |= {c: "" for c in VERDICT_COLUMNS}
-    return TaskResult(row, equity, os.getpid(), loaded, time.perf_counter() - t0)
+    return TaskResult(
+        row, equity, os.getpid(), loaded, time.perf_counter() - t0, time.process_time() - c0
+    )
