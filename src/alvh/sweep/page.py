@@ -63,10 +63,11 @@ td.inconclusive{background:#fdf5dc}"""
 _HEAT_JS = """<script>
 (function(){
  var H = JSON.parse(document.getElementById('heat-data').textContent);
+ var C = JSON.parse(document.getElementById('heat-colors').textContent);
  var ps = document.getElementById('heat-pair'), ms = document.getElementById('heat-metric');
  function draw(){
   var d = H[ps.value][ms.value];
-  Plotly.react('heat', [{type:'heatmap', x:d.x, y:d.y, z:d.z, colorscale:'RdYlGn',
+  Plotly.react('heat', [{type:'heatmap', x:d.x, y:d.y, z:d.z, colorscale:C,
    reversescale: d.lower_better, colorbar:{title:{text:ms.value}}}],
    {xaxis:{title:{text:d.xk}, type:'category'}, yaxis:{title:{text:d.yk}, type:'category'},
     height:420, margin:{l:60, r:20, t:30, b:50}});
@@ -338,6 +339,10 @@ def write_page(
         parts.append(
             '<script type="application/json" id="heat-data">'
             + blob.replace("</", "<\\/")
+            + "</script>"
+            # plotly.js has no "RdYlGn" by name (plotly.py expands it): send the stops.
+            + '<script type="application/json" id="heat-colors">'
+            + json.dumps([list(c) for c in fig.data[0].colorscale])
             + "</script>"
             + _HEAT_JS
         )
