@@ -134,6 +134,11 @@ def run() -> list[dict]:
             "name": "scaling efficiency 1 -> 2 workers",
             "from_wall": round(walls[1] / walls[2] / 2, 3),
             "from_steady_throughput": round(steady_rate[2] / steady_rate[1] / 2, 3),
+            # CPU seconds per config with 1 worker over with 2: below 1 when the two workers
+            # slow each other down (memory bandwidth, shared caches), whatever else runs.
+            "cpu_per_config_1_over_2_hedged": round(
+                h1["steady_cpu_s"] / steady[2]["hedged"]["steady_cpu_s"], 3
+            ),
             "goal": 0.85,
         }
     )
