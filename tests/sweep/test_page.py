@@ -93,3 +93,17 @@ def test_page_shows_the_walk_forward(serial_sweep: SweepOutcome, varies: list[Va
     assert "out of sample (walk-forward)" in sec and "in-sample best" in sec
     for w in wf["windows"]:
         assert w["selected"] in sec
+
+
+def test_luck_readings_follow_the_thresholds() -> None:
+    from alvh.sweep.page import luck_readings
+
+    def luck(dsr: float, pbo: float, p: float) -> dict[str, object]:
+        return {"deflated_sharpe": {"dsr": dsr}, "pbo": {"pbo": pbo}, "spa": {"p_consistent": p}}
+
+    lucky = luck_readings(luck(0.21, 0.62, 0.77))
+    assert "not distinguishable" in lucky[0] and "does not carry over" in lucky[1]
+    assert "no hedged config beats" in lucky[2]
+    skill = luck_readings(luck(0.97, 0.1, 0.01))
+    assert "is distinguishable" in skill[0] and "near 0" in skill[1]
+    assert "some hedged config beats" in skill[2]

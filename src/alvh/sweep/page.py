@@ -235,6 +235,48 @@ def _walk_forward_html(wf: dict[str, Any]) -> str:
     )
 
 
+def luck_readings(luck: dict[str, Any]) -> list[str]:
+    """Return what each luck figure says, in words, by the thresholds of docs/sweep.md."""
+    out = []
+    dsr = luck["deflated_sharpe"].get("dsr")
+    if dsr is not None:
+        out.append(
+            f"deflated Sharpe ratio {dsr:.2f}: "
+            + (
+                "at or above 0.95, the best config's Sharpe ratio is distinguishable from the "
+                "luck of the search at 5%"
+                if dsr >= 0.95
+                else "below 0.95, the best config's Sharpe ratio is not distinguishable from "
+                "the best of as many configs without skill"
+            )
+        )
+    pbo = luck["pbo"].get("pbo")
+    if pbo is not None:
+        out.append(
+            f"PBO {pbo:.2f}: "
+            + (
+                "the configs best on half the sessions rank at or below the median on the other "
+                "half in at least half of the splits: the selection does not carry over"
+                if pbo >= 0.5
+                else "the share of splits where the in-sample best ranks at or below the median "
+                "out of sample (near 0: the selection carries over)"
+            )
+        )
+    p = luck["spa"].get("p_consistent")
+    if p is not None:
+        out.append(
+            f"SPA p = {p:.3f}: "
+            + (
+                "below 0.05, some hedged config beats carrying no hedge beyond what trying "
+                "this many configs explains"
+                if p < 0.05
+                else "at or above 0.05, no hedged config beats carrying no hedge beyond what "
+                "trying this many configs explains"
+            )
+        )
+    return out
+
+
 def _claims_note(table: pd.DataFrame) -> str:
     ok = table[(table["status"] == "ok")]
     if "claim1_verdict" not in ok or ok.empty:
@@ -295,6 +337,7 @@ def write_page(
             f"best: <code>{_esc(luck['selected']['config_hash'])}</code>; deflated Sharpe ratio "
             f"{_num(d['dsr'])} over {d['n_trials']} configs; PBO (CSCV) {_num(p.get('pbo'))}; "
             f"SPA p-value vs its unhedged book {_num(s['p_consistent'])} (docs/sweep.md)</p>"
+            f"<ul>{''.join(f'<li>{_esc(x)}</li>' for x in luck_readings(luck))}</ul>"
         )
     js = True
     pairs = heat_pairs(varies, heat)
