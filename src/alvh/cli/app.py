@@ -37,6 +37,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.fidelity",
     "alvh.cli.sweep",
     "alvh.cli.serve",
+    "alvh.cli.book",
 )
 
 # module -> {top-level command or group it adds or extends: its one-line help (None: extends a
@@ -88,6 +89,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
     "alvh.cli.serve": {
         "serve": "Start the local, read-only web dashboard over run directories and their "
         "journals.",
+    },
+    "alvh.cli.book": {
+        "book": "A persistent book: import positions and fills, status, diff with the broker, "
+        "log.",
     },
 }
 
