@@ -153,8 +153,8 @@ def current_config(
         "toml": new_text,
     }
     day = store.last_session(conn, name) or datetime.now(UTC).date()
-    seqs = store.append(conn, name, [(day, "config_change", payload)], input_hash=None)
-    store.record_input(conn, name, "config:" + new_hash, "config_change", str(path), seqs)
+    # Not an "input": a config may change back and forth, each change is its own event.
+    store.append(conn, name, [(day, "config_change", payload)], input_hash=None)
     return BookConfig(str(path), new_text, new_hash, new_cfg)
 
 
