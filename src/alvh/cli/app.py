@@ -91,8 +91,7 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
         "journals.",
     },
     "alvh.cli.book": {
-        "book": "A persistent book: import positions and fills, status, diff with the broker, "
-        "log.",
+        "book": "A persistent book: import positions and fills, status, diff with the broker, log.",
     },
 }
 
@@ -195,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(command) if command in known else build_app(stubs=True)
     err = Console(stderr=True)
     try:
-        app(args=args, prog_name="alvh", standalone_mode=False)
+        # Without standalone mode click returns ``typer.Exit(n)``'s code instead of raising it
+        # (``alvh book diff`` exits 1 when the book and the broker differ).
+        rv = app(args=args, prog_name="alvh", standalone_mode=False)
     except AlvhError as e:
         if debug:
             raise
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 1
-    return 0
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 
 
 def entrypoint() -> None:

@@ -283,7 +283,7 @@ def _market(store: Path | None, day: str | None) -> tuple[Any, date]:
     from alvh.market.load import load_market
 
     facts = market_facts(store)
-    when = facts.last_session
+    when = facts.last_priced_session or facts.last_session
     if day is not None:
         try:
             when = date.fromisoformat(day)
@@ -297,4 +297,8 @@ def _market(store: Path | None, day: str | None) -> tuple[Any, date]:
         return data, when
     # A status needs the day's bars and the latest known rate and SKEW: a few weeks suffice,
     # and reading them is far quicker than the whole history.
-    return load_market(store, source="store", start=when - timedelta(days=40), end=when), when
+    data = load_market(store, source="store", start=when - timedelta(days=40), end=when)
+    if day is None:
+        sessions = data.sessions("SPX")
+        when = sessions[sessions <= str(when)][-1].date()
+    return data, when

@@ -33,7 +33,7 @@ Progress = Callable[[int], None]
 # -- market facts the book checks against ----------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class MarketFacts:
-    """What the book needs to know of the market data: its last session and its id.
+    """What the book needs to know of the market data: its last sessions and its id.
 
     Parameters
     ----------
@@ -41,10 +41,14 @@ class MarketFacts:
         The store's last SPX session; no date after it is accepted ("in the future").
     data_id
         The store's content id (None: no store, the synthetic market).
+    last_priced_session
+        The last session with both an SPX and a VIX close (the surface needs both): the default
+        day of ``alvh book status``. None means ``last_session``.
     """
 
     last_session: date
     data_id: str | None
+    last_priced_session: date | None = None
 
 
 def market_facts(store_path: Path | None = None) -> MarketFacts:
@@ -58,11 +62,15 @@ def market_facts(store_path: Path | None = None) -> MarketFacts:
 
     st = Store(store_path or default_store_path())
     m = st.manifest()
-    lasts = [s["last"] for s in m.get("summary", []) if s.get("series") == "SPX" and s.get("last")]
-    if not lasts:
+    last: dict[str, date] = {}
+    for s in m.get("summary", []):
+        if s.get("series") in ("SPX", "VIX") and s.get("last"):
+            day = date.fromisoformat(str(s["last"])[:10])
+            last[s["series"]] = max(day, last.get(s["series"], day))
+    if "SPX" not in last:
         end = date.fromisoformat(DEFAULT_SYNTHETIC_END)
         return MarketFacts(min(end, datetime.now(UTC).date()), None)
-    return MarketFacts(date.fromisoformat(str(max(lasts))[:10]), m.get("data_id"))
+    return MarketFacts(last["SPX"], m.get("data_id"), min(last.values()))
 
 
 # -- config ------------------------------------------------------------------------------------

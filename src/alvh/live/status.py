@@ -21,6 +21,7 @@ Interest on cash is not accrued here: a real account's interest is the broker's 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -152,7 +153,13 @@ def _vix_marks(snap: MarketSnapshot, contracts: list[VixFuture | VixOption]) -> 
                 if c.expiry <= day:
                     out[c.id] = Mark(_intrinsic(c, vix), "intrinsic (expired)", vix)
                     continue
-                g = vix_option_greeks(snap, pd.Timestamp(c.expiry), [c.strike], [c.is_call])
+                with warnings.catch_warnings():
+                    # numpy 2.4 warns when numba reads a broadcast view inside the VIX option
+                    # model (alvh.market.vixoptions); harmless here, reported upstream.
+                    warnings.simplefilter("ignore", FutureWarning)
+                    g = vix_option_greeks(
+                        snap, pd.Timestamp(c.expiry), np.array([c.strike]), np.array([c.is_call])
+                    )
                 fwd = float(curve.at_expiry(pd.Timestamp(c.expiry)).value)
                 out[c.id] = Mark(
                     float(g.price[0]),
