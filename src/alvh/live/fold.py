@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from alvh.book.contracts import parse_contract_id
+from alvh.book.contracts import Contract, VixFuture, parse_contract_id
 from alvh.book.positions import Fill, Position, fold
 from alvh.live.store import Event
 
@@ -54,7 +54,7 @@ class BookFold:
 
 def fill_payload(
     *,
-    contract_id: str,
+    contract: Contract,
     qty: int,
     price: float,
     day: date,
@@ -67,7 +67,9 @@ def fill_payload(
 ) -> dict[str, Any]:
     """Return the payload of a ``fill``/``import`` event (the fields ``fill_of`` reads)."""
     return {
-        "contract": contract_id,
+        "contract": contract.id,
+        # Kept so a VX future is rebuilt without the exchange calendar (seconds to build).
+        "expiry": contract.expiry.isoformat() if contract.expiry is not None else None,
         "qty": qty,
         "price": price,
         "date": day.isoformat(),
@@ -80,11 +82,25 @@ def fill_payload(
     }
 
 
+def contract_of(contract_id: str, expiry: str | None) -> Contract:
+    """Return the contract of an id, taking a VX future's expiry as recorded.
+
+    ``parse_contract_id`` derives a VX expiry from the CFE rule, which needs the exchange
+    calendar (a few seconds to build in a fresh process); the recorded expiry is the same date.
+    """
+    word = contract_id.strip()
+    mini = word.startswith("VXM") and len(word) == 6
+    code = "VX" + word[3:] if mini else word
+    if expiry and len(code) == 5 and code.startswith("VX") and code[3:].isdigit():
+        return VixFuture(code, date.fromisoformat(expiry), mini)
+    return parse_contract_id(contract_id)
+
+
 def fill_of(payload: dict[str, Any]) -> Fill:
     """Return the ``Fill`` an event payload records."""
     return Fill(
         date=date.fromisoformat(payload["date"]),
-        contract=parse_contract_id(payload["contract"]),
+        contract=contract_of(payload["contract"], payload.get("expiry")),
         qty=float(payload["qty"]),
         price=float(payload["price"]),
         fees_usd=float(payload.get("fees_usd", 0.0)),

@@ -325,7 +325,7 @@ def import_positions(
                     f"{r.contract.id} in tier {tier!r}); record changes with 'alvh book fills'",
                 )
             payload = fill_payload(
-                contract_id=r.contract.id,
+                contract=r.contract,
                 qty=r.qty,
                 price=r.price,
                 day=r.day,
@@ -474,7 +474,7 @@ def apply_fills(
             _check_close(pf, r, held, key)
             sim.qty[key] = held + r.qty
             payload = fill_payload(
-                contract_id=r.contract.id,
+                contract=r.contract,
                 qty=r.qty,
                 price=r.price,
                 day=r.day,
