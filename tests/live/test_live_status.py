@@ -113,3 +113,56 @@ def test_status_before_a_fill_leaves_it_out_and_refuses_non_sessions(
     assert s.n_fills == 4
     with pytest.raises(NoDataError, match="not a session"):
         book_status("b1", row.capital_usd, bf, cfg, market, date(2019, 2, 16))  # a Saturday
+
+
+def test_status_uses_the_quote_mid_when_a_chain_is_imported_for_the_day(
+    book, market: MarketData
+) -> None:  # type: ignore[no-untyped-def]
+    from alvh.config.load import config_from_dict
+    from alvh.market.data import DataSource
+    from alvh.market.surface import SpxVolSurface
+
+    row, bf, _ = book
+    snap = market.snapshot(pd.Timestamp.combine(DAY, DECISION_TIME))
+    surf = SpxVolSurface.from_snapshot(snap)
+    t = surf.t_years(pd.Timestamp(EXPIRY), am_settled=False)
+    atm = 5.0 * round(surf.spot / 5.0)
+    ks = np.arange(atm - 400, atm + 405, 5.0)
+    frames = []
+    for right, is_call in (("C", True), ("P", False)):
+        model = surf.greeks(np.full(ks.shape, t), ks, np.full(ks.shape, is_call)).price
+        # A hand-made chain around the model price: bid 2% under it minus 5 cents, ask 2% over
+        # it plus 15 cents, so every mid differs from the model price (a quote mark is visible).
+        frames.append(
+            pd.DataFrame(
+                {
+                    "quote_date": pd.Timestamp(DAY),
+                    "root": "SPXW",
+                    "expiry": pd.Timestamp(EXPIRY),
+                    "strike": ks,
+                    "right": right,
+                    "bid": np.maximum(model * 0.98 - 0.05, 0.05),
+                    "ask": model * 1.02 + 0.15,
+                    "underlying": surf.spot,
+                    "known_at": pd.Timestamp.combine(DAY, DECISION_TIME),
+                    "quality": "",
+                }
+            )
+        )
+    chain = pd.concat(frames, ignore_index=True)
+    tables = {name: market._by_known[name] for name in market._by_known}
+    tables["option_chains"] = chain
+    with_chain = MarketData(tables, DataSource("synthetic", "test+chain", "synthetic + chain"))
+    s = book_status("b1", row.capital_usd, bf, config_from_dict({}), with_chain, DAY)
+    for lot in s.lots:
+        if not lot.contract_id.startswith("SPXW"):
+            continue
+        k = float(lot.contract_id.split()[-1])
+        q = chain[(chain["strike"] == k) & (chain["right"] == lot.contract_id.split()[2])]
+        assert lot.mark_source == "quote"
+        assert lot.mark == pytest.approx((q["bid"].iloc[0] + q["ask"].iloc[0]) / 2, abs=1e-12)
+    # The day before has no chain: the surface's model prices again.
+    prev = book_status(
+        "b1", row.capital_usd, bf, config_from_dict({}), with_chain, date(2019, 2, 14)
+    )
+    assert {x.mark_source for x in prev.lots if x.contract_id.startswith("SPXW")} == {"model"}

@@ -73,7 +73,7 @@ class Order:
     rule, reason
         The rule that asked for it and why, in words with the numbers.
     fill_timing
-        ``next_open`` or ``same_close`` (``[execution] fill_timing``).
+        ``next_close`` (default), ``next_open`` or ``same_close`` (``[execution] fill_timing``).
     """
 
     decided_on: date
@@ -84,7 +84,7 @@ class Order:
     group: str
     rule: str
     reason: str
-    fill_timing: str = "next_open"
+    fill_timing: str = "next_close"
 
     @property
     def side(self) -> Side:
