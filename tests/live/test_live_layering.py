@@ -16,3 +16,10 @@ def test_nothing_below_the_cli_imports_alvh_live() -> None:
         if p.parts[len(SRC.parts)] not in ("live", "cli") and pattern.search(p.read_text())
     ]
     assert offenders == []
+
+
+def test_status_knows_the_engines_hedge_layer_tags() -> None:
+    from alvh.engine.state import HEDGE_LAYERS
+    from alvh.live.status import HEDGE_LAYERS as LIVE_LAYERS
+
+    assert LIVE_LAYERS == HEDGE_LAYERS

@@ -104,7 +104,12 @@ def _render_status(s: BookStatus, c: Console) -> None:
     p.add_column("kind")
     p.add_column("P&L $", justify="right")
     for tier, pnl in sorted(s.pnl_by_tier_usd.items()):
-        kind = "condor tier" if tier in s.condor_tiers else "hedge layer / other"
+        if tier in s.condor_tiers:
+            kind = "condor tier"
+        elif tier in s.hedge_layers:
+            kind = "hedge layer"
+        else:
+            kind = "not a strategy tag"
         p.add_row(escape(tier or "-"), kind, _usd(pnl))
     c.print(p)
     c.print(

@@ -39,6 +39,8 @@ from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 
 DECISION_TIME = time(16, 15)  # the engine's default decision time (alvh.engine.settings)
+# The engine's hedge layer tags (alvh.engine.state.HEDGE_LAYERS; a test keeps them equal).
+HEDGE_LAYERS = ("vx_futures", "vix_calls", "vix_etf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ class BookStatus:
     capital_usd: float
     pnl_by_tier_usd: dict[str, float]
     condor_tiers: tuple[str, ...]
+    hedge_layers: tuple[str, ...]
     spx_greeks: DollarGreeks
     spx_greeks_by_tier: dict[str, DollarGreeks]
     vix_greeks: DollarGreeks
@@ -291,6 +294,7 @@ def book_status(
         capital_usd=capital_usd,
         pnl_by_tier_usd=acct.pnl_by_tier_usd(),
         condor_tiers=tuple(t.name for t in cfg.tiers),
+        hedge_layers=HEDGE_LAYERS,
         spx_greeks=spx_total,
         spx_greeks_by_tier={t: g for t, g in spx_by.items() if g != DollarGreeks()},
         vix_greeks=vix_total,
