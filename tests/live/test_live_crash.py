@@ -142,3 +142,59 @@ def test_kill_at_a_random_time_leaves_one_state_or_the_other(
         assert not apply_fills(store, "b1", big, FACTS).applied
     else:
         assert apply_fills(store, "b1", big, FACTS).applied
+
+
+_CLOSER = """
+import sys
+from pathlib import Path
+from datetime import date
+from alvh.errors import DataFormatError
+from alvh.live.store import BookStore
+from alvh.live.service import apply_fills, MarketFacts
+
+import time
+_events = BookStore.events
+
+def slow_events(self, *args, **kwargs):
+    # A slow read of the log: both processes hold a fold at once unless the book is locked.
+    out = _events(self, *args, **kwargs)
+    time.sleep(2.0)
+    return out
+
+BookStore.events = slow_events
+store = BookStore(sys.argv[1])
+try:
+    apply_fills(store, "b1", Path(sys.argv[2]), MarketFacts(date(2024, 6, 28), "test-data-id"))
+    print("applied")
+except DataFormatError as exc:
+    print("refused", exc)
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_closing_the_same_lot_at_once_close_it_once(
+    tmp_path: Path, db_url: str
+) -> None:
+    # Both close the 2 VX futures held. Checked one after the other, the second sees nothing
+    # left to close; checked at the same time against the same fold, both would pass and the
+    # book would end short 2.
+    store, _ = new_book(tmp_path, db_url)
+    import_positions(store, "b1", write(tmp_path, "pos.csv", POSITIONS_CSV), FACTS)
+    files = [
+        write(tmp_path, f"close{k}.csv", f"date,symbol,quantity,price,effect,reason\n"
+              f"2024-06-20,VXN4,-2,15.0,close,process {k}\n")
+        for k in (1, 2)
+    ]  # fmt: skip
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CLOSER, db_url, str(f)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        for f in files
+    ]
+    outs = sorted(c.communicate(timeout=120)[0].split()[0] for c in children)
+    assert outs == ["applied", "refused"]
+    _, bf, _ = load_fold(store, "b1")
+    assert bf.positions[("VXN24", "vx_futures", "t1")].qty == 0

@@ -122,7 +122,8 @@ def current_config(
 ) -> BookConfig:
     """Return the book's config, checking its file against the text the book last accepted.
 
-    The file at the book's config path is read again: if its config differs (by canonical
+    Called first in every command's transaction: it locks the book row, so commands on one
+    book run one after the other. The file at the book's config path is read again: if its config differs (by canonical
     hash) from the one accepted, the command is refused unless ``accept_change``, which appends
     a ``config_change`` event (old and new hash, the changed keys, the new text). A config file
     that no longer exists leaves the stored text in force.
@@ -132,7 +133,7 @@ def current_config(
     ConfigChangedError
         If the file changed and ``accept_change`` is False.
     """
-    book = store.book(conn, name)
+    book = store.lock_book(conn, name)
     text, digest = book.config_toml, book.config_hash
     for e in store.events(conn, name, kinds=("config_change",)):
         text, digest = e.payload["toml"], e.payload["new_hash"]

@@ -271,6 +271,17 @@ class BookStore:
             )
         return BookRow(**row._mapping)
 
+    def lock_book(self, conn: Connection, name: str) -> BookRow:
+        """Return the book row, locked until the transaction ends (writers of one book queue).
+
+        SQLite's ``BEGIN IMMEDIATE`` already serialises writers; PostgreSQL takes a row lock
+        (``SELECT ... FOR UPDATE``), so two commands cannot both check a close against the same
+        fold and both write it.
+        """
+        self.book(conn, name)  # the friendly error when there is no such book
+        q = sa.select(book_table).where(book_table.c.name == name).with_for_update()
+        return BookRow(**conn.execute(q).one()._mapping)
+
     def events(
         self,
         conn: Connection,
