@@ -10,6 +10,7 @@ Modules
 - ``symbols``: broker symbols (OCC options, CFE VX futures, the hedge's ETF) to contracts.
 - ``csvio``: positions and fills files to checked rows (typed errors naming file/line/field).
 - ``fold``: positions as a pure fold over the fill events.
+- ``context``: the market data's facts (last session, data id) and the book's accepted config.
 - ``service``: the commands (init, import, fills, diff, log) as functions.
 - ``status``: marks, dollar greeks, margin and P&L of a book on a day.
 - ``engine_step``: the interface the signal and paper advance will call.
