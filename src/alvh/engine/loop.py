@@ -36,8 +36,8 @@ from alvh.engine.condor_ops import (
     settle_kept_legs,
 )
 from alvh.engine.entries import CondorRules
+from alvh.engine.hedge_adapter import HedgeAdapter
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
-from alvh.engine.hedge_ledger import LedgerHook
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
 from alvh.engine.journal import JournalEntry
 from alvh.engine.records import build_result, record_day
@@ -108,7 +108,7 @@ class Engine:
                 f"{data.source.description} (it spans {data.first_date().date()}..{data.last_date().date()})"
             )
         self.rules = CondorRules(settings, data, self.sessions)
-        if isinstance(self.hedge, LedgerHook):
+        if isinstance(self.hedge, HedgeAdapter):
             _check_vx_in_range(data, self.sessions)
         self.tier_names = tuple(t.name for t in settings.tiers)
         dt = settings.execution.decision_time

@@ -1,8 +1,7 @@
 """The CBOE VIX Tail Hedge (VXTH) rule as a ``HedgeHook``: monthly ~30-delta VIX calls.
 
-Split from ``alvh.engine.alvh_hedge`` (which re-exports ``VxthHedge``); the shared ledger and
-fill reconciliation live in ``alvh.engine.hedge_ledger.LedgerHook``, pricing conventions in
-``alvh.engine.hedge_pricing``.
+What both adapters share lives in ``alvh.engine.hedge_adapter.HedgeAdapter``, pricing
+conventions in ``alvh.engine.hedge_pricing``; the calls it holds are the book's lots.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ import pandas as pd
 
 from alvh.book.contracts import VixOption
 from alvh.calendar.expiries import vx_expiry
+from alvh.engine.hedge_adapter import HedgeAdapter, rule_outcome
 from alvh.engine.hedge_hook import BookView, HedgeOrder
-from alvh.engine.hedge_ledger import LedgerHook, rule_outcome
 from alvh.engine.hedge_pricing import vix_option_half_spread
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError, PricingError
@@ -23,7 +22,7 @@ from alvh.strategy.hedge.vxth import vxth_allocation
 VXTH_LAYER = 2
 
 
-class VxthHedge(LedgerHook):
+class VxthHedge(HedgeAdapter):
     """CBOE VIX Tail Hedge overlay: one-month ~30-delta VIX calls, weight set by front VX.
 
     On each VIX option expiry the calls bought a month earlier settle at the SOQ (the engine
@@ -36,8 +35,6 @@ class VxthHedge(LedgerHook):
         Hedge config (its ``vxth`` block is used).
     costs
         Execution costs.
-    fill_timing
-        The engine's fill timing.
     """
 
     def decide(
@@ -45,7 +42,7 @@ class VxthHedge(LedgerHook):
     ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
         """Roll the VXTH calls on VIX expiry days; otherwise hold."""
         self.session_index += 1
-        entries = self._reconcile(snap, view)
+        entries = self._fill_entries(snap, view)
         m = self.pricer.market(snap)
         today = view.day.normalize()
         live = sorted(e for e in m.vx_by_expiry if e > today)
@@ -59,11 +56,11 @@ class VxthHedge(LedgerHook):
             )
             return [], entries
         orders: list[HedgeOrder] = []
-        for (layer, cid), p in list(self.ledger.pos.items()):
+        for layer, cid, qty, _ in view.hedge_lots:
             c = self.pricer.contract(cid)
             if isinstance(c, VixOption) and pd.Timestamp(c.expiry) > today:
                 why = f"VXTH roll {today.date()}: sell {cid} before buying the new month"
-                orders.append(self._order(snap, layer, cid, -p.qty, why))
+                orders.append(self._order(layer, cid, -qty, why))
         exp, fwd = live[0], m.vx_by_expiry[live[0]]
         try:
             if m.vvix is None or m.curve_date is None:
@@ -81,7 +78,7 @@ class VxthHedge(LedgerHook):
         inputs: dict[str, object] = dict(rr.inputs)
         inputs |= {"contract": cid, "strike": k, "delta": delta, "mid": mid}
         if n > 0:
-            orders.append(self._order(snap, VXTH_LAYER, cid, float(n), f"VXTH: {rr.reason}"))
+            orders.append(self._order(VXTH_LAYER, cid, float(n), f"VXTH: {rr.reason}"))
         entries.append(
             JournalEntry("hedge.vxth", inputs, rule_outcome(rr), "open" if n else "none", rr.reason)
         )
