@@ -432,7 +432,5 @@ def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
         "active_layers": list(state.active_layers),
     }
     acting = d.action != "hold"
-    return JournalEntry(
-        f"hedge.decision.{d.action}", inputs, "fired" if acting else "clear",
-        d.action if acting else "none", d.reason,
-    )  # fmt: skip
+    outcome, action = ("fired", d.action) if acting else ("clear", "none")
+    return JournalEntry(f"hedge.decision.{d.action}", inputs, outcome, action, d.reason)

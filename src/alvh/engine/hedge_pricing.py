@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -82,11 +82,40 @@ LAYER_OF_PRODUCT = {
     "etf": "vix_etf",
 }
 VIX_STRIKE_GRID = 1.0
-_FUTURE, _OPTION, _ETF = 0, 1, 2  # kinds of contract in ``HedgePricer._terms``
-# (kind, contract, expiry ns, expiry, fee USD, margin USD, multiplier, half-spread or None);
-# the contract of the kind.
-_Terms = tuple[int, Any, int, "pd.Timestamp | None", float, float, float, Any]
 _Market = HedgeMarket  # the name the hedge rule imports
+
+
+class _FutureTerms(NamedTuple):
+    """What marking a VX or VXM future needs that never changes."""
+
+    contract: VixFuture
+    expiry_ns: int
+    expiry: pd.Timestamp
+    fee_usd: float
+    margin_usd: float
+    multiplier: float
+    half_spread: float | None  # a fill in ticks does not depend on the price; else None
+
+
+class _OptionTerms(NamedTuple):
+    """What marking a VIX option needs that never changes."""
+
+    contract: VixOption
+    expiry_ns: int
+    expiry: pd.Timestamp
+    fee_usd: float
+    multiplier: float
+
+
+class _EtfTerms(NamedTuple):
+    """What marking the VIX-futures ETF needs: its fee and half-spread at the reference price."""
+
+    contract: EtfShare
+    fee_usd: float
+    half_spread: float
+
+
+_Terms = _FutureTerms | _OptionTerms | _EtfTerms
 
 
 class HedgePricer:
@@ -244,10 +273,8 @@ class HedgePricer:
     def _terms(self, contract_id: str) -> _Terms:
         """Return what marking a contract needs that never changes (built once per contract).
 
-        ``(kind, contract, expiry ns, expiry, fee, margin, multiplier, half-spread)``, kind
-        ``_FUTURE``, ``_OPTION`` or ``_ETF``; the half-spread is a future's when it does not
-        depend on the price (a fill in ticks) and an ETF's at the reference price, else None.
-        ``KeyError`` for an id this pricer did not create.
+        One of ``_FutureTerms``, ``_OptionTerms``, ``_EtfTerms``; ``KeyError`` for an id this
+        pricer did not create.
         """
         hit = self._terms_of.get(contract_id)
         if hit is None:
@@ -258,13 +285,12 @@ class HedgePricer:
                 fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
                 margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
                 half = None if k.vx_fill_ticks is None else k.vx_half_spread(0.0, c.mini)
-                hit = (_FUTURE, c, e_ns, exp, fee, margin, c.multiplier, half)
+                hit = _FutureTerms(c, e_ns, exp, fee, margin, c.multiplier, half)
             elif isinstance(c, VixOption):
                 e_ns, exp = self._expiry(c)
-                hit = (_OPTION, c, e_ns, exp, k.vix_option_fee_usd, 0.0, c.multiplier, None)
+                hit = _OptionTerms(c, e_ns, exp, k.vix_option_fee_usd, c.multiplier)
             elif isinstance(c, EtfShare):
-                half = k.etf_half_spread()
-                hit = (_ETF, c, 0, None, k.etf_fee_per_share_usd, 0.0, 1.0, half)
+                hit = _EtfTerms(c, k.etf_fee_per_share_usd, k.etf_half_spread())
             else:
                 raise KeyError(c.id)
             self._terms_of[contract_id] = hit
@@ -278,52 +304,93 @@ class HedgePricer:
         return b
 
     def _mark(self, snap: MarketSnapshot, m: HedgeMarket, contract_id: str) -> HedgeMark:
-        kind, c, e_ns, exp, fee, margin, mult, half = self._terms(contract_id)
-        if kind == _FUTURE:
-            if m.today_ns >= e_ns:
-                value, _ = self.settlement(snap, exp)
-                return HedgeMark(
-                    value, self.costs.vx_half_spread(value, c.mini), mult, exp, value, 0.0, fee,
-                    True, margin, "vx_futures",
-                )  # fmt: skip
-            hit = m.vx_code.get(c.code)
-            if hit is None or hit[0] != e_ns or m.curve_ns is None:
-                curve = "none" if m.curve_ns is None else date_of_ns(m.curve_ns)
-                raise NoDataError(
-                    f"{c.id}: not on the VX curve known at {snap.as_of} (curve of {curve})"
-                )
-            px = hit[1]
-            dte = (e_ns - m.curve_ns) // DAY_NS  # Timedelta.days
-            b = self._betas.get(dte)
-            return HedgeMark(
-                px, half if half is not None else self.costs.vx_half_spread(px, c.mini), mult,
-                exp, None, (b if b is not None else self._beta(dte)) * mult, fee, True, margin,
-                "vx_futures",
-            )  # fmt: skip
-        if kind == _OPTION:
-            if m.today_ns >= e_ns:
-                s, _ = self.settlement(snap, exp)
-                intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
-                return HedgeMark(
-                    intrinsic, 0.0, mult, exp, intrinsic, 0.0, fee, False, 0.0, "vix_calls",
-                )  # fmt: skip
-            fwd, curve_ns, vvix = m.vx_exp.get(e_ns), m.curve_ns, m.vvix  # as _vix_option
-            if fwd is None or curve_ns is None or vvix is None:
-                raise _no_option_data(m, e_ns, snap)
-            g, dte = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, curve_ns, vvix)
-            price, delta = g[0], g[1]
-            return HedgeMark(
-                price, vix_option_half_spread(price, self.costs, delta), mult, exp, None,
-                delta * self._beta(dte) * mult, fee, False, 0.0, "vix_calls", {"delta": delta},
-            )  # fmt: skip
-        q = self.etf_quote(m, c.symbol)
+        t = self._terms(contract_id)
+        if isinstance(t, _FutureTerms):
+            return self._future_mark(snap, m, t)
+        if isinstance(t, _OptionTerms):
+            return self._option_mark(snap, m, t)
+        q = self.etf_quote(m, t.contract.symbol)
         if q is None:
-            raise NoDataError(f"{c.id}: no ETF price known at {snap.as_of} ({self.etf_note})")
+            raise NoDataError(
+                f"{t.contract.id}: no ETF price known at {snap.as_of} ({self.etf_note})"
+            )
         scale = q.price / self.costs.etf_reference_price_usd
         return HedgeMark(
-            q.price, half * scale, mult, None, None, q.vix_beta, fee * scale, False, 0.0,
-            "vix_etf",
-        )  # fmt: skip
+            mid=q.price,
+            half_spread=t.half_spread * scale,
+            multiplier=1.0,
+            expiry=None,
+            vega_usd_per_vol_pt=q.vix_beta,
+            fee_usd=t.fee_usd * scale,
+            layer="vix_etf",
+        )
+
+    def _future_mark(self, snap: MarketSnapshot, m: HedgeMarket, t: _FutureTerms) -> HedgeMark:
+        c, exp, mult = t.contract, t.expiry, t.multiplier
+        if m.today_ns >= t.expiry_ns:
+            value, _ = self.settlement(snap, exp)
+            return HedgeMark(
+                mid=value,
+                half_spread=self.costs.vx_half_spread(value, c.mini),
+                multiplier=mult,
+                expiry=exp,
+                settlement=value,
+                fee_usd=t.fee_usd,
+                is_future=True,
+                margin_usd=t.margin_usd,
+                layer="vx_futures",
+            )
+        hit = m.vx_code.get(c.code)
+        if hit is None or hit[0] != t.expiry_ns or m.curve_ns is None:
+            curve = "none" if m.curve_ns is None else date_of_ns(m.curve_ns)
+            raise NoDataError(
+                f"{c.id}: not on the VX curve known at {snap.as_of} (curve of {curve})"
+            )
+        px = hit[1]
+        dte = (t.expiry_ns - m.curve_ns) // DAY_NS  # Timedelta.days
+        b = self._betas.get(dte)
+        half = t.half_spread
+        return HedgeMark(
+            mid=px,
+            half_spread=half if half is not None else self.costs.vx_half_spread(px, c.mini),
+            multiplier=mult,
+            expiry=exp,
+            vega_usd_per_vol_pt=(b if b is not None else self._beta(dte)) * mult,
+            fee_usd=t.fee_usd,
+            is_future=True,
+            margin_usd=t.margin_usd,
+            layer="vx_futures",
+        )
+
+    def _option_mark(self, snap: MarketSnapshot, m: HedgeMarket, t: _OptionTerms) -> HedgeMark:
+        c, e_ns, exp = t.contract, t.expiry_ns, t.expiry
+        if m.today_ns >= e_ns:
+            s, _ = self.settlement(snap, exp)
+            intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
+            return HedgeMark(
+                mid=intrinsic,
+                half_spread=0.0,
+                multiplier=t.multiplier,
+                expiry=exp,
+                settlement=intrinsic,
+                fee_usd=t.fee_usd,
+                layer="vix_calls",
+            )
+        fwd, curve_ns, vvix = m.vx_exp.get(e_ns), m.curve_ns, m.vvix  # as _vix_option
+        if fwd is None or curve_ns is None or vvix is None:
+            raise _no_option_data(m, e_ns, snap)
+        g, dte = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, curve_ns, vvix)
+        price, delta = g[0], g[1]
+        return HedgeMark(
+            mid=price,
+            half_spread=vix_option_half_spread(price, self.costs, delta),
+            multiplier=t.multiplier,
+            expiry=exp,
+            vega_usd_per_vol_pt=delta * self._beta(dte) * t.multiplier,
+            fee_usd=t.fee_usd,
+            layer="vix_calls",
+            extras={"delta": delta},
+        )
 
     def vix_option(
         self,
@@ -387,10 +454,9 @@ class HedgePricer:
             ids = self._future_pair(code, e_ns)
             if ids is None:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
-            q = vx_quote(
-                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1] if vxm_listed else None,
-                k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
-            )  # fmt: skip
+            mini = ids[1] if vxm_listed else None
+            margins = (k.vx_initial_margin_usd, k.vxm_initial_margin_usd)
+            q = vx_quote(ids[0], px, m.vix, date_of_ns(e_ns), today, mini, *margins)
             out.append(q)
         return out
 
@@ -495,8 +561,8 @@ class HedgePricer:
                 m, e_ns, c.strike, c.is_call, m.vx_exp[e_ns], m.curve_ns, m.vvix
             )
             return InstrumentQuote(
-                c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry,
-            )  # fmt: skip
+                c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry
+            )
         if isinstance(c, EtfShare):
             return self.etf_quote(m, c.symbol)
         return None

@@ -11,8 +11,9 @@ from alvh.engine.journal import JournalEntry
 from alvh.market.data import DataSource
 
 TRADE_COLUMNS = (
-    "date", "book", "tier_or_layer", "instrument", "contract", "side", "qty", "price", "fees_usd", "reason",
-)  # fmt: skip
+    *("date", "book", "tier_or_layer", "instrument", "contract"),
+    *("side", "qty", "price", "fees_usd", "reason"),
+)
 
 
 @dataclass(frozen=True)
