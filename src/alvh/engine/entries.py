@@ -1,11 +1,15 @@
 """The condor tiers' decisions on a session: exits first, then entries (schedule, events, size).
 
-Every rule journals on every session, fired or not, with its inputs and its reason.
+Every rule journals on every session, fired or not, with its inputs and its reason. The rules
+read the book (the live condors, what each tier holds and when it last entered) and return
+orders (``CondorEntry``, ``CondorExit``); only the engine books them and fills them.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,7 +19,7 @@ from alvh.calendar.listings import NotListedError, horizons_on, product_label, s
 from alvh.engine.condor_ops import leg_quotes
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import EngineSettings, TierRules
-from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, RunState
+from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
@@ -30,6 +34,26 @@ from alvh.strategy.condor import (
 _DAY_NS = 86_400_000_000_000
 _LAST_SCHEDULED = "2034-12-31"  # the expiry schedule's last day (alvh.calendar.expiries)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class CondorEntry(NamedTuple):
+    """An order to open ``qty`` condors of a tier on ``strikes`` (long put .. long call)."""
+
+    tier: str
+    expiry: pd.Timestamp
+    am_settled: bool
+    root: str
+    strikes: np.ndarray
+    qty: int
+    reason: str
+
+
+class CondorExit(NamedTuple):
+    """An order to close the open condor ``cid``: ``reason`` is ``"<rule>: <why>"``."""
+
+    cid: int
+    tier: str
+    reason: str
 
 
 CBOE_REF_FRACTION = 1.5 / 6.5  # 11:00 ET between the 09:30 open and the 16:00 close
@@ -233,11 +257,17 @@ class CondorRules:
 
     # -- exits ----------------------------------------------------------------------------
     def exits(
-        self, st: RunState, spot: float, day: pd.Timestamp, entries: list[JournalEntry]
-    ) -> None:
-        """Queue closes for condors whose exit rule fired (filled at the next fill time)."""
+        self,
+        live: Sequence[OpenCondor],
+        spot: float,
+        day: pd.Timestamp,
+        entries: list[JournalEntry],
+    ) -> list[CondorExit]:
+        """Return closes of the live condors whose exit rule fired (a condor expiring today
+        settles instead); journal every condor's exit rule."""
         day_ordinal = day.toordinal()
-        for c in st.live_condors:
+        out: list[CondorExit] = []
+        for c in live:
             tier = self._tiers[c.tier]
             dte = c.expiry_ordinal - day_ordinal
             chk = check_exit(
@@ -264,21 +294,22 @@ class CondorRules:
                 )
             )
             if chk.exit and dte > 0:
-                st.pending.append(Pending("close", c.cid, reason=f"{chk.rule}: {chk.reason}"))
+                out.append(CondorExit(c.cid, c.tier, f"{chk.rule}: {chk.reason}"))
+        return out
 
     # -- entries --------------------------------------------------------------------------
     def _entry_due(
-        self, tier: TierRules, day: pd.Timestamp, i: int, st: RunState
+        self, tier: TierRules, day: pd.Timestamp, i: int, last_entry: Mapping[str, int]
     ) -> tuple[bool, str]:
         if tier.entry_monthly:
             # CNDR-style: on each standard monthly expiration day roll into the next monthly;
             # on the first session of a run, start the cycle at once.
             if day in self.monthly_days:
                 return True, f"monthly roll on the {day.date()} expiration"
-            if tier.name not in st.last_entry:
+            if tier.name not in last_entry:
                 return True, "first session of the run: start the monthly cycle"
             return False, "monthly tier: not a standard monthly expiration day"
-        last = st.last_entry.get(tier.name, -(10**9))
+        last = last_entry.get(tier.name, -(10**9))
         if tier.entry_every_sessions:
             if i - last >= tier.entry_every_sessions:
                 return True, f"every {tier.entry_every_sessions} sessions"
@@ -316,27 +347,39 @@ class CondorRules:
 
     def entries(
         self,
-        st: RunState,
         snap: MarketSnapshot,
         surf: SpxVolSurface,
         day: pd.Timestamp,
         i: int,
         equity_usd: float,
+        open_by_tier: Mapping[str, int],
+        last_entry: Mapping[str, int],
         entries: list[JournalEntry],
-    ) -> None:
-        """Decide each tier's entry; queue the opens (sized on ``equity_usd``)."""
+    ) -> list[CondorEntry]:
+        """Return each tier's entry, if due (sized on ``equity_usd``); journal every tier's.
+
+        ``open_by_tier``: condors each tier holds or has ordered, not counting those being
+        closed; ``last_entry``: session index of each tier's last entry.
+        """
         action, names = self._event_block(snap, i)
-        closing = {p.cid for p in st.pending if p.kind == "close"}
+        out: list[CondorEntry] = []
         for tier in self.s.tiers:
+            due, why = self._entry_due(tier, day, i, last_entry)
+            if not due:
+                entries.append(JournalEntry(f"tier.{tier.name}.entry", {}, "skipped", "none", why))
+                continue
             ref = cboe_1100_spot(snap, day, surf.spot) if tier.strike_reference != "close" else None
-            entry = self._tier_entry(
-                st, surf, day, i, equity_usd, tier, action, names, closing, ref
+            n_open = open_by_tier.get(tier.name, 0)
+            order, entry = self._tier_entry(
+                surf, day, i, equity_usd, tier, action, names, n_open, why, ref
             )
             entries.append(entry)
+            if order is not None:
+                out.append(order)
+        return out
 
     def _tier_entry(
         self,
-        st: RunState,
         surf: SpxVolSurface,
         day: pd.Timestamp,
         i: int,
@@ -344,20 +387,17 @@ class CondorRules:
         tier: TierRules,
         action: str,
         names: str,
-        closing: set[int],
+        n_open: int,
+        why: str,
         reference_spot: float | None = None,
-    ) -> JournalEntry:
+    ) -> tuple[CondorEntry | None, JournalEntry]:
         rule = f"tier.{tier.name}.entry"
-        due, why = self._entry_due(tier, day, i, st)
-        if not due:
-            return JournalEntry(rule, {}, "skipped", "none", why)
-        n_open = sum(1 for c in st.condors.values() if c.tier == tier.name and c.cid not in closing)
         if n_open >= tier.max_open_condors:
             reason = f"{n_open} condors open >= cap {tier.max_open_condors}"
-            return JournalEntry(rule, {"open": n_open}, "skipped", "none", reason)
+            return None, JournalEntry(rule, {"open": n_open}, "skipped", "none", reason)
         if action == "skip":
             reason = f"event blackout: {names}"
-            return JournalEntry(rule, {"events": names}, "skipped", "none", reason)
+            return None, JournalEntry(rule, {"events": names}, "skipped", "none", reason)
         listed = self.expiries[tier.product]
         j = self._expiry_pick[tier.name][i]
         if j is None:
@@ -367,7 +407,7 @@ class CondorRules:
                 f"on {day.date()} ({note})"
             )
             gap: dict[str, object] = {"no_listed_expiry": True, "listed_ahead": note}
-            return JournalEntry(rule, gap, "skipped", "none", reason)
+            return None, JournalEntry(rule, gap, "skipped", "none", reason)
         expiry, am, root = listed.stamps[j], bool(listed.am[j]), listed.root[j]
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
@@ -381,9 +421,8 @@ class CondorRules:
         )
         if k is None:
             inputs: dict[str, object] = {"expiry": str(expiry.date())}
-            return JournalEntry(
-                rule, inputs, "skipped", "none", "no strikes fit the selection rule"
-            )
+            why_not = "no strikes fit the selection rule"
+            return None, JournalEntry(rule, inputs, "skipped", "none", why_not)
         strikes = k.as_array()
         mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
         credit = float(-np.dot(LEG_SIGN, mids))
@@ -423,12 +462,10 @@ class CondorRules:
                 if credit > 0
                 else f"credit {credit:.2f} <= 0"
             )
-            return JournalEntry(rule, inputs, "skipped", "none", reason)
-        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty, root=root)  # checks legs
-        st.condors[c.cid] = c
-        st.next_cid += 1
-        st.last_entry[tier.name] = i
-        st.pending.append(Pending("open", c.cid, reason=f"entry {tier.name}: {k.reason}"))
+            return None, JournalEntry(rule, inputs, "skipped", "none", reason)
+        order = CondorEntry(
+            tier.name, expiry, am, root, strikes, qty, f"entry {tier.name}: {k.reason}"
+        )
         s0, s1, s2, s3 = (f"{x:g}" for x in strikes)
         reason = (
             f"open {qty} x {root} {s0}/{s1}/{s2}/{s3} exp {expiry.date()} "
@@ -436,4 +473,4 @@ class CondorRules:
         )
         if action == "reduce":
             reason += f"; size x{self.s.events.reduce_factor:g} for {names}"
-        return JournalEntry(rule, inputs, "fired", "open", reason)
+        return order, JournalEntry(rule, inputs, "fired", "open", reason)
