@@ -31,9 +31,7 @@ here.
 
 from __future__ import annotations
 
-import math
 from datetime import date
-from typing import NamedTuple
 
 import pandas as pd
 
@@ -51,7 +49,19 @@ from alvh.engine.hedge_market import (
     market_reader,
     ns_of_date,
 )
-from alvh.errors import NoDataError, PricingError
+from alvh.engine.hedge_marks import (
+    EtfTerms,
+    FutureTerms,
+    OptionTerms,
+    Terms,
+    etf_mark,
+    future_mark,
+    no_option_data,
+    option_mark,
+    settlement_kind,
+    vix_settlement,
+)
+from alvh.errors import PricingError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
@@ -85,39 +95,6 @@ VIX_STRIKE_GRID = 1.0
 _Market = HedgeMarket  # the name the hedge rule imports
 
 
-class _FutureTerms(NamedTuple):
-    """What marking a VX or VXM future needs that never changes."""
-
-    contract: VixFuture
-    expiry_ns: int
-    expiry: pd.Timestamp
-    fee_usd: float
-    margin_usd: float
-    multiplier: float
-    half_spread: float | None  # a fill in ticks does not depend on the price; else None
-
-
-class _OptionTerms(NamedTuple):
-    """What marking a VIX option needs that never changes."""
-
-    contract: VixOption
-    expiry_ns: int
-    expiry: pd.Timestamp
-    fee_usd: float
-    multiplier: float
-
-
-class _EtfTerms(NamedTuple):
-    """What marking the VIX-futures ETF needs: its fee and half-spread at the reference price."""
-
-    contract: EtfShare
-    fee_usd: float
-    half_spread: float
-
-
-_Terms = _FutureTerms | _OptionTerms | _EtfTerms
-
-
 class HedgePricer:
     """Marks, quotes and settlements of hedge contracts; remembers the contracts it created.
 
@@ -137,7 +114,7 @@ class HedgePricer:
         self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
         self._reader: tuple[MarketData, MarketReader] | None = None
         self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
-        self._terms_of: dict[str, _Terms] = {}  # contract id -> _terms
+        self._terms_of: dict[str, Terms] = {}  # contract id -> _terms
         self._betas: dict[int, float] = {}  # whole days -> vx_beta
         self._etf: EtfSeries | None = None
         self.etf_note = "ETF series not prepared"
@@ -220,36 +197,11 @@ class HedgePricer:
         return hit
 
     # -- settlement -----------------------------------------------------------------------
-    @staticmethod
-    def settlement_kind(source: str) -> str:
-        """Return the kind of a :meth:`settlement` source: ``"soq"`` (official), or the proxy
-        ``"vix_open"`` / ``"vix_close"``."""
-        if source.startswith("VIX open"):
-            return "vix_open"
-        if source.startswith("VIX close"):
-            return "vix_close"
-        return "soq"
+    settlement_kind = staticmethod(settlement_kind)
 
     def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]:
-        """Return the VIX settlement value (SOQ) for VX/VIX-option expiries on ``expiry``.
-
-        The VX final settlement value of ``final_settlements`` when known, else the VIX open of
-        that day, else its close; the second item says which.
-
-        Raises
-        ------
-        NoDataError
-            If none of the three is known.
-        """
-        fs = snap.known("final_settlements")
-        hit = fs[(fs["product"] == "VX") & (fs["expiry"] == expiry)]
-        if len(hit):
-            return float(hit["value"].iloc[-1]), "VX final settlement (SOQ)"
-        for fld, what in (("open", "VIX open"), ("close", "VIX close")):
-            h = snap.history("VIX", 5, field=fld)
-            if len(h) and expiry in h.index and math.isfinite(float(h.loc[expiry])):
-                return float(h.loc[expiry]), f"{what} of {expiry.date()} (no SOQ in the data)"
-        raise NoDataError(f"no VIX settlement value for {expiry.date()} known at {snap.as_of}")
+        """Return the VIX settlement value of ``expiry`` and its source (``vix_settlement``)."""
+        return vix_settlement(snap, expiry)
 
     # -- marks ----------------------------------------------------------------------------
     def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
@@ -270,10 +222,10 @@ class HedgePricer:
             hit = m.marks[contract_id] = self._mark(snap, m, contract_id)
         return hit
 
-    def _terms(self, contract_id: str) -> _Terms:
+    def _terms(self, contract_id: str) -> Terms:
         """Return what marking a contract needs that never changes (built once per contract).
 
-        One of ``_FutureTerms``, ``_OptionTerms``, ``_EtfTerms``; ``KeyError`` for an id this
+        One of ``FutureTerms``, ``OptionTerms``, ``EtfTerms``; ``KeyError`` for an id this
         pricer did not create.
         """
         hit = self._terms_of.get(contract_id)
@@ -285,18 +237,18 @@ class HedgePricer:
                 fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
                 margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
                 half = None if k.vx_fill_ticks is None else k.vx_half_spread(0.0, c.mini)
-                hit = _FutureTerms(c, e_ns, exp, fee, margin, c.multiplier, half)
+                hit = FutureTerms(c, e_ns, exp, fee, margin, c.multiplier, half)
             elif isinstance(c, VixOption):
                 e_ns, exp = self._expiry(c)
-                hit = _OptionTerms(c, e_ns, exp, k.vix_option_fee_usd, c.multiplier)
+                hit = OptionTerms(c, e_ns, exp, k.vix_option_fee_usd, c.multiplier)
             elif isinstance(c, EtfShare):
-                hit = _EtfTerms(c, k.etf_fee_per_share_usd, k.etf_half_spread())
+                hit = EtfTerms(c, k.etf_fee_per_share_usd, k.etf_half_spread())
             else:
                 raise KeyError(c.id)
             self._terms_of[contract_id] = hit
         return hit
 
-    def _beta(self, dte: int) -> float:
+    def beta(self, dte: int) -> float:
         """Return ``vx_beta(dte)`` (kept per whole number of days: the same float)."""
         b = self._betas.get(dte)
         if b is None:
@@ -305,92 +257,11 @@ class HedgePricer:
 
     def _mark(self, snap: MarketSnapshot, m: HedgeMarket, contract_id: str) -> HedgeMark:
         t = self._terms(contract_id)
-        if isinstance(t, _FutureTerms):
-            return self._future_mark(snap, m, t)
-        if isinstance(t, _OptionTerms):
-            return self._option_mark(snap, m, t)
-        q = self.etf_quote(m, t.contract.symbol)
-        if q is None:
-            raise NoDataError(
-                f"{t.contract.id}: no ETF price known at {snap.as_of} ({self.etf_note})"
-            )
-        scale = q.price / self.costs.etf_reference_price_usd
-        return HedgeMark(
-            mid=q.price,
-            half_spread=t.half_spread * scale,
-            multiplier=1.0,
-            expiry=None,
-            vega_usd_per_vol_pt=q.vix_beta,
-            fee_usd=t.fee_usd * scale,
-            layer="vix_etf",
-        )
-
-    def _future_mark(self, snap: MarketSnapshot, m: HedgeMarket, t: _FutureTerms) -> HedgeMark:
-        c, exp, mult = t.contract, t.expiry, t.multiplier
-        if m.today_ns >= t.expiry_ns:
-            value, _ = self.settlement(snap, exp)
-            return HedgeMark(
-                mid=value,
-                half_spread=self.costs.vx_half_spread(value, c.mini),
-                multiplier=mult,
-                expiry=exp,
-                settlement=value,
-                fee_usd=t.fee_usd,
-                is_future=True,
-                margin_usd=t.margin_usd,
-                layer="vx_futures",
-            )
-        hit = m.vx_code.get(c.code)
-        if hit is None or hit[0] != t.expiry_ns or m.curve_ns is None:
-            curve = "none" if m.curve_ns is None else date_of_ns(m.curve_ns)
-            raise NoDataError(
-                f"{c.id}: not on the VX curve known at {snap.as_of} (curve of {curve})"
-            )
-        px = hit[1]
-        dte = (t.expiry_ns - m.curve_ns) // DAY_NS  # Timedelta.days
-        b = self._betas.get(dte)
-        half = t.half_spread
-        return HedgeMark(
-            mid=px,
-            half_spread=half if half is not None else self.costs.vx_half_spread(px, c.mini),
-            multiplier=mult,
-            expiry=exp,
-            vega_usd_per_vol_pt=(b if b is not None else self._beta(dte)) * mult,
-            fee_usd=t.fee_usd,
-            is_future=True,
-            margin_usd=t.margin_usd,
-            layer="vx_futures",
-        )
-
-    def _option_mark(self, snap: MarketSnapshot, m: HedgeMarket, t: _OptionTerms) -> HedgeMark:
-        c, e_ns, exp = t.contract, t.expiry_ns, t.expiry
-        if m.today_ns >= e_ns:
-            s, _ = self.settlement(snap, exp)
-            intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
-            return HedgeMark(
-                mid=intrinsic,
-                half_spread=0.0,
-                multiplier=t.multiplier,
-                expiry=exp,
-                settlement=intrinsic,
-                fee_usd=t.fee_usd,
-                layer="vix_calls",
-            )
-        fwd, curve_ns, vvix = m.vx_exp.get(e_ns), m.curve_ns, m.vvix  # as _vix_option
-        if fwd is None or curve_ns is None or vvix is None:
-            raise _no_option_data(m, e_ns, snap)
-        g, dte = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, curve_ns, vvix)
-        price, delta = g[0], g[1]
-        return HedgeMark(
-            mid=price,
-            half_spread=vix_option_half_spread(price, self.costs, delta),
-            multiplier=t.multiplier,
-            expiry=exp,
-            vega_usd_per_vol_pt=delta * self._beta(dte) * t.multiplier,
-            fee_usd=t.fee_usd,
-            layer="vix_calls",
-            extras={"delta": delta},
-        )
+        if isinstance(t, FutureTerms):
+            return future_mark(self, snap, m, t)
+        if isinstance(t, OptionTerms):
+            return option_mark(self, snap, m, t)
+        return etf_mark(self, snap, m, t)
 
     def vix_option(
         self,
@@ -413,11 +284,11 @@ class HedgePricer:
     ) -> tuple[float, float, int]:
         fwd = m.vx_exp.get(expiry_ns)
         if fwd is None or m.curve_ns is None or m.vvix is None:
-            raise _no_option_data(m, expiry_ns, snap)
-        g, days = self._option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
+            raise no_option_data(m, expiry_ns, snap)
+        g, days = self.option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
         return g[0], g[1], days
 
-    def _option_greeks(
+    def option_greeks(
         self,
         m: HedgeMarket,
         expiry_ns: int,
@@ -557,7 +428,7 @@ class HedgePricer:
             e_ns = self._expiry(c)[0]
             if e_ns <= m.today_ns or m.vvix is None or e_ns not in m.vx_exp:
                 return None
-            g, days = self._option_greeks(
+            g, days = self.option_greeks(
                 m, e_ns, c.strike, c.is_call, m.vx_exp[e_ns], m.curve_ns, m.vvix
             )
             return InstrumentQuote(
@@ -592,7 +463,7 @@ class HedgePricer:
             fwd = m.vx_exp.get(e_ns)
             if fwd is None:
                 return None
-            g, _ = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, m.curve_ns, m.vvix)
+            g, _ = self.option_greeks(m, e_ns, c.strike, c.is_call, fwd, m.curve_ns, m.vvix)
             return 100.0, g[4] * 365.0 / 12.0
         if isinstance(c, EtfShare):
             q = self.etf_quote(m, c.symbol)
@@ -603,13 +474,6 @@ class HedgePricer:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""
         ids = symbol.split("|")
         return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
-
-
-def _no_option_data(m: HedgeMarket, expiry_ns: int, snap: MarketSnapshot | None) -> NoDataError:
-    """Return the error of a VIX option that ``m`` cannot price (no forward or no VVIX)."""
-    if m.vx_exp.get(expiry_ns) is None or m.curve_ns is None:
-        return NoDataError(f"no VX future settles on {date_of_ns(expiry_ns)} on the known curve")
-    return NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
 
 
 def _grid(k: float) -> float:
