@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -207,3 +208,41 @@ def test_the_plan_is_the_books_lots_on_every_session(data: MarketData) -> None:
         for key, n in planned.items():
             assert held.get(key, 0.0) == pytest.approx(n), (day, key)
     assert layers_seen >= {1, 2}
+
+
+def test_every_fill_was_an_order_decided_the_session_before(
+    alvh: tuple[BacktestResult, AlvhHedge],
+) -> None:
+    res, _ = alvh
+    o, t, days = res.orders, res.trades, res.daily.index
+    assert set(o["kind"]) == {"condor_entry", "condor_exit", "hedge"}
+    nxt = dict(pairwise(days))
+    # Hedge orders: each filled next session (same contract, side, quantity and reason) or was
+    # journaled as not filled there.
+    hedge = o[o["kind"] == "hedge"]
+    fills = t[(t["book"] == "hedged") & (t["reason"] != "expiry settlement")]
+    filled = set(zip(fills["date"], fills["contract"], fills["side"], fills["qty"], strict=True))
+    skipped = {
+        (d, e.inputs["contract"])
+        for d, es in res.journal
+        for e in es
+        if e.rule.endswith(".fill") and e.outcome == "skipped"
+    }
+    for r in hedge.itertuples():
+        day = nxt.get(r.date)
+        if day is None:
+            continue  # decided on the last session
+        assert (day, r.contract, r.side, r.qty) in filled or (day, r.contract) in skipped, r
+    assert len(hedge) and set(fills["reason"]) <= set(hedge["reason"])
+    # Condor entries: the condor opened next session on the same strikes and size.
+    entries = o[o["kind"] == "condor_entry"]
+    opened = set()
+    for r in res.condors.itertuples():
+        strikes = "/".join(f"{k:g}" for k in (r.long_put, r.short_put, r.short_call, r.long_call))
+        label = f"{r.root} {pd.Timestamp(r.expiry).date()} {strikes}"
+        opened.add((r.open_date, r.tier, label, r.contracts))
+    hits = sum(
+        (nxt.get(r.date), r.tier_or_layer, r.contract, r.qty) in opened
+        for r in entries.itertuples()
+    )
+    assert hits == len(res.condors) and len(entries) >= hits  # some entries did not fill

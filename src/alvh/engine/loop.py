@@ -41,7 +41,12 @@ from alvh.engine.hedge_adapter import HedgeAdapter
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
 from alvh.engine.journal import JournalEntry
-from alvh.engine.records import build_result, record_day
+from alvh.engine.records import (
+    build_result,
+    condor_order_row,
+    hedge_order_row,
+    record_day,
+)
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
 from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, Ruin, RunState
@@ -274,6 +279,7 @@ class Engine:
         # Exits first: a condor that leaves frees room for an entry of its tier.
         for x in self.rules.exits(st.live_condors, surf.spot, day, entries):
             st.pending.append(Pending("close", x.cid, reason=x.reason))
+            st.orders.append(condor_order_row(day, st.condors[x.cid], "close", x.reason))
         sizer = self.s.size_condors_on
         if "unhedged" in st.ruin:
             entries.append(_ruin_note(st, "unhedged", "no entries: the condor book"))
@@ -287,7 +293,8 @@ class Engine:
             equity = st.equity_usd(sizer)
             args = (snap, surf, day, i, equity, open_by_tier, st.last_entry, entries)
             for o in self.rules.entries(*args):
-                _book_entry(st, o, i)
+                c = _book_entry(st, o, i)
+                st.orders.append(condor_order_row(day, c, "open", o.reason))
         if "hedged" in st.ruin:
             entries.append(_ruin_note(st, "hedged", "no hedge orders: the hedged book"))
             return
@@ -296,6 +303,7 @@ class Engine:
         orders, hedge_entries = self.hedge.decide(snap, view)
         entries.extend(hedge_entries)
         st.pending.extend(Pending("hedge", hedge=o, reason=o.reason) for o in orders)
+        st.orders.extend(hedge_order_row(day, h) for h in orders)
 
     def _check_ruin(
         self, st: RunState, surf: SpxVolSurface, day: pd.Timestamp, entries: list[JournalEntry]
@@ -351,13 +359,14 @@ def scale_iv(surf: SpxVolSurface, iv_scale: float) -> SpxVolSurface:
     return dataclasses.replace(surf, atm=atm)
 
 
-def _book_entry(st: RunState, o: CondorEntry, i: int) -> None:
+def _book_entry(st: RunState, o: CondorEntry, i: int) -> OpenCondor:
     """Book an entry order: a condor that is live once it fills at the next fill time."""
     c = OpenCondor(st.next_cid, o.tier, o.expiry, o.am_settled, o.strikes, o.qty, root=o.root)
     st.condors[c.cid] = c
     st.next_cid += 1
     st.last_entry[o.tier] = i
     st.pending.append(Pending("open", c.cid, reason=o.reason))
+    return c
 
 
 def _ruin_note(st: RunState, book: str, what: str) -> JournalEntry:

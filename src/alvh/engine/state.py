@@ -260,6 +260,7 @@ class RunState:
     rows: list[dict[str, float]] = field(default_factory=list)
     layer_rows: list[tuple[object, ...]] = field(default_factory=list)
     journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = field(default_factory=list)
+    orders: list[tuple[object, ...]] = field(default_factory=list)  # result.ORDER_COLUMNS rows
     # The last ``mark_condors``: the live condors it saw, the group code of each column of
     # ``sums`` and the (6, groups) position sums (value, delta, vega, theta, short put vol,
     # short call vol).
