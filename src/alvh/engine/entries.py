@@ -25,13 +25,12 @@ from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.strategy.condor import (
     check_exit,
-    choose_expiry_index,
     condor_contracts,
     index_contracts,
     select_strikes,
 )
+from alvh.strategy.expiry_choice import ListedExpiries
 
-_DAY_NS = 86_400_000_000_000
 _LAST_SCHEDULED = "2034-12-31"  # the expiry schedule's last day (alvh.calendar.expiries)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -76,96 +75,6 @@ def cboe_1100_spot(snap: MarketSnapshot, day: pd.Timestamp, close: float) -> flo
     return o + (close - o) * CBOE_REF_FRACTION
 
 
-class _Expiries:
-    """Expiries of one product as sorted arrays (searched by date, never filtered).
-
-    Each expiry carries the first day it was listed (``alvh.calendar.listings``): a choice on
-    day D only considers expiries listed on D. It carries its root (``SPX``/``SPXW``) and
-    settlement too, which the condor opened on it keeps to its settlement: with
-    ``product = "any"`` the frame mixes both (one row per expiry day, ``spx_expiries``).
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        f = frame.sort_values("expiry").reset_index(drop=True)
-        dates = pd.DatetimeIndex(f["expiry"])
-        self.ns = dates.asi8
-        self.stamps: list[pd.Timestamp] = list(dates)
-        self.am = (f["settlement"] == "AM").to_numpy()
-        self.root: list[str] = f["product"].astype(str).tolist()
-        if f["expiry"].duplicated().any():  # choose_all's neighbour search needs one per day
-            raise ValueError("expiry frame has two rows on one day; use product 'any'")
-        self.listed_ns = pd.DatetimeIndex(f["listed_from"]).asi8
-
-    def choose(
-        self, day: pd.Timestamp, dte_min: int, dte_max: int, dte_target: int | None
-    ) -> int | None:
-        """Return the index of the listed expiry ``choose_expiry`` picks after ``day`` (or None)."""
-        day_ns = day.normalize().value
-        lo = int(np.searchsorted(self.ns, day_ns, side="right"))
-        hi = int(np.searchsorted(self.ns, day_ns + dte_max * _DAY_NS, side="right"))
-        cand = np.flatnonzero(self.listed_ns[lo:hi] <= day_ns)
-        dte = (self.ns[lo:hi][cand] - day_ns) // _DAY_NS
-        j = choose_expiry_index(dte, dte_min, dte_max, dte_target)
-        return None if j is None else lo + int(cand[j])
-
-    def choose_all(
-        self, days: pd.DatetimeIndex, dte_min: int, dte_max: int, dte_target: int | None
-    ) -> list[int | None]:
-        """``choose`` for every day at once (the two expiries around the target are the only
-        candidates: the nearest in-window one on either side wins, ties to the earlier).
-
-        The shortcut holds when both neighbours of the target were listed that day; on the
-        other days (an unlisted neighbour might hide a listed one further out) ``choose`` runs.
-        """
-        n = self.ns.shape[0]
-        target = (dte_min + dte_max) / 2 if dte_target is None else dte_target
-        if n == 0 or not dte_min <= target <= dte_max:  # no expiries, or no shortcut
-            return [self.choose(d, dte_min, dte_max, dte_target) for d in days]
-        day_ns = days.normalize().asi8
-        # First expiry at or after day + target (in whole days: expiries and days are midnights).
-        first = max(math.ceil(target), 1)  # expiries after the day only (choose: side="right")
-        right = np.searchsorted(self.ns, day_ns + first * _DAY_NS, side="left")
-        left = right - 1
-        r_idx, l_idx = np.minimum(right, n - 1), np.maximum(left, 0)
-        dte_r = (self.ns[r_idx] - day_ns) // _DAY_NS
-        dte_l = (self.ns[l_idx] - day_ns) // _DAY_NS
-        in_r = (right < n) & (dte_r >= dte_min) & (dte_r <= dte_max) & (dte_r > 0)
-        in_l = (left >= 0) & (dte_l >= dte_min) & (dte_l <= dte_max) & (dte_l > 0)
-        listed_r = self.listed_ns[r_idx] <= day_ns
-        listed_l = self.listed_ns[l_idx] <= day_ns
-        ok_r, ok_l = in_r & listed_r, in_l & listed_l
-        take_l = ok_l & (~ok_r | (np.abs(dte_l - target) <= np.abs(dte_r - target)))
-        pick = np.where(take_l, left, np.where(ok_r, right, -1)).tolist()
-        # An in-window neighbour not yet listed: a listed expiry further from the target may
-        # still fit. Those days (most of them with weeklies) walk outward from the target to
-        # the nearest listed in-window expiry on each side, then apply the same rule. Right
-        # of the target DTE only grows (>= target >= dte_min), left of it only shrinks (<
-        # target <= dte_max), so each walk checks just the bound it moves towards. Calling
-        # ``choose`` on each such day cost ~60 us a day, most of choose_all's time.
-        slow = np.flatnonzero((in_r & ~listed_r) | (in_l & ~listed_l)).tolist()
-        ns, listed_ns = self.ns.tolist(), self.listed_ns.tolist()
-        for k in slow:
-            d = int(day_ns[k])
-            hi_ns = d + dte_max * _DAY_NS  # the window's ends, as in ``choose``
-            lo_ns = d + max(dte_min, 1) * _DAY_NS
-            r = int(right[k])
-            while r < n and ns[r] <= hi_ns and listed_ns[r] > d:
-                r += 1
-            lf = int(left[k])
-            while lf >= 0 and ns[lf] >= lo_ns and listed_ns[lf] > d:
-                lf -= 1
-            r_ok = r < n and ns[r] <= hi_ns
-            l_ok = lf >= 0 and ns[lf] >= lo_ns
-            if l_ok and (
-                not r_ok
-                or abs((ns[lf] - d) // _DAY_NS - target) <= abs((ns[r] - d) // _DAY_NS - target)
-            ):
-                pick[k] = lf
-            else:
-                pick[k] = r if r_ok else -1
-        return [None if j is None or j < 0 else j for j in pick]
-
-
 def unservable_tier_error(tier: TierRules, sessions: pd.DatetimeIndex) -> NotListedError:
     """Return the error of a tier that has no listed expiry in its window on any session.
 
@@ -177,7 +86,7 @@ def unservable_tier_error(tier: TierRules, sessions: pd.DatetimeIndex) -> NotLis
     ahead = pd.bdate_range(first, max(first, horizon))
     could: pd.Timestamp | None = None
     if len(ahead):
-        listed = _Expiries(spx_expiries(ahead[0].date(), _LAST_SCHEDULED, tier.product))
+        listed = ListedExpiries(spx_expiries(ahead[0].date(), _LAST_SCHEDULED, tier.product))
         picks = listed.choose_all(ahead, tier.dte_min, tier.dte_max, tier.dte_target)
         could = next((d for d, j in zip(ahead, picks, strict=True) if j is not None), None)
     hint = f"; the first day it could open is {could.date()}" if could is not None else ""
@@ -232,7 +141,7 @@ class CondorRules:
         self.sessions = sessions
         end_exp = sessions[-1] + pd.Timedelta(days=400)
         self.expiries = {
-            p: _Expiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
+            p: ListedExpiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
             for p in {t.product for t in settings.tiers}
         }
         monthly = spx_expiries(sessions[0].date(), end_exp.date(), "spx")
