@@ -37,8 +37,8 @@ from alvh.config.load import config_with_overrides, load_preset
 from alvh.config.run import RunConfig
 from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.from_config import engine_settings
+from alvh.engine.hedge_adapter import rule_outcome
 from alvh.engine.hedge_hook import BookView, HedgeHook, HedgeOrder, NoHedge
-from alvh.engine.hedge_ledger import rule_outcome
 from alvh.engine.hedge_pricing import _Market
 from alvh.engine.journal import JournalEntry, write_journal_atomically
 from alvh.engine.loop import Engine

@@ -311,3 +311,25 @@ def test_open_contract_ids_stay_aligned_through_fills_and_compaction() -> None:
     acct.apply_fill(Fill(D1, VX, 1, 15.0, 0.0, "buy", "vx_futures"))
     assert acct.open_contract_ids() == (*ids, VX.id)
     assert list(acct.open_contract_ids()) == [p.contract.id for p in acct.positions()]
+
+
+def test_lots_carry_their_tags_and_list_in_the_order_they_opened() -> None:
+    acct = Account(0.0, MARGINS)
+    c25 = VixOption(date(2024, 3, 20), 25.0, "C")
+    c30 = VixOption(date(2024, 3, 20), 30.0, "C")
+    acct.apply_fill(Fill(D0, c25, 10, 1.0, 0.0, "buy", "vix_calls", "layer2"))
+    acct.apply_fill(Fill(D0, c30, 5, 0.5, 0.0, "buy", "vix_calls", "layer2"))
+    acct.apply_fill(Fill(D0, c25, 4, 2.0, 0.0, "buy", "vix_calls", "layer1"))  # another lot
+    # The first lot goes flat, then opens again: it now comes after the others.
+    acct.apply_fill(Fill(D1, c25, -10, 1.2, 0.0, "sell", "vix_calls", "layer2"))
+    acct.apply_fill(Fill(D1, c25, 3, 1.5, 0.0, "buy", "vix_calls", "layer2"))
+    got = [(g, p.contract.id, p.qty, p.avg_price) for _, g, p in acct.lots()]
+    assert got == [
+        ("layer2", c30.id, 5.0, 0.5),
+        ("layer1", c25.id, 4.0, 2.0),
+        ("layer2", c25.id, 3.0, 1.5),  # reopened at its new fill, not (10 x 1.0)
+    ]
+    # Slot order is that of positions(); both are folds over the same fills.
+    slot = [(g, p) for _, g, p in acct.lots(by_opening=False)]
+    assert [p for _, p in slot] == acct.positions()
+    assert [g for g, _ in slot] == ["layer2", "layer2", "layer1"]

@@ -1,8 +1,10 @@
-"""Hedge hook pricing and plumbing on a synthetic market: marks, settlements, ledger, factory."""
+"""Hedge hook pricing and plumbing on a synthetic market: marks, settlements, the fill journal,
+lots by layer, factory."""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -14,8 +16,14 @@ from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
 from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.hedge_factory import hedge_costs_from_execution, make_hedge
-from alvh.engine.hedge_hook import BookView, CondorView, NoHedge
-from alvh.engine.hedge_ledger import Ledger, SentOrder
+from alvh.engine.hedge_hook import (
+    BookView,
+    CondorView,
+    FillOutcome,
+    HedgeEvent,
+    HedgeLot,
+    NoHedge,
+)
 from alvh.engine.hedge_pricing import HedgeCosts
 from alvh.engine.vxth_hedge import VxthHedge
 from alvh.errors import NoDataError
@@ -143,17 +151,32 @@ def test_etf_mark_is_the_point_in_time_vxx_series(data: MarketData, hook: AlvhHe
     assert m.vega_usd_per_vol_pt > 0
 
 
-def test_ledger_books_fills_and_takes_the_book_as_truth() -> None:
-    led = Ledger()
-    led.sent = [SentOrder(1, "VXK08", 2.0), SentOrder(2, "VIX 2008-05-21 C 25", 10.0)]
-    ev = led.reconcile({"VXK08": 2.0}, lambda s: 20.0)
-    assert led.held(1, "VXK08") == 2.0 and led.pos[(1, "VXK08")].entry == 20.0
-    assert [(e.kind, e.contract_id) for e in ev] == [("unfilled", "VIX 2008-05-21 C 25")]
-    led.sent = [SentOrder(1, "VXK08", 1.0)]
-    led.reconcile({"VXK08": 3.0}, lambda s: 23.0)
-    assert led.pos[(1, "VXK08")].entry == pytest.approx((2 * 20.0 + 23.0) / 3)
-    ev = led.reconcile({}, lambda s: math.nan)  # settled at expiry
-    assert [e.kind for e in ev] == ["vanished"] and not led.pos
+def test_fill_journal_names_unfilled_orders_and_settlements(data: MarketData) -> None:
+    hook = AlvhHedge(hedge_preset("alvh-442"))
+    hook.prepare(data)
+    snap = data.snapshot(DAY + DECISION)
+    row = _rows(data, DAY).iloc[1]
+    fut = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    late = hook.pricer.register(VixOption(date(2008, 10, 22), 25.0, "C"))
+    gone = hook.pricer.register(VixOption(date(2008, 9, 17), 30.0, "C"))  # expired by DAY
+    filled = HedgeEvent(FillOutcome.FILLED, 1, fut, 2.0)
+    missed = HedgeEvent(FillOutcome.UNFILLED, 2, late, -10.0)
+    settled = HedgeEvent(FillOutcome.SETTLED, 2, gone, 5.0)
+    lots = (HedgeLot(1, fut, 2.0, 20.0), HedgeLot(2, late, 10.0, 1.5))
+    view = _view(DAY, {fut: 2.0, late: 10.0}, {}, lots, (settled, filled, missed))
+    entries = hook._fill_entries(snap, view)
+    # Held contracts first (the order their lots opened), the settled one after; a filled
+    # order says nothing.
+    assert [(e.rule, e.outcome) for e in entries] == [
+        ("hedge.reconcile", "unfilled"),
+        ("hedge.settlement", "settled"),
+    ]
+    assert entries[0].reason == f"{late} (layer 2): order -10 not filled"
+    value, source = hook.pricer.settlement(snap, pd.Timestamp("2008-09-17"))
+    assert entries[1].reason == f"{gone} x5 settled at expiry at {value:.2f} ({source})"
+    # A sale that met the expiry closed the lot anyway: nothing to say.
+    sale = HedgeEvent(FillOutcome.UNFILLED, 2, gone, -5.0)
+    assert hook._fill_entries(snap, _view(DAY, {}, {}, (), (settled, sale))) == []
 
 
 def test_make_hedge_picks_the_hook_and_maps_execution_costs() -> None:
@@ -183,46 +206,31 @@ def test_make_hedge_picks_the_hook_and_maps_execution_costs() -> None:
     assert isinstance(made, AlvhHedge) and hook.pricer.costs == made.pricer.costs
 
 
-def _view(day: pd.Timestamp, positions: dict[str, float], entry: dict[str, float]) -> BookView:
+def _view(
+    day: pd.Timestamp,
+    positions: dict[str, float],
+    entry: dict[str, float],
+    lots: tuple[HedgeLot, ...] = (),
+    events: tuple[HedgeEvent, ...] = (),
+) -> BookView:
     empty = np.zeros(0)
-    cv = CondorView(
-        (),
-        (),
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        empty,
-        0.0,
-        0.0,
-    )
-    return BookView(day, 1000.0, 1e6, 1e6, cv, positions, 0.0, 0.0, entry)
+    cv = CondorView((), (), *(empty,) * 11, vega_usd_per_vol_pt=0.0, delta_usd=0.0)
+    return BookView(day, 1000.0, 1e6, 1e6, cv, positions, 0.0, 0.0, entry, lots, events)
 
 
-def test_layer_gain_is_measured_from_the_books_entry_price(data: MarketData) -> None:
-    # The ledger thinks it bought 2 VX at 20.00; the book says its average fill was 21.30 (say,
-    # slippage and a partial fill at another price). The monetise rule's gain and cost basis
-    # must come from the book's number.
+def test_layer_gain_is_measured_from_the_lots_entry_price(data: MarketData) -> None:
+    # The book's lot of layer 1 holds 2 VX at an average fill of 21.30 (slippage included): the
+    # monetise rule's gain and cost basis come from that number.
     hook = AlvhHedge(hedge_preset("alvh-123"))
     hook.prepare(data)
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
     cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
-    hook.ledger.sent = [SentOrder(1, cid, 2.0)]
-    hook.ledger.reconcile({cid: 2.0}, lambda s: 20.0)
     mid = float(row["settle"])
-    gains, costs = hook._layer_gains(snap, _view(DAY, {cid: 2.0}, {cid: 21.3}))
-    assert gains[1] == pytest.approx((mid - 21.3) * 2 * 1000.0)
-    assert costs[1] == pytest.approx(21.3 * 2 * 1000.0)
-    # Without a book entry price (an older engine), the ledger's estimate is the fallback.
-    gains, _ = hook._layer_gains(snap, _view(DAY, {cid: 2.0}, {}))
-    assert gains[1] == pytest.approx((mid - 20.0) * 2 * 1000.0)
+    view = _view(DAY, {cid: 2.0}, {cid: 21.3}, (HedgeLot(1, cid, 2.0, 21.3),))
+    gains, costs = hook._layer_gains(snap, view)
+    assert gains == {1: pytest.approx((mid - 21.3) * 2 * 1000.0)}
+    assert costs == {1: pytest.approx(21.3 * 2 * 1000.0)}
 
 
 def test_cap_use_counts_futures_margin_and_face_and_option_premium(data: MarketData) -> None:
@@ -280,30 +288,19 @@ def test_carry_of_held_contracts_is_the_carry_of_their_quotes(data: MarketData) 
     assert hook.pricer.carry_of(m, "not a contract") is None
 
 
-def test_quiet_reconcile_changes_nothing_but_a_book_change_is_still_seen() -> None:
-    led = Ledger()
-    led.sent = [SentOrder(1, "VXK08", 2.0)]
-    led.reconcile({"VXK08": 2.0}, lambda s: 20.0)
-    assert led.reconcile({"VXK08": 2.0}, lambda s: math.nan) == []  # nothing sent, all held
-    assert led.held(1, "VXK08") == 2.0 and led.pos[(1, "VXK08")].entry == 20.0
-    # No order sent, yet the book moved: a settlement, then a lot the ledger never bought.
-    assert [e.kind for e in led.reconcile({"VXK08": 1.0}, lambda s: math.nan)] == ["adjusted"]
-    ev = led.reconcile({"VXK08": 1.0, "VXM08": 3.0}, lambda s: math.nan)
-    assert [(e.kind, e.contract_id) for e in ev] == [("adjusted", "VXM08")]
-
-
-def test_a_quiet_session_still_closes_a_lot_no_layer_accounts_for(data: MarketData) -> None:
-    # Session 1 is quiet (nothing held, nothing sent), so the hook skips aligning its state;
-    # on session 2 the book holds a future the hook never ordered: it must be reconciled and
-    # closed as an orphan all the same.
+def test_a_lot_no_active_layer_accounts_for_is_closed(data: MarketData) -> None:
+    # Nothing is active in the rule's plan, yet the book holds a future for layer 1 (a sale
+    # that did not fill, say): it is closed as an orphan, every session until it is gone.
     hook = AlvhHedge(hedge_preset("alvh-442"))
     hook.prepare(data)
     day2 = DAY + pd.Timedelta(days=1)
     row = _rows(data, DAY).iloc[1]
     cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
     orders, _ = hook.decide(data.snapshot(DAY + DECISION), _view(DAY, {}, {}))
-    assert orders == [] and hook._aligned is not None
-    orders, entries = hook.decide(data.snapshot(day2 + DECISION), _view(day2, {cid: 2.0}, {}))
-    assert [(o.contract_id, o.qty) for o in orders] == [(cid, -2.0)]
-    rec = [(e.outcome, e.action) for e in entries if e.rule == "hedge.reconcile"]
-    assert rec == [("adjusted", "none"), ("fired", "close")]
+    assert orders == []
+    lots = (HedgeLot(1, cid, 2.0, 20.0),)
+    for day in (day2, day2 + pd.Timedelta(days=1)):
+        orders, entries = hook.decide(data.snapshot(day + DECISION), _view(day, {}, {}, lots))
+        assert [(o.contract_id, o.qty, o.layer) for o in orders] == [(cid, -2.0, 1)]
+        rec = [(e.outcome, e.action) for e in entries if e.rule == "hedge.reconcile"]
+        assert rec == [("fired", "close")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -171,3 +172,77 @@ def test_atm_iv_source_journals_the_surface_iv_of_two_sessions_apart(data: Marke
         assert later.inputs["iv_before"] == earlier.inputs["iv_now"]
         assert 5.0 < later.inputs["iv_now"] < 200.0  # vol points, not decimals
     assert any(e.outcome == "fired" for e in rows)  # autumn 2008
+
+
+class _Checked(AlvhHedge):
+    """Records, each session, the lots the book shows and what the plan says after aligning."""
+
+    def __init__(self) -> None:
+        super().__init__(hedge_preset("alvh-442"))
+        self.days: list[tuple[pd.Timestamp, tuple, dict, dict]] = []
+
+    def decide(self, snap, view):  # type: ignore[no-untyped-def]
+        self._day = view
+        return super().decide(snap, view)
+
+    def _align_plan(self, held):  # type: ignore[no-untyped-def]
+        out = super()._align_plan(held)
+        planned: dict[tuple[int, str], float] = defaultdict(float)
+        for h in self.state.layers:
+            for a in h.allocations:
+                planned[(h.layer, self.pricer.spread_legs(a.symbol)[0][0])] += a.contracts
+        self.days.append((self._day.day, self._day.hedge_lots, dict(held), dict(planned)))
+        return out
+
+
+def test_the_plan_is_the_books_lots_on_every_session(data: MarketData) -> None:
+    # The book is the only ledger: each hedge fill carries its layer, the lots by layer are
+    # the rule's holdings, and after aligning the plan holds exactly what the lots hold.
+    hook = _Checked()
+    res = Engine(SETTINGS, data, hook).run("checked")
+    assert len(hook.days) == len(res.daily)
+    layers_seen = set()
+    for day, lots, held, planned in hook.days:
+        assert all(lot.layer in (1, 2, 3) for lot in lots), day
+        layers_seen |= {lot.layer for lot in lots}
+        for key, n in planned.items():
+            assert held.get(key, 0.0) == pytest.approx(n), (day, key)
+    assert layers_seen >= {1, 2}
+
+
+def test_every_fill_was_an_order_decided_the_session_before(
+    alvh: tuple[BacktestResult, AlvhHedge],
+) -> None:
+    res, _ = alvh
+    o, t, days = res.orders, res.trades, res.daily.index
+    assert set(o["kind"]) == {"condor_entry", "condor_exit", "hedge"}
+    nxt = dict(pairwise(days))
+    # Hedge orders: each filled next session (same contract, side, quantity and reason) or was
+    # journaled as not filled there.
+    hedge = o[o["kind"] == "hedge"]
+    fills = t[(t["book"] == "hedged") & (t["reason"] != "expiry settlement")]
+    filled = set(zip(fills["date"], fills["contract"], fills["side"], fills["qty"], strict=True))
+    skipped = {
+        (d, e.inputs["contract"])
+        for d, es in res.journal
+        for e in es
+        if e.rule.endswith(".fill") and e.outcome == "skipped"
+    }
+    for r in hedge.itertuples():
+        day = nxt.get(r.date)
+        if day is None:
+            continue  # decided on the last session
+        assert (day, r.contract, r.side, r.qty) in filled or (day, r.contract) in skipped, r
+    assert len(hedge) and set(fills["reason"]) <= set(hedge["reason"])
+    # Condor entries: the condor opened next session on the same strikes and size.
+    entries = o[o["kind"] == "condor_entry"]
+    opened = set()
+    for r in res.condors.itertuples():
+        strikes = "/".join(f"{k:g}" for k in (r.long_put, r.short_put, r.short_call, r.long_call))
+        label = f"{r.root} {pd.Timestamp(r.expiry).date()} {strikes}"
+        opened.add((r.open_date, r.tier, label, r.contracts))
+    hits = sum(
+        (nxt.get(r.date), r.tier_or_layer, r.contract, r.qty) in opened
+        for r in entries.itertuples()
+    )
+    assert hits == len(res.condors) and len(entries) >= hits  # some entries did not fill

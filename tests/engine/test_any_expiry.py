@@ -15,11 +15,11 @@ import pytest
 
 from alvh.calendar.expiries import spx_expiries
 from alvh.config.load import config_with_overrides, load_preset
-from alvh.engine.entries import _Expiries
 from alvh.engine.from_config import engine_settings
 from alvh.engine.loop import Engine
 from alvh.errors import ConfigError
 from alvh.market.synthetic import generate_market
+from alvh.strategy.expiry_choice import ListedExpiries
 
 LADDER = {t.name: t for t in engine_settings(load_preset("ic-ladder")).tiers}
 
@@ -27,7 +27,7 @@ LADDER = {t.name: t for t in engine_settings(load_preset("ic-ladder")).tiers}
 def _pick(product: str, day: str, tier: str) -> tuple[str, str, str] | None:
     """(expiry, root, settlement) the tier of the preset picks on ``day`` among ``product``."""
     t = LADDER[tier]
-    ex = _Expiries(spx_expiries("2011-01-01", "2019-12-31", product))  # type: ignore[arg-type]
+    ex = ListedExpiries(spx_expiries("2011-01-01", "2019-12-31", product))  # type: ignore[arg-type]
     j = ex.choose(pd.Timestamp(day), t.dte_min, t.dte_max, t.dte_target)
     if j is None:
         return None
@@ -93,7 +93,7 @@ def test_a_shared_third_friday_goes_to_the_spx_am_monthly() -> None:
     row = any_[any_["expiry"] == "2017-06-16"].iloc[0]
     assert (row["product"], row["settlement"]) == ("SPX", "AM")
     # A window whose target lands on it: Mon 2017-06-05 + 11 days = Fri 06-16.
-    ex = _Expiries(any_)
+    ex = ListedExpiries(any_)
     j = ex.choose(pd.Timestamp("2017-06-05"), 7, 21, 11)
     assert j is not None and (str(ex.stamps[j].date()), ex.root[j], bool(ex.am[j])) == (
         "2017-06-16",

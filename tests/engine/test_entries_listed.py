@@ -21,10 +21,11 @@ from alvh.calendar.listings import NotListedError
 from alvh.calendar.sessions import trading_calendar
 from alvh.cli.app import main
 from alvh.config.load import config_with_overrides, load_preset
-from alvh.engine.entries import CondorRules, _Expiries
+from alvh.engine.entries import CondorRules
 from alvh.engine.from_config import engine_settings
 from alvh.engine.loop import Engine
 from alvh.market.synthetic import generate_market
+from alvh.strategy.expiry_choice import ListedExpiries
 
 SESSIONS = trading_calendar().sessions_in_range("2005-10-03", "2023-12-29")
 WINDOWS = [(7, 21, 14), (30, 45, 38), (60, 90, 75), (1, 3, None)]
@@ -37,7 +38,7 @@ def test_every_pick_of_2005_2023_was_listed_and_is_the_best_listed_one(
     product: str, dte_min: int, dte_max: int, target: int | None
 ) -> None:
     frame = spx_expiries("2005-10-03", "2024-12-31", product)  # type: ignore[arg-type]
-    listed = _Expiries(frame)
+    listed = ListedExpiries(frame)
     picks = listed.choose_all(SESSIONS, dte_min, dte_max, target)
     exp = frame["expiry"].to_numpy("datetime64[D]")
     first = frame["listed_from"].to_numpy("datetime64[D]")

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from alvh.calendar.expiries import spx_expiries
-from alvh.engine.entries import _Expiries
 from alvh.market.rates import CarryCurve
 from alvh.market.surface import DEFAULT_SURFACE_PARAMS, AtmTermStructure, SpxVolSurface
 from alvh.strategy.condor import select_strikes
+from alvh.strategy.expiry_choice import ListedExpiries
 
 DAYS = pd.bdate_range("2006-01-03", "2026-07-22")
 
@@ -35,7 +35,7 @@ def test_expiry_for_every_session_equals_the_per_day_choice(
     product: str, dte_min: int, dte_max: int, target: int | None
 ) -> None:
     end = (DAYS[-1] + pd.Timedelta(days=400)).date()
-    listed = _Expiries(spx_expiries(DAYS[0].date(), end, product))  # type: ignore[arg-type]
+    listed = ListedExpiries(spx_expiries(DAYS[0].date(), end, product))  # type: ignore[arg-type]
     fast = listed.choose_all(DAYS, dte_min, dte_max, target)
     assert fast == [listed.choose(d, dte_min, dte_max, target) for d in DAYS]
 

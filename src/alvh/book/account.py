@@ -48,6 +48,8 @@ from alvh.book.positions import Fill, Position, fold_step
 from alvh.book.valuation import slot_values, value_slots
 from alvh.errors import NoDataError
 
+_Lots = tuple[tuple[str, str, Position], ...]
+
 
 class Account:
     """Cash and positions of one book, changed only by fills, marks, interest and settlement.
@@ -85,6 +87,7 @@ class Account:
         # open_legs results by kinds; lots open and their terms change only with fills.
         self._legs_cache: dict[tuple[int, ...] | None, OpenLegs] = {}
         self._positions_cache: tuple[Position, ...] | None = None  # reset by fills
+        self._lots_cache: tuple[_Lots, _Lots] | None = None  # (slot order, opening); by fills
         self._ids_cache: tuple[OpenLegs, tuple[str, ...]] | None = None  # open_contract_ids
         self._revision = 0
 
@@ -104,7 +107,8 @@ class Account:
         "theta",
         "under",
     )
-    _INT_COLS = ("kind", "expiry", "tier", "settle", "group")
+    # ``opened``: the fill count when the lot last went from flat to open (``lots`` order).
+    _INT_COLS = ("kind", "expiry", "tier", "settle", "group", "opened")
 
     def _grow(self, cap: int) -> None:
         for name in self._FLOAT_COLS:
@@ -169,6 +173,8 @@ class Account:
         a["tier_cash"][i] += flow
         a["realized"][i] += realized * mult
         a["fees"][i] += fill.fees_usd
+        if qty == 0:
+            a["opened"][i] = len(self.fills)
         if qty == 0 or new_avg != avg:
             a["mark"][i] = fill.price  # a fresh (or re-based) lot is worth its fill until marked
         a["qty"][i] = new_qty
@@ -179,6 +185,7 @@ class Account:
         self._tier_pnl_cache = None
         self._legs_cache.clear()
         self._positions_cache = None
+        self._lots_cache = None
         self._revision += 1
 
     def apply_fills(self, fills: Iterable[Fill]) -> None:
@@ -346,6 +353,36 @@ class Account:
                 for i in np.flatnonzero(self._col("qty") != 0)
             )
         return list(cached)
+
+    def lots(self, by_opening: bool = True) -> tuple[tuple[str, str, Position], ...]:
+        """Return the open lots as ``(tier, group, position)``.
+
+        ``by_opening``: in the order they opened (a lot that went flat and opened again counts
+        from its reopening, the order of a fold that drops flat lots); otherwise in slot order,
+        that of ``positions``. Built once per fill.
+        """
+        cached = self._lots_cache
+        if cached is None:
+            a = self._arr
+            open_slots = np.flatnonzero(self._col("qty") != 0)
+            opened = a["opened"][open_slots]
+            rows = tuple(
+                (
+                    self._keys[i][1],
+                    self._keys[i][2],
+                    Position(
+                        self._contracts[i],
+                        float(a["qty"][i]),
+                        float(a["avg"][i]),
+                        float(a["realized"][i]),
+                        float(a["fees"][i]),
+                    ),
+                )
+                for i in open_slots.tolist()
+            )
+            order = np.argsort(opened, kind="stable").tolist()
+            cached = self._lots_cache = (rows, tuple(rows[j] for j in order))
+        return cached[1] if by_opening else cached[0]
 
     def position(self, contract_id: str, tier: str = "", group: str = "") -> Position | None:
         """Return the lot (contract id, tier, group), or None if never traded (or flat and

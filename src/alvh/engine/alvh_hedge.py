@@ -3,12 +3,13 @@
 ``AlvhHedge`` turns each session's snapshot and book view into ``HedgeInputs``, runs the pure
 rule ``alvh.strategy.hedge.decision.step`` and translates its decisions into orders that fill at
 the next session. The rule's ``HedgeState`` is the only mutable strategy object; the hook keeps
-it for one run (``prepare`` resets it) and, each session, first aligns it with what the book
-actually holds (fills happen a session later, at that session's prices, or not at all).
+it for one run (``prepare`` resets it) and, each session, first takes the contract counts of
+its layers from the lots the book holds for them (fills happen a session later, at that
+session's prices, or not at all): the book is the only ledger.
 
 ``alvh.engine.hedge_factory.make_hedge`` builds the hook a ``HedgeConfig`` names (this one,
-``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; the ledger
-and fill reconciliation both hooks share: ``alvh.engine.hedge_ledger.LedgerHook``.
+``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; what both
+adapters share: ``alvh.engine.hedge_adapter.HedgeAdapter``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import numpy as np
 
 from alvh.calendar.listings import product_listed_on
 from alvh.config.hedge import HedgeConfig
+from alvh.engine.hedge_adapter import HedgeAdapter, held_by_layer, rule_outcome
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
 from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes
-from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_market import date_of_ns
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
 from alvh.engine.hedge_signals import CloseSignals
@@ -42,7 +43,6 @@ from alvh.strategy.hedge.state import (
     HedgeInputs,
     HedgeState,
     LayerHolding,
-    PendingTranche,
 )
 
 __all__ = ["AlvhHedge"]
@@ -50,7 +50,7 @@ __all__ = ["AlvhHedge"]
 _DAY_NS = 86_400_000_000_000
 
 
-class AlvhHedge(LedgerHook):
+class AlvhHedge(HedgeAdapter):
     """The Adaptive Layered VIX Hedge as a ``HedgeHook``.
 
     Parameters
@@ -59,24 +59,13 @@ class AlvhHedge(LedgerHook):
         Hedge config with ``rule == "alvh"`` (e.g. ``hedge_preset("alvh-442")``).
     costs
         Execution costs and margins of the hedge instruments.
-    fill_timing
-        The engine's fill timing; says at which session's prices the hook's ledger books fills.
     """
 
-    def __init__(
-        self,
-        cfg: HedgeConfig,
-        costs: HedgeCosts | None = None,
-        fill_timing: FillTiming = "next_close",
-    ) -> None:
-        super().__init__(cfg, costs, fill_timing)
+    def __init__(self, cfg: HedgeConfig, costs: HedgeCosts | None = None) -> None:
+        super().__init__(cfg, costs)
         self.state = HedgeState()
         self._iv_hist: list[float] = []
         self._signals = CloseSignals(cfg.triggers)  # the close rules, read through snapshots
-        # The state's layers and pending tranches as the last decision left them, once they
-        # were aligned with the ledger and no orphan was left (None: align next session).
-        self._aligned: tuple[tuple[LayerHolding, ...], tuple[PendingTranche, ...]] | None = None
-        self._unknown_held = False  # the ledger holds a contract this pricer did not create
         # Marks of the contracts the decision reads, for the snapshot they were taken from.
         self._marks: tuple[MarketSnapshot | None, dict[str, HedgeMark | None]] = (None, {})
 
@@ -85,8 +74,6 @@ class AlvhHedge(LedgerHook):
         super().prepare(data)
         self.state = HedgeState()
         self._iv_hist = []
-        self._aligned = None
-        self._unknown_held = False
         self._marks = (None, {})
         data.sessions("VIX")  # NoDataError now, not mid-run, without VIX bars
         if 3 in self.cfg.instruments.layers:
@@ -123,13 +110,13 @@ class AlvhHedge(LedgerHook):
             quotes.append(etf)
         return quotes
 
-    def _carry(self, m: _Market) -> float:
-        """Return the estimated monthly carry of the ledger's positions (USD, + = cost)."""
+    def _carry(self, m: _Market, view: BookView) -> float:
+        """Return the estimated monthly carry of the hedge lots (USD, + = cost)."""
         carry = 0.0
-        for (_, cid), p in self.ledger.pos.items():
-            q = self.pricer.carry_of(m, cid)
+        for lot in view.hedge_lots:
+            q = self.pricer.carry_of(m, lot.contract_id)
             if q is not None:
-                carry -= p.qty * q[0] * q[1]
+                carry -= lot.qty * q[0] * q[1]
         return carry
 
     def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:
@@ -156,7 +143,7 @@ class AlvhHedge(LedgerHook):
             margin_usd=float(_sum(cv.margin_usd)),
             spx_notional_usd=view.spot * 100.0 * n_condors,
             capital_usd=view.equity_usd,
-            hedge_carry_usd_per_month=self._carry(m),
+            hedge_carry_usd_per_month=self._carry(m, view),
             held=held,
             held_unit_use=unit_by_symbol,
         )
@@ -256,26 +243,23 @@ class AlvhHedge(LedgerHook):
     def _layer_gains(
         self, snap: MarketSnapshot, view: BookView
     ) -> tuple[dict[int, float], dict[int, float]]:
-        """Return each layer's unrealised gain and entry cost (USD) at the book's entry prices.
-
-        The entry price is ``BookView.hedge_entry_price`` (the book's average fill, slippage
-        included); the ledger's own estimate serves only for a contract the book has none for.
-        """
+        """Return each layer's unrealised gain and entry cost (USD) at the book's entry prices
+        (the lot's average fill, slippage included)."""
         gains: dict[int, float] = {}
         costs: dict[int, float] = {}
-        for (layer, cid), p in self.ledger.pos.items():
+        for layer, cid, qty, entry in view.hedge_lots:
             mk = self._mark_of(snap, cid)
             if mk is None:
                 continue
-            entry = view.hedge_entry_price.get(cid, p.entry)
             if math.isfinite(entry):
-                gains[layer] = gains.get(layer, 0.0) + (mk.mid - entry) * p.qty * mk.multiplier
-                costs[layer] = costs.get(layer, 0.0) + entry * p.qty * mk.multiplier
+                gains[layer] = gains.get(layer, 0.0) + (mk.mid - entry) * qty * mk.multiplier
+                costs[layer] = costs.get(layer, 0.0) + entry * qty * mk.multiplier
         return gains, costs
 
-    # -- state alignment ------------------------------------------------------------------
-    def _sync_state(self) -> list[JournalEntry]:
-        """Align the rule's layers with the ledger: the book's holdings are the truth."""
+    # -- the plan on the book -------------------------------------------------------------
+    def _align_plan(self, held: dict[tuple[int, str], float]) -> list[JournalEntry]:
+        """Take the contract counts of the rule's layers from the lots the book holds for them
+        (an order that did not fill, a settlement); drop a layer that holds nothing."""
         out: list[JournalEntry] = []
         layers = []
         for h in self.state.layers:
@@ -285,20 +269,20 @@ class AlvhHedge(LedgerHook):
                 by_sym.setdefault(a.symbol, []).append(a)
             for sym, group in by_sym.items():
                 long_id = self.pricer.spread_legs(sym)[0][0]
-                held = self.ledger.held(h.layer, long_id)
+                n_held = held.get((h.layer, long_id), 0.0)
                 planned = sum(a.contracts for a in group)
-                if abs(held - planned) < 1e-9:
+                if abs(n_held - planned) < 1e-9:
                     allocs.extend(group)
                     continue
-                if held > 0:
-                    allocs.append(replace(group[0], contracts=round(held)))
+                if n_held > 0:
+                    allocs.append(replace(group[0], contracts=round(n_held)))
                 out.append(
                     JournalEntry(
                         "hedge.reconcile",
-                        {"layer": h.layer, "symbol": sym, "planned": planned, "held": held},
+                        {"layer": h.layer, "symbol": sym, "planned": planned, "held": n_held},
                         "adjusted",
                         "none",
-                        f"layer {h.layer}: {sym} planned {planned} but the book holds {held:g}",
+                        f"layer {h.layer}: {sym} planned {planned} but the book holds {n_held:g}",
                     )
                 )
             if allocs:
@@ -323,8 +307,12 @@ class AlvhHedge(LedgerHook):
             self.state = replace(self.state, layers=new_layers, pending=pending)
         return out
 
-    def _orphans(self, snap: MarketSnapshot) -> tuple[list[HedgeOrder], list[JournalEntry]]:
-        """Close positions that no active layer accounts for (e.g. a sell that did not fill)."""
+    def _orphans(
+        self, held: dict[tuple[int, str], float]
+    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+        """Close lots that no active layer accounts for (e.g. a sale that did not fill)."""
+        if not held:
+            return [], []
         wanted = {
             (h.layer, cid)
             for h in self.state.layers
@@ -332,24 +320,22 @@ class AlvhHedge(LedgerHook):
             for cid, _ in self.pricer.spread_legs(a.symbol)
         }
         orders, entries = [], []
-        self._unknown_held = False
-        for (layer, cid), p in list(self.ledger.pos.items()):
+        for (layer, cid), qty in held.items():
             if (layer, cid) in wanted:
                 continue
-            if self.pricer.find(cid) is None:
-                self._unknown_held = True
-                continue
-            why = f"close {cid} x{p.qty:g}: held for layer {layer}, which is no longer active"
-            orders.append(self._order(snap, layer, cid, -p.qty, why))
+            why = f"close {cid} x{qty:g}: held for layer {layer}, which is no longer active"
+            orders.append(self._order(layer, cid, -qty, why))
             entries.append(
                 JournalEntry(
-                    "hedge.reconcile", {"contract": cid, "qty": p.qty}, "fired", "close", why
+                    "hedge.reconcile", {"contract": cid, "qty": qty}, "fired", "close", why
                 )
             )
         return orders, entries
 
     # -- decisions -> orders --------------------------------------------------------------
-    def _translate(self, snap: MarketSnapshot, decisions: list[HedgeDecision]) -> list[HedgeOrder]:
+    def _translate(
+        self, held: dict[tuple[int, str], float], decisions: list[HedgeDecision]
+    ) -> list[HedgeOrder]:
         """Turn decisions into orders, netted per contract (a roll and a removal of the same
         layer on one session must not buy a contract only to sell it again)."""
         if all(d.layer is None or d.action == "hold" for d in decisions):
@@ -364,14 +350,14 @@ class AlvhHedge(LedgerHook):
                 whys[(layer, cid)].append(why)
 
         def left(layer: int, cid: str) -> float:
-            return self.ledger.held(layer, cid) + net.get((layer, cid), 0.0)
+            return held.get((layer, cid), 0.0) + net.get((layer, cid), 0.0)
 
         for d in decisions:
             if d.layer is None or d.action == "hold":
                 continue
             why = f"{d.action} layer {d.layer}: {d.reason}"
             if d.action in ("remove_layer", "monetise"):
-                keys = [c for c, _ in self.ledger.layer_items(d.layer)]
+                keys = [c for lay, c in held if lay == d.layer]
                 keys += [c for (lay, c) in net if lay == d.layer]
                 for cid in dict.fromkeys(keys):
                     send(d.layer, cid, -left(d.layer, cid), why)
@@ -387,7 +373,7 @@ class AlvhHedge(LedgerHook):
                 for cid, sign in self.pricer.spread_legs(a.symbol):
                     send(d.layer, cid, sign * a.contracts, why)
         return [
-            self._order(snap, layer, cid, q, " | ".join(whys[(layer, cid)]))
+            self._order(layer, cid, q, " | ".join(whys[(layer, cid)]))
             for (layer, cid), q in net.items()
             if abs(q) > 1e-9
         ]
@@ -396,24 +382,14 @@ class AlvhHedge(LedgerHook):
     def decide(
         self, snap: MarketSnapshot, view: BookView
     ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
-        """Reconcile with the book, run one ALVH step, return its orders and journal entries."""
+        """Journal last session's fills, take the plan's counts from the book, run one ALVH
+        step, return its orders and journal entries."""
         self.session_index += 1
-        sent = bool(self.ledger.sent)
-        entries = self._reconcile(snap, view)
-        orders: list[HedgeOrder] = []
-        a = self._aligned
-        # Alignment can find nothing when no order was sent, the ledger did not change and the
-        # state's layers are those the last decision left, aligned (most sessions): skip it.
-        if (
-            sent
-            or entries
-            or a is None
-            or a[0] is not self.state.layers
-            or a[1] is not (self.state.pending)
-        ):
-            entries += self._sync_state()
-            orders, more = self._orphans(snap)
-            entries += more
+        held = held_by_layer(view)
+        entries = self._fill_entries(snap, view)
+        entries += self._align_plan(held)
+        orders, more = self._orphans(held)
+        entries += more
         if self.session_index == 0:
             entries.append(JournalEntry("hedge.etf", {}, "clear", "none", self.pricer.etf_note))
         m = self.pricer.market(snap)
@@ -425,11 +401,9 @@ class AlvhHedge(LedgerHook):
             JournalEntry(f"hedge.trigger.{r.rule}", r.inputs, rule_outcome(r), "none", r.reason)
             for r in results
         ]
-        orders += self._translate(snap, decisions)
+        orders += self._translate(held, decisions)
         for d in decisions:
             entries.append(_decision_entry(d, state))
-        quiet = not orders and not self._unknown_held
-        self._aligned = (state.layers, state.pending) if quiet else None
         return orders, entries
 
 
@@ -447,7 +421,5 @@ def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
         "active_layers": list(state.active_layers),
     }
     acting = d.action != "hold"
-    return JournalEntry(
-        f"hedge.decision.{d.action}", inputs, "fired" if acting else "clear",
-        d.action if acting else "none", d.reason,
-    )  # fmt: skip
+    outcome, action = ("fired", d.action) if acting else ("clear", "none")
+    return JournalEntry(f"hedge.decision.{d.action}", inputs, outcome, action, d.reason)

@@ -91,6 +91,8 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         The session's SPX surface.
     day
         The session.
+
+    The hedge events it reports are those since the last view: the state forgets them here.
     """
     ls = st.live_set()
     qty, max_loss, short_put, short_call, credit, delta, vega, iv_put, iv_call, dte, iv_atm = (
@@ -115,6 +117,8 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         float(np.dot(delta, qty) * SPX_MULT),  # delta_usd
     )
     hb = st.hedge_book()
+    events = tuple(st.hedge_events)
+    st.hedge_events.clear()
     return BookView(
         day,
         surf.spot,
@@ -125,4 +129,6 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         hb.value_usd,
         hb.cost_basis_usd,
         dict(hb.entry_price),
+        hb.lots,
+        events,
     )

@@ -378,6 +378,7 @@ def closed_row(
 
 
 CONDOR_COLUMNS = (
-    "condor_id", "tier", "open_date", "close_date", "expiry", "root", "settlement", "long_put",
-    "short_put", "short_call", "long_call", "contracts", "credit_usd", "max_loss_usd", "pnl_usd", "exit_rule",
-)  # fmt: skip
+    *("condor_id", "tier", "open_date", "close_date", "expiry", "root", "settlement"),
+    *("long_put", "short_put", "short_call", "long_call", "contracts"),
+    *("credit_usd", "max_loss_usd", "pnl_usd", "exit_rule"),
+)

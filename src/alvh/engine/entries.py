@@ -1,11 +1,15 @@
 """The condor tiers' decisions on a session: exits first, then entries (schedule, events, size).
 
-Every rule journals on every session, fired or not, with its inputs and its reason.
+Every rule journals on every session, fired or not, with its inputs and its reason. The rules
+read the book (the live condors, what each tier holds and when it last entered) and return
+orders (``CondorEntry``, ``CondorExit``); only the engine books them and fills them.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,21 +19,40 @@ from alvh.calendar.listings import NotListedError, horizons_on, product_label, s
 from alvh.engine.condor_ops import leg_quotes
 from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import EngineSettings, TierRules
-from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, RunState
+from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.strategy.condor import (
     check_exit,
-    choose_expiry_index,
     condor_contracts,
     index_contracts,
     select_strikes,
 )
+from alvh.strategy.expiry_choice import ListedExpiries
 
-_DAY_NS = 86_400_000_000_000
 _LAST_SCHEDULED = "2034-12-31"  # the expiry schedule's last day (alvh.calendar.expiries)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class CondorEntry(NamedTuple):
+    """An order to open ``qty`` condors of a tier on ``strikes`` (long put .. long call)."""
+
+    tier: str
+    expiry: pd.Timestamp
+    am_settled: bool
+    root: str
+    strikes: np.ndarray
+    qty: int
+    reason: str
+
+
+class CondorExit(NamedTuple):
+    """An order to close the open condor ``cid``: ``reason`` is ``"<rule>: <why>"``."""
+
+    cid: int
+    tier: str
+    reason: str
 
 
 CBOE_REF_FRACTION = 1.5 / 6.5  # 11:00 ET between the 09:30 open and the 16:00 close
@@ -52,96 +75,6 @@ def cboe_1100_spot(snap: MarketSnapshot, day: pd.Timestamp, close: float) -> flo
     return o + (close - o) * CBOE_REF_FRACTION
 
 
-class _Expiries:
-    """Expiries of one product as sorted arrays (searched by date, never filtered).
-
-    Each expiry carries the first day it was listed (``alvh.calendar.listings``): a choice on
-    day D only considers expiries listed on D. It carries its root (``SPX``/``SPXW``) and
-    settlement too, which the condor opened on it keeps to its settlement: with
-    ``product = "any"`` the frame mixes both (one row per expiry day, ``spx_expiries``).
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        f = frame.sort_values("expiry").reset_index(drop=True)
-        dates = pd.DatetimeIndex(f["expiry"])
-        self.ns = dates.asi8
-        self.stamps: list[pd.Timestamp] = list(dates)
-        self.am = (f["settlement"] == "AM").to_numpy()
-        self.root: list[str] = f["product"].astype(str).tolist()
-        if f["expiry"].duplicated().any():  # choose_all's neighbour search needs one per day
-            raise ValueError("expiry frame has two rows on one day; use product 'any'")
-        self.listed_ns = pd.DatetimeIndex(f["listed_from"]).asi8
-
-    def choose(
-        self, day: pd.Timestamp, dte_min: int, dte_max: int, dte_target: int | None
-    ) -> int | None:
-        """Return the index of the listed expiry ``choose_expiry`` picks after ``day`` (or None)."""
-        day_ns = day.normalize().value
-        lo = int(np.searchsorted(self.ns, day_ns, side="right"))
-        hi = int(np.searchsorted(self.ns, day_ns + dte_max * _DAY_NS, side="right"))
-        cand = np.flatnonzero(self.listed_ns[lo:hi] <= day_ns)
-        dte = (self.ns[lo:hi][cand] - day_ns) // _DAY_NS
-        j = choose_expiry_index(dte, dte_min, dte_max, dte_target)
-        return None if j is None else lo + int(cand[j])
-
-    def choose_all(
-        self, days: pd.DatetimeIndex, dte_min: int, dte_max: int, dte_target: int | None
-    ) -> list[int | None]:
-        """``choose`` for every day at once (the two expiries around the target are the only
-        candidates: the nearest in-window one on either side wins, ties to the earlier).
-
-        The shortcut holds when both neighbours of the target were listed that day; on the
-        other days (an unlisted neighbour might hide a listed one further out) ``choose`` runs.
-        """
-        n = self.ns.shape[0]
-        target = (dte_min + dte_max) / 2 if dte_target is None else dte_target
-        if n == 0 or not dte_min <= target <= dte_max:  # no expiries, or no shortcut
-            return [self.choose(d, dte_min, dte_max, dte_target) for d in days]
-        day_ns = days.normalize().asi8
-        # First expiry at or after day + target (in whole days: expiries and days are midnights).
-        first = max(math.ceil(target), 1)  # expiries after the day only (choose: side="right")
-        right = np.searchsorted(self.ns, day_ns + first * _DAY_NS, side="left")
-        left = right - 1
-        r_idx, l_idx = np.minimum(right, n - 1), np.maximum(left, 0)
-        dte_r = (self.ns[r_idx] - day_ns) // _DAY_NS
-        dte_l = (self.ns[l_idx] - day_ns) // _DAY_NS
-        in_r = (right < n) & (dte_r >= dte_min) & (dte_r <= dte_max) & (dte_r > 0)
-        in_l = (left >= 0) & (dte_l >= dte_min) & (dte_l <= dte_max) & (dte_l > 0)
-        listed_r = self.listed_ns[r_idx] <= day_ns
-        listed_l = self.listed_ns[l_idx] <= day_ns
-        ok_r, ok_l = in_r & listed_r, in_l & listed_l
-        take_l = ok_l & (~ok_r | (np.abs(dte_l - target) <= np.abs(dte_r - target)))
-        pick = np.where(take_l, left, np.where(ok_r, right, -1)).tolist()
-        # An in-window neighbour not yet listed: a listed expiry further from the target may
-        # still fit. Those days (most of them with weeklies) walk outward from the target to
-        # the nearest listed in-window expiry on each side, then apply the same rule. Right
-        # of the target DTE only grows (>= target >= dte_min), left of it only shrinks (<
-        # target <= dte_max), so each walk checks just the bound it moves towards. Calling
-        # ``choose`` on each such day cost ~60 us a day, most of choose_all's time.
-        slow = np.flatnonzero((in_r & ~listed_r) | (in_l & ~listed_l)).tolist()
-        ns, listed_ns = self.ns.tolist(), self.listed_ns.tolist()
-        for k in slow:
-            d = int(day_ns[k])
-            hi_ns = d + dte_max * _DAY_NS  # the window's ends, as in ``choose``
-            lo_ns = d + max(dte_min, 1) * _DAY_NS
-            r = int(right[k])
-            while r < n and ns[r] <= hi_ns and listed_ns[r] > d:
-                r += 1
-            lf = int(left[k])
-            while lf >= 0 and ns[lf] >= lo_ns and listed_ns[lf] > d:
-                lf -= 1
-            r_ok = r < n and ns[r] <= hi_ns
-            l_ok = lf >= 0 and ns[lf] >= lo_ns
-            if l_ok and (
-                not r_ok
-                or abs((ns[lf] - d) // _DAY_NS - target) <= abs((ns[r] - d) // _DAY_NS - target)
-            ):
-                pick[k] = lf
-            else:
-                pick[k] = r if r_ok else -1
-        return [None if j is None or j < 0 else j for j in pick]
-
-
 def unservable_tier_error(tier: TierRules, sessions: pd.DatetimeIndex) -> NotListedError:
     """Return the error of a tier that has no listed expiry in its window on any session.
 
@@ -153,7 +86,7 @@ def unservable_tier_error(tier: TierRules, sessions: pd.DatetimeIndex) -> NotLis
     ahead = pd.bdate_range(first, max(first, horizon))
     could: pd.Timestamp | None = None
     if len(ahead):
-        listed = _Expiries(spx_expiries(ahead[0].date(), _LAST_SCHEDULED, tier.product))
+        listed = ListedExpiries(spx_expiries(ahead[0].date(), _LAST_SCHEDULED, tier.product))
         picks = listed.choose_all(ahead, tier.dte_min, tier.dte_max, tier.dte_target)
         could = next((d for d, j in zip(ahead, picks, strict=True) if j is not None), None)
     hint = f"; the first day it could open is {could.date()}" if could is not None else ""
@@ -208,7 +141,7 @@ class CondorRules:
         self.sessions = sessions
         end_exp = sessions[-1] + pd.Timedelta(days=400)
         self.expiries = {
-            p: _Expiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
+            p: ListedExpiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
             for p in {t.product for t in settings.tiers}
         }
         monthly = spx_expiries(sessions[0].date(), end_exp.date(), "spx")
@@ -233,11 +166,17 @@ class CondorRules:
 
     # -- exits ----------------------------------------------------------------------------
     def exits(
-        self, st: RunState, spot: float, day: pd.Timestamp, entries: list[JournalEntry]
-    ) -> None:
-        """Queue closes for condors whose exit rule fired (filled at the next fill time)."""
+        self,
+        live: Sequence[OpenCondor],
+        spot: float,
+        day: pd.Timestamp,
+        entries: list[JournalEntry],
+    ) -> list[CondorExit]:
+        """Return closes of the live condors whose exit rule fired (a condor expiring today
+        settles instead); journal every condor's exit rule."""
         day_ordinal = day.toordinal()
-        for c in st.live_condors:
+        out: list[CondorExit] = []
+        for c in live:
             tier = self._tiers[c.tier]
             dte = c.expiry_ordinal - day_ordinal
             chk = check_exit(
@@ -264,21 +203,22 @@ class CondorRules:
                 )
             )
             if chk.exit and dte > 0:
-                st.pending.append(Pending("close", c.cid, reason=f"{chk.rule}: {chk.reason}"))
+                out.append(CondorExit(c.cid, c.tier, f"{chk.rule}: {chk.reason}"))
+        return out
 
     # -- entries --------------------------------------------------------------------------
     def _entry_due(
-        self, tier: TierRules, day: pd.Timestamp, i: int, st: RunState
+        self, tier: TierRules, day: pd.Timestamp, i: int, last_entry: Mapping[str, int]
     ) -> tuple[bool, str]:
         if tier.entry_monthly:
             # CNDR-style: on each standard monthly expiration day roll into the next monthly;
             # on the first session of a run, start the cycle at once.
             if day in self.monthly_days:
                 return True, f"monthly roll on the {day.date()} expiration"
-            if tier.name not in st.last_entry:
+            if tier.name not in last_entry:
                 return True, "first session of the run: start the monthly cycle"
             return False, "monthly tier: not a standard monthly expiration day"
-        last = st.last_entry.get(tier.name, -(10**9))
+        last = last_entry.get(tier.name, -(10**9))
         if tier.entry_every_sessions:
             if i - last >= tier.entry_every_sessions:
                 return True, f"every {tier.entry_every_sessions} sessions"
@@ -316,27 +256,39 @@ class CondorRules:
 
     def entries(
         self,
-        st: RunState,
         snap: MarketSnapshot,
         surf: SpxVolSurface,
         day: pd.Timestamp,
         i: int,
         equity_usd: float,
+        open_by_tier: Mapping[str, int],
+        last_entry: Mapping[str, int],
         entries: list[JournalEntry],
-    ) -> None:
-        """Decide each tier's entry; queue the opens (sized on ``equity_usd``)."""
+    ) -> list[CondorEntry]:
+        """Return each tier's entry, if due (sized on ``equity_usd``); journal every tier's.
+
+        ``open_by_tier``: condors each tier holds or has ordered, not counting those being
+        closed; ``last_entry``: session index of each tier's last entry.
+        """
         action, names = self._event_block(snap, i)
-        closing = {p.cid for p in st.pending if p.kind == "close"}
+        out: list[CondorEntry] = []
         for tier in self.s.tiers:
+            due, why = self._entry_due(tier, day, i, last_entry)
+            if not due:
+                entries.append(JournalEntry(f"tier.{tier.name}.entry", {}, "skipped", "none", why))
+                continue
             ref = cboe_1100_spot(snap, day, surf.spot) if tier.strike_reference != "close" else None
-            entry = self._tier_entry(
-                st, surf, day, i, equity_usd, tier, action, names, closing, ref
+            n_open = open_by_tier.get(tier.name, 0)
+            order, entry = self._tier_entry(
+                surf, day, i, equity_usd, tier, action, names, n_open, why, ref
             )
             entries.append(entry)
+            if order is not None:
+                out.append(order)
+        return out
 
     def _tier_entry(
         self,
-        st: RunState,
         surf: SpxVolSurface,
         day: pd.Timestamp,
         i: int,
@@ -344,20 +296,17 @@ class CondorRules:
         tier: TierRules,
         action: str,
         names: str,
-        closing: set[int],
+        n_open: int,
+        why: str,
         reference_spot: float | None = None,
-    ) -> JournalEntry:
+    ) -> tuple[CondorEntry | None, JournalEntry]:
         rule = f"tier.{tier.name}.entry"
-        due, why = self._entry_due(tier, day, i, st)
-        if not due:
-            return JournalEntry(rule, {}, "skipped", "none", why)
-        n_open = sum(1 for c in st.condors.values() if c.tier == tier.name and c.cid not in closing)
         if n_open >= tier.max_open_condors:
             reason = f"{n_open} condors open >= cap {tier.max_open_condors}"
-            return JournalEntry(rule, {"open": n_open}, "skipped", "none", reason)
+            return None, JournalEntry(rule, {"open": n_open}, "skipped", "none", reason)
         if action == "skip":
             reason = f"event blackout: {names}"
-            return JournalEntry(rule, {"events": names}, "skipped", "none", reason)
+            return None, JournalEntry(rule, {"events": names}, "skipped", "none", reason)
         listed = self.expiries[tier.product]
         j = self._expiry_pick[tier.name][i]
         if j is None:
@@ -367,7 +316,7 @@ class CondorRules:
                 f"on {day.date()} ({note})"
             )
             gap: dict[str, object] = {"no_listed_expiry": True, "listed_ahead": note}
-            return JournalEntry(rule, gap, "skipped", "none", reason)
+            return None, JournalEntry(rule, gap, "skipped", "none", reason)
         expiry, am, root = listed.stamps[j], bool(listed.am[j]), listed.root[j]
         t = float(surf.t_years_of_ordinals(expiry.toordinal(), am))
         k = select_strikes(
@@ -381,9 +330,8 @@ class CondorRules:
         )
         if k is None:
             inputs: dict[str, object] = {"expiry": str(expiry.date())}
-            return JournalEntry(
-                rule, inputs, "skipped", "none", "no strikes fit the selection rule"
-            )
+            why_not = "no strikes fit the selection rule"
+            return None, JournalEntry(rule, inputs, "skipped", "none", why_not)
         strikes = k.as_array()
         mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
         credit = float(-np.dot(LEG_SIGN, mids))
@@ -423,12 +371,10 @@ class CondorRules:
                 if credit > 0
                 else f"credit {credit:.2f} <= 0"
             )
-            return JournalEntry(rule, inputs, "skipped", "none", reason)
-        c = OpenCondor(st.next_cid, tier.name, expiry, am, strikes, qty, root=root)  # checks legs
-        st.condors[c.cid] = c
-        st.next_cid += 1
-        st.last_entry[tier.name] = i
-        st.pending.append(Pending("open", c.cid, reason=f"entry {tier.name}: {k.reason}"))
+            return None, JournalEntry(rule, inputs, "skipped", "none", reason)
+        order = CondorEntry(
+            tier.name, expiry, am, root, strikes, qty, f"entry {tier.name}: {k.reason}"
+        )
         s0, s1, s2, s3 = (f"{x:g}" for x in strikes)
         reason = (
             f"open {qty} x {root} {s0}/{s1}/{s2}/{s3} exp {expiry.date()} "
@@ -436,4 +382,4 @@ class CondorRules:
         )
         if action == "reduce":
             reason += f"; size x{self.s.events.reduce_factor:g} for {names}"
-        return JournalEntry(rule, inputs, "fired", "open", reason)
+        return order, JournalEntry(rule, inputs, "fired", "open", reason)

@@ -13,7 +13,6 @@ from alvh.config.hedge import HedgeConfig
 from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.costs import HedgeCosts, cost_model
 from alvh.engine.hedge_hook import HedgeHook, NoHedge
-from alvh.engine.hedge_ledger import FillTiming
 from alvh.engine.vxth_hedge import VxthHedge
 
 __all__ = ["hedge_costs_from_execution", "make_hedge"]
@@ -32,7 +31,6 @@ def hedge_costs_from_execution(execution: ExecutionConfig) -> HedgeCosts:
 def make_hedge(
     cfg: HedgeConfig,
     execution: ExecutionConfig | None = None,
-    fill_timing: FillTiming | None = None,
     **costs: object,
 ) -> HedgeHook:
     """Return the hedge hook a config names: ``NoHedge``, ``AlvhHedge`` or ``VxthHedge``.
@@ -42,10 +40,8 @@ def make_hedge(
     cfg
         The hedge config (``rule`` picks the hook).
     execution
-        The run's execution config: hedge fees, margins, spreads and fill timing come from it
-        (default: ``ExecutionConfig()`` and ``next_close``).
-    fill_timing
-        Overrides the execution config's fill timing.
+        The run's execution config: hedge fees, margins and spreads come from it (default:
+        ``ExecutionConfig()``).
     **costs
         ``HedgeCosts`` fields set on top (e.g. ``vx_initial_margin_usd=...``); fees and spreads
         come from ``execution``.
@@ -62,13 +58,8 @@ def make_hedge(
     base = HedgeCosts() if execution is None else hedge_costs_from_execution(execution)
     base = replace(base, vx_fill_ticks=cfg.instruments.vx_fill_ticks)
     c = replace(base, **costs)  # type: ignore[arg-type]
-    timing: FillTiming = fill_timing or (
-        "same_close"
-        if execution is not None and execution.fill_timing == "same_close"
-        else "next_close"
-    )
     if cfg.rule == "alvh":
-        return AlvhHedge(cfg, c, timing)
+        return AlvhHedge(cfg, c)
     if cfg.rule == "vxth":
-        return VxthHedge(cfg, c, timing)
+        return VxthHedge(cfg, c)
     return NoHedge()

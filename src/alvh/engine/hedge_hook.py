@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
@@ -39,6 +40,46 @@ class CondorView(NamedTuple):
     delta_usd: float
 
 
+class HedgeLot(NamedTuple):
+    """Contracts of one hedge instrument the book holds for one of the rule's layers.
+
+    A fold over the hedge account's fills tagged with that layer (``lot_group``); ``entry_price``
+    is their average fill, slippage included, per unit of the quote.
+    """
+
+    layer: int
+    contract_id: str
+    qty: float
+    entry_price: float
+
+
+class FillOutcome(Enum):
+    """What became of a hedge order or a held lot since the rule last decided."""
+
+    FILLED = "filled"
+    UNFILLED = "unfilled"  # the engine could not fill the order (no price, expired, sub-tick)
+    SETTLED = "settled"  # the lot expired and the engine settled it
+
+
+class HedgeEvent(NamedTuple):
+    """One fill attempt or expiry settlement of the hedge book, reported to the rule once."""
+
+    outcome: FillOutcome
+    layer: int
+    contract_id: str
+    qty: float  # the order's quantity, or the lot's quantity before it settled
+
+
+def lot_group(layer: int) -> str:
+    """Return the account lot group of the rule's ``layer`` (what a hedge fill is tagged with)."""
+    return f"layer{layer}"
+
+
+def layer_of_group(group: str) -> int:
+    """Return the rule's layer of a hedge lot group (0 for a lot no layer tagged)."""
+    return int(group[5:]) if group.startswith("layer") else 0
+
+
 class BookView(NamedTuple):
     """The hedged book as the hedge sees it at the decision time.
 
@@ -56,16 +97,23 @@ class BookView(NamedTuple):
     # contract id -> average entry price per unit of its quote (VIX points, dollars per share),
     # fill slippage included: what a gain target or a stop on a hedge compares the mark with.
     hedge_entry_price: Mapping[str, float] = MappingProxyType({})  # shared, read-only by default
+    hedge_lots: tuple[HedgeLot, ...] = ()  # by layer, in the order the lots opened
+    hedge_events: tuple[HedgeEvent, ...] = ()  # since the rule's last decision
 
 
 @dataclass(frozen=True)
 class HedgeOrder:
-    """Buy (qty > 0) or sell (qty < 0) ``qty`` of a hedge instrument at the next fill."""
+    """Buy (qty > 0) or sell (qty < 0) ``qty`` of a hedge instrument at the next fill.
 
-    layer: str  # vx_futures | vix_calls | vix_etf
+    ``book_layer`` names the instrument's column in the reports (vx_futures | vix_calls |
+    vix_etf); ``layer`` is the rule's layer the contracts are held for (the fill's tag).
+    """
+
+    book_layer: str
     contract_id: str
     qty: float
     reason: str
+    layer: int = 0
 
 
 class HedgeMark(NamedTuple):

@@ -14,7 +14,15 @@ import pandas as pd
 from alvh.book.contracts import parse_contract_id
 from alvh.book.positions import Fill
 from alvh.engine.costs import below_one_tick, hedge_fill_price
-from alvh.engine.hedge_hook import HedgeHook, HedgeMark, HedgeOrder
+from alvh.engine.hedge_hook import (
+    FillOutcome,
+    HedgeEvent,
+    HedgeHook,
+    HedgeMark,
+    HedgeOrder,
+    layer_of_group,
+    lot_group,
+)
 from alvh.engine.journal import JournalEntry
 from alvh.engine.state import RunState
 from alvh.errors import NoDataError
@@ -71,7 +79,8 @@ def fill_hedge(
 
     def skip(why: str) -> None:
         inputs: dict[str, object] = {"contract": o.contract_id}
-        entries.append(JournalEntry(f"hedge.{o.layer}.fill", inputs, "skipped", "none", why))
+        entries.append(JournalEntry(f"hedge.{o.book_layer}.fill", inputs, "skipped", "none", why))
+        st.hedge_events.append(HedgeEvent(FillOutcome.UNFILLED, o.layer, o.contract_id, o.qty))
 
     try:
         m = hedge.mark(snap, o.contract_id)
@@ -87,8 +96,10 @@ def fill_hedge(
         skip(f"no fill: {o.contract_id} would sell at {px:.2f}, below one tick; kept to expiry")
         return
     fees = m.fee_usd * abs(o.qty)
-    st.hedges_acct.apply_fill(Fill(day.date(), contract, o.qty, px, fees, o.reason, o.layer))
-    st.hedge_layer[o.contract_id] = o.layer
+    fill = Fill(day.date(), contract, o.qty, px, fees, o.reason, o.book_layer, lot_group(o.layer))
+    st.hedges_acct.apply_fill(fill)
+    st.hedge_events.append(HedgeEvent(FillOutcome.FILLED, o.layer, o.contract_id, o.qty))
+    st.hedge_layer[o.contract_id] = o.book_layer
     st.hedge_marks[o.contract_id] = m
     st.costs_today_usd += fees + abs(px - m.mid) * abs(o.qty) * m.multiplier
 
@@ -112,7 +123,7 @@ def settle_hedges(
         for hid in acct.open_contract_ids()
     ):
         return
-    for p in acct.positions():
+    for book_layer, group, p in acct.lots(by_opening=False):
         hid = p.contract.id
         last = st.hedge_marks.get(hid)
         if last is not None and (last.expiry is None or last.expiry > day):
@@ -126,14 +137,21 @@ def settle_hedges(
         if m.expiry is None or m.expiry > day:
             continue
         value = m.settlement if m.settlement is not None else m.mid
-        layer = st.hedge_layer[hid]
         st.hedges_acct.apply_fill(
-            Fill(day.date(), p.contract, -p.qty, value, 0.0, "expiry settlement", layer)
+            Fill(day.date(), p.contract, -p.qty, value, 0.0, "expiry settlement", book_layer, group)
         )
-        st.hedge_marks[hid] = HedgeMark(value, 0.0, m.multiplier, m.expiry, value, layer=layer)
+        st.hedge_events.append(HedgeEvent(FillOutcome.SETTLED, layer_of_group(group), hid, p.qty))
+        st.hedge_marks[hid] = HedgeMark(
+            mid=value,
+            half_spread=0.0,
+            multiplier=m.multiplier,
+            expiry=m.expiry,
+            settlement=value,
+            layer=book_layer,
+        )
         entries.append(
             JournalEntry(
-                f"hedge.{layer}.settle",
+                f"hedge.{book_layer}.settle",
                 {"contract": hid, "settlement": value, "qty": p.qty},
                 "settled",
                 "expire",
@@ -144,7 +162,7 @@ def settle_hedges(
 
 def liquidate_hedges(st: RunState, day: pd.Timestamp, reason: str) -> None:
     """Close every hedge lot at its last mark (no spread: the book is being wound up)."""
-    for p in st.hedges_acct.positions():
+    for book_layer, group, p in st.hedges_acct.lots(by_opening=False):
         m = st.hedge_marks[p.contract.id]
-        layer = st.hedge_layer[p.contract.id]
-        st.hedges_acct.apply_fill(Fill(day.date(), p.contract, -p.qty, m.mid, 0.0, reason, layer))
+        fill = Fill(day.date(), p.contract, -p.qty, m.mid, 0.0, reason, book_layer, group)
+        st.hedges_acct.apply_fill(fill)

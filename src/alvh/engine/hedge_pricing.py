@@ -31,9 +31,7 @@ here.
 
 from __future__ import annotations
 
-import math
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
@@ -42,7 +40,19 @@ from alvh.calendar.listings import product_listed_on
 from alvh.engine.costs import VX_TICK, HedgeCosts, vix_option_half_spread
 from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import DAY_NS, HedgeMarket, build_market, date_of_ns, ns_of_date
-from alvh.errors import NoDataError, PricingError
+from alvh.engine.hedge_marks import (
+    EtfTerms,
+    FutureTerms,
+    OptionTerms,
+    Terms,
+    etf_mark,
+    future_mark,
+    no_option_data,
+    option_mark,
+    settlement_kind,
+    vix_settlement,
+)
+from alvh.errors import PricingError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
@@ -73,10 +83,6 @@ LAYER_OF_PRODUCT = {
     "etf": "vix_etf",
 }
 VIX_STRIKE_GRID = 1.0
-_FUTURE, _OPTION, _ETF = 0, 1, 2  # kinds of contract in ``HedgePricer._terms``
-# (kind, contract, expiry ns, expiry, fee USD, margin USD, multiplier, half-spread or None);
-# the contract of the kind.
-_Terms = tuple[int, Any, int, "pd.Timestamp | None", float, float, float, Any]
 _Market = HedgeMarket  # the name the hedge rule imports
 
 
@@ -98,7 +104,7 @@ class HedgePricer:
         self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
         self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
-        self._terms_of: dict[str, _Terms] = {}  # contract id -> _terms
+        self._terms_of: dict[str, Terms] = {}  # contract id -> _terms
         self._betas: dict[int, float] = {}  # whole days -> vx_beta
         self._etf = False  # whether markets read the ETF (prepare_etf)
         self.etf_note = "ETF series not prepared"
@@ -175,36 +181,11 @@ class HedgePricer:
         return hit
 
     # -- settlement -----------------------------------------------------------------------
-    @staticmethod
-    def settlement_kind(source: str) -> str:
-        """Return the kind of a :meth:`settlement` source: ``"soq"`` (official), or the proxy
-        ``"vix_open"`` / ``"vix_close"``."""
-        if source.startswith("VIX open"):
-            return "vix_open"
-        if source.startswith("VIX close"):
-            return "vix_close"
-        return "soq"
+    settlement_kind = staticmethod(settlement_kind)
 
     def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]:
-        """Return the VIX settlement value (SOQ) for VX/VIX-option expiries on ``expiry``.
-
-        The VX final settlement value of ``final_settlements`` when known, else the VIX open of
-        that day, else its close; the second item says which.
-
-        Raises
-        ------
-        NoDataError
-            If none of the three is known.
-        """
-        fs = snap.known("final_settlements")
-        hit = fs[(fs["product"] == "VX") & (fs["expiry"] == expiry)]
-        if len(hit):
-            return float(hit["value"].iloc[-1]), "VX final settlement (SOQ)"
-        for fld, what in (("open", "VIX open"), ("close", "VIX close")):
-            h = snap.history("VIX", 5, field=fld)
-            if len(h) and expiry in h.index and math.isfinite(float(h.loc[expiry])):
-                return float(h.loc[expiry]), f"{what} of {expiry.date()} (no SOQ in the data)"
-        raise NoDataError(f"no VIX settlement value for {expiry.date()} known at {snap.as_of}")
+        """Return the VIX settlement value of ``expiry`` and its source (``vix_settlement``)."""
+        return vix_settlement(snap, expiry)
 
     # -- marks ----------------------------------------------------------------------------
     def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
@@ -225,13 +206,11 @@ class HedgePricer:
             hit = m.marks[contract_id] = self._mark(snap, m, contract_id)
         return hit
 
-    def _terms(self, contract_id: str) -> _Terms:
+    def _terms(self, contract_id: str) -> Terms:
         """Return what marking a contract needs that never changes (built once per contract).
 
-        ``(kind, contract, expiry ns, expiry, fee, margin, multiplier, half-spread)``, kind
-        ``_FUTURE``, ``_OPTION`` or ``_ETF``; the half-spread is a future's when it does not
-        depend on the price (a fill in ticks) and an ETF's at the reference price, else None.
-        ``KeyError`` for an id this pricer did not create.
+        One of ``FutureTerms``, ``OptionTerms``, ``EtfTerms``; ``KeyError`` for an id this
+        pricer did not create.
         """
         hit = self._terms_of.get(contract_id)
         if hit is None:
@@ -242,19 +221,18 @@ class HedgePricer:
                 fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
                 margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
                 half = None if k.vx_fill_ticks is None else k.vx_half_spread(0.0, c.mini)
-                hit = (_FUTURE, c, e_ns, exp, fee, margin, c.multiplier, half)
+                hit = FutureTerms(c, e_ns, exp, fee, margin, c.multiplier, half)
             elif isinstance(c, VixOption):
                 e_ns, exp = self._expiry(c)
-                hit = (_OPTION, c, e_ns, exp, k.vix_option_fee_usd, 0.0, c.multiplier, None)
+                hit = OptionTerms(c, e_ns, exp, k.vix_option_fee_usd, c.multiplier)
             elif isinstance(c, EtfShare):
-                half = k.etf_half_spread()
-                hit = (_ETF, c, 0, None, k.etf_fee_per_share_usd, 0.0, 1.0, half)
+                hit = EtfTerms(c, k.etf_fee_per_share_usd, k.etf_half_spread())
             else:
                 raise KeyError(c.id)
             self._terms_of[contract_id] = hit
         return hit
 
-    def _beta(self, dte: int) -> float:
+    def beta(self, dte: int) -> float:
         """Return ``vx_beta(dte)`` (kept per whole number of days: the same float)."""
         b = self._betas.get(dte)
         if b is None:
@@ -262,52 +240,12 @@ class HedgePricer:
         return b
 
     def _mark(self, snap: MarketSnapshot, m: HedgeMarket, contract_id: str) -> HedgeMark:
-        kind, c, e_ns, exp, fee, margin, mult, half = self._terms(contract_id)
-        if kind == _FUTURE:
-            if m.today_ns >= e_ns:
-                value, _ = self.settlement(snap, exp)
-                return HedgeMark(
-                    value, self.costs.vx_half_spread(value, c.mini), mult, exp, value, 0.0, fee,
-                    True, margin, "vx_futures",
-                )  # fmt: skip
-            hit = m.vx_code.get(c.code)
-            if hit is None or hit[0] != e_ns or m.curve_ns is None:
-                curve = "none" if m.curve_ns is None else date_of_ns(m.curve_ns)
-                raise NoDataError(
-                    f"{c.id}: not on the VX curve known at {snap.as_of} (curve of {curve})"
-                )
-            px = hit[1]
-            dte = (e_ns - m.curve_ns) // DAY_NS  # Timedelta.days
-            b = self._betas.get(dte)
-            return HedgeMark(
-                px, half if half is not None else self.costs.vx_half_spread(px, c.mini), mult,
-                exp, None, (b if b is not None else self._beta(dte)) * mult, fee, True, margin,
-                "vx_futures",
-            )  # fmt: skip
-        if kind == _OPTION:
-            if m.today_ns >= e_ns:
-                s, _ = self.settlement(snap, exp)
-                intrinsic = max(s - c.strike, 0.0) if c.is_call else max(c.strike - s, 0.0)
-                return HedgeMark(
-                    intrinsic, 0.0, mult, exp, intrinsic, 0.0, fee, False, 0.0, "vix_calls",
-                )  # fmt: skip
-            fwd, curve_ns, vvix = m.vx_exp.get(e_ns), m.curve_ns, m.vvix  # as _vix_option
-            if fwd is None or curve_ns is None or vvix is None:
-                raise _no_option_data(m, e_ns, snap)
-            g, dte = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, curve_ns, vvix)
-            price, delta = g[0], g[1]
-            return HedgeMark(
-                price, vix_option_half_spread(price, self.costs, delta), mult, exp, None,
-                delta * self._beta(dte) * mult, fee, False, 0.0, "vix_calls", {"delta": delta},
-            )  # fmt: skip
-        q = self.etf_quote(m, c.symbol)
-        if q is None:
-            raise NoDataError(f"{c.id}: no ETF price known at {snap.as_of} ({self.etf_note})")
-        scale = q.price / self.costs.etf_reference_price_usd
-        return HedgeMark(
-            q.price, half * scale, mult, None, None, q.vix_beta, fee * scale, False, 0.0,
-            "vix_etf",
-        )  # fmt: skip
+        t = self._terms(contract_id)
+        if isinstance(t, FutureTerms):
+            return future_mark(self, snap, m, t)
+        if isinstance(t, OptionTerms):
+            return option_mark(self, snap, m, t)
+        return etf_mark(self, snap, m, t)
 
     def vix_option(
         self,
@@ -330,11 +268,11 @@ class HedgePricer:
     ) -> tuple[float, float, int]:
         fwd = m.vx_exp.get(expiry_ns)
         if fwd is None or m.curve_ns is None or m.vvix is None:
-            raise _no_option_data(m, expiry_ns, snap)
-        g, days = self._option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
+            raise no_option_data(m, expiry_ns, snap)
+        g, days = self.option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
         return g[0], g[1], days
 
-    def _option_greeks(
+    def option_greeks(
         self,
         m: HedgeMarket,
         expiry_ns: int,
@@ -371,10 +309,9 @@ class HedgePricer:
             ids = self._future_pair(code, e_ns)
             if ids is None:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
-            q = vx_quote(
-                ids[0], px, m.vix, date_of_ns(e_ns), today, ids[1] if vxm_listed else None,
-                k.vx_initial_margin_usd, k.vxm_initial_margin_usd,
-            )  # fmt: skip
+            mini = ids[1] if vxm_listed else None
+            margins = (k.vx_initial_margin_usd, k.vxm_initial_margin_usd)
+            q = vx_quote(ids[0], px, m.vix, date_of_ns(e_ns), today, mini, *margins)
             out.append(q)
         return out
 
@@ -475,12 +412,12 @@ class HedgePricer:
             e_ns = self._expiry(c)[0]
             if e_ns <= m.today_ns or m.vvix is None or e_ns not in m.vx_exp:
                 return None
-            g, days = self._option_greeks(
+            g, days = self.option_greeks(
                 m, e_ns, c.strike, c.is_call, m.vx_exp[e_ns], m.curve_ns, m.vvix
             )
             return InstrumentQuote(
-                c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry,
-            )  # fmt: skip
+                c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry
+            )
         if isinstance(c, EtfShare):
             return self.etf_quote(m, c.symbol)
         return None
@@ -510,7 +447,7 @@ class HedgePricer:
             fwd = m.vx_exp.get(e_ns)
             if fwd is None:
                 return None
-            g, _ = self._option_greeks(m, e_ns, c.strike, c.is_call, fwd, m.curve_ns, m.vvix)
+            g, _ = self.option_greeks(m, e_ns, c.strike, c.is_call, fwd, m.curve_ns, m.vvix)
             return 100.0, g[4] * 365.0 / 12.0
         if isinstance(c, EtfShare):
             q = self.etf_quote(m, c.symbol)
@@ -521,13 +458,6 @@ class HedgePricer:
         """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""
         ids = symbol.split("|")
         return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
-
-
-def _no_option_data(m: HedgeMarket, expiry_ns: int, snap: MarketSnapshot | None) -> NoDataError:
-    """Return the error of a VIX option that ``m`` cannot price (no forward or no VVIX)."""
-    if m.vx_exp.get(expiry_ns) is None or m.curve_ns is None:
-        return NoDataError(f"no VX future settles on {date_of_ns(expiry_ns)} on the known curve")
-    return NoDataError(f"no VVIX known at {snap.as_of if snap else m.today}")
 
 
 def _grid(k: float) -> float:

@@ -16,6 +16,7 @@ would have closed the account; the journal names the day).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -35,15 +36,20 @@ from alvh.engine.condor_ops import (
     settle_condor,
     settle_kept_legs,
 )
-from alvh.engine.entries import CondorRules
+from alvh.engine.entries import CondorEntry, CondorRules
+from alvh.engine.hedge_adapter import HedgeAdapter
 from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
-from alvh.engine.hedge_ledger import LedgerHook
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
 from alvh.engine.journal import JournalEntry
-from alvh.engine.records import build_result, record_day
+from alvh.engine.records import (
+    build_result,
+    condor_order_row,
+    hedge_order_row,
+    record_day,
+)
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
-from alvh.engine.state import LEG_SIGN, SPX_MULT, Pending, Ruin, RunState
+from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, Ruin, RunState
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
@@ -108,7 +114,7 @@ class Engine:
                 f"{data.source.description} (it spans {data.first_date().date()}..{data.last_date().date()})"
             )
         self.rules = CondorRules(settings, data, self.sessions)
-        if isinstance(self.hedge, LedgerHook):
+        if isinstance(self.hedge, HedgeAdapter):
             _check_vx_in_range(data, self.sessions)
         self.tier_names = tuple(t.name for t in settings.tiers)
         dt = settings.execution.decision_time
@@ -271,7 +277,9 @@ class Engine:
         entries: list[JournalEntry],
     ) -> None:
         # Exits first: a condor that leaves frees room for an entry of its tier.
-        self.rules.exits(st, surf.spot, day, entries)
+        for x in self.rules.exits(st.live_condors, surf.spot, day, entries):
+            st.pending.append(Pending("close", x.cid, reason=x.reason))
+            st.orders.append(condor_order_row(day, st.condors[x.cid], "close", x.reason))
         sizer = self.s.size_condors_on
         if "unhedged" in st.ruin:
             entries.append(_ruin_note(st, "unhedged", "no entries: the condor book"))
@@ -280,7 +288,13 @@ class Engine:
                 _ruin_note(st, "hedged", "no entries: condors are sized on the hedged book, which")
             )
         else:
-            self.rules.entries(st, snap, surf, day, i, st.equity_usd(sizer), entries)
+            closing = {p.cid for p in st.pending if p.kind == "close"}
+            open_by_tier = Counter(c.tier for c in st.condors.values() if c.cid not in closing)
+            equity = st.equity_usd(sizer)
+            args = (snap, surf, day, i, equity, open_by_tier, st.last_entry, entries)
+            for o in self.rules.entries(*args):
+                c = _book_entry(st, o, i)
+                st.orders.append(condor_order_row(day, c, "open", o.reason))
         if "hedged" in st.ruin:
             entries.append(_ruin_note(st, "hedged", "no hedge orders: the hedged book"))
             return
@@ -289,6 +303,7 @@ class Engine:
         orders, hedge_entries = self.hedge.decide(snap, view)
         entries.extend(hedge_entries)
         st.pending.extend(Pending("hedge", hedge=o, reason=o.reason) for o in orders)
+        st.orders.extend(hedge_order_row(day, h) for h in orders)
 
     def _check_ruin(
         self, st: RunState, surf: SpxVolSurface, day: pd.Timestamp, entries: list[JournalEntry]
@@ -342,6 +357,16 @@ def scale_iv(surf: SpxVolSurface, iv_scale: float) -> SpxVolSurface:
     """
     atm = AtmTermStructure(surf.atm.t_nodes, surf.atm.w_nodes * iv_scale * iv_scale)
     return dataclasses.replace(surf, atm=atm)
+
+
+def _book_entry(st: RunState, o: CondorEntry, i: int) -> OpenCondor:
+    """Book an entry order: a condor that is live once it fills at the next fill time."""
+    c = OpenCondor(st.next_cid, o.tier, o.expiry, o.am_settled, o.strikes, o.qty, root=o.root)
+    st.condors[c.cid] = c
+    st.next_cid += 1
+    st.last_entry[o.tier] = i
+    st.pending.append(Pending("open", c.cid, reason=o.reason))
+    return c
 
 
 def _ruin_note(st: RunState, book: str, what: str) -> JournalEntry:

@@ -9,9 +9,10 @@ import pandas as pd
 from alvh.book.account import SPX_OPTION
 from alvh.book.greeks import DollarGreeks
 from alvh.engine.condor_ops import CONDOR_COLUMNS, closed_row
+from alvh.engine.hedge_hook import HedgeOrder
 from alvh.engine.journal import JournalEntry
-from alvh.engine.result import TRADE_COLUMNS, BacktestResult
-from alvh.engine.state import BOOKS, HEDGE_LAYERS, RunState
+from alvh.engine.result import ORDER_COLUMNS, TRADE_COLUMNS, BacktestResult
+from alvh.engine.state import BOOKS, HEDGE_LAYERS, OpenCondor, RunState
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
@@ -151,4 +152,40 @@ def build_result(
         condors.sort_values(["open_date", "condor_id"], kind="mergesort").reset_index(drop=True),
         layers,
         journal,
+        pd.DataFrame(st.orders, columns=list(ORDER_COLUMNS)),
+    )
+
+
+def condor_order_row(
+    day: pd.Timestamp, c: OpenCondor, side: str, reason: str
+) -> tuple[object, ...]:
+    """The ``ORDER_COLUMNS`` row of a condor entry (``side`` open) or exit (close) decided on
+    ``day``; the condor is named ``ROOT expiry lp/sp/sc/lc``, the rule is the entry's or the
+    exit rule that fired."""
+    lp, sp, sc, lc = (f"{k:g}" for k in c.strikes)
+    label = f"{c.root} {c.expiry.date()} {lp}/{sp}/{sc}/{lc}"
+    kind, rule = (
+        ("condor_entry", f"tier.{c.tier}.entry")
+        if side == "open"
+        else ("condor_exit", reason.split(":")[0])
+    )
+    return (day, "both", kind, c.tier, 0, label, side, c.qty, rule, reason)
+
+
+def hedge_order_row(day: pd.Timestamp, o: HedgeOrder) -> tuple[object, ...]:
+    """The ``ORDER_COLUMNS`` row of a hedge order decided on ``day`` (the rule: its reason's
+    head, e.g. ``add_layer layer 2`` or ``VXTH``)."""
+    side = "buy" if o.qty > 0 else "sell"
+    rule = o.reason.split(":")[0]
+    return (
+        day,
+        "hedged",
+        "hedge",
+        o.book_layer,
+        o.layer,
+        o.contract_id,
+        side,
+        abs(o.qty),
+        rule,
+        o.reason,
     )

@@ -11,8 +11,14 @@ from alvh.engine.journal import JournalEntry
 from alvh.market.data import DataSource
 
 TRADE_COLUMNS = (
-    "date", "book", "tier_or_layer", "instrument", "contract", "side", "qty", "price", "fees_usd", "reason",
-)  # fmt: skip
+    *("date", "book", "tier_or_layer", "instrument", "contract"),
+    *("side", "qty", "price", "fees_usd", "reason"),
+)
+
+ORDER_COLUMNS = (
+    *("date", "book", "kind", "tier_or_layer", "layer", "contract"),
+    *("side", "qty", "rule", "reason"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,12 @@ class BacktestResult:
         Per session and hedge layer: contracts, market value, vega.
     journal
         Per session, the journal entries of every rule.
+    orders
+        Every order decided, one row each (``ORDER_COLUMNS``): the session it was decided at
+        the close of, the book, ``kind`` (``condor_entry``, ``condor_exit``, ``hedge``), the
+        tier or hedge column, the rule's hedge ``layer`` (0 for condors), the contract (a
+        condor as ``ROOT expiry lp/sp/sc/lc``), side, quantity, rule and reason. Orders fill at
+        the next fill time, or not at all (the journal says why); ``trades`` has the fills.
     """
 
     run_id: str
@@ -52,6 +64,7 @@ class BacktestResult:
     condors: pd.DataFrame
     hedge_layers: pd.DataFrame
     journal: Sequence[tuple[pd.Timestamp, Sequence[JournalEntry]]] = field(repr=False)
+    orders: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ORDER_COLUMNS))
 
     @property
     def start(self) -> pd.Timestamp:

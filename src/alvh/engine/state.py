@@ -19,7 +19,7 @@ from alvh._typing import BoolArray, Float64Array, Int64Array
 from alvh.book.account import Account
 from alvh.book.condor import IronCondor
 from alvh.book.contracts import SpxOption
-from alvh.engine.hedge_hook import HedgeMark, HedgeOrder
+from alvh.engine.hedge_hook import HedgeEvent, HedgeLot, HedgeMark, HedgeOrder, layer_of_group
 from alvh.engine.journal import JournalEntry
 
 SPX_MULT = 100.0
@@ -192,6 +192,7 @@ class _HedgeLots:
     held: dict[str, float]
     entry_price: dict[str, float]
     contracts_by_layer: dict[str, float]
+    by_layer: tuple[HedgeLot, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +217,8 @@ class HedgeBook:
         What the options and shares held cost (futures cost nothing to open).
     contracts_by_layer
         Layer -> contracts held, ``|held|`` summed over the layer's ids.
+    lots
+        The lots held for each of the rule's layers, in the order they opened.
     """
 
     value_by_layer_usd: dict[str, float]
@@ -226,6 +229,7 @@ class HedgeBook:
     entry_price: dict[str, float]
     cost_basis_usd: float
     contracts_by_layer: dict[str, float]
+    lots: tuple[HedgeLot, ...]
 
 
 @dataclass
@@ -239,6 +243,8 @@ class RunState:
     pending: list[Pending] = field(default_factory=list)
     hedge_layer: dict[str, str] = field(default_factory=dict)  # contract id -> layer
     hedge_marks: dict[str, HedgeMark] = field(default_factory=dict)  # last known mark
+    # Hedge fills, unfilled orders and settlements since the hedge last decided (its view's).
+    hedge_events: list[HedgeEvent] = field(default_factory=list)
     last_entry: dict[str, int] = field(default_factory=dict)
     prev_pnl: dict[str, float] = field(default_factory=dict)
     costs_today_usd: float = 0.0  # condors' and hedges' spread and fees
@@ -254,6 +260,7 @@ class RunState:
     rows: list[dict[str, float]] = field(default_factory=list)
     layer_rows: list[tuple[object, ...]] = field(default_factory=list)
     journal: list[tuple[pd.Timestamp, list[JournalEntry]]] = field(default_factory=list)
+    orders: list[tuple[object, ...]] = field(default_factory=list)  # result.ORDER_COLUMNS rows
     # The last ``mark_condors``: the live condors it saw, the group code of each column of
     # ``sums`` and the (6, groups) position sums (value, delta, vega, theta, short put vol,
     # short call vol).
@@ -281,13 +288,6 @@ class RunState:
             return cached
         cached = self._live_set = LiveCondors.of(live)
         return cached
-
-    def hedge_positions(self) -> dict[str, float]:
-        """Return {contract id: contracts held} of open hedge lots."""
-        out: dict[str, float] = {}
-        for p in self.hedges_acct.positions():
-            out[p.contract.id] = out.get(p.contract.id, 0.0) + p.qty
-        return out
 
     def hedge_book(self) -> HedgeBook:
         """Return the open hedge lots valued at the marks in ``hedge_marks``.
@@ -322,6 +322,7 @@ class RunState:
             lots.entry_price,
             cost_basis,
             lots.contracts_by_layer,
+            lots.by_layer,
         )
         self._hedge_book = (rev, book)
         return book
@@ -337,7 +338,7 @@ class RunState:
         held: dict[str, float] = {}
         entry: dict[str, float] = {}
         layers = self.hedge_layer
-        for p in acct.positions():
+        for _, _, p in acct.lots(by_opening=False):
             c = p.contract
             hid, qty, avg = c.id, p.qty, p.avg_price
             lots.append((hid, qty, abs(qty), avg, layers[hid], qty * avg * c.multiplier))
@@ -347,7 +348,13 @@ class RunState:
         for hid, q in held.items():
             layer = layers[hid]
             by_layer_n[layer] = by_layer_n.get(layer, 0.0) + abs(q)
-        cached = self._hedge_lots = _HedgeLots(n_fills, tuple(lots), held, entry, by_layer_n)
+        by_layer = tuple(
+            HedgeLot(layer_of_group(group), p.contract.id, p.qty, p.avg_price)
+            for _, group, p in acct.lots()
+        )
+        cached = self._hedge_lots = _HedgeLots(
+            n_fills, tuple(lots), held, entry, by_layer_n, by_layer
+        )
         return cached
 
     def equity_usd(self, book: str) -> float:

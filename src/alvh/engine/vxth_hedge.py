@@ -1,8 +1,8 @@
-"""The CBOE VIX Tail Hedge (VXTH) rule as a ``HedgeHook``: monthly ~30-delta VIX calls.
+"""The CBOE VIX Tail Hedge (VXTH) as a ``HedgeHook``: the rule (``alvh.strategy.hedge.vxth.
+vxth_roll``) on the session's VX curve, with the new month's ~30-delta call priced here.
 
-Split from ``alvh.engine.alvh_hedge`` (which re-exports ``VxthHedge``); the shared ledger and
-fill reconciliation live in ``alvh.engine.hedge_ledger.LedgerHook``, pricing conventions in
-``alvh.engine.hedge_pricing``.
+What both adapters share lives in ``alvh.engine.hedge_adapter.HedgeAdapter``, pricing
+conventions in ``alvh.engine.hedge_pricing``; the calls it holds are the book's lots.
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ import pandas as pd
 
 from alvh.book.contracts import VixOption
 from alvh.calendar.expiries import vx_expiry
+from alvh.engine.hedge_adapter import HedgeAdapter
 from alvh.engine.hedge_hook import BookView, HedgeOrder
-from alvh.engine.hedge_ledger import LedgerHook, rule_outcome
-from alvh.engine.hedge_pricing import vix_option_half_spread
+from alvh.engine.hedge_pricing import HedgeMarket, vix_option_half_spread
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError, PricingError
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixoptions import strike_for_delta
-from alvh.strategy.hedge.vxth import vxth_allocation
-
-VXTH_LAYER = 2
+from alvh.strategy.hedge.vxth import HeldCall, NewCall, vxth_roll
 
 
-class VxthHedge(LedgerHook):
+class VxthHedge(HedgeAdapter):
     """CBOE VIX Tail Hedge overlay: one-month ~30-delta VIX calls, weight set by front VX.
 
     On each VIX option expiry the calls bought a month earlier settle at the SOQ (the engine
@@ -36,8 +34,6 @@ class VxthHedge(LedgerHook):
         Hedge config (its ``vxth`` block is used).
     costs
         Execution costs.
-    fill_timing
-        The engine's fill timing.
     """
 
     def decide(
@@ -45,26 +41,37 @@ class VxthHedge(LedgerHook):
     ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
         """Roll the VXTH calls on VIX expiry days; otherwise hold."""
         self.session_index += 1
-        entries = self._reconcile(snap, view)
+        entries = self._fill_entries(snap, view)
         m = self.pricer.market(snap)
         today = view.day.normalize()
         live = sorted(e for e in m.vx_by_expiry if e > today)
         # An expiring contract may be absent from its expiry day's rows (the VX panel's
         # continuous sources from 2015 on list only live contracts): also ask the CFE rule.
         is_expiry = today in m.vx_by_expiry or today.date() == vx_expiry(today.year, today.month)
-        if not is_expiry or not live:
-            nxt = f"next {live[0].date()}" if live else "none listed"
-            entries.append(
-                JournalEntry("hedge.vxth", {}, "clear", "none", f"not a VIX option expiry ({nxt})")
-            )
-            return [], entries
-        orders: list[HedgeOrder] = []
-        for (layer, cid), p in list(self.ledger.pos.items()):
-            c = self.pricer.contract(cid)
-            if isinstance(c, VixOption) and pd.Timestamp(c.expiry) > today:
-                why = f"VXTH roll {today.date()}: sell {cid} before buying the new month"
-                orders.append(self._order(snap, layer, cid, -p.qty, why))
-        exp, fwd = live[0], m.vx_by_expiry[live[0]]
+        held = [
+            HeldCall(lot.layer, lot.contract_id, lot.qty, c.expiry)
+            for lot in view.hedge_lots
+            if isinstance(c := self.pricer.contract(lot.contract_id), VixOption)
+        ]
+        call = self._new_call(snap, m, live[0]) if is_expiry and live else ""
+        step = vxth_roll(
+            today.date(),
+            is_expiry,
+            live[0].date() if live else None,
+            held,
+            call,
+            view.equity_usd,
+            self.cfg.vxth,
+        )
+        orders = [self._order(o.layer, o.contract_id, o.qty, o.reason) for o in step.orders]
+        entries.append(
+            JournalEntry("hedge.vxth", step.inputs, step.outcome, step.action, step.reason)
+        )
+        return orders, entries
+
+    def _new_call(self, snap: MarketSnapshot, m: HedgeMarket, exp: pd.Timestamp) -> NewCall | str:
+        """Price the ~``call_delta`` call of expiry ``exp`` on its VX future (or say why not)."""
+        fwd = m.vx_by_expiry[exp]
         try:
             if m.vvix is None or m.curve_date is None:
                 raise NoDataError(f"no VVIX known at {snap.as_of}")
@@ -73,16 +80,7 @@ class VxthHedge(LedgerHook):
             k = strike_for_delta(fwd, days, self.cfg.vxth.call_delta, model, True, m.rate, 1.0)
             mid, delta, _ = self.pricer.vix_option(m, exp, k, True, snap)
         except (NoDataError, PricingError) as e:
-            entries.append(JournalEntry("hedge.vxth", {}, "skipped", "none", f"no call: {e}"))
-            return orders, entries
+            return str(e)
         ask = mid + vix_option_half_spread(mid, self.pricer.costs)
-        n, rr = vxth_allocation(fwd, view.equity_usd, ask, 100.0, self.cfg.vxth)
         cid = self.pricer.register(VixOption(exp.date(), k, "C"))
-        inputs: dict[str, object] = dict(rr.inputs)
-        inputs |= {"contract": cid, "strike": k, "delta": delta, "mid": mid}
-        if n > 0:
-            orders.append(self._order(snap, VXTH_LAYER, cid, float(n), f"VXTH: {rr.reason}"))
-        entries.append(
-            JournalEntry("hedge.vxth", inputs, rule_outcome(rr), "open" if n else "none", rr.reason)
-        )
-        return orders, entries
+        return NewCall(cid, k, mid, delta, ask, fwd)

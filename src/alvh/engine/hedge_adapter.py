@@ -1,0 +1,132 @@
+"""What both hedge rules' adapters share: a config, the pricer, orders tagged with their layer,
+and the journal of what became of last session's orders (read from the book, never copied).
+
+The book is the only ledger: every hedge fill carries the rule's layer (``lot_group``), so the
+lots a layer holds are a fold over its fills (``BookView.hedge_lots``), and what the engine did
+with the orders (filled, not filled, settled at expiry) comes back as ``BookView.hedge_events``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alvh.config.hedge import HedgeConfig
+from alvh.engine.hedge_hook import BookView, FillOutcome, HedgeEvent, HedgeMark, HedgeOrder
+from alvh.engine.hedge_pricing import LAYER_OF_PRODUCT, HedgeCosts, HedgePricer
+from alvh.engine.journal import JournalEntry
+from alvh.errors import NoDataError
+from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.hedge.results import RuleResult
+
+_EPS = 1e-9
+
+
+def rule_outcome(r: RuleResult) -> str:
+    """Return the journal outcome of a rule result: fired, skipped or clear."""
+    if r.fired:
+        return "fired"
+    return "skipped" if r.reason.startswith("skipped") else "clear"
+
+
+def held_by_layer(view: BookView) -> dict[tuple[int, str], float]:
+    """Return ``{(layer, contract id): contracts}`` the book holds, in the order lots opened."""
+    return {(lot.layer, lot.contract_id): lot.qty for lot in view.hedge_lots}
+
+
+class HedgeAdapter:
+    """A hedge rule's adapter: its config, the hedge pricer, orders and the fill journal.
+
+    Parameters
+    ----------
+    cfg
+        The hedge config.
+    costs
+        Execution costs and margins of the hedge instruments (default: ``ExecutionConfig()``'s
+        cost model with the config's ``instruments.vx_fill_ticks``, as ``make_hedge`` builds).
+    """
+
+    def __init__(self, cfg: HedgeConfig, costs: HedgeCosts | None = None) -> None:
+        self.cfg = cfg
+        if costs is None:
+            costs = HedgeCosts(vx_fill_ticks=cfg.instruments.vx_fill_ticks)
+        self.pricer = HedgePricer(costs)
+        self.session_index = -1
+
+    def prepare(self, data: MarketData) -> None:
+        """Reset the per-run state."""
+        self.pricer.reset()
+        self.session_index = -1
+
+    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
+        """Return the mark of a hedge contract (see ``alvh.engine.hedge_pricing``)."""
+        return self.pricer.mark(snap, contract_id)
+
+    def _order(self, layer: int, cid: str, qty: float, reason: str) -> HedgeOrder:
+        product = self.pricer.contract(cid).product
+        return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason, layer)
+
+    def _fill_entries(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
+        """Journal the orders that did not fill and the lots settled since the last decision.
+
+        Per contract: orders all filled say nothing; orders none of which filled are each
+        journaled ``unfilled``; a settled lot is journaled with its settlement unless the
+        orders sent for it would have closed it anyway (a sale that met the expiry).
+        """
+        events = view.hedge_events
+        if not events:
+            return []
+        # Contracts still held first, in the order their lots opened, then the others.
+        by_cid: dict[str, list[HedgeEvent]] = {lot.contract_id: [] for lot in view.hedge_lots}
+        for e in events:
+            by_cid.setdefault(e.contract_id, []).append(e)
+        out: list[JournalEntry] = []
+        for cid, evs in by_cid.items():
+            if not evs:
+                continue
+            settled = [e for e in evs if e.outcome is FillOutcome.SETTLED]
+            orders = [e for e in evs if e.outcome is not FillOutcome.SETTLED]
+            if settled:
+                out += self._settled_entries(snap, cid, settled, orders)
+                continue
+            missed = [e for e in orders if e.outcome is FillOutcome.UNFILLED]
+            out += [
+                self._entry(snap, "unfilled", e.layer, cid, e.qty, f"order {e.qty:+g} not filled")
+                for e in missed
+            ]
+        return out
+
+    def _settled_entries(
+        self, snap: MarketSnapshot, cid: str, settled: list[HedgeEvent], orders: list[HedgeEvent]
+    ) -> list[JournalEntry]:
+        before = sum(e.qty for e in settled)
+        if abs(before + sum(e.qty for e in orders)) < _EPS:
+            return []  # the orders closed what expired: as if they had filled
+        left: dict[int, float] = {}
+        for e in settled + orders:
+            left[e.layer] = left.get(e.layer, 0.0) + e.qty
+        return [
+            self._entry(snap, "vanished", lay, cid, q, f"ledger {q:+g}, book +0 in all")
+            for lay, q in left.items()
+            if abs(q) >= _EPS
+        ]
+
+    def _entry(
+        self, snap: MarketSnapshot, kind: str, layer: int, cid: str, qty: float, detail: str
+    ) -> JournalEntry:
+        inputs: dict[str, object] = {"contract": cid, "layer": layer, "qty": qty}
+        reason = f"{cid} (layer {layer}): {detail}"
+        c = self.pricer.find(cid)
+        exp = getattr(c, "expiry", None)
+        if kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
+            try:
+                value, source = self.pricer.settlement(snap, pd.Timestamp(exp))
+                settlement_kind = self.pricer.settlement_kind(source)
+                inputs |= {"expiry": str(pd.Timestamp(exp).date()), "settlement": value}
+                inputs |= {"source": source, "settlement_kind": settlement_kind}
+                inputs |= {"settlement_proxy": settlement_kind != "soq"}
+                reason = f"{cid} x{qty:g} settled at expiry at {value:.2f} ({source})"
+                return JournalEntry("hedge.settlement", inputs, "settled", "expire", reason)
+            except NoDataError as err:
+                reason += f"; expired, settlement source unknown ({err})"
+        return JournalEntry("hedge.reconcile", inputs, kind, "none", reason)
