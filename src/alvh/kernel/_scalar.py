@@ -8,18 +8,12 @@ operation by operation, so that the pinning tests can demand agreement to ~1e-12
 from __future__ import annotations
 
 import math
-from datetime import date
-
-import numpy as np
 
 from alvh.kernel._numba import jit, prange
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 _SQRT_HALF = math.sqrt(0.5)
 DAYS_PER_YEAR = 365.0
-DAY_NS = 86_400_000_000_000
-YEAR_NS = 365.0 * DAY_NS  # exactly representable (2**16 x 1971 x 5**12)
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 IV_OK = 0
 IV_BELOW_INTRINSIC = 1
@@ -411,29 +405,10 @@ def _ssvi_delta_serial(par, nodes, t, k, out):
 
 
 @jit()
-def _ssvi_greeks_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns, pm_ns, k, c, out):
-    """``_ssvi_greeks_serial`` with each option's ``t`` computed from its expiry.
-
-    ``expiry_ordinal`` holds proleptic ordinals (``date.toordinal``), ``am`` whether each
-    expires at ``am_ns`` (else ``pm_ns``) nanoseconds after its midnight; ``t`` is the integer
-    nanoseconds from ``valuation_ns`` over 365 days, the arithmetic of
-    ``SpxVolSurface.t_years_of_ordinals`` (so the same floats).
-    """
-    n = k.shape[0]
-    t = np.empty(n)
-    for i in range(n):
-        end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
-        t[i] = (end_ns - valuation_ns) / YEAR_NS
-    _ssvi_greeks_serial(par, nodes, t, k, c, out)
-
-
-@jit()
-def _atm_vols_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns, pm_ns, out):
-    """ATM vol ``sqrt(theta(t) / t)`` at each expiry, ``t`` floored at ``par[6]`` and computed
-    from the expiry as in ``_ssvi_greeks_at_expiries`` (``SpxVolSurface.atm_vol_one``'s floats).
-    """
+def _ssvi_atm_vols_serial(par, nodes, t, out):
+    """ATM vol ``sqrt(theta(t) / t)`` at each tenor, ``t`` floored at ``par[6]``
+    (``SpxVolSurface.atm_vol_one``'s floats)."""
     min_t = par[6]
-    for i in range(expiry_ordinal.shape[0]):
-        end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
-        t = max((end_ns - valuation_ns) / YEAR_NS, min_t)
-        out[i] = math.sqrt(atm_theta_one(t, nodes[0], nodes[1], min_t) / t)
+    for i in range(t.shape[0]):
+        ti = max(t[i], min_t)
+        out[i] = math.sqrt(atm_theta_one(ti, nodes[0], nodes[1], min_t) / ti)

@@ -54,9 +54,8 @@ from alvh._typing import ArrayLike, Float64Array, Int64Array
 from alvh.errors import NoDataError
 from alvh.kernel._numba import HAVE_NUMBA
 from alvh.kernel._scalar import (
-    _atm_vols_at_expiries,
+    _ssvi_atm_vols_serial,
     _ssvi_delta_serial,
-    _ssvi_greeks_at_expiries,
     _ssvi_greeks_serial,
     _ssvi_iv_serial,
     atm_theta_one,
@@ -278,13 +277,12 @@ class SpxVolSurface:
                 return vols
             out[:] = vols
             return out
-        ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
-        am = np.ascontiguousarray(am_settled, dtype=bool)
+        # Dates become year fractions here; the kernel sees tenors only.
+        t = self.t_years_of_ordinals(expiry_ordinal, am_settled)
         if out is None:
-            out = np.empty(ordinals.shape[0])
+            out = np.empty(t.shape[0])
         par, nodes = self._kernel_args()
-        val_ns = self.valuation_time.value
-        _atm_vols_at_expiries(par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, out)
+        _ssvi_atm_vols_serial(par, nodes, t, out)
         return out
 
     # -- pricing ------------------------------------------------------------------------
@@ -342,22 +340,17 @@ class SpxVolSurface:
             )
         k = np.ascontiguousarray(strikes, dtype=np.float64)
         n = k.shape[0]
-        # Arrays in, or one expiry for every strike (np.full: broadcast_to costs ~2 us).
-        if isinstance(expiry_ordinal, np.ndarray):
-            ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
+        # Dates become year fractions here (the kernel sees tenors only): arrays in, or one
+        # expiry for every strike in plain integers (np.full: broadcast_to costs ~2 us).
+        if isinstance(expiry_ordinal, np.ndarray) or isinstance(am_settled, np.ndarray):
+            t_any = self.t_years_of_ordinals(np.asarray(expiry_ordinal), am_settled)
+            t = np.ascontiguousarray(np.broadcast_to(t_any, (n,)))
         else:
-            ordinals = np.full(n, expiry_ordinal, dtype=np.int64)
-        if isinstance(am_settled, np.ndarray):
-            am = np.ascontiguousarray(am_settled, dtype=bool)
-        else:
-            am = np.full(n, am_settled, dtype=bool)
+            t = np.full(n, self.t_years_of_ordinals(int(expiry_ordinal), bool(am_settled)))
         c = np.ascontiguousarray(is_call, dtype=bool)
         out = np.empty((6, n))
         par, nodes = self._kernel_args()
-        val_ns = self.valuation_time.value
-        _ssvi_greeks_at_expiries(
-            par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, k, c, out
-        )
+        _ssvi_greeks_serial(par, nodes, t, k, c, out)
         return Greeks(out[0], out[1], out[2], out[3], out[4]), out[5]
 
     def grid_scores(
