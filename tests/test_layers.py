@@ -188,3 +188,39 @@ def test_runs_and_report_do_not_import_each_other_both_ways() -> None:
         d == "alvh.runs" for m, deps in GRAPH.items() if _layer(m) == "report" for d in deps
     )
     assert runs_to_report and not report_to_runs
+
+
+def _compiled_functions(path: Path) -> list[str]:
+    """Names of the functions in ``path`` decorated with ``jit``/``njit`` (any spelling)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.FunctionDef):
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                name = (
+                    target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                )
+                if name in ("jit", "njit", "vectorize", "guvectorize"):
+                    out.append(node.name)
+    return out
+
+
+def test_compiled_code_lives_in_the_kernel() -> None:
+    # Outside the kernel: no jit decorators, no numba import, no kernel.numba decorator import
+    # (``HAVE_NUMBA``, the flag choosing a reference path, may be read anywhere).
+    bad = []
+    for path in sorted(SRC.rglob("*.py")):
+        name = _module_name(path)
+        if _layer(name) == "kernel":
+            continue
+        bad += [f"{name}.{f}" for f in _compiled_functions(path)]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                bad += [f"{name}: import {a.name}" for a in node.names if a.name == "numba"]
+            elif isinstance(node, ast.ImportFrom) and node.module in (
+                "numba",
+                "alvh.kernel._numba",
+            ):
+                bad += [f"{name}: {a.name}" for a in node.names if a.name != "HAVE_NUMBA"]
+    assert bad == []
+    assert len(_compiled_functions(SRC / "kernel" / "indicators.py")) == 5  # the walk sees them
