@@ -124,3 +124,23 @@ def test_window_tails_rows_do_not_read_the_future() -> None:
     a = ind.window_tails(close, *args)
     b = ind.window_tails(poisoned, *args)
     np.testing.assert_array_equal(a[: 150 + 1 - 30], b[: 150 + 1 - 30])
+
+
+def test_net_exposure_matches_numpy() -> None:
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 4, 7, 8, 9, 48, 200):
+        d = rng.uniform(-1.0, 1.0, n)
+        q = rng.choice([-3.0, -1.0, 2.0, 5.0], n)
+        ok, net = ind.net_exposure(d, q, 1.0)
+        ok_ref, net_ref = ind.net_exposure_reference(d, q, 1.0)
+        assert ok and ok_ref
+        # A running sum against numpy's pairwise one: equal to ~n ulps of sum |d q|.
+        assert_allclose(net, net_ref, rtol=1e-12, atol=1e-15 * float(np.abs(d * q).sum() + 1))
+    bad = np.array([0.2, -1.5, 0.1])
+    assert ind.net_exposure(bad, np.ones(3), 1.0)[0] is False
+    assert ind.net_exposure_reference(bad, np.ones(3), 1.0)[0] is False
+    # NaN is "in range" (comparisons with NaN are false) and makes the sum NaN, in both.
+    nan = np.array([0.2, np.nan])
+    assert ind.net_exposure(nan, np.ones(2), 1.0)[0] is True
+    assert math.isnan(ind.net_exposure(nan, np.ones(2), 1.0)[1])
+    assert ind.net_exposure_reference(nan, np.ones(2), 1.0)[0] is True

@@ -26,6 +26,8 @@ __all__ = [
     "macd_tail_reference",
     "nearest_levels",
     "nearest_levels_reference",
+    "net_exposure",
+    "net_exposure_reference",
     "rsi_tail",
     "rsi_tail_reference",
     "window_tails",
@@ -103,6 +105,36 @@ def nearest_levels_reference(
     zc = np.where(live, (calls - spot) / safe, np.where(calls > spot, np.inf, -np.inf))
     ip, ic = int(np.argmin(zp)), int(np.argmin(zc))
     return float(np.min(zp)), ip, float(sd[ip]), float(np.min(zc)), ic, float(sd[ic])
+
+
+@jit()
+def net_exposure(
+    x: np.ndarray, w: np.ndarray, bound: float
+) -> tuple[bool, float]:  # pragma: no cover
+    """Return (every ``|x| <= bound`` or NaN, ``sum(x * w)``) in one pass (a running sum).
+
+    The hedge's book delta: ``x`` the legs' per-unit deltas (bound 1), ``w`` their signed
+    contracts.
+
+    Parameters
+    ----------
+    x, w
+        1-d float arrays of one length.
+    bound
+        The largest ``|x|`` in range.
+    """
+    total = 0.0
+    in_range = True
+    for i in range(x.shape[0]):
+        if abs(x[i]) > bound:
+            in_range = False
+        total += x[i] * w[i]
+    return in_range, total
+
+
+def net_exposure_reference(x: np.ndarray, w: np.ndarray, bound: float) -> tuple[bool, float]:
+    """Return ``net_exposure(...)`` by numpy (``np.sum`` adds pairwise)."""
+    return not bool(np.any(np.abs(x) > bound)), float(np.sum(x * w))
 
 
 # The tails run the EMA recursion streamed: each series keeps only its running state
