@@ -223,4 +223,7 @@ def test_compiled_code_lives_in_the_kernel() -> None:
             ):
                 bad += [f"{name}: {a.name}" for a in node.names if a.name != "HAVE_NUMBA"]
     assert bad == []
-    assert len(_compiled_functions(SRC / "kernel" / "indicators.py")) == 5  # the walk sees them
+    # The walk does see compiled functions where they are.
+    assert {"window_tails", "nearest_levels"} <= set(
+        _compiled_functions(SRC / "kernel" / "indicators.py")
+    )
