@@ -93,9 +93,7 @@ class _Replay(AlvhHedge):
         if self._triggers:
             self.pricer.market(snap)
             sig = self._signals
-            assert sig is not None
-            k = snap.known_count("VIX")
-            sig.iv(k), sig.macd(k), sig.rsi(k)
+            sig.iv(snap), sig.macd(snap), sig.rsi(snap)
             ts = evaluate_triggers(self._rec.step_inputs[i], self.cfg)
             # Built as the shipped hook builds them; the recorded copies are what gets written.
             _rows = [

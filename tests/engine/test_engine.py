@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from alvh.config.hedge import hedge_preset
+from alvh.config.hedge import HedgeConfig, hedge_preset
 from alvh.engine.alvh_hedge import AlvhHedge
+from alvh.engine.hedge_hook import HedgeHook
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
+from alvh.engine.vxth_hedge import VxthHedge
 from alvh.market.data import MarketData
 
 TIERS = ("short", "medium", "long")
@@ -83,20 +86,40 @@ def test_truncation_same_decisions_up_to_t(
 
 
 def _poison(data: MarketData, after: pd.Timestamp) -> MarketData:
-    """Replace every datum that becomes known after ``after`` with garbage."""
+    """Replace every datum that becomes known after ``after`` with garbage, in every table.
+
+    Numbers (closes, settles, rates, final settlements, chain quotes) are scaled by a random
+    0.7-1.3, priced like a market so that the run goes on after ``after`` and the comparisons
+    can fail. Events known later get random dates and kinds, and garbage events known later are
+    added on every day around ``after`` (an index that ignored ``known_at`` would see them).
+    """
     rng = np.random.default_rng(0)
     tables = {}
     for name, f in data.tables.items():
         f = f.copy()
         late = f["known_at"] > after
-        # Random, but priced like a market, so that the run goes on after t and the
-        # comparison below can fail: every late number is scaled by a random 0.7-1.3.
-        for col in ("close", "settle", "value", "value_pct"):
+        for col in ("close", "settle", "value", "value_pct", "bid", "ask", "underlying"):
             if col in f.columns:
                 f.loc[late, col] = f.loc[late, col] * rng.uniform(0.7, 1.3, late.sum())
         if name == "index_bars":
             for col in ("open", "high", "low"):
                 f.loc[late, col] = f.loc[late, "close"]
+        if name == "events":
+            kinds = np.array(["FOMC", "CPI", "PPI"])
+            shift = pd.to_timedelta(rng.integers(-40, 40, late.sum()), unit="D")
+            f.loc[late, "date"] = f.loc[late, "date"] + shift
+            f.loc[late, "kind"] = rng.choice(kinds, late.sum())
+            days = pd.date_range(after.normalize() - pd.Timedelta(days=120), after, freq="D")
+            garbage = pd.DataFrame(
+                {
+                    "kind": rng.choice(kinds, len(days)),
+                    "date": days,
+                    "time_et": "08:30",
+                    "scheduled": False,
+                    "known_at": after + pd.to_timedelta(rng.integers(1, 400, len(days)), unit="D"),
+                }
+            )
+            f = pd.concat([f, garbage], ignore_index=True)
         tables[name] = f
     return MarketData(tables, data.source)
 
@@ -124,32 +147,63 @@ def test_same_inputs_same_result(
     assert _journal_until(again, result.end) == _journal_until(result, result.end)
 
 
-# The same two point-in-time checks on a hedged run: the hedge reads the snapshot too, and its
-# per-run tables (close histories, the VX curve) are built from the whole data once.
+# The same two point-in-time checks on hedged runs (the ALVH and VXTH rules): the hedges read the
+# snapshot's per-data indexes too (the VX curve by day, close tails, upcoming events, the ETF).
+_HOOKS: dict[str, Callable[[HedgeConfig], HedgeHook]] = {
+    "alvh-442": AlvhHedge,
+    "vxth": VxthHedge,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(_HOOKS))
+def hedge_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def hedged(synthetic_market: MarketData, ladder_settings: EngineSettings) -> BacktestResult:
-    return Engine(ladder_settings, synthetic_market, AlvhHedge(hedge_preset("alvh-442"))).run("h")
+def hedged(
+    synthetic_market: MarketData, ladder_settings: EngineSettings, hedge_name: str
+) -> BacktestResult:
+    hook = _HOOKS[hedge_name](hedge_preset(hedge_name))
+    return Engine(ladder_settings, synthetic_market, hook).run("h")
+
+
+def _hedge_rows(r: BacktestResult, after: pd.Timestamp) -> list[tuple[object, ...]]:
+    return [(d, *e) for d, es in r.journal if d > after for e in es if e.rule.startswith("hedge.")]
 
 
 def test_hedged_truncation_same_decisions_up_to_t(
-    synthetic_market: MarketData, ladder_settings: EngineSettings, hedged: BacktestResult
+    synthetic_market: MarketData,
+    ladder_settings: EngineSettings,
+    hedged: BacktestResult,
+    hedge_name: str,
 ) -> None:
     t = pd.Timestamp("2008-06-30")
     settings = dataclasses.replace(ladder_settings, end=str(t.date()))
-    short = Engine(settings, synthetic_market, AlvhHedge(hedge_preset("alvh-442"))).run("h")
+    hook = _HOOKS[hedge_name](hedge_preset(hedge_name))
+    short = Engine(settings, synthetic_market, hook).run("h")
     pd.testing.assert_frame_equal(_frame_until(short, t), _frame_until(hedged, t))
     assert _journal_until(short, t) == _journal_until(hedged, t)
-    assert any(e.rule == "hedge.decision.add_layer" for _, es in short.journal for e in es)
+    assert (short.trades["book"] == "hedged").sum() > 0  # the hedge traded before t
+
+
+# 2009-04-22: the ALVH hedge holds the VIX-futures ETF (VXX listed in 2009; held 04-13..04-28), so
+# the ETF series is read through the poisoned data up to the cut too.
+_CUTS = {"alvh-442": ("2008-03-31", "2009-04-22"), "vxth": ("2008-03-31",)}
 
 
 def test_hedged_poisoned_future_changes_nothing_before(
-    synthetic_market: MarketData, ladder_settings: EngineSettings, hedged: BacktestResult
+    synthetic_market: MarketData,
+    ladder_settings: EngineSettings,
+    hedged: BacktestResult,
+    hedge_name: str,
 ) -> None:
-    t = pd.Timestamp("2008-03-31")
-    poisoned = _poison(synthetic_market, t + pd.Timedelta(hours=16, minutes=15))
-    r = Engine(ladder_settings, poisoned, AlvhHedge(hedge_preset("alvh-442"))).run("h")
-    pd.testing.assert_frame_equal(_frame_until(r, t), _frame_until(hedged, t))
-    assert _journal_until(r, t) == _journal_until(hedged, t)
-    late = [e for d, es in r.journal if d > t for e in es if e.rule.startswith("hedge.trigger")]
-    was = [e for d, es in hedged.journal if d > t for e in es if e.rule.startswith("hedge.trigger")]
-    assert late != was  # the poison reached the hedge's triggers after t
+    for cut in _CUTS[hedge_name]:
+        t = pd.Timestamp(cut)
+        poisoned = _poison(synthetic_market, t + pd.Timedelta(hours=16, minutes=15))
+        hook = _HOOKS[hedge_name](hedge_preset(hedge_name))
+        r = Engine(ladder_settings, poisoned, hook).run("h")
+        pd.testing.assert_frame_equal(_frame_until(r, t), _frame_until(hedged, t))
+        assert _journal_until(r, t) == _journal_until(hedged, t), cut
+        # and the poison reached the hedge after t (the test can fail)
+        assert _hedge_rows(r, t) != _hedge_rows(hedged, t), cut

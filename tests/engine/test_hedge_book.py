@@ -15,7 +15,6 @@ from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.book.positions import Fill
 from alvh.engine.book_view import book_view
 from alvh.engine.hedge_hook import HedgeMark
-from alvh.engine.hedge_market import build_market
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.state import RunState
 from alvh.market.data import MarketData
@@ -143,36 +142,3 @@ def test_hedge_market_of_a_snapshot_matches_its_vx_curve(synthetic_market: Marke
         q = pricer.etf_quote(m, "VXX")
         assert q is not None and pricer.etf_quote(m, "VXX") is q
         assert pricer.mark(snap, "VXX").mid == q.price
-
-
-class _CurveSnap:
-    """A snapshot that knows one VX curve (with bad settles), VIX 20 and IRX 2%."""
-
-    as_of = pd.Timestamp("2008-03-04 16:15")
-
-    def __init__(self, settles: list[float]) -> None:
-        self.settles = settles
-
-    def vx_curve_arrays(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        codes = np.array(["VXH08", "VX11", "VXJ08", "VXK08"], dtype=object)
-        exps = pd.to_datetime(["2008-03-19", "2008-03-19", "2008-04-16", "2008-05-21"])
-        day = pd.Timestamp("2008-03-03").value
-        return day, codes, exps.asi8, np.array(self.settles)
-
-    def rate_pct(self, series: str) -> float:
-        return 2.0
-
-    def closes(self, symbol: str, n: int) -> np.ndarray:
-        return np.array([20.0]) if symbol == "VIX" else np.array([])
-
-
-def test_hedge_market_drops_bad_settles_and_keeps_the_first_row_of_an_expiry() -> None:
-    m = build_market(_CurveSnap([21.0, 20.5, 22.0, 23.0]), None)  # type: ignore[arg-type]
-    assert m.vx_fronts == (21.0, 22.0)  # monthlies only: the weekly VX11 is skipped
-    assert list(m.vx_exp.values()) == [21.0, 22.0, 23.0]
-    m = build_market(_CurveSnap([np.nan, 20.5, 0.0, 23.0]), None)  # type: ignore[arg-type]
-    assert m.vx_code == {
-        "VX11": (pd.Timestamp("2008-03-19").value, 20.5),
-        "VXK08": (pd.Timestamp("2008-05-21").value, 23.0),
-    }
-    assert m.vx_fronts == (23.0,) and m.vix == 20.0 and m.vvix is None and m.rate == 0.02

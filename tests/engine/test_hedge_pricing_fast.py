@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
-from alvh.engine.hedge_market import EtfSeries
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.errors import PricingError
+from alvh.market.curve_index import VxCurveDay
+from alvh.market.etf_series import EtfBar
 from alvh.market.vixoptions import VixOptionModel
 
 
@@ -22,11 +23,17 @@ class _Snap:
     def __init__(self, as_of: str = "2008-03-04 16:15") -> None:
         self.as_of = pd.Timestamp(as_of)
 
-    def vx_curve_arrays(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        codes = np.array(["VXH08", "VXJ08", "VXK08"], dtype=object)
-        exps = pd.to_datetime(["2008-03-19", "2008-04-16", "2008-05-21"])
-        day = pd.Timestamp("2008-03-03").value
-        return day, codes, exps.asi8, np.array([21.0, 22.0, 23.5])
+    def vx_curve_day(self) -> VxCurveDay:
+        codes = ["VXH08", "VXJ08", "VXK08"]
+        exps = pd.to_datetime(["2008-03-19", "2008-04-16", "2008-05-21"]).asi8.tolist()
+        settles = [21.0, 22.0, 23.5]
+        by_code = dict(zip(codes, zip(exps, settles, strict=True), strict=True))
+        by_exp = dict(zip(exps, settles, strict=True))
+        return VxCurveDay(pd.Timestamp("2008-03-03").value, by_code, by_exp, (21.0, 22.0))
+
+    def etf_bar(self) -> EtfBar:
+        apr16, may21 = (pd.Timestamp(d).value for d in ("2008-04-16", "2008-05-21"))
+        return EtfBar(31.0, 0.4, apr16, may21)
 
     def rate_pct(self, series: str) -> float:
         return 2.0
@@ -37,8 +44,7 @@ class _Snap:
 
 def _pricer() -> HedgePricer:
     p = HedgePricer()
-    mar3, apr16, may21 = (pd.Timestamp(d).value for d in ("2008-03-03", "2008-04-16", "2008-05-21"))
-    p._etf = EtfSeries([mar3], [31.0], [0.4], [apr16], [may21])
+    p._etf = True  # markets read the snapshot's ETF bar
     return p
 
 

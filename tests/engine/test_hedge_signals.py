@@ -1,7 +1,7 @@
-"""The run's close tables (``CloseSignals``) give the close-history rules' results on what each
-session's snapshot knows: equal to ``macd_rule``, ``rsi_rule`` and the IV pair computed from
-the snapshot's closes at every session, with NaN and infinite closes in the history; a row
-never reads a later close, so garbage known later neither changes nor breaks it."""
+"""The close-history triggers (``CloseSignals``, read through ``MarketSnapshot.close_tail``)
+give the rules' results on what each session's snapshot knows: equal to ``macd_rule``,
+``rsi_rule`` and the IV pair computed from the snapshot's closes at every session, with NaN and
+infinite closes in the history; garbage known later neither changes nor breaks them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from alvh.config.hedge import TriggerConfig
 from alvh.engine.hedge_signals import HISTORY_SESSIONS, CloseSignals
 from alvh.market.data import DataSource, MarketData
+from alvh.market.snapshot import MarketSnapshot
 from alvh.market.synthetic import generate_market
 from alvh.strategy.hedge.triggers import macd_rule, rsi_rule
 
@@ -64,58 +65,72 @@ def _same(a: object, b: object) -> bool:
 )
 def test_tables_equal_the_rules_on_each_sessions_snapshot(t: TriggerConfig) -> None:
     data = _faulty()
-    sig = CloseSignals(data, t)
+    sig = CloseSignals(t)
     sessions = data.sessions("SPX")
     # Every session: the first ones (too few closes), the gaps, the window's slide past them.
     for day in sessions:
         as_of = day + pd.Timedelta(hours=16, minutes=15)
         snap = data.snapshot(as_of)
-        k_vix = snap.known_count("VIX")
-        k_rsi = k_vix if t.rsi_symbol == "vix" else snap.known_count("SPX")
         macd, rsi, iv = _snapshot_results(data, as_of, t)
-        assert _same(sig.macd(k_vix), macd), day
-        assert _same(sig.rsi(k_rsi), rsi), day
-        assert sig.iv(k_vix) == iv, day
+        assert _same(sig.macd(snap), macd), day
+        assert _same(sig.rsi(snap), rsi), day
+        assert sig.iv(snap) == iv, day
+
+
+def _at_count(data: MarketData, k: int) -> MarketSnapshot:
+    """The snapshot that knows the first ``k`` VIX closes (the close of session ``k``)."""
+    days = data.sessions("VIX")
+    snap = data.snapshot(days[k - 1] + pd.Timedelta(hours=16, minutes=15) if k else "2006-12-29")
+    assert snap.known_count("VIX") == k
+    return snap
 
 
 def test_first_sessions_are_skipped_with_the_count_of_closes() -> None:
     data = _faulty()
-    sig = CloseSignals(data, TriggerConfig())
-    r = sig.macd(10)  # the fourth close is NaN: nine of the first ten are kept
+    sig = CloseSignals(TriggerConfig())
+    r = sig.macd(_at_count(data, 10))  # the fourth close is NaN: nine of the first ten are kept
     assert not r.fired and r.reason == "skipped: 9 VIX closes < 35 needed for MACD"
-    r = sig.rsi(3)
+    r = sig.rsi(_at_count(data, 3))
     assert r.reason == "skipped: 3 VIX closes <= 14; RSI undefined"
-    assert sig.iv(0) == (None, None)
+    assert sig.iv(_at_count(data, 0)) == (None, None)
 
 
-def test_a_row_reads_no_later_close() -> None:
+def test_garbage_known_later_changes_no_earlier_result() -> None:
     data = _faulty()
     t = TriggerConfig()
-    sig = CloseSignals(data, t)
+    sig = CloseSignals(t)
     k_cut = 200
-    close = data.close_history("VIX").copy()
+    bars = data.tables["index_bars"].copy()
+    vix = bars["symbol"] == "VIX"
+    order = bars.loc[vix].sort_values("known_at", kind="mergesort").index
+    close = bars.loc[order, "close"].to_numpy(np.float64, copy=True)
     rng = np.random.default_rng(1)
     garbage = rng.uniform(-1e6, 1e6, close.shape[0] - k_cut)
     garbage[::7] = np.nan
     garbage[3::11] = -np.inf
     close[k_cut:] = garbage
-    bars = data.tables["index_bars"].copy()
-    vix = bars["symbol"] == "VIX"
-    order = bars.loc[vix].sort_values("known_at", kind="mergesort").index
     bars.loc[order, "close"] = close
     poisoned = MarketData({**data.tables, "index_bars": bars}, data.source)
-    bad = CloseSignals(poisoned, t)  # builds: garbage is filtered or computed, never raised
+    # Garbage is filtered or computed, never raised; read the poisoned data from its end first,
+    # so that its rows are built over the garbage before the early sessions ask.
+    late = [_at_count(poisoned, k) for k in range(len(close), k_cut, -1)]
+    late_rsi = [sig.rsi(s) for s in late]
     for k in range(k_cut + 1):
-        assert _same(bad.macd(k), sig.macd(k)) and _same(bad.rsi(k), sig.rsi(k)), k
-        assert bad.iv(k) == sig.iv(k), k
-    assert not all(_same(bad.rsi(k), sig.rsi(k)) for k in range(k_cut + 1, len(close) + 1))
+        a, b = _at_count(poisoned, k), _at_count(data, k)
+        assert _same(sig.macd(a), sig.macd(b)) and _same(sig.rsi(a), sig.rsi(b)), k
+        assert sig.iv(a) == sig.iv(b), k
+    clean = [sig.rsi(_at_count(data, k)) for k in range(len(close), k_cut, -1)]
+    assert not all(_same(a, b) for a, b in zip(late_rsi, clean, strict=True))
 
 
 def test_any_order_of_lookups_gives_the_same_rows() -> None:
-    data = _faulty()
     t = TriggerConfig()
-    in_order = CloseSignals(data, t)
-    expected = {k: (in_order.macd(k), in_order.rsi(k)) for k in range(0, 450)}
-    jumping = CloseSignals(data, t)
+    data = _faulty()
+    sig = CloseSignals(t)
+    expected = {
+        k: repr((sig.macd(s), sig.rsi(s))) for k in range(450) for s in [_at_count(data, k)]
+    }
+    jumping = _faulty()  # a fresh data object: its rows are built in this order
     for k in (300, 10, 449, 0, 300, 36):  # an earlier count rebuilds the rows from there
-        assert _same((jumping.macd(k), jumping.rsi(k)), expected[k]), k
+        s = _at_count(jumping, k)
+        assert repr((sig.macd(s), sig.rsi(s))) == expected[k], k

@@ -1,4 +1,5 @@
-"""A sweep on the real store: rows equal separate backtests through the 2020 crash."""
+"""A sweep on the real store: rows equal separate backtests through the 2020 crash, and each
+row's claims equal ``alvh report``'s on that run."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from typing import Any
 import pytest
 
 from alvh.backtest import run
+from alvh.cli.report import events_for_summary
 from alvh.config.load import config_with_overrides, load_preset
 from alvh.market.store import Store, import_paths
-from alvh.runs import summary_dict
+from alvh.report.analysis import analyze_run
+from alvh.report.rundir import load_run
+from alvh.runs import read_summary, summary_dict
 from alvh.sweep.grid import parse_vary
 from alvh.sweep.runner import run_sweep
 from alvh.sweep.task import market_for_run
@@ -31,7 +35,12 @@ def test_store_sweep_rows_equal_separate_runs_through_the_2020_crash(
         **{"data.source": "store", "data.start": date(2020, 1, 2), "data.end": date(2020, 6, 30)},
     )
     o = run_sweep(
-        base, [parse_vary("hedge.preset=none,alvh-442")], tmp_path / "sw", workers=0, store=store
+        base,
+        [parse_vary("hedge.preset=none,alvh-442")],
+        tmp_path / "sw",
+        workers=0,
+        store=store,
+        keep_runs=True,
     )
     t = o.table.set_index("hedge.preset")
     assert (t["status"] == "ok").all(), t["error"].tolist()
@@ -57,3 +66,15 @@ def test_store_sweep_rows_equal_separate_runs_through_the_2020_crash(
     # equity and its twin holds the same condors, so once the hedge moves the hedged equity the
     # twin of alvh-442 is not the none run's book (under twin sizing they would be equal).
     assert t.loc["alvh-442", "unhedged_cagr_pct"] != t.loc["none", "unhedged_cagr_pct"]
+    # The claims on real FOMC/CPI/PPI dates: each row's verdicts are what `alvh report` says of
+    # that config's run directory (its own events, its default bootstrap).
+    for preset in ("none", "alvh-442"):
+        kept = tmp_path / "sw" / "runs" / str(t.loc[preset, "config_hash"])
+        a = analyze_run(load_run(kept), events_for_summary(read_summary(kept), store))
+        for c in a.claims:
+            assert t.loc[preset, f"claim{c.number}_verdict"] == c.verdict, (preset, c.number)
+        if preset == "alvh-442":
+            assert a.claims[0].extra["n_windows"] == t.loc[preset, "claim1_n_windows"] >= 10
+            assert math.isclose(
+                t.loc[preset, "claim3_cost_pct_per_month"], a.claims[2].estimate.value, rel_tol=1e-6
+            )

@@ -28,12 +28,17 @@ def test_cli_sweep_writes_the_table_and_resumes(
     assert "4 of 4 configs" in err and "4 run now, 0 already done; 4 ok, 0 failed" in err
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), serial_sweep.table)
     assert "deflated Sharpe ratio" in err and (out / "luck.json").is_file()
+    assert "claim 1 across 4 configs: " in err and "n/a 2" in err
     assert (out / "sweep.html").is_file()
     wf = ["--walk-forward", "train=1m,test=1m", "--select", "cagr_pct"]
-    assert main([*ARGS, "--out", str(out), *wf]) == 0
+    heat = ["--heat", "hedge.preset,tiers[0].strikes.short_delta"]
+    assert main([*ARGS, "--out", str(out), *wf, *heat]) == 0
     err = capsys.readouterr().err
     assert "0 run now, 4 already done" in err and "walk-forward (2 windows" in err
     assert (out / "walk_forward.csv").is_file()
+    page = (out / "sweep.html").read_text()
+    assert "cagr_pct over hedge.preset and tiers[0].strikes.short_delta" in page
+    assert "Walk-forward: train 1 months" in page
 
 
 def test_cli_random_draw_runs_n_configs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,6 +56,8 @@ def test_cli_random_draw_runs_n_configs(tmp_path: Path, capsys: pytest.CaptureFi
         (["--workers", "-1"], "--workers"),
         (["--walk-forward", "train=5y"], "--walk-forward"),
         (["--select", "win_rate_pct"], "--select"),
+        (["--heat", "hedge.preset,tiers[0].strikes.long_delta"], "long_delta"),
+        (["--heat", "hedge.preset"], "--heat"),
     ],
 )
 def test_cli_refuses_bad_input_with_one_message(

@@ -66,6 +66,48 @@ def test_each_row_equals_a_separate_backtest(
             assert row["cagr_pct"] == row["unhedged_cagr_pct"]
 
 
+def test_row_verdicts_equal_alvh_report_on_the_same_run(
+    serial_sweep: SweepOutcome, base_config: RunConfig, varies: list[Vary], tmp_path: Path
+) -> None:
+    """Each row's three claims equal what ``alvh report`` says of a separate backtest."""
+    from alvh.cli.report import events_for_summary
+    from alvh.report.analysis import AnalysisSettings, analyze_run
+    from alvh.report.rundir import load_run
+
+    t = serial_sweep.table
+    for p in sweep_points(base_config, varies):
+        market, _ = market_for_run(p.config, None)
+        run_dir = run_backtest(p.config, market, tmp_path / p.config_hash)
+        run = load_run(run_dir)
+        # The report's own path: events of the run's market, its default bootstrap settings.
+        a = analyze_run(run, events_for_summary(run.summary), AnalysisSettings())
+        row = t[t["config_hash"] == p.config_hash].iloc[0]
+        c1, c2, c3 = a.claims
+        assert [row["claim1_verdict"], row["claim2_verdict"], row["claim3_verdict"]] == [
+            c1.verdict,
+            c2.verdict,
+            c3.verdict,
+        ]
+        if p.varied["hedge.preset"] == "none":
+            assert {c1.verdict, c2.verdict, c3.verdict} == {"n/a"}
+            assert math.isnan(row["claim1_dd_cut_pct"]) and math.isnan(row["claim3_cost_lo_pct"])
+            continue
+        assert "n/a" not in {c1.verdict, c2.verdict, c3.verdict}
+        # The numbers behind them, from the in-memory table against equity.csv's 6 decimals.
+        for col, v in [
+            ("claim1_dd_cut_pct", c1.estimate.value * 100),
+            ("claim1_dd_cut_lo_pct", c1.estimate.lo * 100),
+            ("claim1_dd_cut_hi_pct", c1.estimate.hi * 100),
+            ("claim1_n_windows", c1.extra["n_windows"]),
+            ("claim2_unhedged_worst_loss_pct", c2.estimate.value),
+            ("claim3_cost_pct_per_month", c3.estimate.value),
+            ("claim3_cost_lo_pct", c3.estimate.lo),
+            ("claim3_cost_hi_pct", c3.estimate.hi),
+        ]:
+            np.testing.assert_allclose(row[col], float(v), rtol=1e-6, atol=1e-9, err_msg=col)  # type: ignore[arg-type]
+        assert row["claim1_n_windows"] >= 3  # a quarter holds FOMC and CPI releases
+
+
 def test_varied_values_and_equity_are_kept_per_row(serial_sweep: SweepOutcome) -> None:
     t = serial_sweep.table
     assert list(t["tiers[0].strikes.short_delta"]) == [0.1, 0.1, 0.16, 0.16]
@@ -159,6 +201,9 @@ def test_two_worker_local_cluster_gives_the_same_table(
     pd.testing.assert_frame_equal(o.table, serial_sweep.table)
     # Each worker process loaded the market once, however many configs it ran.
     assert 1 <= len(o.market_loads) <= 2 and set(o.market_loads.values()) == {1}
+    # The first config of each worker is the one that loaded the market (the warm-up).
+    assert len(o.warm_up) == len(o.market_loads) and o.warm_up <= set(o.task_seconds)
+    assert all(v > 0 for v in o.task_cpu_seconds.values())
     kept = json.loads(
         (tmp_path / "dask" / "runs" / o.table.loc[1, "config_hash"] / "summary.json").read_text()
     )

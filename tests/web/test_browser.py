@@ -11,6 +11,7 @@ Without a chromium (or without Playwright) the test skips with the reason, unles
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -53,8 +54,8 @@ def _need_browser() -> str:
     return exe
 
 
-@pytest.fixture(scope="module")
-def server(backtest_root: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(roots: list[Path]) -> Iterator[str]:
     import uvicorn
 
     with socket.socket() as s:
@@ -62,7 +63,7 @@ def server(backtest_root: Path) -> Iterator[str]:
         port = s.getsockname()[1]
     srv = uvicorn.Server(
         uvicorn.Config(
-            create_app([backtest_root], list(LOCAL_HOST_NAMES)),
+            create_app(roots, list(LOCAL_HOST_NAMES)),
             host="127.0.0.1",
             port=port,
             log_level="error",
@@ -81,6 +82,12 @@ def server(backtest_root: Path) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(START_TIMEOUT_S)
+
+
+@pytest.fixture(scope="module")
+def server(backtest_root: Path) -> Iterator[str]:
+    with _serve([backtest_root]) as url:
+        yield url
 
 
 def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
@@ -151,6 +158,76 @@ def test_click_a_day_on_the_equity_chart_opens_its_journal(server: str) -> None:
             link.click()
             page.wait_for_selector(f"#day .day[data-day='{hedge_day}']")
             assert "hedge.decision" in page.inner_text("#day")
+        finally:
+            browser.close()
+    assert errors == []
+
+
+def test_switch_the_heat_map_keys_and_open_a_cell_then_the_fidelity_page(
+    tmp_path: Path,
+) -> None:
+    exe = _need_browser()
+    from playwright.sync_api import sync_playwright
+    from web_fixtures import sweep_hash, write_hand_fidelity, write_hand_sweep
+
+    root = tmp_path / "served"
+    write_hand_sweep(root / "sweeps" / "hand")
+    write_hand_fidelity(root / "fidelity")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with _serve([root]) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(BROWSER_TIMEOUT_MS)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            page.goto(url + "/sweeps")
+            page.screenshot(path=str(ARTIFACTS / "sweeps.png"), full_page=True)
+            page.click("a.sweep-link")
+            page.wait_for_selector("body[data-ready='1']")
+            page.wait_for_selector("#heat-chart[data-key='a|b|sharpe'] .main-svg")
+            # The cells carry their means (web_fixtures.py: 3.5, 5.5, 13.5, 15).
+            heat = page.inner_text("#heat-chart")
+            for v in ("3.500", "5.500", "13.500", "15.000"):
+                assert v in heat, v
+            # Switch the x key to c: the chart is redrawn in place over c and b.
+            page.select_option("#heat-x", "c")
+            page.wait_for_selector("#heat-chart[data-key='c|b|sharpe']")
+            assert page.locator("#heat-chart .g-xtitle").first.text_content() == "c"
+            page.wait_for_selector("body[data-charts='all']")
+            assert page.locator("#wf-chart .main-svg").count() > 0
+            assert page.locator("#top-chart .main-svg").count() > 0
+            page.screenshot(path=str(ARTIFACTS / "sweep.png"), full_page=True)
+            # Click the upper-left cell (c = 10, b = y): its configs are #2 and #6.
+            box = page.locator("#heat-chart .nsewdrag").first.bounding_box()
+            assert box is not None
+            x, y = box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25
+            page.mouse.move(x, y)
+            page.mouse.click(x, y)
+            page.wait_for_selector("#cell-filter:not([hidden])")
+            shown = page.locator("#top tbody tr:visible")
+            hashes = sorted(
+                str(shown.nth(i).get_attribute("data-hash")) for i in range(shown.count())
+            )
+            assert hashes == sorted([sweep_hash(2), sweep_hash(6)])
+            # #6's run was kept: its row opens the run page.
+            page.click("#top tbody tr:visible a.run-link")
+            page.wait_for_selector("body[data-ready='1']")
+            assert sweep_hash(6) in page.inner_text("h1")
+            # The fidelity page: tables and charts from fidelity.json.
+            page.goto(url + "/fidelity")
+            page.wait_for_selector("body[data-ready='1']")
+            assert page.inner_text("#data-id") == "hand-store-0001"
+            # Charts are drawn as they come near the screen.
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_selector("body[data-charts='all']")
+            assert page.locator(".fid-years .main-svg").count() > 0
+            assert page.locator(".fid-chain .main-svg").count() > 0
+            page.screenshot(path=str(ARTIFACTS / "fidelity.png"), full_page=True)
         finally:
             browser.close()
     assert errors == []

@@ -137,3 +137,111 @@ def test_pages_forbid_other_origins_and_framing(hand_root: Path) -> None:
     csp = r.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+# --- Sweeps and fidelity reports: the same rules ----------------------------------------------
+
+SWEEP_AND_FIDELITY_ROUTES = [
+    ("/sweep", "name", {}),
+    ("/api/sweep", "name", {}),
+    ("/api/sweep/heat", "name", {"x": "a", "y": "b", "metric": "sharpe"}),
+    ("/api/sweep/curves", "name", {}),
+    ("/fidelity", "name", {}),
+    ("/api/fidelity", "name", {}),
+    ("/fidelity/report.html", "name", {}),
+]
+
+
+@pytest.fixture
+def mixed_root(tmp_path: Path) -> Path:
+    from web_fixtures import write_hand_fidelity, write_hand_sweep
+
+    root = tmp_path / "served"
+    write_hand_sweep(root / "sw")
+    write_hand_fidelity(root / "fid")
+    return root
+
+
+@pytest.mark.parametrize("key", ["../served/sw", "/etc/passwd", "sw/../sw", "..", "%2e%2e/sw"])
+def test_traversal_in_a_sweep_or_report_name_is_a_404(mixed_root: Path, key: str) -> None:
+    client = TestClient(create_app([mixed_root]))
+    for path, param, extra in SWEEP_AND_FIDELITY_ROUTES:
+        r = client.get(path, params={param: key, **extra})
+        assert r.status_code == 404, (path, key)
+        assert "root:" not in r.text
+
+
+def test_a_sweep_or_report_of_another_kind_is_not_found(mixed_root: Path) -> None:
+    client = TestClient(create_app([mixed_root]))
+    assert client.get("/sweep", params={"name": "fid"}).status_code == 404
+    assert client.get("/fidelity", params={"name": "sw"}).status_code == 404
+    assert client.get("/run", params={"run": "sw"}).status_code == 404
+
+
+def test_sweep_files_linked_out_of_the_root_are_refused_not_read(
+    mixed_root: Path, tmp_path: Path
+) -> None:
+    from web_fixtures import sweep_hash, write_hand_sweep
+
+    from alvh.web.runs_index import discover_sweeps
+
+    outside = write_hand_sweep(tmp_path / "outside")
+    (mixed_root / "escape").symlink_to(outside, target_is_directory=True)
+    assert sorted(discover_sweeps([mixed_root])) == ["sw"]
+    # An equity file of a served sweep pointing out of the root: refused, not read.
+    sw = mixed_root / "sw"
+    eq = sw / "equity" / f"{sweep_hash(6)}.parquet"
+    eq.unlink()
+    eq.symlink_to(outside / "equity" / f"{sweep_hash(6)}.parquet")
+    client = TestClient(create_app([mixed_root]))
+    r = client.get("/api/sweep/curves", params={"name": "sw"})
+    assert r.status_code == 422 and "outside the served folder" in r.json()["detail"]
+    # So is a results table pointing out.
+    (sw / "results.parquet").unlink()
+    (sw / "results.parquet").symlink_to(outside / "results.parquet")
+    r = client.get("/api/sweep", params={"name": "sw"})
+    assert r.status_code == 422 and "outside the served folder" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "equity/../luck.json",
+        "equity/xyz.parquet",
+        "rows/0000000000000000.json",
+        "../x",
+        "sweep.html",
+    ],
+)
+def test_only_known_sweep_files_are_read(mixed_root: Path, name: str) -> None:
+    from alvh.web.runs_index import RunNotFoundError, discover_sweeps, sweep_file
+
+    ref = discover_sweeps([mixed_root])["sw"]
+    with pytest.raises(RunNotFoundError):
+        sweep_file(ref, name)
+
+
+def test_reading_sweeps_and_reports_changes_no_file(mixed_root: Path) -> None:
+    def snapshot() -> dict[str, str]:
+        return {
+            str(p): hashlib.sha256(p.read_bytes()).hexdigest() + str(p.stat().st_mtime_ns)
+            for p in sorted(mixed_root.rglob("*"))
+            if p.is_file()
+        }
+
+    before = snapshot()
+    client = TestClient(create_app([mixed_root]))
+    for path in ("/sweeps", "/api/sweeps", "/fidelity"):
+        assert client.get(path).status_code == 200
+    for path, param, extra in SWEEP_AND_FIDELITY_ROUTES:
+        name = "fid" if "fidelity" in path else "sw"
+        assert client.get(path, params={param: name, **extra}).status_code == 200, path
+    assert snapshot() == before
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)("/api/sweep?name=sw").status_code == 405
+
+
+def test_the_report_page_as_written_runs_sandboxed(mixed_root: Path) -> None:
+    r = TestClient(create_app([mixed_root])).get("/fidelity/report.html", params={"name": "fid"})
+    csp = r.headers["content-security-policy"]
+    assert csp.startswith("sandbox allow-scripts;") and "default-src 'none'" in csp

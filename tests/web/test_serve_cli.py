@@ -71,3 +71,29 @@ def test_a_port_in_use_is_one_error_line(hand_root: Path, calls, capsys) -> None
     err = capsys.readouterr().err
     assert f"127.0.0.1:{port}" in err and "--port" in err and "Traceback" not in err
     assert calls == []
+
+
+def test_sweeps_and_fidelity_folders_are_served_beside_the_runs(
+    tmp_path: Path, hand_root: Path, any_port, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from fastapi.testclient import TestClient
+    from web_fixtures import write_hand_fidelity, write_hand_sweep
+
+    apps: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    write_hand_sweep(tmp_path / "sweeps" / "s1")
+    write_hand_fidelity(tmp_path / "fid")
+    args = ["serve", "--runs", str(hand_root), "--sweeps", str(tmp_path / "sweeps")]
+    assert main([*args, "--fidelity", str(tmp_path / "fid"), "--sweeps", str(hand_root)]) == 0
+    client = TestClient(apps[0], base_url="http://127.0.0.1:8765")  # type: ignore[arg-type]
+    # Three folders (hand_root given twice is served once), so keys carry the folder's name.
+    assert [r["key"] for r in client.get("/api/sweeps").json()] == ["sweeps/s1"]
+    assert client.get("/fidelity").text.count('id="data-id"') == 1
+    assert "served/hand" in [r["key"] for r in client.get("/api/runs").json()]
+
+
+def test_a_missing_sweeps_folder_names_its_option(tmp_path: Path, calls, capsys) -> None:
+    assert main(["serve", "--runs", str(tmp_path), "--sweeps", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "--sweeps" in err and "nope" in err and "Traceback" not in err

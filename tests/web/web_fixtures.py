@@ -108,3 +108,170 @@ def write_hand_run(out: Path) -> Path:
         out / "journal.sqlite", "hand0001", {}, "syn-hand", "written by hand", sessions
     )
     return out
+
+
+# The hand sweep: keys a in {1, 2}, b in {x, y}, c in {10, 20}; 8 configs in grid order (a
+# slowest). sharpe = 2 a + 10 [b = y] + c / 10; cagr_pct = 2 sharpe. Config #7 (a=2, b=y,
+# c=20) failed; the best is #6 (a=2, b=y, c=10): 4 + 10 + 1 = 15. Heat map of sharpe over a (x)
+# and b (y), each cell the mean over c:
+#   (a=1, b=x): (3 + 4) / 2 = 3.5, n 2      (a=2, b=x): (5 + 6) / 2 = 5.5, n 2
+#   (a=1, b=y): (13 + 14) / 2 = 13.5, n 2   (a=2, b=y): only c=10, 15, n 1
+SWEEP_KEYS = ("a", "b", "c")
+SWEEP_GRID = [(a, b, c) for a in (1, 2) for b in ("x", "y") for c in (10, 20)]
+SWEEP_FAILED = 7
+
+
+def sweep_hash(i: int) -> str:
+    """The hand sweep's config hash of grid point ``i`` (16 hex digits)."""
+    return f"{i:x}" * 16  # "0000...", "1111...", ...
+
+
+def hand_sharpe(a: int, b: str, c: int) -> float:
+    return 2.0 * a + (10.0 if b == "y" else 0.0) + c / 10.0
+
+
+# Equity of two configs over six sessions, for the walk-forward curves. Window 0 tests
+# D2..D3 with config #0, window 1 tests D4..D5 with config #6. The stitched out-of-sample
+# curve starts at 1 on D1 (the session before the first test window):
+#   D2: 121 / 110 = 1.1, D3: 110 / 110 = 1.0, then config #6 from D3 (100): D4 1.0 x 120 / 100
+#   = 1.2, D5 1.0 x 150 / 100 = 1.5 (total return +50 %).
+# The in-sample best (#6) over the same sessions, over its D1 value 100: 1, .8, 1, 1.2, 1.5.
+WF_DATES = ["2021-01-04", "2021-01-05", "2021-01-06", "2021-01-07", "2021-01-08", "2021-01-11"]
+WF_EQUITY = {
+    0: [100.0, 110.0, 121.0, 110.0, 99.0, 100.0],
+    6: [100.0, 100.0, 80.0, 100.0, 120.0, 150.0],
+}
+WF_OOS_GROWTH = [1.0, 1.1, 1.0, 1.2, 1.5]
+WF_IB_GROWTH = [1.0, 0.8, 1.0, 1.2, 1.5]
+
+
+def write_hand_sweep(out: Path, keep_run_of: int | None = 6) -> Path:
+    """Write the hand sweep folder to ``out``; keep config ``keep_run_of``'s run directory."""
+    out.mkdir(parents=True)
+    manifest = {
+        "base_config_hash": "f" * 16,
+        "vary": [{"key": "a", "values": [1, 2]}, {"key": "b", "values": ["x", "y"]},
+                 {"key": "c", "values": [10, 20]}],
+        "random": None,
+        "seed": 0,
+        "points": [{"index": i, "config_hash": sweep_hash(i)} for i in range(8)],
+    }  # fmt: skip
+    (out / "sweep.json").write_text(json.dumps(manifest))
+    rows = []
+    for i, (a, b, c) in enumerate(SWEEP_GRID):
+        bad = i == SWEEP_FAILED
+        s = float("nan") if bad else hand_sharpe(a, b, c)
+        rows.append(
+            {
+                "index": i,
+                "config_hash": sweep_hash(i),
+                "a": a,
+                "b": b,
+                "c": c,
+                "status": "error" if bad else "ok",
+                "error": "margin call <script>x</script>" if bad else None,
+                "run_id": None if bad else f"run{i}",
+                "data_id": "syn-hand",
+                "sharpe": s,
+                "cagr_pct": 2 * s,
+                "volatility_pct": 10.0 + i,
+                "max_drawdown_pct": -5.0 - i,
+                # A column a newer alvh sweep may add: read and shown, not required.
+                "claim_verdict": None if bad else ("supported" if b == "y" else "not supported"),
+            }
+        )
+    df = pd.DataFrame(rows)
+    df.to_parquet(out / "results.parquet", index=False)
+    df.to_csv(out / "results.csv", index=False)
+    for i, eq in WF_EQUITY.items():
+        e = pd.DataFrame(
+            {"hedged_equity_usd": eq, "unhedged_equity_usd": [100.0] * 6},
+            index=pd.DatetimeIndex(pd.to_datetime(WF_DATES), name="date"),
+        )
+        (out / "equity").mkdir(exist_ok=True)
+        e.to_parquet(out / "equity" / f"{sweep_hash(i)}.parquet", index=True)
+    luck = {
+        "select": "sharpe",
+        "n_configs_tried": 7,
+        "selected": {"config_hash": sweep_hash(6), "index": 6, "sharpe": 15.0},
+        "deflated_sharpe": {"dsr": 0.4321, "n_trials": 7},
+        "pbo": {"pbo": 0.25, "n_splits": 252, "n_blocks": 10},
+        "spa": {"p_lower": 0.01, "p_consistent": 0.0375, "p_upper": 0.05, "reps": 1000,
+                "benchmark": "the selected config's unhedged book"},
+    }  # fmt: skip
+    (out / "luck.json").write_text(json.dumps(luck))
+    wf = {
+        "select": "sharpe",
+        "train_months": 12,
+        "test_months": 6,
+        "assumption": "each config's returns are those of its one continuous backtest",
+        "insample_best": sweep_hash(6),
+        "windows": [
+            {"window": 0, "train_start": WF_DATES[0], "test_start": WF_DATES[2],
+             "test_end": WF_DATES[3], "selected": sweep_hash(0), "train_sharpe": 1.0,
+             "test_return_pct": 0.0, "insample_best_test_return_pct": 0.0},
+            {"window": 1, "train_start": WF_DATES[1], "test_start": WF_DATES[4],
+             "test_end": WF_DATES[5], "selected": sweep_hash(6), "train_sharpe": 2.0,
+             "test_return_pct": 50.0, "insample_best_test_return_pct": 50.0},
+        ],
+        "out_of_sample": {"start": WF_DATES[1], "end": WF_DATES[5], "total_return_pct": 50.0,
+                          "cagr_pct": 1.0, "sharpe": 1.0, "max_drawdown_pct": -9.0909},
+        "insample_best_same_sessions": {"start": WF_DATES[1], "end": WF_DATES[5],
+                                        "total_return_pct": 50.0, "cagr_pct": 1.0,
+                                        "sharpe": 1.0, "max_drawdown_pct": -20.0},
+    }  # fmt: skip
+    (out / "walk_forward.json").write_text(json.dumps(wf))
+    if keep_run_of is not None:
+        write_hand_run(out / "runs" / sweep_hash(keep_run_of))
+    return out
+
+
+# The hand fidelity report: one index (PUT) with an out-of-sample window that meets every goal
+# but the drawdown gap (-4.5 pp), one chain, no VIX section.
+def write_hand_fidelity(out: Path) -> Path:
+    """Write a hand ``fidelity.json`` (and a stand-in ``fidelity.html``) to ``out``."""
+    out.mkdir(parents=True)
+
+    def window(start: str, end: str, corr: float, dd_gap: float) -> dict[str, object]:
+        return {
+            "start": start, "end": end, "n_days": 2000, "n_months": 96, "monthly_corr": corr,
+            "te_monthly_ann_pct": 1.5, "te_daily_ann_pct": 2.5, "cagr_replica_pct": 6.1,
+            "cagr_index_pct": 5.6, "cagr_gap_pp": 0.5, "max_dd_replica_pct": -30.0,
+            "max_dd_index_pct": -30.0 - dd_gap, "max_dd_gap_pp": dd_gap,
+            "sign_agree_years": 2, "n_years": 2, "breaks_used": [],
+            "years": [
+                {"year": 2016, "replica_pct": 7.5, "index_pct": 7.0, "gap_pp": 0.5,
+                 "signs_agree": True, "full": True, "has_break": False},
+                {"year": 2017, "replica_pct": -1.25, "index_pct": -1.0, "gap_pp": -0.25,
+                 "signs_agree": True, "full": False, "has_break": False},
+            ],
+        }  # fmt: skip
+
+    rep = {
+        "data": {"data_id": "hand-store-0001", "description": "written by hand"},
+        "surface_params": "v2-handhandhand",
+        "surface_params_note": "hand parameters",
+        "split": "2015-12-31",
+        "definitions": {"iv_error": "model minus market mid IV", "delta": "market delta"},
+        "indexes": [
+            {"name": "PUT", "real_file_id": "abcdef0123456789", "breaks": ["2007-01-03"],
+             "windows": {"in_sample": window("2007-01-03", "2015-12-31", 0.94, 1.0),
+                         "out_of_sample": window("2015-12-31", "2017-12-29", 0.97, -4.5)}},
+        ],
+        "chains": [
+            {"source": "chain <b>one</b>.csv", "source_id": "0123456789abcdef",
+             "quote_dates": ["2019-06-26"], "options_compared": 12,
+             "headline": {"P": {"count": 8, "mean_abs_error_pts": 0.19, "mean_error_pts": 0.05},
+                          "C": {"count": 4, "mean_abs_error_pts": 0.3, "mean_error_pts": -0.1}},
+             "by_delta": [{"right": "P", "delta_bucket": "5-10", "count": 8, "mean_error_pts": 0.05,
+                           "mean_abs_error_pts": 0.19, "median_abs_error_pts": 0.18, "rmse_pts": 0.2}],
+             "by_dte": [{"right": "P", "dte_bucket": "14-30", "count": 8, "mean_error_pts": 0.05,
+                         "mean_abs_error_pts": 0.19, "median_abs_error_pts": 0.18, "rmse_pts": 0.2}],
+             "per_date": []},
+        ],
+        "vix": None,
+        "notes": ["chain 2018-01-31: no usable out-of-the-money quote"],
+    }  # fmt: skip
+    (out / "fidelity.json").write_text(json.dumps(rep))
+    (out / "fidelity.html").write_text("<!doctype html><title>fidelity</title><p>as written</p>")
+    return out

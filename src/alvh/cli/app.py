@@ -37,6 +37,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.fidelity",
     "alvh.cli.sweep",
     "alvh.cli.serve",
+    "alvh.cli.book",
 )
 
 # module -> {top-level command or group it adds or extends: its one-line help (None: extends a
@@ -86,8 +87,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
         "quotes.",
     },
     "alvh.cli.serve": {
-        "serve": "Start the local, read-only web dashboard over run directories and their "
-        "journals.",
+        "serve": "Start the local, read-only web dashboard over runs, sweeps and fidelity reports.",
+    },
+    "alvh.cli.book": {
+        "book": "A persistent book: import positions and fills, status, diff with the broker, log.",
     },
 }
 
@@ -190,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(command) if command in known else build_app(stubs=True)
     err = Console(stderr=True)
     try:
-        app(args=args, prog_name="alvh", standalone_mode=False)
+        # Without standalone mode click returns ``typer.Exit(n)``'s code instead of raising it
+        # (``alvh book diff`` exits 1 when the book and the broker differ).
+        rv = app(args=args, prog_name="alvh", standalone_mode=False)
     except AlvhError as e:
         if debug:
             raise
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 1
-    return 0
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 
 
 def entrypoint() -> None:

@@ -13,11 +13,13 @@ from alvh.errors import ConfigError
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def check_roots(roots: list[Path]) -> list[Path]:
+def check_roots(
+    roots: list[Path], option: str = "--runs", holding: str = "run directories"
+) -> list[Path]:
     """Return the folders to serve, raising a typed error for one that is not a folder."""
     for r in roots:
         if not r.is_dir():
-            raise ConfigError("--runs", str(r), "an existing folder holding run directories")
+            raise ConfigError(option, str(r), f"an existing folder holding {holding}")
     return roots
 
 
@@ -35,6 +37,14 @@ def check_port(host: str, port: int) -> None:
             ) from None
 
 
+def _unique(roots: list[Path]) -> list[Path]:
+    # The same folder given twice (e.g. as --runs and --sweeps) is served once.
+    seen: dict[Path, Path] = {}
+    for r in roots:
+        seen.setdefault(r.resolve(), r)
+    return list(seen.values())
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
 
@@ -46,6 +56,18 @@ def register(app: typer.Typer) -> None:
             metavar="DIR",
             help="Folder holding run directories (repeatable).",
         ),
+        sweeps: list[Path] = typer.Option(
+            [],
+            "--sweeps",
+            metavar="DIR",
+            help="Folder holding sweep folders, or one sweep folder (repeatable).",
+        ),
+        fidelity: list[Path] = typer.Option(
+            [],
+            "--fidelity",
+            metavar="DIR",
+            help="Folder holding a fidelity report (fidelity.json), or folders of them (repeatable).",
+        ),
         host: str = typer.Option(
             "127.0.0.1",
             "--host",
@@ -56,9 +78,17 @@ def register(app: typer.Typer) -> None:
             8765, "--port", min=1, max=65535, metavar="PORT", help="TCP port."
         ),
     ) -> None:
-        """Start the local, read-only web dashboard over run directories and their journals."""
+        """Start the local, read-only web dashboard over runs, sweeps and fidelity reports.
+
+        Every folder given (with any option) is searched for all three: run directories
+        (summary.json), sweep folders (sweep.json and a results table) and fidelity reports
+        (fidelity.json); a sweep's kept runs are run directories too.
+        """
         console = Console()
         roots = check_roots(list(runs))
+        roots += check_roots(list(sweeps), "--sweeps", "sweep folders")
+        roots += check_roots(list(fidelity), "--fidelity", "a fidelity report")
+        roots = _unique(roots)
         check_port(host, port)
         if host not in LOCAL_HOSTS:
             Console(stderr=True).print(

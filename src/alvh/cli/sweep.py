@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -18,6 +19,36 @@ def _fmt_s(s: float | None) -> str:
 
 def _n(v: object, spec: str = ".2f") -> str:
     return "n/a" if not isinstance(v, int | float) else format(v, spec)
+
+
+def _heat_keys(text: str | None, varies: list[Any]) -> tuple[str, str] | None:
+    """Return the two keys of ``--heat KEY1,KEY2`` checked against the varied keys (or None)."""
+    from alvh.errors import ConfigError
+    from alvh.sweep.page import heat_pairs
+
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise ConfigError("--heat", text, "two varied keys separated by a comma")
+    pair = (parts[0], parts[1])
+    if len(varies) < 2:
+        raise ConfigError("--heat", text, "a sweep with at least two --vary keys")
+    heat_pairs(varies, pair)  # checks both keys
+    return pair
+
+
+def verdict_lines(table: Any) -> list[str]:
+    """Return one line per claim: how many ok configs it holds, fails or is inconclusive in."""
+    ok = table[table["status"] == "ok"]
+    if ok.empty or "claim1_verdict" not in ok:
+        return []
+    lines = []
+    for n in (1, 2, 3):
+        v = ok[f"claim{n}_verdict"].replace("", "n/a").value_counts()
+        counts = ", ".join(f"{k} {int(v[k])}" for k in sorted(v.index, key=str))
+        lines.append(f"claim {n} across {len(ok)} configs: {counts}")
+    return lines
 
 
 def register(app: typer.Typer) -> None:
@@ -60,6 +91,12 @@ def register(app: typer.Typer) -> None:
             help="train=5y,test=1y: pick the best config by --select on each training window, "
             "apply it to the next test window (walk_forward.csv/json).",
         ),
+        heat: str | None = typer.Option(
+            None,
+            "--heat",
+            help="KEY1,KEY2: the two varied keys of the heat map shown first (default the first "
+            "two --vary); the page switches to any other pair.",
+        ),
         keep_runs: bool = typer.Option(
             False, "--keep-runs", help="Keep each config's run directory under OUT/runs/."
         ),
@@ -83,6 +120,7 @@ def register(app: typer.Typer) -> None:
 
         wf_spec = parse_walk_forward(walk) if walk is not None else None
         varies = [parse_vary(v) for v in vary]
+        heat_keys = _heat_keys(heat, varies)
         n_grid = grid_size(varies)
         n = n_grid if random is None else min(random, n_grid)
         where = scheduler or (f"{workers} local worker processes" if workers else "this process")
@@ -127,9 +165,11 @@ def register(app: typer.Typer) -> None:
         luck = luck_report(o.out, o.table, select)
         for line in luck_lines(luck):
             err.print(line, highlight=False)
-        page = write_page(o.out, o.table, varies, select, luck)
-        if wf_spec is not None:
-            wf = walk_forward(o.out, o.table, wf_spec, select)
+        for line in verdict_lines(o.table):
+            err.print(line, highlight=False)
+        wf = walk_forward(o.out, o.table, wf_spec, select) if wf_spec is not None else None
+        page = write_page(o.out, o.table, varies, select, luck, heat=heat_keys, walk=wf)
+        if wf is not None:
             if "out_of_sample" in wf:
                 a, b = wf["out_of_sample"], wf["insample_best_same_sessions"]
                 err.print(

@@ -22,7 +22,7 @@ import numpy as np
 from alvh.calendar.listings import product_listed_on
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
-from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes, UpcomingEvents
+from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes
 from alvh.engine.hedge_ledger import FillTiming, LedgerHook, rule_outcome
 from alvh.engine.hedge_market import date_of_ns
 from alvh.engine.hedge_pricing import HedgeCosts, _Market
@@ -72,8 +72,7 @@ class AlvhHedge(LedgerHook):
         super().__init__(cfg, costs, fill_timing)
         self.state = HedgeState()
         self._iv_hist: list[float] = []
-        self._upcoming: UpcomingEvents | None = None
-        self._signals: CloseSignals | None = None  # the run's close tables (prepare builds)
+        self._signals = CloseSignals(cfg.triggers)  # the close rules, read through snapshots
         # The state's layers and pending tranches as the last decision left them, once they
         # were aligned with the ledger and no orphan was left (None: align next session).
         self._aligned: tuple[tuple[LayerHolding, ...], tuple[PendingTranche, ...]] | None = None
@@ -89,9 +88,7 @@ class AlvhHedge(LedgerHook):
         self._aligned = None
         self._unknown_held = False
         self._marks = (None, {})
-        # Events sorted once, filtered by known_at at each decision (the snapshot's rule, faster).
-        self._upcoming = UpcomingEvents(data.tables["events"])
-        self._signals = CloseSignals(data, self.cfg.triggers)  # NoDataError without VIX bars
+        data.sessions("VIX")  # NoDataError now, not mid-run, without VIX bars
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
 
@@ -148,11 +145,7 @@ class AlvhHedge(LedgerHook):
             cv.iv_atm,
             cv.dte_days,
         )
-        upcoming = self._upcoming
-        if upcoming is None:  # decide() before prepare(): no events known
-            upcoming = self._upcoming = UpcomingEvents()
-        nxt = upcoming.next_sessions(today, max(t.macro_sessions, 1))
-        events = upcoming.known_between(today, nxt[-1], snap.as_of)
+        nxt, events = snap.upcoming_sessions_and_events(max(t.macro_sessions, 1))
         # ``np.add.reduce`` is what ``ndarray.sum`` runs, without numpy's Python-level wrapper
         # (same reduction, same floats); likewise minimum/maximum for ``clip``.
         n_condors = int(_sum(cv.qty))
@@ -169,13 +162,9 @@ class AlvhHedge(LedgerHook):
         )
         gains, costs = self._layer_gains(snap, view)
         sig = self._signals
-        if sig is None:  # decide() before prepare()
-            sig = self._signals = CloseSignals(snap.data, t)
-        # The close rules and the VIX IV pair, looked up in the run's tables by closes known.
-        k_vix = snap.known_count("VIX")
-        k_rsi = k_vix if t.rsi_symbol == "vix" else snap.known_count("SPX")
-        iv_now, iv_before = sig.iv(k_vix) if t.iv_source == "vix" else self._atm_iv(snap)
-        pre = {"macd_crossover": sig.macd(k_vix), "rsi": sig.rsi(k_rsi)}
+        # The close rules and the VIX IV pair, on the closes the snapshot knows.
+        iv_now, iv_before = sig.iv(snap) if t.iv_source == "vix" else self._atm_iv(snap)
+        pre = {"macd_crossover": sig.macd(snap), "rsi": sig.rsi(snap)}
         vx1, vx2 = m.vx_fronts if len(m.vx_fronts) == 2 else (None, None)
         return HedgeInputs(
             session_index=self.session_index,

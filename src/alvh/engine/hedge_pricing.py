@@ -41,16 +41,7 @@ from alvh.book.contracts import Contract, EtfShare, VixFuture, VixOption
 from alvh.calendar.listings import product_listed_on
 from alvh.engine.costs import VX_TICK, HedgeCosts, vix_option_half_spread
 from alvh.engine.hedge_hook import HedgeMark
-from alvh.engine.hedge_market import (
-    DAY_NS,
-    EtfSeries,
-    HedgeMarket,
-    MarketReader,
-    build_market,
-    date_of_ns,
-    market_reader,
-    ns_of_date,
-)
+from alvh.engine.hedge_market import DAY_NS, HedgeMarket, build_market, date_of_ns, ns_of_date
 from alvh.errors import NoDataError, PricingError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
@@ -106,11 +97,10 @@ class HedgePricer:
         self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
         self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
-        self._reader: tuple[MarketData, MarketReader] | None = None
         self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
         self._terms_of: dict[str, _Terms] = {}  # contract id -> _terms
         self._betas: dict[int, float] = {}  # whole days -> vx_beta
-        self._etf: EtfSeries | None = None
+        self._etf = False  # whether markets read the ETF (prepare_etf)
         self.etf_note = "ETF series not prepared"
 
     # -- set-up ---------------------------------------------------------------------------
@@ -121,15 +111,15 @@ class HedgePricer:
         self._future_ids.clear()
         self._models.clear()
         self._cache = None
-        self._reader = None
         self._expiries.clear()
         self._terms_of.clear()
-        self._etf = None
+        self._etf = False
         self.etf_note = "ETF series not prepared"
 
     def prepare_etf(self, data: MarketData) -> None:
-        """Rebuild the VXX-like ETF price series from the whole VX table (point-in-time)."""
-        self._etf, self.etf_note = EtfSeries.from_data(data)
+        """Read the VXX-like ETF in every market (the data's series, built once; its note)."""
+        self._etf = True
+        self.etf_note = data.etf_note
 
     def register(self, contract: Contract) -> str:
         """Remember ``contract`` so that ``mark`` can price its id; return the id."""
@@ -172,13 +162,7 @@ class HedgePricer:
         key = int(snap.as_of.value)
         if c is not None and c[1] == key:
             return c[2]
-        if isinstance(snap, MarketSnapshot):  # the engine's: read through the data's reader
-            r = self._reader
-            if r is None or r[0] is not snap.data:
-                r = self._reader = (snap.data, market_reader(snap.data))
-            m = r[1].market(key, self._etf)
-        else:  # any object with the snapshot's accessors (tests)
-            m = build_market(snap, self._etf)
+        m = build_market(snap, self._etf)
         self._cache = (snap, key, m)
         return m
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from alvh.errors import NoDataError
+from alvh.market.curve_index import VxCurveIndex
+from alvh.market.etf_series import EtfSeries
+from alvh.market.events_index import EventsIndex
+from alvh.market.history_index import HistoryIndex
 from alvh.market.schema import INDEX_BARS, REQUIRED_TABLES, TABLES
-
-if TYPE_CHECKING:
-    from alvh.market.snapshot import MarketSnapshot
+from alvh.market.snapshot import MarketSnapshot
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,30 @@ class MarketData:
             )
             if np.any(np.diff(self._series[str(symbol)].known_ns) < 0):
                 raise NoDataError(f"index_bars {symbol}: known_at not increasing with date")
+        # Values over growing close histories (indicator tails), filled as snapshots ask.
+        self._history = HistoryIndex()
+
+    # -- per-data indexes over history, built on first use (read through a snapshot) -------
+    @cached_property
+    def _vx_curves(self) -> VxCurveIndex:
+        """Every day's VX curve, by count of known rows (``MarketSnapshot.vx_curve_day``)."""
+        return VxCurveIndex(self._by_known["vx_settlements"])
+
+    @cached_property
+    def _events(self) -> EventsIndex:
+        """The events by date (``MarketSnapshot.upcoming_sessions_and_events``)."""
+        return EventsIndex(self.tables["events"])
+
+    @cached_property
+    def _etf(self) -> tuple[EtfSeries | None, str]:
+        """The modelled VIX-futures ETF and what it is (``MarketSnapshot.etf_bar``)."""
+        return EtfSeries.from_tables(self.tables["vx_settlements"], self.tables["rates"])
+
+    @property
+    def etf_note(self) -> str:
+        """What the modelled VIX-futures ETF series is (days, total or excess return), or why
+        it could not be built; builds it on first use."""
+        return self._etf[1]
 
     # -- whole-history access (engine and reports; never rules) ---------------------------
     @property
@@ -139,18 +166,6 @@ class MarketData:
     def last_date(self) -> pd.Timestamp:
         return self.sessions()[-1]
 
-    def close_history(self, symbol: str) -> np.ndarray:
-        """Return every close of ``symbol`` in ``known_at`` order: a snapshot that knows ``k``
-        of them sees the first ``k`` (``MarketSnapshot.known_count``). The data's own array:
-        read it, do not change it.
-
-        Raises
-        ------
-        NoDataError
-            If the data has no bars of ``symbol``.
-        """
-        return self._require(symbol).close
-
     def _require(self, symbol: str) -> _Series:
         try:
             return self._series[symbol]
@@ -161,6 +176,4 @@ class MarketData:
 
     def snapshot(self, as_of: pd.Timestamp | str) -> MarketSnapshot:
         """Return the view of everything known at or before ``as_of`` (naive US/Eastern)."""
-        from alvh.market.snapshot import MarketSnapshot
-
         return MarketSnapshot(self, pd.Timestamp(as_of))

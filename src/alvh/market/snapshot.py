@@ -3,16 +3,28 @@
 It shows every row whose ``known_at`` is at or before ``as_of`` and nothing after. Access is by
 binary search over arrays sorted by ``known_at``, so a snapshot costs microseconds to build and
 the daily loop can make one per session.
+
+It is the only door to the past: the per-data indexes over history that make the daily hedge
+fast (the VX curve by day, ``vx_curve_day``; close-history tails such as the MACD and RSI,
+``close_tail``; the events of the next sessions, ``upcoming_sessions_and_events``; the modelled
+VIX-futures ETF, ``etf_bar``) are built once per ``MarketData`` and reached only through these
+methods, which give each the snapshot's cutoff (docs/data.md lists every method and its rule).
+``MarketData`` is named here as a type only: data makes snapshots, not the other way round.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Hashable
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from alvh.errors import NoDataError
+from alvh.market.curve_index import DAY_NS, VxCurveDay
+from alvh.market.etf_series import EtfBar
+from alvh.market.history_index import TailBuilder
 
 if TYPE_CHECKING:
     from alvh.market.data import MarketData, _Series
@@ -73,8 +85,7 @@ class MarketSnapshot:
         return int(s.dates_ns[n - 1]), float(s.close[n - 1])
 
     def known_count(self, symbol: str) -> int:
-        """Return how many bars of ``symbol`` are known (``MarketData.close_history``'s first
-        ones).
+        """Return how many bars of ``symbol`` are known (the first ones in date order).
 
         Raises
         ------
@@ -121,6 +132,23 @@ class MarketSnapshot:
         """Return the last ``n`` known closes as a float array (fewer if not known yet)."""
         s, k = self._n_known(symbol)
         return s.close[max(0, k - n) : k]
+
+    def close_tail(self, symbol: str, key: Hashable, build: TailBuilder) -> Any:
+        """Return ``build``'s row for the known close history of ``symbol``.
+
+        ``build(known_closes, k_from)`` returns one row per history ``known_closes[:k]``,
+        ``k_from <= k <= len(known_closes)`` (e.g. an indicator's last values over the last
+        ``n`` closes); rows are kept in the data's history index under ``(symbol, key)``, so
+        ``key`` must name the builder and all its parameters. The builder only ever gets the
+        closes known at ``as_of`` (at most: a later snapshot extends the rows from its own).
+
+        Raises
+        ------
+        NoDataError
+            If the data has no bars of ``symbol``.
+        """
+        s, k = self._n_known(symbol)
+        return self.data._history.tails(symbol, s.close, key, build).row(k)
 
     # -- VX futures -----------------------------------------------------------------------
     def vx_curve(self) -> pd.DataFrame:
@@ -175,6 +203,23 @@ class MarketSnapshot:
             d._vx_settle[start:k],
         )
 
+    def vx_curve_day(self) -> VxCurveDay:
+        """Return the latest known VX curve as maps (code -> (expiry ns, settle), expiry ns ->
+        settle) and the VX1, VX2 settles, rows with a missing or non-positive settle dropped;
+        ``curve_ns`` None when no settlement is known. Built once per day of the data
+        (``alvh.market.curve_index``); the maps are shared: read them, do not change them."""
+        return self.data._vx_curves.curve(self._cutoff("vx_settlements"))
+
+    def etf_bar(self) -> EtfBar | None:
+        """Return the modelled VIX-futures ETF on the latest known VX settlement date (its
+        price, front weight and the expiries it holds), None when no settlement is known or
+        the series cannot be built (``MarketData.etf_note`` says why)."""
+        curve_ns = self.vx_curve_day().curve_ns
+        series = self.data._etf[0]
+        if curve_ns is None or series is None:
+            return None
+        return series.at(curve_ns)
+
     # -- rates and events -----------------------------------------------------------------
     def rate_pct(self, series: str = "IRX") -> float:
         """Return the latest known value of a rate series, in percent."""
@@ -196,3 +241,15 @@ class MarketSnapshot:
         if kinds is not None:
             mask &= known["kind"].isin(kinds)
         return known[mask].sort_values(["date", "kind"], kind="mergesort")
+
+    def upcoming_sessions_and_events(
+        self, n: int
+    ) -> tuple[tuple[date, ...], tuple[tuple[date, str], ...]]:
+        """Return the ``n >= 1`` NYSE sessions after ``as_of``'s day and the ``(date, kind)``
+        of the events known at ``as_of`` dated after that day and on or before the last of
+        them (sorted by date and kind). The calendar is known in advance; the events are
+        filtered by ``known_at`` here (``alvh.market.events_index``)."""
+        today_ns = self._as_of_ns - self._as_of_ns % DAY_NS
+        ev = self.data._events
+        sessions = ev.next_sessions(today_ns, n)
+        return sessions, ev.known_between(today_ns, sessions[-1], self._as_of_ns)

@@ -117,6 +117,70 @@ def _basis(run: RunData, windows_note: str) -> str:
     )
 
 
+def _hedge_pnl(run: RunData) -> pd.Series:
+    eq = run.equity
+    cols = run.hedge_pnl_columns
+    return eq[cols].sum(axis=1) if cols else pd.Series(0.0, index=eq.index)
+
+
+def judge_claims(
+    run: RunData,
+    events: pd.DataFrame | None,
+    settings: AnalysisSettings | None = None,
+    scaled_mean_usd: pd.Series | None = None,
+) -> list[ClaimResult]:
+    """Return the three claims of a run, exactly as ``analyze_run`` states them.
+
+    The claims need only the equity of both books, the SPX close, the hedge P&L and the events,
+    not the book intervals (the slow part of ``analyze_run``), so a sweep can judge every row.
+
+    Parameters
+    ----------
+    run
+        The run (a run directory, or a ``RunData`` built in memory from a result).
+    events
+        Macro events (columns ``kind``, ``date``), None when unavailable (claim 1 inconclusive).
+    settings
+        Bootstrap and window settings (the defaults are ``alvh report``'s).
+    scaled_mean_usd
+        The unhedged book scaled to the same mean return, for claim 1's side figure; None
+        leaves that figure out (the verdict does not use it).
+    """
+    s = settings or AnalysisSettings()
+    eq = run.equity
+    hedged, unhedged = eq["hedged_equity_usd"], eq["unhedged_equity_usd"]
+    ev = events if events is not None else pd.DataFrame(columns=["kind", "date"])
+    after = s.event_window_after_sessions
+    fc_windows = event_windows(eq.index, ev, ("FOMC", "CPI"), after)
+    stress = stress_windows(eq.index)
+    surprise = _surprise_windows(run, ev, after)
+    on = run.hedge_enabled
+    c1 = claim_drawdown_cut(hedged, unhedged, fc_windows, s.bootstrap, scaled_mean_usd, on)
+    if events is None and on:
+        c1 = ClaimResult(
+            1,
+            c1.claim,
+            "inconclusive",
+            Estimate(math.nan, reason="no macro-event table"),
+            c1.unit,
+            "no FOMC/CPI dates were available to this report",
+        )
+    c2 = claim_surprise_losses(hedged, unhedged, surprise + stress, run.capital_base_usd, on)
+    c3 = claim_hedge_cost(_hedge_pnl(run), run.capital_base_usd, s.bootstrap, on)
+    return [
+        _with_basis(c1, _basis(run, f"{len(fc_windows)} FOMC/CPI windows of {after + 1} sessions")),
+        _with_basis(
+            c2,
+            _basis(
+                run,
+                f"{len(surprise)} CPI/PPI surprise windows (top {1 - SURPRISE_QUANTILE:.0%} "
+                f"|SPX move|) and {len(stress)} named stress windows",
+            ),
+        ),
+        _with_basis(c3, _basis(run, "full calendar months (>= 15 sessions)")),
+    ]
+
+
 def analyze_run(
     run: RunData, events: pd.DataFrame | None = None, settings: AnalysisSettings | None = None
 ) -> RunAnalysis:
@@ -142,50 +206,16 @@ def analyze_run(
     if sc.defined:
         books["scaled_cvar"] = sc.equity_usd
     intervals = book_intervals(books, s.bootstrap)
+    claims = judge_claims(run, events, s, sm.equity_usd if sm.defined else None)
     ev = events if events is not None else pd.DataFrame(columns=["kind", "date"])
-    after = s.event_window_after_sessions
-    fc_windows = event_windows(eq.index, ev, ("FOMC", "CPI"), after)
-    stress = stress_windows(eq.index)
-    surprise = _surprise_windows(run, ev, after)
-    hedge_pnl = (
-        eq[run.hedge_pnl_columns].sum(axis=1)
-        if run.hedge_pnl_columns
-        else pd.Series(0.0, index=eq.index)
-    )
-    on = run.hedge_enabled
-    c1 = claim_drawdown_cut(
-        hedged, unhedged, fc_windows, s.bootstrap, sm.equity_usd if sm.defined else None, on
-    )
-    if events is None and on:
-        c1 = ClaimResult(
-            1,
-            c1.claim,
-            "inconclusive",
-            Estimate(math.nan, reason="no macro-event table"),
-            c1.unit,
-            "no FOMC/CPI dates were available to this report",
-        )
-    c2 = claim_surprise_losses(hedged, unhedged, surprise + stress, run.capital_base_usd, on)
-    c3 = claim_hedge_cost(hedge_pnl, run.capital_base_usd, s.bootstrap, on)
-    claims = [
-        _with_basis(c1, _basis(run, f"{len(fc_windows)} FOMC/CPI windows of {after + 1} sessions")),
-        _with_basis(
-            c2,
-            _basis(
-                run,
-                f"{len(surprise)} CPI/PPI surprise windows (top {1 - SURPRISE_QUANTILE:.0%} "
-                f"|SPX move|) and {len(stress)} named stress windows",
-            ),
-        ),
-        _with_basis(c3, _basis(run, "full calendar months (>= 15 sessions)")),
-    ]
+    hedge_pnl = _hedge_pnl(run)
     return RunAnalysis(
         run=run,
         books=books,
         scaled=(sm, sc),
         intervals=intervals,
         claims=claims,
-        stress=window_table(run, stress, books),
+        stress=window_table(run, stress_windows(eq.index), books),
         events_study=event_study(run, ev),
         hedge_cost_monthly_pct=monthly_hedge_cost_pct(hedge_pnl, run.capital_base_usd),
         has_events=events is not None,
@@ -224,4 +254,5 @@ __all__ = [
     "RunAnalysis",
     "analyze_run",
     "full_period_summary",
+    "judge_claims",
 ]

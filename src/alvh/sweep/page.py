@@ -1,14 +1,20 @@
-"""``sweep.html``: heat map over two varied keys, a sortable top table, the top equity curves.
+"""``sweep.html``: heat maps over any two varied keys, a sortable top table with the claims'
+verdicts, the top equity curves, the luck figures and the walk-forward.
 
 One file that opens offline: plotly's JavaScript is inlined once, every value is escaped, and
-the chart ids are fixed so the same sweep gives the same bytes.
+the chart ids are fixed so the same sweep gives the same bytes. The heat map of ``--heat`` (by
+default the first two varied keys) is drawn by plotly; the matrices of every other pair of
+varied keys and of every metric in ``HEAT_METRICS`` are embedded as JSON and two selectors
+switch between them in the browser (``Plotly.react``), with no server.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Sequence
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +34,49 @@ TOP_COLUMNS = (
     "hedge_cost_pct_per_month",
     "unhedged_sharpe",
     "unhedged_max_drawdown_pct",
+    "claim1_verdict",
+    "claim1_dd_cut_pct",
+    "claim2_verdict",
+    "claim3_verdict",
+)
+# Metrics a heat map can show (the selector's choices); the sweep's --select is shown first.
+HEAT_METRICS = (
+    "sharpe",
+    "sortino",
+    "cagr_pct",
+    "calmar",
+    "max_drawdown_pct",
+    "worst_month_pct",
+    "return_over_cash_pct",
+    "hedge_cost_pct_per_month",
+    "claim1_dd_cut_pct",
 )
 
 _CSS = """body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222;
 padding:0 1em}h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #ddd;margin-top:2em}
 table{border-collapse:collapse;font-size:.85em}th,td{border:1px solid #ddd;padding:3px 7px;
 text-align:right}th{background:#f4f4f4;cursor:pointer}td.l{text-align:left}
-.note{color:#555;font-size:.85em}"""
+.note{color:#555;font-size:.85em}td.holds{background:#e3f4e3}td.doesnot{background:#f9e0e0}
+td.inconclusive{background:#fdf5dc}"""
+
+# Switch the heat map between embedded matrices: HEAT[pair][metric] = {x, y, z, xk, yk}.
+_HEAT_JS = """<script>
+(function(){
+ var H = JSON.parse(document.getElementById('heat-data').textContent);
+ var C = JSON.parse(document.getElementById('heat-colors').textContent);
+ var ps = document.getElementById('heat-pair'), ms = document.getElementById('heat-metric');
+ function draw(){
+  var d = H[ps.value][ms.value];
+  Plotly.react('heat', [{type:'heatmap', x:d.x, y:d.y, z:d.z, colorscale:C,
+   reversescale: d.lower_better, colorbar:{title:{text:ms.value}}}],
+   {xaxis:{title:{text:d.xk}, type:'category'}, yaxis:{title:{text:d.yk}, type:'category'},
+    height:420, margin:{l:60, r:20, t:30, b:50}});
+  document.getElementById('heat-title').textContent = ms.value + ' over ' + d.xk + ' and ' +
+   d.yk + (d.n_other ? ' (mean over the other varied keys)' : '');
+ }
+ ps.addEventListener('change', draw); ms.addEventListener('change', draw);
+})();
+</script>"""
 
 # Click a header to sort by it (numbers numerically); click again to reverse.
 _SORT_JS = """<script>
@@ -59,7 +101,7 @@ def _esc(v: object) -> str:
 
 
 def _num(v: Any) -> str:
-    if isinstance(v, float) and not math.isfinite(v):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "n/a"
     return f"{v:,.2f}" if isinstance(v, float) else _esc(v)
 
@@ -80,7 +122,7 @@ def top_table(table: pd.DataFrame, varies: Sequence[Vary], select: str, top: int
     ok = table[table["status"] == "ok"].sort_values(
         [select, "index"], ascending=[False, True], kind="mergesort"
     )
-    cols = ["config_hash", *(v.key for v in varies), *TOP_COLUMNS]
+    cols = ["config_hash", *(v.key for v in varies), *(c for c in TOP_COLUMNS if c in table)]
     head = "".join(f"<th>{_esc(c)}</th>" for c in ["rank", *cols])
     body = []
     for rank, (_, r) in enumerate(ok.head(top).iterrows(), start=1):
@@ -89,6 +131,10 @@ def top_table(table: pd.DataFrame, varies: Sequence[Vary], select: str, top: int
             v = r[c]
             data = f' data-v="{float(v)!r}"' if isinstance(v, float) and math.isfinite(v) else ""
             cls = ' class="l"' if isinstance(v, str) else ""
+            if c.endswith("_verdict"):
+                kind = {"holds": "holds", "does not hold": "doesnot"}.get(str(v), "inconclusive")
+                cls = f' class="l {kind}"' if v and v != "n/a" else ' class="l"'
+                v = v or "n/a"
             cells.append(f"<td{cls}{data}>{_num(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
@@ -106,6 +152,153 @@ def heat_frame(table: pd.DataFrame, x: str, y: str, metric: str) -> pd.DataFrame
     return ok.pivot_table(index=y, columns=x, values=metric, aggfunc="mean", sort=True)
 
 
+def heat_pairs(varies: Sequence[Vary], heat: tuple[str, str] | None) -> list[tuple[str, str]]:
+    """Return the (x, y) key pairs of the heat maps, ``heat`` (or the first two keys) first.
+
+    Raises
+    ------
+    alvh.errors.ConfigError
+        If ``heat`` names a key that is not varied, or the same key twice.
+    """
+    from alvh.errors import ConfigError
+
+    keys = [v.key for v in varies]
+    if len(keys) < 2:
+        return []
+    first = heat or (keys[0], keys[1])
+    for k in first:
+        if k not in keys:
+            raise ConfigError("--heat", k, f"one of the varied keys: {', '.join(keys)}")
+    if first[0] == first[1]:
+        raise ConfigError("--heat", ",".join(first), "two different varied keys")
+    rest = [p for p in combinations(keys, 2) if set(p) != set(first)]
+    return [first, *rest]
+
+
+def _finite(x: Any) -> float | None:
+    return float(x) if isinstance(x, int | float) and math.isfinite(float(x)) else None
+
+
+def heat_data(
+    table: pd.DataFrame, varies: Sequence[Vary], pairs: Sequence[tuple[str, str]]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Return every heat matrix the page embeds: ``{"x|y": {metric: {x, y, z, ...}}}``.
+
+    Cells are the mean over the ok configs of that pair of values (``heat_frame``); a cell with
+    no value is null.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    metrics = [m for m in HEAT_METRICS if m in table]
+    for x, y in pairs:
+        by_metric = {}
+        for m in metrics:
+            hf = heat_frame(table, x, y, m)
+            by_metric[m] = {
+                "xk": x,
+                "yk": y,
+                "x": [str(c) for c in hf.columns],
+                "y": [str(i) for i in hf.index],
+                "z": [[_finite(v) for v in row] for row in hf.to_numpy()],
+                "n_other": len(varies) - 2,
+                "lower_better": m == "hedge_cost_pct_per_month",
+            }
+        out[f"{x}|{y}"] = by_metric
+    return out
+
+
+def _walk_forward_html(wf: dict[str, Any]) -> str:
+    if "out_of_sample" not in wf:
+        return f"<h2>Walk-forward</h2><p>{_esc(wf.get('reason', 'not run'))}</p>"
+    a, b = wf["out_of_sample"], wf.get("insample_best_same_sessions", {})
+    rows = "".join(
+        f'<tr><td class="l">{_esc(name)}</td><td>{_num(d.get("total_return_pct"))}</td>'
+        f"<td>{_num(d.get('cagr_pct'))}</td><td>{_num(d.get('sharpe'))}</td>"
+        f"<td>{_num(d.get('max_drawdown_pct'))}</td></tr>"
+        for name, d in (("out of sample (walk-forward)", a), ("in-sample best", b))
+        if d
+    )
+    per = "".join(
+        f'<tr><td>{w["window"]}</td><td class="l">{_esc(w["test_start"])}..{_esc(w["test_end"])}'
+        f'</td><td class="l">{_esc(w["selected"])}</td><td>{_num(w.get("test_return_pct"))}</td>'
+        f"<td>{_num(w.get('insample_best_test_return_pct'))}</td></tr>"
+        for w in wf["windows"]
+    )
+    return (
+        f"<h2>Walk-forward: train {wf['train_months']} months, test {wf['test_months']} months, "
+        f"pick by {_esc(wf['select'])}</h2>"
+        f'<p class="note">{a["start"]}..{a["end"]}; {_esc(wf["assumption"])} (docs/sweep.md)</p>'
+        "<table><thead><tr><th>book</th><th>total return %</th><th>CAGR %</th><th>Sharpe</th>"
+        f"<th>max DD %</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<div style="overflow-x:auto;margin-top:1em"><table><thead><tr><th>window</th><th>test'
+        "</th><th>chosen config</th><th>its test return %</th><th>in-sample best's test "
+        f"return %</th></tr></thead><tbody>{per}</tbody></table></div>"
+    )
+
+
+def luck_readings(luck: dict[str, Any]) -> list[str]:
+    """Return what each luck figure says, in words, by the thresholds of docs/sweep.md."""
+    out = []
+    dsr = luck["deflated_sharpe"].get("dsr")
+    if dsr is not None:
+        out.append(
+            f"deflated Sharpe ratio {dsr:.2f}: "
+            + (
+                "at or above 0.95, the best config's Sharpe ratio is distinguishable from the "
+                "luck of the search at 5%"
+                if dsr >= 0.95
+                else "below 0.95, the best config's Sharpe ratio is not distinguishable from "
+                "the best of as many configs without skill"
+            )
+        )
+    pbo = luck["pbo"].get("pbo")
+    if pbo is not None:
+        out.append(
+            f"PBO {pbo:.2f}: "
+            + (
+                "the configs best on half the sessions rank at or below the median on the other "
+                "half in at least half of the splits: the selection does not carry over"
+                if pbo >= 0.5
+                else "the share of splits where the in-sample best ranks at or below the median "
+                "out of sample (near 0: the selection carries over)"
+            )
+        )
+    p = luck["spa"].get("p_consistent")
+    if p is not None:
+        out.append(
+            f"SPA p = {p:.3f}: "
+            + (
+                "below 0.05, some hedged config beats carrying no hedge beyond what trying "
+                "this many configs explains"
+                if p < 0.05
+                else "at or above 0.05, no hedged config beats carrying no hedge beyond what "
+                "trying this many configs explains"
+            )
+        )
+    return out
+
+
+def _claims_note(table: pd.DataFrame) -> str:
+    ok = table[(table["status"] == "ok")]
+    if "claim1_verdict" not in ok or ok.empty:
+        return ""
+    parts = []
+    for n in (1, 2, 3):
+        v = ok[f"claim{n}_verdict"].replace("", "n/a").value_counts()
+        parts.append(
+            f"claim {n}: " + ", ".join(f"{_esc(k)} {int(v[k])}" for k in sorted(v.index, key=str))
+        )
+    return (
+        "<h2>The three claims, per config</h2><p>"
+        + "; ".join(parts)
+        + '</p><p class="note">Each config judged against its own unhedged twin with the rules '
+        "and bootstrap of <code>alvh report</code> (docs/report.md): 1 drawdown cut of 35-40% "
+        "in FOMC/CPI windows, 2 unhedged &gt; 40% loss in CPI/PPI surprise windows while hedged "
+        "rarely &gt; 18%, 3 hedge cost 0.3-0.7% of capital per month; n/a without a hedge. "
+        "Verdicts of many configs are not independent evidence: the best of many is selected "
+        "(see the luck figures).</p>"
+    )
+
+
 def write_page(
     out: Path,
     table: pd.DataFrame,
@@ -114,8 +307,19 @@ def write_page(
     luck: dict[str, Any] | None = None,
     top: int = 20,
     n_curves: int = 5,
+    heat: tuple[str, str] | None = None,
+    walk: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``out/sweep.html`` and return its path."""
+    """Write ``out/sweep.html`` and return its path.
+
+    Parameters
+    ----------
+    heat
+        The two varied keys of the heat map shown first (default the first two); the page can
+        switch to any other pair.
+    walk
+        The walk-forward result (``alvh.sweep.walkforward.walk_forward``), shown when given.
+    """
     import plotly.graph_objects as go
 
     parts = [f"<h1>alvh sweep: {len(table)} configs, best by {_esc(select)}</h1>"]
@@ -133,10 +337,12 @@ def write_page(
             f"best: <code>{_esc(luck['selected']['config_hash'])}</code>; deflated Sharpe ratio "
             f"{_num(d['dsr'])} over {d['n_trials']} configs; PBO (CSCV) {_num(p.get('pbo'))}; "
             f"SPA p-value vs its unhedged book {_num(s['p_consistent'])} (docs/sweep.md)</p>"
+            f"<ul>{''.join(f'<li>{_esc(x)}</li>' for x in luck_readings(luck))}</ul>"
         )
     js = True
-    if len(varies) >= 2 and (table["status"] == "ok").any():
-        x, y = varies[0].key, varies[1].key
+    pairs = heat_pairs(varies, heat)
+    if pairs and (table["status"] == "ok").any():
+        x, y = pairs[0]
         hf = heat_frame(table, x, y, select)
         fig = go.Figure(
             go.Heatmap(
@@ -148,12 +354,43 @@ def write_page(
             )
         )
         fig.update_layout(
-            xaxis_title=x, yaxis_title=y, height=420, margin={"l": 60, "r": 20, "t": 30, "b": 50}
+            xaxis={"title": x, "type": "category"},
+            yaxis={"title": y, "type": "category"},
+            height=420,
+            margin={"l": 60, "r": 20, "t": 30, "b": 50},
         )
         note = " (mean over the other varied keys)" if len(varies) > 2 else ""
-        parts.append(f"<h2>{_esc(select)} over {_esc(x)} and {_esc(y)}{_esc(note)}</h2>")
+        parts.append(
+            f'<h2 id="heat-title">{_esc(select)} over {_esc(x)} and {_esc(y)}{_esc(note)}</h2>'
+        )
+        pair_opts = "".join(
+            f'<option value="{_esc(a)}|{_esc(b)}">{_esc(a)} (x) / {_esc(b)} (y)</option>'
+            for a, b in pairs
+        )
+        metric_opts = "".join(
+            f'<option value="{_esc(m)}"{" selected" if m == select else ""}>{_esc(m)}</option>'
+            for m in HEAT_METRICS
+            if m in table
+        )
+        parts.append(
+            f'<p>keys <select id="heat-pair">{pair_opts}</select> metric '
+            f'<select id="heat-metric">{metric_opts}</select></p>'
+        )
         parts.append(_figure_html(fig, "heat", js))
+        blob = json.dumps(heat_data(table, varies, pairs), sort_keys=True, allow_nan=False)
+        # "</" cannot end the script element early: JSON allows "<\/".
+        parts.append(
+            '<script type="application/json" id="heat-data">'
+            + blob.replace("</", "<\\/")
+            + "</script>"
+            # plotly.js has no "RdYlGn" by name (plotly.py expands it): send the stops.
+            + '<script type="application/json" id="heat-colors">'
+            + json.dumps([list(c) for c in fig.data[0].colorscale])
+            + "</script>"
+            + _HEAT_JS
+        )
         js = False
+    parts.append(_claims_note(table))
     parts.append(f"<h2>Top {top} configs by {_esc(select)}</h2>")
     parts.append(top_table(table, varies, select, top))
     ok = table[table["status"] == "ok"].sort_values(
@@ -166,6 +403,8 @@ def write_page(
     fig.update_layout(yaxis_title="equity USD (hedged book)", height=420)
     parts.append(f"<h2>Equity of the top {n_curves} configs</h2>")
     parts.append(_figure_html(fig, "equity", js))
+    if walk is not None:
+        parts.append(_walk_forward_html(walk))
     doc = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>alvh sweep</title>'
         f"<style>{_CSS}</style></head><body>{''.join(parts)}{_SORT_JS}</body></html>\n"

@@ -27,7 +27,9 @@ import pandas as pd
 
 from alvh.sweep import SweepError
 from alvh.sweep.grid import SweepPoint, Vary
-from alvh.sweep.task import METRIC_COLUMNS
+from alvh.sweep.task import CLAIM_COLUMNS, METRIC_COLUMNS, VERDICT_COLUMNS
+
+NUMBER_COLUMNS = (*METRIC_COLUMNS, *CLAIM_COLUMNS)
 
 MANIFEST = "sweep.json"
 FLOAT_FORMAT = "%.10g"
@@ -133,7 +135,9 @@ def results_table(out: Path, points: Sequence[SweepPoint], varies: Sequence[Vary
     """Return the table of the finished configs, in grid order (the same whatever the run order).
 
     Columns: ``index``, ``config_hash``, one per varied key (named by the key), ``status``,
-    ``error``, ``run_id``, ``data_id`` and ``alvh.sweep.task.METRIC_COLUMNS``.
+    ``error``, ``run_id``, ``data_id``, ``alvh.sweep.task.METRIC_COLUMNS``, the three claims'
+    verdicts (``VERDICT_COLUMNS``, text; empty for a failed config) and their numbers
+    (``CLAIM_COLUMNS``). A row file written before the verdicts existed has them empty/NaN.
     """
     rows = []
     for p in points:
@@ -149,20 +153,24 @@ def results_table(out: Path, points: Sequence[SweepPoint], varies: Sequence[Vary
         "run_id",
         "data_id",
     ]
-    table: dict[str, list[Any]] = {c: [] for c in [*cols, *METRIC_COLUMNS]}
+    table: dict[str, list[Any]] = {
+        c: [] for c in [*cols, *METRIC_COLUMNS, *VERDICT_COLUMNS, *CLAIM_COLUMNS]
+    }
     for r in rows:
         for c in ("index", "config_hash", "status", "error", "run_id", "data_id"):
             table[c].append(r.get(c))
         for v in varies:
             table[v.key].append(r["varied"].get(v.key))
-        for c in METRIC_COLUMNS:
+        for c in VERDICT_COLUMNS:
+            table[c].append(str(r.get(c) or ""))
+        for c in NUMBER_COLUMNS:
             x = r.get(c)
             table[c].append(math.nan if x is None else float(x))
     for v in varies:
         table[v.key] = _column(table[v.key])
     df = pd.DataFrame(table)
     df["index"] = df["index"].astype("int64")
-    for c in METRIC_COLUMNS:
+    for c in NUMBER_COLUMNS:
         df[c] = df[c].astype("float64")
     data_ids = sorted({d for d in df["data_id"] if d})
     if len(data_ids) > 1:

@@ -69,8 +69,11 @@ class SweepOutcome:
         Configs in the sweep; run now; skipped as already done; failed now.
     market_loads
         Per worker process id, how many times it loaded the market (1 each when cached).
-    task_seconds
-        Per config run now, its wall time inside the worker (config hash -> seconds).
+    task_seconds, task_cpu_seconds
+        Per config run now, its wall and CPU time inside the worker (config hash -> seconds).
+    warm_up
+        The configs that were the first of their worker process (they also paid the market
+        load and the numba compilation).
     """
 
     out: Path
@@ -83,6 +86,8 @@ class SweepOutcome:
     n_failed: int
     market_loads: dict[int, int] = field(default_factory=dict)
     task_seconds: dict[str, float] = field(default_factory=dict)
+    task_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    warm_up: frozenset[str] = frozenset()
 
 
 def _serial(
@@ -185,6 +190,8 @@ def run_sweep(
     ]
     loads: Counter[int] = Counter()
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    warm: set[str] = set()
     done = failed = 0
     t0 = time.perf_counter()
     if jobs:
@@ -195,6 +202,9 @@ def run_sweep(
             write_row(out, point, res.row, res.equity)
             loads[res.pid] += int(res.market_loaded)
             seconds[point.config_hash] = res.seconds
+            cpu[point.config_hash] = res.cpu_seconds
+            if res.market_loaded:
+                warm.add(point.config_hash)
             done += 1
             failed += res.row["status"] != "ok"
             if progress is not None:
@@ -216,4 +226,6 @@ def run_sweep(
         failed,
         dict(loads),
         seconds,
+        cpu,
+        frozenset(warm),
     )

@@ -43,6 +43,21 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "hedge_cost_pct_per_month",
     *(f"unhedged_{c}" for c in UNHEDGED_METRICS),
 )
+# The three claims of SPEC 4 per row (alvh.report.analysis.judge_claims, alvh report's rules and
+# bootstrap settings): the verdict (text) and the number it rests on with its 95% interval.
+VERDICT_COLUMNS: tuple[str, ...] = ("claim1_verdict", "claim2_verdict", "claim3_verdict")
+CLAIM_COLUMNS: tuple[str, ...] = (
+    "claim1_dd_cut_pct",
+    "claim1_dd_cut_lo_pct",
+    "claim1_dd_cut_hi_pct",
+    "claim1_n_windows",
+    "claim2_unhedged_worst_loss_pct",
+    "claim2_hedged_share_above_18pct",
+    "claim2_n_windows",
+    "claim3_cost_pct_per_month",
+    "claim3_cost_lo_pct",
+    "claim3_cost_hi_pct",
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,11 @@ class TaskResult:
     equity
         Daily equity of both books (``hedged_equity_usd``, ``unhedged_equity_usd``), or None.
     pid
-        The worker process id; ``market_loaded`` says whether this task loaded the market.
+        The worker process id; ``market_loaded`` says whether this task loaded the market
+        (the first task of a worker, which also pays the numba compilation).
+    seconds, cpu_seconds
+        Wall and CPU time of the task inside the worker (CPU time is what a busy machine
+        distorts least).
     """
 
     row: dict[str, Any]
@@ -64,6 +83,7 @@ class TaskResult:
     pid: int
     market_loaded: bool
     seconds: float
+    cpu_seconds: float = math.nan
 
 
 def market_for_run(cfg: Any, store: str | None) -> tuple[Any, bool]:
@@ -123,6 +143,49 @@ def summary_row(summary: dict[str, Any], daily: pd.DataFrame, capital_usd: float
     return row
 
 
+def _extra(extra: dict[str, object], key: str) -> float:
+    v = extra.get(key)
+    return float(v) if isinstance(v, int | float) else math.nan
+
+
+def claim_row(
+    summary: dict[str, Any], daily: pd.DataFrame, events: pd.DataFrame | None
+) -> dict[str, Any]:
+    """Return the three claims' verdicts and numbers of one run (``VERDICT_COLUMNS``, ...).
+
+    The same function, rules and bootstrap settings as ``alvh report`` (its defaults: 1,000
+    replications, seed 20240101), on the run's in-memory daily table instead of its equity.csv,
+    so a row's verdicts are the report's verdicts on that run (tested). The claims need only the
+    window losses and the monthly hedge cost: milliseconds, not the seconds of the report's
+    book intervals, which a row does not need.
+    """
+    from alvh.report.analysis import judge_claims
+    from alvh.report.rundir import RunData, capital_base
+
+    empty = pd.DataFrame()
+    run = RunData(
+        Path("."), summary, daily, empty, empty, empty, empty, capital_base(summary, daily)
+    )
+    c1, c2, c3 = judge_claims(run, events)
+    row: dict[str, Any] = {
+        "claim1_verdict": c1.verdict,
+        "claim2_verdict": c2.verdict,
+        "claim3_verdict": c3.verdict,
+    }
+    e1, e3 = c1.estimate, c3.estimate
+    row["claim1_dd_cut_pct"] = e1.value * 100.0
+    row["claim1_dd_cut_lo_pct"] = e1.lo * 100.0
+    row["claim1_dd_cut_hi_pct"] = e1.hi * 100.0
+    row["claim1_n_windows"] = _extra(c1.extra, "n_windows")
+    row["claim2_unhedged_worst_loss_pct"] = c2.estimate.value  # also with < 3 windows
+    row["claim2_hedged_share_above_18pct"] = _extra(c2.extra, "hedged_share_above_18pct")
+    row["claim2_n_windows"] = _extra(c2.extra, "n_windows")
+    row["claim3_cost_pct_per_month"] = e3.value
+    row["claim3_cost_lo_pct"] = e3.lo
+    row["claim3_cost_hi_pct"] = e3.hi
+    return row
+
+
 def error_text(e: BaseException) -> str:
     """Return one line for a failed config: a user error's message, else the exception type."""
     return str(e) if isinstance(e, AlvhError) else f"{type(e).__name__}: {e}"
@@ -144,7 +207,7 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
     from alvh.config.load import config_from_dict, dump_toml
     from alvh.runs import summary_dict, write_run_dir
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     loaded = False
     row: dict[str, Any] = {"run_id": "", "data_id": "", "status": "ok", "error": ""}
     equity = None
@@ -156,10 +219,14 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
         summary = summary_dict(result)
         row["run_id"] = result.run_id
         row |= summary_row(summary, result.daily, cfg.capital.initial_usd)
+        row |= claim_row(summary, result.daily, market.tables.get("events"))
         equity = result.daily[["hedged_equity_usd", "unhedged_equity_usd"]].copy()
         if keep_dir is not None:
             write_run_dir(result, Path(keep_dir), dump_toml(cfg))
     except Exception as e:  # a failing config records its error; the sweep goes on
         row["status"], row["error"] = "error", error_text(e)
-        row |= {c: math.nan for c in METRIC_COLUMNS}
-    return TaskResult(row, equity, os.getpid(), loaded, time.perf_counter() - t0)
+        row |= {c: math.nan for c in (*METRIC_COLUMNS, *CLAIM_COLUMNS)}
+        row |= {c: "" for c in VERDICT_COLUMNS}
+    return TaskResult(
+        row, equity, os.getpid(), loaded, time.perf_counter() - t0, time.process_time() - c0
+    )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
@@ -21,8 +22,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from alvh import __version__
 from alvh.errors import AlvhError
-from alvh.web import data, journal_db
-from alvh.web.runs_index import RunRef, discover, run_file, valid_key
+from alvh.web import data, decimate, journal_db, sweeps
+from alvh.web import fidelity as fid
+from alvh.web.runs_index import (
+    RunRef,
+    discover,
+    discover_fidelity,
+    discover_sweeps,
+    fidelity_file,
+    run_file,
+    valid_key,
+)
 
 _STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
 
@@ -51,28 +61,39 @@ def _fmt(v: object, digits: int = 2) -> str:
 
 
 class _Index:
-    """The run directories being served; rescanned on demand (thread-safe)."""
+    """The run, sweep and fidelity report folders being served; rescanned on demand."""
+
+    KINDS: ClassVar[dict[str, Callable[[list[Path]], dict[str, RunRef]]]] = {
+        "run": discover,
+        "sweep": discover_sweeps,
+        "fidelity report": discover_fidelity,
+    }
 
     def __init__(self, roots: list[Path]) -> None:
         self.roots = [Path(r) for r in roots]
         self._lock = threading.Lock()
-        self.runs: dict[str, RunRef] = {}
+        self.found: dict[str, dict[str, RunRef]] = {k: {} for k in self.KINDS}
         self.rescan()
 
-    def rescan(self) -> None:
-        runs = discover(self.roots)
-        with self._lock:
-            self.runs = runs
+    @property
+    def runs(self) -> dict[str, RunRef]:
+        return self.found["run"]
 
-    def get(self, key: str) -> RunRef:
+    def rescan(self, kind: str | None = None) -> None:
+        kinds = [kind] if kind else list(self.KINDS)
+        new = {k: self.KINDS[k](self.roots) for k in kinds}
+        with self._lock:
+            self.found = self.found | new
+
+    def get(self, key: str, kind: str = "run") -> RunRef:
         if not valid_key(key):
-            raise HTTPException(404, f"no run named {key!r} (malformed run name)")
-        ref = self.runs.get(key)
+            raise HTTPException(404, f"no {kind} named {key!r} (malformed name)")
+        ref = self.found[kind].get(key)
         if ref is None:
-            self.rescan()
-            ref = self.runs.get(key)
+            self.rescan(kind)
+            ref = self.found[kind].get(key)
         if ref is None:
-            raise HTTPException(404, f"no run named {key!r} among the served folders")
+            raise HTTPException(404, f"no {kind} named {key!r} among the served folders")
         return ref
 
 
@@ -120,13 +141,17 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
     env.globals["version"] = __version__
     app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.index = index  # what is being served (read by bench/bench_web.py)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers.update(_HEADERS)
+        for k, v in _HEADERS.items():
+            # A route that set its own (stricter) policy keeps it.
+            if k not in response.headers:
+                response.headers[k] = v
         return response
 
     def page(name: str, **ctx: Any) -> HTMLResponse:
@@ -154,17 +179,21 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
 
     @app.get("/", response_class=HTMLResponse)
     def runs_page() -> HTMLResponse:
-        index.rescan()
+        index.rescan("run")
         rows = [data.run_row(r) for r in index.runs.values()]
         return page("runs.html", rows=rows, roots=[str(r) for r in index.roots])
 
     @app.get("/api/runs")
     def api_runs() -> list[dict[str, Any]]:
-        index.rescan()
+        index.rescan("run")
         return [data.run_row(r) for r in index.runs.values()]
 
     @app.get("/run", response_class=HTMLResponse)
-    def run_page(run: str = Query(...), day: str | None = None) -> HTMLResponse:
+    def run_page(
+        run: str = Query(...),
+        day: str | None = None,
+        points: int = Query(decimate.DEFAULT_MAX_POINTS, ge=50, le=20_000),
+    ) -> HTMLResponse:
         ref = index.get(run)
         s = data.summary(ref)
         return page(
@@ -174,11 +203,27 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
             definitions=data.get(s, "definitions") or {},
             metrics=data.metric_rows(s),
             day=_valid_date(day) if day else None,
+            points=points,
         )
 
     @app.get("/api/series")
-    def api_series(run: str = Query(...)) -> dict[str, Any]:
-        return data.series(index.get(run))
+    def api_series(
+        run: str = Query(...),
+        points: int | None = Query(None, ge=50, le=20_000),
+        start: str | None = None,
+        end: str | None = None,
+    ) -> dict[str, Any]:
+        # Without points/start/end: every session (the Compare page, scripts). With them: the
+        # chart traces thinned for drawing (alvh.web.decimate), optionally over a window.
+        ref = index.get(run)
+        if points is None and start is None and end is None:
+            return data.series(ref)
+        return data.series_view(
+            ref,
+            points or decimate.DEFAULT_MAX_POINTS,
+            _valid_date(start) if start else None,
+            _valid_date(end) if end else None,
+        )
 
     @app.get("/api/journal")
     def api_journal(
@@ -258,8 +303,163 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     def api_compare(run: list[str] = Query(default=[])) -> dict[str, Any]:
         out = {}
         for k in run[:8]:
-            s = data.series(index.get(k))
-            out[k] = {"dates": s["dates"], "books": s["books"]}
+            # Thinned like the run page's charts (every peak and trough kept).
+            s = data.series_view(index.get(k), decimate.DEFAULT_MAX_POINTS)
+            out[k] = {"view": s["view"], "books": s["books"]}
         return out
+
+    # --- Sweeps -------------------------------------------------------------------------
+
+    def sweep_ctx(name: str) -> tuple[RunRef, Any, list[str], list[str]]:
+        ref = index.get(name, "sweep")
+        t = sweeps.table(ref)
+        varied = sweeps.varied_keys(ref, t)
+        return ref, t, varied, sweeps.metric_columns(t, varied)
+
+    def check_column(value: str, allowed: list[str], what: str) -> str:
+        if value not in allowed:
+            raise HTTPException(400, f"{what} {value!r}: expected one of {allowed}")
+        return value
+
+    kept_seen: dict[str, frozenset[str]] = {}
+
+    def kept_runs(ref: RunRef) -> dict[str, str]:
+        # Runs kept after the index was built (a sweep still running) trigger one rescan, and
+        # another only when the kept folder's content changes again.
+        kept = ref.path / "runs"
+        names = frozenset(d.name for d in kept.iterdir()) if kept.is_dir() else frozenset()
+        keys = sweeps.run_keys(ref, index.runs)
+        if names - set(keys) and kept_seen.get(ref.key) != names:
+            kept_seen[ref.key] = names
+            index.rescan("run")
+            keys = sweeps.run_keys(ref, index.runs)
+        return keys
+
+    @app.get("/sweeps", response_class=HTMLResponse)
+    def sweeps_page() -> HTMLResponse:
+        index.rescan("sweep")
+        rows = [sweeps.sweep_row(r) for r in index.found["sweep"].values()]
+        return page("sweeps.html", rows=rows, roots=[str(r) for r in index.roots])
+
+    @app.get("/api/sweeps")
+    def api_sweeps() -> list[dict[str, Any]]:
+        index.rescan("sweep")
+        return [sweeps.sweep_row(r) for r in index.found["sweep"].values()]
+
+    @app.get("/sweep", response_class=HTMLResponse)
+    def sweep_page(
+        name: str = Query(...),
+        sort: str | None = Query(None, max_length=200),
+        limit: int = Query(100, ge=1, le=sweeps.MAX_TOP_ROWS),
+    ) -> HTMLResponse:
+        ref, t, varied, metrics = sweep_ctx(name)
+        sel = sweeps.select_metric(ref, t, metrics)
+        sort = check_column(sort, metrics, "sort") if sort else sel
+        return page(
+            "sweep.html",
+            row=sweeps.sweep_row(ref),
+            varied=varied,
+            metrics=metrics,
+            others=sweeps.other_columns(t, varied),
+            sort=sort,
+            limit=limit,
+            rows=sweeps.top_rows(t, sort, limit),
+            n_ok=len(sweeps._ok(t)),
+            run_keys=kept_runs(ref),
+            luck=sweeps.luck(ref),
+            wf=sweeps.walk_forward_json(ref),
+        )
+
+    @app.get("/api/sweep")
+    def api_sweep(
+        name: str = Query(...),
+        sort: str | None = Query(None, max_length=200),
+        limit: int = Query(100, ge=1, le=sweeps.MAX_TOP_ROWS),
+    ) -> dict[str, Any]:
+        ref, t, varied, metrics = sweep_ctx(name)
+        sel = sweeps.select_metric(ref, t, metrics)
+        sort = check_column(sort, metrics, "sort") if sort else sel
+        return {
+            "summary": sweeps.sweep_row(ref),
+            "varied": varied,
+            "metrics": metrics,
+            "other_columns": sweeps.other_columns(t, varied),
+            "sort": sort,
+            "rows": sweeps.top_rows(t, sort, limit),
+            "run_keys": kept_runs(ref),
+            "luck": sweeps.luck(ref),
+        }
+
+    @app.get("/api/sweep/heat")
+    def api_sweep_heat(
+        name: str = Query(...),
+        x: str = Query(..., max_length=200),
+        y: str = Query(..., max_length=200),
+        metric: str = Query(..., max_length=200),
+    ) -> dict[str, Any]:
+        _ref, t, varied, metrics = sweep_ctx(name)
+        check_column(x, varied, "x")
+        check_column(y, varied, "y")
+        check_column(metric, metrics, "metric")
+        return sweeps.heat(t, x, y, metric)
+
+    @app.get("/api/sweep/curves")
+    def api_sweep_curves(
+        name: str = Query(...), top: int = Query(5, ge=0, le=20)
+    ) -> dict[str, Any]:
+        ref, t, _varied, metrics = sweep_ctx(name)
+        sel = sweeps.select_metric(ref, t, metrics)
+        best = [str(r.get("config_hash")) for r in sweeps.top_rows(t, sel, top)[:top]]
+        # Thinned for drawing like the run page (each bucket's high and low kept).
+        pts = decimate.DEFAULT_MAX_POINTS
+        return {
+            "select": sel,
+            "top": sweeps.equity_curves(ref, best, pts),
+            "walk_forward": sweeps.walk_forward(ref, pts),
+        }
+
+    # --- Fidelity -----------------------------------------------------------------------
+
+    @app.get("/fidelity", response_class=HTMLResponse)
+    def fidelity_page(name: str | None = None) -> HTMLResponse:
+        if name is None:
+            index.rescan("fidelity report")
+            reports = index.found["fidelity report"]
+            if len(reports) != 1:
+                return page(
+                    "fidelity_list.html", keys=list(reports), roots=[str(r) for r in index.roots]
+                )
+            name = next(iter(reports))
+        ref = index.get(name, "fidelity report")
+        rep = fid.shaped(fid.report(ref))
+        rows = fid.index_rows(rep)
+        return page(
+            "fidelity.html",
+            key=ref.key,
+            rep=rep,
+            index_rows=[r | {"meets": fid.row_meets(r)} for r in rows],
+            goals=fid.GOALS,
+            has_html=fidelity_file(ref, "fidelity.html") is not None,
+        )
+
+    @app.get("/api/fidelity")
+    def api_fidelity(name: str = Query(...)) -> dict[str, Any]:
+        return fid.report(index.get(name, "fidelity report"))
+
+    @app.get("/fidelity/report.html")
+    def fidelity_html(name: str = Query(...)) -> Response:
+        # The page alvh fidelity wrote, as written (its charts: levels, smiles), read-only.
+        p = fidelity_file(index.get(name, "fidelity report"), "fidelity.html")
+        if p is None:
+            raise HTTPException(404, f"report {name!r} has no fidelity.html")
+        # Sandboxed: its inline scripts run (the charts) in an opaque origin, so a page in a
+        # served folder cannot read the dashboard's API; it loads nothing from anywhere.
+        csp = (
+            "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+            "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+        )
+        return Response(
+            p.read_bytes(), media_type="text/html", headers={"Content-Security-Policy": csp}
+        )
 
     return app

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from alvh.errors import AlvhError
+from alvh.web import decimate
 from alvh.web.runs_index import RunRef, run_file
 
 BOOKS = ("hedged", "unhedged")
@@ -145,6 +146,25 @@ def _series_cached(ref: RunRef, stamps: tuple[tuple[str, int, int], ...]) -> dic
     return _series(ref)
 
 
+def series_view(
+    ref: RunRef, max_points: int, start: str | None = None, end: str | None = None
+) -> dict[str, Any]:
+    """Return the chart series thinned for drawing (:func:`alvh.web.decimate.series_view`)."""
+    stamps = tuple(_stamp(p) for n in ("equity.csv", "hedge_layers.csv") if (p := run_file(ref, n)))
+    return _view_cached(ref, stamps, max_points, start, end)
+
+
+@lru_cache(maxsize=32)
+def _view_cached(
+    ref: RunRef,
+    stamps: tuple[tuple[str, int, int], ...],
+    max_points: int,
+    start: str | None,
+    end: str | None,
+) -> dict[str, Any]:
+    return decimate.series_view(_series_cached(ref, stamps), max_points, start, end)
+
+
 def _series(ref: RunRef) -> dict[str, Any]:
     """Return every chart series of the run page (JSON-ready lists, dates as ISO strings).
 
@@ -158,7 +178,7 @@ def _series(ref: RunRef) -> dict[str, Any]:
     if eq.empty or "date" not in eq:
         return out
     dates = pd.to_datetime(eq["date"])
-    out["dates"] = [d.strftime("%Y-%m-%d") for d in dates]
+    out["dates"] = dates.dt.strftime("%Y-%m-%d").tolist()
     for b in BOOKS:
         col = f"{b}_equity_usd"
         if col not in eq:

@@ -57,6 +57,25 @@ def _inputs(text: str) -> Any:
         return text
 
 
+_COUNTS: dict[tuple[Any, ...], int] = {}
+_MAX_COUNTS = 256
+
+
+def _count(con: sqlite3.Connection, path: Path, clause: str, args: tuple[Any, ...]) -> int:
+    # A finished journal does not change (it is opened immutable), so the number of rows a
+    # filter matches is counted once per file version: paging through a broad filter (every
+    # hedge rule that acted: a scan of most of the table) then costs one query a page, not two.
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size, clause, args)
+    if key not in _COUNTS:
+        if len(_COUNTS) >= _MAX_COUNTS:
+            _COUNTS.clear()
+        _COUNTS[key] = int(
+            con.execute(f"SELECT count(*) FROM decisions{clause}", args).fetchone()[0]
+        )
+    return _COUNTS[key]
+
+
 def decisions(
     path: Path,
     date: str | None = None,
@@ -96,7 +115,7 @@ def decisions(
     try:
         with closing(_connect(path)) as con:
             args.insert(0, _run_id(con))
-            total = con.execute(f"SELECT count(*) FROM decisions{clause}", args).fetchone()[0]
+            total = _count(con, path, clause, tuple(args))
             cur = con.execute(
                 "SELECT date, seq, rule, inputs_json, outcome, action, reason FROM decisions"
                 f"{clause} ORDER BY date, seq LIMIT ? OFFSET ?",

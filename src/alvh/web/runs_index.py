@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from alvh.errors import AlvhError
 
-# Run directories are at most this many levels below a root (sweeps nest runs two deep).
-MAX_DEPTH = 4
+# Folders are searched this many levels below a root (a sweep keeps its runs two deeper).
+MAX_DEPTH = 6
 # The only files the dashboard reads from a run directory.
 RUN_FILES = frozenset(
     {
@@ -72,14 +73,26 @@ def _is_run_dir(path: Path, root: Path) -> bool:
     return s.is_file() and _inside(s.resolve(), root)
 
 
-def discover(roots: list[Path]) -> dict[str, RunRef]:
-    """Return every run directory under ``roots`` by key, sorted by key.
+def _is_sweep_dir(path: Path, root: Path) -> bool:
+    m = path / "sweep.json"
+    has_table = any((path / n).is_file() for n in ("results.parquet", "results.csv"))
+    return m.is_file() and has_table and _inside(m.resolve(), root)
 
-    A run directory is a folder holding a summary.json. Hidden folders, ``*.partial``
-    folders (a run being written) and anything whose real path leaves its root are skipped.
+
+def _is_fidelity_dir(path: Path, root: Path) -> bool:
+    f = path / "fidelity.json"
+    return f.is_file() and _inside(f.resolve(), root)
+
+
+def _walk(roots: list[Path], is_target: Callable[[Path, Path], bool]) -> dict[str, RunRef]:
+    """Return every folder under ``roots`` for which ``is_target`` holds, by key.
+
+    Hidden folders, ``*.partial`` folders (being written) and anything whose real path leaves
+    its root are skipped; a target's subfolders are not searched. Roots that resolve to the
+    same folder are walked once.
     """
     found: dict[str, RunRef] = {}
-    real_roots = [Path(r).resolve() for r in roots]
+    real_roots = list(dict.fromkeys(Path(r).resolve() for r in roots))
     names = [r.name or "root" for r in real_roots]
     prefix = len(real_roots) > 1
     for root, name in zip(real_roots, names, strict=True):
@@ -99,7 +112,7 @@ def discover(roots: list[Path]) -> dict[str, RunRef]:
                     continue
                 keep.append(d)
             dirnames[:] = keep
-            if not _is_run_dir(here, root):
+            if not is_target(here, root):
                 continue
             parts = ([name] if prefix else []) + list(rel.parts)
             key = "/".join(parts) if parts else name
@@ -109,8 +122,53 @@ def discover(roots: list[Path]) -> dict[str, RunRef]:
             while key in found:
                 key, n = f"{base}~{n}", n + 1
             found[key] = RunRef(key=key, path=here.resolve(), root=root)
-            dirnames[:] = []  # a run directory's subfolders are not runs
+            dirnames[:] = []  # a target's subfolders are not searched for more of its kind
     return dict(sorted(found.items()))
+
+
+def discover(roots: list[Path]) -> dict[str, RunRef]:
+    """Return every run directory under ``roots`` by key, sorted by key.
+
+    A run directory is a folder holding a summary.json. Hidden folders, ``*.partial``
+    folders (a run being written) and anything whose real path leaves its root are skipped.
+    """
+    return _walk(roots, _is_run_dir)
+
+
+def discover_sweeps(roots: list[Path]) -> dict[str, RunRef]:
+    """Return every sweep folder under ``roots`` by key (``sweep.json`` and a results table)."""
+    return _walk(roots, _is_sweep_dir)
+
+
+def discover_fidelity(roots: list[Path]) -> dict[str, RunRef]:
+    """Return every fidelity report folder under ``roots`` by key (holding ``fidelity.json``)."""
+    return _walk(roots, _is_fidelity_dir)
+
+
+# The only files read from a sweep folder (besides ``equity/<hash>.parquet``) and a fidelity
+# report folder.
+SWEEP_FILES = frozenset(
+    {
+        "sweep.json",
+        "results.parquet",
+        "results.csv",
+        "luck.json",
+        "walk_forward.json",
+        "walk_forward.csv",
+    }
+)
+FIDELITY_FILES = frozenset({"fidelity.json", "fidelity.html"})
+_CONFIG_HASH = re.compile(r"^[0-9a-f]{16}$")
+
+
+def _checked(ref: RunRef, rel: str) -> Path | None:
+    p = ref.path / rel
+    if not p.exists():
+        return None
+    real = p.resolve()
+    if not _inside(real, ref.root) or not real.is_file():
+        raise RunNotFoundError(f"{ref.key}/{rel}: points outside the served folder; not read")
+    return real
 
 
 def run_file(ref: RunRef, name: str) -> Path | None:
@@ -125,10 +183,35 @@ def run_file(ref: RunRef, name: str) -> Path | None:
         raise RunNotFoundError(
             f"{name!r}: not a run directory file (expected one of {sorted(RUN_FILES)})"
         )
-    p = ref.path / name
-    if not p.exists():
-        return None
-    real = p.resolve()
-    if not _inside(real, ref.root) or not real.is_file():
-        raise RunNotFoundError(f"{ref.key}/{name}: points outside the served folder; not read")
-    return real
+    return _checked(ref, name)
+
+
+def sweep_file(ref: RunRef, name: str) -> Path | None:
+    """Return the path of one of a sweep folder's known files, or None if absent.
+
+    ``name`` is one of :data:`SWEEP_FILES` or ``equity/<config hash>.parquet`` (16 hex digits).
+
+    Raises
+    ------
+    RunNotFoundError
+        If ``name`` is not a sweep file, or the file's real path leaves the root.
+    """
+    ok = name in SWEEP_FILES
+    if name.startswith("equity/") and name.endswith(".parquet"):
+        ok = bool(_CONFIG_HASH.match(name[len("equity/") : -len(".parquet")]))
+    if not ok:
+        raise RunNotFoundError(f"{name!r}: not a sweep folder file")
+    return _checked(ref, name)
+
+
+def fidelity_file(ref: RunRef, name: str) -> Path | None:
+    """Return the path of ``fidelity.json`` or ``fidelity.html`` in a report folder, or None.
+
+    Raises
+    ------
+    RunNotFoundError
+        If ``name`` is not a report file, or the file's real path leaves the root.
+    """
+    if name not in FIDELITY_FILES:
+        raise RunNotFoundError(f"{name!r}: not a fidelity report file")
+    return _checked(ref, name)

@@ -1,0 +1,134 @@
+"""Positions as a pure fold over the book's fill events (nothing stores a position).
+
+``fill`` and ``import`` events carry one execution each: the contract id, signed quantity,
+price, fees and the tag of what it belongs to (``tier``: condor tier or hedge layer; ``group``:
+condor id or hedge tranche). ``book_fills`` turns them into ``alvh.book.positions.Fill`` in log
+order and ``fold_book`` folds them with the book layer's own ``fold``, so a book replayed from
+its log is exactly the book. Lines for symbols the strategy does not trade (``foreign``) are
+folded apart, by symbol, and never enter the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from alvh.book.contracts import Contract, VixFuture, parse_contract_id
+from alvh.book.positions import Fill, Position, fold
+from alvh.live.store import Event
+
+FILL_KINDS = ("fill", "import")
+IMPORTED_TIER = "imported"  # tier of an imported position the file did not tag
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignPosition:
+    """A position in something the strategy does not trade: reported, left alone."""
+
+    symbol: str
+    qty: int
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookFold:
+    """The fold of a book's log: its fills in order, open positions, foreign positions."""
+
+    fills: tuple[Fill, ...]
+    positions: dict[tuple[str, str, str], Position]
+    foreign: dict[str, ForeignPosition]
+
+    def open_positions(self) -> dict[tuple[str, str, str], Position]:
+        """Return the lots with a non-zero quantity, keyed by (contract id, tier, group)."""
+        return {k: p for k, p in self.positions.items() if not p.is_flat}
+
+    def held_by_contract(self) -> dict[str, float]:
+        """Return the net open quantity per contract id (all lots summed)."""
+        out: dict[str, float] = {}
+        for (cid, _, _), p in self.open_positions().items():
+            out[cid] = out.get(cid, 0.0) + p.qty
+        return {c: q for c, q in out.items() if q != 0}
+
+
+def fill_payload(
+    *,
+    contract: Contract,
+    qty: int,
+    price: float,
+    day: date,
+    fees_usd: float,
+    tier: str,
+    group: str,
+    reason: str,
+    source: str,
+    line: int,
+) -> dict[str, Any]:
+    """Return the payload of a ``fill``/``import`` event (the fields ``fill_of`` reads)."""
+    return {
+        "contract": contract.id,
+        # Kept so a VX future is rebuilt without the exchange calendar (seconds to build).
+        "expiry": contract.expiry.isoformat() if contract.expiry is not None else None,
+        "qty": qty,
+        "price": price,
+        "date": day.isoformat(),
+        "fees_usd": fees_usd,
+        "tier": tier,
+        "group": group,
+        "reason": reason,
+        "source": source,
+        "line": line,
+    }
+
+
+def contract_of(contract_id: str, expiry: str | None) -> Contract:
+    """Return the contract of an id, taking a VX future's expiry as recorded.
+
+    ``parse_contract_id`` derives a VX expiry from the CFE rule, which needs the exchange
+    calendar (a few seconds to build in a fresh process); the recorded expiry is the same date.
+    """
+    word = contract_id.strip()
+    mini = word.startswith("VXM") and len(word) == 6
+    code = "VX" + word[3:] if mini else word
+    if expiry and len(code) == 5 and code.startswith("VX") and code[3:].isdigit():
+        return VixFuture(code, date.fromisoformat(expiry), mini)
+    return parse_contract_id(contract_id)
+
+
+def fill_of(payload: dict[str, Any]) -> Fill:
+    """Return the ``Fill`` an event payload records."""
+    return Fill(
+        date=date.fromisoformat(payload["date"]),
+        contract=contract_of(payload["contract"], payload.get("expiry")),
+        qty=float(payload["qty"]),
+        price=float(payload["price"]),
+        fees_usd=float(payload.get("fees_usd", 0.0)),
+        reason=str(payload.get("reason", "")),
+        tier=str(payload.get("tier", "")),
+        group=str(payload.get("group", "")),
+    )
+
+
+def fold_book(events: Iterable[Event]) -> BookFold:
+    """Fold a book's events (in seq order) into fills, positions and foreign positions.
+
+    A pure function: same events, same result. Events of other kinds are ignored.
+    """
+    fills: list[Fill] = []
+    foreign: dict[str, ForeignPosition] = {}
+    for e in events:
+        if e.kind not in FILL_KINDS:
+            continue
+        p = e.payload
+        if "foreign" in p:
+            sym = p["foreign"]
+            old = foreign.get(sym)
+            qty = (old.qty if old else 0) + int(p["qty"])
+            if qty == 0:
+                foreign.pop(sym, None)
+            else:
+                foreign[sym] = ForeignPosition(sym, qty, str(p.get("why", "")))
+            continue
+        fills.append(fill_of(p))
+    return BookFold(tuple(fills), fold(fills), foreign)
