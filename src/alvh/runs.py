@@ -1,7 +1,9 @@
-"""Write a backtest's run directory (summary.json, CSVs, journal) and read it back.
+"""Write a backtest's run directory (summary.json, CSVs, journal).
 
-Orchestration layer (beside report/sweep/live): it may import the engine and the report
-metrics. The same result gives byte-identical files: floats are written with a fixed format,
+Orchestration layer (beside sweep/live, above report): it imports the engine and the report
+metrics; report never imports it. Reading a run directory back is the report's job
+(:mod:`alvh.report.rundir`; ``RunDirError``, ``read_summary`` and ``read_equity`` are
+re-exported here for callers that write and read). The same result gives byte-identical files: floats are written with a fixed format,
 rows in a fixed order, JSON with sorted keys.
 """
 
@@ -19,9 +21,20 @@ import pandas as pd
 from alvh import __version__
 from alvh.engine.journal import write_journal_atomically
 from alvh.engine.result import BacktestResult
-from alvh.errors import AlvhError
 from alvh.report import metrics
 from alvh.report.excess import excess_and_costs
+from alvh.report.rundir import RunDirError, read_equity, read_summary
+
+__all__ = [
+    "BOOKS",
+    "RunDirError",
+    "listing_gaps",
+    "read_equity",
+    "read_summary",
+    "settlement_proxies",
+    "summary_dict",
+    "write_run_dir",
+]
 
 BOOKS = ("hedged", "unhedged")
 FLOAT_FORMAT = "%.6f"
@@ -192,27 +205,3 @@ def write_run_dir(result: BacktestResult, out: Path, config_toml: str) -> Path:
         shutil.rmtree(out)
     os.replace(tmp, out)
     return out
-
-
-class RunDirError(AlvhError):
-    """A run directory that is missing or incomplete."""
-
-
-def read_summary(run_dir: Path) -> dict[str, object]:
-    """Return summary.json of a run directory."""
-    p = Path(run_dir) / "summary.json"
-    if not p.is_file():
-        raise RunDirError(
-            f"{run_dir}: no summary.json; is this a run directory from 'alvh backtest'?"
-        )
-    return json.loads(p.read_text())
-
-
-def read_equity(run_dir: Path) -> pd.DataFrame:
-    """Return equity.csv of a run directory indexed by date."""
-    p = Path(run_dir) / "equity.csv"
-    if not p.is_file():
-        raise RunDirError(
-            f"{run_dir}: no equity.csv; is this a run directory from 'alvh backtest'?"
-        )
-    return pd.read_csv(p, index_col="date", parse_dates=["date"])

@@ -148,28 +148,3 @@ def test_a_hand_built_state_without_marks_shows_the_condors_fields(
     assert view.condors.vega_usd_per_vol_pt == pytest.approx(-2.0 * 6 * SPX_MULT)
     assert view.condors.dte_days.tolist() == [18.0, 46.0]
     assert view.condors.max_loss_usd.tolist() == [(25.0 - 4.5) * 300.0, (30.0 - 4.5) * 300.0]
-
-
-def test_the_compiled_condor_rows_are_the_plain_python_ones() -> None:
-    """The view's compiled pass and its plain-Python twin (what runs without numba) agree."""
-    from alvh.engine.book_view import _condor_rows
-
-    py = getattr(_condor_rows, "py_func", _condor_rows)
-    rng = np.random.default_rng(5)
-    block = np.column_stack(
-        [
-            rng.integers(1, 30, 6).astype(float),  # contracts
-            rng.uniform(1e3, 1e5, 6),
-            rng.uniform(3000, 4000, (6, 3)),
-            np.arange(738000.0, 738006.0),  # expiry ordinals
-            [7.0, 3.0, 11.0, 5.0, 2.0, 9.0],  # group codes, one not marked (9)
-        ]
-    )
-    codes = np.array([2, 3, 5, 7, 11], dtype=np.int64)
-    sums = rng.normal(size=(6, 5))
-    got, want = np.zeros((11, 6)), np.zeros((11, 6))
-    _condor_rows(block, 737990, codes, sums, got)
-    py(block, 737990, codes, sums, want)
-    assert got.tobytes() == want.tobytes()
-    assert got[5, 0] == sums[1, 3] / block[0, 0] and got[8, 2] == sums[5, 4]
-    assert np.isnan(got[5:9, 5]).all() and got[9].tolist() == list(range(10, 16))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alvh._typing import Float64Array, Int64Array
-from alvh.kernel._numba import HAVE_NUMBA, jit
+from alvh.kernel.grouping import dollar_greeks_by_code as _greeks_by_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,20 +71,6 @@ def sum_by_code(per_leg: Float64Array, code: Int64Array, n_codes: int) -> Float6
     return out
 
 
-@jit()
-def _by_code_loop(slots, qty, mult, under, delta, gamma, vega, theta, code, out):
-    for i in range(slots.shape[0]):
-        j = slots[i]
-        qm = qty[j] * mult[j]
-        d = delta[j] * qm
-        c = code[i]
-        out[0, c] += d
-        out[1, c] += d * under[j]
-        out[2, c] += gamma[j] * qm
-        out[3, c] += vega[j] * qm
-        out[4, c] += theta[j] * qm
-
-
 def dollar_greeks_by_code(
     slots: Int64Array,
     columns: tuple[Float64Array, ...],
@@ -95,15 +81,9 @@ def dollar_greeks_by_code(
 
     ``columns`` are the account's full per-lot arrays (qty, multiplier, underlying, delta,
     gamma, vega per vol point, theta per day), indexed by ``slots``; ``code[i]`` is the code
-    (e.g. tier) of ``slots[i]``. Rows as in ``leg_dollar_greeks``. One compiled pass: the
-    daily record calls this every session.
+    (e.g. tier) of ``slots[i]``. Rows as in ``leg_dollar_greeks``. The kernel's compiled pass
+    (:func:`alvh.kernel.grouping.dollar_greeks_by_code`): the daily record calls this every
+    session.
     """
-    if not HAVE_NUMBA:
-        qty, mult, under, delta, gamma, vega, theta = (c[slots] for c in columns)
-        per_leg = leg_dollar_greeks(qty, mult, under, delta, gamma, vega, theta)
-        return per_leg.sum(axis=1), sum_by_code(per_leg, code, n_codes)
-    qty, mult, under, delta, gamma, vega, theta = columns
-    out = np.zeros((5, n_codes))
-    slots_ = np.asarray(slots, dtype=np.int64)
-    _by_code_loop(slots_, qty, mult, under, delta, gamma, vega, theta, np.asarray(code), out)
+    out = _greeks_by_code(slots, columns, code, n_codes)
     return out.sum(axis=1), out

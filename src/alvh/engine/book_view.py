@@ -16,7 +16,7 @@ import pandas as pd
 from alvh._typing import Float64Array, Int64Array
 from alvh.engine.hedge_hook import BookView, CondorView
 from alvh.engine.state import SPX_MULT, LiveCondors, RunState
-from alvh.kernel._numba import jit
+from alvh.kernel.grouping import condor_rows
 from alvh.market.surface import SpxVolSurface
 
 _DAY_NS = 86_400_000_000_000
@@ -24,36 +24,6 @@ _DAY_NS = 86_400_000_000_000
 # short put and short call vols, then these two.
 _N_ROWS = 11
 _DELTA, _DTE, _IV_ATM = 5, 9, 10
-
-
-@jit()
-def _condor_rows(terms, day_ordinal, codes, sums, out):
-    """Fill rows 0-9 of ``out``: the terms, then per condor delta and vega (``sums`` over the
-    contracts, as ``mark_condors`` divides them), short put and call vols, days to expiry.
-
-    ``terms`` is ``LiveCondors.block`` (a row per condor); ``sums`` the (6, groups)
-    ``mark_condors`` sums with group ``codes`` (none: rows 5-8 are left as they are). One
-    compiled pass: a dozen numpy calls cost more, a session, than the arithmetic.
-    """
-    m = codes.shape[0]
-    for i in range(terms.shape[0]):
-        for j in range(5):
-            out[j, i] = terms[i, j]
-        out[9, i] = terms[i, 5] - day_ordinal
-        if m == 0:
-            continue
-        r = 0
-        while r < m and codes[r] != terms[i, 6]:
-            r += 1
-        if r == m:  # not marked (cannot happen for the live set the sums were taken for)
-            for j in range(5, 9):
-                out[j, i] = np.nan
-            continue
-        q = terms[i, 0]
-        out[5, i] = sums[1, r] / q
-        out[6, i] = sums[2, r] / q
-        out[7, i] = sums[4, r]
-        out[8, i] = sums[5, r]
 
 
 _NO_CODES: Int64Array = np.zeros(0, dtype=np.int64)
@@ -70,7 +40,7 @@ def _columns(st: RunState, ls: LiveCondors, surf: SpxVolSurface, day: pd.Timesta
         codes, sums = marks[1], marks[2]
     # Calendar days to expiry as whole days between midnights (``(expiry - day).days``).
     midnight = day.value % _DAY_NS == 0
-    _condor_rows(ls.block, day.toordinal() if midnight else 0, codes, sums, out)
+    condor_rows(ls.block, day.toordinal() if midnight else 0, codes, sums, out)
     if not midnight:
         out[_DTE] = [float((e - day).days) for e in ls.expiries]
     if codes is _NO_CODES:  # a state built by hand, not marked since: the condors' fields

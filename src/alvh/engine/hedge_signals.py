@@ -18,8 +18,8 @@ from collections.abc import Callable
 import numpy as np
 
 from alvh.config.hedge import TriggerConfig
+from alvh.kernel.indicators import window_tails
 from alvh.market.snapshot import MarketSnapshot
-from alvh.strategy.hedge._trigger_kernels import window_tails
 from alvh.strategy.hedge.results import RuleResult
 from alvh.strategy.hedge.triggers import macd_result, rsi_result
 

@@ -8,7 +8,6 @@ operation by operation, so that the pinning tests can demand agreement to ~1e-12
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import numpy as np
 
@@ -19,7 +18,6 @@ _SQRT_HALF = math.sqrt(0.5)
 DAYS_PER_YEAR = 365.0
 DAY_NS = 86_400_000_000_000
 YEAR_NS = 365.0 * DAY_NS  # exactly representable (2**16 x 1971 x 5**12)
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 IV_OK = 0
 IV_BELOW_INTRINSIC = 1
@@ -410,30 +408,32 @@ def _ssvi_delta_serial(par, nodes, t, k, out):
         out[2, i] = ndtr(d1)
 
 
+# Tenors from integer times: ``t = ((day - day0) x DAY_NS + settle_ns - valuation_ns) / YEAR_NS``
+# with ``settle_ns`` = ``am_ns`` or ``pm_ns`` (nanoseconds after the expiry day's midnight). The
+# caller maps its dates to integer day numbers and gives the number of the day whose midnight
+# is nanosecond 0 (``day0``); the kernel sees integers only. Fused into the loops: the numpy
+# version of this conversion cost more than the SSVI pass itself for a session's few legs.
 @jit()
-def _ssvi_greeks_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns, pm_ns, k, c, out):
-    """``_ssvi_greeks_serial`` with each option's ``t`` computed from its expiry.
+def _t_of_day(day, day0, am, am_ns, pm_ns, valuation_ns):
+    end_ns = (day - day0) * DAY_NS + (am_ns if am else pm_ns)
+    return (end_ns - valuation_ns) / YEAR_NS
 
-    ``expiry_ordinal`` holds proleptic ordinals (``date.toordinal``), ``am`` whether each
-    expires at ``am_ns`` (else ``pm_ns``) nanoseconds after its midnight; ``t`` is the integer
-    nanoseconds from ``valuation_ns`` over 365 days, the arithmetic of
-    ``SpxVolSurface.t_years_of_ordinals`` (so the same floats).
-    """
+
+@jit()
+def _ssvi_greeks_at_days(par, nodes, valuation_ns, day, day0, am, am_ns, pm_ns, k, c, out):
+    """``_ssvi_greeks_serial`` with each option's ``t`` from its expiry day (``_t_of_day``)."""
     n = k.shape[0]
     t = np.empty(n)
     for i in range(n):
-        end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
-        t[i] = (end_ns - valuation_ns) / YEAR_NS
+        t[i] = _t_of_day(day[i], day0, am[i], am_ns, pm_ns, valuation_ns)
     _ssvi_greeks_serial(par, nodes, t, k, c, out)
 
 
 @jit()
-def _atm_vols_at_expiries(par, nodes, valuation_ns, expiry_ordinal, am, am_ns, pm_ns, out):
-    """ATM vol ``sqrt(theta(t) / t)`` at each expiry, ``t`` floored at ``par[6]`` and computed
-    from the expiry as in ``_ssvi_greeks_at_expiries`` (``SpxVolSurface.atm_vol_one``'s floats).
-    """
+def _ssvi_atm_vols_at_days(par, nodes, valuation_ns, day, day0, am, am_ns, pm_ns, out):
+    """ATM vol ``sqrt(theta(t) / t)`` at each expiry, ``t`` from its day (``_t_of_day``) floored
+    at ``par[6]`` (``SpxVolSurface.atm_vol_one``'s floats)."""
     min_t = par[6]
-    for i in range(expiry_ordinal.shape[0]):
-        end_ns = (expiry_ordinal[i] - EPOCH_ORDINAL) * DAY_NS + (am_ns if am[i] else pm_ns)
-        t = max((end_ns - valuation_ns) / YEAR_NS, min_t)
+    for i in range(day.shape[0]):
+        t = max(_t_of_day(day[i], day0, am[i], am_ns, pm_ns, valuation_ns), min_t)
         out[i] = math.sqrt(atm_theta_one(t, nodes[0], nodes[1], min_t) / t)

@@ -52,15 +52,9 @@ import pandas as pd
 
 from alvh._typing import ArrayLike, Float64Array, Int64Array
 from alvh.errors import NoDataError
+from alvh.kernel import ssvi as _ssvi
 from alvh.kernel._numba import HAVE_NUMBA
-from alvh.kernel._scalar import (
-    _atm_vols_at_expiries,
-    _ssvi_delta_serial,
-    _ssvi_greeks_at_expiries,
-    _ssvi_greeks_serial,
-    _ssvi_iv_serial,
-    atm_theta_one,
-)
+from alvh.kernel._scalar import atm_theta_one
 from alvh.kernel.black import Greeks
 from alvh.market.rates import CarryCurve
 from alvh.market.surface_params import (
@@ -236,10 +230,8 @@ class SpxVolSurface:
         t, k = np.broadcast_arrays(
             np.asarray(t_years, dtype=np.float64), np.asarray(strikes, dtype=np.float64)
         )
-        out = np.empty(t.size)
         par, nodes = self._kernel_args()
-        _ssvi_iv_serial(par, nodes, t.ravel(), k.ravel(), out)
-        return out.reshape(t.shape)
+        return _ssvi.iv(par, nodes, t.ravel(), k.ravel()).reshape(t.shape)
 
     def iv_reference(self, t_years: ArrayLike, strikes: ArrayLike) -> Float64Array:
         """Return ``iv`` by the numpy formulas (the reference the compiled path is pinned to)."""
@@ -278,14 +270,15 @@ class SpxVolSurface:
                 return vols
             out[:] = vols
             return out
+        # Dates become integer day numbers here (proleptic ordinals, day 0 of the clock being
+        # the epoch's); the kernel sees integers only.
         ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
         am = np.ascontiguousarray(am_settled, dtype=bool)
-        if out is None:
-            out = np.empty(ordinals.shape[0])
         par, nodes = self._kernel_args()
         val_ns = self.valuation_time.value
-        _atm_vols_at_expiries(par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, out)
-        return out
+        return _ssvi.atm_vols_at_days(
+            par, nodes, val_ns, ordinals, _EPOCH_ORDINAL, am, _AM_SETTLE_NS, _CLOSE_NS, out
+        )
 
     # -- pricing ------------------------------------------------------------------------
     def greeks(self, t_years: ArrayLike, strikes: ArrayLike, is_call: ArrayLike) -> Greeks:
@@ -307,10 +300,8 @@ class SpxVolSurface:
             np.asarray(strikes, dtype=np.float64),
             np.asarray(is_call, dtype=bool),
         )
-        out = np.empty((6, t.size))
         par, nodes = self._kernel_args()
-        _ssvi_greeks_serial(par, nodes, t.ravel(), k.ravel(), c.ravel(), out)
-        rows = out.reshape((6, *t.shape))
+        rows = _ssvi.greeks_iv(par, nodes, t.ravel(), k.ravel(), c.ravel()).reshape((6, *t.shape))
         return Greeks(rows[0], rows[1], rows[2], rows[3], rows[4]), rows[5]
 
     def greeks_iv_of_ordinals(
@@ -342,7 +333,8 @@ class SpxVolSurface:
             )
         k = np.ascontiguousarray(strikes, dtype=np.float64)
         n = k.shape[0]
-        # Arrays in, or one expiry for every strike (np.full: broadcast_to costs ~2 us).
+        # Dates become integer day numbers (proleptic ordinals; the kernel sees integers only):
+        # arrays in, or one expiry for every strike (np.full: broadcast_to costs ~2 us).
         if isinstance(expiry_ordinal, np.ndarray):
             ordinals = np.ascontiguousarray(expiry_ordinal, dtype=np.int64)
         else:
@@ -352,11 +344,10 @@ class SpxVolSurface:
         else:
             am = np.full(n, am_settled, dtype=bool)
         c = np.ascontiguousarray(is_call, dtype=bool)
-        out = np.empty((6, n))
         par, nodes = self._kernel_args()
         val_ns = self.valuation_time.value
-        _ssvi_greeks_at_expiries(
-            par, nodes, val_ns, ordinals, am, _AM_SETTLE_NS, _CLOSE_NS, k, c, out
+        out = _ssvi.greeks_iv_at_days(
+            par, nodes, val_ns, ordinals, _EPOCH_ORDINAL, am, _AM_SETTLE_NS, _CLOSE_NS, k, c
         )
         return Greeks(out[0], out[1], out[2], out[3], out[4]), out[5]
 
@@ -372,9 +363,8 @@ class SpxVolSurface:
         if not HAVE_NUMBA or not t_years > 0.0:
             return None
         k = np.ascontiguousarray(strikes, dtype=np.float64)
-        out = np.empty((3, k.shape[0]))
         par, nodes = self._kernel_args()
-        _ssvi_delta_serial(par, nodes, float(t_years), k, out)
+        out = _ssvi.grid_scores(par, nodes, float(t_years), k)
         fwd = float(self.spot * math.exp((self.carry.rate - self.carry.div_yield) * t_years))
         return fwd, out[0], out[1], out[2]
 

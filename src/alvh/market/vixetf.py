@@ -37,7 +37,7 @@ before t unchanged (tested).
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -46,12 +46,20 @@ from alvh._typing import Float64Array, Int64Array
 from alvh.calendar.expiries import parse_vx_contract, vx_expiry
 from alvh.calendar.sessions import TradingCalendar, trading_calendar
 from alvh.errors import DataFormatError, NoDataError
-from alvh.kernel._numba import jit
+from alvh.kernel.vix_roll import EMPTY_ROLL_PERIOD as _EMPTY_ROLL_PERIOD
+from alvh.kernel.vix_roll import FEW_CONTRACTS as _FEW_CONTRACTS
+from alvh.kernel.vix_roll import NEED_PRIOR_SETTLEMENT as _NEED_PRIOR_SETTLEMENT
+from alvh.kernel.vix_roll import NO_NEXT_SESSION as _NO_NEXT_SESSION
+from alvh.kernel.vix_roll import NO_SETTLE as _NO_SETTLE
+from alvh.kernel.vix_roll import OK as _OK
+from alvh.kernel.vix_roll import RollDays as _Days
+from alvh.kernel.vix_roll import RollPanel as _Panel
+from alvh.kernel.vix_roll import RollResult as _Result
+from alvh.kernel.vix_roll import daily_loop as _daily_loop
 
 INDEX_BASE: Final = 100.0
 VXX_FEE_PCT_PER_YEAR: Final = 0.89
 _REQUIRED = ("date", "contract", "expiry", "settle")
-_NS_PER_DAY: Final = 86_400_000_000_000
 
 
 def _monthly_mask(contract: pd.Series) -> np.ndarray:
@@ -139,149 +147,6 @@ def roll_weights(
     return pd.Timestamp(f), pd.Timestamp(s), w
 
 
-class _Panel(NamedTuple):
-    """The settlements the daily loop reads: one entry per (expiry, day) with a settle."""
-
-    exp_ns: Int64Array  # every expiry of the table, sorted
-    seen_ns: Int64Array  # first day each expiry appears in the table (listed from then on)
-    exp_session: Int64Array  # CBOE sessions before each expiry (searchsorted, left)
-    col_start: Int64Array  # entries of expiry j are [col_start[j], col_start[j + 1])
-    entry_day_ns: Int64Array  # days with a settle, sorted within each expiry
-    entry_settle: Float64Array  # last non-NaN settle of that expiry on that day
-
-
-class _Days(NamedTuple):
-    """Per-session inputs of the daily loop, searched for all sessions at once."""
-
-    day_ns: Int64Array
-    next_session: Int64Array  # position of the next CBOE session (== count means none)
-    first_after_next: Int64Array  # first expiry settling after the next session
-    tbill_known: Int64Array  # T-bill rates dated on or before each day (empty: no T-bill)
-
-
-class _Result(NamedTuple):
-    """Arrays the daily loop fills; front and second are positions in ``_Panel.exp_ns``."""
-
-    front: Int64Array
-    second: Int64Array
-    weight_front: Float64Array
-    er_return: Float64Array
-    tbill_return: Float64Array
-    stale: Int64Array
-
-
-# Outcome codes of ``_daily_loop``; the Python side turns each into the reference's error.
-_OK: Final = 0
-_NO_NEXT_SESSION: Final = 1
-_FEW_CONTRACTS: Final = 2
-_NEED_PRIOR_SETTLEMENT: Final = 3
-_EMPTY_ROLL_PERIOD: Final = 4
-_NO_SETTLE: Final = 5
-_NO_TBILL: Final = 6
-
-
-@jit()
-def _settle_at(panel: _Panel, j: int, day_ns: int) -> tuple[float, bool]:
-    """Return expiry ``j``'s settle carried forward to ``day_ns`` and whether it is that day's."""
-    lo, hi = panel.col_start[j], panel.col_start[j + 1]
-    days = panel.entry_day_ns
-    start = lo
-    while lo < hi:  # first entry after day_ns
-        mid = (lo + hi) // 2
-        if days[mid] <= day_ns:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo == start:
-        return np.nan, False
-    return panel.entry_settle[lo - 1], days[lo - 1] == day_ns
-
-
-@jit()
-def _daily_loop(
-    k0: int,
-    days: _Days,
-    panel: _Panel,
-    prior_session: Int64Array,
-    tbill_pct: Float64Array,
-    n_sessions: int,
-    out: _Result,
-) -> tuple[int, int, int]:
-    """Fill ``out`` for sessions ``k0..``; return (code, session, detail), code ``_OK`` when done.
-
-    The same steps, in the same order and float arithmetic, as ``_roll_weights_ns`` plus the
-    reference daily loop (kept in tests/market/test_vixetf.py), so results are bit-identical.
-    ``prior_session[j]`` is the session position of the CFE settlement before expiry ``j``
-    (-1: not computed yet; the loop returns ``_NEED_PRIOR_SETTLEMENT`` with ``j`` to ask).
-    """
-    exp_ns, seen_ns = panel.exp_ns, panel.seen_ns
-    n_exp = exp_ns.shape[0]
-    for k in range(k0, days.day_ns.shape[0]):
-        day_ns = days.day_ns[k]
-        i_next = days.next_session[k]
-        if i_next >= n_sessions:
-            return _NO_NEXT_SESSION, k, 0
-        # front and second: the first two expiries known (listed) by today settling after the
-        # next session; the roll period starts at the latest known settlement before the front
-        front = second = -1
-        found = 0
-        i = days.first_after_next[k]
-        while i < n_exp and found < 2:
-            if seen_ns[i] <= day_ns:
-                if found == 0:
-                    front = i
-                else:
-                    second = i
-                found += 1
-            i += 1
-        if found < 2:
-            return _FEW_CONTRACTS, k, found
-        i = front - 1
-        while i >= 0 and seen_ns[i] > day_ns:
-            i -= 1
-        if i >= 0:
-            i_prev = panel.exp_session[i]
-        else:
-            i_prev = prior_session[front]
-            if i_prev < 0:
-                return _NEED_PRIOR_SETTLEMENT, k, front
-        i_front = panel.exp_session[front]
-        dt = i_front - i_prev
-        dr = i_front - i_next
-        if dt == 0:
-            return _EMPTY_ROLL_PERIOD, k, 0
-        ratio = dr / dt
-        out.front[k], out.second[k] = front, second
-        out.weight_front[k] = 1.0 if ratio > 1.0 else ratio  # min(ratio, 1.0)
-        if k == 0:
-            continue
-        prev_ns = days.day_ns[k - 1]
-        w_prev = out.weight_front[k - 1]
-        total_now = total_then = 0.0
-        for leg in range(2):
-            j = out.front[k - 1] if leg == 0 else out.second[k - 1]
-            wt = w_prev if leg == 0 else 1.0 - w_prev
-            if wt == 0.0:
-                continue
-            p_now, fresh = _settle_at(panel, j, day_ns)
-            p_then = _settle_at(panel, j, prev_ns)[0]
-            if not (np.isfinite(p_now) and np.isfinite(p_then)):
-                return _NO_SETTLE, k, j
-            if not fresh:
-                out.stale[k] += 1
-            total_now += wt * p_now
-            total_then += wt * p_then
-        out.er_return[k] = total_now / total_then - 1.0
-        if days.tbill_known.shape[0] > 0:
-            i_tb = days.tbill_known[k - 1]
-            if i_tb == 0:
-                return _NO_TBILL, k, 0
-            tbar = float(tbill_pct[i_tb - 1]) / 100.0
-            n_days = (day_ns - prev_ns) // _NS_PER_DAY
-            out.tbill_return[k] = (1.0 / (1.0 - 91.0 / 360.0 * tbar)) ** (n_days / 91.0) - 1.0
-    return _OK, days.day_ns.shape[0], 0
-
-
 def _prior_settlement_session(front_ns: int, sessions_ns: Int64Array) -> int:
     """Return the session position of the CFE settlement of the month before ``front_ns``'s."""
     f = pd.Timestamp(front_ns)
@@ -334,7 +199,7 @@ def _panel(vx_settlements: pd.DataFrame) -> tuple[pd.DatetimeIndex, _Panel]:
     """Return the days with a settle and the monthly settlements as flat sorted arrays.
 
     Same content as the wide table ``pivot_table(aggfunc="last")`` + ``ffill`` of the
-    reference: the last non-NaN settle per (day, expiry), carried forward by ``_settle_at``.
+    reference: the last non-NaN settle per (day, expiry), carried forward by ``alvh.kernel.vix_roll.settle_at``.
     """
     mask = _monthly_mask(vx_settlements["contract"])
     date_idx = _normalized_days(vx_settlements["date"])

@@ -1,12 +1,14 @@
 """Read a whole run directory (docs/results-format.md) into one immutable object for reports.
 
-``alvh.runs`` reads summary.json and equity.csv; this module adds the other files (condors,
-trades, hedge layers, the journal) and the definitions the report rests on (capital base,
+``read_summary`` and ``read_equity`` read summary.json and equity.csv (``alvh.runs`` writes
+them and re-exports both); ``load_run`` adds the other files (condors, trades, hedge layers, the
+journal) and the definitions the report rests on (capital base,
 notional base), so the report code never touches paths.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from dataclasses import dataclass
@@ -14,10 +16,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from alvh.runs import RunDirError, read_equity, read_summary
+from alvh.errors import AlvhError
 
 HEDGE_LAYERS = ("vx_futures", "vix_calls", "vix_etf")
 _DECISION_COLUMNS = ["run_id", "date", "seq", "rule", "inputs_json", "outcome", "action", "reason"]
+
+
+class RunDirError(AlvhError):
+    """A run directory that is missing or incomplete."""
+
+
+def read_summary(run_dir: Path) -> dict[str, object]:
+    """Return summary.json of a run directory."""
+    p = Path(run_dir) / "summary.json"
+    if not p.is_file():
+        raise RunDirError(
+            f"{run_dir}: no summary.json; is this a run directory from 'alvh backtest'?"
+        )
+    return json.loads(p.read_text())
+
+
+def read_equity(run_dir: Path) -> pd.DataFrame:
+    """Return equity.csv of a run directory indexed by date."""
+    p = Path(run_dir) / "equity.csv"
+    if not p.is_file():
+        raise RunDirError(
+            f"{run_dir}: no equity.csv; is this a run directory from 'alvh backtest'?"
+        )
+    return pd.read_csv(p, index_col="date", parse_dates=["date"])
 
 
 @dataclass(frozen=True)
@@ -153,7 +179,7 @@ def load_run(run_dir: Path) -> RunData:
 
     Raises
     ------
-    alvh.runs.RunDirError
+    RunDirError
         If ``run_dir`` is not a run directory (no summary.json or equity.csv) or equity.csv lacks
         the equity columns of both books.
     """

@@ -44,7 +44,7 @@ def ewm_alpha(x: ArrayLike, alpha: float) -> Float64Array:
     if a.size == 0:
         return a.copy()
     # Imported on first use: scipy.signal costs about 0.3 s to load, and a backtest's MACD and
-    # RSI come from the compiled window tails of ``_trigger_kernels``, not from here.
+    # RSI come from the compiled window tails of ``alvh.kernel.indicators``, not from here.
     from scipy.signal import lfilter
 
     # lfilter with zi chosen so the first output equals x_0.

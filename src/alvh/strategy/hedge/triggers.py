@@ -15,12 +15,7 @@ from typing import Literal
 import numpy as np
 
 from alvh._typing import ArrayLike
-from alvh.strategy.hedge._trigger_kernels import (
-    macd_tail,
-    nearest_levels,
-    rsi_tail,
-    small_net_delta,
-)
+from alvh.kernel.indicators import macd_tail, nearest_levels, net_exposure, rsi_tail
 from alvh.strategy.hedge.results import InputValue, RuleResult
 from alvh.strategy.indicators import crossover_of_gaps
 
@@ -90,9 +85,6 @@ def z_distances(
     zp = np.where(live, (spot - kp) / safe, np.where(spot > kp, np.inf, -np.inf))
     zc = np.where(live, (kc - spot) / safe, np.where(kc > spot, np.inf, -np.inf))
     return zp, zc, sd
-
-
-_NP_SEQUENTIAL_SUM = 8  # numpy's pairwise sum adds fewer items than this one by one from 0.0
 
 
 _F64 = np.dtype(np.float64)
@@ -215,13 +207,7 @@ def book_delta_per_condor(
         If a delta lies outside [-1, 1].
     """
     d, q = _float64_columns(leg_deltas, leg_contracts)
-    if d.shape[0] < _NP_SEQUENTIAL_SUM:
-        # The daily case, a few condors, compiled: numpy sums fewer than 8 numbers in order
-        # from 0.0, as the kernel does, so the net delta is the same float.
-        in_range, net = small_net_delta(d, q)
-    else:
-        in_range = not np.any(np.abs(d) > 1.0)
-        net = float(np.sum(d * q))
+    in_range, net = net_exposure(d, q, 1.0)  # compiled: numpy's calls cost more a session
     if not in_range:
         raise ValueError("option deltas must lie in [-1, 1] (per unit, not per contract)")
     inputs: dict[str, InputValue]
