@@ -37,8 +37,10 @@ from alvh.market.data import MarketData
 from alvh.market.store import Store
 from alvh.market.synthetic import generate_market
 
-CASES = (("real", "alvh-442"), ("real", "vxth"), ("real", "none"))
-CASES += (("synthetic", "alvh-442"), ("synthetic", "vxth"))
+CASES: tuple[tuple[str, str], ...] = (
+    *(("real", "alvh-442"), ("real", "vxth"), ("real", "none")),
+    *(("synthetic", "alvh-442"), ("synthetic", "vxth")),
+)
 JOURNAL_KEYS = ["date", "rule", "outcome", "action", "reason"]
 EQUITY_TOLERANCE = 1e-6
 
