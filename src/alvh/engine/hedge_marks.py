@@ -8,19 +8,43 @@ future or VIX option is worth the VIX settlement value (``vix_settlement``).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 import pandas as pd
 
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
-from alvh.engine.costs import vix_option_half_spread
+from alvh.engine.costs import HedgeCosts, vix_option_half_spread
 from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import DAY_NS, HedgeMarket, date_of_ns
 from alvh.errors import NoDataError
 from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.hedge.instruments import InstrumentQuote
 
-if TYPE_CHECKING:
-    from alvh.engine.hedge_pricing import HedgePricer
+
+class HedgePricer(Protocol):
+    """What the mark functions read of ``alvh.engine.hedge_pricing.HedgePricer``.
+
+    A protocol rather than an import: the pricer imports these functions, so importing it here
+    would make the two modules a cycle.
+    """
+
+    costs: HedgeCosts
+    etf_note: str
+
+    def beta(self, dte: int) -> float: ...
+
+    def option_greeks(
+        self,
+        m: HedgeMarket,
+        expiry_ns: int,
+        strike: float,
+        is_call: bool,
+        fwd: float,
+        curve_ns: int,
+        vvix: float,
+    ) -> tuple[tuple[float, ...], int]: ...
+
+    def etf_quote(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None: ...
 
 
 class FutureTerms(NamedTuple):
