@@ -1,15 +1,15 @@
 """A synthetic quarter with a stress episode, shared by the signal and orders.csv tests.
 
-Seed 3's market of 2008-08-01..2008-11-28 (84 sessions): VIX from 15 to 45.6 in October, the
+Seed 3's market of 2008-08-05..2008-11-28 (82 sessions): VIX up to 42.6 on 2008-09-04, the
 ladder on SPX monthlies (SPXW listed only Weeklys and Quarterlys then) with the alvh-442 hedge,
-which adds, rolls and monetises VX futures and VIX calls in it (9 hedge orders, 45 condor orders).
+which adds, rolls and monetises VX futures and VIX calls in it (6 hedge orders, 42 condor orders).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-START, END, SEED = date(2008, 8, 1), date(2008, 11, 28), 3
+START, END, SEED = date(2008, 8, 5), date(2008, 11, 28), 3
 
 
 def quarter_config():  # type: ignore[no-untyped-def]
