@@ -119,7 +119,7 @@ def _render(sig: Signal, book: dict[str, Any] | None, console: Console) -> None:
         f"({sig.sessions} sessions)"
     )
     console.print(head, highlight=False)
-    data = f"{sig.data} (data id {sig.data_id})"
+    data = sig.data if sig.data_id in sig.data else f"{sig.data} (data id {sig.data_id})"
     console.print(synthetic_banner(data) if sig.synthetic else f"data: {escape(data)}")
     if book is not None:
         console.print(
