@@ -37,6 +37,7 @@ from alvh.engine.settings import EngineSettings
 from alvh.engine.state import LEG_SIGN
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
+from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 
 PRICE_COLUMNS = ("model_price", "limit_price")
@@ -82,10 +83,10 @@ def _condor_prices(
 
 
 def _hedge_prices(
-    hedge: HedgeHook, snap: object, day: pd.Timestamp, cid: str, qty: float
+    hedge: HedgeHook, snap: MarketSnapshot, day: pd.Timestamp, cid: str, qty: float
 ) -> tuple[float, float]:
     try:
-        m = hedge.mark(snap, cid)  # type: ignore[arg-type]
+        m = hedge.mark(snap, cid)
     except (KeyError, NoDataError):
         return float("nan"), float("nan")  # the engine cannot fill it either (journaled)
     product = parse_contract_id(cid).product
@@ -115,30 +116,35 @@ def price_orders(
         The hedge hook the run used, after the run (its pricer knows every contract it ordered).
     """
     out = orders.copy()
-    model = np.full(len(out), np.nan)
-    limit = np.full(len(out), np.nan)
-    if len(out):
+    n = len(out)
+    model = np.full(n, np.nan)
+    limit = np.full(n, np.nan)
+    if n:
         am_of = condor_settlements(journal)
         dt = settings.execution.decision_time
         offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
-        rows = out.reset_index(drop=True)
-        for day, idx in rows.groupby("date", sort=False).groups.items():
-            day = pd.Timestamp(day)
-            snap = data.snapshot(day + offset)
-            surf: SpxVolSurface | None = None
-            for i in idx:
-                r = rows.loc[i]
-                if r["kind"] == "hedge":
-                    signed = float(r["qty"]) * (1.0 if r["side"] == "buy" else -1.0)
-                    model[i], limit[i] = _hedge_prices(hedge, snap, day, str(r["contract"]), signed)
-                    continue
-                if surf is None:
-                    surf = SpxVolSurface.from_snapshot(snap)
-                    if settings.iv_scale != 1.0:
-                        surf = scale_iv(surf, settings.iv_scale)
-                model[i], limit[i] = _condor_prices(
-                    surf, settings, str(r["contract"]), str(r["side"]), am_of
-                )
+        # Plain columns: a pandas row lookup per order cost a fifth of the pricing.
+        dates = pd.to_datetime(out["date"]).to_numpy()
+        kinds, contracts = out["kind"].to_numpy(), out["contract"].to_numpy()
+        sides, qtys = out["side"].to_numpy(), out["qty"].to_numpy(float)
+        cur = None
+        day = pd.Timestamp(dates[0])
+        snap = data.snapshot(day + offset)
+        surf: SpxVolSurface | None = None
+        for i in range(n):
+            if dates[i] != cur:  # one snapshot (and surface) per decision day
+                cur, day = dates[i], pd.Timestamp(dates[i])
+                snap, surf = (snap, None) if i == 0 else (data.snapshot(day + offset), None)
+            cid, side = str(contracts[i]), str(sides[i])
+            if kinds[i] == "hedge":
+                signed = qtys[i] if side == "buy" else -qtys[i]
+                model[i], limit[i] = _hedge_prices(hedge, snap, day, cid, signed)
+                continue
+            if surf is None:
+                surf = SpxVolSurface.from_snapshot(snap)
+                if settings.iv_scale != 1.0:
+                    surf = scale_iv(surf, settings.iv_scale)
+            model[i], limit[i] = _condor_prices(surf, settings, cid, side, am_of)
     out["model_price"] = model
     out["limit_price"] = limit
     return out
