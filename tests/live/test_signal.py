@@ -88,7 +88,7 @@ def test_the_signal_holds_what_the_run_held(quarter) -> None:  # type: ignore[no
     [
         (date(2008, 8, 9), "is not an NYSE trading session"),  # a Saturday
         (date(2008, 8, 4), "before the config's start 2008-08-05"),
-        (date(2008, 12, 1), "stops at 2008-11-28"),
+        (date(2008, 12, 1), "VIX close is 2008-11-28"),
         (date(2008, 8, 5), "first session of a replay"),
     ],
 )

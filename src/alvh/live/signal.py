@@ -114,8 +114,9 @@ def check_day(data: MarketData, cfg: RunConfig, day: date) -> pd.DatetimeIndex:
     last = sessions[-1].date() if len(sessions) else None
     if last is None or day > last:
         raise SignalDateError(
-            f"the market data stops at {last} ({data.source.description}), before --date {day}; "
-            "import the newer files first ('alvh data import')"
+            f"the market data's last session with both an SPX and a VIX close is {last} "
+            f"({data.source.description}), before --date {day}; import the newer files first "
+            "('alvh data import')"
         )
     d = pd.Timestamp(day)
     if d not in sessions:
