@@ -6,7 +6,9 @@ tiers, 2 VX futures lots and 2 VIX call lots (60 positions) opened a month befor
 last priced session. Then times, each in a fresh interpreter, median of 3: ``alvh --help``
 (the start-up baseline), ``alvh book status`` (open the book, fold its log, load a 40-day window
 of the store, build the surface, mark, greeks, margin) and ``alvh book fills`` of a 1,000-line
-file (parse, check against the fold, one transaction). Ratios are against ``alvh --help``
+file (parse, check against the fold, one transaction), and ``alvh signal`` for the last priced
+session with ic-ladder + alvh-442 replayed from a year before it and from 2008-01-02 (a warm-up
+run first: numba's cache). Ratios are against ``alvh --help``
 measured in the same run. Without the real data the status case is skipped.
 """
 
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -149,7 +151,43 @@ def run() -> list[dict]:
                 "ratio_vs_help": round(t_fills / t_help, 1),
             }
         )
+        rows += _signal_rows(tmp, env, t_help)
     return rows
+
+
+def _signal_rows(tmp: Path, env: dict[str, str], t_help: float) -> list[dict]:
+    """``alvh signal`` on the store's last priced session: a replay from 1 year and from 2008.
+
+    The signal replays the backtest from the config's start through D (docs/live.md), so its
+    time grows with the replay's length; the session-step design would make it one session.
+    """
+    from alvh.config.hedge import hedge_preset
+    from alvh.config.load import config_with_overrides, dump_toml, load_preset
+    from alvh.live.context import market_facts
+
+    facts = market_facts(tmp / "store")
+    day = facts.last_priced_session or facts.last_session
+    out = []
+    for label, start in (
+        ("1-year replay", day.replace(year=day.year - 1)),
+        ("replay from 2008-01-02", date(2008, 1, 2)),
+    ):
+        over = {"data.start": start, "data.end": day, "data.source": "store"}
+        cfg = config_with_overrides(load_preset("ic-ladder"), **over)
+        cfg = cfg.model_copy(update={"hedge": hedge_preset("alvh-442")})
+        path = tmp / f"signal-{start}.toml"
+        path.write_text(dump_toml(cfg))
+        args = ["signal", "--config", str(path), "--date", str(day), "--json"]
+        subprocess.run([*_alvh(), *args], check=True, capture_output=True, env=env)  # warm
+        t = _median_s(args, env)
+        out.append(
+            {
+                "name": f"alvh signal {day}, ic-ladder + alvh-442, {label}, real store",
+                "seconds": round(t, 3),
+                "ratio_vs_help": round(t / t_help, 1),
+            }
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ The CLI and ``alvh compare`` call only this.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from alvh.engine.hedge_hook import HedgeHook, NoHedge
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.market.data import MarketData
+from alvh.orders import price_orders
 from alvh.runs import write_run_dir
 
 # capital.size_condors_on in words (docs/book-and-config.md, docs/report.md).
@@ -71,11 +73,18 @@ def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
 def run(
     cfg: RunConfig, data: MarketData, progress: Callable[[int, int], None] | None = None
 ) -> BacktestResult:
-    """Run a backtest and return its result (nothing written)."""
+    """Run a backtest and return its result (nothing written).
+
+    Its ``orders`` carry ``model_price`` and ``limit_price``, priced at the close each order
+    was decided at with the run's own surface, cost model and hedge pricer (``alvh.orders``).
+    """
     settings = engine_settings(cfg)
-    engine = Engine(settings, data, hedge_for(cfg))
+    hedge = hedge_for(cfg)
+    engine = Engine(settings, data, hedge)
     rid = run_id(cfg, data.source.data_id, f"{__version__}+code.{code_fingerprint()}")
-    return engine.run(rid, cfg.model_dump(mode="json"), definitions(cfg, data), progress)
+    result = engine.run(rid, cfg.model_dump(mode="json"), definitions(cfg, data), progress)
+    orders = price_orders(result.orders, result.journal, settings, data, hedge)
+    return dataclasses.replace(result, orders=orders)
 
 
 def run_backtest(

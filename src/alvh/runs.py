@@ -189,6 +189,7 @@ def write_run_dir(result: BacktestResult, out: Path, config_toml: str) -> Path:
         _csv(result.trades, tmp / "trades.csv", index=False)
         _csv(result.condors, tmp / "condors.csv", index=False)
         _csv(result.hedge_layers, tmp / "hedge_layers.csv", index=False)
+        _csv(result.orders, tmp / "orders.csv", index=False)
         (tmp / "config.toml").write_text(config_toml)
         write_journal_atomically(
             tmp / "journal.sqlite",

@@ -38,6 +38,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "alvh.cli.sweep",
     "alvh.cli.serve",
     "alvh.cli.book",
+    "alvh.cli.signal",
 )
 
 # module -> {top-level command or group it adds or extends: its one-line help (None: extends a
@@ -91,6 +92,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
     },
     "alvh.cli.book": {
         "book": "A persistent book: import positions and fills, status, diff with the broker, log.",
+    },
+    "alvh.cli.signal": {
+        "signal": "Print the orders the backtest decides at a session's close, and that day's "
+        "journal.",
     },
 }
 

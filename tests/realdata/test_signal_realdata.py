@@ -1,0 +1,79 @@
+"""``alvh signal`` on the real store: every session of 2020 (the COVID crash) with alvh-442.
+
+The config starts 2020-01-02, so each signal replays at most a year. Each signal loads the store
+only through its day D (``load_for_signal``: nothing after D is read) and replays the backtest;
+its orders (model and limit prices included) and its journal must equal the rows of D of ONE
+full-year run, on all 252 sessions after the first (the first is refused: the engine needs two).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.realdata
+
+FILES = (
+    "spx_daily_1927_2026.csv",
+    "vix_daily_cboe_1990_2026.csv",
+    "vix9d_daily_cboe_2011_2026.csv",
+    "vix3m_daily_2006_2026.csv",
+    "skew_daily_cboe_1990_2026.csv",
+    "vvix_daily_cboe_2006_2026.csv",
+    "tbill_13w_irx_daily_yahoo_2000_2026.csv",
+    "fed_funds_effective_daily_fred_DFF_1954_2026.csv",
+    "vx_settle_panel_2004_2026.csv.gz",
+    "fomc_decision_dates_1936_2026.csv",
+    "cpi_release_dates_2015_2026.csv",
+)
+
+
+@pytest.fixture(scope="module")
+def store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from alvh.market.store import Store, import_paths
+
+    root = tmp_path_factory.mktemp("signal-store")
+    import_paths(Store(root), [shared_data / f for f in FILES])
+    return root
+
+
+def _config():  # type: ignore[no-untyped-def]
+    from alvh.config.hedge import hedge_preset
+    from alvh.config.load import config_with_overrides, load_preset
+
+    over = {"data.start": date(2020, 1, 2), "data.end": date(2020, 12, 31), "data.source": "store"}
+    cfg = config_with_overrides(load_preset("ic-ladder"), **over)
+    return cfg.model_copy(update={"hedge": hedge_preset("alvh-442")})
+
+
+def _records(orders: pd.DataFrame) -> list[tuple]:  # type: ignore[type-arg]
+    return list(orders.itertuples(index=False, name=None))
+
+
+def test_signal_equals_the_2020_backtest_on_every_session(store: Path) -> None:
+    from alvh.backtest import run
+    from alvh.live.signal import SignalDateError, load_for_signal, signal_for
+
+    cfg = _config()
+    full = run(cfg, load_for_signal(cfg, store, cfg.data.end))
+    sessions = full.daily.index
+    assert len(sessions) == 253 and full.daily["vix"].max() > 80  # 2020-03-16: VIX 82.69
+    journal = dict(full.journal)
+    dates = pd.to_datetime(full.orders["date"])
+    compared = 0
+    kinds: set[str] = set()
+    with pytest.raises(SignalDateError, match="first session"):
+        signal_for(cfg, load_for_signal(cfg, store, date(2020, 1, 2)), date(2020, 1, 2))
+    for day in sessions[1:]:
+        d = day.date()
+        sig = signal_for(cfg, load_for_signal(cfg, store, d), d)
+        expected = full.orders[dates == day].reset_index(drop=True)
+        assert _records(sig.orders) == _records(expected), d
+        assert sig.journal == tuple(journal[day]), d
+        compared += len(sig.orders)
+        kinds |= set(sig.orders["kind"])
+    assert compared == len(full.orders) > 200
+    assert kinds == {"condor_entry", "condor_exit", "hedge"}
