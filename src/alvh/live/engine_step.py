@@ -1,11 +1,12 @@
 """The seam the daily signal and the paper advance will call: one engine step, from the book.
 
-Not wired yet, on purpose. The engine-hedge seam is being redesigned (issue 19: one ledger with
-fills tagged by tier/layer/tranche, rules returning orders, a per-session orders list on the
-result); ``alvh signal`` and ``alvh book advance`` will call the backtest's own step once it
-exists, so no stand-in step is written here and no command is registered for them. What is
-fixed now is the contract between the book and that step, and the event payloads the book will
-store for its outputs (implemented and tested: ``order_payload`` / ``order_of``).
+Not wired yet, on purpose. ``alvh signal`` replays the backtest itself through D
+(``alvh.live.signal``: one code path by construction, at the cost of a whole replay), and
+``alvh book advance`` is not registered. The session step from stored state comes once the
+engine can start from a book's fills and hedge plan (issue 19 made the book the only ledger and
+rules return orders; ``BacktestResult.orders`` lists them). What is fixed now is the contract
+between the book and that step, and the event payloads the book will store for its outputs
+(implemented and tested: ``order_payload`` / ``order_of``).
 
 The contract
 ------------
