@@ -76,3 +76,39 @@ def test_greeks_of_ordinals_are_the_greeks_at_their_year_fractions() -> None:
     g1_ref, iv1_ref = surf.greeks_iv(t1, k, is_call)
     for fast, ref in zip((*g1, iv1), (*g1_ref, iv1_ref), strict=True):
         np.testing.assert_array_equal(fast, ref)
+
+
+def test_a_surface_is_built_once_per_data_time_and_params() -> None:
+    """``from_snapshot`` shares one surface per (data, as_of, params): the same numbers as a
+    fresh build, another for other params or other data, and none kept once the data is gone."""
+    import dataclasses
+    import gc
+
+    from alvh.market import surface as surface_mod
+
+    market = make_market(BASE_CLOSES)
+    surf = SpxVolSurface.from_snapshot(market.snapshot(AS_OF))
+    assert SpxVolSurface.from_snapshot(market.snapshot(AS_OF)) is surf  # a new snapshot, same time
+    fresh = SpxVolSurface._build(market.snapshot(AS_OF), surf.params)
+    assert (fresh.spot, fresh.eta, fresh.rho, fresh.skew_index) == (
+        surf.spot,
+        surf.eta,
+        surf.rho,
+        surf.skew_index,
+    )
+    assert fresh.atm.w_nodes.tolist() == surf.atm.w_nodes.tolist()
+    t, k = np.array([9 / 365, 45 / 365]), np.array([2800.0, 3100.0])
+    assert surf.iv(t, k).tolist() == fresh.iv(t, k).tolist()
+    # Other params: another surface, built with them (a flatter smile: rho 0 -> other vols).
+    flat = dataclasses.replace(surf.params, rho=0.0, rho_vix_beta=0.0, rho_term_beta=0.0)
+    other = SpxVolSurface.from_snapshot(market.snapshot(AS_OF), flat)
+    assert other is not surf and other.params is flat and other.rho == 0.0
+    # Other data at the same time: its own surface (VIX 40 instead of 20 lifts the 30-day vol).
+    stressed = make_market({**BASE_CLOSES, "VIX": 40.0})
+    hi = SpxVolSurface.from_snapshot(stressed.snapshot(AS_OF))
+    assert hi.atm_vol(30 / 365) > surf.atm_vol(30 / 365) + 0.1
+    # The memo holds the data weakly: its surfaces go with it.
+    n_before = len(surface_mod._BUILT)
+    del stressed, hi
+    gc.collect()
+    assert len(surface_mod._BUILT) == n_before - 1

@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 
 from alvh._typing import ArrayLike, Float64Array
+from alvh.kernel import ticks as _ticks
 
 SPX_STRIKE_GRID = 5.0
 _EPS = 1e-9  # float noise allowed when a price already sits on the tick grid
@@ -197,12 +198,31 @@ def fill_price(
     ticks
         Tick rule of the product. Buys round up and never fill below one tick; sells round down
         and never below zero.
+
+    Notes
+    -----
+    1-D float64 arrays of one length (a condor's legs) go to the compiled
+    ``kernel.ticks.fill_prices``, equal bit for bit to the numpy formulas
+    (``kernel.ticks.fill_prices_reference``), which price everything else.
     """
-    m = np.asarray(mid, dtype=np.float64)
-    sgn = np.sign(np.asarray(side, dtype=np.float64))
-    raw = m + sgn * np.asarray(slippage, dtype=np.float64)
-    px = ticks.round_against(raw, sgn)
-    return np.where(sgn > 0, np.maximum(px, ticks.small_tick), np.maximum(px, 0.0))
+    small, large, threshold = ticks.small_tick, ticks.large_tick, ticks.threshold
+    if (
+        type(mid) is np.ndarray
+        and type(side) is np.ndarray
+        and type(slippage) is np.ndarray
+        and mid.ndim == 1
+        and mid.shape == side.shape == slippage.shape
+        and mid.dtype == side.dtype == slippage.dtype == np.float64
+    ):
+        return _ticks.fill_prices(mid, side, slippage, small, large, threshold)
+    return _ticks.fill_prices_reference(
+        np.asarray(mid, dtype=np.float64),
+        np.asarray(side, dtype=np.float64),
+        np.asarray(slippage, dtype=np.float64),
+        small,
+        large,
+        threshold,
+    )
 
 
 PENNY_TICKS = TickRule(0.01, 0.01)

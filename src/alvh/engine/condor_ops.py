@@ -278,10 +278,13 @@ def settle_kept_legs(st: RunState, snap: MarketSnapshot, day: pd.Timestamp) -> l
     if not st.kept_legs:
         return []
     entries: list[JournalEntry] = []
-    due = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) <= day]
+    # Leg expiries are dates: compared with the session's date (a pandas Timestamp built per
+    # kept leg per session cost ~10 us each; same answer, as expiries carry no time of day).
+    today = day.date()
+    due = [k for k in st.kept_legs if k[0].expiry <= today]
     if not due:
         return []
-    st.kept_legs = [k for k in st.kept_legs if pd.Timestamp(k[0].expiry) > day]
+    st.kept_legs = [k for k in st.kept_legs if k[0].expiry > today]
     # Legs due together share the day's settlement: look it up once per settlement style.
     prices: dict[bool, tuple[float, str, str]] = {}
     for leg, qty, tier, group in due:

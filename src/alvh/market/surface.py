@@ -43,6 +43,7 @@ and gamma expressed per unit of SPX (spot) and theta holding spot, vol and rates
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -84,6 +85,7 @@ from alvh.market.surface_ssvi import (
 )
 
 if TYPE_CHECKING:
+    from alvh.market.data import MarketData
     from alvh.market.snapshot import MarketSnapshot
 
 
@@ -144,7 +146,26 @@ class SpxVolSurface:
         ------
         NoDataError
             If SPX, VIX or a rate (IRX or DFF) is not known at ``snap.as_of``.
+
+        Notes
+        -----
+        A surface is a function of what the snapshot knows (its data and ``as_of``) and of
+        ``params`` only, and ``MarketData`` does not change once built; so each is built once
+        per (data, ``as_of``, ``params``) and shared (``_BUILT``): a sweep's next config on the
+        same data, or a second run, reads the surfaces of the first (docs/engine.md, "Speed").
         """
+        built = _BUILT.get(snap.data)
+        if built is None:
+            built = _BUILT[snap.data] = {}
+        key = (snap.as_of.value, params)
+        surf = built.get(key)
+        if surf is None:
+            surf = built[key] = cls._build(snap, params)
+        return surf
+
+    @classmethod
+    def _build(cls, snap: MarketSnapshot, params: SurfaceParams) -> SpxVolSurface:
+        """Build the day's surface (``from_snapshot`` without its memo)."""
         spx = snap.last_bar("SPX")
         if spx is None:
             raise NoDataError(f"no SPX bar known at {snap.as_of}")
@@ -432,3 +453,10 @@ __all__ = [
     "ssvi_total_variance",
     "t_years_between",
 ]
+
+
+# Surfaces built so far, per market data (held weakly: they go with it) and (as_of in ns,
+# params). See ``SpxVolSurface.from_snapshot``.
+_BUILT: weakref.WeakKeyDictionary[MarketData, dict[tuple[int, SurfaceParams], SpxVolSurface]] = (
+    weakref.WeakKeyDictionary()
+)
