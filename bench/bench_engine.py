@@ -33,7 +33,7 @@ from alvh.config.run import RunConfig
 from alvh.engine.journal import write_journal_atomically
 from alvh.kernel.ticks import fill_prices, fill_prices_reference
 from alvh.market.data import MarketData
-from alvh.market.surface import _BUILT, SpxVolSurface
+from alvh.market.surface import SpxVolSurface
 from alvh.market.synthetic import generate_market
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ def _surface_memo(label: str, market: MarketData, end: date) -> dict:
     sessions = market.sessions("SPX")
     sessions = sessions[(sessions >= pd.Timestamp(START)) & (sessions <= pd.Timestamp(end))]
     snaps = [market.snapshot(t) for t in sessions + pd.Timedelta(hours=16, minutes=15)]
-    _BUILT.pop(market, None)  # the runs above filled it: time a first build
+    market._surfaces.clear()  # the runs above filled it: time a first build
     us = []
     for _ in range(2):
         t0 = time.process_time()

@@ -3,7 +3,7 @@
 Every ``import alvh...`` / ``from alvh... import ...`` in src/alvh, at module level or inside a
 function (a lazy import is still a dependency), is checked against the layer ranks below:
 
-    cli, web  ->  sweep, report, live, fidelity, runs, backtest  ->  engine  ->  strategy
+    cli, web  ->  sweep, report, live, fidelity, runs, backtest, orders  ->  engine  ->  strategy
       ->  book  ->  market  ->  calendar  ->  kernel
 
 A module may import its own layer and any lower one. ``errors`` and ``_typing`` are importable
@@ -38,6 +38,7 @@ RANK = {
     "fidelity": 6,
     "runs": 6,
     "backtest": 6,
+    "orders": 6,
     "cli": 7,
     "web": 7,
 }

@@ -83,8 +83,7 @@ def test_a_surface_is_built_once_per_data_time_and_params() -> None:
     fresh build, another for other params or other data, and none kept once the data is gone."""
     import dataclasses
     import gc
-
-    from alvh.market import surface as surface_mod
+    import weakref
 
     market = make_market(BASE_CLOSES)
     surf = SpxVolSurface.from_snapshot(market.snapshot(AS_OF))
@@ -107,8 +106,11 @@ def test_a_surface_is_built_once_per_data_time_and_params() -> None:
     stressed = make_market({**BASE_CLOSES, "VIX": 40.0})
     hi = SpxVolSurface.from_snapshot(stressed.snapshot(AS_OF))
     assert hi.atm_vol(30 / 365) > surf.atm_vol(30 / 365) + 0.1
-    # The memo holds the data weakly: its surfaces go with it.
-    n_before = len(surface_mod._BUILT)
+    # The memo is the data's own: each market keeps the surfaces built on it, and they go with it.
+    assert hi is stressed._surfaces[(AS_OF.value, hi.params)]
+    assert surf is market._surfaces[(AS_OF.value, surf.params)]
+    assert all(v is not hi for v in market._surfaces.values())
+    ref = weakref.ref(stressed)
     del stressed, hi
     gc.collect()
-    assert len(surface_mod._BUILT) == n_before - 1
+    assert ref() is None

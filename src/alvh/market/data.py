@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -142,6 +142,13 @@ class MarketData:
     def _etf(self) -> tuple[EtfSeries | None, str]:
         """The modelled VIX-futures ETF and what it is (``MarketSnapshot.etf_bar``)."""
         return EtfSeries.from_tables(self.tables["vx_settlements"], self.tables["rates"])
+
+    @cached_property
+    def _surfaces(self) -> dict[tuple[int, Hashable], Any]:
+        """The day's SPX surfaces built so far, by (as_of in ns, surface params): a surface is a
+        function of what its snapshot knows and of its params, so a second run or a sweep's next
+        config on this data reads the first's (``SpxVolSurface.from_snapshot``)."""
+        return {}
 
     @property
     def etf_note(self) -> str:

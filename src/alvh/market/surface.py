@@ -43,7 +43,6 @@ and gamma expressed per unit of SPX (spot) and theta holding spot, vol and rates
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -85,7 +84,6 @@ from alvh.market.surface_ssvi import (
 )
 
 if TYPE_CHECKING:
-    from alvh.market.data import MarketData
     from alvh.market.snapshot import MarketSnapshot
 
 
@@ -151,12 +149,10 @@ class SpxVolSurface:
         -----
         A surface is a function of what the snapshot knows (its data and ``as_of``) and of
         ``params`` only, and ``MarketData`` does not change once built; so each is built once
-        per (data, ``as_of``, ``params``) and shared (``_BUILT``): a sweep's next config on the
+        per (data, ``as_of``, ``params``) and kept by the data: a sweep's next config on the
         same data, or a second run, reads the surfaces of the first (docs/engine.md, "Speed").
         """
-        built = _BUILT.get(snap.data)
-        if built is None:
-            built = _BUILT[snap.data] = {}
+        built = snap.data._surfaces
         key = (snap.as_of.value, params)
         surf = built.get(key)
         if surf is None:
@@ -453,10 +449,3 @@ __all__ = [
     "ssvi_total_variance",
     "t_years_between",
 ]
-
-
-# Surfaces built so far, per market data (held weakly: they go with it) and (as_of in ns,
-# params). See ``SpxVolSurface.from_snapshot``.
-_BUILT: weakref.WeakKeyDictionary[MarketData, dict[tuple[int, SurfaceParams], SpxVolSurface]] = (
-    weakref.WeakKeyDictionary()
-)
