@@ -77,3 +77,31 @@ def test_signal_equals_the_2020_backtest_on_every_session(store: Path) -> None:
         kinds |= set(sig.orders["kind"])
     assert compared == len(full.orders) > 200
     assert kinds == {"condor_entry", "condor_exit", "hedge"}
+
+
+def test_cli_signal_on_a_store_runs_past_the_presets_end(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A preset ends in 2024; on a store the replay still runs to D (the store's last session
+    by default), so --start after the preset's end is a valid request, not a period error."""
+    import json
+
+    from alvh.cli.app import main
+
+    code = main(
+        [
+            "signal",
+            "--preset",
+            "ic-ladder",
+            "--store",
+            str(store),
+            "--start",
+            "2026-01-02",
+            "--json",
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    sig = json.loads(out.out)
+    assert sig["replay"]["start"] == "2026-01-02"
+    assert sig["date"] > "2026-01-02" and sig["date"] == sig["replay"]["end"]

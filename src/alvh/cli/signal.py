@@ -248,9 +248,10 @@ def register(app: typer.Typer) -> None:
                     over["data.start"] = parse_iso_date(start, "--start")
                 cfg = config_with_overrides(cfg, **over)
         else:
-            # The replay ends at D whatever the config's end: D itself when given, else the
-            # store's last session (a placeholder end lets --start pass the period check).
-            end = day if day is not None else ("2099-12-31" if data == "store" else None)
+            # On a store the replay ends at D whatever the config's end (a placeholder end lets
+            # --start pass the period check; signal_for sets end = D). The synthetic market
+            # keeps the config's period: its series depends on the period generated.
+            end = "2099-12-31" if data == "store" else None
             cfg = resolve_config(config, preset, start, end, data, None, hedge)
         warn_config(cfg, Console(stderr=True))
         when = parse_iso_date(day, "--date") if day is not None else default_day(cfg, store)
