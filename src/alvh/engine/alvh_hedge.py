@@ -86,6 +86,7 @@ class AlvhHedge(HedgeAdapter):
         # The places of the allocations held, by (layer, symbol, tranche), in layer order.
         self._places: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
         self._rank: dict[tuple[int, int], int] = {}  # place -> its rank when last read
+        self._wanted: tuple[object, set[tuple[int, str]]] = (None, set())  # by layers read
 
     def prepare(self, data: MarketData) -> None:
         """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
@@ -97,6 +98,7 @@ class AlvhHedge(HedgeAdapter):
         self._derived = (None, ())
         self._places = {}
         self._rank = {}
+        self._wanted = (None, set())
         data.sessions("VIX")  # NoDataError now, not mid-run, without VIX bars
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
@@ -328,8 +330,11 @@ class AlvhHedge(HedgeAdapter):
         pending tranche (its buy did not fill, or it settled)."""
         layers = self._layers(view)
         state = self.state
-        if layers == state.layers:
-            return  # the usual day: the orders filled as decided
+        if layers is state.layers:
+            return  # the usual day: nothing traded
+        if layers == state.layers:  # the orders filled as decided: read the book's from now on
+            self.state = replace(state, layers=layers)
+            return
         kept = {h.layer for h in layers}
         pending = tuple(p for p in state.pending if p.slice.layer in kept)
         self.state = replace(state, layers=layers, pending=pending)
@@ -356,12 +361,16 @@ class AlvhHedge(HedgeAdapter):
         order the lots opened."""
         if not held:
             return ()
-        wanted = {
-            (h.layer, cid)
-            for h in self.state.layers
-            for a in h.allocations
-            for cid, _ in self.pricer.spread_legs(a.symbol)
-        }
+        layers = self.state.layers
+        if self._wanted[0] is not layers:  # the layers change only on trading days
+            wanted = {
+                (h.layer, cid)
+                for h in layers
+                for a in h.allocations
+                for cid, _ in self.pricer.spread_legs(a.symbol)
+            }
+            self._wanted = (layers, wanted)
+        wanted = self._wanted[1]
         return tuple(k for k in held if k not in wanted)
 
     # -- decisions -> orders --------------------------------------------------------------
