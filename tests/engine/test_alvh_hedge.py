@@ -4,6 +4,7 @@ lots by layer, factory."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -14,7 +15,7 @@ import QuantLib as ql
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge
+from alvh.engine.alvh_hedge import AlvhHedge, Bought
 from alvh.engine.hedge_factory import hedge_costs_from_execution, make_hedge
 from alvh.engine.hedge_hook import (
     BookView,
@@ -32,6 +33,7 @@ from alvh.market.synthetic import generate_market
 from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
 from alvh.market.vixoptions import VixOptionModel
 from alvh.strategy.hedge.instruments import vx_beta
+from alvh.strategy.hedge.results import Allocation
 
 DAY = pd.Timestamp("2008-10-15")
 DECISION = pd.Timedelta(hours=16, minutes=15)
@@ -304,3 +306,34 @@ def test_a_lot_no_active_layer_accounts_for_is_closed(data: MarketData) -> None:
         assert [(o.contract_id, o.qty, o.layer) for o in orders] == [(cid, -2.0, 1)]
         rec = [(e.outcome, e.action) for e in entries if e.rule == "hedge.reconcile"]
         assert rec == [("fired", "close")]
+
+
+def test_the_rules_layers_are_the_tagged_lots_and_a_lot_let_go_is_sold_again(
+    data: MarketData,
+) -> None:
+    # Layer 1 holds one VX lot bought in two tranches (2 at 21.0, then 1 at 22.5): the rule is
+    # given one layer with both allocations, tranche and decision price as the fills' tags say.
+    hook = AlvhHedge(hedge_preset("alvh-442"))
+    hook.prepare(data)
+    row = _rows(data, DAY).iloc[1]
+    expiry = pd.Timestamp(row["expiry"]).date()
+    cid = hook.pricer.register(VixFuture(row["contract"], expiry))
+    sym = row["contract"]
+    t1 = Allocation(sym, "vx", 2, 1000.0, 21.0, expiry.toordinal(), tranche=1)
+    t2 = Allocation(sym, "vx", 1, 1000.0, 22.5, expiry.toordinal(), tranche=2)
+    parts = ((0, Bought((0, 0), t1), 2.0), (5, Bought((3, 0), t2), 1.0))
+    lot = HedgeLot(1, cid, 3.0, 21.5, parts)
+    view = _view(DAY, {cid: 3.0}, {cid: 21.5}, (lot,))
+    layers = hook._layers(view)
+    assert [(h.layer, h.allocations) for h in layers] == [(1, (t1, t2))]
+    # A sale took one contract (FIFO, from tranche 1): the layer holds what is left of each.
+    sold = lot._replace(qty=2.0, parts=((0, Bought((0, 0), t1), 1.0), parts[1]))
+    held = hook._layers(_view(DAY, {cid: 2.0}, {cid: 21.5}, (sold,)))
+    assert held[0].allocations == (replace(t1, contracts=1), t2)
+    # Once the rule has let the lot go, it is no layer's: it is sold until the sale fills.
+    hook._closing = frozenset({(1, cid)})
+    assert hook._layers(view) == ()
+    hook._from_book(view)
+    orders, entries = hook._orphans({(1, cid): 3.0})
+    assert [(o.contract_id, o.qty, o.layer) for o in orders] == [(cid, -3.0, 1)]
+    assert [e.action for e in entries] == ["close"]

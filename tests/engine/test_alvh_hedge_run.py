@@ -175,39 +175,40 @@ def test_atm_iv_source_journals_the_surface_iv_of_two_sessions_apart(data: Marke
 
 
 class _Checked(AlvhHedge):
-    """Records, each session, the lots the book shows and what the plan says after aligning."""
+    """Records, each session, the lots the book shows and the layers the rule is given."""
 
     def __init__(self) -> None:
         super().__init__(hedge_preset("alvh-442"))
         self.days: list[tuple[pd.Timestamp, tuple, dict, dict]] = []
 
-    def decide(self, snap, view):  # type: ignore[no-untyped-def]
-        self._day = view
-        return super().decide(snap, view)
-
-    def _align_plan(self, held):  # type: ignore[no-untyped-def]
-        out = super()._align_plan(held)
+    def _from_book(self, view):  # type: ignore[no-untyped-def]
+        super()._from_book(view)
         planned: dict[tuple[int, str], float] = defaultdict(float)
         for h in self.state.layers:
             for a in h.allocations:
                 planned[(h.layer, self.pricer.spread_legs(a.symbol)[0][0])] += a.contracts
-        self.days.append((self._day.day, self._day.hedge_lots, dict(held), dict(planned)))
-        return out
+        held = {(lot.layer, lot.contract_id): lot.qty for lot in view.hedge_lots}
+        self.days.append((view.day, view.hedge_lots, held, dict(planned)))
 
 
 def test_the_plan_is_the_books_lots_on_every_session(data: MarketData) -> None:
-    # The book is the only ledger: each hedge fill carries its layer, the lots by layer are
-    # the rule's holdings, and after aligning the plan holds exactly what the lots hold.
+    # The book is the only ledger: each hedge fill carries its layer and the allocations it
+    # bought (tranche, decision price); the layers the rule is given are those lots, and every
+    # lot a layer holds is either one of the rule's allocations or being sold.
     hook = _Checked()
     res = Engine(SETTINGS, data, hook).run("checked")
     assert len(hook.days) == len(res.daily)
-    layers_seen = set()
+    layers_seen, tranches_seen = set(), set()
     for day, lots, held, planned in hook.days:
         assert all(lot.layer in (1, 2, 3) for lot in lots), day
         layers_seen |= {lot.layer for lot in lots}
         for key, n in planned.items():
             assert held.get(key, 0.0) == pytest.approx(n), (day, key)
+        for lot in lots:  # the parts of a lot add up to it, each the allocation it bought
+            assert sum(q for _, _, q in lot.parts) == pytest.approx(lot.qty), (day, lot)
+            tranches_seen |= {label.allocation.tranche for _, label, _ in lot.parts if label}
     assert layers_seen >= {1, 2}
+    assert tranches_seen == {1, 2, 3}  # alvh-442 buys each layer in three tranches
 
 
 def test_every_fill_was_an_order_decided_the_session_before(

@@ -128,7 +128,7 @@ def test_roll_is_cut_to_the_caps_of_a_shrunken_account() -> None:
     # 100,000: the 5% premium cap leaves 5,000 USD = 25 calls at 2.00 x 100 after the old ones go.
     cfg = config("alvh-123", sizing=NO_CARRY)
     old = Allocation("OLD", "vix_call", 40, 100.0, 2.0, (DAY0 + timedelta(days=13)).toordinal())
-    state = HedgeState(layers=(LayerHolding(1, 0, (old,)),))
+    state = HedgeState(layers=(LayerHolding(1, (old,)),))
     inp = inputs(10)
     ex = replace(
         EXPOSURE,
@@ -160,7 +160,7 @@ def test_monetise_uses_the_books_entry_cost() -> None:
     # 8,000 (what the engine says it paid): a 5,000 gain is 62.5% of 8,000 >= 50% target.
     cfg = config("alvh-123")
     a = Allocation("VX1", "vx", 1, 1000.0, 20.0, (DAY0 + timedelta(days=60)).toordinal())
-    state = HedgeState(layers=(LayerHolding(1, 0, (a,)),))
+    state = HedgeState(layers=(LayerHolding(1, (a,)),))
     base = inputs(10, gains={1: 5_000.0})
     _, d1, _ = step(state, base, cfg)
     assert not any(d.action == "monetise" for d in d1)  # 25% of the 20,000 decision cost

@@ -45,6 +45,7 @@ from alvh.book.legs import VX_FUTURE as VX_FUTURE
 from alvh.book.legs import OpenLegs as OpenLegs
 from alvh.book.margin import futures_margin_usd, option_group_margin_usd
 from alvh.book.positions import Fill, Position, fold_step
+from alvh.book.tags import LotKey, LotTags, Part
 from alvh.book.valuation import slot_values, value_slots
 from alvh.errors import NoDataError
 
@@ -76,6 +77,7 @@ class Account:
         self._keys: list[tuple[str, str, str]] = []
         self._tiers: dict[str, int] = {}
         self._groups: dict[str, int] = {}
+        self._tags = LotTags()  # the tagged parts of each lot (hedge allocations)
         self._closed_tier_cash = np.zeros(0)  # cash flows of lots dropped by compaction
         self._n = 0
         self._cap = 0
@@ -177,6 +179,7 @@ class Account:
             a["opened"][i] = len(self.fills)
         if qty == 0 or new_avg != avg:
             a["mark"][i] = fill.price  # a fresh (or re-based) lot is worth its fill until marked
+        self._tags.apply(fill.key, qty, fill.qty, fill.tag, len(self.fills))
         a["qty"][i] = new_qty
         a["avg"][i] = new_avg
         self.fills.append(fill)
@@ -383,6 +386,10 @@ class Account:
             order = np.argsort(opened, kind="stable").tolist()
             cached = self._lots_cache = (rows, tuple(rows[j] for j in order))
         return cached[1] if by_opening else cached[0]
+
+    def lot_parts(self, key: LotKey) -> tuple[Part, ...]:
+        """Return the tagged parts of the lot ``key``, oldest first (``alvh.book.tags``)."""
+        return self._tags.of(key)
 
     def position(self, contract_id: str, tier: str = "", group: str = "") -> Position | None:
         """Return the lot (contract id, tier, group), or None if never traded (or flat and

@@ -17,7 +17,7 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -46,6 +46,9 @@ class Fill:
         Tier or hedge layer this fill belongs to (``"short"``, ``"vx_futures"``...).
     group
         Finer lot id within the tier (e.g. one condor), so positions can be tracked per lot.
+    tag
+        What the contracts it adds are for, ``((label, qty), ...)`` (``alvh.book.tags``): the
+        hedge tags each allocation it buys; empty for an untagged fill.
     """
 
     date: date
@@ -56,6 +59,7 @@ class Fill:
     reason: str = ""
     tier: str = ""
     group: str = ""
+    tag: tuple[tuple[Hashable, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.qty == 0:

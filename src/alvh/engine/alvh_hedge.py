@@ -2,10 +2,12 @@
 
 ``AlvhHedge`` turns each session's snapshot and book view into ``HedgeInputs``, runs the pure
 rule ``alvh.strategy.hedge.decision.step`` and translates its decisions into orders that fill at
-the next session. The rule's ``HedgeState`` is the only mutable strategy object; the hook keeps
-it for one run (``prepare`` resets it) and, each session, first takes the contract counts of
-its layers from the lots the book holds for them (fills happen a session later, at that
-session's prices, or not at all): the book is the only ledger.
+the next session. The book is the only ledger: every buy is tagged with the allocations it
+fills (``Bought``: tranche, decision price, place in the layer), the account keeps those tags
+with the lot, and each session the rule's layers are derived from them (fills happen a session
+later, at that session's prices, or not at all). Between sessions the hook keeps only the rule's
+plan (``HedgeState``'s pending tranches, clear-session count and cool-down; ``prepare`` resets
+it) and the lots it let go whose sale is yet to fill.
 
 ``alvh.engine.hedge_factory.make_hedge`` builds the hook a ``HedgeConfig`` names (this one,
 ``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; what both
@@ -17,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,9 +37,9 @@ from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.strategy.hedge.caps import CapUse
-from alvh.strategy.hedge.decision import LAYER_NAMES, step
+from alvh.strategy.hedge.decision import step
 from alvh.strategy.hedge.instruments import InstrumentQuote
-from alvh.strategy.hedge.results import HedgeDecision
+from alvh.strategy.hedge.results import Allocation, HedgeDecision
 from alvh.strategy.hedge.sizing import BookExposure
 from alvh.strategy.hedge.state import (
     CondorColumns,
@@ -48,6 +51,15 @@ from alvh.strategy.hedge.state import (
 __all__ = ["AlvhHedge"]
 
 _DAY_NS = 86_400_000_000_000
+
+
+class Bought(NamedTuple):
+    """What a hedge buy is for, the tag its fill keeps with the lot (``HedgeLot.parts``): the
+    rule's allocation (symbol, tranche, decision price, contracts planned) and its place in the
+    layer, ``(session, index)`` of the buy that first took that place (a roll keeps it)."""
+
+    place: tuple[int, int]
+    allocation: Allocation
 
 
 class AlvhHedge(HedgeAdapter):
@@ -68,6 +80,13 @@ class AlvhHedge(HedgeAdapter):
         self._signals = CloseSignals(cfg.triggers)  # the close rules, read through snapshots
         # Marks of the contracts the decision reads, for the snapshot they were taken from.
         self._marks: tuple[MarketSnapshot | None, dict[str, HedgeMark | None]] = (None, {})
+        # Lots let go whose sale is yet to fill, and the layers derived for the last lots.
+        self._closing: frozenset[tuple[int, str]] = frozenset()
+        self._derived: tuple[object, tuple[LayerHolding, ...]] = (None, ())
+        # The places of the allocations held, by (layer, symbol, tranche), in layer order.
+        self._places: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+        self._rank: dict[tuple[int, int], int] = {}  # place -> its rank when last read
+        self._wanted: tuple[object, set[tuple[int, str]]] = (None, set())  # by layers read
 
     def prepare(self, data: MarketData) -> None:
         """Reset the hedge state and rebuild the ETF series when layer 3 is enabled."""
@@ -75,6 +94,11 @@ class AlvhHedge(HedgeAdapter):
         self.state = HedgeState()
         self._iv_hist = []
         self._marks = (None, {})
+        self._closing = frozenset()
+        self._derived = (None, ())
+        self._places = {}
+        self._rank = {}
+        self._wanted = (None, set())
         data.sessions("VIX")  # NoDataError now, not mid-run, without VIX bars
         if 3 in self.cfg.instruments.layers:
             self.pricer.prepare_etf(data)
@@ -247,7 +271,7 @@ class AlvhHedge(HedgeAdapter):
         (the lot's average fill, slippage included)."""
         gains: dict[int, float] = {}
         costs: dict[int, float] = {}
-        for layer, cid, qty, entry in view.hedge_lots:
+        for layer, cid, qty, entry, _ in view.hedge_lots:
             mk = self._mark_of(snap, cid)
             if mk is None:
                 continue
@@ -256,73 +280,73 @@ class AlvhHedge(HedgeAdapter):
                 costs[layer] = costs.get(layer, 0.0) + entry * qty * mk.multiplier
         return gains, costs
 
-    # -- the plan on the book -------------------------------------------------------------
-    def _align_plan(self, held: dict[tuple[int, str], float]) -> list[JournalEntry]:
-        """Take the contract counts of the rule's layers from the lots the book holds for them
-        (an order that did not fill, a settlement); drop a layer that holds nothing."""
-        out: list[JournalEntry] = []
-        layers = []
-        for h in self.state.layers:
-            allocs = []
-            by_sym: dict[str, list] = {}
-            for a in h.allocations:
-                by_sym.setdefault(a.symbol, []).append(a)
-            for sym, group in by_sym.items():
-                long_id = self.pricer.spread_legs(sym)[0][0]
-                n_held = held.get((h.layer, long_id), 0.0)
-                planned = sum(a.contracts for a in group)
-                if abs(n_held - planned) < 1e-9:
-                    allocs.extend(group)
-                    continue
-                if n_held > 0:
-                    allocs.append(replace(group[0], contracts=round(n_held)))
-                out.append(
-                    JournalEntry(
-                        "hedge.reconcile",
-                        {"layer": h.layer, "symbol": sym, "planned": planned, "held": n_held},
-                        "adjusted",
-                        "none",
-                        f"layer {h.layer}: {sym} planned {planned} but the book holds {n_held:g}",
-                    )
-                )
-            if allocs:
-                kept_allocs = tuple(allocs)
-                same = kept_allocs == h.allocations  # the usual day: nothing to align
-                layers.append(h if same else replace(h, allocations=kept_allocs))
+    # -- the layers the book holds --------------------------------------------------------
+    def _layers(self, view: BookView) -> tuple[LayerHolding, ...]:
+        """Return the layers the book's lots hold, bottom first, each allocation as bought.
+
+        Every buy carries the allocations it fills (symbol, tranche, decision price) with their
+        place in the layer (``Bought``), kept with the lot (``HedgeLot.parts``); the contracts
+        a sale took or a fill missed are simply not there. Lots the rule has let go
+        (``_closing``) are not a layer's: their sale is still to fill. Recomputed only when the
+        lots change.
+
+        Order within a layer: the order the layer was last read in (a roll's new contracts take
+        the old ones' place), then new tranches; those of one symbol together, at the first
+        one's place.
+        """
+        lots = view.hedge_lots
+        key = (lots, self._closing)
+        if self._derived[0] == key:
+            return self._derived[1]
+        parts: list[tuple[int, tuple[int, int], Allocation]] = []
+        for lot in lots:
+            if (lot.layer, lot.contract_id) in self._closing:
                 continue
-            out.append(
-                JournalEntry(
-                    "hedge.reconcile",
-                    {"layer": h.layer},
-                    "adjusted",
-                    "remove_layer",
-                    f"layer {h.layer} ({LAYER_NAMES[h.layer]}) dropped: none of its contracts "
-                    "is held (orders not filled, or settled)",
-                )
-            )
+            for _, label, qty in lot.parts:
+                n_held = round(qty)
+                if isinstance(label, Bought) and n_held > 0:
+                    a = label.allocation
+                    held = a if n_held == a.contracts else replace(a, contracts=n_held)
+                    parts.append((lot.layer, label.place, held))
+        rank, last = self._rank, len(self._rank)
+        parts.sort(key=lambda p: (p[0], rank.get(p[1], last), p[1]))
+        groups: dict[tuple[int, str], list[tuple[int, tuple[int, int], Allocation]]] = {}
+        for p in parts:  # those of one symbol together (at the first one's place)
+            groups.setdefault((p[0], p[2].symbol), []).append(p)
+        ordered = [p for g in groups.values() for p in g]
+        by_layer: dict[int, list[Allocation]] = {}
+        places: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+        for layer, place, alloc in ordered:
+            by_layer.setdefault(layer, []).append(alloc)
+            places.setdefault((layer, alloc.symbol, alloc.tranche), []).append(place)
+        layers = tuple(LayerHolding(k, tuple(v)) for k, v in sorted(by_layer.items()))
+        self._rank = {place: i for i, (_, place, _) in enumerate(ordered)}
+        self._places = places
+        self._derived = (key, layers)
+        return layers
+
+    def _from_book(self, view: BookView) -> None:
+        """Give the plan the layers the book holds; a layer it no longer holds keeps no
+        pending tranche (its buy did not fill, or it settled)."""
+        layers = self._layers(view)
+        state = self.state
+        if layers is state.layers:
+            return  # the usual day: nothing traded
+        if layers == state.layers:  # the orders filled as decided: read the book's from now on
+            self.state = replace(state, layers=layers)
+            return
         kept = {h.layer for h in layers}
-        pending = tuple(p for p in self.state.pending if p.slice.layer in kept)
-        new_layers = tuple(layers)
-        if new_layers != self.state.layers or pending != self.state.pending:
-            self.state = replace(self.state, layers=new_layers, pending=pending)
-        return out
+        pending = tuple(p for p in state.pending if p.slice.layer in kept)
+        self.state = replace(state, layers=layers, pending=pending)
 
     def _orphans(
         self, held: dict[tuple[int, str], float]
     ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
-        """Close lots that no active layer accounts for (e.g. a sale that did not fill)."""
-        if not held:
-            return [], []
-        wanted = {
-            (h.layer, cid)
-            for h in self.state.layers
-            for a in h.allocations
-            for cid, _ in self.pricer.spread_legs(a.symbol)
-        }
+        """Close the lots no layer the book holds accounts for: those the rule let go whose
+        sale did not fill, and any lot bought for no allocation."""
         orders, entries = [], []
-        for (layer, cid), qty in held.items():
-            if (layer, cid) in wanted:
-                continue
+        for layer, cid in self._unwanted(held):
+            qty = held[(layer, cid)]
             why = f"close {cid} x{qty:g}: held for layer {layer}, which is no longer active"
             orders.append(self._order(layer, cid, -qty, why))
             entries.append(
@@ -331,6 +355,23 @@ class AlvhHedge(HedgeAdapter):
                 )
             )
         return orders, entries
+
+    def _unwanted(self, held: dict[tuple[int, str], float]) -> tuple[tuple[int, str], ...]:
+        """Return the lots held that the rule's layers (``state.layers``) do not hold, in the
+        order the lots opened."""
+        if not held:
+            return ()
+        layers = self.state.layers
+        if self._wanted[0] is not layers:  # the layers change only on trading days
+            wanted = {
+                (h.layer, cid)
+                for h in layers
+                for a in h.allocations
+                for cid, _ in self.pricer.spread_legs(a.symbol)
+            }
+            self._wanted = (layers, wanted)
+        wanted = self._wanted[1]
+        return tuple(k for k in held if k not in wanted)
 
     # -- decisions -> orders --------------------------------------------------------------
     def _translate(
@@ -342,6 +383,9 @@ class AlvhHedge(HedgeAdapter):
             return []  # most sessions: nothing to trade
         net: dict[tuple[int, str], float] = {}
         whys: dict[tuple[int, str], list[str]] = {}
+        tags: dict[tuple[int, str], list[tuple[Bought, float]]] = {}
+        n_bought = 0
+        places = {k: list(v) for k, v in self._places.items()}  # taken by this session's rolls
 
         def send(layer: int, cid: str, qty: float, why: str) -> None:
             net[(layer, cid)] = net.get((layer, cid), 0.0) + qty
@@ -370,10 +414,24 @@ class AlvhHedge(HedgeAdapter):
                     for cid, _ in self.pricer.spread_legs(sym):
                         send(d.layer, cid, -left(d.layer, cid), why)
             for a in d.allocations:
-                for cid, sign in self.pricer.spread_legs(a.symbol):
+                # A roll's new contracts take the old ones' place in the layer, a tranche goes
+                # after what the layer holds: the order the rule reads its allocations in.
+                place = None
+                if d.action == "roll":  # rolls come in the layer's order, one per allocation
+                    old = places.get((d.layer, d.closes[0], a.tranche))
+                    place = old.pop(0) if old else None
+                if place is None:
+                    place = (self.session_index, n_bought)
+                    n_bought += 1
+                for i, (cid, sign) in enumerate(self.pricer.spread_legs(a.symbol)):
                     send(d.layer, cid, sign * a.contracts, why)
+                    if i == 0:  # the allocation is the long leg's tag (a spread's first)
+                        tag = (Bought(place, a), float(a.contracts))
+                        tags.setdefault((d.layer, cid), []).append(tag)
         return [
-            self._order(layer, cid, q, " | ".join(whys[(layer, cid)]))
+            self._order(
+                layer, cid, q, " | ".join(whys[(layer, cid)]), tuple(tags.get((layer, cid), ()))
+            )
             for (layer, cid), q in net.items()
             if abs(q) > 1e-9
         ]
@@ -387,7 +445,7 @@ class AlvhHedge(HedgeAdapter):
         self.session_index += 1
         held = held_by_layer(view)
         entries = self._fill_entries(snap, view)
-        entries += self._align_plan(held)
+        self._from_book(view)
         orders, more = self._orphans(held)
         entries += more
         if self.session_index == 0:
@@ -402,6 +460,9 @@ class AlvhHedge(HedgeAdapter):
             for r in results
         ]
         orders += self._translate(held, decisions)
+        self._closing = frozenset(
+            self._unwanted(held)
+        )  # let go today: not a layer's while still held
         for d in decisions:
             entries.append(_decision_entry(d, state))
         return orders, entries

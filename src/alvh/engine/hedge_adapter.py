@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from alvh.book.tags import Tag
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, FillOutcome, HedgeEvent, HedgeMark, HedgeOrder
 from alvh.engine.hedge_pricing import LAYER_OF_PRODUCT, HedgeCosts, HedgePricer
@@ -62,9 +63,9 @@ class HedgeAdapter:
         """Return the mark of a hedge contract (see ``alvh.engine.hedge_pricing``)."""
         return self.pricer.mark(snap, contract_id)
 
-    def _order(self, layer: int, cid: str, qty: float, reason: str) -> HedgeOrder:
+    def _order(self, layer: int, cid: str, qty: float, reason: str, tag: Tag = ()) -> HedgeOrder:
         product = self.pricer.contract(cid).product
-        return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason, layer)
+        return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason, layer, tag)
 
     def _fill_entries(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
         """Journal the orders that did not fill and the lots settled since the last decision.

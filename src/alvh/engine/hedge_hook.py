@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
@@ -44,13 +44,17 @@ class HedgeLot(NamedTuple):
     """Contracts of one hedge instrument the book holds for one of the rule's layers.
 
     A fold over the hedge account's fills tagged with that layer (``lot_group``); ``entry_price``
-    is their average fill, slippage included, per unit of the quote.
+    is their average fill, slippage included, per unit of the quote. ``parts`` says what the
+    contracts were bought for, oldest first: ``(fill number, label, contracts)``, the label the
+    order's ``tag`` gave them (the ALVH rule's ``Allocation``: symbol, tranche, decision price),
+    None for contracts bought untagged (``alvh.book.tags``).
     """
 
     layer: int
     contract_id: str
     qty: float
     entry_price: float
+    parts: tuple[tuple[int, Hashable, float], ...] = ()
 
 
 class FillOutcome(Enum):
@@ -106,7 +110,9 @@ class HedgeOrder:
     """Buy (qty > 0) or sell (qty < 0) ``qty`` of a hedge instrument at the next fill.
 
     ``book_layer`` names the instrument's column in the reports (vx_futures | vix_calls |
-    vix_etf); ``layer`` is the rule's layer the contracts are held for (the fill's tag).
+    vix_etf); ``layer`` is the rule's layer the contracts are held for (the fill's lot group);
+    ``tag`` what the contracts bought are for, ``((label, contracts), ...)`` (the fill's tag,
+    kept with the lot: ``HedgeLot.parts``).
     """
 
     book_layer: str
@@ -114,6 +120,7 @@ class HedgeOrder:
     qty: float
     reason: str
     layer: int = 0
+    tag: tuple[tuple[Hashable, float], ...] = ()
 
 
 class HedgeMark(NamedTuple):

@@ -96,7 +96,8 @@ def fill_hedge(
         skip(f"no fill: {o.contract_id} would sell at {px:.2f}, below one tick; kept to expiry")
         return
     fees = m.fee_usd * abs(o.qty)
-    fill = Fill(day.date(), contract, o.qty, px, fees, o.reason, o.book_layer, lot_group(o.layer))
+    group = lot_group(o.layer)
+    fill = Fill(day.date(), contract, o.qty, px, fees, o.reason, o.book_layer, group, o.tag)
     st.hedges_acct.apply_fill(fill)
     st.hedge_events.append(HedgeEvent(FillOutcome.FILLED, o.layer, o.contract_id, o.qty))
     st.hedge_layer[o.contract_id] = o.book_layer

@@ -349,8 +349,14 @@ class RunState:
             layer = layers[hid]
             by_layer_n[layer] = by_layer_n.get(layer, 0.0) + abs(q)
         by_layer = tuple(
-            HedgeLot(layer_of_group(group), p.contract.id, p.qty, p.avg_price)
-            for _, group, p in acct.lots()
+            HedgeLot(
+                layer_of_group(group),
+                p.contract.id,
+                p.qty,
+                p.avg_price,
+                acct.lot_parts((p.contract.id, tier, group)),
+            )
+            for tier, group, p in acct.lots()
         )
         cached = self._hedge_lots = _HedgeLots(
             n_fills, tuple(lots), held, entry, by_layer_n, by_layer

@@ -422,7 +422,7 @@ def _escalate(
     tranche = "" if not later else f" tranche 1 of {len(plan)} ({_weights(plan)})"
     s = replace(
         s,
-        layers=(*s.layers, LayerHolding(nxt, inputs.session_index, res.allocations)),
+        layers=(*s.layers, LayerHolding(nxt, res.allocations)),
         pending=s.pending + later,
         last_change_session=inputs.session_index,
     )

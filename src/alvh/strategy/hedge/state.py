@@ -19,10 +19,14 @@ _UNSET = object()
 
 @dataclass(frozen=True)
 class LayerHolding:
-    """An active hedge layer: what was bought for it (by tranche) and when it opened."""
+    """An active hedge layer: what was bought for it, by tranche, at its decision prices.
+
+    In a backtest the engine derives it each session from the book's lots, whose fills carry
+    the allocations they bought (``alvh.engine.alvh_hedge``); ``step`` returns the layers as its
+    decisions leave them, which the next session's fills make true (or not).
+    """
 
     layer: int
-    opened_session: int
     allocations: tuple[Allocation, ...]
 
     @property
@@ -60,7 +64,9 @@ class HedgeState:
     Attributes
     ----------
     layers
-        Active layers, bottom (layer 1) first.
+        Active layers, bottom (layer 1) first: what the step was given with its decisions
+        applied. The engine does not keep them: each session it replaces them with the layers
+        the book's lots hold (``alvh.engine.alvh_hedge``), so what did not fill is not held.
     pending
         Tranches scheduled for later sessions.
     clear_sessions
