@@ -5,7 +5,9 @@ Issue 19 restructures the seam between the engine and the hedge and must not mak
 day would measure the machine's load as much as the code, so this benchmark extracts the
 baseline commit's ``src/`` (``git archive``) and times the baseline and the working tree
 alternately, each in a fresh subprocess that loads the same market, warms up (numba, lazy
-imports) and then times the full hedged ladder. It reports the median of each and their ratio.
+imports) and then times the full hedged ladder twice: as a user runs it (``alvh.backtest.run``,
+which now also prices every order for ``orders.csv``) and the engine alone (``order_prices=False``,
+the same work the baseline did). It reports the medians and their ratios.
 
 Baseline: ``$ALVH_BENCH_BASELINE`` or ``fec4307`` (main before the redesign). Market: the real
 data (``$SHARED_DATA``, else ``$ALVH_SHARED_DATA``, else ``../shared/data``) imported once into a
@@ -48,9 +50,16 @@ else:
 cfg = load_preset("ic-ladder").model_copy(update={"hedge": hedge_preset("alvh-442")})
 run(config_with_overrides(cfg, **{"data.start": date(2006, 1, 3), "data.end": date(2006, 3, 1)}), market)
 full = config_with_overrides(cfg, **{"data.start": date(2006, 1, 3), "data.end": end})
+import inspect
 t0 = time.perf_counter()
 res = run(full, market)
-print(json.dumps({"seconds": time.perf_counter() - t0, "sessions": len(res.daily)}))
+t_user = time.perf_counter() - t0
+# The engine alone: without the order prices added to a run after the redesign (issue 20).
+alone = {"order_prices": False} if "order_prices" in inspect.signature(run).parameters else {}
+t0 = time.perf_counter()
+run(full, market, **alone)
+t_engine = time.perf_counter() - t0
+print(json.dumps({"seconds": t_user, "engine_seconds": t_engine, "sessions": len(res.daily)}))
 """
 
 
@@ -107,14 +116,18 @@ def run() -> list[dict]:
             kind, where, label = "synthetic", "", "synthetic (seed 7)"
         trees = {"baseline": base_root / "src", "current": REPO / "src"}
         times: dict[str, list[float]] = {"baseline": [], "current": []}
+        engine_times: dict[str, list[float]] = {"baseline": [], "current": []}
         sessions = 0
         for _ in range(REPEATS):
             for name, src in trees.items():
                 r = _time(src, kind, where)
                 times[name].append(r["seconds"])
+                engine_times[name].append(r["engine_seconds"])
                 sessions = r["sessions"]
         t_base = statistics.median(times["baseline"])
         t_cur = statistics.median(times["current"])
+        e_base = statistics.median(engine_times["baseline"])
+        e_cur = statistics.median(engine_times["current"])
         return [
             {
                 "name": f"{label}: ladder 2006-2026 alvh-442, baseline {BASELINE}",
@@ -128,5 +141,12 @@ def run() -> list[dict]:
                 "ratio_vs_baseline": round(t_cur / t_base, 3),
                 "target_ratio": 1.15,
                 "load_avg_1min": round(os.getloadavg()[0], 2),
+            },
+            {
+                "name": f"{label}: the same, engine alone (no order prices), working tree vs baseline",
+                "seconds": round(e_cur, 2),
+                "baseline_seconds": round(e_base, 2),
+                "ratio_vs_baseline": round(e_cur / e_base, 3),
+                "target_ratio": 1.15,
             },
         ]

@@ -71,18 +71,26 @@ def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
 
 
 def run(
-    cfg: RunConfig, data: MarketData, progress: Callable[[int, int], None] | None = None
+    cfg: RunConfig,
+    data: MarketData,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    order_prices: bool = True,
 ) -> BacktestResult:
     """Run a backtest and return its result (nothing written).
 
     Its ``orders`` carry ``model_price`` and ``limit_price``, priced at the close each order
-    was decided at with the run's own surface, cost model and hedge pricer (``alvh.orders``).
+    was decided at with the run's own surface, cost model and hedge pricer (``alvh.orders``);
+    ``order_prices=False`` leaves them out (about a tenth of a hedged run's time; the engine
+    benchmark uses it to time the engine alone).
     """
     settings = engine_settings(cfg)
     hedge = hedge_for(cfg)
     engine = Engine(settings, data, hedge)
     rid = run_id(cfg, data.source.data_id, f"{__version__}+code.{code_fingerprint()}")
     result = engine.run(rid, cfg.model_dump(mode="json"), definitions(cfg, data), progress)
+    if not order_prices:
+        return result
     orders = price_orders(result.orders, result.journal, settings, data, hedge)
     return dataclasses.replace(result, orders=orders)
 

@@ -83,3 +83,11 @@ def test_hedge_prices_are_the_settlement_and_its_tick(quarter) -> None:  # type:
         # A VX outright ticks 0.05: the limit is on that grid (the synthetic settles are not).
         ticks = r.limit_price / 0.05
         assert abs(ticks - round(ticks)) < 1e-6, r.limit_price
+
+
+def test_without_order_prices_the_orders_are_the_same_rows_unpriced(quarter) -> None:  # type: ignore[no-untyped-def]
+    cfg, market, res = quarter
+    bare = run(cfg, market, order_prices=False)
+    assert "model_price" in res.orders.columns and "model_price" not in bare.orders.columns
+    pd.testing.assert_frame_equal(bare.orders, res.orders[list(bare.orders.columns)])
+    pd.testing.assert_frame_equal(bare.daily, res.daily)
