@@ -53,3 +53,30 @@ def surface_market(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) 
     store = Store(tmp_path_factory.mktemp("surface-inputs-store"))
     import_paths(store, [shared_data / f for f in SURFACE_INPUT_FILES])
     return store.load()
+
+
+# What a hedged backtest reads (the surface's inputs, VVIX, the VX settlements, FOMC and CPI
+# dates): the store the book's and the signal's real-data tests share, imported once a session.
+HEDGE_INPUT_FILES = (
+    "spx_daily_1927_2026.csv",
+    "vix_daily_cboe_1990_2026.csv",
+    "vix9d_daily_cboe_2011_2026.csv",
+    "vix3m_daily_2006_2026.csv",
+    "skew_daily_cboe_1990_2026.csv",
+    "vvix_daily_cboe_2006_2026.csv",
+    "tbill_13w_irx_daily_yahoo_2000_2026.csv",
+    "fed_funds_effective_daily_fred_DFF_1954_2026.csv",
+    "vx_settle_panel_2004_2026.csv.gz",
+    "fomc_decision_dates_1936_2026.csv",
+    "cpi_release_dates_2015_2026.csv",
+)
+
+
+@pytest.fixture(scope="session")
+def hedge_inputs_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder holding ``HEDGE_INPUT_FILES``, imported once per test session."""
+    from alvh.market.store import Store, import_paths
+
+    root = tmp_path_factory.mktemp("hedge-inputs-store")
+    import_paths(Store(root), [shared_data / f for f in HEDGE_INPUT_FILES])
+    return root

@@ -18,17 +18,6 @@ from alvh.cli.app import main
 
 pytestmark = pytest.mark.realdata
 
-FILES = (
-    "spx_daily_1927_2026.csv",
-    "vix_daily_cboe_1990_2026.csv",
-    "vix9d_daily_cboe_2011_2026.csv",
-    "vix3m_daily_2006_2026.csv",
-    "skew_daily_cboe_1990_2026.csv",
-    "vvix_daily_cboe_2006_2026.csv",
-    "tbill_13w_irx_daily_yahoo_2000_2026.csv",
-    "fed_funds_effective_daily_fred_DFF_1954_2026.csv",
-    "vx_settle_panel_2004_2026.csv.gz",
-)
 FILLS = """date,symbol,quantity,price,fees_usd,tier,group
 2020-02-20,SPXW  200417P03000000,2,4.20,2.50,medium,c1
 2020-02-20,SPXW  200417P03050000,-2,5.30,2.50,medium,c1
@@ -40,12 +29,8 @@ FILLS = """date,symbol,quantity,price,fees_usd,tier,group
 
 
 @pytest.fixture(scope="module")
-def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from alvh.market.store import Store, import_paths
-
-    root = tmp_path_factory.mktemp("live-store")
-    import_paths(Store(root), [shared_data / f for f in FILES])
-    return root
+def real_store(hedge_inputs_store: Path) -> Path:
+    return hedge_inputs_store
 
 
 def _settle(shared_data: Path, day: str, contract: str) -> float:

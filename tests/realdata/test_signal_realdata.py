@@ -16,28 +16,10 @@ import pytest
 
 pytestmark = pytest.mark.realdata
 
-FILES = (
-    "spx_daily_1927_2026.csv",
-    "vix_daily_cboe_1990_2026.csv",
-    "vix9d_daily_cboe_2011_2026.csv",
-    "vix3m_daily_2006_2026.csv",
-    "skew_daily_cboe_1990_2026.csv",
-    "vvix_daily_cboe_2006_2026.csv",
-    "tbill_13w_irx_daily_yahoo_2000_2026.csv",
-    "fed_funds_effective_daily_fred_DFF_1954_2026.csv",
-    "vx_settle_panel_2004_2026.csv.gz",
-    "fomc_decision_dates_1936_2026.csv",
-    "cpi_release_dates_2015_2026.csv",
-)
-
 
 @pytest.fixture(scope="module")
-def store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from alvh.market.store import Store, import_paths
-
-    root = tmp_path_factory.mktemp("signal-store")
-    import_paths(Store(root), [shared_data / f for f in FILES])
-    return root
+def store(hedge_inputs_store: Path) -> Path:
+    return hedge_inputs_store
 
 
 def _config():  # type: ignore[no-untyped-def]
