@@ -110,13 +110,44 @@ def _build_cpu(market: MarketData, base: RunConfig) -> dict:
     return out
 
 
+def _leg_marks_vs_memo(market: MarketData, n_legs: int = 16, reps: int = 20_000) -> dict:
+    """Microseconds to price ``n_legs`` condor legs in one compiled pass vs to look them up."""
+    import numpy as np
+    import pandas as pd
+
+    from alvh.market.surface import SpxVolSurface
+
+    surf = SpxVolSurface.from_snapshot(market.snapshot(pd.Timestamp("2020-05-01 15:45")))
+    spot = surf.spot
+    o = np.full(n_legs, pd.Timestamp("2020-06-19").toordinal(), np.int64)
+    am = np.zeros(n_legs, bool)
+    k = np.round(np.linspace(spot * 0.85, spot * 1.05, n_legs) / 5.0) * 5.0
+    c = np.tile([False, False, True, True], n_legs // 4)
+    surf.greeks_iv_of_ordinals(o, am, k, c)
+    c0 = time.process_time()
+    for _ in range(reps):
+        surf.greeks_iv_of_ordinals(o, am, k, c)
+    kernel = (time.process_time() - c0) / reps
+    keys = list(zip(o.tolist(), am.tolist(), k.tolist(), c.tolist(), strict=True))
+    memo = {key: (1.0,) * 6 for key in keys}
+    c0 = time.process_time()
+    for _ in range(reps):
+        _ = np.array([memo[key] for key in keys]).T
+    lookup = (time.process_time() - c0) / reps
+    return {
+        "name": f"condor leg marks, {n_legs} legs: one compiled pass vs a per-leg memo",
+        "compiled_us": round(kernel * 1e6, 1),
+        "memo_lookup_us": round(lookup * 1e6, 1),
+    }
+
+
 def _shared_share(base: RunConfig, store: Path | None, reps: int = 2) -> list[dict]:
     """CPU seconds of a config with the market-only memos emptied, partly kept and kept."""
     d = base.data
     market = load_market(
         store, source=d.source, seed=d.seed, start=d.start.replace(year=d.start.year - 1), end=d.end
     )
-    rows = [_build_cpu(market, base)]
+    rows = [_build_cpu(market, base), _leg_marks_vs_memo(market)]
     for hedge in ("none", "alvh-442"):
         warm_up = config_with_overrides(base, **{"hedge.preset": hedge})
         first = _cpu_run(warm_up, market)  # also numba, the data's lazy indexes
