@@ -14,7 +14,11 @@ Figures, each also per book (unhedged / hedged):
 - scaling efficiency ``(rate with 2 workers / rate with 1) / 2``, from the wall time and from the
   steady-state in-worker throughput;
 - the projected wall time of 1,000 hedged configs on 2 cores from the steady-state figure
-  (``1000 x s_hedged / 2`` plus one warm-up), against the issue's 10-minute goal.
+  (``1000 x s_hedged / 2`` plus one warm-up), against the issue's 10-minute goal;
+- the share of a config's CPU time that is market-only and shared (``MarketData.shared``):
+  in one process, after a warm-up run, the same config run with the memos emptied (cold: it
+  rebuilds the day's surfaces, hedge views and VIX option greeks) and with them kept (warm),
+  alternately; with only the surfaces kept, to split the surface from the rest.
 
 The machine is shared (2 cores, several users): ``os.getloadavg()`` is recorded before and after
 each sweep. A load above the core count means the figures are floors of what an idle machine
@@ -30,7 +34,11 @@ import time
 from datetime import date
 from pathlib import Path
 
+from alvh.backtest import run as run_backtest
 from alvh.config.load import config_with_overrides, load_preset
+from alvh.config.run import RunConfig
+from alvh.market.data import MarketData
+from alvh.market.load import load_market
 from alvh.sweep.grid import parse_vary, sweep_points
 from alvh.sweep.runner import SweepOutcome, run_sweep
 
@@ -72,6 +80,106 @@ def _books(o: SweepOutcome, hedged: set[str]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _cpu_run(cfg: RunConfig, market: MarketData) -> float:
+    c0 = time.process_time()
+    run_backtest(cfg, market, order_prices=False)  # as a sweep row runs it
+    return time.process_time() - c0
+
+
+def _build_cpu(market: MarketData, base: RunConfig) -> dict:
+    """CPU seconds to build what the memos keep, every session of the period, directly."""
+    import pandas as pd
+
+    from alvh.engine.hedge_market import _fields
+    from alvh.market.surface import DEFAULT_SURFACE_PARAMS, SpxVolSurface
+
+    _ = market.etf_note  # the ETF series: built once per data whatever is shared
+    days = market.sessions()
+    days = days[(days >= pd.Timestamp(base.data.start)) & (days <= pd.Timestamp(base.data.end))]
+    times = days + pd.Timedelta(hours=15, minutes=45)
+    out: dict = {"name": "market-only work per run, built directly (CPU s)", "sessions": len(days)}
+    for what, build in (
+        ("surfaces_cpu_s", lambda s: SpxVolSurface._build(s, DEFAULT_SURFACE_PARAMS)),
+        ("hedge_views_cpu_s", lambda s: _fields(s, True)),
+    ):
+        snaps = [market.snapshot(t) for t in times]  # fresh snapshots, as a run makes them
+        c0 = time.process_time()
+        for snap in snaps:
+            build(snap)
+        out[what] = round(time.process_time() - c0, 3)
+    return out
+
+
+def _leg_marks_vs_memo(market: MarketData, n_legs: int = 16, reps: int = 20_000) -> dict:
+    """Microseconds to price ``n_legs`` condor legs in one compiled pass vs to look them up."""
+    import numpy as np
+    import pandas as pd
+
+    from alvh.market.surface import SpxVolSurface
+
+    surf = SpxVolSurface.from_snapshot(market.snapshot(pd.Timestamp("2020-05-01 15:45")))
+    spot = surf.spot
+    o = np.full(n_legs, pd.Timestamp("2020-06-19").toordinal(), np.int64)
+    am = np.zeros(n_legs, bool)
+    k = np.round(np.linspace(spot * 0.85, spot * 1.05, n_legs) / 5.0) * 5.0
+    c = np.tile([False, False, True, True], n_legs // 4)
+    surf.greeks_iv_of_ordinals(o, am, k, c)
+    c0 = time.process_time()
+    for _ in range(reps):
+        surf.greeks_iv_of_ordinals(o, am, k, c)
+    kernel = (time.process_time() - c0) / reps
+    keys = list(zip(o.tolist(), am.tolist(), k.tolist(), c.tolist(), strict=True))
+    memo = {key: (1.0,) * 6 for key in keys}
+    c0 = time.process_time()
+    for _ in range(reps):
+        _ = np.array([memo[key] for key in keys]).T
+    lookup = (time.process_time() - c0) / reps
+    return {
+        "name": f"condor leg marks, {n_legs} legs: one compiled pass vs a per-leg memo",
+        "compiled_us": round(kernel * 1e6, 1),
+        "memo_lookup_us": round(lookup * 1e6, 1),
+    }
+
+
+def _shared_share(base: RunConfig, store: Path | None, reps: int = 2) -> list[dict]:
+    """CPU seconds of a config with the market-only memos emptied, partly kept and kept."""
+    d = base.data
+    market = load_market(
+        store, source=d.source, seed=d.seed, start=d.start.replace(year=d.start.year - 1), end=d.end
+    )
+    rows = [_build_cpu(market, base), _leg_marks_vs_memo(market)]
+    for hedge in ("none", "alvh-442"):
+        warm_up = config_with_overrides(base, **{"hedge.preset": hedge})
+        first = _cpu_run(warm_up, market)  # also numba, the data's lazy indexes
+        cfg = config_with_overrides(warm_up, **{"tiers[0].strikes.short_delta": 0.12})
+        t: dict[str, list[float]] = {"cold": [], "surfaces_kept": [], "warm": []}
+        for _ in range(reps):
+            for mode in t:
+                if mode == "cold":
+                    market.shared.clear()
+                elif mode == "surfaces_kept":
+                    kept = dict(market.shared.table("spx_surface"))
+                    market.shared.clear()
+                    market.shared.table("spx_surface").update(kept)
+                t[mode].append(_cpu_run(cfg, market))
+        cold, part, warm = (statistics.fmean(t[k]) for k in ("cold", "surfaces_kept", "warm"))
+        rows.append(
+            {
+                "name": f"shared market-only work, {hedge} config, in process (CPU s)",
+                "first_run_of_process_cpu_s": round(first, 2),
+                "cold_cpu_s": round(cold, 2),
+                "surfaces_kept_cpu_s": round(part, 2),
+                "warm_cpu_s": round(warm, 2),
+                "shared_share": round((cold - warm) / cold, 3),
+                "surface_share": round((cold - part) / cold, 3),
+                "hedge_view_and_greeks_share": round((part - warm) / cold, 3),
+                "memo_sizes": market.shared.sizes(),
+                "loadavg": _load(),
+            }
+        )
+    return rows
+
+
 def run() -> list[dict]:
     store = _store()
     source = "store" if store else "synthetic"
@@ -110,6 +218,9 @@ def run() -> list[dict]:
                     "wall_s": round(wall, 1),
                     "configs_per_s_per_core": round(o.n_run / wall / workers, 4),
                     "first_task_per_worker_s": [round(w, 1) for w in warm],
+                    "first_task_per_worker_cpu_s": [
+                        round(o.task_cpu_seconds[h], 1) for h in sorted(o.warm_up)
+                    ],
                     "unhedged_steady_s": books["unhedged"]["steady_wall_s"],
                     "unhedged_steady_cpu_s": books["unhedged"]["steady_cpu_s"],
                     "hedged_steady_s": books["hedged"]["steady_wall_s"],
@@ -126,7 +237,8 @@ def run() -> list[dict]:
             "name": "configs per second per core once warm (1 worker)",
             "unhedged": round(1 / steady[1]["unhedged"]["steady_wall_s"], 4),
             "hedged": round(1 / h1["steady_wall_s"], 4),
-            "hedged_by_cpu_time": round(1 / h1["steady_cpu_s"], 4),
+            "unhedged_per_cpu_s": round(1 / steady[1]["unhedged"]["steady_cpu_s"], 4),
+            "hedged_per_cpu_s": round(1 / h1["steady_cpu_s"], 4),
         }
     )
     rows.append(
@@ -138,6 +250,9 @@ def run() -> list[dict]:
             # slow each other down (memory bandwidth, shared caches), whatever else runs.
             "cpu_per_config_1_over_2_hedged": round(
                 h1["steady_cpu_s"] / steady[2]["hedged"]["steady_cpu_s"], 3
+            ),
+            "cpu_per_config_1_over_2_unhedged": round(
+                steady[1]["unhedged"]["steady_cpu_s"] / steady[2]["unhedged"]["steady_cpu_s"], 3
             ),
             "goal": 0.85,
         }
@@ -156,4 +271,5 @@ def run() -> list[dict]:
                     "speed_up_needed": round(proj / GOAL_S, 2),
                 }
             )
+    rows += _shared_share(base, store)
     return rows

@@ -4,6 +4,7 @@ contract read from the greeks its mark computed, and the VIX option model's inpu
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from alvh.engine.hedge_pricing import HedgePricer
 from alvh.errors import PricingError
 from alvh.market.curve_index import VxCurveDay
 from alvh.market.etf_series import EtfBar
+from alvh.market.memo import SharedMemo
 from alvh.market.vixoptions import VixOptionModel
 
 
@@ -22,6 +24,7 @@ class _Snap:
 
     def __init__(self, as_of: str = "2008-03-04 16:15") -> None:
         self.as_of = pd.Timestamp(as_of)
+        self.data = SimpleNamespace(shared=SharedMemo())  # its market's memos (its own)
 
     def vx_curve_day(self) -> VxCurveDay:
         codes = ["VXH08", "VXJ08", "VXK08"]
@@ -70,7 +73,7 @@ def test_carry_of_held_contracts_matches_their_quotes_whether_marked_or_not(
     fresh = _pricer()  # the long way, on a market no mark has touched
     for c in HELD:
         fresh.register(c)
-    m2 = fresh.market(snap)  # type: ignore[arg-type]
+    m2 = fresh.market(_Snap())  # type: ignore[arg-type]
     for cid, carry in zip(ids, carries, strict=True):
         q = fresh.quote_of(m2, cid)
         assert q is not None and carry == (q.multiplier, q.carry_per_month), cid

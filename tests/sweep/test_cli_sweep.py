@@ -58,6 +58,7 @@ def test_cli_random_draw_runs_n_configs(tmp_path: Path, capsys: pytest.CaptureFi
         (["--select", "win_rate_pct"], "--select"),
         (["--heat", "hedge.preset,tiers[0].strikes.long_delta"], "long_delta"),
         (["--heat", "hedge.preset"], "--heat"),
+        (["--band", "costs,fees"], "--band"),
     ],
 )
 def test_cli_refuses_bad_input_with_one_message(

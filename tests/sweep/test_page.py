@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -107,3 +108,27 @@ def test_luck_readings_follow_the_thresholds() -> None:
     skill = luck_readings(luck(0.97, 0.1, 0.01))
     assert "is distinguishable" in skill[0] and "near 0" in skill[1]
     assert "some hedged config beats" in skill[2]
+
+
+def test_top_table_shows_each_claims_interval_and_its_band_when_one_ran(
+    serial_sweep: SweepOutcome, varies: list[Vary], tmp_path: Path
+) -> None:
+    t = serial_sweep.table
+    for d in ("plain", "band"):  # the page reads each config's equity from its folder
+        shutil.copytree(serial_sweep.out, tmp_path / d)
+    doc = write_page(tmp_path / "plain", t, varies, "sharpe").read_text()
+    head = doc.split('class="sortable"')[1].split("</thead>")[0]
+    for c in ("claim1_dd_cut_lo_pct", "claim1_dd_cut_hi_pct", "claim3_cost_lo_pct"):
+        assert f"<th>{c}</th>" in head
+    assert "claim1_band" not in head  # no --band: no empty band columns
+    hedged = t["hedge.preset"] == "alvh-442"
+    banded = t.assign(
+        claim1_band=np.where(hedged, "holds in all", "n/a"),
+        claim1_band_kind=np.where(hedged, "holds", "n/a"),
+        band_runs=np.where(hedged, 5.0, 1.0),
+    )
+    doc = write_page(tmp_path / "band", banded, varies, "sharpe").read_text()
+    head, body = doc.split('class="sortable"')[1].split("</thead>")
+    assert "<th>claim1_band</th>" in head
+    assert '<td class="l holds">holds in all</td>' in body.split("</tbody>")[0]
+    assert "across its band: holds 2, n/a 2" in doc

@@ -176,13 +176,13 @@ def test_failing_config_records_its_error_and_the_sweep_goes_on(
 
     real = alvh.backtest.run
 
-    def flaky(cfg: RunConfig, data: object, progress: object = None) -> object:
+    def flaky(cfg: RunConfig, data: object, progress: object = None, **kw: bool) -> object:
         if (
             getattr(cfg.tiers[0].strikes, "short_delta", None) == 0.16
             and cfg.hedge.preset == "none"
         ):
             raise ZeroDivisionError("boom")
-        return real(cfg, data)  # type: ignore[arg-type]
+        return real(cfg, data, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(alvh.backtest, "run", flaky)
     o = run_sweep(base_config, varies, tmp_path / "f", workers=0)
@@ -208,3 +208,63 @@ def test_two_worker_local_cluster_gives_the_same_table(
         (tmp_path / "dask" / "runs" / o.table.loc[1, "config_hash"] / "summary.json").read_text()
     )
     assert kept["run_id"] == o.table.loc[1, "run_id"]
+
+
+def test_row_numbers_are_the_same_whether_or_not_the_orders_are_priced(
+    base_config: RunConfig, tmp_path: Path
+) -> None:
+    """A row skips pricing orders.csv (a tenth of a run) unless --keep-runs keeps the run."""
+    from alvh.config.load import canonical_json, config_with_overrides
+    from alvh.sweep.task import run_config
+
+    cfg = config_with_overrides(base_config, **{"hedge.preset": "alvh-442"})
+    lean = run_config(canonical_json(cfg))
+    kept = run_config(canonical_json(cfg), None, str(tmp_path / "run"))
+    assert lean.row["status"] == kept.row["status"] == "ok"
+    assert lean.row.keys() == kept.row.keys()
+    for k, v in lean.row.items():
+        w = kept.row[k]
+        assert v == w or (isinstance(v, float) and math.isnan(v) and math.isnan(w)), k
+    pd.testing.assert_frame_equal(lean.equity, kept.equity, check_exact=True)
+    # The kept run's orders.csv is priced (model and limit prices of every order).
+    orders = pd.read_csv(tmp_path / "run" / "orders.csv")
+    assert len(orders) and orders["model_price"].notna().all()
+
+
+def test_band_judges_each_hedged_row_across_costs_and_surface(
+    base_config: RunConfig, tmp_path: Path
+) -> None:
+    """--band costs,surface: each hedged row's claims across the four moved runs, folded as
+    ``alvh compare --band`` folds them; an unhedged row is n/a without extra runs."""
+    from alvh.config.load import canonical_json, config_with_overrides
+    from alvh.report.band import band_verdict
+    from alvh.sweep.task import run_config
+
+    varies = [parse_vary("hedge.preset=none,alvh-442")]
+    o = run_sweep(base_config, varies, tmp_path / "b", workers=0, band=("costs", "surface"))
+    t = o.table.set_index("hedge.preset")
+    assert t.loc["none", "band_runs"] == 1 and t.loc["none", "claim1_band"] == "n/a"
+    row = t.loc["alvh-442"]
+    assert row["band_runs"] == 5
+    hedged = config_with_overrides(base_config, **{"hedge.preset": "alvh-442"})
+    moves: list[tuple[str, str, dict[str, object]]] = [
+        ("costs", "low (spread band)", {"execution.spread_band": "low"}),
+        ("costs", "high (spread band)", {"execution.spread_band": "high"}),
+        ("surface", "model IV x0.95", {"assumptions.iv_scale": 0.95}),
+        ("surface", "model IV x1.05", {"assumptions.iv_scale": 1.05}),
+    ]
+    rows = {
+        lv: run_config(canonical_json(config_with_overrides(hedged, **over))).row
+        for _, lv, over in moves
+    }
+    for n in (1, 2, 3):
+        runs = [("base", "base", row[f"claim{n}_verdict"])]
+        runs += [(ax, lv, rows[lv][f"claim{n}_verdict"]) for ax, lv, _ in moves]
+        b = band_verdict(runs)
+        assert (row[f"claim{n}_band"], row[f"claim{n}_band_kind"]) == (b.text, b.kind)
+    # The moved runs are other books: the high-cost run's hedge costs more than the low one's.
+    lo, hi = rows["low (spread band)"], rows["high (spread band)"]
+    assert hi["claim3_cost_pct_per_month"] > lo["claim3_cost_pct_per_month"]
+    # Another --band into the same folder is another sweep.
+    with pytest.raises(SweepError, match="different sweep"):
+        run_sweep(base_config, varies, tmp_path / "b", workers=0, band=("costs",))

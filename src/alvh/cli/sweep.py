@@ -47,7 +47,14 @@ def verdict_lines(table: Any) -> list[str]:
     for n in (1, 2, 3):
         v = ok[f"claim{n}_verdict"].replace("", "n/a").value_counts()
         counts = ", ".join(f"{k} {int(v[k])}" for k in sorted(v.index, key=str))
-        lines.append(f"claim {n} across {len(ok)} configs: {counts}")
+        line = f"claim {n} across {len(ok)} configs: {counts}"
+        kinds = ok.get(f"claim{n}_band_kind")
+        if kinds is not None and (kinds != "").any():
+            k = kinds[kinds != ""].value_counts()
+            line += "; across its band: " + ", ".join(
+                f"{x} {int(k[x])}" for x in sorted(k.index, key=str)
+            )
+        lines.append(line)
     return lines
 
 
@@ -100,6 +107,12 @@ def register(app: typer.Typer) -> None:
         keep_runs: bool = typer.Option(
             False, "--keep-runs", help="Keep each config's run directory under OUT/runs/."
         ),
+        band: str | None = typer.Option(
+            None,
+            "--band",
+            help="costs, surface or all: judge each hedged config's claims across that "
+            "assumption band too, as alvh compare --band (two more runs per axis and config).",
+        ),
     ) -> None:
         """Backtest every combination of --vary values; one row per config in results.parquet/csv.
 
@@ -116,9 +129,11 @@ def register(app: typer.Typer) -> None:
         err = Console(stderr=True)
         cfg = resolve_config(config, preset, start, end, data, None)
         check_select(select)
+        from alvh.sweep.band import parse_band
         from alvh.sweep.walkforward import parse_walk_forward, walk_forward
 
         wf_spec = parse_walk_forward(walk) if walk is not None else None
+        bands = parse_band(band)
         varies = [parse_vary(v) for v in vary]
         heat_keys = _heat_keys(heat, varies)
         n_grid = grid_size(varies)
@@ -149,6 +164,7 @@ def register(app: typer.Typer) -> None:
                 scheduler=scheduler,
                 store=store,
                 keep_runs=keep_runs,
+                band=bands,
                 progress=show,
             )
         finally:

@@ -94,6 +94,7 @@ class HedgeMarket:
         vix: float | None,
         vix3m: float | None,
         etf: EtfBar | None = None,
+        option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] | None = None,
     ) -> None:
         self.today_ns = today_ns
         self.curve_ns = curve_ns
@@ -107,7 +108,9 @@ class HedgeMarket:
         self.etf = etf
         self.marks: dict[str, HedgeMark] = {}
         # VIX option greeks by (expiry ns, strike, is_call): a held option is marked and quoted.
-        self.option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] = {}
+        # Market-only (the VIX option model on this market's forwards, VVIX and rate): shared
+        # by every run's market of the same snapshot time (``build_market``).
+        self.option_greeks = {} if option_greeks is None else option_greeks
         self.etf_quotes: dict[str, InstrumentQuote | None] = {}
         self._views: dict[str, object] | None = None  # built on first use (rarely)
 
@@ -151,15 +154,39 @@ def build_market(snap: MarketSnapshot, with_etf: bool = False) -> HedgeMarket:
     """Return the hedge market of ``snap`` (the ETF read too when ``with_etf``).
 
     Every datum comes through the snapshot's methods (the VX curve by day, the latest closes
-    and rate, the ETF bar): "known at" is the snapshot's business, not this module's.
+    and rate, the ETF bar): "known at" is the snapshot's business, not this module's. They
+    depend on the market, the snapshot time and ``with_etf`` only, so they are read once per
+    ``MarketData`` (``MarketData.shared``), with the day's VIX option greeks; the marks and
+    quotes a run prices from them (its costs, its contracts) stay its own.
     """
+    key = (int(snap.as_of.value), with_etf)
+    return HedgeMarket(*snap.data.shared.get("hedge_market", key, lambda: _fields(snap, with_etf)))
+
+
+_Fields = tuple[
+    int,
+    int | None,
+    dict[str, tuple[int, float]],
+    dict[int, float],
+    tuple[float, ...],
+    float | None,
+    float,
+    float | None,
+    float | None,
+    EtfBar | None,
+    dict[tuple[int, float, bool], tuple[float, ...]],
+]
+
+
+def _fields(snap: MarketSnapshot, with_etf: bool) -> _Fields:
+    """Return ``HedgeMarket``'s arguments read from ``snap`` (``build_market`` without memo)."""
     key = int(snap.as_of.value)
     curve = snap.vx_curve_day()
     try:
         rate = snap.rate_pct("IRX") / 100.0
     except NoDataError:
         rate = 0.0
-    return HedgeMarket(
+    return (
         key - key % DAY_NS,
         curve.curve_ns,
         curve.by_code,
@@ -170,6 +197,7 @@ def build_market(snap: MarketSnapshot, with_etf: bool = False) -> HedgeMarket:
         _opt_close(snap, "VIX"),
         _opt_close(snap, "VIX3M"),
         snap.etf_bar() if with_etf and curve.curve_ns is not None else None,
+        {},
     )
 
 

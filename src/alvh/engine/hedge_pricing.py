@@ -360,10 +360,10 @@ class HedgePricer:
             k = max(VIX_STRIKE_GRID, k)
             legs = [k] if spread_width_pct is None else [k, _grid(k * (1 + spread_width_pct))]
             # Long the first leg, short the second: price = long - short (as -1.0 x short).
-            g = model.greeks_one(fwd, legs[0], days, True, m.rate)
+            g = self.option_greeks(m, e_ns, legs[0], True, fwd, m.curve_ns, m.vvix)[0]
             price, dlt, theta = g[0], g[1], g[4]
             if len(legs) == 2:
-                s = model.greeks_one(fwd, legs[1], days, True, m.rate)
+                s = self.option_greeks(m, e_ns, legs[1], True, fwd, m.curve_ns, m.vvix)[0]
                 price, dlt, theta = price + -1.0 * s[0], dlt + -1.0 * s[1], theta + -1.0 * s[4]
             out.append(
                 InstrumentQuote(

@@ -15,6 +15,7 @@ from alvh.market.curve_index import VxCurveIndex
 from alvh.market.etf_series import EtfSeries
 from alvh.market.events_index import EventsIndex
 from alvh.market.history_index import HistoryIndex
+from alvh.market.memo import SharedMemo
 from alvh.market.schema import INDEX_BARS, REQUIRED_TABLES, TABLES
 from alvh.market.snapshot import MarketSnapshot
 
@@ -144,11 +145,17 @@ class MarketData:
         return EtfSeries.from_tables(self.tables["vx_settlements"], self.tables["rates"])
 
     @cached_property
-    def _surfaces(self) -> dict[tuple[int, Hashable], Any]:
+    def shared(self) -> SharedMemo:
+        """What runs on this data compute from the market alone, kept for the next run
+        (``alvh.market.memo``): a sweep's later configs read the first's."""
+        return SharedMemo()
+
+    @property
+    def _surfaces(self) -> dict[Hashable, Any]:
         """The day's SPX surfaces built so far, by (as_of in ns, surface params): a surface is a
         function of what its snapshot knows and of its params, so a second run or a sweep's next
         config on this data reads the first's (``SpxVolSurface.from_snapshot``)."""
-        return {}
+        return self.shared.table("spx_surface")
 
     @property
     def etf_note(self) -> str:

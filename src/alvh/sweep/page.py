@@ -34,10 +34,23 @@ TOP_COLUMNS = (
     "hedge_cost_pct_per_month",
     "unhedged_sharpe",
     "unhedged_max_drawdown_pct",
+    # Each claim's verdict, the number it rests on with its 95% bootstrap interval (claim 2:
+    # the worst losses and the hedged share above 18%, no interval), and its --band verdict.
     "claim1_verdict",
     "claim1_dd_cut_pct",
+    "claim1_dd_cut_lo_pct",
+    "claim1_dd_cut_hi_pct",
+    "claim1_band",
     "claim2_verdict",
+    "claim2_unhedged_worst_loss_pct",
+    "claim2_hedged_worst_loss_pct",
+    "claim2_hedged_share_above_18pct",
+    "claim2_band",
     "claim3_verdict",
+    "claim3_cost_pct_per_month",
+    "claim3_cost_lo_pct",
+    "claim3_cost_hi_pct",
+    "claim3_band",
 )
 # Metrics a heat map can show (the selector's choices); the sweep's --select is shown first.
 HEAT_METRICS = (
@@ -122,7 +135,9 @@ def top_table(table: pd.DataFrame, varies: Sequence[Vary], select: str, top: int
     ok = table[table["status"] == "ok"].sort_values(
         [select, "index"], ascending=[False, True], kind="mergesort"
     )
-    cols = ["config_hash", *(v.key for v in varies), *(c for c in TOP_COLUMNS if c in table)]
+    banded = "band_runs" in table and bool(table["band_runs"].notna().any())
+    shown = [c for c in TOP_COLUMNS if c in table and (banded or not c.endswith("_band"))]
+    cols = ["config_hash", *(v.key for v in varies), *shown]
     head = "".join(f"<th>{_esc(c)}</th>" for c in ["rank", *cols])
     body = []
     for rank, (_, r) in enumerate(ok.head(top).iterrows(), start=1):
@@ -134,6 +149,11 @@ def top_table(table: pd.DataFrame, varies: Sequence[Vary], select: str, top: int
             if c.endswith("_verdict"):
                 kind = {"holds": "holds", "does not hold": "doesnot"}.get(str(v), "inconclusive")
                 cls = f' class="l {kind}"' if v and v != "n/a" else ' class="l"'
+                v = v or "n/a"
+            elif c.endswith("_band"):
+                kind = str(r.get(f"{c}_kind", ""))
+                css = {"holds": "holds", "fails": "doesnot", "depends": "inconclusive"}
+                cls = f' class="l {css[kind]}"' if kind in css else ' class="l"'
                 v = v or "n/a"
             cells.append(f"<td{cls}{data}>{_num(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -284,9 +304,17 @@ def _claims_note(table: pd.DataFrame) -> str:
     parts = []
     for n in (1, 2, 3):
         v = ok[f"claim{n}_verdict"].replace("", "n/a").value_counts()
-        parts.append(
-            f"claim {n}: " + ", ".join(f"{_esc(k)} {int(v[k])}" for k in sorted(v.index, key=str))
+        text = f"claim {n}: " + ", ".join(
+            f"{_esc(k)} {int(v[k])}" for k in sorted(v.index, key=str)
         )
+        kinds = ok.get(f"claim{n}_band_kind")
+        if kinds is not None and (kinds != "").any():
+            b = kinds[kinds != ""].value_counts()
+            text += " (across its band: " + ", ".join(
+                f"{_esc(k)} {int(b[k])}" for k in sorted(b.index, key=str)
+            )
+            text += ")"
+        parts.append(text)
     return (
         "<h2>The three claims, per config</h2><p>"
         + "; ".join(parts)
@@ -294,6 +322,9 @@ def _claims_note(table: pd.DataFrame) -> str:
         "and bootstrap of <code>alvh report</code> (docs/report.md): 1 drawdown cut of 35-40% "
         "in FOMC/CPI windows, 2 unhedged &gt; 40% loss in CPI/PPI surprise windows while hedged "
         "rarely &gt; 18%, 3 hedge cost 0.3-0.7% of capital per month; n/a without a hedge. "
+        "Each number has its 95% bootstrap interval (<code>_lo</code>, <code>_hi</code>); with "
+        "<code>--band</code>, <code>claimN_band</code> is the verdict across the costs and "
+        "surface assumptions, one moved at a time (<code>alvh compare --band</code>'s rule). "
         "Verdicts of many configs are not independent evidence: the best of many is selected "
         "(see the luck figures).</p>"
     )

@@ -26,10 +26,9 @@ from typing import Any
 import pandas as pd
 
 from alvh.sweep import SweepError
+from alvh.sweep.band import BAND_NUMBER_COLUMNS, BAND_TEXT_COLUMNS
 from alvh.sweep.grid import SweepPoint, Vary
 from alvh.sweep.task import CLAIM_COLUMNS, METRIC_COLUMNS, VERDICT_COLUMNS
-
-NUMBER_COLUMNS = (*METRIC_COLUMNS, *CLAIM_COLUMNS)
 
 MANIFEST = "sweep.json"
 FLOAT_FORMAT = "%.10g"
@@ -59,15 +58,23 @@ def manifest(
     n_random: int | None,
     seed: int,
     points: Sequence[SweepPoint],
+    band: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Return the manifest of a sweep (what identifies it for resume)."""
-    return {
+    """Return the manifest of a sweep (what identifies it for resume).
+
+    ``band`` (the ``--band`` axes) is recorded only when given, so a sweep folder written
+    before ``--band`` existed still resumes.
+    """
+    man: dict[str, Any] = {
         "base_config_hash": base_hash,
         "vary": [{"key": v.key, "values": list(v.values)} for v in varies],
         "random": n_random,
         "seed": seed,
         "points": [{"index": p.index, "config_hash": p.config_hash} for p in points],
     }
+    if band:
+        man["band"] = list(band)
+    return man
 
 
 def open_sweep_dir(out: Path, man: dict[str, Any]) -> None:
@@ -131,13 +138,17 @@ def _column(values: list[Any]) -> list[Any]:
     return values if len(kinds) <= 1 else [str(v) for v in values]
 
 
-def results_table(out: Path, points: Sequence[SweepPoint], varies: Sequence[Vary]) -> pd.DataFrame:
+def results_table(
+    out: Path, points: Sequence[SweepPoint], varies: Sequence[Vary], band: bool = False
+) -> pd.DataFrame:
     """Return the table of the finished configs, in grid order (the same whatever the run order).
 
     Columns: ``index``, ``config_hash``, one per varied key (named by the key), ``status``,
     ``error``, ``run_id``, ``data_id``, ``alvh.sweep.task.METRIC_COLUMNS``, the three claims'
     verdicts (``VERDICT_COLUMNS``, text; empty for a failed config) and their numbers
-    (``CLAIM_COLUMNS``). A row file written before the verdicts existed has them empty/NaN.
+    (``CLAIM_COLUMNS``), then each claim's verdict across its ``--band``
+    (``alvh.sweep.band``: text) and ``band_runs``, only when ``band`` (the sweep ran with
+    ``--band``). A row file written before a column existed has it empty/NaN.
     """
     rows = []
     for p in points:
@@ -156,21 +167,24 @@ def results_table(out: Path, points: Sequence[SweepPoint], varies: Sequence[Vary
     table: dict[str, list[Any]] = {
         c: [] for c in [*cols, *METRIC_COLUMNS, *VERDICT_COLUMNS, *CLAIM_COLUMNS]
     }
+    texts = (*VERDICT_COLUMNS, *(BAND_TEXT_COLUMNS if band else ()))
+    numbers = (*METRIC_COLUMNS, *CLAIM_COLUMNS, *(BAND_NUMBER_COLUMNS if band else ()))
+    table |= {c: [] for c in (*texts, *numbers)}
     for r in rows:
         for c in ("index", "config_hash", "status", "error", "run_id", "data_id"):
             table[c].append(r.get(c))
         for v in varies:
             table[v.key].append(r["varied"].get(v.key))
-        for c in VERDICT_COLUMNS:
+        for c in texts:
             table[c].append(str(r.get(c) or ""))
-        for c in NUMBER_COLUMNS:
+        for c in numbers:
             x = r.get(c)
             table[c].append(math.nan if x is None else float(x))
     for v in varies:
         table[v.key] = _column(table[v.key])
     df = pd.DataFrame(table)
     df["index"] = df["index"].astype("int64")
-    for c in NUMBER_COLUMNS:
+    for c in numbers:
         df[c] = df[c].astype("float64")
     data_ids = sorted({d for d in df["data_id"] if d})
     if len(data_ids) > 1:

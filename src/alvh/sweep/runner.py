@@ -90,15 +90,16 @@ class SweepOutcome:
     warm_up: frozenset[str] = frozenset()
 
 
-def _serial(
-    jobs: Sequence[tuple[SweepPoint, str, str | None, str | None]],
-) -> Iterator[tuple[SweepPoint, TaskResult]]:
-    for point, cfg_json, store, keep in jobs:
-        yield point, run_config(cfg_json, store, keep)
+Job = tuple[SweepPoint, str, str | None, str | None, tuple[str, ...]]
+
+
+def _serial(jobs: Sequence[Job]) -> Iterator[tuple[SweepPoint, TaskResult]]:
+    for point, cfg_json, store, keep, band in jobs:
+        yield point, run_config(cfg_json, store, keep, band)
 
 
 def _dask(
-    jobs: Sequence[tuple[SweepPoint, str, str | None, str | None]],
+    jobs: Sequence[Job],
     workers: int,
     scheduler: str | None,
 ) -> Iterator[tuple[SweepPoint, TaskResult]]:
@@ -119,10 +120,9 @@ def _dask(
     try:
         by_key = {}
         futures = []
-        for point, cfg_json, store, keep in jobs:
-            f = client.submit(
-                run_config, cfg_json, store, keep, key=f"alvh-sweep-{point.config_hash}", pure=False
-            )
+        for point, cfg_json, store, keep, band in jobs:
+            key = f"alvh-sweep-{point.config_hash}"
+            f = client.submit(run_config, cfg_json, store, keep, band, key=key, pure=False)
             by_key[f.key] = point
             futures.append(f)
         for f, res in as_completed(futures, with_results=True):
@@ -144,6 +144,7 @@ def run_sweep(
     scheduler: str | None = None,
     store: Path | None = None,
     keep_runs: bool = False,
+    band: Sequence[str] = (),
     progress: Callable[[Progress], None] | None = None,
 ) -> SweepOutcome:
     """Run the configs of a sweep that ``out`` does not hold yet and write the results table.
@@ -166,6 +167,9 @@ def run_sweep(
         Market data store folder for ``--data store``.
     keep_runs
         Also write each config's run directory under ``out/runs/<hash>``.
+    band
+        Assumption axes (``alvh.sweep.band.parse_band``) each hedged config's claims are
+        judged across (two more runs per axis and hedged config).
     progress
         Called after each finished config.
 
@@ -180,12 +184,19 @@ def run_sweep(
         raise ConfigError("--workers", workers, "a number of worker processes >= 0")
     out = Path(out)
     points = sweep_points(base, varies, n_random, seed)
-    open_sweep_dir(out, manifest(config_hash(base), varies, n_random, seed, points))
+    bands = tuple(band)
+    open_sweep_dir(out, manifest(config_hash(base), varies, n_random, seed, points, bands))
     have = done_hashes(out)
     todo = [p for p in points if p.config_hash not in have]
     st = None if store is None else str(store)
-    jobs = [
-        (p, canonical_json(p.config), st, str(out / "runs" / p.config_hash) if keep_runs else None)
+    jobs: list[Job] = [
+        (
+            p,
+            canonical_json(p.config),
+            st,
+            str(out / "runs" / p.config_hash) if keep_runs else None,
+            bands,
+        )
         for p in todo
     ]
     loads: Counter[int] = Counter()
@@ -213,7 +224,7 @@ def run_sweep(
                         done, failed, len(jobs), len(points) - len(jobs), time.perf_counter() - t0
                     )
                 )
-    table = results_table(out, points, varies)
+    table = results_table(out, points, varies, band=bool(bands))
     pq, csv = write_results(out, table)
     return SweepOutcome(
         out,

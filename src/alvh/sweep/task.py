@@ -52,7 +52,9 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "claim1_dd_cut_hi_pct",
     "claim1_n_windows",
     "claim2_unhedged_worst_loss_pct",
+    "claim2_hedged_worst_loss_pct",
     "claim2_hedged_share_above_18pct",
+    "claim2_unhedged_share_above_18pct",
     "claim2_n_windows",
     "claim3_cost_pct_per_month",
     "claim3_cost_lo_pct",
@@ -178,7 +180,9 @@ def claim_row(
     row["claim1_dd_cut_hi_pct"] = e1.hi * 100.0
     row["claim1_n_windows"] = _extra(c1.extra, "n_windows")
     row["claim2_unhedged_worst_loss_pct"] = c2.estimate.value  # also with < 3 windows
+    row["claim2_hedged_worst_loss_pct"] = _extra(c2.extra, "hedged_worst_loss_pct")
     row["claim2_hedged_share_above_18pct"] = _extra(c2.extra, "hedged_share_above_18pct")
+    row["claim2_unhedged_share_above_18pct"] = _extra(c2.extra, "unhedged_share_above_18pct")
     row["claim2_n_windows"] = _extra(c2.extra, "n_windows")
     row["claim3_cost_pct_per_month"] = e3.value
     row["claim3_cost_lo_pct"] = e3.lo
@@ -191,7 +195,21 @@ def error_text(e: BaseException) -> str:
     return str(e) if isinstance(e, AlvhError) else f"{type(e).__name__}: {e}"
 
 
-def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = None) -> TaskResult:
+def _claims_of(cfg: Any, market: Any) -> dict[str, Any]:
+    """Run ``cfg`` without order prices and return its claim columns (a band's moved run)."""
+    from alvh.backtest import run
+    from alvh.runs import summary_dict
+
+    result = run(cfg, market, order_prices=False)
+    return claim_row(summary_dict(result), result.daily, market.tables.get("events"))
+
+
+def run_config(
+    cfg_json: str,
+    store: str | None = None,
+    keep_dir: str | None = None,
+    band: tuple[str, ...] = (),
+) -> TaskResult:
     """Run one config (its canonical JSON) and return its row; never raises for a bad config.
 
     Parameters
@@ -201,11 +219,16 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
     store
         Market data store folder (None: the config's or the default).
     keep_dir
-        If given, the run directory is written there (``alvh backtest``'s files).
+        If given, the run directory is written there (``alvh backtest``'s files); the orders
+        are then priced for its orders.csv, else not (a row does not read them).
+    band
+        Assumption axes (``alvh.sweep.band``) to judge a hedged config's claims across: two
+        more runs per axis; empty for none.
     """
     from alvh.backtest import run
     from alvh.config.load import config_from_dict, dump_toml
     from alvh.runs import summary_dict, write_run_dir
+    from alvh.sweep.band import band_configs, band_row, no_band_row
 
     t0, c0 = time.perf_counter(), time.process_time()
     loaded = False
@@ -215,11 +238,15 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
         cfg = config_from_dict(json.loads(cfg_json), "sweep")
         market, loaded = market_for_run(cfg, store)
         row["data_id"] = market.source.data_id
-        result = run(cfg, market)
+        # A row needs no order prices (a tenth of a hedged run); a kept run directory does.
+        result = run(cfg, market, order_prices=keep_dir is not None)
         summary = summary_dict(result)
         row["run_id"] = result.run_id
         row |= summary_row(summary, result.daily, cfg.capital.initial_usd)
         row |= claim_row(summary, result.daily, market.tables.get("events"))
+        if band:  # an unhedged config has no claim to band: "n/a" without more runs
+            moves = band_configs(cfg, band) if row["claim1_verdict"] != "n/a" else []
+            row |= band_row(row, [(a, lv, _claims_of(c, market)) for a, lv, c in moves])
         equity = result.daily[["hedged_equity_usd", "unhedged_equity_usd"]].copy()
         if keep_dir is not None:
             write_run_dir(result, Path(keep_dir), dump_toml(cfg))
@@ -227,6 +254,7 @@ def run_config(cfg_json: str, store: str | None = None, keep_dir: str | None = N
         row["status"], row["error"] = "error", error_text(e)
         row |= {c: math.nan for c in (*METRIC_COLUMNS, *CLAIM_COLUMNS)}
         row |= {c: "" for c in VERDICT_COLUMNS}
+        row |= no_band_row() if band else {}
     return TaskResult(
         row, equity, os.getpid(), loaded, time.perf_counter() - t0, time.process_time() - c0
     )
