@@ -61,7 +61,7 @@ def test_vx_mark_is_the_snapshot_settle_of_that_contract(data: MarketData, hook:
     row = _rows(data, DAY).iloc[1]  # the second month, not the front: no spot-VIX shortcut
     exp = pd.Timestamp(row["expiry"])
     for mini, mult in ((False, 1000.0), (True, 100.0)):
-        cid = hook.pricer.register(VixFuture(row["contract"], exp.date(), mini))
+        cid = VixFuture(row["contract"], exp.date(), mini).id
         m = hook.mark(snap, cid)
         assert m.mid == row["settle"]
         assert m.mid != snap.close("VIX")
@@ -74,14 +74,19 @@ def test_mark_refuses_unknown_ids_and_contracts_off_the_curve(
     data: MarketData, hook: AlvhHedge
 ) -> None:
     snap = data.snapshot(DAY + DECISION)
-    with pytest.raises(KeyError):
+    # An id that names no hedge contract (its terms are the id: nothing to look up).
+    for not_hedge in ("SPX 2008-11-22 P 900", "not a contract"):
+        with pytest.raises(KeyError):
+            hook.mark(snap, not_hedge)
+    # A well-formed id the curve does not list yet is priced as far as the data allows.
+    with pytest.raises(NoDataError, match="not on the VX curve"):
         hook.mark(snap, "VXZ30")
-    far = hook.pricer.register(VixFuture("VXZ12", pd.Timestamp("2012-12-19").date()))
+    far = VixFuture("VXZ12", pd.Timestamp("2012-12-19").date()).id
     with pytest.raises(NoDataError, match="not on the VX curve"):
         hook.mark(snap, far)
     # Before the 16:15 settlement is known, the mark is the previous session's settle.
     row = _rows(data, DAY).iloc[0]
-    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
     prev = _rows(data, pd.Timestamp("2008-10-14"))
     before = hook.mark(data.snapshot(DAY + pd.Timedelta(hours=12)), cid)
     assert before.mid == prev.loc[prev["contract"] == row["contract"], "settle"].iloc[0]
@@ -92,8 +97,8 @@ def test_vx_and_vix_call_settle_at_the_final_settlement_or_the_vix_open(data: Ma
     vx = fs[fs["product"] == "VX"].iloc[10]
     exp = pd.Timestamp(vx["expiry"])
     h = AlvhHedge(hedge_preset("alvh-442"))
-    fut = h.pricer.register(VixFuture.for_expiry(exp.date()))
-    call = h.pricer.register(VixOption(exp.date(), 15.0, "C"))
+    fut = VixFuture.for_expiry(exp.date()).id
+    call = VixOption(exp.date(), 15.0, "C").id
     snap = data.snapshot(exp + DECISION)
     m = h.mark(snap, fut)
     assert (m.settlement, m.expiry) == (vx["value"], exp)
@@ -107,7 +112,7 @@ def test_vx_and_vix_call_settle_at_the_final_settlement_or_the_vix_open(data: Ma
     vix = data.tables["index_bars"]
     vix_open = vix[(vix["symbol"] == "VIX") & (vix["date"] == exp)]["open"].iloc[0]
     h2 = AlvhHedge(hedge_preset("alvh-442"))
-    fut2 = h2.pricer.register(VixFuture.for_expiry(exp.date()))
+    fut2 = VixFuture.for_expiry(exp.date()).id
     assert h2.mark(snap2, fut2).settlement == vix_open
     assert h2.pricer.settlement(snap2, exp)[1].startswith("VIX open")
 
@@ -119,7 +124,7 @@ def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
     row = _rows(data, DAY).iloc[1]
     exp = pd.Timestamp(row["expiry"])
     fwd, k = float(row["settle"]), 30.0
-    cid = hook.pricer.register(VixOption(exp.date(), k, "C"))
+    cid = VixOption(exp.date(), k, "C").id
     m = hook.mark(snap, cid)
     days = (exp - DAY).days
     t = days / 365.0
@@ -136,7 +141,7 @@ def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
 
 def test_etf_mark_is_the_point_in_time_vxx_series(data: MarketData, hook: AlvhHedge) -> None:
     snap = data.snapshot(DAY + DECISION)
-    cid = hook.pricer.register(EtfShare("VXX"))
+    cid = EtfShare("VXX").id
     m = hook.mark(snap, cid)
     # Rebuilt from settlements and rates up to DAY only: the same price.
     vx = data.tables["vx_settlements"]
@@ -158,9 +163,9 @@ def test_fill_journal_names_unfilled_orders_and_settlements(data: MarketData) ->
     hook.prepare(data)
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
-    fut = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
-    late = hook.pricer.register(VixOption(date(2008, 10, 22), 25.0, "C"))
-    gone = hook.pricer.register(VixOption(date(2008, 9, 17), 30.0, "C"))  # expired by DAY
+    fut = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
+    late = VixOption(date(2008, 10, 22), 25.0, "C").id
+    gone = VixOption(date(2008, 9, 17), 30.0, "C").id  # expired by DAY
     filled = HedgeEvent(FillOutcome.FILLED, 1, fut, 2.0)
     missed = HedgeEvent(FillOutcome.UNFILLED, 2, late, -10.0)
     settled = HedgeEvent(FillOutcome.SETTLED, 2, gone, 5.0)
@@ -227,7 +232,7 @@ def test_layer_gain_is_measured_from_the_lots_entry_price(data: MarketData) -> N
     hook.prepare(data)
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
-    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
     mid = float(row["settle"])
     view = _view(DAY, {cid: 2.0}, {cid: 21.3}, (HedgeLot(1, cid, 2.0, 21.3),))
     gains, costs = hook._layer_gains(snap, view)
@@ -241,9 +246,9 @@ def test_cap_use_counts_futures_margin_and_face_and_option_premium(data: MarketD
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
     exp = pd.Timestamp(row["expiry"])
-    fut = hook.pricer.register(VixFuture(row["contract"], exp.date()))
-    mini = hook.pricer.register(VixFuture(row["contract"], exp.date(), mini=True))
-    call = hook.pricer.register(VixOption(exp.date(), 30.0, "C"))
+    fut = VixFuture(row["contract"], exp.date()).id
+    mini = VixFuture(row["contract"], exp.date(), mini=True).id
+    call = VixOption(exp.date(), 30.0, "C").id
     held, _ = hook._cap_use(snap, _view(DAY, {fut: 2.0, mini: 3.0, call: 10.0}, {}))
     settle, call_mid = float(row["settle"]), hook.mark(snap, call).mid
     assert held.vx_margin_usd == pytest.approx(2 * 10_000.0 + 3 * 1_000.0)
@@ -265,7 +270,7 @@ def test_vx_fills_pay_one_tick_over_the_settle_by_default(data: MarketData) -> N
         h = make_hedge(cfg, ex)
         assert isinstance(h, AlvhHedge)
         h.prepare(data)
-        cid = h.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+        cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
         assert h.mark(snap, cid).half_spread == pytest.approx(half)
     assert hedge_preset("alvh-442").instruments.vx_fill_ticks == 1.0
 
@@ -275,19 +280,18 @@ def test_carry_of_held_contracts_is_the_carry_of_their_quotes(data: MarketData) 
     hook = AlvhHedge(hedge_preset("alvh-442"))
     hook.prepare(data)
     snap = data.snapshot(DAY + DECISION)
-    m = hook.pricer.market(snap)
     ids = []
     for _, row in _rows(data, DAY).head(3).iterrows():
         exp = pd.Timestamp(row["expiry"]).date()
         for mini in (False, True):
-            ids.append(hook.pricer.register(VixFuture(row["contract"], exp, mini)))
-        ids.append(hook.pricer.register(VixOption(exp, 30.0, "C")))
-    ids.append(hook.pricer.register(EtfShare("VXX")))
+            ids.append(VixFuture(row["contract"], exp, mini).id)
+        ids.append(VixOption(exp, 30.0, "C").id)
+    ids.append(EtfShare("VXX").id)
     for cid in ids:
-        q = hook.pricer.quote_of(m, cid)
+        q = hook.pricer.quote_of(snap, cid)
         assert q is not None, cid
-        assert hook.pricer.carry_of(m, cid) == (q.multiplier, q.carry_per_month), cid
-    assert hook.pricer.carry_of(m, "not a contract") is None
+        assert hook.pricer.carry_of(snap, cid) == (q.multiplier, q.carry_per_month), cid
+    assert hook.pricer.carry_of(snap, "not a contract") is None
 
 
 def test_a_lot_no_active_layer_accounts_for_is_closed(data: MarketData) -> None:
@@ -297,7 +301,7 @@ def test_a_lot_no_active_layer_accounts_for_is_closed(data: MarketData) -> None:
     hook.prepare(data)
     day2 = DAY + pd.Timedelta(days=1)
     row = _rows(data, DAY).iloc[1]
-    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
     orders, _ = hook.decide(data.snapshot(DAY + DECISION), _view(DAY, {}, {}))
     assert orders == []
     lots = (HedgeLot(1, cid, 2.0, 20.0),)
@@ -317,7 +321,7 @@ def test_the_rules_layers_are_the_tagged_lots_and_a_lot_let_go_is_sold_again(
     hook.prepare(data)
     row = _rows(data, DAY).iloc[1]
     expiry = pd.Timestamp(row["expiry"]).date()
-    cid = hook.pricer.register(VixFuture(row["contract"], expiry))
+    cid = VixFuture(row["contract"], expiry).id
     sym = row["contract"]
     t1 = Allocation(sym, "vx", 2, 1000.0, 21.0, expiry.toordinal(), tranche=1)
     t2 = Allocation(sym, "vx", 1, 1000.0, 22.5, expiry.toordinal(), tranche=2)

@@ -123,7 +123,6 @@ def test_atm_vols_of_ordinals_are_the_surfaces_to_the_last_bit(
 
 def test_hedge_market_of_a_snapshot_matches_its_vx_curve(synthetic_market: MarketData) -> None:
     pricer = HedgePricer()
-    pricer.prepare_etf(synthetic_market)
     for day in synthetic_market.sessions()[100::97][:12]:
         snap = synthetic_market.snapshot(day + DECISION)
         m = pricer.market(snap)
@@ -139,6 +138,6 @@ def test_hedge_market_of_a_snapshot_matches_its_vx_curve(synthetic_market: Marke
         expiries = pd.to_datetime(first["expiry"])
         assert m.vx_by_expiry == dict(zip(expiries, first["settle"], strict=True))
         # The ETF quote is priced once a session: the marks and the rule share it.
-        q = pricer.etf_quote(m, "VXX")
-        assert q is not None and pricer.etf_quote(m, "VXX") is q
+        q = pricer.etf_quote(snap, "VXX")
+        assert q is not None and pricer.etf_quote(snap, "VXX") is q
         assert pricer.mark(snap, "VXX").mid == q.price

@@ -114,8 +114,7 @@ def test_vx_quotes_offer_a_mini_only_from_the_vxm_launch() -> None:
     h.prepare(market)
     launch = pd.Timestamp(PRODUCT_LAUNCHES["vxm"].first_day)
     for day, has_mini in ((pd.Timestamp("2020-08-07"), False), (launch, True)):
-        m = h.pricer.market(market.snapshot(day + DECISION))
-        qs = h.pricer.vx_quotes(m)
+        qs = h.pricer.vx_quotes(market.snapshot(day + DECISION))
         assert qs, day
         assert all((q.mini_symbol is not None) == has_mini for q in qs), day
 
@@ -139,8 +138,8 @@ def test_the_etf_layer_gets_a_quote_only_once_vxx_listed() -> None:
     launch = pd.Timestamp(PRODUCT_LAUNCHES["etf"].first_day)
     assert launch == pd.Timestamp("2009-01-30")
     for day, listed in ((pd.Timestamp("2009-01-29"), False), (launch, True)):
-        m = h.pricer.market(market.snapshot(day + DECISION))
-        kinds = {q.kind for q in h._quotes(m)}
+        snap = market.snapshot(day + DECISION)
+        kinds = {q.kind for q in h._quotes(snap, h.pricer.market(snap))}
         assert ("etf" in kinds) == listed, day
         assert "vx" in kinds
 

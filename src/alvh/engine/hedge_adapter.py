@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from alvh.book.contracts import parse_contract_id
 from alvh.book.tags import Tag
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.hedge_hook import BookView, FillOutcome, HedgeEvent, HedgeMark, HedgeOrder
@@ -56,7 +57,6 @@ class HedgeAdapter:
 
     def prepare(self, data: MarketData) -> None:
         """Reset the per-run state."""
-        self.pricer.reset()
         self.session_index = -1
 
     def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
@@ -64,7 +64,7 @@ class HedgeAdapter:
         return self.pricer.mark(snap, contract_id)
 
     def _order(self, layer: int, cid: str, qty: float, reason: str, tag: Tag = ()) -> HedgeOrder:
-        product = self.pricer.contract(cid).product
+        product = parse_contract_id(cid).product
         return HedgeOrder(LAYER_OF_PRODUCT[product], cid, qty, reason, layer, tag)
 
     def _fill_entries(self, snap: MarketSnapshot, view: BookView) -> list[JournalEntry]:
@@ -117,8 +117,7 @@ class HedgeAdapter:
     ) -> JournalEntry:
         inputs: dict[str, object] = {"contract": cid, "layer": layer, "qty": qty}
         reason = f"{cid} (layer {layer}): {detail}"
-        c = self.pricer.find(cid)
-        exp = getattr(c, "expiry", None)
+        exp = getattr(parse_contract_id(cid), "expiry", None)
         if kind == "vanished" and exp is not None and pd.Timestamp(exp) <= snap.as_of:
             try:
                 value, source = self.pricer.settlement(snap, pd.Timestamp(exp))

@@ -60,15 +60,17 @@ class HedgeMarket:
         IRX as a decimal (0 when unknown).
     etf
         The ETF's bar (price, front weight, front expiry ns, second expiry ns) at the curve
-        date, None when not asked for or unknown.
+        date, None when unknown; read from the snapshot on first use (only a run that holds
+        or may buy the ETF asks, and the first read builds the data's ETF series).
     marks, option_greeks, etf_quotes
         What the pricer computed from this market (kept for the rest of the session).
     """
 
     __slots__ = (
+        "_etf",
+        "_snap",
         "_views",
         "curve_ns",
-        "etf",
         "etf_quotes",
         "marks",
         "option_greeks",
@@ -93,7 +95,7 @@ class HedgeMarket:
         rate: float,
         vix: float | None,
         vix3m: float | None,
-        etf: EtfBar | None = None,
+        snap: MarketSnapshot | None = None,
     ) -> None:
         self.today_ns = today_ns
         self.curve_ns = curve_ns
@@ -104,12 +106,21 @@ class HedgeMarket:
         self.rate = rate
         self.vix = vix
         self.vix3m = vix3m
-        self.etf = etf
+        self._snap = snap
+        self._etf: EtfBar | bool | None = False  # False: not read yet
         self.marks: dict[str, HedgeMark] = {}
         # VIX option greeks by (expiry ns, strike, is_call): a held option is marked and quoted.
         self.option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] = {}
         self.etf_quotes: dict[str, InstrumentQuote | None] = {}
         self._views: dict[str, object] | None = None  # built on first use (rarely)
+
+    @property
+    def etf(self) -> EtfBar | None:
+        """The ETF's bar at the curve date (see the class docstring), None when unknown."""
+        if self._etf is False:
+            snap = self._snap
+            self._etf = None if snap is None or self.curve_ns is None else snap.etf_bar()
+        return self._etf  # type: ignore[return-value]
 
     # -- Timestamp views, built on first use ----------------------------------------------
     def _new_views(self) -> dict[str, object]:
@@ -147,8 +158,8 @@ class HedgeMarket:
         return v  # type: ignore[return-value]
 
 
-def build_market(snap: MarketSnapshot, with_etf: bool = False) -> HedgeMarket:
-    """Return the hedge market of ``snap`` (the ETF read too when ``with_etf``).
+def build_market(snap: MarketSnapshot) -> HedgeMarket:
+    """Return the hedge market of ``snap`` (its ETF bar read on first use).
 
     Every datum comes through the snapshot's methods (the VX curve by day, the latest closes
     and rate, the ETF bar): "known at" is the snapshot's business, not this module's.
@@ -169,7 +180,7 @@ def build_market(snap: MarketSnapshot, with_etf: bool = False) -> HedgeMarket:
         rate,
         _opt_close(snap, "VIX"),
         _opt_close(snap, "VIX3M"),
-        snap.etf_bar() if with_etf and curve.curve_ns is not None else None,
+        snap,
     )
 
 

@@ -29,7 +29,6 @@ class HedgePricer(Protocol):
     """
 
     costs: HedgeCosts
-    etf_note: str
 
     def beta(self, dte: int) -> float: ...
 
@@ -44,7 +43,7 @@ class HedgePricer(Protocol):
         vvix: float,
     ) -> tuple[tuple[float, ...], int]: ...
 
-    def etf_quote(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None: ...
+    def etf_quote_on(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None: ...
 
 
 class FutureTerms(NamedTuple):
@@ -194,10 +193,10 @@ def option_mark(
 
 def etf_mark(pricer: HedgePricer, snap: MarketSnapshot, m: HedgeMarket, t: EtfTerms) -> HedgeMark:
     """Mark the modelled ETF; its spread and fee scale with its price from the reference one."""
-    q = pricer.etf_quote(m, t.contract.symbol)
+    q = pricer.etf_quote_on(m, t.contract.symbol)
     if q is None:
         raise NoDataError(
-            f"{t.contract.id}: no ETF price known at {snap.as_of} ({pricer.etf_note})"
+            f"{t.contract.id}: no ETF price known at {snap.as_of} ({snap.data.etf_note})"
         )
     scale = q.price / pricer.costs.etf_reference_price_usd
     return HedgeMark(

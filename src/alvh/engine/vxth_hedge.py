@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alvh.book.contracts import VixOption
+from alvh.book.contracts import VixOption, parse_contract_id
 from alvh.calendar.expiries import vx_expiry
 from alvh.engine.hedge_adapter import HedgeAdapter
 from alvh.engine.hedge_hook import BookView, HedgeOrder
-from alvh.engine.hedge_pricing import HedgeMarket, vix_option_half_spread
+from alvh.engine.hedge_market import HedgeMarket
 from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError, PricingError
 from alvh.market.snapshot import MarketSnapshot
@@ -51,7 +51,7 @@ class VxthHedge(HedgeAdapter):
         held = [
             HeldCall(lot.layer, lot.contract_id, lot.qty, c.expiry)
             for lot in view.hedge_lots
-            if isinstance(c := self.pricer.contract(lot.contract_id), VixOption)
+            if isinstance(c := parse_contract_id(lot.contract_id), VixOption)
         ]
         call = self._new_call(snap, m, live[0]) if is_expiry and live else ""
         step = vxth_roll(
@@ -78,9 +78,8 @@ class VxthHedge(HedgeAdapter):
             days = (exp - m.curve_date).days
             model = self.pricer.option_model(m.vvix)
             k = strike_for_delta(fwd, days, self.cfg.vxth.call_delta, model, True, m.rate, 1.0)
-            mid, delta, _ = self.pricer.vix_option(m, exp, k, True, snap)
+            mid, delta, _ = self.pricer.vix_option(snap, exp, k)
         except (NoDataError, PricingError) as e:
             return str(e)
-        ask = mid + vix_option_half_spread(mid, self.pricer.costs)
-        cid = self.pricer.register(VixOption(exp.date(), k, "C"))
-        return NewCall(cid, k, mid, delta, ask, fwd)
+        ask = mid + self.pricer.option_half_spread(mid)
+        return NewCall(VixOption(exp.date(), k, "C").id, k, mid, delta, ask, fwd)
