@@ -11,14 +11,14 @@ import pytest
 
 from alvh.book.contracts import parse_contract_id
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings, TierRules
-from alvh.engine.vxth_hedge import VxthHedge
 from alvh.market.data import MarketData
 from alvh.market.synthetic import generate_market
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
 from alvh.strategy.hedge.instruments import spread_legs
+from alvh.strategy.hedge.vxth_rule import VxthHedge
 
 pytestmark = pytest.mark.slow
 

@@ -14,11 +14,11 @@ from alvh.book.account import Account
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.book.positions import Fill
 from alvh.engine.book_view import book_view
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.state import RunState
 from alvh.market.data import MarketData
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import HedgeMark
 
 D0, D1 = date(2008, 3, 3), date(2008, 3, 4)
 VX = VixFuture("VXK08", date(2008, 5, 21))
@@ -131,8 +131,8 @@ def test_hedge_market_of_a_snapshot_matches_its_vx_curve(synthetic_market: Marke
         curve = curve[np.isfinite(curve["settle"]) & (curve["settle"] > 0)]
         assert m.curve_date == pd.Timestamp(curve["date"].iloc[0]).normalize()
         assert m.today == day
-        assert m.vx_by_code == {
-            r.contract: (pd.Timestamp(r.expiry), r.settle) for r in curve.itertuples()
+        assert m.vx_code == {
+            r.contract: (pd.Timestamp(r.expiry).value, r.settle) for r in curve.itertuples()
         }
         first = curve.drop_duplicates("expiry")
         expiries = pd.to_datetime(first["expiry"])

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from alvh.book.contracts import VixFuture, VixOption
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import build_market
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.errors import NoDataError
 from alvh.market.data import DataSource, MarketData
 from alvh.market.synthetic import generate_market
+from alvh.strategy.book_view import HedgeMark
 
 
 @pytest.fixture(scope="module")

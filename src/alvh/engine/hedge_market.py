@@ -6,8 +6,8 @@ serves (``MarketSnapshot.vx_curve_day``, ``closes``, ``rate_pct``, ``etf_bar``; 
 behind them live in ``alvh.market``). Dates are integer nanoseconds (midnights): comparing and
 subtracting ints gives the same answers as the ``pd.Timestamp`` arithmetic it replaces
 (``(a - b).days`` is ``(a_ns - b_ns) // DAY_NS``) without building a Timestamp a day. The
-Timestamp-keyed views (``vx_by_code``, ``vx_by_expiry``, ``today``, ``curve_date``) are built on
-first use for callers that want them.
+Timestamp-keyed views (``vx_by_expiry``, ``today``, ``curve_date``) are built on first use for
+the rules that read them.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from datetime import date
 
 import pandas as pd
 
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.errors import NoDataError
 from alvh.market.curve_index import DAY_NS
 from alvh.market.etf_series import EtfBar
 from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.book_view import HedgeMark
 from alvh.strategy.hedge.instruments import InstrumentQuote
 
 __all__ = ["DAY_NS", "HedgeMarket", "build_market", "date_of_ns", "ns_of_date"]
@@ -136,17 +136,6 @@ class HedgeMarket:
     def curve_date(self) -> pd.Timestamp | None:
         """Date of the latest known VX settlements, None when none is known."""
         return None if self.curve_ns is None else pd.Timestamp(self.curve_ns)
-
-    @property
-    def vx_by_code(self) -> dict[str, tuple[pd.Timestamp, float]]:
-        """Contract code -> (expiry, settle), as ``vx_code`` with Timestamp expiries."""
-        views = self._views if self._views is not None else self._new_views()
-        v = views.get("by_code")
-        if v is None:
-            v = views["by_code"] = {
-                code: (pd.Timestamp(e), px) for code, (e, px) in self.vx_code.items()
-            }
-        return v  # type: ignore[return-value]
 
     @property
     def vx_by_expiry(self) -> dict[pd.Timestamp, float]:

@@ -14,10 +14,10 @@ import pandas as pd
 
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.engine.costs import HedgeCosts, vix_option_half_spread
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import DAY_NS, HedgeMarket, date_of_ns
 from alvh.errors import NoDataError
 from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.book_view import HedgeMark
 from alvh.strategy.hedge.instruments import InstrumentQuote
 
 
@@ -181,7 +181,7 @@ def option_mark(
     price, delta = g[0], g[1]
     return HedgeMark(
         mid=price,
-        half_spread=vix_option_half_spread(price, pricer.costs, delta),
+        half_spread=vix_option_half_spread(price, pricer.costs),
         multiplier=t.multiplier,
         expiry=exp,
         vega_usd_per_vol_pt=delta * pricer.beta(dte) * t.multiplier,

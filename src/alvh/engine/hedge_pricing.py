@@ -25,8 +25,7 @@ Half-spreads below are the ``ExecutionConfig()`` defaults of the run's one cost 
   are at a reference price (default 25 USD a share).
 
 The costs live in ``alvh.engine.costs`` and what a snapshot says about the instruments
-(``HedgeMarket``, built once a snapshot) in ``alvh.engine.hedge_market``; both are re-exported
-here.
+(``HedgeMarket``, built once a snapshot) in ``alvh.engine.hedge_market``.
 """
 
 from __future__ import annotations
@@ -35,8 +34,7 @@ import pandas as pd
 
 from alvh.book.contracts import EtfShare, VixFuture, VixOption, parse_contract_id
 from alvh.calendar.listings import product_listed_on
-from alvh.engine.costs import VX_TICK, HedgeCosts, vix_option_half_spread
-from alvh.engine.hedge_hook import HedgeMark
+from alvh.engine.costs import HedgeCosts, vix_option_half_spread
 from alvh.engine.hedge_market import DAY_NS, HedgeMarket, build_market, date_of_ns, ns_of_date
 from alvh.engine.hedge_marks import (
     EtfTerms,
@@ -53,6 +51,7 @@ from alvh.engine.hedge_marks import (
 from alvh.errors import PricingError
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
+from alvh.strategy.book_view import HedgeMark
 from alvh.strategy.hedge.instruments import (
     InstrumentQuote,
     etf_quote,
@@ -62,23 +61,8 @@ from alvh.strategy.hedge.instruments import (
     vx_quote,
 )
 
-__all__ = [
-    "LAYER_OF_PRODUCT",
-    "VIX_STRIKE_GRID",
-    "VX_TICK",
-    "HedgeCosts",
-    "HedgeMarket",
-    "HedgePricer",
-    "hedge_contract",
-    "vix_option_half_spread",
-]
+__all__ = ["VIX_STRIKE_GRID", "HedgePricer", "hedge_contract"]
 
-LAYER_OF_PRODUCT = {
-    "vx_future": "vx_futures",
-    "vxm_future": "vx_futures",
-    "vix_option": "vix_calls",
-    "etf": "vix_etf",
-}
 VIX_STRIKE_GRID = 1.0
 
 

@@ -1,17 +1,18 @@
-"""The ALVH hedge plugged into the daily loop through the ``HedgeHook`` seam.
+"""The ALVH hedge as a rule: ``AlvhHedge.decide(snap, view)`` returns orders with reasons.
 
 ``AlvhHedge`` turns each session's snapshot and book view into ``HedgeInputs``, runs the pure
 rule ``alvh.strategy.hedge.decision.step`` and translates its decisions into orders that fill at
 the next session. The book is the only ledger: every buy is tagged with the allocations it
 fills (``Bought``: tranche, decision price, place in the layer), the account keeps those tags
 with the lot, and each session the rule's layers are derived from them (fills happen a session
-later, at that session's prices, or not at all). Between sessions the hook keeps only the rule's
+later, at that session's prices, or not at all). Between sessions the rule keeps only its
 plan (``HedgeState``'s pending tranches, clear-session count and cool-down; ``prepare`` resets
-it) and the lots it let go whose sale is yet to fill.
+it) and the lots it let go whose sale is yet to fill. It prices nothing itself: marks and
+quotes come from the engine's hedge pricer through ``view.prices``.
 
-``alvh.engine.hedge_factory.make_hedge`` builds the hook a ``HedgeConfig`` names (this one,
+``alvh.engine.hedge_factory.make_hedge`` builds the rule a ``HedgeConfig`` names (this one,
 ``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; what both
-adapters share: ``alvh.engine.hedge_adapter.HedgeAdapter``.
+rules share: ``alvh.strategy.hedge.adapter.HedgeAdapter``.
 """
 
 from __future__ import annotations
@@ -25,21 +26,18 @@ import numpy as np
 
 from alvh.calendar.listings import product_listed_on
 from alvh.config.hedge import HedgeConfig
-from alvh.engine.hedge_adapter import HedgeAdapter, held_by_layer, rule_outcome
-from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
-from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes
-from alvh.engine.hedge_market import HedgeMarket
-from alvh.engine.hedge_pricing import HedgeCosts
-from alvh.engine.hedge_signals import CloseSignals
-from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import BookView, HedgeMark, HedgeMarketView, HedgeOrder, HedgePrices
+from alvh.strategy.hedge.adapter import HedgeAdapter, held_by_layer, prices_of, rule_outcome
 from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import step
 from alvh.strategy.hedge.instruments import InstrumentQuote, spread_legs
+from alvh.strategy.hedge.lazy import LazyMapping, LazyQuotes
 from alvh.strategy.hedge.results import Allocation, HedgeDecision
+from alvh.strategy.hedge.signals import CloseSignals
 from alvh.strategy.hedge.sizing import BookExposure
 from alvh.strategy.hedge.state import (
     CondorColumns,
@@ -47,6 +45,7 @@ from alvh.strategy.hedge.state import (
     HedgeState,
     LayerHolding,
 )
+from alvh.strategy.rules import Decisions, JournalEntry
 
 __all__ = ["AlvhHedge"]
 
@@ -63,18 +62,18 @@ class Bought(NamedTuple):
 
 
 class AlvhHedge(HedgeAdapter):
-    """The Adaptive Layered VIX Hedge as a ``HedgeHook``.
+    """The Adaptive Layered VIX Hedge as a rule on the ``BookView``.
 
     Parameters
     ----------
     cfg
         Hedge config with ``rule == "alvh"`` (e.g. ``hedge_preset("alvh-442")``).
-    costs
-        Execution costs and margins of the hedge instruments.
     """
 
-    def __init__(self, cfg: HedgeConfig, costs: HedgeCosts | None = None) -> None:
-        super().__init__(cfg, costs)
+    pricer: HedgePrices  # the session's prices (``view.prices``), set by ``decide``
+
+    def __init__(self, cfg: HedgeConfig) -> None:
+        super().__init__(cfg)
         self.state = HedgeState()
         self._iv_hist: list[float] = []
         self.etf_note = "ETF series not prepared"
@@ -118,7 +117,7 @@ class AlvhHedge(HedgeAdapter):
         ok = math.isfinite(now) and math.isfinite(before)
         return (now, before) if ok else (None, None)
 
-    def _quotes(self, snap: MarketSnapshot, m: HedgeMarket) -> list[InstrumentQuote]:
+    def _quotes(self, snap: MarketSnapshot, m: HedgeMarketView) -> list[InstrumentQuote]:
         """Return the candidate instruments of the enabled layers on the market ``m``."""
         quotes = self.pricer.vx_quotes(snap)
         ins = self.cfg.instruments
@@ -145,7 +144,7 @@ class AlvhHedge(HedgeAdapter):
                 carry -= lot.qty * q[0] * q[1]
         return carry
 
-    def _inputs(self, snap: MarketSnapshot, view: BookView, m: HedgeMarket) -> HedgeInputs:
+    def _inputs(self, snap: MarketSnapshot, view: BookView, m: HedgeMarketView) -> HedgeInputs:
         t = self.cfg.triggers
         cv = view.condors
         day = view.day
@@ -435,13 +434,12 @@ class AlvhHedge(HedgeAdapter):
             if abs(q) > 1e-9
         ]
 
-    # -- the hook -------------------------------------------------------------------------
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+    # -- the rule -------------------------------------------------------------------------
+    def decide(self, snap: MarketSnapshot, view: BookView) -> Decisions[HedgeOrder]:
         """Journal last session's fills, take the plan's counts from the book, run one ALVH
         step, return its orders and journal entries."""
         self.session_index += 1
+        self.pricer = prices_of(view)
         held = held_by_layer(view)
         entries = self._fill_entries(snap, view)
         self._from_book(view)
@@ -464,7 +462,7 @@ class AlvhHedge(HedgeAdapter):
         )  # let go today: not a layer's while still held
         for d in decisions:
             entries.append(_decision_entry(d, state))
-        return orders, entries
+        return Decisions(orders, entries)
 
 
 _sum = np.add.reduce
