@@ -308,16 +308,19 @@ class Engine:
     ) -> None:
         """Ask every rule, ``decide(snap, view)``, and book its orders: exits first (a condor
         that leaves frees room for an entry of its tier), then entries, then the hedge."""
-        self._book(st, day, i, self.exits.decide(snap, _condor_book(st, surf, day, i)), entries)
         sizer = self.s.size_condors_on
+        view = CondorBook(
+            day, i, surf, st.live_condors, st.equity_usd(sizer), _open_by_tier(st), st.last_entry
+        )
+        self._book(st, day, i, self.exits.decide(snap, view), entries)
         if "unhedged" in st.ruin:
             entries.append(_ruin_note(st, "unhedged", "no entries: the condor book"))
         elif sizer == "hedged" and "hedged" in st.ruin:
             entries.append(
                 _ruin_note(st, "hedged", "no entries: condors are sized on the hedged book, which")
             )
-        else:
-            view = _condor_book(st, surf, day, i, sizer)
+        else:  # the same book, less the condors the exits are closing
+            view = view._replace(open_by_tier=_open_by_tier(st))
             self._book(st, day, i, self.entries.decide(snap, view), entries)
         if "hedged" in st.ruin:
             entries.append(_ruin_note(st, "hedged", "no hedge orders: the hedged book"))
@@ -401,15 +404,10 @@ def scale_iv(surf: SpxVolSurface, iv_scale: float) -> SpxVolSurface:
     return dataclasses.replace(surf, atm=atm)
 
 
-def _condor_book(
-    st: RunState, surf: SpxVolSurface, day: pd.Timestamp, i: int, sizer: str = "hedged"
-) -> CondorBook:
-    """Return what the condor rules see: the live condors, what each tier holds or has ordered
-    (not counting those being closed), when it last entered, and the sizing equity."""
+def _open_by_tier(st: RunState) -> Counter[str]:
+    """Return the condors each tier holds or has ordered, not counting those being closed."""
     closing = {p.cid for p in st.pending if p.kind == "close"}
-    open_by_tier = Counter(c.tier for c in st.condors.values() if c.cid not in closing)
-    equity = st.equity_usd(sizer)
-    return CondorBook(day, i, surf, st.live_condors, equity, open_by_tier, st.last_entry)
+    return Counter(c.tier for c in st.condors.values() if c.cid not in closing)
 
 
 def _book_entry(st: RunState, o: CondorEntry, i: int) -> OpenCondor:
