@@ -19,7 +19,6 @@ import ast
 from pathlib import Path
 
 import numpy as np
-import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -48,9 +47,6 @@ CONFIG_MAX_IMPORT_RANK = RANK["kernel"]  # and imports nothing above kernel
 
 # Module cycles known today, each with why it is still there; the list may only shrink.
 KNOWN_CYCLES: dict[frozenset[str], str] = {
-    # data builds snapshots; snapshot names data's types (a TYPE_CHECKING import, kept after
-    # the snapshot-door work of issue 19).
-    frozenset({"alvh.market.data", "alvh.market.snapshot"}): "market/data <-> snapshot",
     # surface.py re-exports SurfacePanel, which builds a SpxVolSurface (a lazy import).
     frozenset({"alvh.market.surface", "alvh.market.surface_panel"}): "surface <-> panel",
     # report.py renders through report_html (a lazy import), which reads report's types.
@@ -165,12 +161,24 @@ def test_no_import_cycles_between_modules() -> None:
     assert cycles == []
 
 
-@pytest.mark.xfail(
-    reason="market/data <-> market/snapshot: snapshot still imports data's types (TYPE_CHECKING)",
-    strict=False,
-)
 def test_the_market_data_snapshot_cycle_is_gone() -> None:
+    # data builds snapshots; a snapshot reads its data through the MarketSource protocol.
     assert frozenset({"alvh.market.data", "alvh.market.snapshot"}) not in _cycles()
+    assert "alvh.market.data" not in GRAPH["alvh.market.snapshot"]
+
+
+def test_strategy_never_imports_the_engine() -> None:
+    # The rules (condor tiers and hedges) live in strategy/ and the engine calls them.
+    bad = sorted(
+        f"{m} -> {d}"
+        for m, deps in GRAPH.items()
+        if _layer(m) == "strategy"
+        for d in deps
+        if _layer(d) == "engine"
+    )
+    assert bad == []
+    assert {"alvh.strategy.rules", "alvh.strategy.condor_rules"} <= set(GRAPH)
+    assert "alvh.strategy.hedge.alvh_rule" in GRAPH["alvh.engine.hedge_factory"]
 
 
 def test_no_cycle_between_layers() -> None:

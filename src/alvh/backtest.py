@@ -16,12 +16,12 @@ from alvh.calendar.listings import product_label
 from alvh.config.load import dump_toml, run_id
 from alvh.config.run import RunConfig
 from alvh.engine.from_config import engine_settings
-from alvh.engine.hedge_hook import HedgeHook, NoHedge
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.market.data import MarketData
 from alvh.orders import price_orders
 from alvh.runs import write_run_dir
+from alvh.strategy.hedge.adapter import HedgeRule, NoHedge
 
 # capital.size_condors_on in words (docs/book-and-config.md, docs/report.md).
 SIZING_NAME = {"hedged": "own sizing (matched risk)", "unhedged": "twin sizing"}
@@ -33,13 +33,13 @@ SIZING_TEXT = {
 }
 
 
-def hedge_for(cfg: RunConfig) -> HedgeHook:
-    """Return the hedge hook a config asks for (``NoHedge`` for preset 'none')."""
+def hedge_for(cfg: RunConfig) -> HedgeRule:
+    """Return the hedge rule a config asks for (``NoHedge`` for preset 'none')."""
     if cfg.hedge.rule == "none":
         return NoHedge()
     from alvh.engine.hedge_factory import make_hedge
 
-    return make_hedge(cfg.hedge, execution=cfg.execution)
+    return make_hedge(cfg.hedge)
 
 
 def definitions(cfg: RunConfig, data: MarketData) -> dict[str, object]:
@@ -85,13 +85,14 @@ def run(
     benchmark uses it to time the engine alone).
     """
     settings = engine_settings(cfg)
-    hedge = hedge_for(cfg)
-    engine = Engine(settings, data, hedge)
+    from alvh.engine.hedge_factory import hedge_costs
+
+    engine = Engine(settings, data, hedge_for(cfg), hedge_costs(cfg.hedge, cfg.execution))
     rid = run_id(cfg, data.source.data_id, f"{__version__}+code.{code_fingerprint()}")
     result = engine.run(rid, cfg.model_dump(mode="json"), definitions(cfg, data), progress)
     if not order_prices:
         return result
-    orders = price_orders(result.orders, result.journal, settings, data, hedge)
+    orders = price_orders(result.orders, result.journal, settings, data, engine.pricer)
     return dataclasses.replace(result, orders=orders)
 
 

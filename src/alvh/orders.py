@@ -30,15 +30,15 @@ import pandas as pd
 from alvh.book.contracts import parse_contract_id
 from alvh.engine.condor_ops import close_prices, leg_quotes, open_prices
 from alvh.engine.costs import hedge_fill_price
-from alvh.engine.hedge_hook import HedgeHook
-from alvh.engine.journal import JournalEntry
+from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.loop import scale_iv
 from alvh.engine.settings import EngineSettings
-from alvh.engine.state import LEG_SIGN
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.condor import LEG_SIGN
+from alvh.strategy.rules import JournalEntry
 
 PRICE_COLUMNS = ("model_price", "limit_price")
 
@@ -83,7 +83,7 @@ def _condor_prices(
 
 
 def _hedge_prices(
-    hedge: HedgeHook, snap: MarketSnapshot, day: pd.Timestamp, cid: str, qty: float
+    hedge: HedgePricer, snap: MarketSnapshot, day: pd.Timestamp, cid: str, qty: float
 ) -> tuple[float, float]:
     try:
         m = hedge.mark(snap, cid)
@@ -98,7 +98,7 @@ def price_orders(
     journal: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]],
     settings: EngineSettings,
     data: MarketData,
-    hedge: HedgeHook,
+    hedge: HedgePricer,
 ) -> pd.DataFrame:
     """Return ``orders`` with ``model_price`` and ``limit_price`` (see the module docstring).
 
@@ -113,7 +113,7 @@ def price_orders(
     data
         The market the run used.
     hedge
-        The hedge hook the run used, after the run (its pricer knows every contract it ordered).
+        The run's hedge pricer (``Engine.pricer``: a contract id carries its terms).
     """
     out = orders.copy()
     n = len(out)

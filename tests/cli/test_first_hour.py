@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from alvh.cli.app import main
-from alvh.engine.journal import JournalEntry, write_journal_atomically
+from alvh.engine.journal import write_journal_atomically
 from alvh.market.store import Store, import_paths
+from alvh.strategy.rules import JournalEntry
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "market"
 

@@ -15,26 +15,29 @@ import QuantLib as ql
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge, Bought
-from alvh.engine.hedge_factory import hedge_costs_from_execution, make_hedge
-from alvh.engine.hedge_hook import (
-    BookView,
-    CondorView,
-    FillOutcome,
-    HedgeEvent,
-    HedgeLot,
-    NoHedge,
-)
-from alvh.engine.hedge_pricing import HedgeCosts
-from alvh.engine.vxth_hedge import VxthHedge
+from alvh.engine.costs import HedgeCosts
+from alvh.engine.hedge_factory import hedge_costs, make_hedge
+from alvh.engine.hedge_pricing import HedgePricer
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.synthetic import generate_market
 from alvh.market.vixetf import compute_vix_st_index, etf_prices, tbill_series
 from alvh.market.vixoptions import VixOptionModel
+from alvh.strategy.book_view import (
+    BookView,
+    CondorView,
+    FillOutcome,
+    HedgeEvent,
+    HedgeLot,
+)
+from alvh.strategy.hedge.adapter import NoHedge
+from alvh.strategy.hedge.alvh_rule import AlvhHedge, Bought
 from alvh.strategy.hedge.instruments import vx_beta
 from alvh.strategy.hedge.results import Allocation
+from alvh.strategy.hedge.vxth_rule import VxthHedge
 
+# The engine's hedge pricer with the presets' fill (one tick over the VX settle).
+PRICER = HedgePricer(HedgeCosts(vx_fill_ticks=1.0))
 DAY = pd.Timestamp("2008-10-15")
 DECISION = pd.Timedelta(hours=16, minutes=15)
 
@@ -61,8 +64,8 @@ def test_vx_mark_is_the_snapshot_settle_of_that_contract(data: MarketData, hook:
     row = _rows(data, DAY).iloc[1]  # the second month, not the front: no spot-VIX shortcut
     exp = pd.Timestamp(row["expiry"])
     for mini, mult in ((False, 1000.0), (True, 100.0)):
-        cid = hook.pricer.register(VixFuture(row["contract"], exp.date(), mini))
-        m = hook.mark(snap, cid)
+        cid = VixFuture(row["contract"], exp.date(), mini).id
+        m = PRICER.mark(snap, cid)
         assert m.mid == row["settle"]
         assert m.mid != snap.close("VIX")
         assert (m.half_spread, m.multiplier, m.is_future, m.expiry) == (0.05, mult, True, exp)
@@ -74,16 +77,21 @@ def test_mark_refuses_unknown_ids_and_contracts_off_the_curve(
     data: MarketData, hook: AlvhHedge
 ) -> None:
     snap = data.snapshot(DAY + DECISION)
-    with pytest.raises(KeyError):
-        hook.mark(snap, "VXZ30")
-    far = hook.pricer.register(VixFuture("VXZ12", pd.Timestamp("2012-12-19").date()))
+    # An id that names no hedge contract (its terms are the id: nothing to look up).
+    for not_hedge in ("SPX 2008-11-22 P 900", "not a contract"):
+        with pytest.raises(KeyError):
+            PRICER.mark(snap, not_hedge)
+    # A well-formed id the curve does not list yet is priced as far as the data allows.
     with pytest.raises(NoDataError, match="not on the VX curve"):
-        hook.mark(snap, far)
+        PRICER.mark(snap, "VXZ30")
+    far = VixFuture("VXZ12", pd.Timestamp("2012-12-19").date()).id
+    with pytest.raises(NoDataError, match="not on the VX curve"):
+        PRICER.mark(snap, far)
     # Before the 16:15 settlement is known, the mark is the previous session's settle.
     row = _rows(data, DAY).iloc[0]
-    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
     prev = _rows(data, pd.Timestamp("2008-10-14"))
-    before = hook.mark(data.snapshot(DAY + pd.Timedelta(hours=12)), cid)
+    before = PRICER.mark(data.snapshot(DAY + pd.Timedelta(hours=12)), cid)
     assert before.mid == prev.loc[prev["contract"] == row["contract"], "settle"].iloc[0]
 
 
@@ -91,14 +99,13 @@ def test_vx_and_vix_call_settle_at_the_final_settlement_or_the_vix_open(data: Ma
     fs = data.tables["final_settlements"]
     vx = fs[fs["product"] == "VX"].iloc[10]
     exp = pd.Timestamp(vx["expiry"])
-    h = AlvhHedge(hedge_preset("alvh-442"))
-    fut = h.pricer.register(VixFuture.for_expiry(exp.date()))
-    call = h.pricer.register(VixOption(exp.date(), 15.0, "C"))
+    fut = VixFuture.for_expiry(exp.date()).id
+    call = VixOption(exp.date(), 15.0, "C").id
     snap = data.snapshot(exp + DECISION)
-    m = h.mark(snap, fut)
+    m = PRICER.mark(snap, fut)
     assert (m.settlement, m.expiry) == (vx["value"], exp)
-    assert h.mark(snap, call).settlement == pytest.approx(max(vx["value"] - 15.0, 0.0))
-    assert h.pricer.settlement(snap, exp)[1] == "VX final settlement (SOQ)"
+    assert PRICER.mark(snap, call).settlement == pytest.approx(max(vx["value"] - 15.0, 0.0))
+    assert PRICER.settlement(snap, exp)[1] == "VX final settlement (SOQ)"
     # Without the official value, the VIX open of the expiry day stands in (and says so).
     tables = dict(data.tables)
     tables["final_settlements"] = fs[fs["product"] != "VX"]
@@ -106,10 +113,9 @@ def test_vx_and_vix_call_settle_at_the_final_settlement_or_the_vix_open(data: Ma
     snap2 = no_soq.snapshot(exp + DECISION)
     vix = data.tables["index_bars"]
     vix_open = vix[(vix["symbol"] == "VIX") & (vix["date"] == exp)]["open"].iloc[0]
-    h2 = AlvhHedge(hedge_preset("alvh-442"))
-    fut2 = h2.pricer.register(VixFuture.for_expiry(exp.date()))
-    assert h2.mark(snap2, fut2).settlement == vix_open
-    assert h2.pricer.settlement(snap2, exp)[1].startswith("VIX open")
+    fut2 = VixFuture.for_expiry(exp.date()).id
+    assert PRICER.mark(snap2, fut2).settlement == vix_open
+    assert PRICER.settlement(snap2, exp)[1].startswith("VIX open")
 
 
 def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
@@ -119,8 +125,8 @@ def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
     row = _rows(data, DAY).iloc[1]
     exp = pd.Timestamp(row["expiry"])
     fwd, k = float(row["settle"]), 30.0
-    cid = hook.pricer.register(VixOption(exp.date(), k, "C"))
-    m = hook.mark(snap, cid)
+    cid = VixOption(exp.date(), k, "C").id
+    m = PRICER.mark(snap, cid)
     days = (exp - DAY).days
     t = days / 365.0
     vvix = snap.close("VVIX")
@@ -136,8 +142,8 @@ def test_vix_call_mark_is_black76_on_its_future_with_vvix_vol(
 
 def test_etf_mark_is_the_point_in_time_vxx_series(data: MarketData, hook: AlvhHedge) -> None:
     snap = data.snapshot(DAY + DECISION)
-    cid = hook.pricer.register(EtfShare("VXX"))
-    m = hook.mark(snap, cid)
+    cid = EtfShare("VXX").id
+    m = PRICER.mark(snap, cid)
     # Rebuilt from settlements and rates up to DAY only: the same price.
     vx = data.tables["vx_settlements"]
     rates = data.tables["rates"]
@@ -158,9 +164,9 @@ def test_fill_journal_names_unfilled_orders_and_settlements(data: MarketData) ->
     hook.prepare(data)
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
-    fut = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
-    late = hook.pricer.register(VixOption(date(2008, 10, 22), 25.0, "C"))
-    gone = hook.pricer.register(VixOption(date(2008, 9, 17), 30.0, "C"))  # expired by DAY
+    fut = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
+    late = VixOption(date(2008, 10, 22), 25.0, "C").id
+    gone = VixOption(date(2008, 9, 17), 30.0, "C").id  # expired by DAY
     filled = HedgeEvent(FillOutcome.FILLED, 1, fut, 2.0)
     missed = HedgeEvent(FillOutcome.UNFILLED, 2, late, -10.0)
     settled = HedgeEvent(FillOutcome.SETTLED, 2, gone, 5.0)
@@ -174,38 +180,38 @@ def test_fill_journal_names_unfilled_orders_and_settlements(data: MarketData) ->
         ("hedge.settlement", "settled"),
     ]
     assert entries[0].reason == f"{late} (layer 2): order -10 not filled"
-    value, source = hook.pricer.settlement(snap, pd.Timestamp("2008-09-17"))
+    value, source = PRICER.settlement(snap, pd.Timestamp("2008-09-17"))
     assert entries[1].reason == f"{gone} x5 settled at expiry at {value:.2f} ({source})"
     # A sale that met the expiry closed the lot anyway: nothing to say.
     sale = HedgeEvent(FillOutcome.UNFILLED, 2, gone, -5.0)
     assert hook._fill_entries(snap, _view(DAY, {}, {}, (), (settled, sale))) == []
 
 
-def test_make_hedge_picks_the_hook_and_maps_execution_costs() -> None:
+def test_make_hedge_picks_the_rule_and_hedge_costs_map_the_execution_config() -> None:
     assert isinstance(make_hedge(hedge_preset("none")), NoHedge)
     assert isinstance(make_hedge(hedge_preset("alvh-442")), AlvhHedge)
     assert isinstance(make_hedge(hedge_preset("vxth")), VxthHedge)
-    h = make_hedge(hedge_preset("alvh-123"), vx_initial_margin_usd=12_000.0)
-    assert isinstance(h, AlvhHedge) and h.pricer.costs.vx_initial_margin_usd == 12_000.0
+    c = hedge_costs(hedge_preset("alvh-123"), vx_initial_margin_usd=12_000.0)
+    assert c.vx_initial_margin_usd == 12_000.0
     with pytest.raises(TypeError, match="unknown hedge cost"):
-        make_hedge(hedge_preset("alvh-442"), vx_fees=1.0)
+        hedge_costs(hedge_preset("alvh-442"), vx_fees=1.0)
     ex = ExecutionConfig.model_validate(
         {"fees": {"vx_future": {"commission_usd": 2.0}}, "slippage_frac_of_half_spread": 0.25}
     )
-    c = hedge_costs_from_execution(ex)
+    no_ticks = hedge_preset("alvh-442").instruments.model_copy(update={"vx_fill_ticks": None})
+    c = hedge_costs(hedge_preset("alvh-442").model_copy(update={"instruments": no_ticks}), ex)
     assert c.vx_fee_usd == 2.0 + 1.00 and c.slippage_frac == 0.25
     # VX spread config: half-spread 0.025 (one tick wide) -> x 0.25 paid.
     assert c.vx_half_spread(20.0) == pytest.approx(0.00625)
     # The defaults are ExecutionConfig()'s: one model for condors and hedges.
     d = HedgeCosts()
-    assert d == hedge_costs_from_execution(ExecutionConfig())
+    assert d == replace(hedge_costs(hedge_preset("alvh-442")), vx_fill_ticks=None)
     assert d.vx_half_spread(20.0) == pytest.approx(0.5 * 0.025)
     # A $3 VIX call: half of 0.025 + 0.025 x 3 = 0.05
     assert float(d.model.slippage("vix_option", 3.0)) == pytest.approx(0.05)
-    # A hook built without costs prices like make_hedge with the default execution config.
-    hook = AlvhHedge(hedge_preset("alvh-442"))
-    made = make_hedge(hedge_preset("alvh-442"), ExecutionConfig())
-    assert isinstance(made, AlvhHedge) and hook.pricer.costs == made.pricer.costs
+    # The engine's default costs are the config's: what ``hedge_costs`` gives with the
+    # default execution config.
+    assert PRICER.costs == hedge_costs(hedge_preset("alvh-442"), ExecutionConfig())
 
 
 def _view(
@@ -217,7 +223,7 @@ def _view(
 ) -> BookView:
     empty = np.zeros(0)
     cv = CondorView((), (), *(empty,) * 11, vega_usd_per_vol_pt=0.0, delta_usd=0.0)
-    return BookView(day, 1000.0, 1e6, 1e6, cv, positions, 0.0, 0.0, entry, lots, events)
+    return BookView(day, 1000.0, 1e6, 1e6, cv, positions, 0.0, 0.0, entry, lots, events, PRICER)
 
 
 def test_layer_gain_is_measured_from_the_lots_entry_price(data: MarketData) -> None:
@@ -225,9 +231,10 @@ def test_layer_gain_is_measured_from_the_lots_entry_price(data: MarketData) -> N
     # monetise rule's gain and cost basis come from that number.
     hook = AlvhHedge(hedge_preset("alvh-123"))
     hook.prepare(data)
+    hook.pricer = PRICER  # what ``decide`` takes from the view
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
-    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
     mid = float(row["settle"])
     view = _view(DAY, {cid: 2.0}, {cid: 21.3}, (HedgeLot(1, cid, 2.0, 21.3),))
     gains, costs = hook._layer_gains(snap, view)
@@ -238,14 +245,15 @@ def test_layer_gain_is_measured_from_the_lots_entry_price(data: MarketData) -> N
 def test_cap_use_counts_futures_margin_and_face_and_option_premium(data: MarketData) -> None:
     hook = AlvhHedge(hedge_preset("alvh-123"))
     hook.prepare(data)
+    hook.pricer = PRICER  # what ``decide`` takes from the view
     snap = data.snapshot(DAY + DECISION)
     row = _rows(data, DAY).iloc[1]
     exp = pd.Timestamp(row["expiry"])
-    fut = hook.pricer.register(VixFuture(row["contract"], exp.date()))
-    mini = hook.pricer.register(VixFuture(row["contract"], exp.date(), mini=True))
-    call = hook.pricer.register(VixOption(exp.date(), 30.0, "C"))
+    fut = VixFuture(row["contract"], exp.date()).id
+    mini = VixFuture(row["contract"], exp.date(), mini=True).id
+    call = VixOption(exp.date(), 30.0, "C").id
     held, _ = hook._cap_use(snap, _view(DAY, {fut: 2.0, mini: 3.0, call: 10.0}, {}))
-    settle, call_mid = float(row["settle"]), hook.mark(snap, call).mid
+    settle, call_mid = float(row["settle"]), PRICER.mark(snap, call).mid
     assert held.vx_margin_usd == pytest.approx(2 * 10_000.0 + 3 * 1_000.0)
     assert held.vx_notional_usd == pytest.approx(2.3 * settle * 1000.0)
     assert held.premium_usd == pytest.approx(10 * call_mid * 100.0)
@@ -262,11 +270,9 @@ def test_vx_fills_pay_one_tick_over_the_settle_by_default(data: MarketData) -> N
         cfg = cfg.model_copy(
             update={"instruments": cfg.instruments.model_copy(update={"vx_fill_ticks": ticks})}
         )
-        h = make_hedge(cfg, ex)
-        assert isinstance(h, AlvhHedge)
-        h.prepare(data)
-        cid = h.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
-        assert h.mark(snap, cid).half_spread == pytest.approx(half)
+        pricer = HedgePricer(hedge_costs(cfg, ex))
+        cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
+        assert pricer.mark(snap, cid).half_spread == pytest.approx(half)
     assert hedge_preset("alvh-442").instruments.vx_fill_ticks == 1.0
 
 
@@ -275,19 +281,18 @@ def test_carry_of_held_contracts_is_the_carry_of_their_quotes(data: MarketData) 
     hook = AlvhHedge(hedge_preset("alvh-442"))
     hook.prepare(data)
     snap = data.snapshot(DAY + DECISION)
-    m = hook.pricer.market(snap)
     ids = []
     for _, row in _rows(data, DAY).head(3).iterrows():
         exp = pd.Timestamp(row["expiry"]).date()
         for mini in (False, True):
-            ids.append(hook.pricer.register(VixFuture(row["contract"], exp, mini)))
-        ids.append(hook.pricer.register(VixOption(exp, 30.0, "C")))
-    ids.append(hook.pricer.register(EtfShare("VXX")))
+            ids.append(VixFuture(row["contract"], exp, mini).id)
+        ids.append(VixOption(exp, 30.0, "C").id)
+    ids.append(EtfShare("VXX").id)
     for cid in ids:
-        q = hook.pricer.quote_of(m, cid)
+        q = PRICER.quote_of(snap, cid)
         assert q is not None, cid
-        assert hook.pricer.carry_of(m, cid) == (q.multiplier, q.carry_per_month), cid
-    assert hook.pricer.carry_of(m, "not a contract") is None
+        assert PRICER.carry_of(snap, cid) == (q.multiplier, q.carry_per_month), cid
+    assert PRICER.carry_of(snap, "not a contract") is None
 
 
 def test_a_lot_no_active_layer_accounts_for_is_closed(data: MarketData) -> None:
@@ -297,7 +302,7 @@ def test_a_lot_no_active_layer_accounts_for_is_closed(data: MarketData) -> None:
     hook.prepare(data)
     day2 = DAY + pd.Timedelta(days=1)
     row = _rows(data, DAY).iloc[1]
-    cid = hook.pricer.register(VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()))
+    cid = VixFuture(row["contract"], pd.Timestamp(row["expiry"]).date()).id
     orders, _ = hook.decide(data.snapshot(DAY + DECISION), _view(DAY, {}, {}))
     assert orders == []
     lots = (HedgeLot(1, cid, 2.0, 20.0),)
@@ -317,7 +322,7 @@ def test_the_rules_layers_are_the_tagged_lots_and_a_lot_let_go_is_sold_again(
     hook.prepare(data)
     row = _rows(data, DAY).iloc[1]
     expiry = pd.Timestamp(row["expiry"]).date()
-    cid = hook.pricer.register(VixFuture(row["contract"], expiry))
+    cid = VixFuture(row["contract"], expiry).id
     sym = row["contract"]
     t1 = Allocation(sym, "vx", 2, 1000.0, 21.0, expiry.toordinal(), tranche=1)
     t2 = Allocation(sym, "vx", 1, 1000.0, 22.5, expiry.toordinal(), tranche=2)

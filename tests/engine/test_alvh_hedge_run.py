@@ -9,14 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alvh.book.contracts import parse_contract_id
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings, TierRules
-from alvh.engine.vxth_hedge import VxthHedge
 from alvh.market.data import MarketData
 from alvh.market.synthetic import generate_market
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
+from alvh.strategy.hedge.instruments import spread_legs
+from alvh.strategy.hedge.vxth_rule import VxthHedge
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +86,7 @@ def test_layers_are_added_in_order_and_removed_from_the_top(
 def test_no_hedge_contract_is_held_past_its_expiry(
     alvh: tuple[BacktestResult, AlvhHedge],
 ) -> None:
-    res, hook = alvh
+    res, _ = alvh
     moves: dict[pd.Timestamp, list[tuple[str, float]]] = defaultdict(list)
     for r in res.trades[res.trades["book"] == "hedged"].itertuples():
         if str(r.reason).startswith("expiry settlement"):
@@ -99,7 +101,7 @@ def test_no_hedge_contract_is_held_past_its_expiry(
         for cid, q in moves.get(day, []):
             held[cid] += q
         for cid, q in held.items():
-            exp = getattr(hook.pricer.contract(cid), "expiry", None)
+            exp = getattr(parse_contract_id(cid), "expiry", None)
             if abs(q) > 1e-9 and exp is not None:
                 assert pd.Timestamp(exp) >= day, f"{cid} x{q} held on {day.date()}"
                 checked += 1
@@ -186,7 +188,7 @@ class _Checked(AlvhHedge):
         planned: dict[tuple[int, str], float] = defaultdict(float)
         for h in self.state.layers:
             for a in h.allocations:
-                planned[(h.layer, self.pricer.spread_legs(a.symbol)[0][0])] += a.contracts
+                planned[(h.layer, spread_legs(a.symbol)[0][0])] += a.contracts
         held = {(lot.layer, lot.contract_id): lot.qty for lot in view.hedge_lots}
         self.days.append((view.day, view.hedge_lots, held, dict(planned)))
 

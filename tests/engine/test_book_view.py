@@ -13,14 +13,14 @@ import pytest
 import alvh.engine.loop as loop
 from alvh.book.account import Account
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.book_view import book_view
-from alvh.engine.hedge_hook import BookView
 from alvh.engine.loop import Engine
 from alvh.engine.settings import EngineSettings, TierRules
 from alvh.engine.state import SPX_MULT, OpenCondor, RunState
 from alvh.market.data import MarketData
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import BookView, HedgePrices
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
 
 TIERS = (
     TierRules("short", 7, 21, product="spxw", entry_weekday=0, exit_on_touch=True),
@@ -91,8 +91,10 @@ def views(synthetic_market: MarketData) -> tuple[int, int, int]:
     seen = {"sessions": 0, "with_condors": 0}
     live_sets: set[tuple[int, ...]] = set()
 
-    def checked(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
-        view = book_view(st, surf, day)
+    def checked(
+        st: RunState, surf: SpxVolSurface, day: pd.Timestamp, prices: HedgePrices | None = None
+    ) -> BookView:
+        view = book_view(st, surf, day, prices)
         want = _expected(st, surf, day)
         for name, value in want.items():
             got = getattr(view, name) if name == "hedge_positions" else getattr(view.condors, name)
@@ -108,7 +110,7 @@ def views(synthetic_market: MarketData) -> tuple[int, int, int]:
         view.hedge_positions.clear()
         assert isinstance(view.hedge_entry_price, dict)  # the rule's own, as the positions
         view.hedge_entry_price.clear()
-        return book_view(st, surf, day)  # the rule gets a fresh view
+        return book_view(st, surf, day, prices)  # the rule gets a fresh view
 
     mp = pytest.MonkeyPatch()
     mp.setattr(loop, "book_view", checked)

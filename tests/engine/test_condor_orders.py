@@ -6,36 +6,41 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alvh.engine.entries import CondorEntry, CondorExit, CondorRules
-from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import EngineSettings
 from alvh.engine.state import OpenCondor
 from alvh.market.data import MarketData
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.condor_rules import (
+    CondorBook,
+    CondorEntries,
+    CondorEntry,
+    CondorExit,
+    CondorExits,
+)
 
 DECISION = pd.Timedelta(hours=16, minutes=15)
 
 
 @pytest.fixture(scope="module")
-def rules(synthetic_market: MarketData, ladder_settings: EngineSettings) -> CondorRules:
+def rules(synthetic_market: MarketData, ladder_settings: EngineSettings) -> CondorEntries:
     sessions = synthetic_market.sessions("SPX")
     sessions = sessions[(sessions >= ladder_settings.start) & (sessions <= ladder_settings.end)]
-    return CondorRules(ladder_settings, synthetic_market, sessions)
+    s = ladder_settings
+    return CondorEntries(s.tiers, s.events, synthetic_market, sessions)
 
 
 def test_entries_are_orders_with_strikes_size_and_reason(
-    rules: CondorRules, synthetic_market: MarketData
+    rules: CondorEntries, synthetic_market: MarketData
 ) -> None:
     # The first session of the run: every tier is due (weekly tiers on their weekday only).
     i = 0
     day = rules.sessions[i]
     snap = synthetic_market.snapshot(day + DECISION)
     surf = SpxVolSurface.from_snapshot(snap)
-    journal: list[JournalEntry] = []
     last: dict[str, int] = {}
-    orders = rules.entries(snap, surf, day, i, 1e6, {}, last, journal)
+    orders, journal = rules.decide(snap, CondorBook(day, i, surf, [], 1e6, {}, last))
     fired = [e for e in journal if e.outcome == "fired"]
-    assert len(journal) == len(rules.s.tiers) and len(orders) == len(fired)
+    assert len(journal) == len(rules.tiers) and len(orders) == len(fired)
     for o, e in zip(orders, fired, strict=True):
         assert isinstance(o, CondorEntry) and e.rule == f"tier.{o.tier}.entry"
         lp, sp, sc, lc = o.strikes
@@ -43,25 +48,30 @@ def test_entries_are_orders_with_strikes_size_and_reason(
         assert o.reason.startswith(f"entry {o.tier}: ") and e.inputs["qty"] == o.qty
     assert last == {}  # the rule read the book; it did not write to it
     # A tier at its cap of open condors is not entered again.
-    full = {t.name: t.max_open_condors for t in rules.s.tiers}
-    journal2: list[JournalEntry] = []
-    assert rules.entries(snap, surf, day, i, 1e6, full, last, journal2) == []
+    full = {t.name: t.max_open_condors for t in rules.tiers}
+    orders2, journal2 = rules.decide(snap, CondorBook(day, i, surf, [], 1e6, full, last))
+    assert orders2 == []
     assert all(e.outcome == "skipped" for e in journal2)
 
 
-def test_an_exit_that_fires_is_a_close_order(rules: CondorRules) -> None:
-    tier = rules.s.tiers[0]
+def _book(day: pd.Timestamp, spot: float, live: list[OpenCondor]) -> CondorBook:
+    surf = type("Surface", (), {"spot": spot})()  # the exit rule reads only the spot
+    return CondorBook(day, 10, surf, live, 1e6, {}, {})  # type: ignore[arg-type]
+
+
+def test_an_exit_that_fires_is_a_close_order(rules: CondorEntries) -> None:
+    tier = rules.tiers[0]
+    exits = CondorExits(rules.tiers)
     day = rules.sessions[10]
     expiry = day + pd.Timedelta(days=20)
     strikes = np.array([1300.0, 1325.0, 1500.0, 1525.0])
     c = OpenCondor(7, tier.name, expiry, False, strikes, 2, credit=4.0, open_date=day)
     c.value = -0.2  # costs 0.20 to close a 4.00 credit: 95% of it kept
-    journal: list[JournalEntry] = []
-    orders = rules.exits([c], 1410.0, day, journal)
+    orders, journal = exits.decide(None, _book(day, 1410.0, [c]))  # type: ignore[arg-type]
     assert [(o.cid, o.tier) for o in orders] == [(7, tier.name)]
     assert isinstance(orders[0], CondorExit) and orders[0].reason == journal[0].reason
     assert journal[0].outcome == "fired" and journal[0].action == "close"
     # Nothing fires half-way: no order, a clear line in the journal.
     c.value = -3.0
-    journal.clear()
-    assert rules.exits([c], 1410.0, day, journal) == [] and journal[0].outcome == "clear"
+    orders, journal = exits.decide(None, _book(day, 1410.0, [c]))  # type: ignore[arg-type]
+    assert orders == [] and journal[0].outcome == "clear"

@@ -11,14 +11,14 @@ import pytest
 from alvh.book.costs import PENNY_TICKS, SPX_OPTION_TICKS, tick_rule
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.condor_ops import close_prices, open_prices
 from alvh.engine.costs import cost_model
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
-from alvh.engine.vxth_hedge import VxthHedge
 from alvh.market.data import MarketData
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
+from alvh.strategy.hedge.vxth_rule import VxthHedge
 
 # Legs in the engine's order: long put, short put, short call, long call.
 MIDS = np.array([0.02, 1.20, 0.03, 0.01])

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from alvh.config.hedge import HedgeConfig, hedge_preset
-from alvh.engine.alvh_hedge import AlvhHedge
-from alvh.engine.hedge_hook import HedgeHook
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
-from alvh.engine.vxth_hedge import VxthHedge
 from alvh.market.data import MarketData
+from alvh.strategy.hedge.adapter import HedgeRule
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
+from alvh.strategy.hedge.vxth_rule import VxthHedge
 
 TIERS = ("short", "medium", "long")
 
@@ -149,7 +149,7 @@ def test_same_inputs_same_result(
 
 # The same two point-in-time checks on hedged runs (the ALVH and VXTH rules): the hedges read the
 # snapshot's per-data indexes too (the VX curve by day, close tails, upcoming events, the ETF).
-_HOOKS: dict[str, Callable[[HedgeConfig], HedgeHook]] = {
+_HOOKS: dict[str, Callable[[HedgeConfig], HedgeRule]] = {
     "alvh-442": AlvhHedge,
     "vxth": VxthHedge,
 }

@@ -11,14 +11,16 @@ import pytest
 
 from alvh.book.contracts import parse_contract_id
 from alvh.book.positions import Fill, fold
-from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
-from alvh.engine.journal import JournalEntry
+from alvh.config.hedge import hedge_preset
+from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.book_view import BookView, HedgeMark, HedgeOrder
+from alvh.strategy.rules import Decisions
 
 
 @pytest.fixture(scope="module")
@@ -83,23 +85,31 @@ def test_cash_reconciles_with_trades_and_interest(result: BacktestResult) -> Non
 
 
 class _EtfHedge:
-    """Buys a fixed block of a decaying ETF once; its price is missing on one day."""
+    """Buys a fixed block of a made-up ETF once."""
 
-    def __init__(self, shares: float, decay_per_day: float, missing: pd.Timestamp | None):
-        self.shares, self.decay, self.missing = shares, decay_per_day, missing
-        self.start: pd.Timestamp | None = None
+    cfg = hedge_preset("none")
+
+    def __init__(self, shares: float) -> None:
+        self.shares = shares
         self.bought = False
 
     def prepare(self, data: MarketData) -> None:
         return None
 
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+    def decide(self, snap: MarketSnapshot, view: BookView) -> Decisions[HedgeOrder]:
         if self.bought:
-            return [], []
+            return Decisions([], [])
         self.bought = True
-        return [HedgeOrder("vix_etf", "FAKE", self.shares, "test buy")], []
+        return Decisions([HedgeOrder("vix_etf", "FAKE", self.shares, "test buy")], [])
+
+
+class _EtfPricer(HedgePricer):
+    """Marks the made-up ETF decaying by ``decay_per_day``; its price is missing on one day."""
+
+    def __init__(self, decay_per_day: float, missing: pd.Timestamp | None) -> None:
+        super().__init__()
+        self.decay, self.missing = decay_per_day, missing
+        self.start: pd.Timestamp | None = None
 
     def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
         day = snap.as_of.normalize()
@@ -111,12 +121,18 @@ class _EtfHedge:
         return HedgeMark(100.0 * (1 - self.decay) ** n, 0.0, 1.0, None, layer="vix_etf")
 
 
+def _etf_engine(
+    s: EngineSettings, data: MarketData, shares: float, decay: float, missing: pd.Timestamp | None
+) -> Engine:
+    return Engine(s, data, _EtfHedge(shares), pricer=_EtfPricer(decay, missing))
+
+
 def test_missing_hedge_price_keeps_last_mark(
     synthetic_market: MarketData, ladder_settings: EngineSettings
 ) -> None:
     s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-04-30")
     missing = pd.Timestamp("2007-03-15")
-    r = Engine(s, synthetic_market, _EtfHedge(1000.0, 0.001, missing)).run("t")
+    r = _etf_engine(s, synthetic_market, 1000.0, 0.001, missing).run("t")
     stale = [e for d, es in r.journal if d == missing for e in es if e.rule.endswith(".mark")]
     assert stale and stale[0].outcome == "stale" and "kept the last mark" in stale[0].reason
     hedge_value = r.daily["hedged_equity_usd"] - r.daily["unhedged_equity_usd"]
@@ -137,7 +153,7 @@ def test_ruined_hedged_book_stops_and_holds_its_equity(
     s = dataclasses.replace(
         ladder_settings, start="2007-03-01", end="2007-08-31", size_condors_on="unhedged"
     )
-    r = Engine(s, synthetic_market, _EtfHedge(20_000.0, 0.02, None)).run("t")
+    r = _etf_engine(s, synthetic_market, 20_000.0, 0.02, None).run("t")
     ruins = [(d, e) for d, es in r.journal for e in es if e.rule == "book.hedged.ruin"]
     day, first = ruins[0]
     assert first.action == "close" and first.inputs["equity_usd"] <= 0.0
@@ -175,16 +191,10 @@ def test_condors_sized_on_the_hedged_book_shrink_with_a_losing_hedge(
 ) -> None:
     """With a hedge that bleeds, sizing on the hedged equity opens fewer contracts."""
     s = dataclasses.replace(ladder_settings, start="2007-03-01", end="2007-12-31")
-    twin = Engine(
-        dataclasses.replace(s, size_condors_on="unhedged"),
-        synthetic_market,
-        _EtfHedge(10_000.0, 0.004, None),
-    ).run("t")
-    own = Engine(
-        dataclasses.replace(s, size_condors_on="hedged"),
-        synthetic_market,
-        _EtfHedge(10_000.0, 0.004, None),
-    ).run("t")
+    twin_s = dataclasses.replace(s, size_condors_on="unhedged")
+    twin = _etf_engine(twin_s, synthetic_market, 10_000.0, 0.004, None).run("t")
+    own_s = dataclasses.replace(s, size_condors_on="hedged")
+    own = _etf_engine(own_s, synthetic_market, 10_000.0, 0.004, None).run("t")
     assert own.condors["contracts"].sum() < twin.condors["contracts"].sum()
     entries = [
         (d, e)

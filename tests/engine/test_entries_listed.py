@@ -21,10 +21,10 @@ from alvh.calendar.listings import NotListedError
 from alvh.calendar.sessions import trading_calendar
 from alvh.cli.app import main
 from alvh.config.load import config_with_overrides, load_preset
-from alvh.engine.entries import CondorRules
 from alvh.engine.from_config import engine_settings
 from alvh.engine.loop import Engine
 from alvh.market.synthetic import generate_market
+from alvh.strategy.condor_rules import CondorEntries
 from alvh.strategy.expiry_choice import ListedExpiries
 
 SESSIONS = trading_calendar().sessions_in_range("2005-10-03", "2023-12-29")
@@ -110,7 +110,8 @@ def test_a_range_no_listed_expiry_can_serve_is_a_typed_error() -> None:
     )
     sessions = market.sessions("SPX")
     with pytest.raises(NotListedError) as err:
-        CondorRules(engine_settings(cfg), market, sessions[sessions >= "1995-01-03"])
+        s = engine_settings(cfg)
+        CondorEntries(s.tiers, s.events, market, sessions[sessions >= "1995-01-03"])
     msg = str(err.value)
     assert "no SPXW expiry listed in the 7-21 DTE window of tier 'short'" in msg
     assert "first listed on 2005-10-28" in msg

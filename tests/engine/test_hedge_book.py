@@ -14,11 +14,11 @@ from alvh.book.account import Account
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.book.positions import Fill
 from alvh.engine.book_view import book_view
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.state import RunState
 from alvh.market.data import MarketData
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import HedgeMark
 
 D0, D1 = date(2008, 3, 3), date(2008, 3, 4)
 VX = VixFuture("VXK08", date(2008, 5, 21))
@@ -123,7 +123,6 @@ def test_atm_vols_of_ordinals_are_the_surfaces_to_the_last_bit(
 
 def test_hedge_market_of_a_snapshot_matches_its_vx_curve(synthetic_market: MarketData) -> None:
     pricer = HedgePricer()
-    pricer.prepare_etf(synthetic_market)
     for day in synthetic_market.sessions()[100::97][:12]:
         snap = synthetic_market.snapshot(day + DECISION)
         m = pricer.market(snap)
@@ -132,13 +131,13 @@ def test_hedge_market_of_a_snapshot_matches_its_vx_curve(synthetic_market: Marke
         curve = curve[np.isfinite(curve["settle"]) & (curve["settle"] > 0)]
         assert m.curve_date == pd.Timestamp(curve["date"].iloc[0]).normalize()
         assert m.today == day
-        assert m.vx_by_code == {
-            r.contract: (pd.Timestamp(r.expiry), r.settle) for r in curve.itertuples()
+        assert m.vx_code == {
+            r.contract: (pd.Timestamp(r.expiry).value, r.settle) for r in curve.itertuples()
         }
         first = curve.drop_duplicates("expiry")
         expiries = pd.to_datetime(first["expiry"])
         assert m.vx_by_expiry == dict(zip(expiries, first["settle"], strict=True))
         # The ETF quote is priced once a session: the marks and the rule share it.
-        q = pricer.etf_quote(m, "VXX")
-        assert q is not None and pricer.etf_quote(m, "VXX") is q
+        q = pricer.etf_quote(snap, "VXX")
+        assert q is not None and pricer.etf_quote(snap, "VXX") is q
         assert pricer.mark(snap, "VXX").mid == q.price

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from alvh.book.contracts import VixFuture, VixOption
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import build_market
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.errors import NoDataError
 from alvh.market.data import DataSource, MarketData
 from alvh.market.synthetic import generate_market
+from alvh.strategy.book_view import HedgeMark
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_hedge_market_is_the_snapshots_market_at_every_time(data: MarketData) ->
         m = build_market(snap)
         curve = snap.vx_curve_day()
         assert (m.curve_ns, m.vx_code, m.vx_exp, m.vx_fronts) == tuple(curve), t
-        assert m.today_ns == t.normalize().value and m.etf is None
+        assert m.today_ns == t.normalize().value and m.etf == snap.etf_bar()
         assert (m.vix, m.vvix, m.vix3m) == (_last(snap, "VIX"), _last(snap, "VVIX"), None), t
         try:
             rate = snap.rate_pct("IRX") / 100.0
@@ -70,8 +70,8 @@ def test_hedge_market_is_the_snapshots_market_at_every_time(data: MarketData) ->
 def test_pricer_marks_held_contracts_from_the_snapshot(data: MarketData) -> None:
     """A future is marked at its settle on the known curve, before and after its expiry."""
     p = HedgePricer()
-    fut = p.register(VixFuture("VXK08", pd.Timestamp("2008-05-21").date()))
-    call = p.register(VixOption(pd.Timestamp("2008-05-21").date(), 25.0, "C"))
+    fut = VixFuture("VXK08", pd.Timestamp("2008-05-21").date()).id
+    call = VixOption(pd.Timestamp("2008-05-21").date(), 25.0, "C").id
     priced = 0
     for t in _times(data)[1::7]:
         snap = data.snapshot(t)

@@ -46,9 +46,7 @@ class _Snap:
 
 
 def _pricer() -> HedgePricer:
-    p = HedgePricer()
-    p._etf = True  # markets read the snapshot's ETF bar
-    return p
+    return HedgePricer()
 
 
 HELD = (
@@ -64,18 +62,15 @@ def test_carry_of_held_contracts_matches_their_quotes_whether_marked_or_not(
     mark_first: bool,
 ) -> None:
     pricer, snap = _pricer(), _Snap()
-    ids = [pricer.register(c) for c in HELD]
-    m = pricer.market(snap)  # type: ignore[arg-type]
+    ids = [c.id for c in HELD]
     if mark_first:  # the engine's order: the session's marks come before the rule's carry
         for cid in ids:
             pricer.mark(snap, cid)  # type: ignore[arg-type]
-    carries = [pricer.carry_of(m, cid) for cid in ids]
+    carries = [pricer.carry_of(snap, cid) for cid in ids]  # type: ignore[arg-type]
     fresh = _pricer()  # the long way, on a market no mark has touched
-    for c in HELD:
-        fresh.register(c)
-    m2 = fresh.market(_Snap())  # type: ignore[arg-type]
+    snap2 = _Snap()  # its own market memos: nothing the marks above computed is shared
     for cid, carry in zip(ids, carries, strict=True):
-        q = fresh.quote_of(m2, cid)
+        q = fresh.quote_of(snap2, cid)  # type: ignore[arg-type]
         assert q is not None and carry == (q.multiplier, q.carry_per_month), cid
     # A call's carry is its time decay: a cost to the holder, 100 USD per VIX point.
     assert carries[0] is not None and carries[0][0] == 100.0 and carries[0][1] < 0.0
@@ -85,12 +80,12 @@ def test_carry_of_held_contracts_matches_their_quotes_whether_marked_or_not(
 
 def test_carry_of_an_expired_or_unknown_option_is_none() -> None:
     pricer = _pricer()
-    expired = pricer.register(VixOption(date(2008, 3, 4), 25.0, "C"))  # expires today
-    off_curve = pricer.register(VixOption(date(2008, 6, 18), 25.0, "C"))  # no VX settles then
-    m = pricer.market(_Snap())  # type: ignore[arg-type]
-    assert pricer.carry_of(m, expired) is None
-    assert pricer.carry_of(m, off_curve) is None
-    assert pricer.quote_of(m, off_curve) is None
+    expired = VixOption(date(2008, 3, 4), 25.0, "C").id  # expires today
+    off_curve = VixOption(date(2008, 6, 18), 25.0, "C").id  # no VX settles then
+    snap = _Snap()
+    assert pricer.carry_of(snap, expired) is None  # type: ignore[arg-type]
+    assert pricer.carry_of(snap, off_curve) is None  # type: ignore[arg-type]
+    assert pricer.quote_of(snap, off_curve) is None  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("vvix", [float("nan"), float("inf"), 0.0, -5.0, np.float64("nan")])

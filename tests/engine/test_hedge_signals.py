@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from alvh.config.hedge import TriggerConfig
-from alvh.engine.hedge_signals import HISTORY_SESSIONS, CloseSignals
 from alvh.market.data import DataSource, MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.synthetic import generate_market
+from alvh.strategy.hedge.signals import HISTORY_SESSIONS, CloseSignals
 from alvh.strategy.hedge.triggers import macd_rule, rsi_rule
 
 

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alvh.engine.journal import Journal, JournalEntry, write_journal_atomically
+from alvh.engine.journal import Journal, write_journal_atomically
 from alvh.errors import StoreError
+from alvh.strategy.rules import JournalEntry
 
 
 def _sessions():

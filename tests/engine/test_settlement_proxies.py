@@ -16,15 +16,16 @@ import pytest
 from alvh.calendar.listings import PRODUCT_LAUNCHES
 from alvh.config.hedge import hedge_preset
 from alvh.config.load import config_with_overrides, load_preset
-from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.condor_ops import settlement_price
 from alvh.engine.from_config import engine_settings
-from alvh.engine.journal import JournalEntry
+from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.loop import Engine
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.synthetic import generate_market
 from alvh.runs import settlement_proxies
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
+from alvh.strategy.rules import JournalEntry
 
 EXPIRY = pd.Timestamp("2008-10-17")  # an AM monthly (third Friday)
 PREV = pd.Timestamp("2008-10-16")
@@ -114,8 +115,7 @@ def test_vx_quotes_offer_a_mini_only_from_the_vxm_launch() -> None:
     h.prepare(market)
     launch = pd.Timestamp(PRODUCT_LAUNCHES["vxm"].first_day)
     for day, has_mini in ((pd.Timestamp("2020-08-07"), False), (launch, True)):
-        m = h.pricer.market(market.snapshot(day + DECISION))
-        qs = h.pricer.vx_quotes(m)
+        qs = HedgePricer().vx_quotes(market.snapshot(day + DECISION))
         assert qs, day
         assert all((q.mini_symbol is not None) == has_mini for q in qs), day
 
@@ -139,8 +139,9 @@ def test_the_etf_layer_gets_a_quote_only_once_vxx_listed() -> None:
     launch = pd.Timestamp(PRODUCT_LAUNCHES["etf"].first_day)
     assert launch == pd.Timestamp("2009-01-30")
     for day, listed in ((pd.Timestamp("2009-01-29"), False), (launch, True)):
-        m = h.pricer.market(market.snapshot(day + DECISION))
-        kinds = {q.kind for q in h._quotes(m)}
+        snap = market.snapshot(day + DECISION)
+        h.pricer = HedgePricer()
+        kinds = {q.kind for q in h._quotes(snap, h.pricer.market(snap))}
         assert ("etf" in kinds) == listed, day
         assert "vx" in kinds
 

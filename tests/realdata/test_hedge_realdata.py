@@ -21,11 +21,11 @@ from alvh.backtest import run
 from alvh.cli.app import build_app
 from alvh.config.load import config_with_overrides, dump_toml, load_preset
 from alvh.config.run import RunConfig
-from alvh.engine.journal import JournalEntry
 from alvh.engine.result import BacktestResult
 from alvh.market.data import MarketData
 from alvh.report.attribution import front_vx_pnl_by_window, layer_pnl_by_window
 from alvh.runs import write_run_dir
+from alvh.strategy.rules import JournalEntry
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alvh.engine.journal import JournalEntry
 from alvh.engine.result import TRADE_COLUMNS, BacktestResult
 from alvh.market.data import DataSource
 from alvh.runs import write_run_dir
+from alvh.strategy.rules import JournalEntry
 
 CAPITAL_USD = 1_000_000.0
 TIERS = ("short", "medium", "long")

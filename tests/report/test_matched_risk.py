@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alvh.config.hedge import hedge_preset
 from alvh.config.load import config_with_overrides, load_preset
 from alvh.engine.from_config import engine_settings
-from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
-from alvh.engine.journal import JournalEntry
+from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.loop import Engine
 from alvh.engine.result import BacktestResult
 from alvh.market.data import MarketData
@@ -30,27 +30,36 @@ from alvh.report.excess import (
     excess_and_costs,
     open_max_loss_usd,
 )
+from alvh.strategy.book_view import BookView, HedgeMark, HedgeOrder
+from alvh.strategy.rules import Decisions
 
 CAP_PCT = 5.0  # ic-ladder: every tier risks at most 5% of equity per condor
 
 
 class _BleedingEtf:
-    """Buys 10,000 shares of an ETF once; it loses 0.4% a calendar day; half-spread $0.05, fee $0.01."""
+    """Buys 10,000 shares of a made-up ETF once (marked by ``_BleedingPricer``)."""
+
+    cfg = hedge_preset("none")
 
     def __init__(self) -> None:
-        self.start: pd.Timestamp | None = None
         self.bought = False
 
     def prepare(self, data: MarketData) -> None:
         return None
 
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+    def decide(self, snap: MarketSnapshot, view: BookView) -> Decisions[HedgeOrder]:
         if self.bought:
-            return [], []
+            return Decisions([], [])
         self.bought = True
-        return [HedgeOrder("vix_etf", "FAKE", 10_000.0, "test buy")], []
+        return Decisions([HedgeOrder("vix_etf", "FAKE", 10_000.0, "test buy")], [])
+
+
+class _BleedingPricer(HedgePricer):
+    """The ETF loses 0.4% a calendar day; half-spread $0.05, fee $0.01."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.start: pd.Timestamp | None = None
 
     def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
         day = snap.as_of.normalize()
@@ -70,7 +79,7 @@ def _run(market: MarketData, sizing: str) -> BacktestResult:
         load_preset("ic-ladder"),
         **{"data.start": "2007-03-01", "data.end": "2007-08-31", "capital.size_condors_on": sizing},
     )
-    return Engine(engine_settings(cfg), market, _BleedingEtf()).run("t")
+    return Engine(engine_settings(cfg), market, _BleedingEtf(), pricer=_BleedingPricer()).run("t")
 
 
 @pytest.fixture(scope="module")

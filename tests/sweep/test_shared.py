@@ -35,7 +35,7 @@ def test_a_config_after_others_on_one_market_equals_it_on_a_fresh_market(
     for cfg in others:
         run(cfg, shared, order_prices=False)
     sizes = shared.shared.sizes()
-    # Every session's surface and hedge view was kept (the ETF-reading view is alvh-442's).
+    # Every session's surface and hedge view was kept.
     assert sizes["spx_surface"] > 50 and sizes["hedge_market"] > 50
     last = config_with_overrides(
         base_config, **{"hedge.preset": "alvh-442", "execution.spread_band": "high"}
@@ -52,10 +52,11 @@ def test_a_shared_hedge_view_keeps_each_runs_marks_apart() -> None:
     never the marks and quotes a run prices with its own costs and contracts."""
     m = _market()
     snap = m.snapshot(pd.Timestamp("2021-02-10 15:45"))
-    a, b = build_market(snap, True), build_market(snap, True)
+    a, b = build_market(snap), build_market(snap)
     assert a is not b and a.vx_code is b.vx_code and a.option_greeks is b.option_greeks
     assert a.marks is not b.marks and a.etf_quotes is not b.etf_quotes
-    # Another key (no ETF read) is another view; the same numbers otherwise.
-    c = build_market(snap, False)
-    assert c.etf is None and a.etf is not None and c.option_greeks is not a.option_greeks
-    assert (c.vix, c.vvix, c.rate, c.vx_exp) == (a.vix, a.vvix, a.rate, a.vx_exp)
+    # The ETF bar is each run's own read of its snapshot (the memo holds no snapshot).
+    assert a.etf is not None and a.etf == b.etf
+    # Another snapshot time is another view.
+    c = build_market(m.snapshot(pd.Timestamp("2021-02-11 15:45")))
+    assert c.option_greeks is not a.option_greeks and c.today_ns > a.today_ns

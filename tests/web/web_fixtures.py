@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from alvh.engine.journal import JournalEntry, write_journal_atomically
+from alvh.engine.journal import write_journal_atomically
+from alvh.strategy.rules import JournalEntry
 
 # The hand run: four sessions over two months, equity 1,000,000 -> 1,100,000 -> 990,000 ->
 # 1,089,000 (hedged). Drawdown from the running peak: 0, 0, 990/1100 - 1 = -10 %, 1089/1100 - 1

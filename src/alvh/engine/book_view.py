@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from alvh._typing import Float64Array, Int64Array
-from alvh.engine.hedge_hook import BookView, CondorView
 from alvh.engine.state import SPX_MULT, LiveCondors, RunState
 from alvh.kernel.grouping import condor_rows
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import BookView, CondorView, HedgePrices
 
 _DAY_NS = 86_400_000_000_000
 # The view's block: rows 0-4 the fixed terms of ``LiveCondors.block``, 5-8 delta, vega,
@@ -50,7 +50,9 @@ def _columns(st: RunState, ls: LiveCondors, surf: SpxVolSurface, day: pd.Timesta
     return out
 
 
-def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
+def book_view(
+    st: RunState, surf: SpxVolSurface, day: pd.Timestamp, prices: HedgePrices | None = None
+) -> BookView:
     """Return the hedged book as the hedge sees it at the decision time.
 
     Parameters
@@ -61,6 +63,8 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         The session's SPX surface.
     day
         The session.
+    prices
+        The engine's hedge pricer, which the rule prices through.
 
     The hedge events it reports are those since the last view: the state forgets them here.
     """
@@ -101,4 +105,5 @@ def book_view(st: RunState, surf: SpxVolSurface, day: pd.Timestamp) -> BookView:
         dict(hb.entry_price),
         hb.lots,
         events,
+        prices,
     )

@@ -15,12 +15,13 @@ import pandas as pd
 from alvh.book.account import SETTLE_SPX_AM, SPX_OPTION, Account
 from alvh.book.costs import SPX_OPTION_TICKS, CostModel, complex_fill_prices, fill_price
 from alvh.book.positions import Fill
-from alvh.engine.journal import JournalEntry
 from alvh.engine.settings import ExecutionRules
-from alvh.engine.state import LEG_IS_CALL, LEG_SIGN, SPX_MULT, OpenCondor, RunState
+from alvh.engine.state import SPX_MULT, OpenCondor, RunState
 from alvh.kernel.grouping import position_sums_by_group
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.condor import LEG_IS_CALL, LEG_SIGN
+from alvh.strategy.rules import JournalEntry
 
 # Where an SPX settlement value came from (journal input ``settlement_kind``). Only "soq" is the
 # official value; the others are proxies, flagged in the journal and counted in summary.json.

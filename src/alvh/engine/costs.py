@@ -22,7 +22,7 @@ from alvh.book.costs import (
     tick_rule,
 )
 from alvh.config.execution import ExecutionConfig, LinearSpreadConfig
-from alvh.engine.hedge_hook import HedgeMark
+from alvh.strategy.book_view import HedgeMark
 
 VX_TICK = tick_rule("vx_future").small_tick  # CFE minimum increment of VX outrights, VIX points
 _PRODUCTS = ("spx_option", "vix_option", "vx_future", "vxm_future", "etf")
@@ -123,12 +123,8 @@ class HedgeCosts:
         return float(self.model.slippage("etf", self.etf_reference_price_usd))
 
 
-def vix_option_half_spread(mid: float, costs: HedgeCosts, delta: float = 1.0) -> float:
-    """Return what a VIX option fill pays over the mid, never above the mid (a bid is >= 0).
-
-    ``delta`` is accepted for the pricer's call sites; the VIX option model depends on price.
-    """
-    del delta
+def vix_option_half_spread(mid: float, costs: HedgeCosts) -> float:
+    """Return what a VIX option fill pays over the mid, never above the mid (a bid is >= 0)."""
     return max(0.0, min(float(costs.model.slippage("vix_option", mid)), mid))
 
 

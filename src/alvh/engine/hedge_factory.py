@@ -1,7 +1,9 @@
-"""Which hedge hook a run uses, with the costs its execution config sets (``make_hedge``).
+"""Which hedge rule a run uses (``make_hedge``) and what its instruments cost (``hedge_costs``).
 
-The hooks: ``alvh.engine.alvh_hedge.AlvhHedge`` (the ALVH rule), ``alvh.engine.vxth_hedge.
-VxthHedge`` (CBOE's VIX Tail Hedge benchmark overlay) and ``alvh.engine.hedge_hook.NoHedge``.
+The rules: ``alvh.strategy.hedge.alvh_rule.AlvhHedge`` (the ALVH), ``alvh.strategy.hedge.
+vxth_rule.VxthHedge`` (CBOE's VIX Tail Hedge benchmark overlay) and ``alvh.strategy.hedge.
+adapter.NoHedge``. The costs go to the engine's hedge pricer (``Engine(..., hedge_costs=)``):
+a rule prices nothing itself.
 """
 
 from __future__ import annotations
@@ -10,41 +12,37 @@ from dataclasses import fields, replace
 
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import HedgeConfig
-from alvh.engine.alvh_hedge import AlvhHedge
 from alvh.engine.costs import HedgeCosts, cost_model
-from alvh.engine.hedge_hook import HedgeHook, NoHedge
-from alvh.engine.vxth_hedge import VxthHedge
+from alvh.strategy.hedge.adapter import HedgeRule, NoHedge
+from alvh.strategy.hedge.alvh_rule import AlvhHedge
+from alvh.strategy.hedge.vxth_rule import VxthHedge
 
-__all__ = ["hedge_costs_from_execution", "make_hedge"]
-
-
-def hedge_costs_from_execution(execution: ExecutionConfig) -> HedgeCosts:
-    """Return the hedge costs a run's execution config sets: its cost model (spreads, slippage,
-    fees, sub-tick rules) and the futures initial margins."""
-    return HedgeCosts(
-        model=cost_model(execution),
-        vx_initial_margin_usd=execution.futures_initial_margin_usd.vx_future,
-        vxm_initial_margin_usd=execution.futures_initial_margin_usd.vxm_future,
-    )
+__all__ = ["hedge_costs", "make_hedge"]
 
 
-def make_hedge(
-    cfg: HedgeConfig,
-    execution: ExecutionConfig | None = None,
-    **costs: object,
-) -> HedgeHook:
-    """Return the hedge hook a config names: ``NoHedge``, ``AlvhHedge`` or ``VxthHedge``.
+def make_hedge(cfg: HedgeConfig) -> HedgeRule:
+    """Return the hedge rule a config names: ``NoHedge``, ``AlvhHedge`` or ``VxthHedge``."""
+    if cfg.rule == "alvh":
+        return AlvhHedge(cfg)
+    if cfg.rule == "vxth":
+        return VxthHedge(cfg)
+    return NoHedge()
+
+
+def hedge_costs(
+    cfg: HedgeConfig, execution: ExecutionConfig | None = None, **costs: object
+) -> HedgeCosts:
+    """Return the hedge instruments' costs a run's configs set.
 
     Parameters
     ----------
     cfg
-        The hedge config (``rule`` picks the hook).
+        The hedge config (``instruments.vx_fill_ticks``).
     execution
-        The run's execution config: hedge fees, margins and spreads come from it (default:
-        ``ExecutionConfig()``).
+        The run's execution config: its cost model (spreads, slippage, fees, sub-tick rules)
+        and futures initial margins (default: ``ExecutionConfig()``).
     **costs
-        ``HedgeCosts`` fields set on top (e.g. ``vx_initial_margin_usd=...``); fees and spreads
-        come from ``execution``.
+        ``HedgeCosts`` fields set on top (e.g. ``vx_initial_margin_usd=...``).
 
     Raises
     ------
@@ -55,11 +53,11 @@ def make_hedge(
     bad = sorted(set(costs) - known)
     if bad:
         raise TypeError(f"unknown hedge cost(s) {', '.join(bad)}; expected some of {sorted(known)}")
-    base = HedgeCosts() if execution is None else hedge_costs_from_execution(execution)
-    base = replace(base, vx_fill_ticks=cfg.instruments.vx_fill_ticks)
-    c = replace(base, **costs)  # type: ignore[arg-type]
-    if cfg.rule == "alvh":
-        return AlvhHedge(cfg, c)
-    if cfg.rule == "vxth":
-        return VxthHedge(cfg, c)
-    return NoHedge()
+    ex = execution if execution is not None else ExecutionConfig()
+    base = HedgeCosts(
+        model=cost_model(ex),
+        vx_initial_margin_usd=ex.futures_initial_margin_usd.vx_future,
+        vxm_initial_margin_usd=ex.futures_initial_margin_usd.vxm_future,
+        vx_fill_ticks=cfg.instruments.vx_fill_ticks,
+    )
+    return replace(base, **costs)  # type: ignore[arg-type]

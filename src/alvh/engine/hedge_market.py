@@ -6,8 +6,8 @@ serves (``MarketSnapshot.vx_curve_day``, ``closes``, ``rate_pct``, ``etf_bar``; 
 behind them live in ``alvh.market``). Dates are integer nanoseconds (midnights): comparing and
 subtracting ints gives the same answers as the ``pd.Timestamp`` arithmetic it replaces
 (``(a - b).days`` is ``(a_ns - b_ns) // DAY_NS``) without building a Timestamp a day. The
-Timestamp-keyed views (``vx_by_code``, ``vx_by_expiry``, ``today``, ``curve_date``) are built on
-first use for callers that want them.
+Timestamp-keyed views (``vx_by_expiry``, ``today``, ``curve_date``) are built on first use for
+the rules that read them.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from datetime import date
 
 import pandas as pd
 
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.errors import NoDataError
 from alvh.market.curve_index import DAY_NS
 from alvh.market.etf_series import EtfBar
 from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.book_view import HedgeMark
 from alvh.strategy.hedge.instruments import InstrumentQuote
 
 __all__ = ["DAY_NS", "HedgeMarket", "build_market", "date_of_ns", "ns_of_date"]
@@ -60,15 +60,17 @@ class HedgeMarket:
         IRX as a decimal (0 when unknown).
     etf
         The ETF's bar (price, front weight, front expiry ns, second expiry ns) at the curve
-        date, None when not asked for or unknown.
+        date, None when unknown; read from the snapshot on first use (only a run that holds
+        or may buy the ETF asks, and the first read builds the data's ETF series).
     marks, option_greeks, etf_quotes
         What the pricer computed from this market (kept for the rest of the session).
     """
 
     __slots__ = (
+        "_etf",
+        "_snap",
         "_views",
         "curve_ns",
-        "etf",
         "etf_quotes",
         "marks",
         "option_greeks",
@@ -93,8 +95,8 @@ class HedgeMarket:
         rate: float,
         vix: float | None,
         vix3m: float | None,
-        etf: EtfBar | None = None,
         option_greeks: dict[tuple[int, float, bool], tuple[float, ...]] | None = None,
+        snap: MarketSnapshot | None = None,
     ) -> None:
         self.today_ns = today_ns
         self.curve_ns = curve_ns
@@ -105,7 +107,8 @@ class HedgeMarket:
         self.rate = rate
         self.vix = vix
         self.vix3m = vix3m
-        self.etf = etf
+        self._snap = snap
+        self._etf: EtfBar | bool | None = False  # False: not read yet
         self.marks: dict[str, HedgeMark] = {}
         # VIX option greeks by (expiry ns, strike, is_call): a held option is marked and quoted.
         # Market-only (the VIX option model on this market's forwards, VVIX and rate): shared
@@ -113,6 +116,14 @@ class HedgeMarket:
         self.option_greeks = {} if option_greeks is None else option_greeks
         self.etf_quotes: dict[str, InstrumentQuote | None] = {}
         self._views: dict[str, object] | None = None  # built on first use (rarely)
+
+    @property
+    def etf(self) -> EtfBar | None:
+        """The ETF's bar at the curve date (see the class docstring), None when unknown."""
+        if self._etf is False:
+            snap = self._snap
+            self._etf = None if snap is None or self.curve_ns is None else snap.etf_bar()
+        return self._etf  # type: ignore[return-value]
 
     # -- Timestamp views, built on first use ----------------------------------------------
     def _new_views(self) -> dict[str, object]:
@@ -130,17 +141,6 @@ class HedgeMarket:
         return None if self.curve_ns is None else pd.Timestamp(self.curve_ns)
 
     @property
-    def vx_by_code(self) -> dict[str, tuple[pd.Timestamp, float]]:
-        """Contract code -> (expiry, settle), as ``vx_code`` with Timestamp expiries."""
-        views = self._views if self._views is not None else self._new_views()
-        v = views.get("by_code")
-        if v is None:
-            v = views["by_code"] = {
-                code: (pd.Timestamp(e), px) for code, (e, px) in self.vx_code.items()
-            }
-        return v  # type: ignore[return-value]
-
-    @property
     def vx_by_expiry(self) -> dict[pd.Timestamp, float]:
         """Expiry -> settle, as ``vx_exp`` with Timestamp keys."""
         views = self._views if self._views is not None else self._new_views()
@@ -150,17 +150,19 @@ class HedgeMarket:
         return v  # type: ignore[return-value]
 
 
-def build_market(snap: MarketSnapshot, with_etf: bool = False) -> HedgeMarket:
-    """Return the hedge market of ``snap`` (the ETF read too when ``with_etf``).
+def build_market(snap: MarketSnapshot) -> HedgeMarket:
+    """Return the hedge market of ``snap`` (its ETF bar read on first use).
 
     Every datum comes through the snapshot's methods (the VX curve by day, the latest closes
     and rate, the ETF bar): "known at" is the snapshot's business, not this module's. They
-    depend on the market, the snapshot time and ``with_etf`` only, so they are read once per
-    ``MarketData`` (``MarketData.shared``), with the day's VIX option greeks; the marks and
-    quotes a run prices from them (its costs, its contracts) stay its own.
+    depend on the market and the snapshot time only, so they are read once per ``MarketData``
+    (``MarketData.shared``), with the day's VIX option greeks; the marks and quotes a run prices
+    from them (its costs, its contracts) stay its own, and so does the ETF bar, read from this
+    run's snapshot on first use (the memo holds no snapshot).
     """
-    key = (int(snap.as_of.value), with_etf)
-    return HedgeMarket(*snap.data.shared.get("hedge_market", key, lambda: _fields(snap, with_etf)))
+    key = int(snap.as_of.value)
+    fields = snap.data.shared.get("hedge_market", key, lambda: _fields(snap))
+    return HedgeMarket(*fields, snap=snap)
 
 
 _Fields = tuple[
@@ -173,12 +175,11 @@ _Fields = tuple[
     float,
     float | None,
     float | None,
-    EtfBar | None,
     dict[tuple[int, float, bool], tuple[float, ...]],
 ]
 
 
-def _fields(snap: MarketSnapshot, with_etf: bool) -> _Fields:
+def _fields(snap: MarketSnapshot) -> _Fields:
     """Return ``HedgeMarket``'s arguments read from ``snap`` (``build_market`` without memo)."""
     key = int(snap.as_of.value)
     curve = snap.vx_curve_day()
@@ -196,7 +197,6 @@ def _fields(snap: MarketSnapshot, with_etf: bool) -> _Fields:
         rate,
         _opt_close(snap, "VIX"),
         _opt_close(snap, "VIX3M"),
-        snap.etf_bar() if with_etf and curve.curve_ns is not None else None,
         {},
     )
 

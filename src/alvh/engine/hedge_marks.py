@@ -14,10 +14,10 @@ import pandas as pd
 
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
 from alvh.engine.costs import HedgeCosts, vix_option_half_spread
-from alvh.engine.hedge_hook import HedgeMark
 from alvh.engine.hedge_market import DAY_NS, HedgeMarket, date_of_ns
 from alvh.errors import NoDataError
 from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.book_view import HedgeMark
 from alvh.strategy.hedge.instruments import InstrumentQuote
 
 
@@ -29,7 +29,6 @@ class HedgePricer(Protocol):
     """
 
     costs: HedgeCosts
-    etf_note: str
 
     def beta(self, dte: int) -> float: ...
 
@@ -44,7 +43,7 @@ class HedgePricer(Protocol):
         vvix: float,
     ) -> tuple[tuple[float, ...], int]: ...
 
-    def etf_quote(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None: ...
+    def etf_quote_on(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None: ...
 
 
 class FutureTerms(NamedTuple):
@@ -182,7 +181,7 @@ def option_mark(
     price, delta = g[0], g[1]
     return HedgeMark(
         mid=price,
-        half_spread=vix_option_half_spread(price, pricer.costs, delta),
+        half_spread=vix_option_half_spread(price, pricer.costs),
         multiplier=t.multiplier,
         expiry=exp,
         vega_usd_per_vol_pt=delta * pricer.beta(dte) * t.multiplier,
@@ -194,10 +193,10 @@ def option_mark(
 
 def etf_mark(pricer: HedgePricer, snap: MarketSnapshot, m: HedgeMarket, t: EtfTerms) -> HedgeMark:
     """Mark the modelled ETF; its spread and fee scale with its price from the reference one."""
-    q = pricer.etf_quote(m, t.contract.symbol)
+    q = pricer.etf_quote_on(m, t.contract.symbol)
     if q is None:
         raise NoDataError(
-            f"{t.contract.id}: no ETF price known at {snap.as_of} ({pricer.etf_note})"
+            f"{t.contract.id}: no ETF price known at {snap.as_of} ({snap.data.etf_note})"
         )
     scale = q.price / pricer.costs.etf_reference_price_usd
     return HedgeMark(

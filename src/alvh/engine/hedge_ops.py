@@ -1,7 +1,7 @@
 """Hedge contracts in the overlay account: marks, fills, expiry settlement, liquidation.
 
-The hedge hook prices its own contracts (``HedgeHook.mark``); the loop books fills into the
-hedge account and values it with the marks. A contract the data cannot price on a session (a
+The engine's hedge pricer marks the contracts (``HedgePricer.mark``); the loop books fills into
+the hedge account and values it with the marks. A contract the data cannot price on a session (a
 missing VX settlement, say) keeps its last mark, and the journal says so, rather than stopping
 the run or valuing it at zero.
 """
@@ -14,23 +14,23 @@ import pandas as pd
 from alvh.book.contracts import parse_contract_id
 from alvh.book.positions import Fill
 from alvh.engine.costs import below_one_tick, hedge_fill_price
-from alvh.engine.hedge_hook import (
+from alvh.engine.hedge_pricing import HedgePricer
+from alvh.engine.state import RunState
+from alvh.errors import NoDataError
+from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.book_view import (
     FillOutcome,
     HedgeEvent,
-    HedgeHook,
     HedgeMark,
     HedgeOrder,
     layer_of_group,
     lot_group,
 )
-from alvh.engine.journal import JournalEntry
-from alvh.engine.state import RunState
-from alvh.errors import NoDataError
-from alvh.market.snapshot import MarketSnapshot
+from alvh.strategy.rules import JournalEntry
 
 
 def refresh_hedge_marks(
-    st: RunState, hedge: HedgeHook, snap: MarketSnapshot, entries: list[JournalEntry]
+    st: RunState, pricer: HedgePricer, snap: MarketSnapshot, entries: list[JournalEntry]
 ) -> None:
     """Mark every open hedge lot; carry the last mark (and journal it) when there is none."""
     acct = st.hedges_acct
@@ -38,7 +38,7 @@ def refresh_hedge_marks(
     if legs.slot.shape[0] == 0:
         return
     marks = st.hedge_marks
-    mark = hedge.mark
+    mark = pricer.mark
     prices: list[float] = []
     for hid in acct.open_contract_ids():
         try:
@@ -63,7 +63,7 @@ def refresh_hedge_marks(
 
 def fill_hedge(
     st: RunState,
-    hedge: HedgeHook,
+    pricer: HedgePricer,
     snap: MarketSnapshot,
     day: pd.Timestamp,
     o: HedgeOrder,
@@ -83,7 +83,7 @@ def fill_hedge(
         st.hedge_events.append(HedgeEvent(FillOutcome.UNFILLED, o.layer, o.contract_id, o.qty))
 
     try:
-        m = hedge.mark(snap, o.contract_id)
+        m = pricer.mark(snap, o.contract_id)
     except (KeyError, NoDataError) as e:
         skip(f"no fill: {o.contract_id} has no price on {day.date()} ({e})")
         return
@@ -107,7 +107,7 @@ def fill_hedge(
 
 def settle_hedges(
     st: RunState,
-    hedge: HedgeHook,
+    pricer: HedgePricer,
     snap: MarketSnapshot,
     day: pd.Timestamp,
     entries: list[JournalEntry],
@@ -130,7 +130,7 @@ def settle_hedges(
         if last is not None and (last.expiry is None or last.expiry > day):
             continue  # the expiry is known from the last mark: nothing to price today
         try:
-            m = hedge.mark(snap, hid)
+            m = pricer.mark(snap, hid)
         except (KeyError, NoDataError):
             m = st.hedge_marks.get(hid)  # type: ignore[assignment]
             if m is None:

@@ -25,20 +25,16 @@ Half-spreads below are the ``ExecutionConfig()`` defaults of the run's one cost 
   are at a reference price (default 25 USD a share).
 
 The costs live in ``alvh.engine.costs`` and what a snapshot says about the instruments
-(``HedgeMarket``, built once a snapshot) in ``alvh.engine.hedge_market``; both are re-exported
-here.
+(``HedgeMarket``, built once a snapshot) in ``alvh.engine.hedge_market``.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
-from alvh.book.contracts import Contract, EtfShare, VixFuture, VixOption
+from alvh.book.contracts import EtfShare, VixFuture, VixOption, parse_contract_id
 from alvh.calendar.listings import product_listed_on
-from alvh.engine.costs import VX_TICK, HedgeCosts, vix_option_half_spread
-from alvh.engine.hedge_hook import HedgeMark
+from alvh.engine.costs import HedgeCosts, vix_option_half_spread
 from alvh.engine.hedge_market import DAY_NS, HedgeMarket, build_market, date_of_ns, ns_of_date
 from alvh.engine.hedge_marks import (
     EtfTerms,
@@ -53,9 +49,9 @@ from alvh.engine.hedge_marks import (
     vix_settlement,
 )
 from alvh.errors import PricingError
-from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixoptions import VixOptionModel, strike_for_delta
+from alvh.strategy.book_view import HedgeMark
 from alvh.strategy.hedge.instruments import (
     InstrumentQuote,
     etf_quote,
@@ -65,29 +61,19 @@ from alvh.strategy.hedge.instruments import (
     vx_quote,
 )
 
-__all__ = [
-    "LAYER_OF_PRODUCT",
-    "VIX_STRIKE_GRID",
-    "VX_TICK",
-    "HedgeCosts",
-    "HedgeMarket",
-    "HedgePricer",
-    "expiry_date",
-    "vix_option_half_spread",
-]
+__all__ = ["VIX_STRIKE_GRID", "HedgePricer", "hedge_contract"]
 
-LAYER_OF_PRODUCT = {
-    "vx_future": "vx_futures",
-    "vxm_future": "vx_futures",
-    "vix_option": "vix_calls",
-    "etf": "vix_etf",
-}
 VIX_STRIKE_GRID = 1.0
-_Market = HedgeMarket  # the name the hedge rule imports
 
 
 class HedgePricer:
-    """Marks, quotes and settlements of hedge contracts; remembers the contracts it created.
+    """Marks, quotes and settlements of hedge contracts: a function of (snapshot, contract id).
+
+    A contract id carries the contract's terms (``alvh.book.contracts.parse_contract_id``:
+    kind, expiry, strike, right, mini), so the pricer keeps no registry: any id it can parse,
+    it can price from any snapshot. What it keeps are memos of pure functions (a contract's
+    fixed terms, ``vx_beta`` by whole days, the VIX option model of a VVIX level) and the
+    market of the last snapshot it was asked about (marks are asked many times a session).
 
     Parameters
     ----------
@@ -97,51 +83,10 @@ class HedgePricer:
 
     def __init__(self, costs: HedgeCosts | None = None) -> None:
         self.costs = costs or HedgeCosts()
-        self._contracts: dict[str, Contract] = {}
-        # Ids of the contracts quotes name each day, by what defines them (built once per run).
-        self._option_ids: dict[tuple[int, float], str] = {}
-        self._future_ids: dict[tuple[str, int], tuple[str, str] | None] = {}
         self._models: dict[float, VixOptionModel] = {}
         self._cache: tuple[MarketSnapshot, int, HedgeMarket] | None = None
-        self._expiries: dict[str, tuple[int, pd.Timestamp]] = {}  # contract id -> expiry
         self._terms_of: dict[str, Terms] = {}  # contract id -> _terms
         self._betas: dict[int, float] = {}  # whole days -> vx_beta
-        self._etf = False  # whether markets read the ETF (prepare_etf)
-        self.etf_note = "ETF series not prepared"
-
-    # -- set-up ---------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget contracts, caches and the ETF series (a new run)."""
-        self._contracts.clear()
-        self._option_ids.clear()
-        self._future_ids.clear()
-        self._models.clear()
-        self._cache = None
-        self._expiries.clear()
-        self._terms_of.clear()
-        self._etf = False
-        self.etf_note = "ETF series not prepared"
-
-    def prepare_etf(self, data: MarketData) -> None:
-        """Read the VXX-like ETF in every market (the data's series, built once; its note)."""
-        self._etf = True
-        self.etf_note = data.etf_note
-
-    def register(self, contract: Contract) -> str:
-        """Remember ``contract`` so that ``mark`` can price its id; return the id."""
-        self._contracts[contract.id] = contract
-        self._terms_of.pop(contract.id, None)
-        return contract.id
-
-    def _call_id(self, expiry_ns: int, strike: float) -> str:
-        """Register the VIX call of an expiry and ``strike`` (once) and return its id."""
-        key = (expiry_ns, strike)
-        cid = self._option_ids.get(key)
-        if cid is None:
-            cid = self._option_ids[key] = self.register(
-                VixOption(date_of_ns(expiry_ns), strike, "C")
-            )
-        return cid
 
     def option_model(self, vvix: float) -> VixOptionModel:
         """Return the VIX option vol model of a VVIX level (one object per level)."""
@@ -149,14 +94,6 @@ class HedgePricer:
         if model is None:
             model = self._models[vvix] = VixOptionModel(vvix)
         return model
-
-    def contract(self, contract_id: str) -> Contract:
-        """Return the contract of an id created by this pricer (``KeyError`` otherwise)."""
-        return self._contracts[contract_id]
-
-    def find(self, contract_id: str) -> Contract | None:
-        """Return the contract of an id, or None when this pricer did not create it."""
-        return self._contracts.get(contract_id)
 
     # -- the market of one snapshot -------------------------------------------------------
     def market(self, snap: MarketSnapshot) -> HedgeMarket:
@@ -168,17 +105,9 @@ class HedgePricer:
         key = int(snap.as_of.value)
         if c is not None and c[1] == key:
             return c[2]
-        m = build_market(snap, self._etf)
+        m = build_market(snap)
         self._cache = (snap, key, m)
         return m
-
-    def _expiry(self, c: VixFuture | VixOption) -> tuple[int, pd.Timestamp]:
-        """Return a contract's expiry as (int64 ns, Timestamp), computed once per contract."""
-        hit = self._expiries.get(c.id)
-        if hit is None:
-            ns = ns_of_date(c.expiry)
-            hit = self._expiries[c.id] = (ns, pd.Timestamp(ns))
-        return hit
 
     # -- settlement -----------------------------------------------------------------------
     settlement_kind = staticmethod(settlement_kind)
@@ -194,7 +123,7 @@ class HedgePricer:
         Raises
         ------
         KeyError
-            If the id was not created by this pricer.
+            If the id names no hedge contract (a VX or VXM future, a VIX option, an ETF).
         NoDataError
             If the snapshot lacks the data to price it (e.g. the VX contract is not on the
             latest known curve, or no VVIX is known for an option).
@@ -202,33 +131,33 @@ class HedgePricer:
         c = self._cache  # market(snap), its hit inline: marks are asked many times a session
         m = c[2] if c is not None and c[0] is snap else self.market(snap)
         hit = m.marks.get(contract_id)
-        if hit is None:  # a cached mark was made from a contract this pricer created
+        if hit is None:
             hit = m.marks[contract_id] = self._mark(snap, m, contract_id)
         return hit
 
     def _terms(self, contract_id: str) -> Terms:
-        """Return what marking a contract needs that never changes (built once per contract).
+        """Return what marking a contract needs that never changes (built once per id).
 
-        One of ``FutureTerms``, ``OptionTerms``, ``EtfTerms``; ``KeyError`` for an id this
-        pricer did not create.
+        One of ``FutureTerms``, ``OptionTerms``, ``EtfTerms``; ``KeyError`` for an id that
+        names no hedge contract.
         """
         hit = self._terms_of.get(contract_id)
         if hit is None:
-            c = self._contracts[contract_id]
+            c = hedge_contract(contract_id)
+            if c is None:
+                raise KeyError(contract_id)
             k = self.costs
             if isinstance(c, VixFuture):
-                e_ns, exp = self._expiry(c)
+                e_ns = ns_of_date(c.expiry)
                 fee = k.vxm_fee_usd if c.mini else k.vx_fee_usd
                 margin = k.vxm_initial_margin_usd if c.mini else k.vx_initial_margin_usd
                 half = None if k.vx_fill_ticks is None else k.vx_half_spread(0.0, c.mini)
-                hit = FutureTerms(c, e_ns, exp, fee, margin, c.multiplier, half)
+                hit = FutureTerms(c, e_ns, pd.Timestamp(e_ns), fee, margin, c.multiplier, half)
             elif isinstance(c, VixOption):
-                e_ns, exp = self._expiry(c)
-                hit = OptionTerms(c, e_ns, exp, k.vix_option_fee_usd, c.multiplier)
-            elif isinstance(c, EtfShare):
-                hit = EtfTerms(c, k.etf_fee_per_share_usd, k.etf_half_spread())
+                e_ns = ns_of_date(c.expiry)
+                hit = OptionTerms(c, e_ns, pd.Timestamp(e_ns), k.vix_option_fee_usd, c.multiplier)
             else:
-                raise KeyError(c.id)
+                hit = EtfTerms(c, k.etf_fee_per_share_usd, k.etf_half_spread())
             self._terms_of[contract_id] = hit
         return hit
 
@@ -248,29 +177,20 @@ class HedgePricer:
         return etf_mark(self, snap, m, t)
 
     def vix_option(
-        self,
-        m: HedgeMarket,
-        expiry: pd.Timestamp,
-        strike: float,
-        is_call: bool = True,
-        snap: MarketSnapshot | None = None,
+        self, snap: MarketSnapshot, expiry: pd.Timestamp, strike: float, is_call: bool = True
     ) -> tuple[float, float, int]:
         """Return (price, Black-76 delta, calendar days) of a VIX option on its VX future."""
-        return self._vix_option(m, int(expiry.value), strike, is_call, snap)
-
-    def _vix_option(
-        self,
-        m: HedgeMarket,
-        expiry_ns: int,
-        strike: float,
-        is_call: bool,
-        snap: MarketSnapshot | None,
-    ) -> tuple[float, float, int]:
+        m = self.market(snap)
+        expiry_ns = int(expiry.value)
         fwd = m.vx_exp.get(expiry_ns)
         if fwd is None or m.curve_ns is None or m.vvix is None:
             raise no_option_data(m, expiry_ns, snap)
         g, days = self.option_greeks(m, expiry_ns, strike, is_call, fwd, m.curve_ns, m.vvix)
         return g[0], g[1], days
+
+    def option_half_spread(self, mid: float) -> float:
+        """Return what a VIX option fill pays over ``mid`` (``vix_option_half_spread``)."""
+        return vix_option_half_spread(mid, self.costs)
 
     def option_greeks(
         self,
@@ -294,8 +214,9 @@ class HedgePricer:
         return g, days
 
     # -- quotes for the strategy ----------------------------------------------------------
-    def vx_quotes(self, m: HedgeMarket, max_n: int = 6) -> list[InstrumentQuote]:
+    def vx_quotes(self, snap: MarketSnapshot, max_n: int = 6) -> list[InstrumentQuote]:
         """Return quotes of the first ``max_n`` VX futures live after today (with their minis)."""
+        m = self.market(snap)
         out: list[InstrumentQuote] = []
         if m.vix is None or m.curve_ns is None:
             return out
@@ -306,32 +227,19 @@ class HedgePricer:
         # rounds to whole VX (alvh.calendar.listings).
         vxm_listed = product_listed_on("vxm", date_of_ns(m.today_ns))
         for e_ns, code, px in live[:max_n]:
-            ids = self._future_pair(code, e_ns)
-            if ids is None:
+            try:
+                fut = VixFuture(code, date_of_ns(e_ns))
+            except ValueError:
                 continue  # a non-monthly code (weekly); the hedge trades monthlies
-            mini = ids[1] if vxm_listed else None
+            mini = VixFuture(code, fut.expiry, mini=True).id if vxm_listed else None
             margins = (k.vx_initial_margin_usd, k.vxm_initial_margin_usd)
-            q = vx_quote(ids[0], px, m.vix, date_of_ns(e_ns), today, mini, *margins)
+            q = vx_quote(fut.id, px, m.vix, fut.expiry, today, mini, *margins)
             out.append(q)
         return out
 
-    def _future_pair(self, code: str, expiry_ns: int) -> tuple[str, str] | None:
-        """Register the VX future and its mini of ``code`` (once); None for a non-monthly code."""
-        key = (code, expiry_ns)
-        if key not in self._future_ids:
-            expiry = date_of_ns(expiry_ns)
-            try:
-                fut = VixFuture(code, expiry)
-            except ValueError:
-                self._future_ids[key] = None
-            else:
-                mini = self.register(VixFuture(code, expiry, mini=True))
-                self._future_ids[key] = (self.register(fut), mini)
-        return self._future_ids[key]
-
     def call_quotes(
         self,
-        m: HedgeMarket,
+        snap: MarketSnapshot,
         otm_pct: float | None,
         delta: float | None,
         spread_width_pct: float | None = None,
@@ -339,8 +247,9 @@ class HedgePricer:
     ) -> list[InstrumentQuote]:
         """Return one VIX call (or call spread) quote per live expiry, strike by OTM % or delta.
 
-        A spread's symbol is ``"<long id>|<short id>"``; :meth:`spread_legs` splits it.
+        A spread's symbol is ``"<long id>|<short id>"`` (``spread_legs`` splits it).
         """
+        m = self.market(snap)
         out: list[InstrumentQuote] = []
         if m.vvix is None or m.curve_ns is None:
             return out
@@ -365,31 +274,34 @@ class HedgePricer:
             if len(legs) == 2:
                 s = self.option_greeks(m, e_ns, legs[1], True, fwd, m.curve_ns, m.vvix)[0]
                 price, dlt, theta = price + -1.0 * s[0], dlt + -1.0 * s[1], theta + -1.0 * s[4]
+            expiry = date_of_ns(e_ns)
             out.append(
                 InstrumentQuote(
-                    "|".join(self._call_id(e_ns, kk) for kk in legs),
+                    "|".join(VixOption(expiry, kk, "C").id for kk in legs),
                     "vix_call" if len(legs) == 1 else "vix_call_spread",
                     price,
                     100.0,
                     dlt * vx_beta(days),
                     theta * 365.0 / 12.0,
-                    date_of_ns(e_ns),
+                    expiry,
                 )
             )
         return out
 
-    def etf_quote(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None:
+    def etf_quote(self, snap: MarketSnapshot, symbol: str) -> InstrumentQuote | None:
         """Return the ETF quote (price, beta per share, carry) at the snapshot's curve date."""
+        return self.etf_quote_on(self.market(snap), symbol)
+
+    def etf_quote_on(self, m: HedgeMarket, symbol: str) -> InstrumentQuote | None:
+        """Return ``etf_quote`` on the market ``m`` (kept in ``m.etf_quotes``)."""
         quotes = m.etf_quotes
         if symbol in quotes:  # one quote a session: the marks and the rule ask again
             return quotes[symbol]
         q = None
-        if m.etf is not None and m.vix is not None and m.curve_ns is not None:
+        if m.vix is not None and m.curve_ns is not None and m.etf is not None:
             price, w, e1, e2 = m.etf
             f1, f2 = m.vx_exp.get(e1), m.vx_exp.get(e2)
             if f1 is not None and f2 is not None:
-                if not isinstance(self._contracts.get(symbol), EtfShare):
-                    self.register(EtfShare(symbol))
                 d0 = m.curve_ns
                 q = etf_quote(
                     symbol, price, w, f1, f2, m.vix, (e1 - d0) // DAY_NS, (e2 - d0) // DAY_NS
@@ -397,9 +309,10 @@ class HedgePricer:
         quotes[symbol] = q
         return q
 
-    def quote_of(self, m: HedgeMarket, contract_id: str) -> InstrumentQuote | None:
+    def quote_of(self, snap: MarketSnapshot, contract_id: str) -> InstrumentQuote | None:
         """Return a sizing quote of one held contract (for its carry), or None."""
-        c = self._contracts.get(contract_id)
+        m = self.market(snap)
+        c = hedge_contract(contract_id)
         if c is None or m.curve_ns is None or m.vix is None:
             return None
         if isinstance(c, VixFuture):
@@ -409,7 +322,7 @@ class HedgePricer:
             q = vx_quote(c.id, hit[1], m.vix, date_of_ns(hit[0]), date_of_ns(m.curve_ns))
             return q if not c.mini else _scaled(q, 0.1)
         if isinstance(c, VixOption):
-            e_ns = self._expiry(c)[0]
+            e_ns = ns_of_date(c.expiry)
             if e_ns <= m.today_ns or m.vvix is None or e_ns not in m.vx_exp:
                 return None
             g, days = self.option_greeks(
@@ -418,17 +331,16 @@ class HedgePricer:
             return InstrumentQuote(
                 c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry
             )
-        if isinstance(c, EtfShare):
-            return self.etf_quote(m, c.symbol)
-        return None
+        return self.etf_quote_on(m, c.symbol)
 
-    def carry_of(self, m: HedgeMarket, contract_id: str) -> tuple[float, float] | None:
+    def carry_of(self, snap: MarketSnapshot, contract_id: str) -> tuple[float, float] | None:
         """Return (multiplier, carry per month) of ``quote_of``'s quote, without building it.
 
         The daily carry estimate of held contracts reads only these two numbers; same
         arithmetic as ``quote_of`` (tested), so the same floats.
         """
-        c = self._contracts.get(contract_id)
+        m = self.market(snap)
+        c = hedge_contract(contract_id)
         if c is None or m.curve_ns is None or m.vix is None:
             return None
         if isinstance(c, VixFuture):
@@ -441,7 +353,7 @@ class HedgePricer:
         if isinstance(c, VixOption):
             # The greeks the session's mark of this option computed (else computed here and
             # kept for the mark): theta per day x 365 / 12, as ``quote_of``'s quote has it.
-            e_ns = self._expiry(c)[0]
+            e_ns = ns_of_date(c.expiry)
             if e_ns <= m.today_ns or m.vvix is None:
                 return None
             fwd = m.vx_exp.get(e_ns)
@@ -449,15 +361,8 @@ class HedgePricer:
                 return None
             g, _ = self.option_greeks(m, e_ns, c.strike, c.is_call, fwd, m.curve_ns, m.vvix)
             return 100.0, g[4] * 365.0 / 12.0
-        if isinstance(c, EtfShare):
-            q = self.etf_quote(m, c.symbol)
-            return None if q is None else (q.multiplier, q.carry_per_month)
-        return None
-
-    def spread_legs(self, symbol: str) -> list[tuple[str, float]]:
-        """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol."""
-        ids = symbol.split("|")
-        return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]
+        q = self.etf_quote_on(m, c.symbol)
+        return None if q is None else (q.multiplier, q.carry_per_month)
 
 
 def _grid(k: float) -> float:
@@ -470,6 +375,15 @@ def _scaled(q: InstrumentQuote, f: float) -> InstrumentQuote:
     )
 
 
-def expiry_date(contract: Contract) -> date | None:
-    """Return a hedge contract's expiry (None for ETF shares)."""
-    return None if isinstance(contract, EtfShare) else contract.expiry
+def hedge_contract(contract_id: str) -> VixFuture | VixOption | EtfShare | None:
+    """Return the hedge contract an id names (its terms are in the id), None for any other id.
+
+    A VX future's expiry follows the CFE rule (``alvh.calendar.expiries.vx_expiry``), which
+    gives the data's expiry for every contract the hedge trades (the equivalence runs of
+    issue 19 price the same contracts as the registry of data expiries did).
+    """
+    try:
+        c = parse_contract_id(contract_id)
+    except ValueError:
+        return None
+    return c if isinstance(c, VixFuture | VixOption | EtfShare) else None

@@ -1,4 +1,5 @@
-"""The decision journal: for every session and every rule, inputs, outcome, action, reason.
+"""The decision journal: for every session and every rule, inputs, outcome, action, reason
+(``alvh.strategy.rules.JournalEntry``, what every rule returns).
 
 SQLite by default (one file, WAL mode, append-only, one transaction per session), behind the
 small ``Journal`` interface so a server database can back it later. A backtest writes its journal
@@ -21,16 +22,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from types import MappingProxyType
-from typing import NamedTuple
 
 import orjson
 import pandas as pd
 
 from alvh.engine._gc import fewer_gc_passes
 from alvh.errors import StoreError
+from alvh.strategy.rules import JournalEntry
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -54,36 +54,6 @@ CREATE TABLE IF NOT EXISTS decisions (
 """
 # Built after a bulk load (one sort instead of a B-tree insert per row).
 _INDEX = "CREATE INDEX IF NOT EXISTS decisions_rule ON decisions (run_id, rule, date);"
-
-
-_NO_INPUTS: Mapping[str, object] = MappingProxyType({})  # shared, read-only
-
-
-class JournalEntry(NamedTuple):
-    """One rule's verdict on one session.
-
-    A named tuple: immutable, and about three times cheaper to build than a frozen dataclass
-    (a 20-year hedged run builds about 100,000).
-
-    Attributes
-    ----------
-    rule
-        Rule name, e.g. ``hedge.trigger.iv_shift`` or ``tier.short.exit.profit_target``.
-    inputs
-        The numbers (and labels) the rule used, JSON-serialisable (default: none).
-    outcome
-        ``fired``, ``clear``, ``skipped``, ``entered``, ``exited``, ...
-    action
-        What the book did because of it (``none`` when nothing).
-    reason
-        The reason in words, with the numbers.
-    """
-
-    rule: str
-    inputs: Mapping[str, object] = _NO_INPUTS
-    outcome: str = "clear"
-    action: str = "none"
-    reason: str = ""
 
 
 def _json_default(o: object) -> object:

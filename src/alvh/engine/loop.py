@@ -36,11 +36,9 @@ from alvh.engine.condor_ops import (
     settle_condor,
     settle_kept_legs,
 )
-from alvh.engine.entries import CondorEntry, CondorRules
-from alvh.engine.hedge_adapter import HedgeAdapter
-from alvh.engine.hedge_hook import NO_VIEW, HedgeHook, NoHedge
+from alvh.engine.costs import HedgeCosts
 from alvh.engine.hedge_ops import fill_hedge, liquidate_hedges, refresh_hedge_marks, settle_hedges
-from alvh.engine.journal import JournalEntry
+from alvh.engine.hedge_pricing import HedgePricer
 from alvh.engine.records import (
     build_result,
     condor_order_row,
@@ -49,11 +47,22 @@ from alvh.engine.records import (
 )
 from alvh.engine.result import BacktestResult
 from alvh.engine.settings import EngineSettings
-from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor, Pending, Ruin, RunState
+from alvh.engine.state import SPX_MULT, OpenCondor, Pending, Ruin, RunState
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import AtmTermStructure, SpxVolSurface
+from alvh.strategy.book_view import NO_VIEW, HedgeOrder
+from alvh.strategy.condor import LEG_SIGN
+from alvh.strategy.condor_rules import (
+    CondorBook,
+    CondorEntries,
+    CondorEntry,
+    CondorExit,
+    CondorExits,
+)
+from alvh.strategy.hedge.adapter import HedgeRule, NoHedge
+from alvh.strategy.rules import Decisions, JournalEntry
 
 # Interest on cash: ACT/360, the money-market convention of T-bills and fed funds.
 CASH_DAY_BASIS = 360.0
@@ -91,15 +100,34 @@ class Engine:
     data
         The market.
     hedge
-        The hedge hook; ``NoHedge()`` when None.
+        The hedge rule; ``NoHedge()`` when None.
+    hedge_costs
+        What the hedge instruments cost (``alvh.engine.hedge_factory.hedge_costs``); default
+        ``ExecutionConfig()``'s with the hedge config's ``vx_fill_ticks``. The engine's one
+        hedge pricer marks, fills and settles with them and the rule reads its prices through
+        the book view.
+    pricer
+        Another hedge pricer (e.g. one that marks a test's made-up contracts); ``hedge_costs``
+        is then not used.
     """
 
     def __init__(
-        self, settings: EngineSettings, data: MarketData, hedge: HedgeHook | None = None
+        self,
+        settings: EngineSettings,
+        data: MarketData,
+        hedge: HedgeRule | None = None,
+        hedge_costs: HedgeCosts | None = None,
+        pricer: HedgePricer | None = None,
     ) -> None:
         self.s = settings
         self.data = data
-        self.hedge: HedgeHook = hedge or NoHedge()
+        self.hedge: HedgeRule = hedge or NoHedge()
+        if pricer is None:
+            if hedge_costs is None:
+                ticks = self.hedge.cfg.instruments.vx_fill_ticks
+                hedge_costs = HedgeCosts(vx_fill_ticks=ticks)
+            pricer = HedgePricer(hedge_costs)
+        self.pricer = pricer
         sessions = data.sessions("SPX")
         # The surface needs the day's VIX: run only where SPX and VIX both have bars.
         if "VIX" in data.symbols:
@@ -113,8 +141,10 @@ class Engine:
                 f"fewer than two SPX sessions between {settings.start} and {settings.end} in "
                 f"{data.source.description} (it spans {data.first_date().date()}..{data.last_date().date()})"
             )
-        self.rules = CondorRules(settings, data, self.sessions)
-        if isinstance(self.hedge, HedgeAdapter):
+        # Every rule is called the same way: ``decide(snapshot, view) -> Decisions``.
+        self.exits = CondorExits(settings.tiers)
+        self.entries = CondorEntries(settings.tiers, settings.events, data, self.sessions)
+        if not isinstance(self.hedge, NoHedge):
             _check_vx_in_range(data, self.sessions)
         self.tier_names = tuple(t.name for t in settings.tiers)
         dt = settings.execution.decision_time
@@ -162,12 +192,12 @@ class Engine:
             if not same_close:
                 self._fill(st, snap, surf, day, entries)
             mark_condors(st, surf)
-            refresh_hedge_marks(st, self.hedge, snap, entries)
+            refresh_hedge_marks(st, self.pricer, snap, entries)
             self._decide(st, snap, surf, day, i, entries)
             if same_close:
                 self._fill(st, snap, surf, day, entries)
                 mark_condors(st, surf)
-                refresh_hedge_marks(st, self.hedge, snap, entries)
+                refresh_hedge_marks(st, self.pricer, snap, entries)
             self._check_ruin(st, surf, day, entries)
             record_day(st, snap, surf, day, self.tier_names)
             st.journal.append((day, entries))
@@ -210,7 +240,7 @@ class Engine:
             st.closed.append(closed_row(c, day, "expiration", pnl))
             entries.append(entry)
         entries.extend(settle_kept_legs(st, snap, day))
-        settle_hedges(st, self.hedge, snap, day, entries)
+        settle_hedges(st, self.pricer, snap, day, entries)
 
     def _fill(
         self,
@@ -228,7 +258,7 @@ class Engine:
                 assert p.hedge is not None
                 before_usd = st.costs_today_usd
                 sub_tick_long = self.s.execution.costs.sub_tick.long
-                fill_hedge(st, self.hedge, snap, day, p.hedge, entries, sub_tick_long)
+                fill_hedge(st, self.pricer, snap, day, p.hedge, entries, sub_tick_long)
                 # Kept apart so each book's costs can be reported (the twin pays none of these).
                 st.hedge_costs_today_usd += st.costs_today_usd - before_usd
                 continue
@@ -276,34 +306,49 @@ class Engine:
         i: int,
         entries: list[JournalEntry],
     ) -> None:
-        # Exits first: a condor that leaves frees room for an entry of its tier.
-        for x in self.rules.exits(st.live_condors, surf.spot, day, entries):
-            st.pending.append(Pending("close", x.cid, reason=x.reason))
-            st.orders.append(condor_order_row(day, st.condors[x.cid], "close", x.reason))
+        """Ask every rule, ``decide(snap, view)``, and book its orders: exits first (a condor
+        that leaves frees room for an entry of its tier), then entries, then the hedge."""
         sizer = self.s.size_condors_on
+        view = CondorBook(
+            day, i, surf, st.live_condors, st.equity_usd(sizer), _open_by_tier(st), st.last_entry
+        )
+        self._book(st, day, i, self.exits.decide(snap, view), entries)
         if "unhedged" in st.ruin:
             entries.append(_ruin_note(st, "unhedged", "no entries: the condor book"))
         elif sizer == "hedged" and "hedged" in st.ruin:
             entries.append(
                 _ruin_note(st, "hedged", "no entries: condors are sized on the hedged book, which")
             )
-        else:
-            closing = {p.cid for p in st.pending if p.kind == "close"}
-            open_by_tier = Counter(c.tier for c in st.condors.values() if c.cid not in closing)
-            equity = st.equity_usd(sizer)
-            args = (snap, surf, day, i, equity, open_by_tier, st.last_entry, entries)
-            for o in self.rules.entries(*args):
-                c = _book_entry(st, o, i)
-                st.orders.append(condor_order_row(day, c, "open", o.reason))
+        else:  # the same book, less the condors the exits are closing
+            view = view._replace(open_by_tier=_open_by_tier(st))
+            self._book(st, day, i, self.entries.decide(snap, view), entries)
         if "hedged" in st.ruin:
             entries.append(_ruin_note(st, "hedged", "no hedge orders: the hedged book"))
             return
         # NoHedge reads nothing of the book: skip building the view (a tenth of a plain run).
-        view = NO_VIEW if isinstance(self.hedge, NoHedge) else book_view(st, surf, day)
-        orders, hedge_entries = self.hedge.decide(snap, view)
-        entries.extend(hedge_entries)
-        st.pending.extend(Pending("hedge", hedge=o, reason=o.reason) for o in orders)
-        st.orders.extend(hedge_order_row(day, h) for h in orders)
+        hv = NO_VIEW if isinstance(self.hedge, NoHedge) else book_view(st, surf, day, self.pricer)
+        self._book(st, day, i, self.hedge.decide(snap, hv), entries)
+
+    @staticmethod
+    def _book(
+        st: RunState,
+        day: pd.Timestamp,
+        i: int,
+        decided: Decisions[CondorExit] | Decisions[CondorEntry] | Decisions[HedgeOrder],
+        entries: list[JournalEntry],
+    ) -> None:
+        """Journal a rule's entries and book its orders to fill at the next fill time."""
+        entries.extend(decided.journal)
+        for o in decided.orders:
+            if isinstance(o, CondorExit):
+                st.pending.append(Pending("close", o.cid, reason=o.reason))
+                st.orders.append(condor_order_row(day, st.condors[o.cid], "close", o.reason))
+            elif isinstance(o, CondorEntry):
+                c = _book_entry(st, o, i)
+                st.orders.append(condor_order_row(day, c, "open", o.reason))
+            else:
+                st.pending.append(Pending("hedge", hedge=o, reason=o.reason))
+                st.orders.append(hedge_order_row(day, o))
 
     def _check_ruin(
         self, st: RunState, surf: SpxVolSurface, day: pd.Timestamp, entries: list[JournalEntry]
@@ -357,6 +402,12 @@ def scale_iv(surf: SpxVolSurface, iv_scale: float) -> SpxVolSurface:
     """
     atm = AtmTermStructure(surf.atm.t_nodes, surf.atm.w_nodes * iv_scale * iv_scale)
     return dataclasses.replace(surf, atm=atm)
+
+
+def _open_by_tier(st: RunState) -> Counter[str]:
+    """Return the condors each tier holds or has ordered, not counting those being closed."""
+    closing = {p.cid for p in st.pending if p.kind == "close"}
+    return Counter(c.tier for c in st.condors.values() if c.cid not in closing)
 
 
 def _book_entry(st: RunState, o: CondorEntry, i: int) -> OpenCondor:

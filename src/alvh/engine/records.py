@@ -9,13 +9,13 @@ import pandas as pd
 from alvh.book.account import SPX_OPTION
 from alvh.book.greeks import DollarGreeks
 from alvh.engine.condor_ops import CONDOR_COLUMNS, closed_row
-from alvh.engine.hedge_hook import HedgeOrder
-from alvh.engine.journal import JournalEntry
 from alvh.engine.result import ORDER_COLUMNS, TRADE_COLUMNS, BacktestResult
 from alvh.engine.state import BOOKS, HEDGE_LAYERS, OpenCondor, RunState
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import HedgeOrder
+from alvh.strategy.rules import JournalEntry
 
 
 def _book_columns(

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from alvh.engine.journal import JournalEntry
 from alvh.market.data import DataSource
+from alvh.strategy.rules import JournalEntry
 
 TRADE_COLUMNS = (
     *("date", "book", "tier_or_layer", "instrument", "contract"),

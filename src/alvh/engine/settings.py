@@ -12,44 +12,7 @@ from typing import Literal
 
 from alvh.book.costs import CostModel
 from alvh.engine.costs import cost_model
-
-
-@dataclass(frozen=True)
-class TierRules:
-    """Entry, selection, sizing and exit rules of one condor tier."""
-
-    name: str
-    dte_min: int
-    dte_max: int
-    dte_target: int | None = None
-    product: Literal["spx", "spxw", "any"] = "spxw"  # "any": SPX monthlies and SPXW together
-    entry_weekday: int | None = 0  # Monday=0; None with entry_every_sessions or monthly
-    entry_every_sessions: int | None = None
-    entry_monthly: bool = False  # CNDR: enter on the standard monthly expiry cycle
-    strike_method: Literal["delta", "pop", "sd", "atm"] = "delta"
-    strike_value: float = 0.16
-    wing_method: Literal["width", "delta", "pct_otm"] = "width"
-    wing_value: float = 50.0
-    risk_pct_of_equity: float = 5.0
-    max_open_condors: int = 4
-    max_contracts: int | None = None
-    collateral_multiple: float | None = None  # index-style sizing (CNDR/BFLY: 10), else None
-    strike_reference: Literal["close", "cboe_1100"] = "close"  # SPX level for atm / pct_otm
-    profit_target_pct: float | None = 50.0
-    stop_multiple: float | None = 2.0
-    exit_dte: int | None = None
-    exit_on_touch: bool = False
-
-
-@dataclass(frozen=True)
-class EventRules:
-    """What to do around macro events."""
-
-    kinds: tuple[str, ...] = ("FOMC", "CPI", "PPI")
-    sessions_before: int = 0
-    sessions_after: int = 0
-    action: Literal["none", "skip", "reduce"] = "none"
-    reduce_factor: float = 0.5
+from alvh.strategy.condor import EventRules, TierRules
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,10 @@ from alvh._typing import BoolArray, Float64Array, Int64Array
 from alvh.book.account import Account
 from alvh.book.condor import IronCondor
 from alvh.book.contracts import SpxOption
-from alvh.engine.hedge_hook import HedgeEvent, HedgeLot, HedgeMark, HedgeOrder, layer_of_group
-from alvh.engine.journal import JournalEntry
+from alvh.strategy.book_view import HedgeEvent, HedgeLot, HedgeMark, HedgeOrder, layer_of_group
+from alvh.strategy.rules import JournalEntry
 
 SPX_MULT = 100.0
-# Leg order: long put, short put, short call, long call; signs of a short condor.
-LEG_SIGN = np.array([1.0, -1.0, -1.0, 1.0])
-LEG_IS_CALL = np.array([False, False, True, True])
 BOOKS = ("hedged", "unhedged")
 HEDGE_LAYERS = ("vx_futures", "vix_calls", "vix_etf")
 

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     from alvh.book.positions import Fill
     from alvh.config.run import RunConfig
-    from alvh.engine.journal import JournalEntry
     from alvh.market.data import MarketData
+    from alvh.strategy.rules import JournalEntry
 
 Side = Literal["buy", "sell"]
 ORDER_FIELDS = (

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from alvh.config.run import RunConfig
-    from alvh.engine.journal import JournalEntry
     from alvh.engine.result import BacktestResult
     from alvh.market.data import MarketData
+    from alvh.strategy.rules import JournalEntry
 
 
 class SignalDateError(NoDataError):

@@ -17,7 +17,7 @@ from alvh.market.events_index import EventsIndex
 from alvh.market.history_index import HistoryIndex
 from alvh.market.memo import SharedMemo
 from alvh.market.schema import INDEX_BARS, REQUIRED_TABLES, TABLES
-from alvh.market.snapshot import MarketSnapshot
+from alvh.market.snapshot import BarSeries, MarketSnapshot
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,6 @@ class DataSource:
     kind: Literal["synthetic", "store"]
     data_id: str
     description: str
-
-
-@dataclass(frozen=True)
-class _Series:
-    """One index symbol as aligned numpy arrays, sorted by date (== by known_at)."""
-
-    dates_ns: np.ndarray  # int64
-    known_ns: np.ndarray  # int64, non-decreasing
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
 
 
 class MarketData:
@@ -111,11 +99,11 @@ class MarketData:
         self._vx_settle = vx["settle"].to_numpy(np.float64)
         self._vx_date_ns = vx_dates
         self._vx_contract = vx["contract"].to_numpy(object)
-        self._series: dict[str, _Series] = {}
+        self._series: dict[str, BarSeries] = {}
         bars = conformed[INDEX_BARS.name]
         for symbol, g in bars.groupby("symbol", sort=True):
             g = g.sort_values("date", kind="mergesort")
-            self._series[str(symbol)] = _Series(
+            self._series[str(symbol)] = BarSeries(
                 dates_ns=g["date"].to_numpy("datetime64[ns]").view("int64"),
                 known_ns=g["known_at"].to_numpy("datetime64[ns]").view("int64"),
                 open=g["open"].to_numpy(np.float64),
@@ -180,7 +168,7 @@ class MarketData:
     def last_date(self) -> pd.Timestamp:
         return self.sessions()[-1]
 
-    def _require(self, symbol: str) -> _Series:
+    def _require(self, symbol: str) -> BarSeries:
         try:
             return self._series[symbol]
         except KeyError:

@@ -9,25 +9,68 @@ fast (the VX curve by day, ``vx_curve_day``; close-history tails such as the MAC
 ``close_tail``; the events of the next sessions, ``upcoming_sessions_and_events``; the modelled
 VIX-futures ETF, ``etf_bar``) are built once per ``MarketData`` and reached only through these
 methods, which give each the snapshot's cutoff (docs/data.md lists every method and its rule).
-``MarketData`` is named here as a type only: data makes snapshots, not the other way round.
+The snapshot imports nothing of ``alvh.market.data``: what it reads of a ``MarketData`` is the
+``MarketSource`` protocol below (data makes snapshots, not the other way round).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from alvh.errors import NoDataError
-from alvh.market.curve_index import DAY_NS, VxCurveDay
-from alvh.market.etf_series import EtfBar
-from alvh.market.history_index import TailBuilder
+from alvh.market.curve_index import DAY_NS, VxCurveDay, VxCurveIndex
+from alvh.market.etf_series import EtfBar, EtfSeries
+from alvh.market.events_index import EventsIndex
+from alvh.market.history_index import HistoryIndex, TailBuilder
+from alvh.market.memo import SharedMemo
 
-if TYPE_CHECKING:
-    from alvh.market.data import MarketData, _Series
+
+@dataclass(frozen=True)
+class BarSeries:
+    """One index symbol as aligned numpy arrays, sorted by date (== by known_at)."""
+
+    dates_ns: np.ndarray  # int64
+    known_ns: np.ndarray  # int64, non-decreasing
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+
+class MarketSource(Protocol):
+    """What a snapshot reads of its ``alvh.market.data.MarketData``: the tables sorted by
+    known_at and the per-data indexes over history (each read with the snapshot's cutoff)."""
+
+    _by_known: dict[str, pd.DataFrame]
+    _known_ns: dict[str, np.ndarray]
+    _rates: dict[str, tuple[np.ndarray, np.ndarray]]
+    _series: dict[str, BarSeries]
+    _vx_block_start: np.ndarray
+    _vx_expiry_ns: np.ndarray
+    _vx_settle: np.ndarray
+    _vx_date_ns: np.ndarray
+    _vx_contract: np.ndarray
+    _history: HistoryIndex
+
+    @property
+    def _vx_curves(self) -> VxCurveIndex: ...
+    @property
+    def _events(self) -> EventsIndex: ...
+    @property
+    def _etf(self) -> tuple[EtfSeries | None, str]: ...
+    @property
+    def _surfaces(self) -> dict[Hashable, Any]: ...
+    @property
+    def shared(self) -> SharedMemo: ...
+    @property
+    def etf_note(self) -> str: ...
+    def _require(self, symbol: str) -> BarSeries: ...
 
 
 class MarketSnapshot:
@@ -43,12 +86,12 @@ class MarketSnapshot:
 
     __slots__ = ("_as_of_ns", "_cut", "_nk", "_rate", "as_of", "data")
 
-    def __init__(self, data: MarketData, as_of: pd.Timestamp) -> None:
+    def __init__(self, data: MarketSource, as_of: pd.Timestamp) -> None:
         self.data = data
         self.as_of = as_of
         self._as_of_ns = int(as_of.value)
         self._cut: dict[str, int] = {}
-        self._nk: dict[str, tuple[_Series, int]] = {}  # bars known, by symbol (memoised)
+        self._nk: dict[str, tuple[BarSeries, int]] = {}  # bars known, by symbol (memoised)
         self._rate: dict[str, float] = {}  # rate_pct by series (the surface and the cash ask)
 
     # -- generic --------------------------------------------------------------------------
@@ -64,7 +107,7 @@ class MarketSnapshot:
         return self.data._by_known[table].iloc[: self._cutoff(table)]
 
     # -- index bars -----------------------------------------------------------------------
-    def _n_known(self, symbol: str) -> tuple[_Series, int]:
+    def _n_known(self, symbol: str) -> tuple[BarSeries, int]:
         hit = self._nk.get(symbol)
         if hit is None:
             s = self.data._require(symbol)

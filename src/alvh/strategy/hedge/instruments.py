@@ -203,3 +203,12 @@ def etf_quote(
     c2 = vx_carry_per_month(vx2, vix, dte2_days) / vx2
     carry = price * (w_front * c1 + (1 - w_front) * c2)
     return InstrumentQuote(symbol, "etf", price, 1.0, b, carry, None)
+
+
+def spread_legs(symbol: str) -> list[tuple[str, float]]:
+    """Return ``[(contract id, +1 long / -1 short), ...]`` of a quote symbol.
+
+    A call spread's symbol is ``"<long id>|<short id>"``; any other symbol is one long leg.
+    """
+    ids = symbol.split("|")
+    return [(cid, 1.0 if i == 0 else -1.0) for i, cid in enumerate(ids)]

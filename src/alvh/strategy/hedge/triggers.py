@@ -131,10 +131,8 @@ def _proximity_rule(
         side, i, level, sd_i = "call", i_c, float(kc[i_c]), sd_c
     z = min(zmin_p, zmin_c)  # NaN as before: a NaN put side wins, a NaN call side loses
     fired = z <= z_limit
-    inputs: dict[str, float | int | str | None] = {
-        "spot": spot, "z_limit": z_limit, "min_z": z, "side": side, "level": level, "sd": sd_i,
-        "condor": i,
-    }  # fmt: skip
+    inputs: dict[str, float | int | str | None] = {"spot": spot, "z_limit": z_limit, "min_z": z}
+    inputs |= {"side": side, "level": level, "sd": sd_i, "condor": i}
     reason = (
         f"SPX {spot:.2f} is {z:.2f} SD from the {side} {what} {level:g} "
         f"(SD {sd_i:.1f} pts) {'<=' if fired else '>'} {z_limit:.2f}"

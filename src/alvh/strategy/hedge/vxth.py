@@ -4,8 +4,9 @@ Weight of portfolio value in calls: 0% when front VX <= 15, 1% for 15 < VX <= 30
 30 < VX <= 50, 0% above 50 (band edges and weights from ``VxthConfig``).
 
 ``vxth_roll`` is the whole rule on one session: on a VIX option expiry it sells the calls still
-held and buys the new month's; it returns orders with reasons, and the engine's adapter
-(``alvh.engine.vxth_hedge``) prices the call it names and books nothing itself.
+held and buys the new month's; it returns orders with reasons, and its rule object
+(``alvh.strategy.hedge.vxth_rule``, with the engine's hedge pricer) prices the call it names and
+books nothing itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The CBOE VIX Tail Hedge (VXTH) as a ``HedgeHook``: the rule (``alvh.strategy.hedge.vxth.
-vxth_roll``) on the session's VX curve, with the new month's ~30-delta call priced here.
+"""The CBOE VIX Tail Hedge (VXTH) as a rule: ``alvh.strategy.hedge.vxth.vxth_roll`` on the
+session's VX curve, with the new month's ~30-delta call priced by the engine's hedge pricer
+(``view.prices``).
 
-What both adapters share lives in ``alvh.engine.hedge_adapter.HedgeAdapter``, pricing
+What both hedge rules share lives in ``alvh.strategy.hedge.adapter.HedgeAdapter``, pricing
 conventions in ``alvh.engine.hedge_pricing``; the calls it holds are the book's lots.
 """
 
@@ -9,16 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alvh.book.contracts import VixOption
+from alvh.book.contracts import VixOption, parse_contract_id
 from alvh.calendar.expiries import vx_expiry
-from alvh.engine.hedge_adapter import HedgeAdapter
-from alvh.engine.hedge_hook import BookView, HedgeOrder
-from alvh.engine.hedge_pricing import HedgeMarket, vix_option_half_spread
-from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError, PricingError
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.vixoptions import strike_for_delta
+from alvh.strategy.book_view import BookView, HedgeMarketView, HedgeOrder, HedgePrices
+from alvh.strategy.hedge.adapter import HedgeAdapter, prices_of
 from alvh.strategy.hedge.vxth import HeldCall, NewCall, vxth_roll
+from alvh.strategy.rules import Decisions, JournalEntry
 
 
 class VxthHedge(HedgeAdapter):
@@ -32,17 +32,14 @@ class VxthHedge(HedgeAdapter):
     ----------
     cfg
         Hedge config (its ``vxth`` block is used).
-    costs
-        Execution costs.
     """
 
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+    def decide(self, snap: MarketSnapshot, view: BookView) -> Decisions[HedgeOrder]:
         """Roll the VXTH calls on VIX expiry days; otherwise hold."""
         self.session_index += 1
         entries = self._fill_entries(snap, view)
-        m = self.pricer.market(snap)
+        prices = prices_of(view)
+        m = prices.market(snap)
         today = view.day.normalize()
         live = sorted(e for e in m.vx_by_expiry if e > today)
         # An expiring contract may be absent from its expiry day's rows (the VX panel's
@@ -51,9 +48,9 @@ class VxthHedge(HedgeAdapter):
         held = [
             HeldCall(lot.layer, lot.contract_id, lot.qty, c.expiry)
             for lot in view.hedge_lots
-            if isinstance(c := self.pricer.contract(lot.contract_id), VixOption)
+            if isinstance(c := parse_contract_id(lot.contract_id), VixOption)
         ]
-        call = self._new_call(snap, m, live[0]) if is_expiry and live else ""
+        call = self._new_call(snap, prices, m, live[0]) if is_expiry and live else ""
         step = vxth_roll(
             today.date(),
             is_expiry,
@@ -67,20 +64,21 @@ class VxthHedge(HedgeAdapter):
         entries.append(
             JournalEntry("hedge.vxth", step.inputs, step.outcome, step.action, step.reason)
         )
-        return orders, entries
+        return Decisions(orders, entries)
 
-    def _new_call(self, snap: MarketSnapshot, m: HedgeMarket, exp: pd.Timestamp) -> NewCall | str:
+    def _new_call(
+        self, snap: MarketSnapshot, prices: HedgePrices, m: HedgeMarketView, exp: pd.Timestamp
+    ) -> NewCall | str:
         """Price the ~``call_delta`` call of expiry ``exp`` on its VX future (or say why not)."""
         fwd = m.vx_by_expiry[exp]
         try:
             if m.vvix is None or m.curve_date is None:
                 raise NoDataError(f"no VVIX known at {snap.as_of}")
             days = (exp - m.curve_date).days
-            model = self.pricer.option_model(m.vvix)
+            model = prices.option_model(m.vvix)
             k = strike_for_delta(fwd, days, self.cfg.vxth.call_delta, model, True, m.rate, 1.0)
-            mid, delta, _ = self.pricer.vix_option(m, exp, k, True, snap)
+            mid, delta, _ = prices.vix_option(snap, exp, k)
         except (NoDataError, PricingError) as e:
             return str(e)
-        ask = mid + vix_option_half_spread(mid, self.pricer.costs)
-        cid = self.pricer.register(VixOption(exp.date(), k, "C"))
-        return NewCall(cid, k, mid, delta, ask, fwd)
+        ask = mid + prices.option_half_spread(mid)
+        return NewCall(VixOption(exp.date(), k, "C").id, k, mid, delta, ask, fwd)

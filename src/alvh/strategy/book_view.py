@@ -1,4 +1,10 @@
-"""The seam between the daily loop and a hedge: what the loop shows it and what it returns."""
+"""What a hedge rule sees of the book and the market (``BookView``) and what it returns.
+
+The engine builds a ``BookView`` each session: the condors as arrays, the hedge lots by the
+rule's layer (folds over the hedge account's fills), what became of the last orders, and the
+engine's hedge pricer (``HedgePrices``: marks, quotes and settlements as functions of the
+snapshot and a contract id). The rule returns ``HedgeOrder``s (``alvh.strategy.rules``).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,9 @@ from typing import NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
-from alvh.engine.journal import JournalEntry
-from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
+from alvh.market.vixoptions import VixOptionModel
+from alvh.strategy.hedge.instruments import InstrumentQuote
 
 
 class CondorView(NamedTuple):
@@ -103,6 +109,7 @@ class BookView(NamedTuple):
     hedge_entry_price: Mapping[str, float] = MappingProxyType({})  # shared, read-only by default
     hedge_lots: tuple[HedgeLot, ...] = ()  # by layer, in the order the lots opened
     hedge_events: tuple[HedgeEvent, ...] = ()  # since the rule's last decision
+    prices: HedgePrices | None = None  # the engine's hedge pricer (None: the rule prices nothing)
 
 
 @dataclass(frozen=True)
@@ -143,23 +150,58 @@ class HedgeMark(NamedTuple):
     extras: Mapping[str, float] = MappingProxyType({})  # shared, read-only when not given
 
 
-class HedgeHook(Protocol):
-    """A hedge plugged into the daily loop (see alvh.engine.alvh_hedge)."""
+class HedgeMarketView(Protocol):
+    """What one snapshot says about the hedge instruments, as a rule reads it
+    (``alvh.engine.hedge_market.HedgeMarket``)."""
 
-    def prepare(self, data: MarketData) -> None:
-        """Precompute whole-history series that are point-in-time by construction."""
+    @property
+    def today(self) -> pd.Timestamp: ...
+    @property
+    def curve_date(self) -> pd.Timestamp | None: ...
+    @property
+    def vx_by_expiry(self) -> dict[pd.Timestamp, float]: ...
+    @property
+    def vx_fronts(self) -> tuple[float, ...]: ...
+    @property
+    def vix(self) -> float | None: ...
+    @property
+    def vix3m(self) -> float | None: ...
+    @property
+    def vvix(self) -> float | None: ...
+    @property
+    def rate(self) -> float: ...
 
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
-        """Return the orders to fill next session and the journal entries of every rule."""
 
-    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
-        """Return the mark of a hedge contract from what ``snap`` knows."""
+class HedgePrices(Protocol):
+    """What a hedge rule may ask the engine's hedge pricer (``alvh.engine.hedge_pricing``).
+
+    Every answer is a function of the snapshot and a contract id (whose terms the id carries:
+    ``alvh.book.contracts.parse_contract_id``); nothing is registered.
+    """
+
+    def market(self, snap: MarketSnapshot) -> HedgeMarketView: ...
+    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark: ...
+    def vx_quotes(self, snap: MarketSnapshot) -> list[InstrumentQuote]: ...
+    def call_quotes(
+        self,
+        snap: MarketSnapshot,
+        otm_pct: float | None,
+        delta: float | None,
+        spread_width_pct: float | None = None,
+    ) -> list[InstrumentQuote]: ...
+    def etf_quote(self, snap: MarketSnapshot, symbol: str) -> InstrumentQuote | None: ...
+    def carry_of(self, snap: MarketSnapshot, contract_id: str) -> tuple[float, float] | None: ...
+    def settlement(self, snap: MarketSnapshot, expiry: pd.Timestamp) -> tuple[float, str]: ...
+    def settlement_kind(self, source: str) -> str: ...
+    def option_model(self, vvix: float) -> VixOptionModel: ...
+    def vix_option(
+        self, snap: MarketSnapshot, expiry: pd.Timestamp, strike: float
+    ) -> tuple[float, float, int]: ...
+    def option_half_spread(self, mid: float) -> float: ...
 
 
 _EMPTY = np.zeros(0)
-# What ``NoHedge.decide`` is shown: it reads nothing, so the loop need not build a real view.
+# What a rule that reads nothing of the book (``NoHedge``) is shown: the loop builds no view.
 NO_VIEW = BookView(
     pd.Timestamp(0),
     float("nan"),
@@ -170,18 +212,3 @@ NO_VIEW = BookView(
     0.0,
     0.0,
 )
-
-
-class NoHedge:
-    """The unhedged book: decides nothing, journals that it is off."""
-
-    def prepare(self, data: MarketData) -> None:
-        return None
-
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
-        return [], [JournalEntry("hedge", {}, "skipped", "none", "hedge preset 'none': no hedge")]
-
-    def mark(self, snap: MarketSnapshot, contract_id: str) -> HedgeMark:
-        raise KeyError(contract_id)

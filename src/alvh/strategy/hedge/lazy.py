@@ -1,4 +1,4 @@
-"""Lazy pieces of the ALVH rule's inputs (``alvh.engine.alvh_hedge``): priced when read.
+"""Lazy pieces of the ALVH rule's inputs (``alvh.strategy.hedge.alvh_rule``): priced when read.
 
 The candidate hedge quotes (``LazyQuotes``) are priced only on the sessions whose decision reads
 them, i.e. that buy or roll; ``LazyMapping`` does the same for the cap use per held symbol,

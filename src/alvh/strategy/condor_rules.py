@@ -1,35 +1,40 @@
-"""The condor tiers' decisions on a session: exits first, then entries (schedule, events, size).
+"""The condor tiers' rules on a session: exits, then entries (schedule, events, strikes, size).
 
-Every rule journals on every session, fired or not, with its inputs and its reason. The rules
-read the book (the live condors, what each tier holds and when it last entered) and return
-orders (``CondorEntry``, ``CondorExit``); only the engine books them and fills them.
+Two rules of the one protocol (``alvh.strategy.rules.Rule``) on the ``CondorBook`` view:
+``CondorExits`` returns ``CondorExit`` orders, ``CondorEntries`` returns ``CondorEntry``
+orders. Every tier journals on every session, fired or not, with its inputs and its reason.
+The rules read the book (the live condors, what each tier holds and when it last entered) and
+the session's surface; only the engine books their orders and fills them. The engine asks
+the exits first: a condor that leaves frees room for an entry of its tier.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 
+from alvh.book.contracts import SPX_MULTIPLIER as SPX_MULT
 from alvh.calendar.expiries import spx_expiries
 from alvh.calendar.listings import NotListedError, horizons_on, product_label, series_summary
-from alvh.engine.condor_ops import leg_quotes
-from alvh.engine.journal import JournalEntry
-from alvh.engine.settings import EngineSettings, TierRules
-from alvh.engine.state import LEG_SIGN, SPX_MULT, OpenCondor
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
 from alvh.strategy.condor import (
+    LEG_IS_CALL,
+    LEG_SIGN,
+    EventRules,
+    TierRules,
     check_exit,
     condor_contracts,
     index_contracts,
     select_strikes,
 )
 from alvh.strategy.expiry_choice import ListedExpiries
+from alvh.strategy.rules import Decisions, JournalEntry
 
 _LAST_SCHEDULED = "2034-12-31"  # the expiry schedule's last day (alvh.calendar.expiries)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,6 +58,47 @@ class CondorExit(NamedTuple):
     cid: int
     tier: str
     reason: str
+
+
+class HeldCondor(Protocol):
+    """A condor the book holds, as the exit rule reads it (``alvh.engine.state.OpenCondor``)."""
+
+    cid: int
+    tier: str
+    credit: float  # per condor, index points, slippage included
+    value: float  # today's mark per condor (negative: a liability)
+    expiry_ordinal: int
+    strikes: np.ndarray
+
+
+class CondorBook(NamedTuple):
+    """What the condor rules see of the book at the decision time.
+
+    Attributes
+    ----------
+    day
+        The session.
+    session
+        Its index among the run's sessions.
+    surface
+        The session's SPX surface (strikes, entry quotes, the spot the exits compare).
+    live
+        The condors that have filled, marked for the session.
+    equity_usd
+        What the tiers size on (the hedged book's equity, or the twin's).
+    open_by_tier
+        Condors each tier holds or has ordered, not counting those being closed.
+    last_entry
+        Session index of each tier's last entry.
+    """
+
+    day: pd.Timestamp
+    session: int
+    surface: SpxVolSurface
+    live: Sequence[HeldCondor]
+    equity_usd: float
+    open_by_tier: Mapping[str, int]
+    last_entry: Mapping[str, int]
 
 
 CBOE_REF_FRACTION = 1.5 / 6.5  # 11:00 ET between the 09:30 open and the 16:00 close
@@ -121,62 +167,26 @@ class _Events:
         return [(str(self.kind[i]), pd.Timestamp(self.date_ns[i])) for i in idx[order]]
 
 
-class CondorRules:
-    """Exit and entry decisions of the condor tiers (reads settings, expiries and events).
+class CondorExits:
+    """The tiers' exit rule (profit target, stop, exit DTE, short strike touched).
 
     Parameters
     ----------
-    settings
-        The run's rules.
-    data
-        The market (only its calendar-like tables: expiries are computed, events read as known).
-    sessions
-        The run's sessions.
+    tiers
+        The tiers' rules.
     """
 
-    def __init__(
-        self, settings: EngineSettings, data: MarketData, sessions: pd.DatetimeIndex
-    ) -> None:
-        self.s = settings
-        self.sessions = sessions
-        end_exp = sessions[-1] + pd.Timedelta(days=400)
-        self.expiries = {
-            p: ListedExpiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
-            for p in {t.product for t in settings.tiers}
-        }
-        monthly = spx_expiries(sessions[0].date(), end_exp.date(), "spx")
-        self.monthly_days = frozenset(
-            pd.DatetimeIndex(monthly.loc[monthly["kind"] == "monthly", "expiry"])
-        )
-        self.events = _Events(data)
-        self._tiers = {t.name: t for t in settings.tiers}
-        # Each tier's expiry for every session, chosen once (a pure function of the calendar).
-        self._expiry_pick = {
-            t.name: self.expiries[t.product].choose_all(
-                sessions, t.dte_min, t.dte_max, t.dte_target
-            )
-            for t in settings.tiers
-        }
-        for t in settings.tiers:
-            if all(j is None for j in self._expiry_pick[t.name]):
-                raise unservable_tier_error(t, sessions)
-        # Calendar facts of each session, computed once (pandas per-day lookups cost ~20 us).
-        self._weekday: list[int] = sessions.weekday.tolist()
-        self._iso_week: list[int] = sessions.isocalendar()["week"].tolist()
+    def __init__(self, tiers: Sequence[TierRules]) -> None:
+        self._tiers = {t.name: t for t in tiers}
 
-    # -- exits ----------------------------------------------------------------------------
-    def exits(
-        self,
-        live: Sequence[OpenCondor],
-        spot: float,
-        day: pd.Timestamp,
-        entries: list[JournalEntry],
-    ) -> list[CondorExit]:
+    def decide(self, snap: MarketSnapshot, view: CondorBook) -> Decisions[CondorExit]:
         """Return closes of the live condors whose exit rule fired (a condor expiring today
         settles instead); journal every condor's exit rule."""
-        day_ordinal = day.toordinal()
+        spot = view.surface.spot
+        day_ordinal = view.day.toordinal()
         out: list[CondorExit] = []
-        for c in live:
+        entries: list[JournalEntry] = []
+        for c in view.live:
             tier = self._tiers[c.tier]
             dte = c.expiry_ordinal - day_ordinal
             chk = check_exit(
@@ -204,7 +214,56 @@ class CondorRules:
             )
             if chk.exit and dte > 0:
                 out.append(CondorExit(c.cid, c.tier, f"{chk.rule}: {chk.reason}"))
-        return out
+        return Decisions(out, entries)
+
+
+class CondorEntries:
+    """The tiers' entry rule: schedule, event blackout, expiry, strikes and size.
+
+    Parameters
+    ----------
+    tiers, events
+        The tiers' rules and what to do around macro events.
+    data
+        The market (only its calendar-like tables: expiries are computed, events read as
+        known at each snapshot).
+    sessions
+        The run's sessions (``CondorBook.session`` indexes them).
+    """
+
+    def __init__(
+        self,
+        tiers: Sequence[TierRules],
+        events: EventRules,
+        data: MarketData,
+        sessions: pd.DatetimeIndex,
+    ) -> None:
+        self.tiers = tuple(tiers)
+        self.event_rules = events
+        self.sessions = sessions
+        end_exp = sessions[-1] + pd.Timedelta(days=400)
+        self.expiries = {
+            p: ListedExpiries(spx_expiries(sessions[0].date(), end_exp.date(), p))
+            for p in {t.product for t in tiers}
+        }
+        monthly = spx_expiries(sessions[0].date(), end_exp.date(), "spx")
+        self.monthly_days = frozenset(
+            pd.DatetimeIndex(monthly.loc[monthly["kind"] == "monthly", "expiry"])
+        )
+        self.events = _Events(data)
+        # Each tier's expiry for every session, chosen once (a pure function of the calendar).
+        self._expiry_pick = {
+            t.name: self.expiries[t.product].choose_all(
+                sessions, t.dte_min, t.dte_max, t.dte_target
+            )
+            for t in tiers
+        }
+        for t in tiers:
+            if all(j is None for j in self._expiry_pick[t.name]):
+                raise unservable_tier_error(t, sessions)
+        # Calendar facts of each session, computed once (pandas per-day lookups cost ~20 us).
+        self._weekday: list[int] = sessions.weekday.tolist()
+        self._iso_week: list[int] = sessions.isocalendar()["week"].tolist()
 
     # -- entries --------------------------------------------------------------------------
     def _entry_due(
@@ -239,7 +298,7 @@ class CondorRules:
         return True, "daily entries"
 
     def _event_block(self, snap: MarketSnapshot, i: int) -> tuple[str, str]:
-        ev = self.s.events
+        ev = self.event_rules
         if ev.action == "none" or (ev.sessions_before == 0 and ev.sessions_after == 0):
             return "none", ""
         lo = self.sessions[max(0, i - ev.sessions_after)]
@@ -254,26 +313,16 @@ class CondorRules:
             return "none", ""
         return ev.action, ", ".join(f"{k} {d.date()}" for k, d in found)
 
-    def entries(
-        self,
-        snap: MarketSnapshot,
-        surf: SpxVolSurface,
-        day: pd.Timestamp,
-        i: int,
-        equity_usd: float,
-        open_by_tier: Mapping[str, int],
-        last_entry: Mapping[str, int],
-        entries: list[JournalEntry],
-    ) -> list[CondorEntry]:
-        """Return each tier's entry, if due (sized on ``equity_usd``); journal every tier's.
-
-        ``open_by_tier``: condors each tier holds or has ordered, not counting those being
-        closed; ``last_entry``: session index of each tier's last entry.
-        """
+    def decide(self, snap: MarketSnapshot, view: CondorBook) -> Decisions[CondorEntry]:
+        """Return each tier's entry, if due (sized on ``view.equity_usd``); journal every
+        tier's."""
+        surf, day, i = view.surface, view.day, view.session
+        equity_usd, open_by_tier = view.equity_usd, view.open_by_tier
         action, names = self._event_block(snap, i)
         out: list[CondorEntry] = []
-        for tier in self.s.tiers:
-            due, why = self._entry_due(tier, day, i, last_entry)
+        entries: list[JournalEntry] = []
+        for tier in self.tiers:
+            due, why = self._entry_due(tier, day, i, view.last_entry)
             if not due:
                 entries.append(JournalEntry(f"tier.{tier.name}.entry", {}, "skipped", "none", why))
                 continue
@@ -285,7 +334,7 @@ class CondorRules:
             entries.append(entry)
             if order is not None:
                 out.append(order)
-        return out
+        return Decisions(out, entries)
 
     def _tier_entry(
         self,
@@ -333,7 +382,9 @@ class CondorRules:
             why_not = "no strikes fit the selection rule"
             return None, JournalEntry(rule, inputs, "skipped", "none", why_not)
         strikes = k.as_array()
-        mids, _ = leg_quotes(surf, self.s.execution, strikes, expiry.toordinal(), am)
+        # The legs' model mids (what the engine's fill starts from, before its slippage).
+        g, _ = surf.greeks_iv_of_ordinals(expiry.toordinal(), am, strikes, LEG_IS_CALL)
+        mids = g.price
         credit = float(-np.dot(LEG_SIGN, mids))
         max_loss_1 = (max(k.put_width, k.call_width) - credit) * SPX_MULT
         if tier.collateral_multiple is not None:
@@ -346,7 +397,7 @@ class CondorRules:
                 equity_usd, max_loss_1, tier.risk_pct_of_equity, tier.max_contracts
             )
         if action == "reduce":
-            qty = math.floor(qty * self.s.events.reduce_factor)
+            qty = math.floor(qty * self.event_rules.reduce_factor)
         inputs = {
             "expiry": str(expiry.date()),
             "root": root,
@@ -381,5 +432,5 @@ class CondorRules:
             f"{'AM' if am else 'PM'} ({k.reason}); {why}"
         )
         if action == "reduce":
-            reason += f"; size x{self.s.events.reduce_factor:g} for {names}"
+            reason += f"; size x{self.event_rules.reduce_factor:g} for {names}"
         return order, JournalEntry(rule, inputs, "fired", "open", reason)

@@ -1,17 +1,18 @@
-"""The ALVH hedge plugged into the daily loop through the ``HedgeHook`` seam.
+"""The ALVH hedge as a rule: ``AlvhHedge.decide(snap, view)`` returns orders with reasons.
 
 ``AlvhHedge`` turns each session's snapshot and book view into ``HedgeInputs``, runs the pure
 rule ``alvh.strategy.hedge.decision.step`` and translates its decisions into orders that fill at
 the next session. The book is the only ledger: every buy is tagged with the allocations it
 fills (``Bought``: tranche, decision price, place in the layer), the account keeps those tags
 with the lot, and each session the rule's layers are derived from them (fills happen a session
-later, at that session's prices, or not at all). Between sessions the hook keeps only the rule's
+later, at that session's prices, or not at all). Between sessions the rule keeps only its
 plan (``HedgeState``'s pending tranches, clear-session count and cool-down; ``prepare`` resets
-it) and the lots it let go whose sale is yet to fill.
+it) and the lots it let go whose sale is yet to fill. It prices nothing itself: marks and
+quotes come from the engine's hedge pricer through ``view.prices``.
 
-``alvh.engine.hedge_factory.make_hedge`` builds the hook a ``HedgeConfig`` names (this one,
+``alvh.engine.hedge_factory.make_hedge`` builds the rule a ``HedgeConfig`` names (this one,
 ``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; what both
-adapters share: ``alvh.engine.hedge_adapter.HedgeAdapter``.
+rules share: ``alvh.strategy.hedge.adapter.HedgeAdapter``.
 """
 
 from __future__ import annotations
@@ -25,21 +26,18 @@ import numpy as np
 
 from alvh.calendar.listings import product_listed_on
 from alvh.config.hedge import HedgeConfig
-from alvh.engine.hedge_adapter import HedgeAdapter, held_by_layer, rule_outcome
-from alvh.engine.hedge_hook import BookView, HedgeMark, HedgeOrder
-from alvh.engine.hedge_inputs import LazyMapping, LazyQuotes
-from alvh.engine.hedge_market import date_of_ns
-from alvh.engine.hedge_pricing import HedgeCosts, _Market
-from alvh.engine.hedge_signals import CloseSignals
-from alvh.engine.journal import JournalEntry
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.market.surface import SpxVolSurface
+from alvh.strategy.book_view import BookView, HedgeMark, HedgeMarketView, HedgeOrder, HedgePrices
+from alvh.strategy.hedge.adapter import HedgeAdapter, held_by_layer, prices_of, rule_outcome
 from alvh.strategy.hedge.caps import CapUse
 from alvh.strategy.hedge.decision import step
-from alvh.strategy.hedge.instruments import InstrumentQuote
+from alvh.strategy.hedge.instruments import InstrumentQuote, spread_legs
+from alvh.strategy.hedge.lazy import LazyMapping, LazyQuotes
 from alvh.strategy.hedge.results import Allocation, HedgeDecision
+from alvh.strategy.hedge.signals import CloseSignals
 from alvh.strategy.hedge.sizing import BookExposure
 from alvh.strategy.hedge.state import (
     CondorColumns,
@@ -47,6 +45,7 @@ from alvh.strategy.hedge.state import (
     HedgeState,
     LayerHolding,
 )
+from alvh.strategy.rules import Decisions, JournalEntry
 
 __all__ = ["AlvhHedge"]
 
@@ -63,20 +62,21 @@ class Bought(NamedTuple):
 
 
 class AlvhHedge(HedgeAdapter):
-    """The Adaptive Layered VIX Hedge as a ``HedgeHook``.
+    """The Adaptive Layered VIX Hedge as a rule on the ``BookView``.
 
     Parameters
     ----------
     cfg
         Hedge config with ``rule == "alvh"`` (e.g. ``hedge_preset("alvh-442")``).
-    costs
-        Execution costs and margins of the hedge instruments.
     """
 
-    def __init__(self, cfg: HedgeConfig, costs: HedgeCosts | None = None) -> None:
-        super().__init__(cfg, costs)
+    pricer: HedgePrices  # the session's prices (``view.prices``), set by ``decide``
+
+    def __init__(self, cfg: HedgeConfig) -> None:
+        super().__init__(cfg)
         self.state = HedgeState()
         self._iv_hist: list[float] = []
+        self.etf_note = "ETF series not prepared"
         self._signals = CloseSignals(cfg.triggers)  # the close rules, read through snapshots
         # Marks of the contracts the decision reads, for the snapshot they were taken from.
         self._marks: tuple[MarketSnapshot | None, dict[str, HedgeMark | None]] = (None, {})
@@ -100,8 +100,9 @@ class AlvhHedge(HedgeAdapter):
         self._rank = {}
         self._wanted = (None, set())
         data.sessions("VIX")  # NoDataError now, not mid-run, without VIX bars
-        if 3 in self.cfg.instruments.layers:
-            self.pricer.prepare_etf(data)
+        # What the ETF series is (journaled once); only a hedge that may buy it builds it.
+        layer_3 = 3 in self.cfg.instruments.layers
+        self.etf_note = data.etf_note if layer_3 else "ETF series not prepared"
 
     # -- inputs ---------------------------------------------------------------------------
     def _atm_iv(self, snap: MarketSnapshot) -> tuple[float | None, float | None]:
@@ -116,34 +117,34 @@ class AlvhHedge(HedgeAdapter):
         ok = math.isfinite(now) and math.isfinite(before)
         return (now, before) if ok else (None, None)
 
-    def _quotes(self, m: _Market) -> list[InstrumentQuote]:
+    def _quotes(self, snap: MarketSnapshot, m: HedgeMarketView) -> list[InstrumentQuote]:
         """Return the candidate instruments of the enabled layers on the market ``m``."""
-        quotes = self.pricer.vx_quotes(m)
+        quotes = self.pricer.vx_quotes(snap)
         ins = self.cfg.instruments
         if 2 in ins.layers or self.cfg.sizing.mode == "442_instruments":
             width = ins.call_spread_width_pct if ins.call_spreads else None
-            quotes += self.pricer.call_quotes(m, ins.call_otm_pct, ins.call_delta, width)
+            quotes += self.pricer.call_quotes(snap, ins.call_otm_pct, ins.call_delta, width)
         # No VIX-futures ETF could be bought before VXX listed (alvh.calendar.listings): no
         # quote to size on then (its index is still marked, for the reports).
         etf = (
-            self.pricer.etf_quote(m, ins.etf_symbol)
-            if 3 in ins.layers and product_listed_on("etf", date_of_ns(m.today_ns))
+            self.pricer.etf_quote(snap, ins.etf_symbol)
+            if 3 in ins.layers and product_listed_on("etf", m.today.date())
             else None
         )
         if etf is not None:
             quotes.append(etf)
         return quotes
 
-    def _carry(self, m: _Market, view: BookView) -> float:
+    def _carry(self, snap: MarketSnapshot, view: BookView) -> float:
         """Return the estimated monthly carry of the hedge lots (USD, + = cost)."""
         carry = 0.0
         for lot in view.hedge_lots:
-            q = self.pricer.carry_of(m, lot.contract_id)
+            q = self.pricer.carry_of(snap, lot.contract_id)
             if q is not None:
                 carry -= lot.qty * q[0] * q[1]
         return carry
 
-    def _inputs(self, snap: MarketSnapshot, view: BookView, m: _Market) -> HedgeInputs:
+    def _inputs(self, snap: MarketSnapshot, view: BookView, m: HedgeMarketView) -> HedgeInputs:
         t = self.cfg.triggers
         cv = view.condors
         day = view.day
@@ -167,7 +168,7 @@ class AlvhHedge(HedgeAdapter):
             margin_usd=float(_sum(cv.margin_usd)),
             spx_notional_usd=view.spot * 100.0 * n_condors,
             capital_usd=view.equity_usd,
-            hedge_carry_usd_per_month=self._carry(m, view),
+            hedge_carry_usd_per_month=self._carry(snap, view),
             held=held,
             held_unit_use=unit_by_symbol,
         )
@@ -197,7 +198,7 @@ class AlvhHedge(HedgeAdapter):
             next_sessions=nxt,
             events=events,
             # Priced only if the step reads them (it buys or rolls): most sessions do neither.
-            quotes=LazyQuotes(lambda: self._quotes(m)),
+            quotes=LazyQuotes(lambda: self._quotes(snap, m)),
             layer_gains_usd=gains,
             layer_costs_usd=costs,
             rule_results=pre,
@@ -254,10 +255,7 @@ class AlvhHedge(HedgeAdapter):
         by_symbol: dict[str, CapUse] = {}
         for h in layers:
             for a in h.allocations:
-                legs = [
-                    (self._unit_use(snap, cid), sign)
-                    for cid, sign in self.pricer.spread_legs(a.symbol)
-                ]
+                legs = [(self._unit_use(snap, cid), sign) for cid, sign in spread_legs(a.symbol)]
                 if all(u is not None for u, _ in legs):
                     by_symbol[a.symbol] = sum(
                         (u.scaled(sign) for u, sign in legs if u is not None), CapUse()
@@ -367,7 +365,7 @@ class AlvhHedge(HedgeAdapter):
                 (h.layer, cid)
                 for h in layers
                 for a in h.allocations
-                for cid, _ in self.pricer.spread_legs(a.symbol)
+                for cid, _ in spread_legs(a.symbol)
             }
             self._wanted = (layers, wanted)
         wanted = self._wanted[1]
@@ -411,7 +409,7 @@ class AlvhHedge(HedgeAdapter):
                 # count below the old one (rolls of several tranches of one contract repeat this
                 # harmlessly, the first one closes everything).
                 for sym in d.closes:
-                    for cid, _ in self.pricer.spread_legs(sym):
+                    for cid, _ in spread_legs(sym):
                         send(d.layer, cid, -left(d.layer, cid), why)
             for a in d.allocations:
                 # A roll's new contracts take the old ones' place in the layer, a tranche goes
@@ -423,7 +421,7 @@ class AlvhHedge(HedgeAdapter):
                 if place is None:
                     place = (self.session_index, n_bought)
                     n_bought += 1
-                for i, (cid, sign) in enumerate(self.pricer.spread_legs(a.symbol)):
+                for i, (cid, sign) in enumerate(spread_legs(a.symbol)):
                     send(d.layer, cid, sign * a.contracts, why)
                     if i == 0:  # the allocation is the long leg's tag (a spread's first)
                         tag = (Bought(place, a), float(a.contracts))
@@ -436,20 +434,19 @@ class AlvhHedge(HedgeAdapter):
             if abs(q) > 1e-9
         ]
 
-    # -- the hook -------------------------------------------------------------------------
-    def decide(
-        self, snap: MarketSnapshot, view: BookView
-    ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
+    # -- the rule -------------------------------------------------------------------------
+    def decide(self, snap: MarketSnapshot, view: BookView) -> Decisions[HedgeOrder]:
         """Journal last session's fills, take the plan's counts from the book, run one ALVH
         step, return its orders and journal entries."""
         self.session_index += 1
+        self.pricer = prices_of(view)
         held = held_by_layer(view)
         entries = self._fill_entries(snap, view)
         self._from_book(view)
         orders, more = self._orphans(held)
         entries += more
         if self.session_index == 0:
-            entries.append(JournalEntry("hedge.etf", {}, "clear", "none", self.pricer.etf_note))
+            entries.append(JournalEntry("hedge.etf", {}, "clear", "none", self.etf_note))
         m = self.pricer.market(snap)
         inputs = self._inputs(snap, view, m)
         state, decisions, results = step(self.state, inputs, self.cfg)
@@ -465,7 +462,7 @@ class AlvhHedge(HedgeAdapter):
         )  # let go today: not a layer's while still held
         for d in decisions:
             entries.append(_decision_entry(d, state))
-        return orders, entries
+        return Decisions(orders, entries)
 
 
 _sum = np.add.reduce
