@@ -37,13 +37,25 @@ from alvh.web.runs_index import (
 _STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
+# The partial plotly.js bundle (scatter, bar, heatmap and the other cartesian traces: all the
+# pages draw), vendored from npm's plotly.js-cartesian-dist-min at the plotly.js version the
+# installed plotly package ships (scripts/fetch_plotly_bundle.py re-fetches and checks it). A
+# third of the full bundle's size, so the browser parses a third of the code on each page.
+PLOTLY_PARTIAL = Path(__file__).parent / "static" / "vendor" / "plotly-cartesian-3.7.0.min.js"
+
+
 @lru_cache(maxsize=1)
-def _plotly_js() -> bytes:
-    # The plotly.js bundled in the installed plotly package: served from here, so the pages
-    # work offline (no CDN).
+def plotly_bundle() -> tuple[bytes, str]:
+    """Return the plotly.js served to the pages and which one it is (``partial``/``full``).
+
+    The vendored partial bundle when it is installed, else the full bundle of the installed
+    ``plotly`` package; either way served from here, so the pages work offline (no CDN).
+    """
+    if PLOTLY_PARTIAL.is_file():
+        return PLOTLY_PARTIAL.read_bytes(), "partial"
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs().encode()
+    return get_plotlyjs().encode(), "full"
 
 
 def _static(name: str) -> bytes:
@@ -163,9 +175,9 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
 
     @app.get("/static/plotly.min.js")
     def plotly_js() -> Response:
-        return Response(
-            _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
-        )
+        body, kind = plotly_bundle()
+        headers = {"Cache-Control": "max-age=86400", "X-Alvh-Plotly-Bundle": kind}
+        return Response(body, media_type="text/javascript", headers=headers)
 
     @app.get("/static/{name}")
     def static(name: str) -> Response:
@@ -275,6 +287,23 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
             fill_timing=timing,
             fill_day=fill_day,
             decided=data.orders_on(ref, fill_day) if fill_day else [],
+            orders_decided=data.decided_on(ref, day),
+        )
+
+    @app.get("/download")
+    def download(run: str = Query(...), file: str = Query(...)) -> Response:
+        # A fixed list of the run's CSVs, each looked up by name (never joined onto a path).
+        if file not in data.DOWNLOADS:
+            raise HTTPException(404, f"file {file!r}: expected one of {list(data.DOWNLOADS)}")
+        ref = index.get(run)
+        p = run_file(ref, file)
+        if p is None:
+            raise HTTPException(404, f"run {run!r} has no {file}")
+        name = f"{ref.key.replace('/', '_')}_{file}"
+        return Response(
+            p.read_bytes(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @app.get("/decisions", response_class=HTMLResponse)
