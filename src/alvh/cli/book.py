@@ -194,10 +194,13 @@ def register(app: typer.Typer) -> None:
         accept: bool = typer.Option(False, "--accept-config-change", help=_ACCEPT_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
     ) -> None:
-        """Show positions with marks, dollar greeks, margin, P&L by tier and layer, cash."""
+        """Show positions with marks, dollar greeks, margin, P&L by tier and layer, cash, and
+        every hedge trigger and condor exit with its distance to firing."""
+        from alvh.cli.book_triggers import render_triggers
         from alvh.live.fold import fold_book
         from alvh.live.service import current_config
         from alvh.live.status import book_status
+        from alvh.live.triggers import book_triggers
 
         st = _open(name, db)
         with st.begin() as conn:
@@ -206,10 +209,13 @@ def register(app: typer.Typer) -> None:
             bf = fold_book(st.events(conn, name))
         data, when = _market(store, day)
         s = book_status(name, row.capital_usd, bf, cfg.config, data, when)
+        trig = book_triggers(cfg.config, data, when, bf.fills)
         if as_json:
-            _json(asdict(s))
+            _json(asdict(s) | {"triggers": asdict(trig)})
         else:
-            _render_status(s, _console())
+            c = _console()
+            _render_status(s, c)
+            render_triggers(trig, c)
 
     @book.command("diff")
     def diff(
@@ -279,6 +285,9 @@ def register(app: typer.Typer) -> None:
             c.print(f"next page: alvh book log {name} --after {events[-1].seq}", style="dim")
 
 
+_HISTORY_DAYS = 400  # > 260 sessions + the longest holiday gaps
+
+
 def _market(store: Path | None, day: str | None) -> tuple[Any, date]:
     """The market data for a status day: the store (a window before the day) or synthetic."""
     from datetime import timedelta
@@ -300,9 +309,10 @@ def _market(store: Path | None, day: str | None) -> tuple[Any, date]:
         if day is None:
             when = sessions[sessions <= str(when)][-1].date()
         return data, when
-    # A status needs the day's bars and the latest known rate and SKEW: a few weeks suffice,
-    # and reading them is far quicker than the whole history.
-    data = load_market(store, source="store", start=when - timedelta(days=40), end=when)
+    # A status needs the day's bars, the latest known rate and SKEW, and for the hedge's close
+    # rules the last 260 VIX closes (alvh.engine.hedge_signals.HISTORY_SESSIONS, about 380
+    # calendar days): a window, far quicker to read than the whole history.
+    data = load_market(store, source="store", start=when - timedelta(days=_HISTORY_DAYS), end=when)
     if day is None:
         sessions = data.sessions("SPX")
         when = sessions[sessions <= str(when)][-1].date()
