@@ -247,16 +247,16 @@ def test_plotly_falls_back_to_the_full_bundle_when_the_partial_is_missing(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from alvh.web import app as web_app
+    from alvh.web import assets
 
-    monkeypatch.setattr(web_app, "PLOTLY_PARTIAL", hand_root / "no-such-bundle.js")
-    web_app.plotly_bundle.cache_clear()
+    monkeypatch.setattr(assets, "PLOTLY_PARTIAL", hand_root / "no-such-bundle.js")
+    assets.plotly_bundle.cache_clear()
     try:
-        js = TestClient(web_app.create_app([hand_root])).get("/static/plotly.min.js")
+        js = TestClient(create_app([hand_root])).get("/static/plotly.min.js")
         assert js.headers["x-alvh-plotly-bundle"] == "full"
         assert len(js.content) > 3_000_000  # the plotly package's full bundle
     finally:
-        web_app.plotly_bundle.cache_clear()
+        assets.plotly_bundle.cache_clear()
 
 
 def test_day_page_shows_the_orders_decided_at_that_close_from_orders_csv(bt, backtest_root) -> None:

@@ -285,35 +285,15 @@ def register(app: typer.Typer) -> None:
             c.print(f"next page: alvh book log {name} --after {events[-1].seq}", style="dim")
 
 
-_HISTORY_DAYS = 400  # > 260 sessions + the longest holiday gaps
-
-
 def _market(store: Path | None, day: str | None) -> tuple[Any, date]:
-    """The market data for a status day: the store (a window before the day) or synthetic."""
-    from datetime import timedelta
-
+    """The market data for a status day (``alvh.live.status.status_market``)."""
     from alvh.errors import DataFormatError
-    from alvh.live.service import market_facts
-    from alvh.market.load import load_market
+    from alvh.live.status import status_market
 
-    facts = market_facts(store)
-    when = facts.last_priced_session or facts.last_session
+    when = None
     if day is not None:
         try:
             when = date.fromisoformat(day)
         except ValueError:
             raise DataFormatError("--date", None, "date", day, "a date YYYY-MM-DD") from None
-    if facts.data_id is None:
-        data = load_market(store, source="synthetic")
-        sessions = data.sessions("SPX")
-        if day is None:
-            when = sessions[sessions <= str(when)][-1].date()
-        return data, when
-    # A status needs the day's bars, the latest known rate and SKEW, and for the hedge's close
-    # rules the last 260 VIX closes (alvh.engine.hedge_signals.HISTORY_SESSIONS, about 380
-    # calendar days): a window, far quicker to read than the whole history.
-    data = load_market(store, source="store", start=when - timedelta(days=_HISTORY_DAYS), end=when)
-    if day is None:
-        sessions = data.sessions("SPX")
-        when = sessions[sessions <= str(when)][-1].date()
-    return data, when
+    return status_market(store, when)

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +23,7 @@ from alvh import __version__
 from alvh.errors import AlvhError
 from alvh.web import data, decimate, journal_db, sweeps
 from alvh.web import fidelity as fid
+from alvh.web.assets import plotly_bundle
 from alvh.web.runs_index import (
     RunRef,
     discover,
@@ -35,27 +35,6 @@ from alvh.web.runs_index import (
 )
 
 _STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
-
-
-# The partial plotly.js bundle (scatter, bar, heatmap and the other cartesian traces: all the
-# pages draw), vendored from npm's plotly.js-cartesian-dist-min at the plotly.js version the
-# installed plotly package ships (scripts/fetch_plotly_bundle.py re-fetches and checks it). A
-# third of the full bundle's size, so the browser parses a third of the code on each page.
-PLOTLY_PARTIAL = Path(__file__).parent / "static" / "vendor" / "plotly-cartesian-3.7.0.min.js"
-
-
-@lru_cache(maxsize=1)
-def plotly_bundle() -> tuple[bytes, str]:
-    """Return the plotly.js served to the pages and which one it is (``partial``/``full``).
-
-    The vendored partial bundle when it is installed, else the full bundle of the installed
-    ``plotly`` package; either way served from here, so the pages work offline (no CDN).
-    """
-    if PLOTLY_PARTIAL.is_file():
-        return PLOTLY_PARTIAL.read_bytes(), "partial"
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode(), "full"
 
 
 def _static(name: str) -> bytes:
@@ -130,7 +109,12 @@ _HEADERS = {
 LOCAL_HOST_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
-def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> FastAPI:
+def create_app(
+    roots: list[Path],
+    allowed_hosts: list[str] | None = None,
+    books: list[str] | None = None,
+    store: Path | None = None,
+) -> FastAPI:
     """Return the dashboard application serving the run directories under ``roots``.
 
     Parameters
@@ -141,6 +125,11 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         Host names the ``Host`` header may carry (others get 400), which stops a web page
         from reading the dashboard through DNS rebinding; None accepts any (``alvh serve``
         passes :data:`LOCAL_HOST_NAMES` when bound to this machine).
+    books
+        Live book sources (``alvh serve --books``): folders of SQLite books, book files or
+        database URLs, opened read-only (``alvh.web.books``); None or empty: no Book pages.
+    store
+        The market data store the books are marked on (None: ``$ALVH_STORE`` or the default).
     """
     index = _Index(roots)
     env = Environment(
@@ -152,6 +141,7 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     env.filters["fmt"] = _fmt
     env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
     env.globals["version"] = __version__
+    env.globals["books_served"] = bool(books)
     app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.index = index  # what is being served (read by bench/bench_web.py)
     if allowed_hosts is not None:
@@ -172,6 +162,11 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     @app.exception_handler(AlvhError)
     def _alvh_error(request: Request, exc: AlvhError) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    if books:
+        from alvh.web.book_routes import register_book_routes
+
+        app.state.books = register_book_routes(app, page, list(books), store)
 
     @app.get("/static/plotly.min.js")
     def plotly_js() -> Response:
