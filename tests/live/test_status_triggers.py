@@ -288,3 +288,61 @@ def test_book_status_prints_and_returns_the_triggers(
     text = capsys.readouterr().out
     assert "triggers on 2026-09-15" in text and "clear sessions:" in text
     assert "not a condor the rules read: medium #c2" in text
+
+
+@pytest.mark.realdata
+def test_triggers_on_the_covid_crash_read_the_real_settlements(
+    hedge_inputs_store: Path,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import gzip
+
+    from alvh.cli.app import main
+
+    # A 3000/3050 - 3500/3550 condor of 2020-04-17 opened 2020-02-20 (SPX 3373), looked at on
+    # 2020-03-16 (SPX 2386, VIX 82.7) by a book with the alvh-442 hedge.
+    fills = "date,symbol,quantity,price,fees_usd,tier,group\n" + "".join(
+        f"2020-02-20,SPXW  200417{k},{q},{p},2.50,medium,c1\n"
+        for k, q, p in (
+            ("P03000000", 2, 4.20), ("P03050000", -2, 5.30),
+            ("C03500000", -2, 3.10), ("C03550000", 2, 1.60),
+        )
+    )  # fmt: skip
+    monkeypatch.setenv("ALVH_STORE", str(hedge_inputs_store))
+    monkeypatch.setenv("ALVH_BOOKS", str(tmp_path / "books"))
+    write(tmp_path, "cfg.toml", CONFIG_442)
+    assert main(["book", "init", "crash", "--config", str(tmp_path / "cfg.toml")]) == 0
+    assert main(["book", "fills", "crash", str(write(tmp_path, "f.csv", fills))]) == 0
+    capsys.readouterr()
+    assert main(["book", "status", "crash", "--date", "2020-03-16", "--json"]) == 0
+    t = json.loads(capsys.readouterr().out)["triggers"]
+    rows = {r["rule"]: r for r in t["rows"] if r["kind"] == "hedge"}
+
+    def raw(path: str, day: str, col: int, key: str | None = None) -> float:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(shared_data / path, "rt") as f:  # type: ignore[operator]
+            for line in f:
+                p = line.strip().split(",")
+                if p[0] == day and (key is None or p[1] == key):
+                    return float(p[col])
+        raise AssertionError((path, day, key))
+
+    # Term structure: VX1 and VX2 are the CFE settlements of VXH20 and VXJ20 that day
+    # (the raw panel), inverted: the rule fires, VX1 - VX2 past the 0.10 tolerance.
+    ts = rows["hedge.trigger.term_structure"]
+    vx1 = raw("vx_settle_panel_2004_2026.csv.gz", "2020-03-16", 5, "VXH20")
+    vx2 = raw("vx_settle_panel_2004_2026.csv.gz", "2020-03-16", 5, "VXJ20")
+    assert ts["inputs"]["vx1"] == vx1 and ts["inputs"]["vx2"] == vx2 and vx1 > vx2
+    assert ts["fired"] and ts["distance"] == pytest.approx(0.10 - (vx1 - vx2))
+    # Proximity: SPX through the short put: min z < 0, fired, on the put side at 3050.
+    prox = rows["hedge.trigger.proximity"]
+    assert prox["fired"] and prox["value"] < 0 and prox["inputs"]["level"] == 3050.0
+    # The condor's touch distance in SPX points from the day's close (the raw index file).
+    spx = raw("spx_daily_1927_2026.csv", "2020-03-16", 4)
+    touch = next(r for r in t["rows"] if r["kind"] == "exit" and "short strike" in r["test"])
+    assert touch["value"] == pytest.approx(spx) and touch["distance"] == pytest.approx(spx - 3050)
+    # The decision tree would add a layer: a regime shift or a price trigger.
+    assert (t["add_reason"] or "").startswith(("regime shift", "price trigger"))

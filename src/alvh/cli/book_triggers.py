@@ -25,7 +25,7 @@ def render_triggers(t: BookTriggers, c: Console) -> None:
         )
     tab.add_column("detail / reason")
     for r in t.rows:
-        frac = "" if r.distance_frac is None else f"{r.distance_frac:.0%}"
+        frac = "" if r.distance_frac is None else f"{r.distance_frac:.1%}"
         tab.add_row(
             escape(r.rule.removeprefix("hedge.trigger.")),
             escape(r.subject),
