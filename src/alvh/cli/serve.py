@@ -110,11 +110,12 @@ def register(app: typer.Typer) -> None:
             8765, "--port", min=1, max=65535, metavar="PORT", help="TCP port."
         ),
     ) -> None:
-        """Start the local, read-only web dashboard over runs, sweeps, fidelity reports, books.
+        """Start the local, read-only web dashboard over runs, sweeps and fidelity reports.
 
         Every folder given (with any option) is searched for all three: run directories
         (summary.json), sweep folders (sweep.json and a results table) and fidelity reports
-        (fidelity.json); a sweep's kept runs are run directories too.
+        (fidelity.json); a sweep's kept runs are run directories too. ``--books`` adds the
+        Book pages over live books (``alvh book``), read-only.
         """
         console = Console()
         roots = check_roots(list(runs))

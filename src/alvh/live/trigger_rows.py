@@ -10,18 +10,49 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import date
+
+import numpy as np
 
 from alvh.config.run import RunConfig
 from alvh.market.snapshot import MarketSnapshot
 from alvh.strategy.hedge.results import RuleResult
 
-if TYPE_CHECKING:
-    from alvh.live.triggers import BookCondor, CondorColumns
-
-__all__ = ["TriggerRow", "exit_rows", "frac", "hedge_rows"]
+__all__ = ["BookCondor", "CondorColumns", "TriggerRow", "exit_rows", "frac", "hedge_rows"]
 
 _SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class BookCondor:
+    """One iron condor the book holds (index points, per condor)."""
+
+    tier: str
+    group: str
+    root: str
+    expiry: date
+    strikes: tuple[float, float, float, float]  # long put, short put, short call, long call
+    qty: float  # condors held
+    credit: float  # per condor: short premiums - long premiums at the lots' average prices
+
+    @property
+    def label(self) -> str:
+        lp, sp, sc, lc = self.strikes
+        return f"{self.tier} #{self.group} {self.root} {self.expiry} {lp:g}/{sp:g}/{sc:g}/{lc:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class CondorColumns:
+    """The condors as the engine's hedge view holds them (alvh.engine.book_view)."""
+
+    short_put: np.ndarray
+    short_call: np.ndarray
+    credit: np.ndarray
+    qty: np.ndarray
+    dte_days: np.ndarray
+    iv_atm: np.ndarray
+    delta_per_condor: np.ndarray
+    cost_to_close: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,32 +41,19 @@ from alvh.book.contracts import SpxOption
 from alvh.book.positions import Fill, Position, fold
 from alvh.config.run import RunConfig
 from alvh.errors import NoDataError
-from alvh.live.trigger_rows import TriggerRow, exit_rows, frac, hedge_rows
+from alvh.live.trigger_rows import (
+    BookCondor,
+    CondorColumns,
+    TriggerRow,
+    exit_rows,
+    frac,
+    hedge_rows,
+)
 from alvh.market.data import MarketData
 from alvh.market.snapshot import MarketSnapshot
 from alvh.strategy.hedge.results import RuleResult
 
 __all__ = ["BookCondor", "BookTriggers", "TriggerRow", "book_triggers", "condors_of_positions"]
-
-_SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class BookCondor:
-    """One iron condor the book holds (index points, per condor)."""
-
-    tier: str
-    group: str
-    root: str
-    expiry: date
-    strikes: tuple[float, float, float, float]  # long put, short put, short call, long call
-    qty: float  # condors held
-    credit: float  # per condor: short premiums - long premiums at the lots' average prices
-
-    @property
-    def label(self) -> str:
-        lp, sp, sc, lc = self.strikes
-        return f"{self.tier} #{self.group} {self.root} {self.expiry} {lp:g}/{sp:g}/{sc:g}/{lc:g}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,20 +115,6 @@ def _condor(tier: str, group: str, legs: list[Position]) -> BookCondor | None:
     k = [c.strike for _, c in (*puts, *calls)]
     strikes = (float(k[0]), float(k[1]), float(k[2]), float(k[3]))
     return BookCondor(tier, group, c0.root, c0.expiry, strikes, float(n), float(credit))
-
-
-@dataclass(frozen=True, slots=True)
-class CondorColumns:
-    """The condors as the engine's hedge view holds them (alvh.engine.book_view)."""
-
-    short_put: np.ndarray
-    short_call: np.ndarray
-    credit: np.ndarray
-    qty: np.ndarray
-    dte_days: np.ndarray
-    iv_atm: np.ndarray
-    delta_per_condor: np.ndarray
-    cost_to_close: np.ndarray
 
 
 def _columns(condors: list[BookCondor], surf: object, day: date) -> CondorColumns:
@@ -236,7 +209,7 @@ class _Evaluator:
         ok = all(math.isfinite(v) for v in vals)
         return (vals[0], vals[1]) if ok else (None, None)
 
-    def session(self, day: date, fills: Sequence[Fill]) -> _Session:
+    def session(self, day: date, fills: Sequence[Fill], hedge: bool = True) -> _Session:
         from alvh.engine.hedge_market import build_market
         from alvh.strategy.hedge.decision import evaluate_triggers
         from alvh.strategy.hedge.sizing import BookExposure
@@ -249,6 +222,8 @@ class _Evaluator:
         condors, _ = condors_of_positions(positions, self.tiers)
         cols = _columns(condors, surf, day)
         spot = float(surf.spot)  # type: ignore[attr-defined]
+        if not hedge:  # no ALVH hedge: the condor exits only (no calendar, no VX curve)
+            return _Session(snap, spot, cols, condors, {}, None, True)
         m = build_market(snap)
         nxt, events = snap.upcoming_sessions_and_events(max(t.macro_sessions, 1))
         if t.iv_source == "vix":
@@ -322,9 +297,9 @@ def book_triggers(
         sorted({k[1] for k in positions if k[1] in ("vx_futures", "vix_calls", "vix_etf")})
     )
     ev = _Evaluator(cfg, data)
-    now = ev.session(day, fl)
-    rows: list[TriggerRow] = []
     hedge_rule = cfg.hedge.rule
+    now = ev.session(day, fl, hedge=hedge_rule == "alvh")
+    rows: list[TriggerRow] = []
     need = cfg.hedge.deescalation.clear_sessions
     streak = 0
     note = ""
@@ -362,7 +337,7 @@ def book_triggers(
         hedge_rule=hedge_rule,
         rows=tuple(rows),
         add_reason=now.add_reason if hedge_rule == "alvh" else None,
-        clear_today=now.clear,
+        clear_today=now.clear and hedge_rule == "alvh",
         clear_streak=streak,
         clear_needed=need,
         layers_held=layers,
