@@ -4,12 +4,17 @@ Builds (not timed) a store of the real series the marks need (SPX, the VIX famil
 VVIX, rates, VX settlements) and a SQLite book of 14 SPXW iron condors (56 legs) in three
 tiers, 2 VX futures lots and 2 VIX call lots (60 positions) opened a month before the store's
 last priced session. Then times, each in a fresh interpreter, median of 3: ``alvh --help``
-(the start-up baseline), ``alvh book status`` (open the book, fold its log, load a 40-day window
-of the store, build the surface, mark, greeks, margin) and ``alvh book fills`` of a 1,000-line
+(the start-up baseline), ``alvh book status`` (open the book, fold its log, load a 400-day
+window of the store, build the surface, mark, greeks, margin, and every trigger of the book's
+config, ic-ladder's tiers + alvh-442, with its distance to firing) and ``alvh book fills`` of a 1,000-line
 file (parse, check against the fold, one transaction), and ``alvh signal`` for the last priced
 session with ic-ladder + alvh-442 replayed from a year before it and from 2008-01-02 (a warm-up
 run first: numba's cache). Ratios are against ``alvh --help``
 measured in the same run. Without the real data the status case is skipped.
+
+``ALVH_BENCH_LIVE_BASELINE_SRC=DIR`` (the ``src`` of another version, e.g. ``git archive main
+src``) also times ``alvh book status`` and ``alvh book log`` with that code, alternated run by
+run with this one (7 each), so that machine load falls on both alike.
 """
 
 from __future__ import annotations
@@ -107,7 +112,7 @@ def run() -> list[dict]:
         (tmp / "store").mkdir()
         t_help = _median_s(["--help"], env)
         rows.append({"name": "alvh --help (start-up baseline)", "seconds": round(t_help, 3)})
-        (tmp / "cfg.toml").write_text('name = "bench"\n')
+        (tmp / "cfg.toml").write_text('name = "bench"\n\n[hedge]\npreset = "alvh-442"\n')
         shared = _shared_data()
         if shared is None:
             rows.append({"name": "book status", "skipped": "no ../shared/data (set SHARED_DATA)"})
@@ -130,6 +135,9 @@ def run() -> list[dict]:
                 "ratio_vs_help": round(t_status / t_help, 1),
             }
         )
+        base = os.environ.get("ALVH_BENCH_LIVE_BASELINE_SRC")
+        if base:
+            rows += _against_baseline(Path(base), env, t_help)
         fills = ["date,symbol,quantity,price,tier,group"]
         fills += [f"{opened},VXX,1,{12 + i / 1000:.3f},etf,t0" for i in range(1000)]
         t_fills = 0.0
@@ -153,6 +161,42 @@ def run() -> list[dict]:
         )
         rows += _signal_rows(tmp, env, t_help)
     return rows
+
+
+def _against_baseline(base: Path, env: dict[str, str], t_help: float) -> list[dict]:
+    """``book status`` and ``book log`` with this code and the baseline's, alternated."""
+    out = []
+    here = str(REPO / "src")
+    for args in (["book", "status", "b"], ["book", "log", "b", "--limit", "5"]):
+        times: dict[str, list[float]] = {"now": [], "baseline": []}
+        for _ in range(7):
+            for label, src in (("baseline", str(base)), ("now", here)):
+                e = dict(env, PYTHONPATH=src)
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        "from alvh.cli.app import entrypoint; entrypoint()",
+                        *args,
+                    ],
+                    check=True,
+                    capture_output=True,
+                    env=e,
+                )
+                times[label].append(time.perf_counter() - t0)
+        now, was = statistics.median(times["now"]), statistics.median(times["baseline"])
+        out.append(
+            {
+                "name": f"alvh {' '.join(args[:2])}: now vs baseline ({base}), median of 7",
+                "now_s": round(now, 3),
+                "baseline_s": round(was, 3),
+                "ratio_now_over_baseline": round(now / was, 2),
+                "now_vs_help": round(now / t_help, 1),
+                "load_1min": round(os.getloadavg()[0], 1),
+            }
+        )
+    return out
 
 
 def _signal_rows(tmp: Path, env: dict[str, str], t_help: float) -> list[dict]:

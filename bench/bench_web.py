@@ -19,6 +19,12 @@ In chromium (when Playwright and a chromium are present): navigation to the firs
 ``ALVH_BENCH_WEB_BASELINE_SRC=DIR`` (the ``src`` folder of another alvh version, e.g. ``git
 archive main src | tar -x -C /tmp/base``) also serves the same run with that version's code in a
 subprocess and times its run page in the same loop: the baseline of the before/after ratio.
+The baseline serves its own plotly.js (main: the full bundle), so the ratio measures the
+partial bundle too.
+
+Book page: ``ALVH_BENCH_WEB_BOOKS=DIR`` (a folder of book files, e.g. the one bench_live.py
+builds) and ``ALVH_BENCH_WEB_STORE=DIR`` (the store they are marked on); its cold time includes
+reading the store's 400-day window and building the exchange calendar.
 """
 
 from __future__ import annotations
@@ -109,9 +115,11 @@ def _synthetic_sweep(out: Path, dates: pd.DatetimeIndex) -> Path:
 
 
 def _time(client, path: str, params: dict) -> tuple[float, list[float], int]:
-    from alvh.web import data, journal_db, sweeps
+    from alvh.web import books, data, journal_db, sweeps
 
     journal_db._COUNTS.clear()
+    journal_db._ACTED_INDEX.clear()
+    books._MARKETS.clear()  # the book page's market window (the store read, the calendar)
     sweeps._equity_cached.cache_clear()
     data._csv_cached.cache_clear()
     data._summary_cached.cache_clear()
@@ -149,7 +157,11 @@ def run() -> list[dict]:
         sweep = _synthetic_sweep(HERE / "results" / "web-sweep" / "sweep", dates)
     fid = os.environ.get("ALVH_BENCH_WEB_FIDELITY")
     roots = [run_dir.parent, sweep.parent] + ([Path(fid)] if fid else [])
-    app = create_app(roots)
+    book_dir = os.environ.get("ALVH_BENCH_WEB_BOOKS")
+    book_store = os.environ.get("ALVH_BENCH_WEB_STORE")
+    books = [book_dir] if book_dir else None
+    store = Path(book_store) if book_store else None
+    app = create_app(roots, books=books, store=store)
     client = TestClient(app)
     keys = {k: v for k, v in app.state.index.found["run"].items() if v.path == run_dir.resolve()}
     key = next(iter(keys))
@@ -176,6 +188,9 @@ def run() -> list[dict]:
     ]  # fmt: skip
     if fkeys:
         cases.append(("fidelity page", "/fidelity", {"name": fkeys[0]}))
+    bkeys = list(app.state.books.found) if books else []
+    if bkeys:
+        cases.append((f"book page ({book_dir})", "/book", {"name": bkeys[0]}))
     rows = []
     for name, path, params in cases:
         cold, warm, size = _time(client, path, params)
@@ -194,10 +209,12 @@ def run() -> list[dict]:
     ]
     if fkeys:
         pages.append(("fidelity page", "cur", f"/fidelity?name={fkeys[0]}"))
+    if bkeys:
+        pages.append(("book page (status and triggers)", "cur", f"/book?name={bkeys[0]}"))
     if os.environ.get("ALVH_BENCH_WEB_BASELINE_SRC"):
         # The baseline serves the run's folder alone: its key is the run directory's name.
         pages.append(("BASELINE run page", "base", f"/run?run={run_dir.name}"))
-    rows += _browser(roots, pages)
+    rows += _browser(roots, pages, books, store)
     return rows
 
 
@@ -207,7 +224,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _browser(roots: list[Path], pages: list[tuple[str, str, str]]) -> list[dict]:
+def _browser(
+    roots: list[Path],
+    pages: list[tuple[str, str, str]],
+    books: list[str] | None = None,
+    store: Path | None = None,
+) -> list[dict]:
     """Time pages in chromium: navigation to ``body[data-ready]`` (first chart drawn)."""
     exe = os.environ.get("ALVH_CHROMIUM") or shutil.which("chromium")
     try:
@@ -222,7 +244,12 @@ def _browser(roots: list[Path], pages: list[tuple[str, str, str]]) -> list[dict]
 
     port = _free_port()
     srv = uvicorn.Server(
-        uvicorn.Config(create_app(roots), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(
+            create_app(roots, books=books, store=store),
+            host="127.0.0.1",
+            port=port,
+            log_level="error",
+        )
     )
     threading.Thread(target=srv.run, daemon=True).start()
     t0 = time.monotonic()

@@ -3,7 +3,9 @@ by the tests: the hand run (figures checked by hand) and a short synthetic backt
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -149,7 +151,16 @@ def test_compare_page_lists_the_chosen_runs(bt) -> None:
 def test_assets_are_served_locally_and_pages_are_byte_stable(hand) -> None:
     js = hand.get("/static/plotly.min.js")
     assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
-    assert len(js.content) > 1_000_000  # the full bundle, not a CDN loader
+    # The vendored partial bundle: its pinned sha256, a real bundle (not a CDN loader) and
+    # every trace type the pages draw registered in it.
+    assert js.headers["x-alvh-plotly-bundle"] == "partial"
+    assert hashlib.sha256(js.content).hexdigest() == PLOTLY_SHA256
+    assert 1_000_000 < len(js.content) < 2_000_000
+    for trace in ("scatter", "bar", "heatmap"):
+        assert f'moduleType:"trace",name:"{trace}"'.encode() in js.content
+    app_js = hand.get("/static/app.js").text
+    used = set(re.findall(r'type: "([a-z0-9]+)"', app_js)) - {"line", "date", "category"}
+    assert used and used <= {"scatter", "bar", "heatmap"}, used  # no trace outside the bundle
     for path in ("/static/app.js", "/static/app.css"):
         assert hand.get(path).status_code == 200
     page = hand.get("/day", params={"run": "hand", "date": "2020-01-31"}).content
@@ -226,3 +237,84 @@ def test_an_unreadable_summary_is_listed_with_the_reason_and_the_rest_still_show
     assert "unreadable summary.json" in html and 'data-key="hand"' in html
     r = client.get("/run", params={"run": "broken"})
     assert r.status_code == 422 and "summary.json" in r.json()["detail"]
+
+
+PLOTLY_SHA256 = "7c593b9eda0e74a1d07335cf89cbf7a55ffc114909980c3729af835453bdb02a"
+
+
+def test_plotly_falls_back_to_the_full_bundle_when_the_partial_is_missing(
+    hand_root, monkeypatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from alvh.web import assets
+
+    monkeypatch.setattr(assets, "PLOTLY_PARTIAL", hand_root / "no-such-bundle.js")
+    assets.plotly_bundle.cache_clear()
+    try:
+        js = TestClient(create_app([hand_root])).get("/static/plotly.min.js")
+        assert js.headers["x-alvh-plotly-bundle"] == "full"
+        assert len(js.content) > 3_000_000  # the plotly package's full bundle
+    finally:
+        assets.plotly_bundle.cache_clear()
+
+
+def test_day_page_shows_the_orders_decided_at_that_close_from_orders_csv(bt, backtest_root) -> None:
+    run = backtest_root / "ladder" / "jan-feb"
+    orders = pd.read_csv(run / "orders.csv")
+    day = orders.loc[orders["kind"] == "hedge", "date"].min()  # a day the hedge ordered
+    html = bt.get("/day", params={"run": "ladder/jan-feb", "date": day}).text
+    decided = html.split("Orders decided at this close")[1].split("Their fills")[0]
+    rows = orders[orders["date"] == day]
+    assert decided.count("<tr><td>") == len(rows) > 0
+    for o in rows.itertuples():
+        assert o.contract in decided and o.rule in decided
+        if pd.notna(o.limit_price):
+            assert f"{o.limit_price:,.4f}" in decided  # the limit at this close, as written
+    assert 'href="/download?run=ladder/jan-feb&amp;file=orders.csv"' in decided
+    got = bt.get("/download", params={"run": "ladder/jan-feb", "file": "orders.csv"})
+    assert got.status_code == 200 and got.content == (run / "orders.csv").read_bytes()
+    assert got.headers["content-type"].startswith("text/csv")
+    assert 'filename="ladder_jan-feb_orders.csv"' in got.headers["content-disposition"]
+    for bad in ("journal.sqlite", "summary.json", "../orders.csv", "config.toml"):
+        r = bt.get("/download", params={"run": "ladder/jan-feb", "file": bad})
+        assert r.status_code == 404
+
+
+def test_acted_filters_use_the_partial_index_and_match_a_plain_filter(
+    bt, backtest_root, tmp_path
+) -> None:
+    from alvh.web import journal_db
+
+    db = backtest_root / "ladder" / "jan-feb" / "journal.sqlite"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        names = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
+        rows = con.execute(
+            "SELECT date, seq, rule, action FROM decisions ORDER BY date, seq"
+        ).fetchall()
+        plan = " ".join(
+            str(r[-1])
+            for r in con.execute(
+                "EXPLAIN QUERY PLAN SELECT date FROM decisions WHERE run_id = 'x' AND "
+                "+rule >= 'hedge.' AND +rule < 'hedge/' AND action != 'none' ORDER BY date, seq"
+            )
+        )
+    assert "decisions_acted" in names and "decisions_acted" in plan
+    # A journal written before the index: the same answers.
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as src, sqlite3.connect(old) as dst:
+        src.backup(dst)
+        dst.execute("DROP INDEX decisions_acted")
+    for prefix in (None, "hedge.", "hedge.decision.", "tier.", "zzz"):
+        want = [
+            (d, s)
+            for d, s, r, a in rows
+            if a != "none" and (prefix is None or r.startswith(prefix))
+        ]
+        for path in (db, old):
+            first = journal_db.decisions(path, None, prefix, True, 0, 500)
+            assert first.total == len(want)
+            assert [(r["date"], r["seq"]) for r in first.rows] == want[:500]
+            if len(want) > 3:
+                tail = journal_db.decisions(path, None, prefix, True, len(want) - 3, 3)
+                assert [(r["date"], r["seq"]) for r in tail.rows] == want[-3:]

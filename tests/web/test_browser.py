@@ -55,7 +55,9 @@ def _need_browser() -> str:
 
 
 @contextlib.contextmanager
-def _serve(roots: list[Path]) -> Iterator[str]:
+def _serve(
+    roots: list[Path], books: list[str] | None = None, store: Path | None = None
+) -> Iterator[str]:
     import uvicorn
 
     with socket.socket() as s:
@@ -63,7 +65,7 @@ def _serve(roots: list[Path]) -> Iterator[str]:
         port = s.getsockname()[1]
     srv = uvicorn.Server(
         uvicorn.Config(
-            create_app(roots, list(LOCAL_HOST_NAMES)),
+            create_app(roots, list(LOCAL_HOST_NAMES), books=books, store=store),
             host="127.0.0.1",
             port=port,
             log_level="error",
@@ -228,6 +230,48 @@ def test_switch_the_heat_map_keys_and_open_a_cell_then_the_fidelity_page(
             assert page.locator(".fid-years .main-svg").count() > 0
             assert page.locator(".fid-chain .main-svg").count() > 0
             page.screenshot(path=str(ARTIFACTS / "fidelity.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+
+
+def test_open_the_book_page_see_a_position_a_trigger_and_the_signal(
+    book_env: dict[str, Path],
+) -> None:
+    exe = _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    books = [str(book_env["books"])]
+    with _serve([book_env["root"]], books, book_env["store"]) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(BROWSER_TIMEOUT_MS * 2)  # the first status builds a market
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            page.goto(url + "/")
+            page.click("header nav a >> text=Books")
+            page.click("a.book-link >> text=b1")
+            page.wait_for_selector("body[data-ready='1']")
+            # A position row: a leg of the condor, marked, its source named.
+            row = page.locator("#positions tr.position").first
+            assert "SPXW 2026-11-20 " in row.inner_text() and "medium" in row.inner_text()
+            assert page.locator("#positions tr.position").count() == 7
+            # A trigger row: the proximity rule with its value, threshold and distance.
+            prox = page.locator("#triggers tr.trigger", has_text="hedge.trigger.proximity")
+            assert prox.count() == 1 and "0.650" in prox.inner_text()
+            assert page.locator("#triggers tr.trigger", has_text="tier.medium.exit").count() > 0
+            page.screenshot(path=str(ARTIFACTS / "book.png"), full_page=True)
+            # The signal (a replay) arrives after the page: its journal of the day.
+            page.wait_for_selector("body[data-signal='1']")
+            assert "Journal of" in page.inner_text("#signal")
+            assert "hedge.trigger.iv_shift" in page.inner_text("#signal")
+            page.locator("#signal").screenshot(path=str(ARTIFACTS / "book-signal.png"))
         finally:
             browser.close()
     assert errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,60 @@ def test_the_report_page_as_written_runs_sandboxed(mixed_root: Path) -> None:
     r = TestClient(create_app([mixed_root])).get("/fidelity/report.html", params={"name": "fid"})
     csp = r.headers["content-security-policy"]
     assert csp.startswith("sandbox allow-scripts;") and "default-src 'none'" in csp
+
+
+# --- Books ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def book_root(book_env: dict[str, Path], tmp_path: Path) -> Path:
+    """A books folder: the web book, and a book file linked from outside the folder."""
+    import shutil
+
+    books = tmp_path / "books"
+    books.mkdir()
+    shutil.copy(book_env["db"], books / "b1.sqlite")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(book_env["db"], outside / "secret.sqlite")
+    con = sqlite3.connect(outside / "secret.sqlite")
+    with con:
+        con.execute("UPDATE book SET name = 'secret'")
+        con.execute("UPDATE events SET book = 'secret'")
+    con.close()  # checkpointed now, not when collected
+    (books / "linked.sqlite").symlink_to(outside / "secret.sqlite")
+    return books
+
+
+@pytest.mark.parametrize(
+    "key", ["../b1", "/etc/passwd", "b1/../b1", "..", "%2e%2e/b1", "a\\b", "secret", "b1/x"]
+)
+def test_book_names_are_validated_like_run_names(
+    book_root: Path, book_env: dict[str, Path], key: str
+) -> None:
+    client = TestClient(create_app([book_root], books=[str(book_root)], store=book_env["store"]))
+    for path in ("/book", "/book/signal", "/api/book"):
+        r = client.get(path, params={"name": key})
+        assert r.status_code == 404, (path, key)
+        assert "root:" not in r.text
+
+
+def test_a_book_file_linked_from_outside_is_not_served_and_nothing_is_written(
+    book_root: Path, book_env: dict[str, Path]
+) -> None:
+    def stamp() -> dict[str, tuple[int, str]]:
+        return {
+            p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(book_root.parent.rglob("*.sqlite"))
+            if not p.is_symlink()
+        }
+
+    before = stamp()
+    client = TestClient(create_app([book_root], books=[str(book_root)], store=book_env["store"]))
+    page = client.get("/books").text
+    assert 'href="/book?name=b1"' in page and "secret" not in page
+    assert client.get("/book", params={"name": "b1", "date": "2026-09-15"}).status_code == 200
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)("/book?name=b1").status_code == 405
+        assert getattr(client, method)("/books").status_code == 405
+    assert stamp() == before

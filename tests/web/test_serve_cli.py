@@ -97,3 +97,22 @@ def test_a_missing_sweeps_folder_names_its_option(tmp_path: Path, calls, capsys)
     assert main(["serve", "--runs", str(tmp_path), "--sweeps", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert "--sweeps" in err and "nope" in err and "Traceback" not in err
+
+
+def test_books_are_served_from_a_folder_and_a_missing_one_names_its_option(
+    hand_root: Path, book_env, tmp_path: Path, any_port, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    apps: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))
+    args = ["serve", "--runs", str(hand_root), "--books", str(book_env["books"])]
+    assert main([*args, "--store", str(book_env["store"])]) == 0
+    from fastapi.testclient import TestClient
+
+    client = TestClient(apps[0], base_url="http://127.0.0.1")  # type: ignore[arg-type]
+    assert 'href="/books"' in client.get("/").text  # the nav links the Books page
+    assert 'href="/book?name=b1"' in client.get("/books").text
+    assert main(["serve", "--runs", str(hand_root), "--books", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "--books" in err and "nope" in err and "Traceback" not in err

@@ -24,8 +24,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal, TypeAlias
 
-from alvh.calendar.expiries import vx_contract_code
-
 Right: TypeAlias = Literal["C", "P"]
 Settlement: TypeAlias = Literal["AM", "PM"]
 Product: TypeAlias = Literal["spx_option", "vix_option", "vx_future", "vxm_future", "etf"]
@@ -159,6 +157,10 @@ class VixFuture:
         """Return the monthly future expiring on ``expiry`` (the code follows its month)."""
         # A VX contract month M always expires in calendar month M (the Wednesday ~30 days
         # before the third Friday of M+1 falls on the 13th-22nd of M).
+        # Imported here: alvh.calendar.expiries loads pandas and exchange_calendars (~1 s a
+        # process), which contract terms, symbols and a book's log otherwise never need.
+        from alvh.calendar.expiries import vx_contract_code
+
         return cls(vx_contract_code(expiry.year, expiry.month), expiry, mini)
 
 

@@ -194,10 +194,13 @@ def register(app: typer.Typer) -> None:
         accept: bool = typer.Option(False, "--accept-config-change", help=_ACCEPT_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
     ) -> None:
-        """Show positions with marks, dollar greeks, margin, P&L by tier and layer, cash."""
+        """Show positions with marks, dollar greeks, margin, P&L by tier and layer, cash, and
+        every hedge trigger and condor exit with its distance to firing."""
+        from alvh.cli.book_triggers import render_triggers
         from alvh.live.fold import fold_book
         from alvh.live.service import current_config
         from alvh.live.status import book_status
+        from alvh.live.triggers import book_triggers
 
         st = _open(name, db)
         with st.begin() as conn:
@@ -206,10 +209,13 @@ def register(app: typer.Typer) -> None:
             bf = fold_book(st.events(conn, name))
         data, when = _market(store, day)
         s = book_status(name, row.capital_usd, bf, cfg.config, data, when)
+        trig = book_triggers(cfg.config, data, when, bf.fills)
         if as_json:
-            _json(asdict(s))
+            _json(asdict(s) | {"triggers": asdict(trig)})
         else:
-            _render_status(s, _console())
+            c = _console()
+            _render_status(s, c)
+            render_triggers(trig, c)
 
     @book.command("diff")
     def diff(
@@ -280,30 +286,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _market(store: Path | None, day: str | None) -> tuple[Any, date]:
-    """The market data for a status day: the store (a window before the day) or synthetic."""
-    from datetime import timedelta
-
+    """The market data for a status day (``alvh.live.status.status_market``)."""
     from alvh.errors import DataFormatError
-    from alvh.live.service import market_facts
-    from alvh.market.load import load_market
+    from alvh.live.status import status_market
 
-    facts = market_facts(store)
-    when = facts.last_priced_session or facts.last_session
+    when = None
     if day is not None:
         try:
             when = date.fromisoformat(day)
         except ValueError:
             raise DataFormatError("--date", None, "date", day, "a date YYYY-MM-DD") from None
-    if facts.data_id is None:
-        data = load_market(store, source="synthetic")
-        sessions = data.sessions("SPX")
-        if day is None:
-            when = sessions[sessions <= str(when)][-1].date()
-        return data, when
-    # A status needs the day's bars and the latest known rate and SKEW: a few weeks suffice,
-    # and reading them is far quicker than the whole history.
-    data = load_market(store, source="store", start=when - timedelta(days=40), end=when)
-    if day is None:
-        sessions = data.sessions("SPX")
-        when = sessions[sessions <= str(when)][-1].date()
-    return data, when
+    return status_market(store, when)

@@ -23,6 +23,24 @@ def check_roots(
     return roots
 
 
+def check_books(sources: list[str]) -> list[str]:
+    """Return the ``--books`` sources, raising a typed error for a path that does not exist.
+
+    A source is a folder of SQLite book files, one such file, or a database URL (``--db`` of
+    ``alvh book``); URLs are checked when the Books page reads them (an unreachable database
+    is listed there with its error).
+    """
+    for s in sources:
+        if "://" in s and not s.startswith("sqlite:///"):
+            continue
+        p = Path(s.removeprefix("sqlite:///"))
+        if not p.exists():
+            raise ConfigError(
+                "--books", s, "a folder of book files (*.sqlite), a book file or a database URL"
+            )
+    return sources
+
+
 def check_port(host: str, port: int) -> None:
     """Raise a typed error when ``host:port`` cannot be bound (in use, or not an address here)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -68,6 +86,20 @@ def register(app: typer.Typer) -> None:
             metavar="DIR",
             help="Folder holding a fidelity report (fidelity.json), or folders of them (repeatable).",
         ),
+        books: list[str] = typer.Option(
+            [],
+            "--books",
+            metavar="DIR_OR_DB_URL",
+            help="Live books to show, read-only: a folder of book files (*.sqlite), one file, "
+            "or a database URL as 'alvh book --db' takes (repeatable).",
+        ),
+        store: Path | None = typer.Option(
+            None,
+            "--store",
+            metavar="DIR",
+            help="Market data store the books are marked on (default: $ALVH_STORE or the "
+            "user data folder; empty: the synthetic market).",
+        ),
         host: str = typer.Option(
             "127.0.0.1",
             "--host",
@@ -82,13 +114,15 @@ def register(app: typer.Typer) -> None:
 
         Every folder given (with any option) is searched for all three: run directories
         (summary.json), sweep folders (sweep.json and a results table) and fidelity reports
-        (fidelity.json); a sweep's kept runs are run directories too.
+        (fidelity.json); a sweep's kept runs are run directories too. ``--books`` adds the
+        Book pages over live books (``alvh book``), read-only.
         """
         console = Console()
         roots = check_roots(list(runs))
         roots += check_roots(list(sweeps), "--sweeps", "sweep folders")
         roots += check_roots(list(fidelity), "--fidelity", "a fidelity report")
         roots = _unique(roots)
+        book_sources = check_books(list(books))
         check_port(host, port)
         if host not in LOCAL_HOSTS:
             Console(stderr=True).print(
@@ -101,7 +135,12 @@ def register(app: typer.Typer) -> None:
 
         from alvh.web.app import LOCAL_HOST_NAMES, create_app
 
-        web = create_app(roots, list(LOCAL_HOST_NAMES) if host in LOCAL_HOSTS else None)
+        web = create_app(
+            roots,
+            list(LOCAL_HOST_NAMES) if host in LOCAL_HOSTS else None,
+            books=book_sources,
+            store=store,
+        )
         shown = f"[{host}]" if ":" in host else host
         console.print(
             f"serving {len(roots)} folder(s) at http://{shown}:{port}/  (Ctrl-C to stop)",

@@ -53,7 +53,13 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 """
 # Built after a bulk load (one sort instead of a B-tree insert per row).
-_INDEX = "CREATE INDEX IF NOT EXISTS decisions_rule ON decisions (run_id, rule, date);"
+# The partial index holds only the decisions that acted (about 6% of a run's rows), in (date,
+# seq) order: the dashboard's "acted" filters (alvh.web.journal_db) walk it instead of the table.
+_INDEX = (
+    "CREATE INDEX IF NOT EXISTS decisions_rule ON decisions (run_id, rule, date);\n"
+    "CREATE INDEX IF NOT EXISTS decisions_acted ON decisions (run_id, date, seq)"
+    " WHERE action != 'none';"
+)
 
 
 def _json_default(o: object) -> object:
@@ -122,7 +128,7 @@ class Journal:
     def end_bulk_load(self) -> None:
         """Finish a scratch journal: build the rule index once, then switch to WAL mode (how
         the final file is appended to live)."""
-        self._con.execute(_INDEX)
+        self._con.executescript(_INDEX)
         self._con.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:

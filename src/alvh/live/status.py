@@ -24,6 +24,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from datetime import date, time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -301,3 +302,35 @@ def book_status(
         vix_greeks_by_tier={t: g for t, g in vix_by.items() if g != DollarGreeks()},
         n_fills=len(fills),
     )
+
+
+_HISTORY_DAYS = 400  # > 260 sessions + the longest holiday gaps
+
+
+def status_market(store: Path | None, day: date | None = None) -> tuple[MarketData, date]:
+    """Return the market data a status of ``day`` reads, and the day.
+
+    The store's data in a window before the day (its bars, the latest known rate and SKEW,
+    and for the hedge's close rules the last 260 VIX closes, about 380 calendar days: far
+    quicker to read than the whole history), or the synthetic market when the store is empty.
+    ``day`` None: the store's last session with an SPX and a VIX close (the synthetic market's
+    last session).
+    """
+    from datetime import timedelta
+
+    from alvh.live.context import market_facts
+    from alvh.market.load import load_market
+
+    facts = market_facts(store)
+    when = day or facts.last_priced_session or facts.last_session
+    if facts.data_id is None:
+        data = load_market(store, source="synthetic")
+        if day is None:
+            sessions = data.sessions("SPX")
+            when = sessions[sessions <= str(when)][-1].date()
+        return data, when
+    data = load_market(store, source="store", start=when - timedelta(days=_HISTORY_DAYS), end=when)
+    if day is None:
+        sessions = data.sessions("SPX")
+        when = sessions[sessions <= str(when)][-1].date()
+    return data, when

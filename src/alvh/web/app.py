@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +23,7 @@ from alvh import __version__
 from alvh.errors import AlvhError
 from alvh.web import data, decimate, journal_db, sweeps
 from alvh.web import fidelity as fid
+from alvh.web.assets import plotly_bundle
 from alvh.web.runs_index import (
     RunRef,
     discover,
@@ -35,15 +35,6 @@ from alvh.web.runs_index import (
 )
 
 _STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
-
-
-@lru_cache(maxsize=1)
-def _plotly_js() -> bytes:
-    # The plotly.js bundled in the installed plotly package: served from here, so the pages
-    # work offline (no CDN).
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode()
 
 
 def _static(name: str) -> bytes:
@@ -118,7 +109,12 @@ _HEADERS = {
 LOCAL_HOST_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
-def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> FastAPI:
+def create_app(
+    roots: list[Path],
+    allowed_hosts: list[str] | None = None,
+    books: list[str] | None = None,
+    store: Path | None = None,
+) -> FastAPI:
     """Return the dashboard application serving the run directories under ``roots``.
 
     Parameters
@@ -129,6 +125,11 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
         Host names the ``Host`` header may carry (others get 400), which stops a web page
         from reading the dashboard through DNS rebinding; None accepts any (``alvh serve``
         passes :data:`LOCAL_HOST_NAMES` when bound to this machine).
+    books
+        Live book sources (``alvh serve --books``): folders of SQLite books, book files or
+        database URLs, opened read-only (``alvh.web.books``); None or empty: no Book pages.
+    store
+        The market data store the books are marked on (None: ``$ALVH_STORE`` or the default).
     """
     index = _Index(roots)
     env = Environment(
@@ -140,6 +141,7 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     env.filters["fmt"] = _fmt
     env.filters["tojson_inputs"] = lambda v: json.dumps(v, sort_keys=True, default=str)
     env.globals["version"] = __version__
+    env.globals["books_served"] = bool(books)
     app = FastAPI(title="alvh", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.index = index  # what is being served (read by bench/bench_web.py)
     if allowed_hosts is not None:
@@ -161,11 +163,16 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
     def _alvh_error(request: Request, exc: AlvhError) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
+    if books:
+        from alvh.web.book_routes import register_book_routes
+
+        app.state.books = register_book_routes(app, page, list(books), store)
+
     @app.get("/static/plotly.min.js")
     def plotly_js() -> Response:
-        return Response(
-            _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
-        )
+        body, kind = plotly_bundle()
+        headers = {"Cache-Control": "max-age=86400", "X-Alvh-Plotly-Bundle": kind}
+        return Response(body, media_type="text/javascript", headers=headers)
 
     @app.get("/static/{name}")
     def static(name: str) -> Response:
@@ -275,6 +282,23 @@ def create_app(roots: list[Path], allowed_hosts: list[str] | None = None) -> Fas
             fill_timing=timing,
             fill_day=fill_day,
             decided=data.orders_on(ref, fill_day) if fill_day else [],
+            orders_decided=data.decided_on(ref, day),
+        )
+
+    @app.get("/download")
+    def download(run: str = Query(...), file: str = Query(...)) -> Response:
+        # A fixed list of the run's CSVs, each looked up by name (never joined onto a path).
+        if file not in data.DOWNLOADS:
+            raise HTTPException(404, f"file {file!r}: expected one of {list(data.DOWNLOADS)}")
+        ref = index.get(run)
+        p = run_file(ref, file)
+        if p is None:
+            raise HTTPException(404, f"run {run!r} has no {file}")
+        name = f"{ref.key.replace('/', '_')}_{file}"
+        return Response(
+            p.read_bytes(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @app.get("/decisions", response_class=HTMLResponse)

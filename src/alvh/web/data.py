@@ -253,6 +253,21 @@ def orders_on(ref: RunRef, day: str) -> list[dict[str, Any]]:
     return [_plain(r) for r in t[t["date"] == day].to_dict("records")]
 
 
+# The run-directory CSVs a page links for download (docs/results-format.md).
+DOWNLOADS = ("orders.csv", "trades.csv", "equity.csv", "condors.csv", "hedge_layers.csv")
+
+
+def decided_on(ref: RunRef, day: str) -> list[dict[str, Any]] | None:
+    """Return the orders decided at ``day``'s close (orders.csv rows dated ``day``), None when
+    the run wrote no orders.csv (runs made before it existed)."""
+    if run_file(ref, "orders.csv") is None:
+        return None
+    t = table(ref, "orders.csv")
+    if t.empty or "date" not in t:
+        return []
+    return [_plain(r) for r in t[t["date"] == day].to_dict("records")]
+
+
 def equity_on(ref: RunRef, day: str) -> dict[str, Any]:
     """Return the equity.csv row of ``day`` (empty if it is not a session of the run)."""
     eq = table(ref, "equity.csv")

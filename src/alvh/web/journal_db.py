@@ -2,8 +2,9 @@
 
 The file is opened with ``mode=ro&immutable=1``: a finished run directory does not change, and
 ``immutable`` stops SQLite from creating ``-wal``/``-shm`` files beside it, so a read-only
-folder works and nothing is written. Queries use the primary key (run_id, date, seq) or the
-(run_id, rule, date) index written by the engine.
+folder works and nothing is written. Queries use the primary key (run_id, date, seq), the
+(run_id, rule, date) index or, for the decisions that acted, the partial index of those
+(``decisions_acted``), all written by the engine.
 """
 
 from __future__ import annotations
@@ -76,6 +77,24 @@ def _count(con: sqlite3.Connection, path: Path, clause: str, args: tuple[Any, ..
     return _COUNTS[key]
 
 
+_ACTED_INDEX: dict[tuple[Any, ...], bool] = {}
+
+
+def _has_acted_index(con: sqlite3.Connection, path: Path) -> bool:
+    # Journals written before the partial index (alvh.engine.journal) lack it; asked once per
+    # file version.
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _ACTED_INDEX:
+        if len(_ACTED_INDEX) >= _MAX_COUNTS:
+            _ACTED_INDEX.clear()
+        row = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'decisions_acted'"
+        ).fetchone()
+        _ACTED_INDEX[key] = row is not None
+    return _ACTED_INDEX[key]
+
+
 def decisions(
     path: Path,
     date: str | None = None,
@@ -105,15 +124,20 @@ def decisions(
     if date is not None:
         where.append("date = ?")
         args.append(date)
-    if rule_prefix:
-        # Range on the rule text instead of LIKE, so the (run_id, rule, date) index serves it.
-        where.append("rule >= ? AND rule < ?")
-        args += [rule_prefix, rule_prefix + "\U0010ffff"]
-    if acted_only:
-        where.append("action != 'none'")
-    clause = " WHERE " + " AND ".join(where)
     try:
         with closing(_connect(path)) as con:
+            acted_index = acted_only and _has_acted_index(con, path)
+            if rule_prefix:
+                # Range on the rule text instead of LIKE, so the (run_id, rule, date) index
+                # serves it; with "acted" and the journal's partial index of the decisions
+                # that acted, that index instead (``+rule`` keeps the planner off the rule
+                # index, which would visit every row of the prefix, acted or not).
+                col = "+rule" if acted_index else "rule"
+                where.append(f"{col} >= ? AND {col} < ?")
+                args += [rule_prefix, rule_prefix + "\U0010ffff"]
+            if acted_only:
+                where.append("action != 'none'")
+            clause = " WHERE " + " AND ".join(where)
             args.insert(0, _run_id(con))
             total = _count(con, path, clause, tuple(args))
             cur = con.execute(

@@ -24,6 +24,7 @@ RUN_FILES = frozenset(
         "summary.json",
         "equity.csv",
         "trades.csv",
+        "orders.csv",
         "condors.csv",
         "hedge_layers.csv",
         "journal.sqlite",

@@ -439,5 +439,16 @@ const alvh = (() => {
     Object.values(draw).forEach(([el]) => seen.observe(el));
   }
 
-  return { runsPage, runPage, comparePage, loadDay, sortable, sweepPage, fidelityPage };
+  // The Book page: the signal is a replay of the backtest, so it is fetched after the page
+  // (status and triggers) is up.
+  async function bookPage() {
+    const box = q("#signal");
+    document.body.dataset.ready = "1";
+    if (!box) return;
+    const r = await fetch(box.dataset.src);
+    box.innerHTML = await r.text();
+    document.body.dataset.signal = r.ok ? "1" : "error";
+  }
+
+  return { runsPage, runPage, comparePage, loadDay, sortable, sweepPage, fidelityPage, bookPage };
 })();
