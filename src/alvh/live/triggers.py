@@ -5,10 +5,10 @@ For the book's day D, on the snapshot at D's decision time, with the book's posi
 
 - the hedge's triggers through ``alvh.strategy.hedge.decision.evaluate_triggers`` (IV shift,
   proximity, break-even, book delta, MACD, RSI, term structure, macro, breadth), on inputs
-  built as ``alvh.engine.alvh_hedge`` builds them: the condors' short strikes, credits and
+  built as ``alvh.strategy.hedge.alvh_rule`` builds them: the condors' short strikes, credits and
   calendar days to expiry, their expiries' ATM vols and their legs' deltas on the model surface
   the engine marks with (``SpxVolSurface`` scaled by ``[assumptions] iv_scale``), the close
-  rules and the VIX pair from ``alvh.engine.hedge_signals.CloseSignals``, VX1/VX2/VIX/VIX3M
+  rules and the VIX pair from ``alvh.strategy.hedge.signals.CloseSignals``, VX1/VX2/VIX/VIX3M
   from ``alvh.engine.hedge_market.build_market``, the macro window from the snapshot;
 - the de-escalation rule's clear-session count: the same evaluation on each of the last
   ``[hedge.deescalation] clear_sessions`` sessions (the book as of each), counted back from D;
@@ -169,7 +169,7 @@ class _Evaluator:
 
     def __init__(self, cfg: RunConfig, data: MarketData) -> None:
         from alvh.engine.from_config import engine_settings
-        from alvh.engine.hedge_signals import CloseSignals
+        from alvh.strategy.hedge.signals import CloseSignals
 
         self.cfg = cfg
         self.data = data
