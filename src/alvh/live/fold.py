@@ -55,7 +55,7 @@ class BookFold:
 def fill_payload(
     *,
     contract: Contract,
-    qty: int,
+    qty: float,
     price: float,
     day: date,
     fees_usd: float,
@@ -64,9 +64,14 @@ def fill_payload(
     reason: str,
     source: str,
     line: int,
+    tag: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """Return the payload of a ``fill``/``import`` event (the fields ``fill_of`` reads)."""
-    return {
+    """Return the payload of a ``fill``/``import`` event (the fields ``fill_of`` reads).
+
+    ``tag`` is a hedge fill's allocations as ``alvh.engine.state_json.tag_payload`` writes
+    them (left out when empty).
+    """
+    out: dict[str, Any] = {
         "contract": contract.id,
         # Kept so a VX future is rebuilt without the exchange calendar (seconds to build).
         "expiry": contract.expiry.isoformat() if contract.expiry is not None else None,
@@ -80,6 +85,9 @@ def fill_payload(
         "source": source,
         "line": line,
     }
+    if tag:
+        out["tag"] = tag
+    return out
 
 
 def contract_of(contract_id: str, expiry: str | None) -> Contract:
@@ -97,7 +105,14 @@ def contract_of(contract_id: str, expiry: str | None) -> Contract:
 
 
 def fill_of(payload: dict[str, Any]) -> Fill:
-    """Return the ``Fill`` an event payload records."""
+    """Return the ``Fill`` an event payload records (with its tag, when it has one)."""
+    tag = payload.get("tag")
+    if tag:
+        from alvh.engine.state_json import tag_of
+
+        decoded = tag_of(tag)
+    else:
+        decoded = ()
     return Fill(
         date=date.fromisoformat(payload["date"]),
         contract=contract_of(payload["contract"], payload.get("expiry")),
@@ -107,6 +122,7 @@ def fill_of(payload: dict[str, Any]) -> Fill:
         reason=str(payload.get("reason", "")),
         tier=str(payload.get("tier", "")),
         group=str(payload.get("group", "")),
+        tag=decoded,
     )
 
 
