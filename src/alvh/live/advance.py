@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from alvh.config.run import RunConfig
     from alvh.engine.state import RunState
     from alvh.live.context import MarketFacts
+    from alvh.live.signal import Signal
     from alvh.live.store import BookStore
     from alvh.market.data import MarketData
 
@@ -164,11 +165,15 @@ class BookSignal:
         The session whose stored state the step started from (None: the book's start).
     stepped
         Sessions stepped in memory (1 when the book was advanced through D - 1).
+    held
+        The book's net positions after D's fills and settlements, per contract id (orders
+        decided at D are not in it).
     """
 
     output: SessionOutput
     from_session: date | None
     stepped: int
+    held: dict[str, float]
 
 
 def book_signal(
@@ -188,12 +193,52 @@ def book_signal(
     stepper = BookStepper(cfg, capital_usd, data, day)
     end = stepper.index_of(day)
     got = _stored(store, name, day)
+    if got.state is None and got.ahead:  # fills, never stepped: refused, naming them
+        stepper.restore([f for fs in got.ahead.values() for f in fs], None)
     st, i = stepper.restore(got.fills, got.state)
     out = None
+    timing = stepper.settings.execution.fill_timing
     for j in range(i + 1, end + 1):
         out = stepper.step(st, j)
+        if out.day in got.ahead:  # paper fills recorded ahead must be the step's (or refused)
+            session_events(out, timing, recorded=got.ahead[out.day])
     assert out is not None  # i < end: the state is of a session before ``day``
-    return BookSignal(out, got.last, end - i)
+    held: dict[str, float] = {}
+    for acct in (st.condors_acct, st.hedges_acct):
+        for _, _, p in acct.lots():
+            held[p.contract.id] = held.get(p.contract.id, 0.0) + p.qty
+    return BookSignal(out, got.last, end - i, {k: q for k, q in held.items() if q != 0})
+
+
+def signal_of_book(
+    sig: BookSignal, cfg: RunConfig, data: MarketData, start: date | None = None
+) -> Signal:
+    """Return a book's step output as the ``Signal`` ``alvh signal`` prints."""
+    from alvh import __version__
+    from alvh._fingerprint import code_fingerprint
+    from alvh.config.load import run_id
+    from alvh.live.signal import Signal, replay_config
+
+    out = sig.output
+    src = data.source
+    rid = run_id(
+        replay_config(cfg, out.day), src.data_id, f"{__version__}+code.{code_fingerprint()}"
+    )
+    return Signal(
+        day=out.day,
+        start=start or sig.from_session or cfg.data.start,
+        sessions=sig.stepped,
+        config_name=cfg.name,
+        hedge=cfg.hedge.preset,
+        data=src.description,
+        data_id=src.data_id,
+        run_id=rid,
+        orders=out.orders,
+        journal=out.journal,
+        held=sig.held,
+        synthetic=src.kind == "synthetic",
+        book_state=sig.from_session or cfg.data.start,
+    )
 
 
 def paper_fills(
