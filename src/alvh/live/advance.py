@@ -80,7 +80,7 @@ def _stored(store: BookStore, name: str, before: date | None = None) -> _Stored:
         state_events = [] if last is None else store.events(conn, name, kinds=("journal",), on=last)
     upto: list[Fill] = []
     ahead: dict[date, list[Fill]] = {}
-    for f in book_fills(fill_events):
+    for f in book_fills(fill_events):  # decoded in log order
         if last is not None and f.date <= last:
             upto.append(f)
         else:

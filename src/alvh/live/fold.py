@@ -104,8 +104,25 @@ def contract_of(contract_id: str, expiry: str | None) -> Contract:
     return parse_contract_id(contract_id)
 
 
-def fill_of(payload: dict[str, Any]) -> Fill:
-    """Return the ``Fill`` an event payload records (with its tag, when it has one)."""
+def _contract(
+    contract_id: str, expiry: str | None, memo: dict[tuple[str, str | None], Contract] | None
+) -> Contract:
+    if memo is None:
+        return contract_of(contract_id, expiry)
+    key = (contract_id, expiry)
+    c = memo.get(key)
+    if c is None:
+        c = memo[key] = contract_of(contract_id, expiry)
+    return c
+
+
+def fill_of(
+    payload: dict[str, Any], contracts: dict[tuple[str, str | None], Contract] | None = None
+) -> Fill:
+    """Return the ``Fill`` an event payload records (with its tag, when it has one).
+
+    ``contracts``: contracts already parsed, by (id, recorded expiry), filled in as it goes.
+    """
     tag = payload.get("tag")
     if tag:
         from alvh.engine.state_json import tag_of
@@ -115,7 +132,7 @@ def fill_of(payload: dict[str, Any]) -> Fill:
         decoded = ()
     return Fill(
         date=date.fromisoformat(payload["date"]),
-        contract=contract_of(payload["contract"], payload.get("expiry")),
+        contract=_contract(payload["contract"], payload.get("expiry"), contracts),
         qty=float(payload["qty"]),
         price=float(payload["price"]),
         fees_usd=float(payload.get("fees_usd", 0.0)),

@@ -270,13 +270,22 @@ def session_events(
     return events
 
 
-def book_fills(events: list[Event], before: date | None = None) -> list[Fill]:
-    """Return the book's fills in log order (foreign lines left out), those dated before
-    ``before`` when given."""
-    from alvh.live.fold import fold_book
+def book_fills(events: list[Event]) -> list[Fill]:
+    """Return the book's fills in log order (foreign lines left out), tags included.
 
-    evs = events if before is None else [e for e in events if e.session_date < before]
-    return list(fold_book(evs).fills)
+    Decoded only (the step folds them into its accounts); a contract met again (a condor leg
+    opened then closed, a hedge future traded for months) is parsed once.
+    """
+    from alvh.live.fold import FILL_KINDS, fill_of
+
+    contracts: dict[tuple[str, str | None], Any] = {}
+    out = []
+    for e in events:
+        p = e.payload
+        if e.kind not in FILL_KINDS or "foreign" in p:
+            continue
+        out.append(fill_of(p, contracts))
+    return out
 
 
 def last_state(events: list[Event], before: date | None = None) -> dict[str, Any] | None:
