@@ -124,8 +124,7 @@ def _render_status(s: BookStatus, c: Console) -> None:
 def register(app: typer.Typer) -> None:
     """Add the ``book`` commands: init, import, fills, advance, status, diff, log."""
     book = typer.Typer(
-        help="A persistent book: import positions and fills, advance a paper book, status, "
-        "diff with the broker, log.",
+        help="A persistent book: import positions and fills, status, diff with the broker, log.",
         no_args_is_help=True,
     )
     app.add_typer(book, name="book")

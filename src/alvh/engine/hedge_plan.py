@@ -12,19 +12,31 @@ adapter's bookkeeping around it:
   history the IV shift reads (only its last ``iv_shift_sessions``), the lots let go whose sale
   is yet to fill, and the places of the allocations held (their order within a layer).
 
-Floats use ``alvh.engine.state_json.fnum`` (exact, non-finite as names).
+Floats use ``fnum`` / ``fval`` (exact; non-finite ones as their names, which the book's JSON
+needs: it refuses NaN); ``alvh.engine.state_json`` uses them too.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from alvh.engine.alvh_hedge import AlvhHedge, Bought
-from alvh.engine.state_json import fnum, fval
 from alvh.strategy.hedge.results import Allocation
 from alvh.strategy.hedge.sizing import Slice
 from alvh.strategy.hedge.state import HedgeState, LayerHolding, PendingTranche
+
+
+def fnum(x: float) -> float | str:
+    """Return ``x`` as a JSON value: the float, or its name when not finite."""
+    x = float(x)
+    return x if math.isfinite(x) else repr(x)
+
+
+def fval(v: Any) -> float:
+    """Return the float a ``fnum`` value stands for."""
+    return float(v)
 
 
 def _alloc_payload(a: Allocation) -> list[Any]:

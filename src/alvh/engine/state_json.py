@@ -25,7 +25,6 @@ as the strings ``"nan"``, ``"inf"``, ``"-inf"`` (the book's JSON refuses NaN).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,14 @@ from alvh.book.contracts import Contract, SpxOption, parse_contract_id
 from alvh.book.positions import Fill
 from alvh.engine.hedge_adapter import HedgeAdapter
 from alvh.engine.hedge_hook import FillOutcome, HedgeEvent, HedgeHook, HedgeMark, HedgeOrder
+from alvh.engine.hedge_plan import (
+    bought_of,
+    bought_payload,
+    fnum,
+    fval,
+    plan_payload,
+    restore_plan,
+)
 from alvh.engine.state import OpenCondor, Pending, Ruin, RunState
 
 if TYPE_CHECKING:
@@ -50,23 +57,9 @@ class StateError(ValueError):
     """A stored state that does not fit the book's fills or the engine's sessions."""
 
 
-# -- floats --------------------------------------------------------------------------------------
-def fnum(x: float) -> float | str:
-    """Return ``x`` as a JSON value: the float, or its name when not finite."""
-    x = float(x)
-    return x if math.isfinite(x) else repr(x)
-
-
-def fval(v: Any) -> float:
-    """Return the float a ``fnum`` value stands for."""
-    return float(v)
-
-
 # -- fill tags (the hedge's allocations) ---------------------------------------------------------
 def tag_payload(tag: Sequence[tuple[Hashable, float]]) -> list[list[Any]]:
     """Return a fill's tag as JSON: ``[[label, qty], ...]``; labels are the hedge's ``Bought``."""
-    from alvh.engine.hedge_plan import bought_payload
-
     return [[bought_payload(label), fnum(q)] for label, q in tag]
 
 
@@ -74,8 +67,6 @@ def tag_of(payload: Sequence[Sequence[Any]] | None) -> tuple[tuple[Hashable, flo
     """Return the tag a ``tag_payload`` records."""
     if not payload:
         return ()
-    from alvh.engine.hedge_plan import bought_of
-
     return tuple((bought_of(label), fval(q)) for label, q in payload)
 
 
@@ -318,7 +309,6 @@ def restore_state(engine: Engine, fills: Sequence[Fill], saved: Mapping[str, Any
 def _hedge_payload(hook: HedgeHook) -> dict[str, Any]:
     """The hedge rule's memory: the ALVH plan, VXTH's session count, nothing for no hedge."""
     from alvh.engine.alvh_hedge import AlvhHedge
-    from alvh.engine.hedge_plan import plan_payload
 
     if isinstance(hook, AlvhHedge):
         return plan_payload(hook)
@@ -329,7 +319,6 @@ def _hedge_payload(hook: HedgeHook) -> dict[str, Any]:
 
 def _restore_hedge(hook: HedgeHook, payload: Mapping[str, Any]) -> None:
     from alvh.engine.alvh_hedge import AlvhHedge
-    from alvh.engine.hedge_plan import restore_plan
 
     if isinstance(hook, AlvhHedge):
         restore_plan(hook, payload)
