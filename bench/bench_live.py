@@ -9,8 +9,10 @@ window of the store, build the surface, mark, greeks, margin, and every trigger 
 config, ic-ladder's tiers + alvh-442, with its distance to firing) and ``alvh book fills`` of a 1,000-line
 file (parse, check against the fold, one transaction), and ``alvh signal`` for the last priced
 session with ic-ladder + alvh-442 replayed from a year before it and from 2008-01-02 (a warm-up
-run first: numba's cache). Ratios are against ``alvh --help``
-measured in the same run. Without the real data the status case is skipped.
+run first: numba's cache), then the book's step (``_book_step_rows``: ``alvh signal --book``
+from a paper book's stored state, and the advance's cost per session against the backtest's).
+Ratios are against ``alvh --help`` measured in the same run. Without the real data the status
+case is skipped.
 
 ``ALVH_BENCH_LIVE_BASELINE_SRC=DIR`` (the ``src`` of another version, e.g. ``git archive main
 src``) also times ``alvh book status`` and ``alvh book log`` with that code, alternated run by
@@ -160,6 +162,7 @@ def run() -> list[dict]:
             }
         )
         rows += _signal_rows(tmp, env, t_help)
+        rows += _book_step_rows(tmp, env, t_help)
     return rows
 
 
@@ -231,6 +234,100 @@ def _signal_rows(tmp: Path, env: dict[str, str], t_help: float) -> list[dict]:
                 "ratio_vs_help": round(t / t_help, 1),
             }
         )
+    return out
+
+
+def _book_step_rows(tmp: Path, env: dict[str, str], t_help: float) -> list[dict]:
+    """The book's step: ``alvh signal --book`` from a paper book's state, and the advance.
+
+    A paper book of ic-ladder + alvh-442 started a year before the last priced session D
+    (and from 2008-01-02 with ``ALVH_BENCH_LONG=1``: the advance takes minutes) is advanced
+    through the session before D; then ``alvh signal --book --date D`` is timed from a fresh
+    process (median of 3). The store is ``$ALVH_BENCH_STORE`` when set (e.g. the full real
+    store), else the bench's store of the real series. The advance's cost per session is
+    compared with the backtest's on the same year in one process (data loaded once, each
+    timed twice, the faster kept): the advance adds a SQLite transaction per session
+    (``synchronous=FULL``: an fsync), the order pricing and the events' JSON.
+    """
+    import pandas as pd
+
+    from alvh.backtest import run as backtest
+    from alvh.config.hedge import hedge_preset
+    from alvh.config.load import config_with_overrides, dump_toml, load_preset
+    from alvh.live.advance import advance_book
+    from alvh.live.context import market_facts
+    from alvh.live.service import init_book
+    from alvh.live.signal import load_for_signal
+    from alvh.live.store import BookStore
+
+    store = Path(os.environ.get("ALVH_BENCH_STORE") or tmp / "store")
+    env = dict(env, ALVH_STORE=str(store))
+    facts = market_facts(store)
+    day = facts.last_priced_session or facts.last_session
+    data_all = load_for_signal(
+        config_with_overrides(load_preset("ic-ladder"), **{"data.source": "store"}), store, day
+    )
+    sessions = data_all.sessions("SPX")
+    before = sessions[sessions < pd.Timestamp(day)][-1].date()
+    starts = [("book from a year before D", day.replace(year=day.year - 1))]
+    if os.environ.get("ALVH_BENCH_LONG") == "1":
+        starts.append(("book from 2008-01-02", date(2008, 1, 2)))
+    out = []
+    for label, start in starts:
+        over = {"data.start": start, "data.end": day, "data.source": "store"}
+        cfg = config_with_overrides(load_preset("ic-ladder"), **over)
+        cfg = cfg.model_copy(update={"hedge": hedge_preset("alvh-442")})
+        path = tmp / f"book-{start}.toml"
+        path.write_text(dump_toml(cfg))
+        name = f"paper{start:%Y}"
+        subprocess.run([*_alvh(), "book", "init", name, "--config", str(path)], check=True, env=env)
+        subprocess.run(
+            [*_alvh(), "book", "advance", name, "--through", str(before)],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        args = ["signal", "--book", name, "--date", str(day), "--json"]
+        subprocess.run([*_alvh(), *args], check=True, capture_output=True, env=env)  # warm
+        t = _median_s(args, env)
+        out.append(
+            {
+                "name": f"alvh signal --book {day}, ic-ladder + alvh-442, {label}, {store}",
+                "seconds": round(t, 3),
+                "ratio_vs_help": round(t / t_help, 1),
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    # The advance per session against the backtest per session, one year, one process.
+    start = day.replace(year=day.year - 1)
+    over = {"data.start": start, "data.end": before, "data.source": "store"}
+    cfg = config_with_overrides(load_preset("ic-ladder"), **over)
+    cfg = cfg.model_copy(update={"hedge": hedge_preset("alvh-442")})
+    data = load_for_signal(cfg, store, before)
+    backtest(cfg, data)  # warm
+    t_bt, t_adv = [], []
+    for k in range(2):
+        t0 = time.perf_counter()
+        n = len(backtest(cfg, data).daily)
+        t_bt.append(time.perf_counter() - t0)
+        path = tmp / f"adv{k}.toml"
+        path.write_text(dump_toml(cfg))
+        book = BookStore(f"sqlite:///{tmp / f'adv{k}.sqlite'}", create=True)
+        init_book(book, "a", path)
+        t0 = time.perf_counter()
+        advance_book(book, "a", cfg, cfg.capital.initial_usd, data, before, facts)
+        t_adv.append(time.perf_counter() - t0)
+        book.close()
+    bt, adv = min(t_bt), min(t_adv)
+    out.append(
+        {
+            "name": f"book advance vs backtest per session, {n} sessions, ic-ladder + alvh-442",
+            "backtest_ms_per_session": round(1000 * bt / n, 2),
+            "advance_ms_per_session": round(1000 * adv / n, 2),
+            "ratio_advance_vs_backtest": round(adv / bt, 2),
+            "load_average": os.getloadavg()[0],
+        }
+    )
     return out
 
 

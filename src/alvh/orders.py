@@ -99,6 +99,7 @@ def price_orders(
     settings: EngineSettings,
     data: MarketData,
     hedge: HedgePricer,
+    settlements: dict[tuple[str, str], bool] | None = None,
 ) -> pd.DataFrame:
     """Return ``orders`` with ``model_price`` and ``limit_price`` (see the module docstring).
 
@@ -114,13 +115,16 @@ def price_orders(
         The market the run used.
     hedge
         The run's hedge pricer (``Engine.pricer``: a contract id carries its terms).
+    settlements
+        ``{(root, expiry): am_settled}`` of condors entered before the journal given (a live
+        book's step gives its open condors'); added to ``condor_settlements(journal)``.
     """
     out = orders.copy()
     n = len(out)
     model = np.full(n, np.nan)
     limit = np.full(n, np.nan)
     if n:
-        am_of = condor_settlements(journal)
+        am_of = {**(settlements or {}), **condor_settlements(journal)}
         dt = settings.execution.decision_time
         offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
         # Plain columns: a pandas row lookup per order cost a fifth of the pricing.

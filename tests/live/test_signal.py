@@ -135,7 +135,7 @@ def test_cli_refuses_without_traceback(tmp_path: Path, capsys: pytest.CaptureFix
     assert "not an NYSE trading session" in err and "Traceback" not in err
 
 
-def test_signal_of_a_book_is_its_paper_replay(
+def test_signal_of_a_book_steps_from_its_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from alvh.config.load import config_with_overrides
@@ -145,7 +145,40 @@ def test_signal_of_a_book_is_its_paper_replay(
     monkeypatch.setenv("ALVH_STORE", str(tmp_path / "store"))  # empty: synthetic market
     path = _config_file(tmp_path)
     assert main(["book", "init", "qb", "--config", str(path), "--capital", "500000"]) == 0
-    # A position the strategy never opened (live beyond the synthetic market's end).
+    day = date(2008, 10, 6)
+    assert main(["book", "advance", "qb", "--through", "2008-10-03"]) == 0
+    capsys.readouterr()
+    assert main(["signal", "--book", "qb", "--date", str(day), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["book"]["capital_usd"] == 500000.0
+    assert out["replay"] is None
+    assert out["step"] == {"from_state_of": "2008-10-03", "sessions_stepped": 1}
+    # The step is the book's config at the book's capital, not the config's 1,000,000.
+    cfg = config_with_overrides(quarter_config(), **{"capital.initial_usd": 500000.0})
+    expected = signal_for(cfg, load_for_signal(cfg, None, day), day)
+    assert len(out["orders"]) > 0
+    assert [o["qty"] for o in out["orders"]] == list(expected.orders["qty"])
+    assert [o["limit_price"] for o in out["orders"]] == list(expected.orders["limit_price"])
+    assert main(["signal", "--book", "qb", "--date", str(day)]) == 0
+    text = capsys.readouterr().out
+    assert "stepped from the book's state at the end of 2008-10-03" in text
+    code = main(["signal", "--book", "qb", "--preset", "ic-ladder"])
+    assert code == 2
+
+
+def test_signal_of_a_book_with_positions_it_did_not_open_reports_them_and_leaves_them_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20: "positions the strategy does not recognise are reported and left alone". A
+    book never stepped that records an imported position gets the paper book's signal (the
+    same orders as an empty book of the same config) with the position listed as not
+    managed; advancing it is refused (the step does not take imported positions over)."""
+    monkeypatch.setenv("ALVH_BOOKS", str(tmp_path / "books"))
+    (tmp_path / "store").mkdir()
+    monkeypatch.setenv("ALVH_STORE", str(tmp_path / "store"))
+    path = _config_file(tmp_path)
+    assert main(["book", "init", "qb", "--config", str(path)]) == 0
+    assert main(["book", "init", "pb", "--config", str(path)]) == 0
     pos = tmp_path / "pos.csv"
     pos.write_text(
         "symbol,quantity,avg_price,opened,tier,group\n"
@@ -153,20 +186,14 @@ def test_signal_of_a_book_is_its_paper_replay(
     )
     assert main(["book", "import", "qb", str(pos)]) == 0
     capsys.readouterr()
-    day = date(2008, 10, 6)
-    assert main(["signal", "--book", "qb", "--date", str(day), "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["book"]["capital_usd"] == 500000.0
-    assert out["book"]["unheld"] == [
-        {"contract": "SPXW 2027-12-17 P 5000", "book_qty": -2.0, "replay_qty": 0.0}
-    ]
-    # The replay is the book's config at the book's capital, not the config's 1,000,000.
-    cfg = config_with_overrides(quarter_config(), **{"capital.initial_usd": 500000.0})
-    expected = signal_for(cfg, load_for_signal(cfg, None, day), day)
-    assert len(out["orders"]) > 0
-    assert [o["qty"] for o in out["orders"]] == list(expected.orders["qty"])
-    assert main(["signal", "--book", "qb", "--date", str(day)]) == 0
-    text = capsys.readouterr().out
-    assert "signal of the paper book" in text and "SPXW 2027-12-17 P 5000" in text
-    code = main(["signal", "--book", "qb", "--preset", "ic-ladder"])
-    assert code == 2
+    assert main(["signal", "--book", "qb", "--date", "2008-10-06", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    (nm,) = got["book"]["not_managed"]
+    assert nm["qty"] == -2.0 and "2027-12-17" in nm["contract"] and "5000" in nm["contract"]
+    assert main(["signal", "--book", "pb", "--date", "2008-10-06", "--json"]) == 0
+    paper = json.loads(capsys.readouterr().out)
+    assert paper["book"]["not_managed"] == []
+    assert got["orders"] == paper["orders"] and got["journal"] == paper["journal"]
+    assert main(["signal", "--book", "qb", "--date", "2008-10-06"]) == 0
+    assert "not managed" in capsys.readouterr().out
+    assert main(["book", "advance", "qb", "--through", "2008-10-03"]) == 2

@@ -57,7 +57,6 @@ initial_usd = 250000.0
 [hedge]
 preset = "alvh-442"
 """
-BOOK_DAY = "2026-09-15"
 
 
 def book_positions(store: Path) -> str:

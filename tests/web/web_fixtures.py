@@ -14,6 +14,8 @@ from alvh.strategy.rules import JournalEntry
 # 1,089,000 (hedged). Drawdown from the running peak: 0, 0, 990/1100 - 1 = -10 %, 1089/1100 - 1
 # = -1 %. Month ends: Jan 1,100,000 (over the start 1,000,000: +10 %), Feb 1,089,000 (over
 # 1,100,000: -1 %).
+# The day the Book page tests read their book on (its positions were opened before it).
+BOOK_DAY = "2026-09-15"
 HAND_DATES = ["2020-01-30", "2020-01-31", "2020-02-03", "2020-02-28"]
 HAND_HEDGED = [1_000_000.0, 1_100_000.0, 990_000.0, 1_089_000.0]
 HAND_UNHEDGED = [1_000_000.0, 1_050_000.0, 1_000_000.0, 1_000_000.0]

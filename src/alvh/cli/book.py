@@ -122,7 +122,7 @@ def _render_status(s: BookStatus, c: Console) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``book`` commands: init, import, fills, status, diff, log."""
+    """Add the ``book`` commands: init, import, fills, advance, status, diff, log."""
     book = typer.Typer(
         help="A persistent book: import positions and fills, status, diff with the broker, log.",
         no_args_is_help=True,
@@ -169,19 +169,92 @@ def register(app: typer.Typer) -> None:
     @book.command("fills")
     def fills(
         name: str = typer.Argument(..., help="Book name."),
-        path: Path = typer.Argument(..., help="Fills CSV (docs/live.md)."),
+        path: Path | None = typer.Argument(
+            None, help="Fills CSV (docs/live.md); leave out with --paper."
+        ),
+        paper: bool = typer.Option(
+            False,
+            "--paper",
+            help="Record the fills of the book's pending orders as the backtest fills them "
+            "(the step's own fill function and cost model), instead of a file.",
+        ),
+        day: str | None = typer.Option(
+            None, "--date", help="With --paper: the fill session (default: the next one)."
+        ),
         db: str | None = typer.Option(None, "--db", help=_DB_HELP),
         store: Path | None = typer.Option(None, "--store", help=_STORE_HELP),
         accept: bool = typer.Option(False, "--accept-config-change", help=_ACCEPT_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Apply what actually filled, at what price (one transaction, never twice)."""
+        from alvh.errors import ConfigError
         from alvh.live.service import apply_fills, market_facts
 
+        if paper:
+            if path is not None:
+                raise ConfigError("--paper", str(path), "either a fills file or --paper")
+            _paper_fills(name, day, db, store, accept, as_json)
+            return
+        if path is None:
+            raise ConfigError("PATH", None, "a fills CSV, or --paper")
         res = apply_fills(
             _open(name, db), name, path, market_facts(store), accept_config_change=accept
         )
         _applied(res, "fills", path, as_json)
+
+    @book.command("advance")
+    def advance(
+        name: str = typer.Argument(..., help="Book name."),
+        through: str | None = typer.Option(
+            None,
+            "--through",
+            help="Last session to step, YYYY-MM-DD (default: the data's last priced session).",
+        ),
+        db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+        store: Path | None = typer.Option(None, "--store", help=_STORE_HELP),
+        accept: bool = typer.Option(False, "--accept-config-change", help=_ACCEPT_HELP),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ) -> None:
+        """Step a paper book session by session through a day, as the backtest would.
+
+        Each session, one transaction: the fills of the previous session's orders, expiry
+        settlements, the orders decided at the close, the journal and the engine's state.
+        Resumes where it stopped; a paper book advanced over a period equals a backtest of it.
+        """
+        from alvh.live.advance import advance_book, load_book_market
+
+        bstore, cfg, capital, facts = _book_for_step(name, db, store, accept)
+        when = _step_day(through, "--through", cfg, store)
+        data = load_book_market(cfg, store, when)
+        last: list[Any] = [None]
+
+        def keep(out: Any) -> None:
+            last[0] = out
+
+        res = advance_book(
+            bstore,
+            name,
+            cfg,
+            capital,
+            data,
+            when,
+            facts,
+            progress=keep,
+        )
+        if as_json:
+            row = last[0].row if last[0] is not None else None
+            _json(asdict(res) | {"equity_usd": None if row is None else row["hedged_equity_usd"]})
+            return
+        c = _console()
+        if res.first is None:
+            c.print(f"book {escape(name)} is stepped through {res.through} already; nothing to do")
+            return
+        row = last[0].row
+        c.print(
+            f"book {escape(name)}: stepped {res.sessions} sessions {res.first}..{res.last} "
+            f"({res.n_events} events); equity {_usd(row['hedged_equity_usd'])} (unhedged twin "
+            f"{_usd(row['unhedged_equity_usd'])}), cash {_usd(row['hedged_cash_usd'])}"
+        )
 
     @book.command("status")
     def status(
@@ -271,7 +344,13 @@ def register(app: typer.Typer) -> None:
             t.add_column(col)
         for e in events:
             p = e.payload
-            if "contract" in p:
+            if e.kind == "order":
+                what = f"{p['side']} {p['qty']:g} {p['contract']} ({p['rule']})"
+            elif e.kind == "journal" and p.get("rule") == "engine.state":
+                what = f"engine state after {p['state']['session']}"
+            elif e.kind == "journal":
+                what = f"{p['rule']}: {p['outcome']}, {p['reason']}"
+            elif "contract" in p:
                 what = f"{p['qty']:+g} {p['contract']} @ {p['price']:g} [{p['tier']}/{p['group']}]"
             elif "foreign" in p:
                 what = f"{p['qty']:+g} {p['foreign']} (not managed)"
@@ -283,6 +362,48 @@ def register(app: typer.Typer) -> None:
         c.print(t)
         if len(events) == limit:
             c.print(f"next page: alvh book log {name} --after {events[-1].seq}", style="dim")
+
+
+def _book_for_step(
+    name: str, db: str | None, store: Path | None, accept: bool
+) -> tuple[BookStore, Any, float, Any]:
+    """The book, its accepted config, its capital and the market facts (one read)."""
+    from alvh.live.service import current_config, market_facts
+
+    bstore = _open(name, db)
+    with bstore.begin() as conn:
+        cfg = current_config(bstore, conn, name, accept_change=accept)
+        row = bstore.book(conn, name)
+    return bstore, cfg.config, row.capital_usd, market_facts(store)
+
+
+def _step_day(text: str | None, option: str, cfg: Any, store: Path | None) -> date:
+    from alvh.cli.options import parse_iso_date
+    from alvh.live.signal import default_day
+
+    return parse_iso_date(text, option) if text is not None else default_day(cfg, store)
+
+
+def _paper_fills(
+    name: str, day: str | None, db: str | None, store: Path | None, accept: bool, as_json: bool
+) -> None:
+    from alvh.cli.options import parse_iso_date
+    from alvh.live.advance import load_book_market, paper_fills
+
+    bstore, cfg, capital, facts = _book_for_step(name, db, store, accept)
+    when = parse_iso_date(day, "--date") if day is not None else None
+    data = load_book_market(cfg, store, when or _step_day(None, "--date", cfg, store))
+    filled_on, n, before = paper_fills(bstore, name, cfg, capital, data, when, facts)
+    if as_json:
+        _json({"date": str(filled_on), "fills": n, "recorded_before": before})
+    elif before:
+        _console().print(f"the paper fills of {filled_on} were recorded already; nothing written")
+    elif n == 0:
+        _console().print(f"no fills on {filled_on}: the book had no pending order to fill")
+    else:
+        _console().print(
+            f"{n} paper fills recorded on {filled_on} (the step will not book them again)"
+        )
 
 
 def _market(store: Path | None, day: str | None) -> tuple[Any, date]:

@@ -96,7 +96,12 @@ def signal_json(sig: Signal, book: dict[str, Any] | None = None) -> dict[str, An
     out: dict[str, Any] = {
         "date": str(sig.day),
         "decided_at": "the close of date; orders are for the next fill time",
-        "replay": {"start": str(sig.start), "end": str(sig.day), "sessions": sig.sessions},
+        "replay": None
+        if sig.book_state is not None
+        else {"start": str(sig.start), "end": str(sig.day), "sessions": sig.sessions},
+        "step": None
+        if sig.book_state is None
+        else {"from_state_of": str(sig.book_state), "sessions_stepped": sig.sessions},
         "config": sig.config_name,
         "hedge": sig.hedge,
         "data": {"description": sig.data, "data_id": sig.data_id, "synthetic": sig.synthetic},
@@ -105,7 +110,10 @@ def signal_json(sig: Signal, book: dict[str, Any] | None = None) -> dict[str, An
         "journal": journal,
     }
     if book is not None:
-        out["book"] = book
+        out["book"] = {
+            **book,
+            "not_managed": [{"contract": c, "qty": q} for c, q in sig.not_managed.items()],
+        }
     return out
 
 
@@ -113,31 +121,36 @@ def _render(sig: Signal, book: dict[str, Any] | None, console: Console) -> None:
     from alvh.cli.backtest import _journal_blocks
     from alvh.cli.options import synthetic_banner
 
+    if sig.book_state is None:
+        how = f"replay {sig.start}..{sig.day} ({sig.sessions} sessions)"
+    else:
+        how = (
+            f"stepped from the book's state at the end of {sig.book_state} ({sig.sessions} "
+            f"session{'s' if sig.sessions != 1 else ''})"
+        )
     head = (
         f"[bold]signal for {sig.day}[/] (decided at its close, for the next fill) · "
-        f"{escape(sig.config_name)} · hedge {escape(sig.hedge)} · replay {sig.start}..{sig.day} "
-        f"({sig.sessions} sessions)"
+        f"{escape(sig.config_name)} · hedge {escape(sig.hedge)} · {how}"
     )
     console.print(head, highlight=False)
     data = sig.data if sig.data_id in sig.data else f"{sig.data} (data id {sig.data_id})"
     console.print(synthetic_banner(data) if sig.synthetic else f"data: {escape(data)}")
     if book is not None:
         console.print(
-            f"[bold]book {escape(book['name'])}[/]: this is the signal of the paper book, a "
-            f"replay of the book's config started empty on {sig.start} with the book's capital "
-            f"{book['capital_usd']:,.0f} USD. It does not know the positions recorded in the "
-            "book (imports, fills).",
+            f"[bold]book {escape(book['name'])}[/]: the engine's step for {sig.day} on the "
+            f"book's own state (its fills and the engine state it stored for "
+            f"{sig.book_state}), capital {book['capital_usd']:,.0f} USD. Nothing is written: "
+            f"'alvh book advance {escape(book['name'])} --through {sig.day}' records it.",
             highlight=False,
         )
-        if book["unheld"]:
-            t = Table(title="the book's positions the paper replay does not hold")
-            for col in ("contract", "book qty", "replay qty"):
-                t.add_column(col, justify="left" if col == "contract" else "right")
-            for u in book["unheld"]:
-                t.add_row(escape(u["contract"]), f"{u['book_qty']:g}", f"{u['replay_qty']:g}")
-            console.print(t)
-        else:
-            console.print("the book's recorded positions are the paper replay's")
+        if sig.not_managed:
+            console.print(
+                f"[bold]not managed[/]: the book records {len(sig.not_managed)} position(s) "
+                "the engine's step did not open (imported or recorded by hand, never "
+                "stepped); the signal above is the paper book's and leaves them alone: "
+                + ", ".join(f"{escape(c)} {q:+g}" for c, q in sig.not_managed.items()),
+                highlight=False,
+            )
     if len(sig.orders) == 0:
         console.print(f"no orders at the close of {sig.day} (the journal below says why)")
     else:
@@ -178,23 +191,40 @@ def _render(sig: Signal, book: dict[str, Any] | None, console: Console) -> None:
     _journal_blocks(rows, console)
 
 
-def _book_config(name: str, db: str | None) -> tuple[RunConfig, dict[str, Any], dict[str, float]]:
-    """The book's accepted config (its capital in force), its facts and its net positions."""
-    from alvh.config.load import config_with_overrides
+def _book_config(name: str, db: str | None) -> tuple[RunConfig, float, dict[str, Any]]:
+    """The book's accepted config, its capital and what the signal says of the book."""
     from alvh.live.context import current_config
-    from alvh.live.service import load_fold
     from alvh.live.store import BookStore, resolve_url
 
     store = BookStore(resolve_url(name, db))
     try:
         with store.begin() as conn:
             bc = current_config(store, conn, name)
-        row, fold, _ = load_fold(store, name)
+            row = store.book(conn, name)
     finally:
         store.close()
-    cfg = config_with_overrides(bc.config, **{"capital.initial_usd": row.capital_usd})
     info = {"name": name, "capital_usd": row.capital_usd, "config_path": bc.path}
-    return cfg, info, fold.held_by_contract()
+    return bc.config, row.capital_usd, info
+
+
+def _book_signal(
+    name: str, db: str | None, store: Path | None, day: str | None
+) -> tuple[Signal, dict[str, Any]]:
+    """The signal of a book: its step for D from its stored state (nothing written)."""
+    from alvh.cli.options import parse_iso_date
+    from alvh.live.advance import book_signal, load_book_market, signal_of_book
+    from alvh.live.signal import default_day
+    from alvh.live.store import BookStore, resolve_url
+
+    cfg, capital, info = _book_config(name, db)
+    when = parse_iso_date(day, "--date") if day is not None else default_day(cfg, store)
+    market = load_book_market(cfg, store, when)
+    bstore = BookStore(resolve_url(name, db))
+    try:
+        bs = book_signal(bstore, name, cfg, capital, market, when)
+    finally:
+        bstore.close()
+    return signal_of_book(bs, cfg, market), info
 
 
 def register(app: typer.Typer) -> None:
@@ -210,7 +240,10 @@ def register(app: typer.Typer) -> None:
             None, "--hedge", help="Hedge preset to use instead of the config's."
         ),
         book: str | None = typer.Option(
-            None, "--book", help="A book made by 'alvh book init': its config and capital."
+            None,
+            "--book",
+            help="A book made by 'alvh book init': the step for D from the book's stored "
+            "state (advance it through the session before D first); no replay.",
         ),
         db: str | None = typer.Option(None, "--db", help="The book's database (see alvh book)."),
         start: str | None = typer.Option(
@@ -223,44 +256,42 @@ def register(app: typer.Typer) -> None:
         store: Path | None = typer.Option(None, "--store", help="Market data store folder."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
     ) -> None:
-        """Print the orders the backtest decides at a session's close, and that day's journal."""
+        """Print the orders the backtest decides at a session's close, and that day's journal.
+
+        With --config/--preset: a replay of the backtest from the config's start through D.
+        With --book: the engine's step for D on the book's own state (no replay).
+        """
         from alvh.cli.backtest import resolve_config, warn_config
         from alvh.cli.options import check_data_source, parse_iso_date
         from alvh.errors import ConfigError
-        from alvh.live.signal import default_day, load_for_signal, signal_for, unheld_positions
+        from alvh.live.signal import default_day, load_for_signal, signal_for
 
         data = check_data_source(data, store)
-        book_info: dict[str, Any] | None = None
-        book_held: dict[str, float] = {}
         if book is not None:
-            if config is not None or preset is not None or hedge is not None:
+            if any(x is not None for x in (config, preset, hedge, start, data)):
                 raise ConfigError(
-                    "--book", book, "either --book or --config/--preset (a book has its config)"
+                    "--book",
+                    book,
+                    "--book alone (a book has its config, its start and its data source); "
+                    "--config/--preset/--hedge/--start/--data are for a replay",
                 )
-            cfg, book_info, book_held = _book_config(book, db)
-            if data is not None or start is not None:
-                from alvh.config.load import config_with_overrides
-
-                over: dict[str, object] = {}
-                if data is not None:
-                    over["data.source"] = data
-                if start is not None:
-                    over["data.start"] = parse_iso_date(start, "--start")
-                cfg = config_with_overrides(cfg, **over)
-        else:
-            # On a store the replay ends at D whatever the config's end (a placeholder end lets
-            # --start pass the period check; signal_for sets end = D). The synthetic market
-            # keeps the config's period: its series depends on the period generated.
-            end = "2099-12-31" if data == "store" else None
-            cfg = resolve_config(config, preset, start, end, data, None, hedge)
+            sig, book_info = _book_signal(book, db, store, day)
+            _emit(sig, book_info, as_json)
+            return
+        # On a store the replay ends at D whatever the config's end (a placeholder end lets
+        # --start pass the period check; signal_for sets end = D). The synthetic market
+        # keeps the config's period: its series depends on the period generated.
+        end = "2099-12-31" if data == "store" else None
+        cfg = resolve_config(config, preset, start, end, data, None, hedge)
         warn_config(cfg, Console(stderr=True))
         when = parse_iso_date(day, "--date") if day is not None else default_day(cfg, store)
         market = load_for_signal(cfg, store, when)
-        sig = signal_for(cfg, market, when)
-        if book_info is not None:
-            book_info["unheld"] = unheld_positions(book_held, sig.held)
-        if as_json:
-            typer.echo(json.dumps(signal_json(sig, book_info), indent=2, default=str))
-            return
-        console = Console() if sys.stdout.isatty() else Console(width=160)
-        _render(sig, book_info, console)
+        _emit(signal_for(cfg, market, when), None, as_json)
+
+
+def _emit(sig: Signal, book_info: dict[str, Any] | None, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(signal_json(sig, book_info), indent=2, default=str))
+        return
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    _render(sig, book_info, console)

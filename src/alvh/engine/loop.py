@@ -149,6 +149,11 @@ class Engine:
         self.tier_names = tuple(t.name for t in settings.tiers)
         dt = settings.execution.decision_time
         self.decision_offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
+        # Each session, its decision time and the calendar days since the one before, once
+        # (pandas scalar Timestamp arithmetic costs microseconds per session).
+        self._days = list(self.sessions)
+        self._decision_times = list(self.sessions + self.decision_offset)
+        self._gap_days = [0, *(np.diff(self.sessions.asi8) // _DAY_NS).tolist()]
 
     def run(
         self,
@@ -157,55 +162,62 @@ class Engine:
         definitions: dict[str, object] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> BacktestResult:
-        """Run every session and return the result."""
+        """Run every session and return the result: ``start_state``, then ``step`` on each."""
         with fewer_gc_passes():
-            return self._run(run_id, config, definitions, progress)
+            st = self.start_state()
+            n = len(self.sessions)
+            for i in range(n):
+                self.step(st, i)
+                if progress is not None:
+                    progress(i + 1, n)
+            return build_result(st, self.data, run_id, config or {}, definitions or {})
 
-    def _run(
-        self,
-        run_id: str,
-        config: dict[str, object] | None,
-        definitions: dict[str, object] | None,
-        progress: Callable[[int, int], None] | None,
-    ) -> BacktestResult:
+    def start_state(self) -> RunState:
+        """Return the state before the first session (empty books, the capital in cash), with
+        the hedge reset for a new run."""
         self.hedge.prepare(self.data)
-        st = RunState(Account(self.s.initial_capital_usd))
-        prev_day: pd.Timestamp | None = None
-        prev_rate_pct = 0.0
-        n = len(self.sessions)
+        return RunState(Account(self.s.initial_capital_usd))
+
+    def step(self, st: RunState, i: int) -> list[JournalEntry]:
+        """Run session ``i`` of ``sessions`` on the state at the end of session ``i - 1``.
+
+        The state becomes the state at the end of session ``i``, in place: expiries settled,
+        the orders of session ``i - 1`` filled (``next_close``; ``same_close`` fills the day's
+        own), the books marked, the day's orders decided (``st.pending``, rows appended to
+        ``st.orders``), the daily row and the day's journal appended. The backtest loops over
+        it; a live book (``alvh.live.step``) calls it on a state rebuilt from its log.
+
+        Returns
+        -------
+        list of JournalEntry
+            The journal of session ``i`` (also appended to ``st.journal``).
+        """
+        day = self._days[i]
+        snap = self.data.snapshot(self._decision_times[i])
+        surf = SpxVolSurface.from_snapshot(snap)
+        if self.s.iv_scale != 1.0:
+            surf = scale_iv(surf, self.s.iv_scale)
+        entries: list[JournalEntry] = []
+        st.costs_today_usd = st.hedge_costs_today_usd = st.cash_rate_today_pct = 0.0
+        st.cash_days_today = 0
+        if i > 0:
+            self._accrue(st, st.prev_rate_pct, self._gap_days[i])
+        self._settle(st, snap, day, entries)
         same_close = self.s.execution.fill_timing == "same_close"
-        # Decision times and calendar-day gaps of every session at once (pandas scalar
-        # Timestamp arithmetic costs microseconds per session).
-        decision_times = self.sessions + self.decision_offset
-        gap_days = [0, *(np.diff(self.sessions.asi8) // _DAY_NS).tolist()]
-        for i, (day, decision_time) in enumerate(zip(self.sessions, decision_times, strict=True)):
-            snap = self.data.snapshot(decision_time)
-            surf = SpxVolSurface.from_snapshot(snap)
-            if self.s.iv_scale != 1.0:
-                surf = scale_iv(surf, self.s.iv_scale)
-            entries: list[JournalEntry] = []
-            st.costs_today_usd = st.hedge_costs_today_usd = st.cash_rate_today_pct = 0.0
-            st.cash_days_today = 0
-            if prev_day is not None:
-                self._accrue(st, prev_rate_pct, gap_days[i])
-            self._settle(st, snap, day, entries)
-            if not same_close:
-                self._fill(st, snap, surf, day, entries)
+        if not same_close:
+            self._fill(st, snap, surf, day, entries)
+        mark_condors(st, surf)
+        refresh_hedge_marks(st, self.pricer, snap, entries)
+        self._decide(st, snap, surf, day, i, entries)
+        if same_close:
+            self._fill(st, snap, surf, day, entries)
             mark_condors(st, surf)
             refresh_hedge_marks(st, self.pricer, snap, entries)
-            self._decide(st, snap, surf, day, i, entries)
-            if same_close:
-                self._fill(st, snap, surf, day, entries)
-                mark_condors(st, surf)
-                refresh_hedge_marks(st, self.pricer, snap, entries)
-            self._check_ruin(st, surf, day, entries)
-            record_day(st, snap, surf, day, self.tier_names)
-            st.journal.append((day, entries))
-            prev_rate_pct = self._cash_rate_pct(snap)
-            prev_day = day
-            if progress is not None:
-                progress(i + 1, n)
-        return build_result(st, self.data, run_id, config or {}, definitions or {})
+        self._check_ruin(st, surf, day, entries)
+        record_day(st, snap, surf, day, self.tier_names)
+        st.journal.append((day, entries))
+        st.prev_rate_pct = self._cash_rate_pct(snap)
+        return entries
 
     # -- cash -----------------------------------------------------------------------------
     def _cash_rate_pct(self, snap: MarketSnapshot) -> float:

@@ -244,6 +244,7 @@ class RunState:
     hedge_events: list[HedgeEvent] = field(default_factory=list)
     last_entry: dict[str, int] = field(default_factory=dict)
     prev_pnl: dict[str, float] = field(default_factory=dict)
+    prev_rate_pct: float = 0.0  # the cash rate known at the last session's close (accrued next)
     costs_today_usd: float = 0.0  # condors' and hedges' spread and fees
     hedge_costs_today_usd: float = 0.0  # the hedges' part of ``costs_today_usd``
     cash_rate_today_pct: float = 0.0  # the annual rate cash accrued at today (ACT/360)

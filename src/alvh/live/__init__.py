@@ -1,4 +1,4 @@
-"""The live layer: a persistent book (and, next, today's signal) on the backtest's code path.
+"""The live layer: a persistent book and today's signal on the backtest's code path.
 
 ``alvh.live`` sits beside ``alvh.sweep`` and ``alvh.report``: it imports the engine's public API,
 the book, the market and the config, and nothing below imports it. docs/live.md has the design.
@@ -13,5 +13,9 @@ Modules
 - ``context``: the market data's facts (last session, data id) and the book's accepted config.
 - ``service``: the commands (init, import, fills, diff, log) as functions.
 - ``status``: marks, dollar greeks, margin and P&L of a book on a day.
-- ``engine_step``: the interface the signal and paper advance will call.
+- ``step``: the engine's session step on a book (``BookStepper``: restore from the log, step,
+  the events a session writes).
+- ``advance``: ``advance_book`` (paper advance, one transaction per session), ``book_signal``
+  (D's orders and journal from the book's state, nothing written), ``paper_fills``.
+- ``signal``: the signal by replay of a config (no book).
 """

@@ -55,7 +55,7 @@ class BookFold:
 def fill_payload(
     *,
     contract: Contract,
-    qty: int,
+    qty: float,
     price: float,
     day: date,
     fees_usd: float,
@@ -64,9 +64,14 @@ def fill_payload(
     reason: str,
     source: str,
     line: int,
+    tag: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """Return the payload of a ``fill``/``import`` event (the fields ``fill_of`` reads)."""
-    return {
+    """Return the payload of a ``fill``/``import`` event (the fields ``fill_of`` reads).
+
+    ``tag`` is a hedge fill's allocations as ``alvh.engine.state_json.tag_payload`` writes
+    them (left out when empty).
+    """
+    out: dict[str, Any] = {
         "contract": contract.id,
         # Kept so a VX future is rebuilt without the exchange calendar (seconds to build).
         "expiry": contract.expiry.isoformat() if contract.expiry is not None else None,
@@ -80,6 +85,9 @@ def fill_payload(
         "source": source,
         "line": line,
     }
+    if tag:
+        out["tag"] = tag
+    return out
 
 
 def contract_of(contract_id: str, expiry: str | None) -> Contract:
@@ -96,17 +104,42 @@ def contract_of(contract_id: str, expiry: str | None) -> Contract:
     return parse_contract_id(contract_id)
 
 
-def fill_of(payload: dict[str, Any]) -> Fill:
-    """Return the ``Fill`` an event payload records."""
+def _contract(
+    contract_id: str, expiry: str | None, memo: dict[tuple[str, str | None], Contract] | None
+) -> Contract:
+    if memo is None:
+        return contract_of(contract_id, expiry)
+    key = (contract_id, expiry)
+    c = memo.get(key)
+    if c is None:
+        c = memo[key] = contract_of(contract_id, expiry)
+    return c
+
+
+def fill_of(
+    payload: dict[str, Any], contracts: dict[tuple[str, str | None], Contract] | None = None
+) -> Fill:
+    """Return the ``Fill`` an event payload records (with its tag, when it has one).
+
+    ``contracts``: contracts already parsed, by (id, recorded expiry), filled in as it goes.
+    """
+    tag = payload.get("tag")
+    if tag:
+        from alvh.engine.state_json import tag_of
+
+        decoded = tag_of(tag)
+    else:
+        decoded = ()
     return Fill(
         date=date.fromisoformat(payload["date"]),
-        contract=contract_of(payload["contract"], payload.get("expiry")),
+        contract=_contract(payload["contract"], payload.get("expiry"), contracts),
         qty=float(payload["qty"]),
         price=float(payload["price"]),
         fees_usd=float(payload.get("fees_usd", 0.0)),
         reason=str(payload.get("reason", "")),
         tier=str(payload.get("tier", "")),
         group=str(payload.get("group", "")),
+        tag=decoded,
     )
 
 

@@ -8,21 +8,20 @@ with a backtest of the same config over a longer period (the truncation rule of
 ARCHITECTURE.md; tests/live/test_signal.py and tests/realdata/test_signal_realdata.py check it
 session by session against one long run).
 
-The price of this is time: a replay costs a backtest from the config's start to D. The step from
-stored state (docs/live.md, "Next") would cost one session.
+The price of this is time: a replay costs a backtest from the config's start to D. A book's
+signal (``alvh signal --book``, ``alvh.live.advance.book_signal``) steps one session from the
+book's stored state instead.
 
 The replayed book is a **paper book started empty at the config's start** with the config's
-capital (a live book's capital, for ``--book``). It does not know positions imported from a
-broker: ``unheld_positions`` lists a book's positions the replay does not hold.
+capital.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alvh.errors import NoDataError
 
@@ -67,6 +66,13 @@ class Signal:
         (condor legs and hedge contracts; orders decided at D are not in it).
     synthetic
         Whether the data is the seeded synthetic market.
+    book_state
+        For a book's signal (``alvh.live.advance.book_signal``): the session whose stored
+        state the step started from (``start`` is then that session and ``sessions`` the
+        sessions stepped in memory); None for a replay.
+    not_managed
+        For a book never stepped that records positions (imported or by hand): its net
+        positions per contract id, which the step does not take over; reported, left alone.
     """
 
     day: date
@@ -81,6 +87,8 @@ class Signal:
     journal: tuple[JournalEntry, ...]
     held: dict[str, float] = field(default_factory=dict)
     synthetic: bool = False
+    book_state: date | None = None
+    not_managed: dict[str, float] = field(default_factory=dict)
 
 
 def engine_sessions(data: MarketData) -> pd.DatetimeIndex:
@@ -248,18 +256,3 @@ def load_for_signal(cfg: RunConfig, store: Path | None, day: date) -> MarketData
         end = max(d.end, day)
         return load_market(path, source="synthetic", seed=d.seed, start=history, end=end)
     return load_market(path, source=d.source, seed=d.seed, start=history, end=day)
-
-
-def unheld_positions(
-    book_held: dict[str, float], replay_held: dict[str, float]
-) -> list[dict[str, Any]]:
-    """Return a book's net positions the paper replay does not hold (or holds in another size).
-
-    Each: ``contract``, ``book_qty``, ``replay_qty``.
-    """
-    out = []
-    for cid in sorted(book_held):
-        q, r = book_held[cid], replay_held.get(cid, 0.0)
-        if not math.isclose(q, r, abs_tol=1e-9):
-            out.append({"contract": cid, "book_qty": q, "replay_qty": r})
-    return out

@@ -290,12 +290,16 @@ class BookStore:
         kinds: Sequence[str] | None = None,
         after_seq: int = 0,
         limit: int | None = None,
+        on: date | None = None,
     ) -> list[Event]:
-        """Return events of a book in ``seq`` order (optionally of some kinds, a page)."""
+        """Return events of a book in ``seq`` order (optionally of some kinds, of one session
+        ``on``, a page)."""
         t = events_table
         q = sa.select(t).where(t.c.book == name, t.c.seq > after_seq).order_by(t.c.seq)
         if kinds is not None:
             q = q.where(t.c.kind.in_(list(kinds)))
+        if on is not None:
+            q = q.where(t.c.session_date == on)
         if limit is not None:
             q = q.limit(limit)
         return [
@@ -321,6 +325,29 @@ class BookStore:
         t = sessions_table
         q = sa.select(sa.func.max(t.c.session_date)).where(t.c.book == name)
         return conn.execute(q).scalar_one_or_none()
+
+    def last_stepped(self, conn: Connection, name: str, before: date | None = None) -> date | None:
+        """Return the last session the engine step ran on (status ``paper``), before
+        ``before`` when given; None when never."""
+        t = sessions_table
+        q = sa.select(sa.func.max(t.c.session_date)).where(t.c.book == name, t.c.status == "paper")
+        if before is not None:
+            q = q.where(t.c.session_date < before)
+        return conn.execute(q).scalar_one_or_none()
+
+    def mark_stepped(self, conn: Connection, name: str, day: date, data_id: str | None) -> None:
+        """Record that the engine step ran on ``day`` (status ``paper``, the data id it read);
+        a row a fills file wrote for that day takes the status."""
+        t = sessions_table
+        done = conn.execute(
+            sa.update(t)
+            .where(t.c.book == name, t.c.session_date == day)
+            .values(status="paper", data_id=data_id)
+        )
+        if not done.rowcount:
+            conn.execute(
+                sa.insert(t).values(book=name, session_date=day, data_id=data_id, status="paper")
+            )
 
     def applied(self, conn: Connection, name: str, input_hash: str) -> AppliedInput | None:
         """Return the record of an input already applied to the book, None if never."""

@@ -11,7 +11,7 @@ accepted.
 
 The figures are those of ``alvh book status`` (``alvh.live.status.book_status``,
 ``alvh.live.triggers.book_triggers``) and the signal that of ``alvh signal --book``
-(``alvh.live.signal.signal_for`` on the book's config and capital): the same functions, not
+(``alvh.live.advance.book_signal``: the engine's step from the book's stored state): the same functions, not
 a second implementation.
 """
 
@@ -170,6 +170,20 @@ class BookData:
     fold: Any  # alvh.live.fold.BookFold
 
 
+def read_only_store(ref: BookRef) -> Any:
+    """Return an ``alvh.live.store.BookStore`` whose engine only reads (dispose its engine)."""
+    from alvh.live.store import BookStore
+
+    class _ReadOnly(BookStore):
+        # BookStore's reads, on a read-only engine (its constructor would open read-write).
+        def __init__(self, url: str, engine: Any) -> None:
+            self.url = url
+            self.engine = engine
+
+    engine = _engine(ref.url, sqlite=ref.sqlite)
+    return _ReadOnly(f"sqlite:///{ref.url}" if ref.sqlite else ref.url, engine)
+
+
 def read_book(ref: BookRef) -> BookData:
     """Read a book's row, accepted config and log (read-only) and fold it.
 
@@ -184,16 +198,9 @@ def read_book(ref: BookRef) -> BookData:
 
     from alvh.config.load import config_from_dict
     from alvh.live.fold import fold_book
-    from alvh.live.store import BookStore
 
-    class _ReadOnly(BookStore):
-        # BookStore's reads, on a read-only engine (its constructor would open read-write).
-        def __init__(self, url: str, engine: Any) -> None:
-            self.url = url
-            self.engine = engine
-
-    engine = _engine(ref.url, sqlite=ref.sqlite)
-    store = _ReadOnly(f"sqlite:///{ref.url}" if ref.sqlite else ref.url, engine)
+    store = read_only_store(ref)
+    engine = store.engine
     try:
         with engine.connect() as conn:
             row = store.book(conn, ref.name)
@@ -261,26 +268,31 @@ _SIGNALS: dict[tuple[Any, ...], dict[str, Any]] = {}
 def signal(bd: BookData, store: Path | None, day: date | None) -> dict[str, Any]:
     """Return the book's signal for ``day`` as ``alvh signal --book`` computes it.
 
-    A replay of the book's accepted config, at its capital, from the config's start through D
-    (``alvh.live.signal``); kept per (book, log length, data, day) in this process.
+    The engine's step for D from the book's stored state of D - 1 (``alvh.live.advance.
+    book_signal``, on a read-only connection: nothing is written); kept per (book, log length,
+    data, day) in this process.
     """
-    from alvh.config.load import config_with_overrides
-    from alvh.live.context import market_facts
-    from alvh.live.signal import default_day, load_for_signal, signal_for, unheld_positions
+    import pandas as pd
 
-    cfg = config_with_overrides(bd.config, **{"capital.initial_usd": bd.capital_usd})
+    from alvh.live.advance import book_signal, load_book_market, signal_of_book
+    from alvh.live.context import market_facts
+    from alvh.live.signal import default_day
+
+    cfg, capital = bd.config, bd.capital_usd
     when = day or default_day(cfg, store)
     facts = market_facts(store)
     key = (bd.ref.key, bd.ref.source, bd.last_seq, facts.data_id, when)
     if key in _SIGNALS:
         return _SIGNALS[key]
-    sig = signal_for(cfg, load_for_signal(cfg, store, when), when)
-    orders = sig.orders.assign(date=sig.orders["date"].dt.date.astype(str))
-    out = {
-        "signal": sig,
-        "orders": orders.to_dict("records"),
-        "unheld": unheld_positions(bd.fold.held_by_contract(), sig.held),
-    }
+    data = load_book_market(cfg, store, when)
+    rstore = read_only_store(bd.ref)
+    try:
+        bs = book_signal(rstore, bd.ref.name, cfg, capital, data, when)
+    finally:
+        rstore.engine.dispose()
+    sig = signal_of_book(bs, cfg, data)
+    orders = sig.orders.assign(date=pd.to_datetime(sig.orders["date"]).dt.date.astype(str))
+    out = {"signal": sig, "orders": orders.to_dict("records")}
     if len(_SIGNALS) > 32:
         _SIGNALS.clear()
     _SIGNALS[key] = out
