@@ -17,7 +17,7 @@ and interest (interest is not a fill), the last hedge marks of open contracts (a
 data cannot price keeps its last mark), the hedge events not yet shown to the rule, the last
 entry session per tier, the previous P&L by tier and layer (the daily row's differences), the
 cash rate known at the close, legs kept to expiry, ruin, and the hedge rule's plan
-(``alvh.engine.hedge_plan``).
+(``alvh.strategy.hedge.memory``).
 
 Floats are stored with ``repr`` precision (JSON numbers round-trip exactly); non-finite ones
 as the strings ``"nan"``, ``"inf"``, ``"-inf"`` (the book's JSON refuses NaN).
@@ -35,17 +35,16 @@ import pandas as pd
 from alvh.book.account import Account
 from alvh.book.contracts import SpxOption, parse_contract_id
 from alvh.book.positions import Fill
-from alvh.engine.hedge_plan import (
+from alvh.engine.state import OpenCondor, Pending, Ruin, RunState
+from alvh.strategy.book_view import FillOutcome, HedgeEvent, HedgeMark, HedgeOrder
+from alvh.strategy.hedge.memory import (
     bought_of,
     bought_payload,
     fnum,
     fval,
-    plan_payload,
-    restore_plan,
+    restore_rule_memory,
+    rule_memory,
 )
-from alvh.engine.state import OpenCondor, Pending, Ruin, RunState
-from alvh.strategy.book_view import FillOutcome, HedgeEvent, HedgeMark, HedgeOrder
-from alvh.strategy.hedge.adapter import HedgeAdapter, HedgeRule
 
 if TYPE_CHECKING:
     from alvh.engine.loop import Engine
@@ -217,7 +216,7 @@ def state_payload(engine: Engine, st: RunState, i: int) -> dict[str, Any]:
         "ruin": {
             b: [str(r.day.date()), fnum(r.equity_usd), fnum(r.cash_usd)] for b, r in st.ruin.items()
         },
-        "hedge": _hedge_payload(engine.hedge),
+        "hedge": rule_memory(engine.hedge),
     }
 
 
@@ -299,25 +298,5 @@ def restore_state(engine: Engine, fills: Sequence[Fill], saved: Mapping[str, Any
     st.ruin = {
         b: Ruin(pd.Timestamp(d), fval(eq), fval(cash)) for b, (d, eq, cash) in saved["ruin"].items()
     }
-    _restore_hedge(engine.hedge, saved["hedge"])
+    restore_rule_memory(engine.hedge, saved["hedge"])
     return st
-
-
-def _hedge_payload(hook: HedgeRule) -> dict[str, Any]:
-    """The hedge rule's memory: the ALVH plan, VXTH's session count, nothing for no hedge."""
-    from alvh.strategy.hedge.alvh_rule import AlvhHedge
-
-    if isinstance(hook, AlvhHedge):
-        return plan_payload(hook)
-    if isinstance(hook, HedgeAdapter):
-        return {"session_index": hook.session_index}
-    return {}
-
-
-def _restore_hedge(hook: HedgeRule, payload: Mapping[str, Any]) -> None:
-    from alvh.strategy.hedge.alvh_rule import AlvhHedge
-
-    if isinstance(hook, AlvhHedge):
-        restore_plan(hook, payload)
-    elif isinstance(hook, HedgeAdapter):
-        hook.session_index = int(payload["session_index"])

@@ -1,4 +1,4 @@
-"""The ALVH hedge's memory between sessions as JSON (what a live book stores for the hedge).
+"""A hedge rule's memory between sessions as JSON (what a live book stores for the hedge).
 
 The hedge's positions are the book's lots (each hedge fill tagged with its layer and the
 allocations it bought, ``Bought``); what the lots cannot say is the rule's plan and the
@@ -13,7 +13,8 @@ adapter's bookkeeping around it:
   is yet to fill, and the places of the allocations held (their order within a layer).
 
 Floats use ``fnum`` / ``fval`` (exact; non-finite ones as their names, which the book's JSON
-needs: it refuses NaN); ``alvh.engine.state_json`` uses them too.
+needs: it refuses NaN); ``alvh.engine.state_json`` uses them too. VXTH remembers only its
+session count; no hedge, nothing (``rule_memory`` / ``restore_rule_memory``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
+from alvh.strategy.hedge.adapter import HedgeAdapter, HedgeRule
 from alvh.strategy.hedge.alvh_rule import AlvhHedge, Bought
 from alvh.strategy.hedge.results import Allocation
 from alvh.strategy.hedge.sizing import Slice
@@ -145,3 +147,21 @@ def restore_plan(hook: AlvhHedge, payload: Mapping[str, Any]) -> None:
         for layer, sym, tranche, places in payload["places"]
     }
     hook._rank = {(int(a), int(b)): int(r) for a, b, r in payload["rank"]}
+
+
+def rule_memory(hook: HedgeRule) -> dict[str, Any]:
+    """Return the hedge rule's memory: the ALVH plan, VXTH's session count, nothing for no
+    hedge."""
+    if isinstance(hook, AlvhHedge):
+        return plan_payload(hook)
+    if isinstance(hook, HedgeAdapter):
+        return {"session_index": hook.session_index}
+    return {}
+
+
+def restore_rule_memory(hook: HedgeRule, payload: Mapping[str, Any]) -> None:
+    """Give ``hook`` the memory ``rule_memory`` returned (the inverse)."""
+    if isinstance(hook, AlvhHedge):
+        restore_plan(hook, payload)
+    elif isinstance(hook, HedgeAdapter):
+        hook.session_index = int(payload["session_index"])
