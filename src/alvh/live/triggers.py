@@ -240,13 +240,8 @@ class _Evaluator:
             iv_before=iv_before,
             spot=spot,
             exposure=exposure,
-            condors=CondorColumns(
-                cols.short_put,
-                cols.short_call,
-                cols.short_put - cols.credit,
-                cols.short_call + cols.credit,
-                cols.iv_atm,
-                cols.dte_days,
+            condors=CondorColumns.from_credits(
+                cols.short_put, cols.short_call, cols.credit, cols.iv_atm, cols.dte_days
             ),
             leg_deltas=np.minimum(np.maximum(cols.delta_per_condor, -1.0), 1.0),
             leg_contracts=cols.qty,

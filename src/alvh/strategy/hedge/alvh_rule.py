@@ -149,13 +149,8 @@ class AlvhHedge(HedgeAdapter):
         cv = view.condors
         day = view.day
         today = day if day.value % _DAY_NS == 0 else day.normalize()
-        condors = CondorColumns(
-            cv.short_put,
-            cv.short_call,
-            cv.short_put - cv.credit_per_condor,
-            cv.short_call + cv.credit_per_condor,
-            cv.iv_atm,
-            cv.dte_days,
+        condors = CondorColumns.from_credits(
+            cv.short_put, cv.short_call, cv.credit_per_condor, cv.iv_atm, cv.dte_days
         )
         nxt, events = snap.upcoming_sessions_and_events(max(t.macro_sessions, 1))
         # ``np.add.reduce`` is what ``ndarray.sum`` runs, without numpy's Python-level wrapper

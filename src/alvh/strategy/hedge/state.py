@@ -146,6 +146,19 @@ class CondorColumns:
         names = ("short_put", "short_call", "put_break_even", "call_break_even", "iv", "dte_days")
         return cls(*(np.array([getattr(c, n) for c in condors], dtype=np.float64) for n in names))
 
+    @classmethod
+    def from_credits(
+        cls,
+        short_put: Float64Array,
+        short_call: Float64Array,
+        credit: Float64Array,
+        iv: Float64Array,
+        dte_days: Float64Array,
+    ) -> CondorColumns:
+        """Return the columns of condors given their short strikes and credits (index points
+        per condor): the break-evens are the short strikes moved out by the credit."""
+        return cls(short_put, short_call, short_put - credit, short_call + credit, iv, dte_days)
+
     def __len__(self) -> int:
         return int(self.short_put.shape[0])
 
