@@ -9,8 +9,9 @@ window of the store, build the surface, mark, greeks, margin, and every trigger 
 config, ic-ladder's tiers + alvh-442, with its distance to firing) and ``alvh book fills`` of a 1,000-line
 file (parse, check against the fold, one transaction), and ``alvh signal`` for the last priced
 session with ic-ladder + alvh-442 replayed from a year before it and from 2008-01-02 (a warm-up
-run first: numba's cache), then the book's step (``_book_step_rows``: ``alvh signal --book``
-from a paper book's stored state, and the advance's cost per session against the backtest's).
+run first: numba's cache and the exchange calendar's, ``~/.cache/alvh``), then the book's step
+(``_book_step_rows``: ``alvh signal --book`` from a paper book's stored state, and the
+advance's cost per session against the backtest's).
 Ratios are against ``alvh --help`` measured in the same run. Without the real data the status
 case is skipped.
 

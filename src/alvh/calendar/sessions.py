@@ -9,6 +9,11 @@ Two calendars, both built on ``exchange_calendars`` (XNYS) and both immutable:
     Cboe Futures Exchange, where VX futures trade: NYSE's sessions plus the days CFE settled VX
     while NYSE was closed (``cboe_extra_sessions``, e.g. 2025-01-09).
 
+Building XNYS 1990-2035 with ``exchange_calendars`` costs ~1 s and importing it ~0.5 s, most of
+a daily ``alvh signal``'s budget, so the session and close arrays it yields are cached on disk
+(``calendar_cache_dir()``), keyed by the installed ``exchange_calendars`` version and the range;
+a missing, unreadable or inconsistent file is rebuilt, and writes are atomic.
+
 ``KNOWN_DIFFERENCES`` lists the special closures checked against the VX settlement files (see
 docs/calendar.md). Lookups (``previous_session``, ``next_session``, ``add_sessions``...) are binary
 searches on sorted int64 nanosecond keys: the engine calls them thousands of times per run.
@@ -17,12 +22,16 @@ searches on sorted int64 nanosecond keys: the engine calls them thousands of tim
 from __future__ import annotations
 
 import bisect
+import importlib.metadata
+import os
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Final, TypeAlias
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
@@ -136,9 +145,102 @@ def day_ns(day: DayLike) -> int:
     return day_ns(ts)
 
 
-@lru_cache(maxsize=2)
-def _xcal(name: str) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(name, start=CALENDAR_START, end=CALENDAR_END)
+_CACHE_FORMAT: Final = 1  # bump when the cached arrays' meaning changes
+
+
+def calendar_cache_dir() -> Path:
+    """Return the folder of the calendar cache: ``$ALVH_CACHE/calendar`` or the user cache dir.
+
+    The user cache dir is ``$XDG_CACHE_HOME/alvh`` (``~/.cache/alvh``) on Linux,
+    ``~/Library/Caches/alvh`` on macOS and ``%LOCALAPPDATA%/alvh/Cache`` on Windows.
+    """
+    env = os.environ.get("ALVH_CACHE")
+    if env:
+        return Path(env).expanduser() / "calendar"
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / "alvh" / "Cache"
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Caches" / "alvh"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "alvh"
+    return base / "calendar"
+
+
+def build_xnys_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """Build XNYS's sessions and closes from ``exchange_calendars`` (no cache).
+
+    Returns
+    -------
+    tuple of np.ndarray
+        Sessions (midnight) and scheduled closes (naive US/Eastern wall clock), int64
+        nanoseconds since 1970-01-01, ``CALENDAR_START .. CALENDAR_END``.
+    """
+    import exchange_calendars as xcals  # ~0.5 s to import: only when the cache misses
+
+    xc = xcals.get_calendar("XNYS", start=CALENDAR_START, end=CALENDAR_END)
+    sess = np.asarray(xc.sessions.tz_localize(None).asi8, dtype=np.int64)
+    closes = xc.closes.dt.tz_convert("America/New_York").dt.tz_localize(None).to_numpy()
+    return sess, closes.astype("datetime64[ns]").astype(np.int64)
+
+
+def _consistent(sess: np.ndarray, closes: np.ndarray) -> bool:
+    """Whether cached arrays look like a calendar of the range (a truncated or stale file fails)."""
+    if sess.dtype != np.int64 or closes.dtype != np.int64 or sess.shape != closes.shape:
+        return False
+    if sess.ndim != 1 or len(sess) < 250:
+        return False
+    offset = closes - sess
+    return bool(
+        sess[0] >= day_ns(CALENDAR_START)
+        and sess[-1] <= day_ns(CALENDAR_END)
+        and (np.diff(sess) > 0).all()
+        and (sess % _NS_PER_DAY == 0).all()
+        and ((offset > 0) & (offset < _NS_PER_DAY)).all()
+    )
+
+
+def xnys_arrays(cache_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return XNYS's sessions and closes (``build_xnys_arrays``), read from the cache if valid.
+
+    Parameters
+    ----------
+    cache_dir
+        The cache folder (None: ``calendar_cache_dir()``). The file is named by the installed
+        ``exchange_calendars`` version, the range and the cache format, so an upgrade of
+        ``exchange_calendars`` builds a new one. A file that cannot be read or fails the
+        consistency check is rebuilt and replaced; a folder that cannot be written only costs
+        the build.
+    """
+    folder = calendar_cache_dir() if cache_dir is None else cache_dir
+    version = importlib.metadata.version("exchange_calendars")
+    path = folder / f"xnys-{version}-{CALENDAR_START}-{CALENDAR_END}-f{_CACHE_FORMAT}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            sess, closes = z["sessions_ns"], z["closes_ns"]
+        if _consistent(sess, closes):
+            return sess, closes
+    except Exception:  # why: any unreadable cache file is rebuilt, never trusted
+        pass
+    sess, closes = build_xnys_arrays()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".xnys-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, sessions_ns=sess, closes_ns=closes)
+            os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        pass  # why: a read-only home must not stop a run; it only loses the cache
+    return sess, closes
+
+
+@lru_cache(maxsize=1)
+def _xnys() -> tuple[np.ndarray, np.ndarray]:
+    return xnys_arrays()
 
 
 @dataclass(frozen=True)
@@ -168,10 +270,7 @@ class TradingCalendar:
         if canonical is None:
             raise ValueError(f"unknown exchange {self.exchange!r}; expected 'XNYS' or 'CFE'")
         object.__setattr__(self, "exchange", canonical)
-        xc = _xcal("XNYS")
-        sess = xc.sessions.tz_localize(None).asi8
-        closes = xc.closes.dt.tz_convert("America/New_York").dt.tz_localize(None).to_numpy()
-        closes_ns = closes.astype("datetime64[ns]").astype(np.int64)
+        sess, closes_ns = _xnys()
         if canonical == "CFE":
             extra = np.array([day_ns(d) for d in cboe_extra_sessions()], dtype=np.int64)
             # No CFE hours are modelled: a CFE-only session gets the regular 16:00 ET close.
