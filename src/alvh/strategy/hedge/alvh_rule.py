@@ -11,7 +11,7 @@ it) and the lots it let go whose sale is yet to fill; the layers it decides on g
 orders, not as state. It prices nothing itself: marks and quotes come from the engine's hedge
 pricer through ``view.prices``.
 
-``alvh.engine.hedge_factory.make_hedge`` builds the rule a ``HedgeConfig`` names (this one,
+``alvh.strategy.hedge.factory.make_hedge`` builds the rule a ``HedgeConfig`` names (this one,
 ``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; what both
 rules share: ``alvh.strategy.hedge.adapter.HedgeAdapter``.
 """
