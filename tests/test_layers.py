@@ -178,7 +178,7 @@ def test_strategy_never_imports_the_engine() -> None:
     )
     assert bad == []
     assert {"alvh.strategy.rules", "alvh.strategy.condor_rules"} <= set(GRAPH)
-    assert "alvh.strategy.hedge.alvh_rule" in GRAPH["alvh.engine.hedge_factory"]
+    assert "alvh.strategy.hedge.alvh_rule" in GRAPH["alvh.strategy.hedge.factory"]
 
 
 def test_no_cycle_between_layers() -> None:

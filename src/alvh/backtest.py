@@ -37,7 +37,7 @@ def hedge_for(cfg: RunConfig) -> HedgeRule:
     """Return the hedge rule a config asks for (``NoHedge`` for preset 'none')."""
     if cfg.hedge.rule == "none":
         return NoHedge()
-    from alvh.engine.hedge_factory import make_hedge
+    from alvh.strategy.hedge.factory import make_hedge
 
     return make_hedge(cfg.hedge)
 

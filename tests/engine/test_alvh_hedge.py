@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import QuantLib as ql
 
-from alvh.book.contracts import EtfShare, VixFuture, VixOption
+from alvh.book.contracts import EtfShare, VixFuture, VixOption, parse_contract_id
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import hedge_preset
 from alvh.engine.costs import HedgeCosts
-from alvh.engine.hedge_factory import hedge_costs, make_hedge
+from alvh.engine.hedge_factory import hedge_costs
 from alvh.engine.hedge_pricing import HedgePricer
 from alvh.errors import NoDataError
 from alvh.market.data import MarketData
@@ -32,6 +32,7 @@ from alvh.strategy.book_view import (
 )
 from alvh.strategy.hedge.adapter import NoHedge
 from alvh.strategy.hedge.alvh_rule import AlvhHedge, Bought
+from alvh.strategy.hedge.factory import make_hedge
 from alvh.strategy.hedge.instruments import vx_beta
 from alvh.strategy.hedge.results import Allocation
 from alvh.strategy.hedge.vxth_rule import VxthHedge
@@ -252,7 +253,7 @@ def test_cap_use_counts_futures_margin_and_face_and_option_premium(data: MarketD
     fut = VixFuture(row["contract"], exp.date()).id
     mini = VixFuture(row["contract"], exp.date(), mini=True).id
     call = VixOption(exp.date(), 30.0, "C").id
-    held, _ = hook._cap_use(snap, _view(DAY, {fut: 2.0, mini: 3.0, call: 10.0}, {}))
+    held, _ = hook._cap_use(snap, _view(DAY, {fut: 2.0, mini: 3.0, call: 10.0}, {}), ())
     settle, call_mid = float(row["settle"]), PRICER.mark(snap, call).mid
     assert held.vx_margin_usd == pytest.approx(2 * 10_000.0 + 3 * 1_000.0)
     assert held.vx_notional_usd == pytest.approx(2.3 * settle * 1000.0)
@@ -276,22 +277,23 @@ def test_vx_fills_pay_one_tick_over_the_settle_by_default(data: MarketData) -> N
     assert hedge_preset("alvh-442").instruments.vx_fill_ticks == 1.0
 
 
-def test_carry_of_held_contracts_is_the_carry_of_their_quotes(data: MarketData) -> None:
-    # The daily carry estimate skips building quotes; it must give the quote's exact numbers.
-    hook = AlvhHedge(hedge_preset("alvh-442"))
-    hook.prepare(data)
+def test_carry_of_held_contracts_is_the_carry_of_the_quotes_they_were_bought_on(
+    data: MarketData,
+) -> None:
+    # The daily carry estimate of a held contract skips building quotes; it must give the
+    # exact numbers of the sizing quote the rule bought it on (VX futures and their minis at a
+    # tenth of the multiplier, VIX calls, the ETF).
     snap = data.snapshot(DAY + DECISION)
-    ids = []
-    for _, row in _rows(data, DAY).head(3).iterrows():
-        exp = pd.Timestamp(row["expiry"]).date()
-        for mini in (False, True):
-            ids.append(VixFuture(row["contract"], exp, mini).id)
-        ids.append(VixOption(exp, 30.0, "C").id)
-    ids.append(EtfShare("VXX").id)
-    for cid in ids:
-        q = PRICER.quote_of(snap, cid)
-        assert q is not None, cid
-        assert PRICER.carry_of(snap, cid) == (q.multiplier, q.carry_per_month), cid
+    quotes = PRICER.vx_quotes(snap)[:3] + PRICER.call_quotes(snap, 0.2, None)[:3]
+    etf = PRICER.etf_quote(snap, "VXX")
+    assert etf is not None and len(quotes) == 6
+    for q in [*quotes, etf]:
+        assert PRICER.carry_of(snap, q.symbol) == (q.multiplier, q.carry_per_month), q.symbol
+    for q in quotes[:3]:
+        fut = parse_contract_id(q.symbol)
+        assert isinstance(fut, VixFuture)
+        mini = VixFuture(fut.code, fut.expiry, mini=True).id
+        assert PRICER.carry_of(snap, mini) == (q.multiplier * 0.1, q.carry_per_month), mini
     assert PRICER.carry_of(snap, "not a contract") is None
 
 
@@ -338,7 +340,6 @@ def test_the_rules_layers_are_the_tagged_lots_and_a_lot_let_go_is_sold_again(
     # Once the rule has let the lot go, it is no layer's: it is sold until the sale fills.
     hook._closing = frozenset({(1, cid)})
     assert hook._layers(view) == ()
-    hook._from_book(view)
-    orders, entries = hook._orphans({(1, cid): 3.0})
+    orders, entries = hook._orphans({(1, cid): 3.0}, hook._layers(view))
     assert [(o.contract_id, o.qty, o.layer) for o in orders] == [(cid, -3.0, 1)]
     assert [e.action for e in entries] == ["close"]

@@ -183,14 +183,15 @@ class _Checked(AlvhHedge):
         super().__init__(hedge_preset("alvh-442"))
         self.days: list[tuple[pd.Timestamp, tuple, dict, dict]] = []
 
-    def _from_book(self, view):  # type: ignore[no-untyped-def]
-        super()._from_book(view)
+    def _layers(self, view):  # type: ignore[no-untyped-def]
+        layers = super()._layers(view)
         planned: dict[tuple[int, str], float] = defaultdict(float)
-        for h in self.state.layers:
+        for h in layers:
             for a in h.allocations:
                 planned[(h.layer, spread_legs(a.symbol)[0][0])] += a.contracts
         held = {(lot.layer, lot.contract_id): lot.qty for lot in view.hedge_lots}
         self.days.append((view.day, view.hedge_lots, held, dict(planned)))
+        return layers
 
 
 def test_the_plan_is_the_books_lots_on_every_session(data: MarketData) -> None:

@@ -67,11 +67,10 @@ def test_carry_of_held_contracts_matches_their_quotes_whether_marked_or_not(
         for cid in ids:
             pricer.mark(snap, cid)  # type: ignore[arg-type]
     carries = [pricer.carry_of(snap, cid) for cid in ids]  # type: ignore[arg-type]
-    fresh = _pricer()  # the long way, on a market no mark has touched
+    fresh = _pricer()  # on a market no mark has touched
     snap2 = _Snap()  # its own market memos: nothing the marks above computed is shared
     for cid, carry in zip(ids, carries, strict=True):
-        q = fresh.quote_of(snap2, cid)  # type: ignore[arg-type]
-        assert q is not None and carry == (q.multiplier, q.carry_per_month), cid
+        assert carry is not None and carry == fresh.carry_of(snap2, cid), cid  # type: ignore[arg-type]
     # A call's carry is its time decay: a cost to the holder, 100 USD per VIX point.
     assert carries[0] is not None and carries[0][0] == 100.0 and carries[0][1] < 0.0
     # The mark after the carry is the mark a fresh pricer gives (same greeks).
@@ -85,7 +84,6 @@ def test_carry_of_an_expired_or_unknown_option_is_none() -> None:
     snap = _Snap()
     assert pricer.carry_of(snap, expired) is None  # type: ignore[arg-type]
     assert pricer.carry_of(snap, off_curve) is None  # type: ignore[arg-type]
-    assert pricer.quote_of(snap, off_curve) is None  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("vvix", [float("nan"), float("inf"), 0.0, -5.0, np.float64("nan")])

@@ -107,7 +107,7 @@ def test_bust_book_buys_nothing_and_says_so() -> None:
     inp = replace(
         inputs(10, spot=3620.0), exposure=replace(EXPOSURE, capital_usd=-3_239.0)
     )  # SPX near the short put
-    _, decisions, _ = step(HedgeState(), inp, config("alvh-123"))
+    decisions = step(HedgeState(), inp, config("alvh-123")).decisions
     assert [d.action for d in decisions] == ["hold"]
     assert "book is bust" in decisions[0].reason
 
@@ -128,22 +128,21 @@ def test_roll_is_cut_to_the_caps_of_a_shrunken_account() -> None:
     # 100,000: the 5% premium cap leaves 5,000 USD = 25 calls at 2.00 x 100 after the old ones go.
     cfg = config("alvh-123", sizing=NO_CARRY)
     old = Allocation("OLD", "vix_call", 40, 100.0, 2.0, (DAY0 + timedelta(days=13)).toordinal())
-    state = HedgeState(layers=(LayerHolding(1, (old,)),))
-    inp = inputs(10)
+    inp = replace(inputs(10), layers=(LayerHolding(1, (old,)),))
     ex = replace(
         EXPOSURE,
         capital_usd=100_000.0,
         held=CapUse(premium_usd=40 * 50.0),
         held_unit_use={"OLD": CapUse(premium_usd=50.0)},  # the old call marks at 0.50
     )
-    s, decisions, _ = step(state, replace(inp, exposure=ex), cfg)
-    roll = next(d for d in decisions if d.action == "roll")
+    out = step(HedgeState(), replace(inp, exposure=ex), cfg)
+    roll = next(d for d in out.decisions if d.action == "roll")
     assert roll.closes == ("OLD",)
     assert [(a.symbol, a.contracts) for a in roll.allocations] == [
         ("C2", 25)
     ]  # contango: 2nd expiry
     assert "roll 25 of 40" in roll.reason and "capped: premium" in roll.reason
-    assert s.layers[0].allocations[0].contracts == 25
+    assert out.layers[0].allocations[0].contracts == 25
 
 
 def test_caps_config_rejects_unknown_and_bad_values() -> None:
@@ -160,11 +159,10 @@ def test_monetise_uses_the_books_entry_cost() -> None:
     # 8,000 (what the engine says it paid): a 5,000 gain is 62.5% of 8,000 >= 50% target.
     cfg = config("alvh-123")
     a = Allocation("VX1", "vx", 1, 1000.0, 20.0, (DAY0 + timedelta(days=60)).toordinal())
-    state = HedgeState(layers=(LayerHolding(1, (a,)),))
-    base = inputs(10, gains={1: 5_000.0})
-    _, d1, _ = step(state, base, cfg)
+    base = replace(inputs(10, gains={1: 5_000.0}), layers=(LayerHolding(1, (a,)),))
+    d1 = step(HedgeState(), base, cfg).decisions
     assert not any(d.action == "monetise" for d in d1)  # 25% of the 20,000 decision cost
-    _, d2, _ = step(state, replace(base, layer_costs_usd={1: 8_000.0}), cfg)
+    d2 = step(HedgeState(), replace(base, layer_costs_usd={1: 8_000.0}), cfg).decisions
     mon = [d for d in d2 if d.action == "monetise"]
     assert mon and "62.5% of its cost 8,000" in mon[0].reason
 

@@ -1,9 +1,6 @@
-"""Which hedge rule a run uses (``make_hedge``) and what its instruments cost (``hedge_costs``).
-
-The rules: ``alvh.strategy.hedge.alvh_rule.AlvhHedge`` (the ALVH), ``alvh.strategy.hedge.
-vxth_rule.VxthHedge`` (CBOE's VIX Tail Hedge benchmark overlay) and ``alvh.strategy.hedge.
-adapter.NoHedge``. The costs go to the engine's hedge pricer (``Engine(..., hedge_costs=)``):
-a rule prices nothing itself.
+"""What a run's hedge instruments cost (``hedge_costs``), for the engine's hedge pricer
+(``Engine(..., hedge_costs=)``): a rule prices nothing itself. Which rule a config names is the
+strategy's (``alvh.strategy.hedge.factory.make_hedge``).
 """
 
 from __future__ import annotations
@@ -13,20 +10,8 @@ from dataclasses import fields, replace
 from alvh.config.execution import ExecutionConfig
 from alvh.config.hedge import HedgeConfig
 from alvh.engine.costs import HedgeCosts, cost_model
-from alvh.strategy.hedge.adapter import HedgeRule, NoHedge
-from alvh.strategy.hedge.alvh_rule import AlvhHedge
-from alvh.strategy.hedge.vxth_rule import VxthHedge
 
-__all__ = ["hedge_costs", "make_hedge"]
-
-
-def make_hedge(cfg: HedgeConfig) -> HedgeRule:
-    """Return the hedge rule a config names: ``NoHedge``, ``AlvhHedge`` or ``VxthHedge``."""
-    if cfg.rule == "alvh":
-        return AlvhHedge(cfg)
-    if cfg.rule == "vxth":
-        return VxthHedge(cfg)
-    return NoHedge()
+__all__ = ["hedge_costs"]
 
 
 def hedge_costs(

@@ -309,35 +309,12 @@ class HedgePricer:
         quotes[symbol] = q
         return q
 
-    def quote_of(self, snap: MarketSnapshot, contract_id: str) -> InstrumentQuote | None:
-        """Return a sizing quote of one held contract (for its carry), or None."""
-        m = self.market(snap)
-        c = hedge_contract(contract_id)
-        if c is None or m.curve_ns is None or m.vix is None:
-            return None
-        if isinstance(c, VixFuture):
-            hit = m.vx_code.get(c.code)
-            if hit is None or hit[0] <= m.today_ns:
-                return None
-            q = vx_quote(c.id, hit[1], m.vix, date_of_ns(hit[0]), date_of_ns(m.curve_ns))
-            return q if not c.mini else _scaled(q, 0.1)
-        if isinstance(c, VixOption):
-            e_ns = ns_of_date(c.expiry)
-            if e_ns <= m.today_ns or m.vvix is None or e_ns not in m.vx_exp:
-                return None
-            g, days = self.option_greeks(
-                m, e_ns, c.strike, c.is_call, m.vx_exp[e_ns], m.curve_ns, m.vvix
-            )
-            return InstrumentQuote(
-                c.id, "vix_call", g[0], 100.0, g[1] * vx_beta(days), g[4] * 365.0 / 12.0, c.expiry
-            )
-        return self.etf_quote_on(m, c.symbol)
-
     def carry_of(self, snap: MarketSnapshot, contract_id: str) -> tuple[float, float] | None:
-        """Return (multiplier, carry per month) of ``quote_of``'s quote, without building it.
+        """Return (multiplier, carry per month) of a held contract, None when it has no quote.
 
-        The daily carry estimate of held contracts reads only these two numbers; same
-        arithmetic as ``quote_of`` (tested), so the same floats.
+        The daily carry estimate of held contracts reads only these two numbers: those of the
+        sizing quote (``vx_quotes``, ``call_quotes``, ``etf_quote``) the contract was bought on,
+        without building it (tested against them).
         """
         m = self.market(snap)
         c = hedge_contract(contract_id)
@@ -352,7 +329,7 @@ class HedgePricer:
             return (1000.0 * 0.1 if c.mini else 1000.0), carry
         if isinstance(c, VixOption):
             # The greeks the session's mark of this option computed (else computed here and
-            # kept for the mark): theta per day x 365 / 12, as ``quote_of``'s quote has it.
+            # kept for the mark): theta per day x 365 / 12, as ``call_quotes`` has it.
             e_ns = ns_of_date(c.expiry)
             if e_ns <= m.today_ns or m.vvix is None:
                 return None
@@ -367,12 +344,6 @@ class HedgePricer:
 
 def _grid(k: float) -> float:
     return max(VIX_STRIKE_GRID, round(k / VIX_STRIKE_GRID) * VIX_STRIKE_GRID)
-
-
-def _scaled(q: InstrumentQuote, f: float) -> InstrumentQuote:
-    return InstrumentQuote(
-        q.symbol, q.kind, q.price, q.multiplier * f, q.vix_beta, q.carry_per_month, q.expiry
-    )
 
 
 def hedge_contract(contract_id: str) -> VixFuture | VixOption | EtfShare | None:

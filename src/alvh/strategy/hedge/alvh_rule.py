@@ -7,10 +7,11 @@ fills (``Bought``: tranche, decision price, place in the layer), the account kee
 with the lot, and each session the rule's layers are derived from them (fills happen a session
 later, at that session's prices, or not at all). Between sessions the rule keeps only its
 plan (``HedgeState``'s pending tranches, clear-session count and cool-down; ``prepare`` resets
-it) and the lots it let go whose sale is yet to fill. It prices nothing itself: marks and
-quotes come from the engine's hedge pricer through ``view.prices``.
+it) and the lots it let go whose sale is yet to fill; the layers it decides on go out as
+orders, not as state. It prices nothing itself: marks and quotes come from the engine's hedge
+pricer through ``view.prices``.
 
-``alvh.engine.hedge_factory.make_hedge`` builds the rule a ``HedgeConfig`` names (this one,
+``alvh.strategy.hedge.factory.make_hedge`` builds the rule a ``HedgeConfig`` names (this one,
 ``VxthHedge`` or ``NoHedge``). Pricing conventions: ``alvh.engine.hedge_pricing``; what both
 rules share: ``alvh.strategy.hedge.adapter.HedgeAdapter``.
 """
@@ -144,7 +145,13 @@ class AlvhHedge(HedgeAdapter):
                 carry -= lot.qty * q[0] * q[1]
         return carry
 
-    def _inputs(self, snap: MarketSnapshot, view: BookView, m: HedgeMarketView) -> HedgeInputs:
+    def _inputs(
+        self,
+        snap: MarketSnapshot,
+        view: BookView,
+        m: HedgeMarketView,
+        layers: tuple[LayerHolding, ...],
+    ) -> HedgeInputs:
         t = self.cfg.triggers
         cv = view.condors
         day = view.day
@@ -156,7 +163,7 @@ class AlvhHedge(HedgeAdapter):
         # ``np.add.reduce`` is what ``ndarray.sum`` runs, without numpy's Python-level wrapper
         # (same reduction, same floats); likewise minimum/maximum for ``clip``.
         n_condors = int(_sum(cv.qty))
-        held, unit_by_symbol = self._cap_use(snap, view)
+        held, unit_by_symbol = self._cap_use(snap, view, layers)
         exposure = BookExposure(
             short_vega_usd_per_vol_pt=max(0.0, -cv.vega_usd_per_vol_pt),
             max_loss_usd=float(_sum(cv.max_loss_usd)),
@@ -180,6 +187,7 @@ class AlvhHedge(HedgeAdapter):
             iv_before=iv_before,
             spot=view.spot,
             exposure=exposure,
+            layers=layers,
             condors=condors,
             leg_deltas=np.minimum(np.maximum(cv.delta_per_condor, -1.0), 1.0),
             leg_contracts=cv.qty,
@@ -220,7 +228,9 @@ class AlvhHedge(HedgeAdapter):
             return CapUse(0.0, mk.margin_usd, mk.mid * mk.multiplier)
         return CapUse(mk.mid * mk.multiplier, 0.0, 0.0)
 
-    def _cap_use(self, snap: MarketSnapshot, view: BookView) -> tuple[CapUse, Mapping[str, CapUse]]:
+    def _cap_use(
+        self, snap: MarketSnapshot, view: BookView, layers: tuple[LayerHolding, ...]
+    ) -> tuple[CapUse, Mapping[str, CapUse]]:
         """Return what the book's hedge positions use of the caps, and per allocation symbol.
 
         The second is priced on first use (only a roll reads it).
@@ -239,7 +249,6 @@ class AlvhHedge(HedgeAdapter):
                 face += mk.mid * mk.multiplier * f
             else:  # premium; a short call leg offsets
                 premium += mk.mid * mk.multiplier * qty
-        layers = self.state.layers  # as of now, whenever the mapping is read
         held = CapUse(premium, margin, face)
         return held, LazyMapping(lambda: self._unit_use_by_symbol(snap, layers))
 
@@ -318,27 +327,13 @@ class AlvhHedge(HedgeAdapter):
         self._derived = (key, layers)
         return layers
 
-    def _from_book(self, view: BookView) -> None:
-        """Give the plan the layers the book holds; a layer it no longer holds keeps no
-        pending tranche (its buy did not fill, or it settled)."""
-        layers = self._layers(view)
-        state = self.state
-        if layers is state.layers:
-            return  # the usual day: nothing traded
-        if layers == state.layers:  # the orders filled as decided: read the book's from now on
-            self.state = replace(state, layers=layers)
-            return
-        kept = {h.layer for h in layers}
-        pending = tuple(p for p in state.pending if p.slice.layer in kept)
-        self.state = replace(state, layers=layers, pending=pending)
-
     def _orphans(
-        self, held: dict[tuple[int, str], float]
+        self, held: dict[tuple[int, str], float], layers: tuple[LayerHolding, ...]
     ) -> tuple[list[HedgeOrder], list[JournalEntry]]:
         """Close the lots no layer the book holds accounts for: those the rule let go whose
         sale did not fill, and any lot bought for no allocation."""
         orders, entries = [], []
-        for layer, cid in self._unwanted(held):
+        for layer, cid in self._unwanted(held, layers):
             qty = held[(layer, cid)]
             why = f"close {cid} x{qty:g}: held for layer {layer}, which is no longer active"
             orders.append(self._order(layer, cid, -qty, why))
@@ -349,12 +344,12 @@ class AlvhHedge(HedgeAdapter):
             )
         return orders, entries
 
-    def _unwanted(self, held: dict[tuple[int, str], float]) -> tuple[tuple[int, str], ...]:
-        """Return the lots held that the rule's layers (``state.layers``) do not hold, in the
-        order the lots opened."""
+    def _unwanted(
+        self, held: dict[tuple[int, str], float], layers: tuple[LayerHolding, ...]
+    ) -> tuple[tuple[int, str], ...]:
+        """Return the lots held that ``layers`` do not hold, in the order the lots opened."""
         if not held:
             return ()
-        layers = self.state.layers
         if self._wanted[0] is not layers:  # the layers change only on trading days
             wanted = {
                 (h.layer, cid)
@@ -431,32 +426,31 @@ class AlvhHedge(HedgeAdapter):
 
     # -- the rule -------------------------------------------------------------------------
     def decide(self, snap: MarketSnapshot, view: BookView) -> Decisions[HedgeOrder]:
-        """Journal last session's fills, take the plan's counts from the book, run one ALVH
-        step, return its orders and journal entries."""
+        """Journal last session's fills, derive the layers from the book's lots, run one ALVH
+        step on them and the plan, return its orders and journal entries."""
         self.session_index += 1
         self.pricer = prices_of(view)
         held = held_by_layer(view)
         entries = self._fill_entries(snap, view)
-        self._from_book(view)
-        orders, more = self._orphans(held)
+        layers = self._layers(view)
+        orders, more = self._orphans(held, layers)
         entries += more
         if self.session_index == 0:
             entries.append(JournalEntry("hedge.etf", {}, "clear", "none", self.etf_note))
         m = self.pricer.market(snap)
-        inputs = self._inputs(snap, view, m)
-        state, decisions, results = step(self.state, inputs, self.cfg)
-        self.state = state
+        inputs = self._inputs(snap, view, m, layers)
+        self.state, decided, decisions, results = step(self.state, inputs, self.cfg)
         # Each result's own inputs dict, not a copy: neither side changes it afterwards.
         entries += [
             JournalEntry(f"hedge.trigger.{r.rule}", r.inputs, rule_outcome(r), "none", r.reason)
             for r in results
         ]
         orders += self._translate(held, decisions)
-        self._closing = frozenset(
-            self._unwanted(held)
-        )  # let go today: not a layer's while still held
+        # Let go today (held, not in the layers decided on): not a layer's while still held.
+        self._closing = frozenset(self._unwanted(held, decided))
+        active = [h.layer for h in decided]
         for d in decisions:
-            entries.append(_decision_entry(d, state))
+            entries.append(_decision_entry(d, active))
         return Decisions(orders, entries)
 
 
@@ -465,13 +459,13 @@ _NONE = np.zeros(0)  # no closes: the close rules' results come from the run's t
 _NONE.flags.writeable = False
 
 
-def _decision_entry(d: HedgeDecision, state: HedgeState) -> JournalEntry:
+def _decision_entry(d: HedgeDecision, active_layers: list[int]) -> JournalEntry:
     inputs: dict[str, object] = {
         "layer": d.layer,
         "allocations": [f"{a.symbol} x{a.contracts} @ {a.price:.4g}" for a in d.allocations],
         "closes": list(d.closes),
         "triggers": [r.rule for r in d.rule_results],
-        "active_layers": list(state.active_layers),
+        "active_layers": list(active_layers),
     }
     acting = d.action != "hold"
     outcome, action = ("fired", d.action) if acting else ("clear", "none")

@@ -1,4 +1,4 @@
-"""The ALVH decision tree and the daily hedge step: ``step(state, inputs, cfg)``.
+"""The ALVH decision tree and the daily hedge step: ``step(plan, inputs, cfg)``.
 
 Order of business each session (all pure):
 1. evaluate every trigger (each a journaled RuleResult);
@@ -18,6 +18,7 @@ book is bust.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from alvh.config.hedge import HedgeConfig
 from alvh.strategy.hedge.caps import CapUse, capped_count, unit_use
@@ -30,7 +31,13 @@ from alvh.strategy.hedge.sizing import (
     layer_plan,
     size_slices,
 )
-from alvh.strategy.hedge.state import HedgeInputs, HedgeState, LayerHolding, PendingTranche
+from alvh.strategy.hedge.state import (
+    HedgeInputs,
+    HedgeState,
+    LayerHolding,
+    PendingTranche,
+    first_expiry_ordinal,
+)
 from alvh.strategy.hedge.triggers import (
     Regime,
     book_delta_per_condor,
@@ -134,8 +141,8 @@ def _quiet_reason(ts: TriggerSet) -> str:
     return f"no layer added: {iv.reason}; {rsi.reason}; no regime shift or price trigger: {price}"
 
 
-def _next_layer(state: HedgeState, cfg: HedgeConfig) -> int | None:
-    top = state.layers[-1].layer if state.layers else 0
+def _next_layer(layers: tuple[LayerHolding, ...], cfg: HedgeConfig) -> int | None:
+    top = layers[-1].layer if layers else 0
     for k in cfg.instruments.layers:  # the first enabled layer above the top
         if k > top:
             return k
@@ -154,8 +161,8 @@ def _bought(inputs: HedgeInputs, allocs: tuple[Allocation, ...]) -> HedgeInputs:
 
 
 def _roll(
-    state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig
-) -> tuple[HedgeState, HedgeInputs, list[HedgeDecision]]:
+    held_layers: tuple[LayerHolding, ...], inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig
+) -> tuple[tuple[LayerHolding, ...], HedgeInputs, list[HedgeDecision]]:
     """Roll legs near expiry into the preferred live expiry, as many as the caps allow.
 
     A roll buys: the contracts rolled out of free their cap use (``held_unit_use``) and the new
@@ -163,14 +170,14 @@ def _roll(
     """
     days = cfg.instruments.roll_days_before_expiry
     today = inputs.today.toordinal()
-    first = state.first_expiry_ordinal
+    first = first_expiry_ordinal(held_layers)
     if first is None or first - today > days:
-        return state, inputs, []  # nothing near expiry (most sessions): no copies
+        return held_layers, inputs, []  # nothing near expiry (most sessions): no copies
     ex = inputs.exposure
     held = ex.held
     out: list[HedgeDecision] = []
     layers = []
-    for h in state.layers:
+    for h in held_layers:
         keep: list[Allocation] = []
         for a in h.allocations:
             if a.expiry_ordinal is None or a.expiry_ordinal - today > days:
@@ -214,20 +221,25 @@ def _roll(
                 )
             )
         layers.append(replace(h, allocations=tuple(keep)))
-    return replace(state, layers=tuple(layers)), _with_held(inputs, held), out
+    return tuple(layers), _with_held(inputs, held), out
 
 
 def _due_tranches(
-    state: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig, macro: bool
-) -> tuple[HedgeState, HedgeInputs, list[HedgeDecision]]:
-    if not state.pending:  # most sessions: no comprehension to run
-        return state, inputs, []
-    due = [p for p in state.pending if p.due_session <= inputs.session_index]
+    held_layers: tuple[LayerHolding, ...],
+    plan: HedgeState,
+    inputs: HedgeInputs,
+    ts: TriggerSet,
+    cfg: HedgeConfig,
+    macro: bool,
+) -> tuple[tuple[LayerHolding, ...], HedgeState, HedgeInputs, list[HedgeDecision]]:
+    if not plan.pending:  # most sessions: no comprehension to run
+        return held_layers, plan, inputs, []
+    due = [p for p in plan.pending if p.due_session <= inputs.session_index]
     if not due:
-        return state, inputs, []
-    later = [p for p in state.pending if p.due_session > inputs.session_index]
+        return held_layers, plan, inputs, []
+    later = [p for p in plan.pending if p.due_session > inputs.session_index]
     out: list[HedgeDecision] = []
-    layers = list(state.layers)
+    layers = list(held_layers)
     for p in due:
         sl = p.slice
         idx = next((i for i, h in enumerate(layers) if h.layer == sl.layer), None)
@@ -266,16 +278,16 @@ def _due_tranches(
                 allocations=res.allocations,
             )
         )
-    return replace(state, layers=tuple(layers), pending=tuple(later)), inputs, out
+    return tuple(layers), replace(plan, pending=tuple(later)), inputs, out
 
 
 def _monetise(
-    state: HedgeState, inputs: HedgeInputs, cfg: HedgeConfig
-) -> tuple[HedgeState, list[HedgeDecision]]:
+    held_layers: tuple[LayerHolding, ...], plan: HedgeState, inputs: HedgeInputs, cfg: HedgeConfig
+) -> tuple[tuple[LayerHolding, ...], HedgeState, list[HedgeDecision]]:
     d = cfg.deescalation
     if d.monetise_target is None:
-        return state, []
-    layers = list(state.layers)
+        return held_layers, plan, []
+    layers = list(held_layers)
     out: list[HedgeDecision] = []
     while layers:
         h = layers[-1]
@@ -301,68 +313,97 @@ def _monetise(
             )
         )
     if not out:
-        return state, out
+        return held_layers, plan, out
     kept = {h.layer for h in layers}
-    pending = tuple(p for p in state.pending if p.slice.layer in kept)
-    return replace(
-        state, layers=tuple(layers), pending=pending, last_change_session=inputs.session_index
-    ), out
+    pending = tuple(p for p in plan.pending if p.slice.layer in kept)
+    return (
+        tuple(layers),
+        replace(plan, pending=pending, last_change_session=inputs.session_index),
+        out,
+    )
 
 
-def step(
-    state: HedgeState, inputs: HedgeInputs, cfg: HedgeConfig
-) -> tuple[HedgeState, list[HedgeDecision], list[RuleResult]]:
+class HedgeStep(NamedTuple):
+    """What one session of the ALVH rule returns.
+
+    Attributes
+    ----------
+    plan
+        The plan for the next sessions (pending tranches, clear sessions, cool-down).
+    layers
+        The layers as today's decisions leave them, bottom first: what the orders aim at, for
+        the journal and the orders. Not kept: the next session's layers are derived from the
+        lots its fills leave (``HedgeInputs.layers``).
+    decisions
+        Never empty (a ``hold`` with its reason when nothing is done).
+    results
+        Every trigger's result, in evaluation order.
+    """
+
+    plan: HedgeState
+    layers: tuple[LayerHolding, ...]
+    decisions: list[HedgeDecision]
+    results: list[RuleResult]
+
+
+def step(plan: HedgeState, inputs: HedgeInputs, cfg: HedgeConfig) -> HedgeStep:
     """Run one session of the ALVH rule.
 
     Parameters
     ----------
-    state
-        The hedge state after the previous session (``HedgeState()`` at start).
+    plan
+        The plan after the previous session (``HedgeState()`` at start). A pending tranche
+        of a layer the book does not hold (``inputs.layers``) is dropped: its buy did not
+        fill, or the layer was sold or settled.
     inputs
-        Today's numbers, known at the close.
+        Today's numbers, known at the close, with the layers the book's lots hold.
     cfg
         Hedge config (``rule`` must be ``"alvh"``).
 
     Returns
     -------
-    tuple
-        ``(new_state, decisions, rule_results)``; decisions are never empty (a ``hold`` with
-        its reason when nothing is done).
+    HedgeStep
+        The next plan, the layers as the decisions leave them, the decisions, the trigger
+        results.
     """
     ts = evaluate_triggers(inputs, cfg)
     results = list(ts.results.values())
     macro = ts.results["macro"].fired
-    s, inputs, decisions = _roll(state, inputs, ts, cfg)
-    s, inputs, more = _due_tranches(s, inputs, ts, cfg, macro)
+    layers = inputs.layers
+    if plan.pending:  # the plan meets the book: no tranche for a layer it does not hold
+        held = {h.layer for h in layers}
+        if any(p.slice.layer not in held for p in plan.pending):
+            plan = replace(plan, pending=tuple(p for p in plan.pending if p.slice.layer in held))
+    layers, inputs, decisions = _roll(layers, inputs, ts, cfg)
+    layers, plan, inputs, more = _due_tranches(layers, plan, inputs, ts, cfg, macro)
     decisions += more
-    s, more = _monetise(s, inputs, cfg)
+    layers, plan, more = _monetise(layers, plan, inputs, cfg)
     decisions += more
-    clear_sessions = s.clear_sessions + 1 if ts.clear else 0
-    if clear_sessions != s.clear_sessions:
-        s = s.with_clear_sessions(clear_sessions)
+    clear_sessions = plan.clear_sessions + 1 if ts.clear else 0
+    if clear_sessions != plan.clear_sessions:
+        plan = HedgeState(plan.pending, clear_sessions, plan.last_change_session)
     removed = bool(more)
     d = cfg.deescalation
-    if not removed and s.layers and s.clear_sessions >= d.clear_sessions:
-        top = s.layers[-1]
+    if not removed and layers and plan.clear_sessions >= d.clear_sessions:
+        top = layers[-1]
         decisions.append(
             HedgeDecision(
                 "remove_layer",
                 top.layer,
-                f"de-escalate: {s.clear_sessions} consecutive clear sessions >= {d.clear_sessions}; "
-                f"remove top layer {top.layer} ({LAYER_NAMES[top.layer]})",
+                f"de-escalate: {plan.clear_sessions} consecutive clear sessions >= "
+                f"{d.clear_sessions}; remove top layer {top.layer} ({LAYER_NAMES[top.layer]})",
                 closes=top.symbols,
             )
         )
-        s = replace(
-            s,
-            layers=s.layers[:-1],
-            pending=tuple(p for p in s.pending if p.slice.layer != top.layer),
-            clear_sessions=0,
-            last_change_session=inputs.session_index,
+        layers = layers[:-1]
+        plan = HedgeState(
+            tuple(p for p in plan.pending if p.slice.layer != top.layer),
+            0,
+            inputs.session_index,
         )
         removed = True
     if ts.add_reason is not None and not removed:
-        s, more = _escalate(s, inputs, ts, cfg, macro)
+        layers, plan, more = _escalate(layers, plan, inputs, ts, cfg, macro)
         decisions += more
     if not decisions:
         why = ts.add_reason if ts.add_reason is not None else _quiet_reason(ts)
@@ -375,65 +416,81 @@ def step(
         else HedgeDecision(x.action, x.layer, x.reason, x.allocations, x.closes, trig)
         for x in decisions
     ]
-    return s, decisions, results
+    return HedgeStep(plan, layers, decisions, results)
 
 
 def _escalate(
-    s: HedgeState, inputs: HedgeInputs, ts: TriggerSet, cfg: HedgeConfig, macro: bool
-) -> tuple[HedgeState, list[HedgeDecision]]:
+    layers: tuple[LayerHolding, ...],
+    s: HedgeState,
+    inputs: HedgeInputs,
+    ts: TriggerSet,
+    cfg: HedgeConfig,
+    macro: bool,
+) -> tuple[tuple[LayerHolding, ...], HedgeState, list[HedgeDecision]]:
     assert ts.add_reason is not None
-    nxt = _next_layer(s, cfg)
+    nxt = _next_layer(layers, cfg)
     if nxt is None:
-        return s, [HedgeDecision("hold", None, f"all layers active; {ts.add_reason}")]
+        return layers, s, [HedgeDecision("hold", None, f"all layers active; {ts.add_reason}")]
     if s.pending:
-        return s, [
-            HedgeDecision(
-                "hold",
-                nxt,
-                f"layer {nxt} waits: tranches of layer "
-                f"{s.pending[0].slice.layer} pending; {ts.add_reason}",
-            )
-        ]
+        return (
+            layers,
+            s,
+            [
+                HedgeDecision(
+                    "hold",
+                    nxt,
+                    f"layer {nxt} waits: tranches of layer "
+                    f"{s.pending[0].slice.layer} pending; {ts.add_reason}",
+                )
+            ],
+        )
     gap = cfg.deescalation.cooldown_sessions
     if s.last_change_session is not None and inputs.session_index - s.last_change_session < gap:
         since = inputs.session_index - s.last_change_session
-        return s, [
-            HedgeDecision(
-                "hold",
-                nxt,
-                f"layer {nxt} waits: {since} sessions since the "
-                f"last layer change < cooldown {gap}; {ts.add_reason}",
-            )
-        ]
+        return (
+            layers,
+            s,
+            [
+                HedgeDecision(
+                    "hold",
+                    nxt,
+                    f"layer {nxt} waits: {since} sessions since the "
+                    f"last layer change < cooldown {gap}; {ts.add_reason}",
+                )
+            ],
+        )
     plan = layer_plan(nxt, cfg)
     now = tuple(p for p in plan if p.delay_sessions == 0)
     res = size_slices(now, inputs.exposure, inputs.quotes, ts.regime, inputs.today, cfg, macro)
     if res.contracts == 0:
-        return s, [
-            HedgeDecision(
-                "hold", nxt, f"layer {nxt} sized to 0 contracts: {res.reason}; {ts.add_reason}"
-            )
-        ]
+        return (
+            layers,
+            s,
+            [
+                HedgeDecision(
+                    "hold", nxt, f"layer {nxt} sized to 0 contracts: {res.reason}; {ts.add_reason}"
+                )
+            ],
+        )
     later = tuple(
         PendingTranche(p, inputs.session_index + p.delay_sessions)
         for p in plan
         if p.delay_sessions > 0
     )
     tranche = "" if not later else f" tranche 1 of {len(plan)} ({_weights(plan)})"
-    s = replace(
+    s = HedgeState(s.pending + later, s.clear_sessions, inputs.session_index)
+    return (
+        (*layers, LayerHolding(nxt, res.allocations)),
         s,
-        layers=(*s.layers, LayerHolding(nxt, res.allocations)),
-        pending=s.pending + later,
-        last_change_session=inputs.session_index,
+        [
+            HedgeDecision(
+                "add_layer",
+                nxt,
+                f"add layer {nxt} ({LAYER_NAMES[nxt]}){tranche}: {ts.add_reason}; {res.reason}",
+                allocations=res.allocations,
+            )
+        ],
     )
-    return s, [
-        HedgeDecision(
-            "add_layer",
-            nxt,
-            f"add layer {nxt} ({LAYER_NAMES[nxt]}){tranche}: {ts.add_reason}; {res.reason}",
-            allocations=res.allocations,
-        )
-    ]
 
 
 def _weights(plan: tuple[Slice, ...]) -> str:

@@ -5,9 +5,8 @@ allocations it bought, ``Bought``); what the lots cannot say is the rule's plan 
 adapter's bookkeeping around it:
 
 - the plan (``HedgeState``): tranches scheduled for later sessions, the count of consecutive
-  clear sessions, the session of the last layer change (cool-down), and the layers the step
-  left (the next session compares them with the layers derived from the lots: equal when the
-  orders filled as decided, so the pending tranches are kept);
+  clear sessions, the session of the last layer change (cool-down). The layers are not
+  stored: each session derives them from the lots;
 - the adapter's session count (tranche timing and cool-downs count sessions), the ATM IV
   history the IV shift reads (only its last ``iv_shift_sessions``), the lots let go whose sale
   is yet to fill, and the places of the allocations held (their order within a layer).
@@ -27,7 +26,7 @@ from alvh.strategy.hedge.adapter import HedgeAdapter, HedgeRule
 from alvh.strategy.hedge.alvh_rule import AlvhHedge, Bought
 from alvh.strategy.hedge.results import Allocation
 from alvh.strategy.hedge.sizing import Slice
-from alvh.strategy.hedge.state import HedgeState, LayerHolding, PendingTranche
+from alvh.strategy.hedge.state import HedgeState, PendingTranche
 
 
 def fnum(x: float) -> float | str:
@@ -89,7 +88,6 @@ def plan_payload(hook: AlvhHedge) -> dict[str, Any]:
     n = hook.cfg.triggers.iv_shift_sessions
     return {
         "session_index": hook.session_index,
-        "layers": [[h.layer, [_alloc_payload(a) for a in h.allocations]] for h in st.layers],
         "pending": [
             [
                 p.slice.layer,
@@ -118,10 +116,6 @@ def plan_payload(hook: AlvhHedge) -> dict[str, Any]:
 def restore_plan(hook: AlvhHedge, payload: Mapping[str, Any]) -> None:
     """Give a freshly prepared hook the memory ``plan_payload`` recorded."""
     hook.session_index = int(payload["session_index"])
-    layers = tuple(
-        LayerHolding(int(layer), tuple(_alloc_of(a) for a in allocs))
-        for layer, allocs in payload["layers"]
-    )
     pending = tuple(
         PendingTranche(
             Slice(
@@ -138,7 +132,7 @@ def restore_plan(hook: AlvhHedge, payload: Mapping[str, Any]) -> None:
     )
     last = payload["last_change_session"]
     hook.state = HedgeState(
-        layers, pending, int(payload["clear_sessions"]), None if last is None else int(last)
+        pending, int(payload["clear_sessions"]), None if last is None else int(last)
     )
     hook._iv_hist = [fval(x) for x in payload["iv_hist"]]
     hook._closing = frozenset((int(layer), str(cid)) for layer, cid in payload["closing"])

@@ -14,16 +14,14 @@ from alvh.strategy.hedge.instruments import InstrumentQuote
 from alvh.strategy.hedge.results import Allocation, RuleResult
 from alvh.strategy.hedge.sizing import BookExposure, Slice
 
-_UNSET = object()
-
 
 @dataclass(frozen=True)
 class LayerHolding:
     """An active hedge layer: what was bought for it, by tranche, at its decision prices.
 
-    In a backtest the engine derives it each session from the book's lots, whose fills carry
-    the allocations they bought (``alvh.engine.alvh_hedge``); ``step`` returns the layers as its
-    decisions leave them, which the next session's fills make true (or not).
+    The rule derives it each session from the book's lots, whose fills carry the allocations
+    they bought (``AlvhHedge._layers``); ``step`` returns the layers as its decisions leave
+    them, which the next session's fills make true (or not).
     """
 
     layer: int
@@ -57,58 +55,33 @@ class PendingTranche:
     due_session: int
 
 
+def first_expiry_ordinal(layers: Sequence[LayerHolding]) -> int | None:
+    """Return the earliest expiry (``date.toordinal()``) over ``layers``, None when nothing
+    held expires; the roll rule reads it every session (each layer caches its own)."""
+    return min((o for h in layers if (o := h.first_expiry_ordinal) is not None), default=None)
+
+
 @dataclass(frozen=True)
 class HedgeState:
-    """Everything the hedge remembers between sessions (immutable; ``step`` returns a new one).
+    """The hedge's plan between sessions (immutable; ``step`` returns a new one).
+
+    The layers are not here: they are the book's lots, derived each session and given to the
+    step in ``HedgeInputs.layers``; what the step decides for them goes out as orders.
 
     Attributes
     ----------
-    layers
-        Active layers, bottom (layer 1) first: what the step was given with its decisions
-        applied. The engine does not keep them: each session it replaces them with the layers
-        the book's lots hold (``alvh.engine.alvh_hedge``), so what did not fill is not held.
     pending
-        Tranches scheduled for later sessions.
+        Tranches scheduled for later sessions (the step drops those of a layer the book no
+        longer holds: its buy did not fill, or it was sold or settled).
     clear_sessions
         Consecutive sessions with every trigger clear.
     last_change_session
         Session index of the last layer added or removed (cooldown), None at start.
     """
 
-    layers: tuple[LayerHolding, ...] = ()
     pending: tuple[PendingTranche, ...] = ()
     clear_sessions: int = 0
     last_change_session: int | None = None
-
-    @cached_property
-    def first_expiry_ordinal(self) -> int | None:
-        """Return the earliest expiry (``date.toordinal()``) over all layers, None when nothing
-        held expires; the roll rule reads it every session."""
-        return min(
-            (o for h in self.layers if (o := h.first_expiry_ordinal) is not None), default=None
-        )
-
-    def with_clear_sessions(self, clear_sessions: int) -> HedgeState:
-        """Return this state with another clear-session count (the step's usual change).
-
-        The layers are the same objects, so an earliest expiry already computed is carried
-        over: a new state every quiet session would otherwise scan the layers again.
-        """
-        out = HedgeState(self.layers, self.pending, clear_sessions, self.last_change_session)
-        cached = self.__dict__.get("first_expiry_ordinal", _UNSET)
-        if cached is not _UNSET:  # a cached_property's value lives in the instance dict
-            out.__dict__["first_expiry_ordinal"] = cached
-        return out
-
-    @property
-    def active_layers(self) -> tuple[int, ...]:
-        """Return the active layer numbers, bottom first."""
-        return tuple(h.layer for h in self.layers)
-
-    @property
-    def top(self) -> LayerHolding | None:
-        """Return the top (last added) layer, or None."""
-        return self.layers[-1] if self.layers else None
 
 
 @dataclass(frozen=True)
@@ -171,6 +144,9 @@ class HedgeInputs:
     ----------
     session_index
         Ordinal of the trading session (tranche timing and cooldowns count these).
+    layers
+        The active layers the book's lots hold, bottom (layer 1) first, each allocation as
+        bought (contracts a sale took or a fill missed are not there).
     today
         The session date.
     iv_now, iv_before
@@ -219,6 +195,7 @@ class HedgeInputs:
     iv_before: float | None
     spot: float
     exposure: BookExposure
+    layers: tuple[LayerHolding, ...] = ()
     condors: CondorColumns = field(default_factory=CondorColumns)
     leg_deltas: Sequence[float] | Float64Array = ()
     leg_contracts: Sequence[float] | Float64Array = ()
