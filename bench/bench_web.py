@@ -58,11 +58,20 @@ def _run_dir() -> Path:
         exe = Path(sys.executable).with_name("alvh")
         cmd = [str(exe)] if exe.is_file() else [sys.executable, "-m", "alvh.cli.app"]
         subprocess.run(
-            [*cmd, "backtest", "--preset", "ic-ladder", "--hedge", "alvh-442", *PERIOD,
-             "--out", str(out)],
+            [
+                *cmd,
+                "backtest",
+                "--preset",
+                "ic-ladder",
+                "--hedge",
+                "alvh-442",
+                *PERIOD,
+                "--out",
+                str(out),
+            ],
             check=True,
             capture_output=True,
-        )  # fmt: skip
+        )
     return out
 
 
@@ -73,8 +82,11 @@ def _synthetic_sweep(out: Path, dates: pd.DatetimeIndex) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     (out / "equity").mkdir(parents=True)
     rng = np.random.default_rng(0)
-    keys = {"a": [0.1, 0.12, 0.14, 0.16, 0.18, 0.2], "b": [30, 40, 50, 60, 70, 80],
-            "hedge.preset": ["none", "alvh-442", "vxth", "x1", "x2"]}  # fmt: skip
+    keys = {
+        "a": [0.1, 0.12, 0.14, 0.16, 0.18, 0.2],
+        "b": [30, 40, 50, 60, 70, 80],
+        "hedge.preset": ["none", "alvh-442", "vxth", "x1", "x2"],
+    }
     grid = [(a, b, c) for a in keys["a"] for b in keys["b"] for c in keys["hedge.preset"]]
     hashes = [f"{i:016x}" for i in range(len(grid))]
     rows = []
@@ -86,28 +98,53 @@ def _synthetic_sweep(out: Path, dates: pd.DatetimeIndex) -> Path:
             index=pd.DatetimeIndex(dates, name="date"),
         ).to_parquet(out / "equity" / f"{hashes[i]}.parquet")
         s = float(r.mean() / r.std() * 252**0.5)
-        rows.append({"index": i, "config_hash": hashes[i], "a": a, "b": b, "hedge.preset": c,
-                     "status": "ok", "error": None, "run_id": hashes[i], "data_id": "bench",
-                     "cagr_pct": float((eq[-1] / 1e6) ** (1 / 20) - 1) * 100, "sharpe": s,
-                     "max_drawdown_pct": float((eq / np.maximum.accumulate(eq) - 1).min() * 100)})  # fmt: skip
+        rows.append(
+            {
+                "index": i,
+                "config_hash": hashes[i],
+                "a": a,
+                "b": b,
+                "hedge.preset": c,
+                "status": "ok",
+                "error": None,
+                "run_id": hashes[i],
+                "data_id": "bench",
+                "cagr_pct": float((eq[-1] / 1e6) ** (1 / 20) - 1) * 100,
+                "sharpe": s,
+                "max_drawdown_pct": float((eq / np.maximum.accumulate(eq) - 1).min() * 100),
+            }
+        )
     t = pd.DataFrame(rows)
     t.to_parquet(out / "results.parquet", index=False)
     t.to_csv(out / "results.csv", index=False)
     vary = [{"key": k, "values": v} for k, v in keys.items()]
     (out / "sweep.json").write_text(json.dumps({"vary": vary, "points": []}))
     best = hashes[int(t["sharpe"].idxmax())]
-    (out / "luck.json").write_text(json.dumps({
-        "select": "sharpe", "n_configs_tried": len(t),
-        "selected": {"config_hash": best, "index": int(t["sharpe"].idxmax())},
-        "deflated_sharpe": {"dsr": 0.5, "n_trials": len(t)}, "pbo": {"pbo": 0.5},
-        "spa": {"p_consistent": 0.5}}))  # fmt: skip
+    (out / "luck.json").write_text(
+        json.dumps(
+            {
+                "select": "sharpe",
+                "n_configs_tried": len(t),
+                "selected": {"config_hash": best, "index": int(t["sharpe"].idxmax())},
+                "deflated_sharpe": {"dsr": 0.5, "n_trials": len(t)},
+                "pbo": {"pbo": 0.5},
+                "spa": {"p_consistent": 0.5},
+            }
+        )
+    )
     years = sorted({d.year for d in dates})[5:]
     windows = []
     for k, y in enumerate(years):
         sess = dates[dates.year == y]
-        windows.append({"window": k, "train_start": str(sess[0].date()),
-                        "test_start": str(sess[0].date()), "test_end": str(sess[-1].date()),
-                        "selected": hashes[int(rng.integers(len(hashes)))]})  # fmt: skip
+        windows.append(
+            {
+                "window": k,
+                "train_start": str(sess[0].date()),
+                "test_start": str(sess[0].date()),
+                "test_end": str(sess[-1].date()),
+                "selected": hashes[int(rng.integers(len(hashes)))],
+            }
+        )
     (out / "walk_forward.json").write_text(
         json.dumps({"select": "sharpe", "windows": windows, "insample_best": best})
     )
@@ -172,20 +209,29 @@ def run() -> list[dict]:
         ("run page", "/run", {"run": key}),
         ("run series, every session (JSON)", "/api/series", {"run": key}),
         ("run series, thinned for the charts (JSON)", "/api/series", {"run": key, "points": 800}),
-        ("run series, 2008-2009 window (JSON)", "/api/series",
-         {"run": key, "points": 800, "start": "2008-01-01", "end": "2009-12-31"}),
+        (
+            "run series, 2008-2009 window (JSON)",
+            "/api/series",
+            {"run": key, "points": 800, "start": "2008-01-01", "end": "2009-12-31"},
+        ),
         (f"day page, busiest day {busiest}", "/day", {"run": key, "date": busiest}),
         ("day panel, last day", "/day", {"run": key, "date": last_day, "partial": True}),
         ("decisions list (run page default)", "/decisions", {"run": key}),
-        ("journal: hedge actions, page 1", "/api/journal",
-         {"run": key, "rule": "hedge.", "acted": True}),
+        (
+            "journal: hedge actions, page 1",
+            "/api/journal",
+            {"run": key, "rule": "hedge.", "acted": True},
+        ),
         ("journal: all rows, last page", "/api/journal", {"run": key, "offset": n_rows - 200}),
         ("sweeps page", "/sweeps", {}),
         ("sweep page", "/sweep", {"name": skey}),
-        ("sweep heat map (JSON)", "/api/sweep/heat",
-         {"name": skey, "x": "a", "y": "hedge.preset", "metric": "sharpe"}),
+        (
+            "sweep heat map (JSON)",
+            "/api/sweep/heat",
+            {"name": skey, "x": "a", "y": "hedge.preset", "metric": "sharpe"},
+        ),
         ("sweep curves: top 5 + walk-forward (JSON)", "/api/sweep/curves", {"name": skey}),
-    ]  # fmt: skip
+    ]
     if fkeys:
         cases.append(("fidelity page", "/fidelity", {"name": fkeys[0]}))
     bkeys = list(app.state.books.found) if books else []

@@ -132,6 +132,17 @@ def test_expiries_listed_on_a_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert df["listed_from"].tolist() == ["2007-05-31", "2006-07-31", "2006-09-27", "2006-12-30"]
     code, _, err = _run(capsys, *args, "--listed-on", "2007-13-01")
     assert code == 2 and "--listed-on" in err and "Traceback" not in err
-    code, _, err = _run(capsys, "calendar", "expiries", "-p", "vx", "--start", "2007-06-01",
-                        "--end", "2007-12-31", "--listed-on", "2007-06-04")  # fmt: skip
+    code, _, err = _run(
+        capsys,
+        "calendar",
+        "expiries",
+        "-p",
+        "vx",
+        "--start",
+        "2007-06-01",
+        "--end",
+        "2007-12-31",
+        "--listed-on",
+        "2007-06-04",
+    )
     assert code == 2 and "not modelled" in err

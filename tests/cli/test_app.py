@@ -27,9 +27,17 @@ def test_start_up_loads_no_model_or_analysis_library() -> None:
     # pricing models, the store, the engine and the bootstrap (arch) load when a command that
     # needs them runs, not at start-up. A fresh interpreter, since the tests import them all.
     heavy = (
-        "arch", "matplotlib", "plotly", "scipy.optimize", "scipy.stats", "alvh.market.surface",
-        "alvh.market.store", "alvh.market.vixoptions", "alvh.report.analysis", "alvh.engine.loop",
-    )  # fmt: skip
+        "arch",
+        "matplotlib",
+        "plotly",
+        "scipy.optimize",
+        "scipy.stats",
+        "alvh.market.surface",
+        "alvh.market.store",
+        "alvh.market.vixoptions",
+        "alvh.report.analysis",
+        "alvh.engine.loop",
+    )
     code = (
         "import sys\nfrom alvh.cli.app import build_app\nbuild_app()\n"
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
@@ -43,10 +51,19 @@ def test_help_loads_no_command_module_pandas_numba_or_pydantic() -> None:
     # modules: no pandas, numba, pydantic, numpy, and not the version lookup
     # (importlib.metadata) or typer's rich help (rich.markdown).
     unwanted = (
-        "pandas", "numpy", "numba", "pydantic", "scipy", "exchange_calendars", "pyarrow",
-        "importlib.metadata", "rich.markdown", "alvh.config", "alvh.market",
+        "pandas",
+        "numpy",
+        "numba",
+        "pydantic",
+        "scipy",
+        "exchange_calendars",
+        "pyarrow",
+        "importlib.metadata",
+        "rich.markdown",
+        "alvh.config",
+        "alvh.market",
         *(m for m in app_module._COMMAND_MODULES),
-    )  # fmt: skip
+    )
     code = (
         "import sys, io, contextlib\nfrom alvh.cli.app import main\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n    main(['--help'])\n"

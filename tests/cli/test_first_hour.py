@@ -122,9 +122,21 @@ def test_store_option_with_synthetic_is_a_contradiction(capsys, tmp_path, store)
     before = _tree(store)
     out = tmp_path / "out"
     code, text = _run(
-        capsys, "backtest", "--preset", "ic-ladder", "--data", "synthetic", "--store", str(store),
-        "--start", "2017-01-03", "--end", "2017-01-05", "--out", str(out),
-    )  # fmt: skip
+        capsys,
+        "backtest",
+        "--preset",
+        "ic-ladder",
+        "--data",
+        "synthetic",
+        "--store",
+        str(store),
+        "--start",
+        "2017-01-03",
+        "--end",
+        "2017-01-05",
+        "--out",
+        str(out),
+    )
     assert code == 2
     assert "'--data' = 'synthetic'; expected store when --store is given" in text
     assert not out.exists() and _tree(store) == before
@@ -136,9 +148,19 @@ def test_naming_a_store_uses_it(capsys, tmp_path) -> None:
     empty = tmp_path / "empty-store"
     out = tmp_path / "out"
     code, text = _run(
-        capsys, "backtest", "--preset", "ic-ladder", "--store", str(empty),
-        "--start", "2017-01-03", "--end", "2017-01-05", "--out", str(out),
-    )  # fmt: skip
+        capsys,
+        "backtest",
+        "--preset",
+        "ic-ladder",
+        "--store",
+        str(empty),
+        "--start",
+        "2017-01-03",
+        "--end",
+        "2017-01-05",
+        "--out",
+        str(out),
+    )
     assert code == 2
     assert f"the store at {empty} holds no data" in text
     assert "synthetic" not in text.lower() and not out.exists()
@@ -147,9 +169,19 @@ def test_naming_a_store_uses_it(capsys, tmp_path) -> None:
 def test_period_the_store_cannot_serve_names_the_whole_store_span(capsys, tmp_path, store) -> None:
     before = _tree(store)
     code, text = _run(
-        capsys, "backtest", "--preset", "ic-ladder", "--store", str(store),
-        "--start", "2018-01-02", "--end", "2018-06-29", "--out", str(tmp_path / "out"),
-    )  # fmt: skip
+        capsys,
+        "backtest",
+        "--preset",
+        "ic-ladder",
+        "--store",
+        str(store),
+        "--start",
+        "2018-01-02",
+        "--end",
+        "2018-06-29",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert code == 2
     # The spans are the store's (fixture: SPX 2017-01-03..05, VIX 2017-01-03..05), not the
     # window a run would load (a year before --start to --end).
@@ -170,9 +202,15 @@ def test_journal_date_is_iso_only(capsys, run_dir, text) -> None:
 @pytest.mark.parametrize("option", ["--start", "--end"])
 def test_backtest_dates_are_iso_only(capsys, tmp_path, option) -> None:
     code, out = _run(
-        capsys, "backtest", "--preset", "ic-ladder", option, "03/04/2020",
-        "--out", str(tmp_path / "o"),
-    )  # fmt: skip
+        capsys,
+        "backtest",
+        "--preset",
+        "ic-ladder",
+        option,
+        "03/04/2020",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 2 and f"'{option}' = '03/04/2020'; expected a date as YYYY-MM-DD" in out
     assert not (tmp_path / "o").exists()
 
@@ -195,9 +233,17 @@ def test_journal_date_outside_the_run_names_its_span(capsys, run_dir) -> None:
 
 def test_end_before_start_on_the_command_line(capsys, tmp_path) -> None:
     code, out = _run(
-        capsys, "backtest", "--preset", "ic-ladder", "--start", "2020-03-04",
-        "--end", "2020-01-02", "--out", str(tmp_path / "o"),
-    )  # fmt: skip
+        capsys,
+        "backtest",
+        "--preset",
+        "ic-ladder",
+        "--start",
+        "2020-03-04",
+        "--end",
+        "2020-01-02",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 2
     assert "'--end' = '2020-01-02'; expected a period with start before end" in out
     assert "overrides" not in out and "{...}" not in out

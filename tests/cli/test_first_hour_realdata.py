@@ -32,9 +32,19 @@ def test_period_after_the_vix_history_names_both_spans(capsys, tmp_path, spx_vix
     # before --start), not what the store holds; and it did not say VIX was the short series.
     out = tmp_path / "out"
     code, text = _run(
-        capsys, "backtest", "--preset", "ic-ladder", "--store", str(spx_vix_store),
-        "--start", "2026-08-03", "--end", "2026-12-31", "--out", str(out),
-    )  # fmt: skip
+        capsys,
+        "backtest",
+        "--preset",
+        "ic-ladder",
+        "--store",
+        str(spx_vix_store),
+        "--start",
+        "2026-08-03",
+        "--end",
+        "2026-12-31",
+        "--out",
+        str(out),
+    )
     assert code == 2
     assert "no session between 2026-08-03 and 2026-12-31 has both SPX and VIX bars" in text
     assert "SPX 1927-12-30..2026-08-21, VIX 1990-01-02..2026-07-22" in text
@@ -44,9 +54,18 @@ def test_period_after_the_vix_history_names_both_spans(capsys, tmp_path, spx_vix
 
 def test_holiday_names_the_sessions_around_it(capsys, spx_vix_store) -> None:
     code, text = _run(
-        capsys, "price", "spx", "--date", "2020-07-03", "--expiry", "2020-07-17",
-        "--strikes", "3000", "--store", str(spx_vix_store),
-    )  # fmt: skip
+        capsys,
+        "price",
+        "spx",
+        "--date",
+        "2020-07-03",
+        "--expiry",
+        "2020-07-17",
+        "--strikes",
+        "3000",
+        "--store",
+        str(spx_vix_store),
+    )
     assert code == 2
     assert "--date 2020-07-03 (Friday) is not an NYSE trading session" in text
     assert "2020-07-02 (Thu) and 2020-07-06 (Mon)" in text

@@ -54,8 +54,12 @@ def test_table_and_csv_output(market, capsys) -> None:  # type: ignore[no-untype
 
 
 def test_date_without_data_names_the_date_and_range(market, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["price", "spx", "--date", "2021-01-04", "--expiry", "2021-01-15",
-                 "--strikes", "3000"]) == 2  # fmt: skip
+    assert (
+        main(
+            ["price", "spx", "--date", "2021-01-04", "--expiry", "2021-01-15", "--strikes", "3000"]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "2021-01-04" in err and "2020-06-01..2020-06-01" in err
     assert "Traceback" not in err

@@ -29,8 +29,9 @@ DECISION = pd.Timedelta(hours=16, minutes=15)  # after the closes are known
 
 
 def _mark(mid: float, future: bool, vega: float, margin: float, mult: float) -> HedgeMark:
-    return HedgeMark(mid, 0.05, mult, None, vega_usd_per_vol_pt=vega, is_future=future,
-                     margin_usd=margin)  # fmt: skip
+    return HedgeMark(
+        mid, 0.05, mult, None, vega_usd_per_vol_pt=vega, is_future=future, margin_usd=margin
+    )
 
 
 def _hedged_state() -> RunState:

@@ -155,9 +155,20 @@ def test_cli_writes_the_report_and_says_what_it_left_out(
     empty.mkdir()
     out = tmp_path / "rep"
     code = main(
-        ["fidelity", "--data", "synthetic", "--indexes", str(empty), "--chain", str(f),
-         "--out", str(out), "--split", "none"]
-    )  # fmt: skip
+        [
+            "fidelity",
+            "--data",
+            "synthetic",
+            "--indexes",
+            str(empty),
+            "--chain",
+            str(f),
+            "--out",
+            str(out),
+            "--split",
+            "none",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     assert (out / "fidelity.html").is_file() and (out / "fidelity.json").is_file()

@@ -181,10 +181,14 @@ def test_two_processes_closing_the_same_lot_at_once_close_it_once(
     store, _ = new_book(tmp_path, db_url)
     import_positions(store, "b1", write(tmp_path, "pos.csv", POSITIONS_CSV), FACTS)
     files = [
-        write(tmp_path, f"close{k}.csv", f"date,symbol,quantity,price,effect,reason\n"
-              f"2024-06-20,VXN4,-2,15.0,close,process {k}\n")
+        write(
+            tmp_path,
+            f"close{k}.csv",
+            f"date,symbol,quantity,price,effect,reason\n"
+            f"2024-06-20,VXN4,-2,15.0,close,process {k}\n",
+        )
         for k in (1, 2)
-    ]  # fmt: skip
+    ]
     children = [
         subprocess.Popen(
             [sys.executable, "-c", _CLOSER, db_url, str(f)],

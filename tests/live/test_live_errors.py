@@ -25,7 +25,13 @@ GOOD = "2024-06-11,VXX,1,12.0\n"  # a valid first line: the error is on line 3
 @pytest.mark.parametrize(
     ("body", "line", "field", "value", "expected"),
     [
-        (GOOD + "2024-06-20,SPXW  241341P05000000,-1,2.0\n", 3, "symbol", "SPXW  241341P05000000", "valid expiry"),
+        (
+            GOOD + "2024-06-20,SPXW  241341P05000000,-1,2.0\n",
+            3,
+            "symbol",
+            "SPXW  241341P05000000",
+            "valid expiry",
+        ),
         (GOOD + "2024-06-20,ZZZ 12,-1,2.0\n", 3, "symbol", "ZZZ 12", "not a symbol"),
         (GOOD + "2024-06-20,VXN4,0,15.0\n", 3, "quantity", "0", "non-zero"),
         (GOOD + "2024-06-20,VXN4,1.5,15.0\n", 3, "quantity", "1.5", "whole number"),
@@ -35,17 +41,29 @@ GOOD = "2024-06-11,VXX,1,12.0\n"  # a valid first line: the error is on line 3
         # after the market data's last session (2024-06-28): in the future
         (GOOD + "2024-07-01,VXN4,-1,15.0\n", 3, "date", "2024-07-01", "last session 2024-06-28"),
         # earlier than the line before it
-        ("2024-06-20,VXX,1,12.0\n2024-06-19,VXN4,-1,15.0\n", 3, "date", "2024-06-19", "dates in order"),
+        (
+            "2024-06-20,VXX,1,12.0\n2024-06-19,VXN4,-1,15.0\n",
+            3,
+            "date",
+            "2024-06-19",
+            "dates in order",
+        ),
         # before the book's last session (2024-06-10, the VX import): out of order
         ("2024-06-05,VXN4,-1,15.0\n", 2, "date", "2024-06-05", "book's last session 2024-06-10"),
         # a close of something not held (the effect column says close)
-        (GOOD + "2024-06-20,SPXW  240719P04000000,1,0.5,close\n", 3, "symbol", "SPXW  240719P04000000", "holds no"),
+        (
+            GOOD + "2024-06-20,SPXW  240719P04000000,1,0.5,close\n",
+            3,
+            "symbol",
+            "SPXW  240719P04000000",
+            "holds no",
+        ),
         # closing more than held (2 VX held)
         (GOOD + "2024-06-20,VXN4,-3,15.0\n", 3, "quantity", "-3", "at most 2"),
         # the same line twice
         (GOOD + GOOD, 3, None, None, "no duplicate of line 2"),
     ],
-)  # fmt: skip
+)
 def test_bad_fills_name_the_line_and_write_nothing(
     tmp_path: Path,
     db_url: str,
@@ -83,9 +101,14 @@ def test_bad_fills_name_the_line_and_write_nothing(
         ("SPXW  240719P04800000,1,1.0,2024-07-15,,", "opened", "2024-07-15", "last session"),
         ("SPXW  240621P04800000,1,1.0,2024-06-03,,", "symbol", "SPXW  240621P04800000", "expired"),
         # the book holds this lot already (imported before)
-        ("SPXW  240719P05000000,3,4.10,2024-06-03,mid,c1", "symbol", "SPXW  240719P05000000", "does not hold"),
+        (
+            "SPXW  240719P05000000,3,4.10,2024-06-03,mid,c1",
+            "symbol",
+            "SPXW  240719P05000000",
+            "does not hold",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_positions_name_the_line_and_write_nothing(
     tmp_path: Path, db_url: str, row: str, field: str, value: str, expected: str
 ) -> None:

@@ -46,9 +46,15 @@ def test_book_ids_are_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("text", "year", "mini"),
-    [("VXM4", 2024, False), ("VX/M4", 2024, False), ("/VXM4", 2024, False),
-     ("VXM24", 2024, False), ("VXMM4", 2024, True), ("VXMM24", 2024, True)],
-)  # fmt: skip
+    [
+        ("VXM4", 2024, False),
+        ("VX/M4", 2024, False),
+        ("/VXM4", 2024, False),
+        ("VXM24", 2024, False),
+        ("VXMM4", 2024, True),
+        ("VXMM24", 2024, True),
+    ],
+)
 def test_vx_futures(text: str, year: int, mini: bool) -> None:
     c = parse_symbol(text, on=ON)
     assert isinstance(c, VixFuture)

@@ -263,10 +263,14 @@ def test_book_status_prints_and_returns_the_triggers(
     pos = "symbol,quantity,avg_price,opened,tier,group\n" + "".join(
         f"SPXW  261120{r}{k * 1000:08d},{q},{p},2026-09-01,medium,{g}\n"
         for r, k, q, p, g in (
-            ("P", lp, 2, 1.10, "c1"), ("P", sp, -2, 1.60, "c1"), ("C", sc, -2, 1.40, "c1"),
-            ("C", lc, 2, 0.70, "c1"), ("P", sp, -1, 1.60, "c2"), ("P", lp, 1, 1.10, "c2"),
+            ("P", lp, 2, 1.10, "c1"),
+            ("P", sp, -2, 1.60, "c1"),
+            ("C", sc, -2, 1.40, "c1"),
+            ("C", lc, 2, 0.70, "c1"),
+            ("P", sp, -1, 1.60, "c2"),
+            ("P", lp, 1, 1.10, "c2"),
         )
-    )  # fmt: skip
+    )
     write(tmp_path, "cfg.toml", CONFIG_442)
     write(tmp_path, "pos.csv", pos)
     assert main(["book", "init", "b", "--config", str(tmp_path / "cfg.toml")]) == 0
@@ -307,10 +311,12 @@ def test_triggers_on_the_covid_crash_read_the_real_settlements(
     fills = "date,symbol,quantity,price,fees_usd,tier,group\n" + "".join(
         f"2020-02-20,SPXW  200417{k},{q},{p},2.50,medium,c1\n"
         for k, q, p in (
-            ("P03000000", 2, 4.20), ("P03050000", -2, 5.30),
-            ("C03500000", -2, 3.10), ("C03550000", 2, 1.60),
+            ("P03000000", 2, 4.20),
+            ("P03050000", -2, 5.30),
+            ("C03500000", -2, 3.10),
+            ("C03550000", 2, 1.60),
         )
-    )  # fmt: skip
+    )
     monkeypatch.setenv("ALVH_STORE", str(hedge_inputs_store))
     monkeypatch.setenv("ALVH_BOOKS", str(tmp_path / "books"))
     write(tmp_path, "cfg.toml", CONFIG_442)

@@ -45,11 +45,16 @@ def test_sums_each_column_over_inclusive_windows(daily: pd.DataFrame) -> None:
     )
     assert list(out.index) == ["first two", "middle", "one day"]
     assert list(out.columns) == [
-        "start", "end", "sessions",
-        "pnl_tier_short_usd", "pnl_tier_long_usd",
-        "pnl_hedge_vx_futures_usd", "pnl_hedge_vix_calls_usd", "pnl_hedge_vix_etf_usd",
+        "start",
+        "end",
+        "sessions",
+        "pnl_tier_short_usd",
+        "pnl_tier_long_usd",
+        "pnl_hedge_vx_futures_usd",
+        "pnl_hedge_vix_calls_usd",
+        "pnl_hedge_vix_etf_usd",
         "costs_usd",
-    ]  # fmt: skip
+    ]
     # by hand: 1000 - 250 = 750; 3000 + 0 = 3000; -20
     assert out["pnl_hedge_vx_futures_usd"].tolist() == [750.0, 3000.0, -20.0]
     # -100 - 200 = -300; 50 - 400 = -350; 10
@@ -106,8 +111,11 @@ def vx() -> pd.DataFrame:
 def test_front_vx_holds_the_front_to_the_eve_of_expiry_then_rolls(vx: pd.DataFrame) -> None:
     d = front_vx_daily_pnl(vx)
     assert list(d.index.strftime("%Y-%m-%d")) == [
-        "2020-03-16", "2020-03-17", "2020-03-18", "2020-03-19",
-    ]  # fmt: skip
+        "2020-03-16",
+        "2020-03-17",
+        "2020-03-18",
+        "2020-03-19",
+    ]
     assert d["contract"].tolist() == ["VXH20", "VXH20", "VXJ20", "VXJ20"]
     # 72.6 - 53.0; 70.0 - 72.6; 63.5 - 48.0 (rolled at 03-17's close); 62.0 - 63.5
     assert d["pnl_vx_pts"].tolist() == pytest.approx([19.6, -2.6, 15.5, -1.5])

@@ -13,10 +13,22 @@ from alvh.cli.app import main
 from alvh.sweep.runner import SweepOutcome
 
 ARGS = [
-    "sweep", "--preset", "ic-ladder", "--data", "synthetic",
-    "--start", "2021-01-04", "--end", "2021-03-31", "--workers", "0",
-    "--vary", "tiers[0].strikes.short_delta=0.1,0.16", "--vary", "hedge.preset=none,alvh-442",
-]  # fmt: skip
+    "sweep",
+    "--preset",
+    "ic-ladder",
+    "--data",
+    "synthetic",
+    "--start",
+    "2021-01-04",
+    "--end",
+    "2021-03-31",
+    "--workers",
+    "0",
+    "--vary",
+    "tiers[0].strikes.short_delta=0.1,0.16",
+    "--vary",
+    "hedge.preset=none,alvh-442",
+]
 
 
 def test_cli_sweep_writes_the_table_and_resumes(

@@ -33,8 +33,11 @@ def test_grid_is_every_combination_first_key_slowest(base_config: RunConfig) -> 
     pts = sweep_points(base_config, v)
     assert grid_size(v) == 6 and [p.index for p in pts] == list(range(6))
     assert [tuple(p.varied.values()) for p in pts[:4]] == [
-        (0.1, "none"), (0.1, "alvh-442"), (0.1, "vxth"), (0.16, "none"),
-    ]  # fmt: skip
+        (0.1, "none"),
+        (0.1, "alvh-442"),
+        (0.1, "vxth"),
+        (0.16, "none"),
+    ]
     # Each point's config carries its values (the hedge preset is rebuilt from the preset).
     assert getattr(pts[4].config.tiers[0].strikes, "short_delta", None) == 0.16
     assert pts[4].config.hedge.preset == "alvh-442"

@@ -30,10 +30,22 @@ def test_sweep_killed_mid_way_resumes_to_the_uninterrupted_table(
 ) -> None:
     out = tmp_path / f"killed{workers}"
     args = [
-        "sweep", "--preset", "ic-ladder", "--data", "synthetic",
-        "--start", "2021-01-04", "--end", "2021-03-31", "--workers", str(workers),
-        "--vary", "tiers[0].strikes.short_delta=0.1,0.16", "--vary", "hedge.preset=none,alvh-442",
-    ]  # fmt: skip
+        "sweep",
+        "--preset",
+        "ic-ladder",
+        "--data",
+        "synthetic",
+        "--start",
+        "2021-01-04",
+        "--end",
+        "2021-03-31",
+        "--workers",
+        str(workers),
+        "--vary",
+        "tiers[0].strikes.short_delta=0.1,0.16",
+        "--vary",
+        "hedge.preset=none,alvh-442",
+    ]
     # Its own process group: the kill takes the Dask scheduler and workers down with it, as a
     # lost machine would.
     proc = subprocess.Popen(

@@ -25,9 +25,24 @@ def backtest_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("webruns")
     run = root / "ladder" / "jan-feb"
     code = main(
-        ["backtest", "--preset", "ic-ladder", "--hedge", "alvh-442", "--data", "synthetic",
-         "--seed", "7", "--start", START, "--end", END, "--out", str(run)]
-    )  # fmt: skip
+        [
+            "backtest",
+            "--preset",
+            "ic-ladder",
+            "--hedge",
+            "alvh-442",
+            "--data",
+            "synthetic",
+            "--seed",
+            "7",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(run),
+        ]
+    )
     assert code == 0
     shutil.copytree(run, root / "ladder" / "copy")
     return root
@@ -73,9 +88,13 @@ def book_positions(store: Path) -> str:
     atm = 5 * round(spot / 5)
     lp, sp, sc, lc = atm - 300, atm - 250, atm + 250, atm + 300
     rows = [
-        ("P", lp, 2, 1.10, "c1"), ("P", sp, -2, 1.60, "c1"), ("C", sc, -2, 1.40, "c1"),
-        ("C", lc, 2, 0.70, "c1"), ("P", sp, -1, 1.60, "c2"), ("P", lp, 1, 1.10, "c2"),
-    ]  # fmt: skip
+        ("P", lp, 2, 1.10, "c1"),
+        ("P", sp, -2, 1.60, "c1"),
+        ("C", sc, -2, 1.40, "c1"),
+        ("C", lc, 2, 0.70, "c1"),
+        ("P", sp, -1, 1.60, "c2"),
+        ("P", lp, 1, 1.10, "c2"),
+    ]
     text = "symbol,quantity,avg_price,opened,tier,group\n" + "".join(
         f"SPXW  261120{r}{k * 1000:08d},{q},{p},2026-09-01,medium,{g}\n" for r, k, q, p, g in rows
     )

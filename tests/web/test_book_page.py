@@ -33,9 +33,11 @@ def _state(db: Path) -> tuple[bytes, int, int]:
 
 
 def test_book_page_shows_the_status_and_the_triggers_of_alvh_book_status(
-    client: TestClient, book_env: dict[str, Path], capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    book_env: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from alvh.cli.app import main
 
     before = _state(book_env["db"])
@@ -69,9 +71,11 @@ def test_book_page_shows_the_status_and_the_triggers_of_alvh_book_status(
 
 
 def test_book_signal_is_the_signal_of_alvh_signal_book(
-    client: TestClient, book_env: dict[str, Path], capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    book_env: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from alvh.cli.app import main
 
     before = _state(book_env["db"])

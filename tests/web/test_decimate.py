@@ -62,24 +62,28 @@ def test_series_view_windows_and_marks_layer_changes_with_vix() -> None:
     dates = [f"2020-01-{d:02d}" for d in range(1, 11)]
     full = {
         "dates": dates,
-        "books": {"hedged": {"equity_usd": [float(i) for i in range(10)], "drawdown_pct": [0.0] * 10}},
+        "books": {
+            "hedged": {"equity_usd": [float(i) for i in range(10)], "drawdown_pct": [0.0] * 10}
+        },
         "market": {"vix": [10.0 + i for i in range(10)]},
         "layers": {"vx_futures": [0.0, 0.0, 2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 0.0]},
-        "layer_changes": [{"date": "2020-01-03", "layer": "vx_futures", "change": 2.0},
-                          {"date": "2020-01-07", "layer": "vx_futures", "change": -2.0}],
+        "layer_changes": [
+            {"date": "2020-01-03", "layer": "vx_futures", "change": 2.0},
+            {"date": "2020-01-07", "layer": "vx_futures", "change": -2.0},
+        ],
         "costs_cum_usd": [1.0] * 10,
-    }  # fmt: skip
+    }
     v = series_view(full, 800, "2020-01-04", "2020-01-08")
-    assert v["books"]["hedged"]["equity_usd"] == {
-        "x": dates[3:8], "y": [3.0, 4.0, 5.0, 6.0, 7.0]
-    }  # fmt: skip
+    assert v["books"]["hedged"]["equity_usd"] == {"x": dates[3:8], "y": [3.0, 4.0, 5.0, 6.0, 7.0]}
     assert v["view"]["sessions"] == 5 and v["view"]["start"] == "2020-01-04"
     # Only the change inside the window, with the VIX of its day.
     assert v["layer_changes"] == [
         {"date": "2020-01-07", "layer": "vx_futures", "change": -2.0, "vix": 16.0}
     ]
-    assert v["layers"]["vx_futures"] == {"x": ["2020-01-04", "2020-01-07", "2020-01-08"],
-                                         "y": [2.0, 0.0, 0.0]}  # fmt: skip
+    assert v["layers"]["vx_futures"] == {
+        "x": ["2020-01-04", "2020-01-07", "2020-01-08"],
+        "y": [2.0, 0.0, 0.0],
+    }
 
 
 def test_api_series_thinned_over_a_window(hand_root) -> None:

@@ -50,8 +50,11 @@ def test_goal_marks_follow_the_figures() -> None:
         rep = json.loads((write_hand_fidelity(Path(d) / "f") / "fidelity.json").read_text())
     rows = {r["window"]: r for r in index_rows(rep)}
     assert row_meets(rows["out_of_sample"]) == {
-        "monthly_corr": True, "cagr_gap_pp": True, "max_dd_gap_pp": False, "sign_agree_years": True
-    }  # fmt: skip
+        "monthly_corr": True,
+        "cagr_gap_pp": True,
+        "max_dd_gap_pp": False,
+        "sign_agree_years": True,
+    }
     assert row_meets(rows["in_sample"])["monthly_corr"] is False
     assert row_meets({"monthly_corr": None})["monthly_corr"] is None
 
@@ -87,9 +90,14 @@ def test_the_vix_section_leads_with_one_row_per_expiry(tmp_path: Path) -> None:
     rep = json.loads((d / "fidelity.json").read_text())
     rep["vix"] = [
         {"expiry": "2024-06-05", "delta_bucket": "all", "count": 7, "median_abs_err_pct": 29.5},
-        {"expiry": "2024-06-05", "delta_bucket": "0.00-0.10", "count": 3, "median_abs_err_pct": 41.25},
+        {
+            "expiry": "2024-06-05",
+            "delta_bucket": "0.00-0.10",
+            "count": 3,
+            "median_abs_err_pct": 41.25,
+        },
         {"expiry": "2024-07-17", "delta_bucket": "all", "count": 9, "median_abs_err_pct": 8.75},
-    ]  # fmt: skip
+    ]
     (d / "fidelity.json").write_text(json.dumps(rep))
     html = TestClient(create_app([tmp_path / "r"])).get("/fidelity", params={"name": "v"}).text
     head = html.split('id="fid-vix-expiries"')[1].split("</table>")[0]

@@ -191,11 +191,27 @@ def test_a_real_sweep_folder_reads_end_to_end(tmp_path: Path) -> None:
 
     out = tmp_path / "served" / "sw"
     code = main(
-        ["sweep", "--preset", "ic-ladder", "--vary", "hedge.preset=none,alvh-442",
-         "--data", "synthetic", "--start", "2018-01-02", "--end", "2018-04-30",
-         "--out", str(out), "--workers", "0", "--keep-runs",
-         "--walk-forward", "train=1m,test=1m"]
-    )  # fmt: skip
+        [
+            "sweep",
+            "--preset",
+            "ic-ladder",
+            "--vary",
+            "hedge.preset=none,alvh-442",
+            "--data",
+            "synthetic",
+            "--start",
+            "2018-01-02",
+            "--end",
+            "2018-04-30",
+            "--out",
+            str(out),
+            "--workers",
+            "0",
+            "--keep-runs",
+            "--walk-forward",
+            "train=1m,test=1m",
+        ]
+    )
     assert code == 0
     client = TestClient(create_app([tmp_path / "served"]))
     j = client.get("/api/sweep", params={"name": "sw"}).json()

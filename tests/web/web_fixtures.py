@@ -97,11 +97,14 @@ def write_hand_run(out: Path) -> Path:
     day = pd.Timestamp("2020-01-31")
     entries = [
         JournalEntry(
-            f"r.{i:02d}", {"i": i, "x_usd": 1.5 * i}, "fired" if i == 7 else "clear",
-            "add_layer" if i == 7 else "none", f"reason number {i}",
+            f"r.{i:02d}",
+            {"i": i, "x_usd": 1.5 * i},
+            "fired" if i == 7 else "clear",
+            "add_layer" if i == 7 else "none",
+            f"reason number {i}",
         )
         for i in range(HAND_RULES)
-    ]  # fmt: skip
+    ]
     sessions = [
         (pd.Timestamp("2020-01-30"), [JournalEntry("tier.short.entry", {}, "skipped")]),
         (day, entries),
@@ -153,12 +156,15 @@ def write_hand_sweep(out: Path, keep_run_of: int | None = 6) -> Path:
     out.mkdir(parents=True)
     manifest = {
         "base_config_hash": "f" * 16,
-        "vary": [{"key": "a", "values": [1, 2]}, {"key": "b", "values": ["x", "y"]},
-                 {"key": "c", "values": [10, 20]}],
+        "vary": [
+            {"key": "a", "values": [1, 2]},
+            {"key": "b", "values": ["x", "y"]},
+            {"key": "c", "values": [10, 20]},
+        ],
         "random": None,
         "seed": 0,
         "points": [{"index": i, "config_hash": sweep_hash(i)} for i in range(8)],
-    }  # fmt: skip
+    }
     (out / "sweep.json").write_text(json.dumps(manifest))
     rows = []
     for i, (a, b, c) in enumerate(SWEEP_GRID):
@@ -199,9 +205,14 @@ def write_hand_sweep(out: Path, keep_run_of: int | None = 6) -> Path:
         "selected": {"config_hash": sweep_hash(6), "index": 6, "sharpe": 15.0},
         "deflated_sharpe": {"dsr": 0.4321, "n_trials": 7},
         "pbo": {"pbo": 0.25, "n_splits": 252, "n_blocks": 10},
-        "spa": {"p_lower": 0.01, "p_consistent": 0.0375, "p_upper": 0.05, "reps": 1000,
-                "benchmark": "the selected config's unhedged book"},
-    }  # fmt: skip
+        "spa": {
+            "p_lower": 0.01,
+            "p_consistent": 0.0375,
+            "p_upper": 0.05,
+            "reps": 1000,
+            "benchmark": "the selected config's unhedged book",
+        },
+    }
     (out / "luck.json").write_text(json.dumps(luck))
     wf = {
         "select": "sharpe",
@@ -210,19 +221,44 @@ def write_hand_sweep(out: Path, keep_run_of: int | None = 6) -> Path:
         "assumption": "each config's returns are those of its one continuous backtest",
         "insample_best": sweep_hash(6),
         "windows": [
-            {"window": 0, "train_start": WF_DATES[0], "test_start": WF_DATES[2],
-             "test_end": WF_DATES[3], "selected": sweep_hash(0), "train_sharpe": 1.0,
-             "test_return_pct": 0.0, "insample_best_test_return_pct": 0.0},
-            {"window": 1, "train_start": WF_DATES[1], "test_start": WF_DATES[4],
-             "test_end": WF_DATES[5], "selected": sweep_hash(6), "train_sharpe": 2.0,
-             "test_return_pct": 50.0, "insample_best_test_return_pct": 50.0},
+            {
+                "window": 0,
+                "train_start": WF_DATES[0],
+                "test_start": WF_DATES[2],
+                "test_end": WF_DATES[3],
+                "selected": sweep_hash(0),
+                "train_sharpe": 1.0,
+                "test_return_pct": 0.0,
+                "insample_best_test_return_pct": 0.0,
+            },
+            {
+                "window": 1,
+                "train_start": WF_DATES[1],
+                "test_start": WF_DATES[4],
+                "test_end": WF_DATES[5],
+                "selected": sweep_hash(6),
+                "train_sharpe": 2.0,
+                "test_return_pct": 50.0,
+                "insample_best_test_return_pct": 50.0,
+            },
         ],
-        "out_of_sample": {"start": WF_DATES[1], "end": WF_DATES[5], "total_return_pct": 50.0,
-                          "cagr_pct": 1.0, "sharpe": 1.0, "max_drawdown_pct": -9.0909},
-        "insample_best_same_sessions": {"start": WF_DATES[1], "end": WF_DATES[5],
-                                        "total_return_pct": 50.0, "cagr_pct": 1.0,
-                                        "sharpe": 1.0, "max_drawdown_pct": -20.0},
-    }  # fmt: skip
+        "out_of_sample": {
+            "start": WF_DATES[1],
+            "end": WF_DATES[5],
+            "total_return_pct": 50.0,
+            "cagr_pct": 1.0,
+            "sharpe": 1.0,
+            "max_drawdown_pct": -9.0909,
+        },
+        "insample_best_same_sessions": {
+            "start": WF_DATES[1],
+            "end": WF_DATES[5],
+            "total_return_pct": 50.0,
+            "cagr_pct": 1.0,
+            "sharpe": 1.0,
+            "max_drawdown_pct": -20.0,
+        },
+    }
     (out / "walk_forward.json").write_text(json.dumps(wf))
     if keep_run_of is not None:
         write_hand_run(out / "runs" / sweep_hash(keep_run_of))
@@ -237,18 +273,43 @@ def write_hand_fidelity(out: Path) -> Path:
 
     def window(start: str, end: str, corr: float, dd_gap: float) -> dict[str, object]:
         return {
-            "start": start, "end": end, "n_days": 2000, "n_months": 96, "monthly_corr": corr,
-            "te_monthly_ann_pct": 1.5, "te_daily_ann_pct": 2.5, "cagr_replica_pct": 6.1,
-            "cagr_index_pct": 5.6, "cagr_gap_pp": 0.5, "max_dd_replica_pct": -30.0,
-            "max_dd_index_pct": -30.0 - dd_gap, "max_dd_gap_pp": dd_gap,
-            "sign_agree_years": 2, "n_years": 2, "breaks_used": [],
+            "start": start,
+            "end": end,
+            "n_days": 2000,
+            "n_months": 96,
+            "monthly_corr": corr,
+            "te_monthly_ann_pct": 1.5,
+            "te_daily_ann_pct": 2.5,
+            "cagr_replica_pct": 6.1,
+            "cagr_index_pct": 5.6,
+            "cagr_gap_pp": 0.5,
+            "max_dd_replica_pct": -30.0,
+            "max_dd_index_pct": -30.0 - dd_gap,
+            "max_dd_gap_pp": dd_gap,
+            "sign_agree_years": 2,
+            "n_years": 2,
+            "breaks_used": [],
             "years": [
-                {"year": 2016, "replica_pct": 7.5, "index_pct": 7.0, "gap_pp": 0.5,
-                 "signs_agree": True, "full": True, "has_break": False},
-                {"year": 2017, "replica_pct": -1.25, "index_pct": -1.0, "gap_pp": -0.25,
-                 "signs_agree": True, "full": False, "has_break": False},
+                {
+                    "year": 2016,
+                    "replica_pct": 7.5,
+                    "index_pct": 7.0,
+                    "gap_pp": 0.5,
+                    "signs_agree": True,
+                    "full": True,
+                    "has_break": False,
+                },
+                {
+                    "year": 2017,
+                    "replica_pct": -1.25,
+                    "index_pct": -1.0,
+                    "gap_pp": -0.25,
+                    "signs_agree": True,
+                    "full": False,
+                    "has_break": False,
+                },
             ],
-        }  # fmt: skip
+        }
 
     rep = {
         "data": {"data_id": "hand-store-0001", "description": "written by hand"},
@@ -257,24 +318,54 @@ def write_hand_fidelity(out: Path) -> Path:
         "split": "2015-12-31",
         "definitions": {"iv_error": "model minus market mid IV", "delta": "market delta"},
         "indexes": [
-            {"name": "PUT", "real_file_id": "abcdef0123456789", "breaks": ["2007-01-03"],
-             "windows": {"in_sample": window("2007-01-03", "2015-12-31", 0.94, 1.0),
-                         "out_of_sample": window("2015-12-31", "2017-12-29", 0.97, -4.5)}},
+            {
+                "name": "PUT",
+                "real_file_id": "abcdef0123456789",
+                "breaks": ["2007-01-03"],
+                "windows": {
+                    "in_sample": window("2007-01-03", "2015-12-31", 0.94, 1.0),
+                    "out_of_sample": window("2015-12-31", "2017-12-29", 0.97, -4.5),
+                },
+            },
         ],
         "chains": [
-            {"source": "chain <b>one</b>.csv", "source_id": "0123456789abcdef",
-             "quote_dates": ["2019-06-26"], "options_compared": 12,
-             "headline": {"P": {"count": 8, "mean_abs_error_pts": 0.19, "mean_error_pts": 0.05},
-                          "C": {"count": 4, "mean_abs_error_pts": 0.3, "mean_error_pts": -0.1}},
-             "by_delta": [{"right": "P", "delta_bucket": "5-10", "count": 8, "mean_error_pts": 0.05,
-                           "mean_abs_error_pts": 0.19, "median_abs_error_pts": 0.18, "rmse_pts": 0.2}],
-             "by_dte": [{"right": "P", "dte_bucket": "14-30", "count": 8, "mean_error_pts": 0.05,
-                         "mean_abs_error_pts": 0.19, "median_abs_error_pts": 0.18, "rmse_pts": 0.2}],
-             "per_date": []},
+            {
+                "source": "chain <b>one</b>.csv",
+                "source_id": "0123456789abcdef",
+                "quote_dates": ["2019-06-26"],
+                "options_compared": 12,
+                "headline": {
+                    "P": {"count": 8, "mean_abs_error_pts": 0.19, "mean_error_pts": 0.05},
+                    "C": {"count": 4, "mean_abs_error_pts": 0.3, "mean_error_pts": -0.1},
+                },
+                "by_delta": [
+                    {
+                        "right": "P",
+                        "delta_bucket": "5-10",
+                        "count": 8,
+                        "mean_error_pts": 0.05,
+                        "mean_abs_error_pts": 0.19,
+                        "median_abs_error_pts": 0.18,
+                        "rmse_pts": 0.2,
+                    }
+                ],
+                "by_dte": [
+                    {
+                        "right": "P",
+                        "dte_bucket": "14-30",
+                        "count": 8,
+                        "mean_error_pts": 0.05,
+                        "mean_abs_error_pts": 0.19,
+                        "median_abs_error_pts": 0.18,
+                        "rmse_pts": 0.2,
+                    }
+                ],
+                "per_date": [],
+            },
         ],
         "vix": None,
         "notes": ["chain 2018-01-31: no usable out-of-the-money quote"],
-    }  # fmt: skip
+    }
     (out / "fidelity.json").write_text(json.dumps(rep))
     (out / "fidelity.html").write_text("<!doctype html><title>fidelity</title><p>as written</p>")
     return out

@@ -77,10 +77,22 @@ def read_chain_file(path: str | Path) -> pd.DataFrame:
 
 
 ERROR_COLUMNS: Final = (
-    "quote_date", "root", "expiry", "dte_days", "t_years", "right", "strike", "forward",
-    "model_forward", "market_iv", "model_iv", "error_pts", "abs_delta", "delta_bucket",
+    "quote_date",
+    "root",
+    "expiry",
+    "dte_days",
+    "t_years",
+    "right",
+    "strike",
+    "forward",
+    "model_forward",
+    "market_iv",
+    "model_iv",
+    "error_pts",
+    "abs_delta",
+    "delta_bucket",
     "dte_bucket",
-)  # fmt: skip
+)
 """Columns of ``iv_errors``."""
 
 
@@ -196,8 +208,15 @@ def error_table(errors: pd.DataFrame, by: str) -> pd.DataFrame:
     # 1-delta wing or a 0DTE quote weighs on neither.
     e = errors[(errors["delta_bucket"] != "") & (errors["dte_bucket"] != "")]
     e = e[e[by].isin(order)]
-    cols = ["right", by, "count", "mean_error_pts", "mean_abs_error_pts",
-            "median_abs_error_pts", "rmse_pts"]  # fmt: skip
+    cols = [
+        "right",
+        by,
+        "count",
+        "mean_error_pts",
+        "mean_abs_error_pts",
+        "median_abs_error_pts",
+        "rmse_pts",
+    ]
     if e.empty:
         return pd.DataFrame(columns=cols)
     rows = []

@@ -28,9 +28,12 @@ def level_chart(ix: IndexResult) -> bytes:
         ax = fig.add_subplot()
         ax.plot(both.index, both["real"].to_numpy(float), color="#222", lw=1.1, label=ix.name)
         ax.plot(
-            both.index, both["replica"].to_numpy(float), color="#1f5fa8", lw=1.1,
+            both.index,
+            both["replica"].to_numpy(float),
+            color="#1f5fa8",
+            lw=1.1,
             label=f"{ix.name} replica (model prices)",
-        )  # fmt: skip
+        )
         for d in ix.breaks:
             ts = pd.Timestamp(d)
             if both.index[0] <= ts <= both.index[-1]:
@@ -83,10 +86,19 @@ def _metrics_table(ix: IndexResult) -> str:
             ]
         )
     headers = [
-        "window", "dates", "monthly corr", "TE monthly (% ann.)", "TE daily (% ann.)",
-        "CAGR replica %", "CAGR index %", "CAGR gap pp", "max DD replica %", "max DD index %",
-        "max DD gap pp", "years same sign",
-    ]  # fmt: skip
+        "window",
+        "dates",
+        "monthly corr",
+        "TE monthly (% ann.)",
+        "TE daily (% ann.)",
+        "CAGR replica %",
+        "CAGR index %",
+        "CAGR gap pp",
+        "max DD replica %",
+        "max DD index %",
+        "max DD gap pp",
+        "years same sign",
+    ]
     return table(headers, rows, left=2)
 
 

@@ -197,10 +197,21 @@ def hedge_rows(
             units, test = "", "SPX up while the A/D line falls"
         rows.append(
             TriggerRow(
-                "hedge", rule, "", test, value, threshold, units, distance, dfrac, r.fired,
-                detail or ("not evaluated" if skipped else ""), r.reason, dict[str, object](inp),
+                "hedge",
+                rule,
+                "",
+                test,
+                value,
+                threshold,
+                units,
+                distance,
+                dfrac,
+                r.fired,
+                detail or ("not evaluated" if skipped else ""),
+                r.reason,
+                dict[str, object](inp),
             )
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -265,12 +276,21 @@ def exit_rows(
             fired, why = one(pt=pt)
             rows.append(
                 TriggerRow(
-                    "exit", rule, bc.label, f"cost to close <= credit x (1 - {pt:g}%)", cost,
-                    target_cost, "pts per condor", dist, frac(dist, credit), fired,
+                    "exit",
+                    rule,
+                    bc.label,
+                    f"cost to close <= credit x (1 - {pt:g}%)",
+                    cost,
+                    target_cost,
+                    "pts per condor",
+                    dist,
+                    frac(dist, credit),
+                    fired,
                     f"{dist * 100.0 * bc.qty:+,.0f} USD to the target; open P&L {pnl_usd:+,.0f} USD",
-                    why, inputs | {"profit_target_pct": pt},
+                    why,
+                    inputs | {"profit_target_pct": pt},
                 )
-            )  # fmt: skip
+            )
         if ex.stop_multiple_of_credit is not None:
             m = ex.stop_multiple_of_credit
             stop_cost = credit * (1.0 + m)
@@ -278,12 +298,21 @@ def exit_rows(
             fired, why = one(stop=m)
             rows.append(
                 TriggerRow(
-                    "exit", rule, bc.label, f"loss >= {m:g} x credit", cost, stop_cost,
-                    "pts per condor", dist, frac(dist, credit), fired,
+                    "exit",
+                    rule,
+                    bc.label,
+                    f"loss >= {m:g} x credit",
+                    cost,
+                    stop_cost,
+                    "pts per condor",
+                    dist,
+                    frac(dist, credit),
+                    fired,
                     f"{dist * 100.0 * bc.qty:+,.0f} USD to the stop; open P&L {pnl_usd:+,.0f} USD",
-                    why, inputs | {"stop_multiple": m},
+                    why,
+                    inputs | {"stop_multiple": m},
                 )
-            )  # fmt: skip
+            )
         # Short-strike touch: shown for every condor (the distance a trader watches); it
         # closes the condor only when the tier's exit_on_short_strike_touch is on.
         pts = min(spot - sp, sc - spot)
@@ -292,22 +321,40 @@ def exit_rows(
         fired, why = one(touch=True)
         rows.append(
             TriggerRow(
-                "exit", rule, bc.label, f"SPX at or beyond a short strike ({side} nearest)",
-                spot, sp if side == "put" else sc, "SPX pts", pts, frac(pts, spot),
+                "exit",
+                rule,
+                bc.label,
+                f"SPX at or beyond a short strike ({side} nearest)",
+                spot,
+                sp if side == "put" else sc,
+                "SPX pts",
+                pts,
+                frac(pts, spot),
                 fired and ex.exit_on_short_strike_touch,
                 f"{z:.2f} SD (SD {float(sd[i]):.1f} pts at ATM IV {float(c.iv_atm[i]):.1%}, "
                 f"{dte} days)" + ("" if ex.exit_on_short_strike_touch else "; exit rule off"),
-                why, inputs | {"z": z, "sd": float(sd[i]), "rule_on": ex.exit_on_short_strike_touch},
+                why,
+                inputs | {"z": z, "sd": float(sd[i]), "rule_on": ex.exit_on_short_strike_touch},
             )
-        )  # fmt: skip
+        )
         if ex.exit_dte is not None:
             dist = float(dte - ex.exit_dte)
             fired, why = one(edte=ex.exit_dte)
             rows.append(
                 TriggerRow(
-                    "exit", rule, bc.label, f"days to expiry <= {ex.exit_dte}", float(dte),
-                    float(ex.exit_dte), "days", dist, frac(dist, float(ex.exit_dte) or 1.0),
-                    fired, "", why, inputs | {"exit_dte": ex.exit_dte},
+                    "exit",
+                    rule,
+                    bc.label,
+                    f"days to expiry <= {ex.exit_dte}",
+                    float(dte),
+                    float(ex.exit_dte),
+                    "days",
+                    dist,
+                    frac(dist, float(ex.exit_dte) or 1.0),
+                    fired,
+                    "",
+                    why,
+                    inputs | {"exit_dte": ex.exit_dte},
                 )
-            )  # fmt: skip
+            )
     return rows

@@ -310,16 +310,23 @@ def book_triggers(
         held = ", ".join(layers) or "no hedge layer held"
         rows.append(
             TriggerRow(
-                "de-escalation", "hedge.decision.remove_layer", "",
-                f"{need} consecutive clear sessions with a layer held", float(streak),
-                float(need), "sessions", float(need - streak), frac(float(need - streak), need),
+                "de-escalation",
+                "hedge.decision.remove_layer",
+                "",
+                f"{need} consecutive clear sessions with a layer held",
+                float(streak),
+                float(need),
+                "sessions",
+                float(need - streak),
+                frac(float(need - streak), need),
                 bool(layers) and streak >= need,
                 f"{held}; today {'clear' if now.clear else 'not clear'}",
-                "clear: no add condition and no IV shift" if now.clear else
-                (now.add_reason or "IV shift fired"),
+                "clear: no add condition and no IV shift"
+                if now.clear
+                else (now.add_reason or "IV shift fired"),
                 {"clear_sessions": streak, "needed": need},
             )
-        )  # fmt: skip
+        )
         note = (
             "The clear count is recomputed from the book's positions on each of the last "
             f"{need} sessions; the engine also resets it when it removes or monetises a layer."

@@ -180,8 +180,14 @@ def vix_chart(a: RunAnalysis) -> bytes:
         ax = fig.add_subplot()
         for col, color, lw, alpha in (("vx1", "#2c7fb8", 0.7, 0.5), ("vx2", "#7fcdbb", 0.7, 0.5)):
             if col in eq.columns:
-                ax.plot(eq.index, eq[col].to_numpy(float), color=color, lw=lw, alpha=alpha,
-                        label=col.upper())  # fmt: skip
+                ax.plot(
+                    eq.index,
+                    eq[col].to_numpy(float),
+                    color=color,
+                    lw=lw,
+                    alpha=alpha,
+                    label=col.upper(),
+                )
         if "vix" in eq.columns:
             ax.plot(eq.index, eq["vix"].to_numpy(float), color="black", lw=1.3, label="VIX")
             for (layer, change), g in changes.groupby(["layer", "change"], sort=True):
@@ -333,8 +339,13 @@ def monthly_distribution_chart(a: RunAnalysis) -> bytes:
         bins = [float(x) for x in edges]
         for b, v in m.items():
             color, _, label = BOOK_STYLE[b]
-            ax.hist(v.to_numpy(float), bins=bins, color=color, alpha=0.45,
-                    label=f"{label} ({len(v)} months)")  # fmt: skip
+            ax.hist(
+                v.to_numpy(float),
+                bins=bins,
+                color=color,
+                alpha=0.45,
+                label=f"{label} ({len(v)} months)",
+            )
         ax.axvline(0.0, color="grey", lw=0.6)
         ax.set_xlabel("monthly return (%)")
         ax.set_ylabel("months")
