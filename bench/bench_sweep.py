@@ -100,7 +100,7 @@ def _build_cpu(market: MarketData, base: RunConfig) -> dict:
     out: dict = {"name": "market-only work per run, built directly (CPU s)", "sessions": len(days)}
     for what, build in (
         ("surfaces_cpu_s", lambda s: SpxVolSurface._build(s, DEFAULT_SURFACE_PARAMS)),
-        ("hedge_views_cpu_s", lambda s: _fields(s, True)),
+        ("hedge_views_cpu_s", _fields),
     ):
         snaps = [market.snapshot(t) for t in times]  # fresh snapshots, as a run makes them
         c0 = time.process_time()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import new_book, write
+from signal_fixtures import chain_around_model
 
 from alvh.live.service import MarketFacts, apply_fills, import_positions, load_fold
 from alvh.live.status import DECISION_TIME, book_status
@@ -125,31 +126,17 @@ def test_status_uses_the_quote_mid_when_a_chain_is_imported_for_the_day(
     row, bf, _ = book
     snap = market.snapshot(pd.Timestamp.combine(DAY, DECISION_TIME))
     surf = SpxVolSurface.from_snapshot(snap)
-    t = surf.t_years(pd.Timestamp(EXPIRY), am_settled=False)
-    atm = 5.0 * round(surf.spot / 5.0)
-    ks = np.arange(atm - 400, atm + 405, 5.0)
-    frames = []
-    for right, is_call in (("C", True), ("P", False)):
-        model = surf.greeks(np.full(ks.shape, t), ks, np.full(ks.shape, is_call)).price
-        # A hand-made chain around the model price: bid 2% under it minus 5 cents, ask 2% over
-        # it plus 15 cents, so every mid differs from the model price (a quote mark is visible).
-        frames.append(
-            pd.DataFrame(
-                {
-                    "quote_date": pd.Timestamp(DAY),
-                    "root": "SPXW",
-                    "expiry": pd.Timestamp(EXPIRY),
-                    "strike": ks,
-                    "right": right,
-                    "bid": np.maximum(model * 0.98 - 0.05, 0.05),
-                    "ask": model * 1.02 + 0.15,
-                    "underlying": surf.spot,
-                    "known_at": pd.Timestamp.combine(DAY, DECISION_TIME),
-                    "quality": "",
-                }
-            )
-        )
-    chain = pd.concat(frames, ignore_index=True)
+    # A hand-made chain around the model price: bid 2% under it minus 5 cents, ask 2% over
+    # it plus 15 cents, so every mid differs from the model price (a quote mark is visible).
+    chain = chain_around_model(
+        surf,
+        DAY,
+        EXPIRY,
+        "SPXW",
+        pd.Timestamp.combine(DAY, DECISION_TIME),
+        bid=lambda m: np.maximum(m * 0.98 - 0.05, 0.05),
+        ask=lambda m: m * 1.02 + 0.15,
+    )
     tables = {name: market._by_known[name] for name in market._by_known}
     tables["option_chains"] = chain
     with_chain = MarketData(tables, DataSource("synthetic", "test+chain", "synthetic + chain"))

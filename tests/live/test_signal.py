@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from signal_fixtures import quarter_config
+from signal_fixtures import order_records, quarter_config
 
 from alvh.backtest import run
 from alvh.cli.app import main
@@ -32,10 +32,6 @@ def _rows(orders: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return orders[pd.to_datetime(orders["date"]) == day].reset_index(drop=True)
 
 
-def _records(orders: pd.DataFrame) -> list[tuple]:  # type: ignore[type-arg]
-    return list(orders.itertuples(index=False, name=None))
-
-
 def _journal(result, day: pd.Timestamp) -> tuple:  # type: ignore[no-untyped-def]
     return next(tuple(es) for d, es in result.journal if d == day)
 
@@ -51,7 +47,7 @@ def test_signal_equals_the_backtest_on_every_session(quarter) -> None:  # type: 
         assert sig.sessions == sessions.get_loc(day) + 1
         expected = _rows(full.orders, day)
         assert list(sig.orders.columns) == list(expected.columns)
-        assert _records(sig.orders) == _records(expected), day  # exact, prices included
+        assert order_records(sig.orders) == order_records(expected), day  # exact, prices included
         assert sig.journal == _journal(full, day), day
         compared += len(sig.orders)
         hedge_orders += int((sig.orders["kind"] == "hedge").sum())
@@ -69,7 +65,7 @@ def test_an_off_by_one_in_the_date_fails_the_comparison(quarter) -> None:  # typ
         # The journal of the session before is never D's (its dates and SPX differ), and the
         # orders differ on days with orders.
         assert sig.journal != _journal(full, prev)
-        assert _records(sig.orders) != _records(_rows(full.orders, prev))
+        assert order_records(sig.orders) != order_records(_rows(full.orders, prev))
 
 
 def test_the_signal_holds_what_the_run_held(quarter) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import json
 
 import pandas as pd
 import pytest
-from signal_fixtures import quarter_config
+from signal_fixtures import order_records, quarter_config
 
 from alvh.backtest import run
 from alvh.config.hedge import hedge_preset
@@ -63,7 +63,7 @@ def test_restored_every_session_equals_one_run(hedge: str, sizing: str) -> None:
     full = run(cfg, market)
     daily, journal, orders, fills = _stepped_with_restores(cfg, market)
     assert _journal_rows(journal) == _journal_rows(full.journal)
-    assert list(orders.itertuples(index=False)) == list(full.orders.itertuples(index=False))
+    assert order_records(orders) == order_records(full.orders)
     trades = full.trades
     assert len(fills) == len(trades)
     # Every day's equity, cash, greeks and P&L of both books, to the last bit.

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 _PRICE_NOTE = (
     "prices per unit as quoted: a condor nets its four legs (SPX points, credit to open, debit "
     "to close; x100 x qty for USD); VX and VIX options in VIX points; the ETF in alvh's modelled "
-    "index, not the listed ETF's price"
+    "index, not the listed ETF's price. model: the model mid; quote: the net of the legs' quoted "
+    "mids when a chain is imported for the day; limit: the mid moved by the cost model's "
+    "slippage, on the quotes ('chain') when every leg is quoted, else on the model"
 )
 
 
@@ -78,7 +80,9 @@ def signal_json(sig: Signal, book: dict[str, Any] | None = None) -> dict[str, An
                 "side": r.side,
                 "qty": float(r.qty),
                 "model_price": _num(r.model_price),
+                "quote_mid": _num(r.quote_mid),
                 "limit_price": _num(r.limit_price),
+                "price_source": r.price_source,
                 "rule": r.rule,
                 "reason": r.reason,
             }
@@ -155,9 +159,10 @@ def _render(sig: Signal, book: dict[str, Any] | None, console: Console) -> None:
         console.print(f"no orders at the close of {sig.day} (the journal below says why)")
     else:
         t = Table(title=f"orders decided at the close of {sig.day}")
-        cols = ("kind", "tier/layer", "contract", "symbols", "side", "qty", "model", "limit")
-        for col in (*cols, "rule"):
-            t.add_column(col, justify="right" if col in ("qty", "model", "limit") else "left")
+        cols = ("kind", "tier/layer", "contract", "symbols", "side", "qty", "model", "quote")
+        nums = ("qty", "model", "quote", "limit")
+        for col in (*cols, "limit", "priced on", "rule"):
+            t.add_column(col, justify="right" if col in nums else "left")
         for r in sig.orders.itertuples(index=False):
             syms = "\n".join(exchange_symbols(str(r.kind), str(r.contract)))
             layer = f"{r.tier_or_layer}" + (f" L{int(r.layer)}" if int(r.layer) else "")
@@ -169,7 +174,9 @@ def _render(sig: Signal, book: dict[str, Any] | None, console: Console) -> None:
                 escape(str(r.side)),
                 f"{float(r.qty):g}",
                 "" if math.isnan(r.model_price) else f"{r.model_price:.2f}",
+                "" if math.isnan(r.quote_mid) else f"{r.quote_mid:.2f}",
                 "" if math.isnan(r.limit_price) else f"{r.limit_price:.2f}",
+                escape(str(r.price_source)),
                 escape(str(r.rule)),
             )
         console.print(t)
