@@ -314,6 +314,25 @@ class BookStore:
             for r in conn.execute(q)
         ]
 
+    def journal_of_rule(self, conn: Connection, name: str, rule: str) -> list[Event]:
+        """Return the book's ``journal`` events of one rule, in ``seq`` order.
+
+        Filtered in SQL on the payload's text (compact JSON, sorted keys), so the engine's
+        stored states (the bulk of the journal) are not read and decoded; then on the rule.
+        """
+        t = events_table
+        needle = '%"rule":' + json.dumps(rule) + "%"
+        q = (
+            sa.select(t)
+            .where(t.c.book == name, t.c.kind == "journal", t.c.payload.like(needle))
+            .order_by(t.c.seq)
+        )
+        out = [
+            Event(r.seq, r.session_date, r.kind, json.loads(r.payload), r.created_at, r.input_hash)
+            for r in conn.execute(q)
+        ]
+        return [e for e in out if e.payload.get("rule") == rule]
+
     def count_events(self, conn: Connection, name: str) -> int:
         """Return how many events the book's log holds."""
         t = events_table
