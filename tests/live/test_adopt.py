@@ -245,3 +245,41 @@ def test_cli_adopt_names_the_condor_refuses_without_traceback(
     assert main(["book", "adopt", "qb", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["adopted"] == [] and got["already"] == [1_000_000]
+
+
+def test_an_adoption_while_an_advance_runs_stops_it_before_the_next_session(
+    quarter,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    db_url: str,
+) -> None:
+    """An advance that read the book before a condor was adopted cannot step past the
+    adoption day without it (the stored states would then lack a condor the log says the step
+    took over): its next session's transaction sees the adoption and stops; the next advance
+    takes the condor over."""
+    from alvh.live.step import StepError
+
+    cfg, market = quarter
+    cap = cfg.capital.initial_usd
+    store = _book(tmp_path, db_url, cfg)
+    _imported(tmp_path, store)
+
+    def adopt_meanwhile(out) -> None:  # type: ignore[no-untyped-def]
+        if out.day == ADOPT_DAY:
+            adopt_condors(BookStore(db_url), "a", ON_ADOPT_DAY)
+
+    with pytest.raises(StepError, match="adopted by another command while this one stepped"):
+        advance_book(
+            store, "a", cfg, cap, market, cfg.data.end, QUARTER_END, progress=adopt_meanwhile
+        )
+    with store.engine.connect() as conn:
+        assert store.last_stepped(conn, "a") == ADOPT_DAY
+    advance_book(store, "a", cfg, cap, market, cfg.data.end, QUARTER_END)
+    fired = [
+        p
+        for _, k, p in _events(store)
+        if k == "journal"
+        and p["rule"] == "tier.medium.exit"
+        and p["outcome"] == "fired"
+        and json.loads(p["inputs_json"]).get("condor") == 1_000_000
+    ]
+    assert len(fired) == 1

@@ -200,6 +200,7 @@ def adopt_condors(
     from alvh.live.fold import fill_of
 
     with store.begin() as conn:
+        store.lock_book(conn, name)  # an advance's session and an adoption do not interleave
         cfg = current_config(store, conn, name, accept_change=accept_config_change).config
         option = _tier_option(cfg, tier)
         last = store.last_stepped(conn, name)

@@ -85,17 +85,20 @@ class _Stored:
     last: date | None
     ahead: dict[date, list[Fill]]
     log: BookLog
+    seq: int  # the book's last event when it was read
 
 
 def _stored(store: BookStore, name: str, before: date | None = None) -> _Stored:
     """Read the book's fills and its last stored state (of a session before ``before``)."""
     with store.engine.connect() as conn:
+        seq = store.last_seq(conn, name)
         last = store.last_stepped(conn, name, before)
         fill_events = store.events(conn, name, kinds=_STATE_KINDS)
         adopt_events = store.journal_of_rule(conn, name, ADOPT_RULE)
         state_events = [] if last is None else store.events(conn, name, kinds=("journal",), on=last)
     log = split_log(fill_events, adopt_events)
-    return _Stored(log.engine_fills(last), last_state(state_events), last, log.ahead(last), log)
+    fills = log.engine_fills(last)
+    return _Stored(fills, last_state(state_events), last, log.ahead(last), log, seq)
 
 
 def _step(
@@ -151,6 +154,7 @@ def advance_book(
     pending = got.log.pending(got.last)
     first = last = None
     n_events = 0
+    seen = got.seq  # adoptions after it were not read: a session that meets one stops
     timing = stepper.settings.execution.fill_timing
     for j in range(i + 1, end + 1):
         out = _step(stepper, st, j, got, pending)
@@ -167,8 +171,14 @@ def advance_book(
                     f"book {name!r} was stepped through {done} by another command while this "
                     f"one stepped {out.day}; run the advance again"
                 )
-            store.append(conn, name, events, input_hash=None, progress=write_progress)
+            if store.journal_of_rule(conn, name, ADOPT_RULE, after_seq=seen):
+                raise StepError(
+                    f"book {name!r} had a condor adopted by another command while this one "
+                    f"stepped {out.day}; run the advance again (it takes the condor over)"
+                )
+            _, wrote = store.append(conn, name, events, input_hash=None, progress=write_progress)
             store.mark_stepped(conn, name, out.day, facts.data_id)
+        seen = max(seen, wrote or 0)
         n_events += len(events)
         first = first or out.day
         last = out.day
