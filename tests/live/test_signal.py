@@ -168,7 +168,8 @@ def test_signal_of_a_book_with_positions_it_did_not_open_reports_them_and_leaves
     """Issue 20: "positions the strategy does not recognise are reported and left alone". A
     book never stepped that records an imported position gets the paper book's signal (the
     same orders as an empty book of the same config) with the position listed as not
-    managed; advancing it is refused (the step does not take imported positions over)."""
+    managed; advancing it steps it as the empty book, naming the position, and the signal of
+    the stepped book still lists it as not managed beside the empty book's orders."""
     monkeypatch.setenv("ALVH_BOOKS", str(tmp_path / "books"))
     (tmp_path / "store").mkdir()
     monkeypatch.setenv("ALVH_STORE", str(tmp_path / "store"))
@@ -191,5 +192,16 @@ def test_signal_of_a_book_with_positions_it_did_not_open_reports_them_and_leaves
     assert paper["book"]["not_managed"] == []
     assert got["orders"] == paper["orders"] and got["journal"] == paper["journal"]
     assert main(["signal", "--book", "qb", "--date", "2008-10-06"]) == 0
-    assert "not managed" in capsys.readouterr().out
-    assert main(["book", "advance", "qb", "--through", "2008-10-03"]) == 2
+    text = capsys.readouterr().out
+    assert "not managed" in text
+    assert main(["book", "advance", "qb", "--through", "2008-10-03"]) == 0
+    advanced = capsys.readouterr().out
+    assert "not managed" in advanced and "SPXW 2027-12-17 P 5000 -2" in advanced
+    assert main(["book", "advance", "pb", "--through", "2008-10-03"]) == 0
+    capsys.readouterr()
+    for book in ("qb", "pb"):
+        assert main(["signal", "--book", book, "--date", "2008-10-06", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["step"] == {"from_state_of": "2008-10-03", "sessions_stepped": 1}
+        assert out["orders"] == paper["orders"] and out["journal"] == paper["journal"]
+        assert out["book"]["not_managed"] == (got["book"]["not_managed"] if book == "qb" else [])

@@ -122,12 +122,16 @@ def _render_status(s: BookStatus, c: Console) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``book`` commands: init, import, fills, advance, status, diff, log."""
+    """Add the ``book`` commands: init, import, fills, advance, adopt, status, diff, log."""
     book = typer.Typer(
-        help="A persistent book: import positions and fills, status, diff with the broker, log.",
+        help="A persistent book: import positions and fills, advance the step, adopt "
+        "imported condors, status, diff with the broker, log.",
         no_args_is_help=True,
     )
     app.add_typer(book, name="book")
+    from alvh.cli.book_adopt import add_adopt
+
+    add_adopt(book, _DB_HELP, _STORE_HELP, _ACCEPT_HELP)
 
     @book.command("init")
     def init(
@@ -255,6 +259,12 @@ def register(app: typer.Typer) -> None:
             f"({res.n_events} events); equity {_usd(row['hedged_equity_usd'])} (unhedged twin "
             f"{_usd(row['unhedged_equity_usd'])}), cash {_usd(row['hedged_cash_usd'])}"
         )
+        if res.not_managed:
+            c.print(
+                "not managed (the step did not open them; left alone, journaled as "
+                "book.not_managed): "
+                + ", ".join(f"{escape(k)} {q:+g}" for k, q in sorted(res.not_managed.items()))
+            )
 
     @book.command("status")
     def status(

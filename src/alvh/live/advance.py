@@ -4,7 +4,8 @@
 session (the step's fills, orders, journal and state, then the ``sessions`` row), so a kill
 leaves the book at the end of the last committed session and the next advance resumes there.
 ``book_signal`` rebuilds the state at the end of D - 1 from the log, steps D in memory and
-returns its orders and journal: it writes nothing.
+returns its orders and journal: it writes nothing. Both leave alone what the step did not open
+and step the condors it adopted (``alvh.live.managed``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alvh.live.managed import (
+    ADOPT_RULE,
+    Adoption,
+    BookLog,
+    inject,
+    not_managed_entry,
+    split_log,
+)
 from alvh.live.step import (
     BookStepper,
     SessionOutput,
     StepError,
-    book_fills,
     fill_event,
+    journal_event,
     last_state,
     session_events,
 )
@@ -52,6 +61,9 @@ class AdvanceResult:
         Events written.
     through
         The book's last stepped session now.
+    not_managed
+        Net positions the book records that the step did not open, on ``through``, per
+        contract id (or symbol): left alone, journaled each session as ``book.not_managed``.
     """
 
     first: date | None
@@ -59,33 +71,45 @@ class AdvanceResult:
     sessions: int
     n_events: int
     through: date | None
+    not_managed: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class _Stored:
-    """What a step reads of the book: its fills through its last stepped session, the state
-    stored then, and the fills recorded after it (``book fills --paper``), by session."""
+    """What a step reads of the book: the fills in the engine's accounts after its last
+    stepped session, the state stored then, the step's fills recorded after it (``book fills
+    --paper``) by session, and the split of the log (what the step did not open, adoptions)."""
 
     fills: list[Fill]
     state: dict[str, Any] | None
     last: date | None
     ahead: dict[date, list[Fill]]
+    log: BookLog
+    seq: int  # the book's last event when it was read
 
 
 def _stored(store: BookStore, name: str, before: date | None = None) -> _Stored:
     """Read the book's fills and its last stored state (of a session before ``before``)."""
     with store.engine.connect() as conn:
+        seq = store.last_seq(conn, name)
         last = store.last_stepped(conn, name, before)
         fill_events = store.events(conn, name, kinds=_STATE_KINDS)
+        adopt_events = store.journal_of_rule(conn, name, ADOPT_RULE)
         state_events = [] if last is None else store.events(conn, name, kinds=("journal",), on=last)
-    upto: list[Fill] = []
-    ahead: dict[date, list[Fill]] = {}
-    for f in book_fills(fill_events):  # decoded in log order
-        if last is not None and f.date <= last:
-            upto.append(f)
-        else:
-            ahead.setdefault(f.date, []).append(f)
-    return _Stored(upto, last_state(state_events), last, ahead)
+    log = split_log(fill_events, adopt_events)
+    fills = log.engine_fills(last)
+    return _Stored(fills, last_state(state_events), last, log.ahead(last), log, seq)
+
+
+def _step(
+    stepper: BookStepper, st: RunState, j: int, got: _Stored, pending: list[Adoption]
+) -> SessionOutput:
+    """Step session ``j``, first adding the condors adopted before it (taken off ``pending``)."""
+    day = stepper.engine.sessions[j].date()
+    while pending and pending[0].day < day:
+        a = pending.pop(0)
+        inject(st, a, got.log.legs[a.cid])
+    return stepper.step(st, j)
 
 
 def restore_book(
@@ -117,8 +141,9 @@ def advance_book(
     Raises
     ------
     StepError
-        If ``through`` is not a session of the engine, the book holds fills it did not step,
-        or its stored state does not fit its fills or the engine's calendar.
+        If ``through`` is not a session of the engine, the book holds a recorded fill in a lot
+        the step holds, paper fills recorded ahead that are not the step's, or its stored state
+        does not fit its fills or the engine's calendar.
     """
     stepper = BookStepper(cfg, capital_usd, data, through)
     end = stepper.index_of(through)
@@ -126,12 +151,17 @@ def advance_book(
     if got.state is None and got.ahead:  # fills, never stepped: refused, naming them
         stepper.restore([f for fs in got.ahead.values() for f in fs], None)
     st, i = stepper.restore(got.fills, got.state)
+    pending = got.log.pending(got.last)
     first = last = None
     n_events = 0
+    seen = got.seq  # adoptions after it were not read: a session that meets one stops
     timing = stepper.settings.execution.fill_timing
     for j in range(i + 1, end + 1):
-        out = stepper.step(st, j)
+        out = _step(stepper, st, j, got, pending)
         events = session_events(out, timing, recorded=got.ahead.pop(out.day, None))
+        left = got.log.not_managed(out.day)
+        if left:  # before the state, which stays the session's last event
+            events.insert(-1, (out.day, "journal", journal_event(not_managed_entry(left))))
         with store.begin() as conn:
             store.lock_book(conn, name)
             done = store.last_stepped(conn, name)
@@ -141,8 +171,14 @@ def advance_book(
                     f"book {name!r} was stepped through {done} by another command while this "
                     f"one stepped {out.day}; run the advance again"
                 )
-            store.append(conn, name, events, input_hash=None, progress=write_progress)
+            if store.journal_of_rule(conn, name, ADOPT_RULE, after_seq=seen):
+                raise StepError(
+                    f"book {name!r} had a condor adopted by another command while this one "
+                    f"stepped {out.day}; run the advance again (it takes the condor over)"
+                )
+            _, wrote = store.append(conn, name, events, input_hash=None, progress=write_progress)
             store.mark_stepped(conn, name, out.day, facts.data_id)
+        seen = max(seen, wrote or 0)
         n_events += len(events)
         first = first or out.day
         last = out.day
@@ -150,7 +186,8 @@ def advance_book(
             progress(out)
     through_now = last or (None if i < 0 else stepper.engine.sessions[i].date())
     n = 0 if first is None else end - i
-    return AdvanceResult(first, last, n, n_events, through_now)
+    left = {} if through_now is None else got.log.not_managed(through_now)
+    return AdvanceResult(first, last, n, n_events, through_now, left)
 
 
 @dataclass(frozen=True)
@@ -169,8 +206,9 @@ class BookSignal:
         The book's net positions after D's fills and settlements, per contract id (orders
         decided at D are not in it).
     not_managed
-        Net positions the book records that the step did not open (imported or hand-recorded
-        in a book never stepped), per contract id: reported, left alone, not in ``held``.
+        Net positions the book records that the step did not open (imported, recorded from a
+        broker's fills, symbols the strategy does not trade) on D, per contract id (or
+        symbol): reported, left alone, not in ``held``.
     """
 
     output: SessionOutput
@@ -197,23 +235,15 @@ def book_signal(
     stepper = BookStepper(cfg, capital_usd, data, day)
     end = stepper.index_of(day)
     got = _stored(store, name, day)
-    not_managed: dict[str, float] = {}
-    if got.state is None and (got.fills or got.ahead):
-        # Never stepped, yet it holds fills: positions imported or recorded by hand. The step
-        # does not take them over (docs/live.md); the signal is the paper book's, stepped
-        # from the config's start in memory, and the recorded positions are reported and left
-        # alone (issue 20: "positions the strategy does not recognise are reported and left
-        # alone").
-        for f in [*got.fills, *(f for fs in got.ahead.values() for f in fs)]:
-            if f.date <= day:
-                cid = f.contract.id
-                not_managed[cid] = not_managed.get(cid, 0.0) + f.qty
-        got = _Stored([], None, None, {})
+    # What the step did not open is left out of its state and reported (issue 20: "positions
+    # the strategy does not recognise are reported and left alone"); a book never stepped is
+    # stepped from the config's start in memory, as an empty paper book.
     st, i = stepper.restore(got.fills, got.state)
+    pending = got.log.pending(got.last)
     out = None
     timing = stepper.settings.execution.fill_timing
     for j in range(i + 1, end + 1):
-        out = stepper.step(st, j)
+        out = _step(stepper, st, j, got, pending)
         if out.day in got.ahead:  # paper fills recorded ahead must be the step's (or refused)
             session_events(out, timing, recorded=got.ahead[out.day])
     assert out is not None  # i < end: the state is of a session before ``day``
@@ -222,8 +252,7 @@ def book_signal(
         for _, _, p in acct.lots():
             held[p.contract.id] = held.get(p.contract.id, 0.0) + p.qty
     held = {k: q for k, q in held.items() if q != 0}
-    recorded = {k: q for k, q in not_managed.items() if abs(q) > 1e-9}
-    return BookSignal(out, got.last, end - i, held, recorded)
+    return BookSignal(out, got.last, end - i, held, got.log.not_managed(day))
 
 
 def signal_of_book(
@@ -304,7 +333,7 @@ def paper_fills(
         return when, 0, True
     stepper = BookStepper(cfg, capital_usd, data, when)
     st, i = stepper.restore(got.fills, got.state)
-    out = stepper.step(st, i + 1)
+    out = _step(stepper, st, i + 1, got, got.log.pending(got.last))
     events = [(when, "fill", fill_event(f, n)) for n, f in enumerate(out.fills, 1)]
     with store.begin() as conn:
         store.lock_book(conn, name)

@@ -2,16 +2,18 @@
 
 ``fill`` and ``import`` events carry one execution each: the contract id, signed quantity,
 price, fees and the tag of what it belongs to (``tier``: condor tier or hedge layer; ``group``:
-condor id or hedge tranche). ``book_fills`` turns them into ``alvh.book.positions.Fill`` in log
-order and ``fold_book`` folds them with the book layer's own ``fold``, so a book replayed from
-its log is exactly the book. Lines for symbols the strategy does not trade (``foreign``) are
-folded apart, by symbol, and never enter the account.
+condor id or hedge tranche). ``fill_of`` turns them into ``alvh.book.positions.Fill`` and
+``fold_book`` folds them in log order with the book layer's own ``fold``, so a book replayed
+from its log is exactly the book. Lines for symbols the strategy does not trade (``foreign``)
+are folded apart, by symbol, and never enter the account. Imported legs of a condor the step
+adopted (``alvh book adopt``) fold under the condor's tier and lot group, as the step holds
+them, so its closing fills net them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -146,8 +148,18 @@ def fill_of(
 def fold_book(events: Iterable[Event]) -> BookFold:
     """Fold a book's events (in seq order) into fills, positions and foreign positions.
 
-    A pure function: same events, same result. Events of other kinds are ignored.
+    A pure function: same events, same result. Events of other kinds are ignored, but for
+    the ``book.adopt`` journal entries, which retag the imports they adopted.
     """
+    from alvh.live.managed import ADOPT_RULE
+
+    events = list(events)
+    retag: dict[int, tuple[str, str]] = {}  # import seq -> (tier, group) of its condor
+    for e in events:
+        if e.kind == "journal" and e.payload.get("rule") == ADOPT_RULE:
+            a = e.payload["adopt"]
+            for s in a["seqs"]:
+                retag[int(s)] = (str(a["tier"]), f"condor-{a['cid']}")
     fills: list[Fill] = []
     foreign: dict[str, ForeignPosition] = {}
     for e in events:
@@ -163,5 +175,8 @@ def fold_book(events: Iterable[Event]) -> BookFold:
             else:
                 foreign[sym] = ForeignPosition(sym, qty, str(p.get("why", "")))
             continue
-        fills.append(fill_of(p))
+        f = fill_of(p)
+        if e.seq in retag:
+            f = replace(f, tier=retag[e.seq][0], group=retag[e.seq][1])
+        fills.append(f)
     return BookFold(tuple(fills), fold(fills), foreign)

@@ -146,17 +146,16 @@ class BookStepper:
         """Return the state after the last stepped session and that session's index.
 
         Without a stored state (a book never stepped): the empty state before the first
-        session, index -1; a book that holds fills but no state is refused (its positions were
-        not opened by the step: the step does not take over imported positions).
+        session, index -1. ``fills`` are the engine's (``alvh.live.managed.BookLog``): with
+        no state there are none, so fills here are refused.
         """
         from alvh.engine.state_json import StateError, restore_state
 
         if saved is None:
             if fills:
                 raise StepError(
-                    f"the book holds {len(fills)} fills but was never stepped: a paper book "
-                    "starts empty at its config's start (imported or hand-recorded positions "
-                    "are not taken over by the engine)"
+                    f"the book holds {len(fills)} paper fills but was never stepped: a paper "
+                    "book starts empty at its config's start"
                 )
             return self.engine.start_state(), -1
         try:
@@ -285,24 +284,6 @@ def session_events(
     events += [(out.day, "journal", journal_event(e)) for e in out.journal]
     events.append((out.day, "journal", {"rule": STATE_RULE, "state": out.state}))
     return events
-
-
-def book_fills(events: list[Event]) -> list[Fill]:
-    """Return the book's fills in log order (foreign lines left out), tags included.
-
-    Decoded only (the step folds them into its accounts); a contract met again (a condor leg
-    opened then closed, a hedge future traded for months) is parsed once.
-    """
-    from alvh.live.fold import FILL_KINDS, fill_of
-
-    contracts: dict[tuple[str, str | None], Any] = {}
-    out = []
-    for e in events:
-        p = e.payload
-        if e.kind not in FILL_KINDS or "foreign" in p:
-            continue
-        out.append(fill_of(p, contracts))
-    return out
 
 
 def last_state(events: list[Event], before: date | None = None) -> dict[str, Any] | None:

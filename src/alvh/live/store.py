@@ -314,6 +314,38 @@ class BookStore:
             for r in conn.execute(q)
         ]
 
+    def journal_of_rule(
+        self, conn: Connection, name: str, rule: str, after_seq: int = 0
+    ) -> list[Event]:
+        """Return the book's ``journal`` events of one rule (after ``after_seq``), in order.
+
+        Filtered in SQL on the payload's text (compact JSON, sorted keys), so the engine's
+        stored states (the bulk of the journal) are not read and decoded; then on the rule.
+        """
+        t = events_table
+        needle = '%"rule":' + json.dumps(rule) + "%"
+        q = (
+            sa.select(t)
+            .where(
+                t.c.book == name,
+                t.c.seq > after_seq,
+                t.c.kind == "journal",
+                t.c.payload.like(needle),
+            )
+            .order_by(t.c.seq)
+        )
+        out = [
+            Event(r.seq, r.session_date, r.kind, json.loads(r.payload), r.created_at, r.input_hash)
+            for r in conn.execute(q)
+        ]
+        return [e for e in out if e.payload.get("rule") == rule]
+
+    def last_seq(self, conn: Connection, name: str) -> int:
+        """Return the ``seq`` of the book's last event (0 for a book without events)."""
+        t = events_table
+        q = sa.select(sa.func.max(t.c.seq)).where(t.c.book == name)
+        return int(conn.execute(q).scalar_one_or_none() or 0)
+
     def count_events(self, conn: Connection, name: str) -> int:
         """Return how many events the book's log holds."""
         t = events_table
