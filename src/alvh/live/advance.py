@@ -132,7 +132,9 @@ def advance_book(
     for j in range(i + 1, end + 1):
         out = stepper.step(st, j)
         events = session_events(out, timing, recorded=got.ahead.pop(out.day, None))
-        with store.begin() as conn:
+        # Synced to disk at the last session only: its fsync syncs the WAL, so every session
+        # this call wrote with it (an OS crash before it may undo the unsynced ones, whole).
+        with store.begin(durable=j == end) as conn:
             store.lock_book(conn, name)
             done = store.last_stepped(conn, name)
             expected = None if j == 0 else stepper.engine.sessions[j - 1].date()

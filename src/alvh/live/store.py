@@ -14,7 +14,8 @@ Tables (``SCHEMA_VERSION`` 1):
 
 Every command runs in one transaction (``BookStore.begin``): a crash, a kill or an error leaves
 the database as it was before the command. SQLite files run in WAL mode with foreign keys on and
-``synchronous=FULL`` (a commit survives a power cut, not only a killed process).
+``synchronous=FULL`` (a commit survives a power cut, not only a killed process), except the
+sessions ``alvh book advance`` commits before its last (``BookStore.begin(durable=False)``).
 """
 
 from __future__ import annotations
@@ -254,22 +255,33 @@ class BookStore:
         self.engine.dispose()
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
+    def begin(self, *, durable: bool = True) -> Iterator[Connection]:
         """Yield a connection inside one transaction: committed at the end, rolled back on error.
 
         SQLite takes the write lock at the start (``BEGIN IMMEDIATE``), so two commands on the
-        same book run one after the other instead of failing half-way.
+        same book run one after the other instead of failing half-way. ``durable=False``
+        (SQLite only): the commit is not synced to disk (``synchronous=NORMAL`` in WAL mode);
+        it survives a killed process, but a power cut or OS crash before the next synced
+        commit on the file may undo it, whole (never half of it). ``alvh book advance`` commits
+        its sessions so and syncs the last: the fsync cost more than the session's step.
         """
+        sqlite = self.engine.dialect.name == "sqlite"
         try:
             with self.engine.connect() as conn:
-                if self.engine.dialect.name == "sqlite":
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                if sqlite:
+                    if not durable:
+                        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
                     try:
-                        yield conn
-                        conn.commit()
-                    except BaseException:
-                        conn.rollback()
-                        raise
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
+                        try:
+                            yield conn
+                            conn.commit()
+                        except BaseException:
+                            conn.rollback()
+                            raise
+                    finally:
+                        if not durable:  # the pooled connection goes back as it came
+                            conn.exec_driver_sql("PRAGMA synchronous=FULL")
                 else:
                     with conn.begin():
                         yield conn
