@@ -247,8 +247,8 @@ def _book_step_rows(tmp: Path, env: dict[str, str], t_help: float) -> list[dict]
     process (median of 3). The store is ``$ALVH_BENCH_STORE`` when set (e.g. the full real
     store), else the bench's store of the real series. The advance's cost per session is
     compared with the backtest's on the same year in one process (data loaded once, each
-    timed twice, the faster kept): the advance adds a SQLite transaction per session
-    (``synchronous=FULL``: an fsync), the order pricing and the events' JSON.
+    timed twice, the faster kept): the advance adds a SQLite transaction per session (synced
+    to disk at the advance's last session only), the order pricing and the events' JSON.
     """
     import pandas as pd
 

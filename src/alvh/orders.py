@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from alvh._typing import Float64Array
 from alvh.book.contracts import parse_contract_id
 from alvh.book.costs import CostModel
 from alvh.engine.condor_ops import close_prices, leg_quotes, open_prices
@@ -149,6 +150,99 @@ def _hedge_prices(
     return float(m.mid), float(hedge_fill_price(product, m, qty, day.date())), source
 
 
+PriceColumns = tuple[Float64Array, Float64Array, Float64Array, list[str]]
+"""``PRICE_COLUMNS`` as columns: model_price, quote_mid, limit_price, price_source."""
+
+
+def price_order_rows(
+    rows: Sequence[Sequence[object]],
+    journal: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]],
+    settings: EngineSettings,
+    data: MarketData,
+    hedge: HedgePricer,
+    settlements: dict[tuple[str, str], bool] | None = None,
+) -> PriceColumns:
+    """Return the ``PRICE_COLUMNS`` of orders given as ``ORDER_COLUMNS`` tuples.
+
+    What ``price_orders`` adds to a frame, without the frame: a live book's step prices a
+    session's few orders, where building, copying and filling a DataFrame cost more than the
+    pricing (same loop, so the same prices).
+
+    Parameters
+    ----------
+    rows
+        The engine's order rows (``RunState.orders``: date, book, kind, tier or layer, layer,
+        contract, side, qty, rule, reason).
+    journal, settings, data, hedge, settlements
+        As for ``price_orders``.
+
+    Returns
+    -------
+    tuple
+        ``model_price``, ``quote_mid`` and ``limit_price`` (numpy arrays, NaN where a hedge has
+        no mark or a condor no quotes) and ``price_source`` (a list of str), one per row.
+    """
+    dates = [r[0] for r in rows]
+    kinds = [r[2] for r in rows]
+    contracts = [r[5] for r in rows]
+    sides = [r[6] for r in rows]
+    qtys = np.array([r[7] for r in rows], dtype=float)
+    return _price_columns(
+        dates, kinds, contracts, sides, qtys, journal, settings, data, hedge, settlements
+    )
+
+
+def _price_columns(
+    dates: Sequence[object],
+    kinds: Sequence[object],
+    contracts: Sequence[object],
+    sides: Sequence[object],
+    qtys: Float64Array,
+    journal: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]],
+    settings: EngineSettings,
+    data: MarketData,
+    hedge: HedgePricer,
+    settlements: dict[tuple[str, str], bool] | None,
+) -> PriceColumns:
+    """Price each order on the snapshot of its decision day (one surface per day)."""
+    n = len(dates)
+    model = np.full(n, np.nan)
+    quote = np.full(n, np.nan)
+    limit = np.full(n, np.nan)
+    source = ["model"] * n
+    if not n:
+        return model, quote, limit, source
+    am_of = {**(settlements or {}), **condor_settlements(journal)}
+    dt = settings.execution.decision_time
+    offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
+    all_chains = data.tables.get("option_chains")
+    quote_days = set() if all_chains is None else set(all_chains["quote_date"])
+    cur: object = None
+    day = pd.Timestamp(dates[0])
+    snap = data.snapshot(day + offset)
+    surf: SpxVolSurface | None = None
+    chains: pd.DataFrame | None = None
+    for i in range(n):
+        if dates[i] != cur:  # one snapshot (and surface) per decision day
+            cur, day = dates[i], pd.Timestamp(dates[i])
+            snap, surf = (snap, None) if i == 0 else (data.snapshot(day + offset), None)
+            # Only what is known at the decision time (a chain's known_at is its own).
+            chains = snap.known("option_chains") if day in quote_days else None
+        cid, side = str(contracts[i]), str(sides[i])
+        if kinds[i] == "hedge":
+            signed = qtys[i] if side == "buy" else -qtys[i]
+            model[i], limit[i], source[i] = _hedge_prices(hedge, snap, day, cid, signed)
+            continue
+        if surf is None:
+            surf = SpxVolSurface.from_snapshot(snap)
+            if settings.iv_scale != 1.0:
+                surf = scale_iv(surf, settings.iv_scale)
+        model[i], quote[i], limit[i], source[i] = _condor_prices(
+            surf, settings, cid, side, am_of, day, chains
+        )
+    return model, quote, limit, source
+
+
 def price_orders(
     orders: pd.DataFrame,
     journal: Iterable[tuple[pd.Timestamp, Sequence[JournalEntry]]],
@@ -177,46 +271,15 @@ def price_orders(
         book's step gives its open condors'); added to ``condor_settlements(journal)``.
     """
     out = orders.copy()
-    n = len(out)
-    model = np.full(n, np.nan)
-    quote = np.full(n, np.nan)
-    limit = np.full(n, np.nan)
-    source = np.full(n, "model", dtype=object)
-    if n:
-        am_of = {**(settlements or {}), **condor_settlements(journal)}
-        dt = settings.execution.decision_time
-        offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
-        all_chains = data.tables.get("option_chains")
-        quote_days = set() if all_chains is None else set(all_chains["quote_date"])
-        # Plain columns: a pandas row lookup per order cost a fifth of the pricing.
-        dates = pd.to_datetime(out["date"]).to_numpy()
-        kinds, contracts = out["kind"].to_numpy(), out["contract"].to_numpy()
-        sides, qtys = out["side"].to_numpy(), out["qty"].to_numpy(float)
-        cur = None
-        day = pd.Timestamp(dates[0])
-        snap = data.snapshot(day + offset)
-        surf: SpxVolSurface | None = None
-        chains: pd.DataFrame | None = None
-        for i in range(n):
-            if dates[i] != cur:  # one snapshot (and surface) per decision day
-                cur, day = dates[i], pd.Timestamp(dates[i])
-                snap, surf = (snap, None) if i == 0 else (data.snapshot(day + offset), None)
-                # Only what is known at the decision time (a chain's known_at is its own).
-                chains = snap.known("option_chains") if day in quote_days else None
-            cid, side = str(contracts[i]), str(sides[i])
-            if kinds[i] == "hedge":
-                signed = qtys[i] if side == "buy" else -qtys[i]
-                model[i], limit[i], source[i] = _hedge_prices(hedge, snap, day, cid, signed)
-                continue
-            if surf is None:
-                surf = SpxVolSurface.from_snapshot(snap)
-                if settings.iv_scale != 1.0:
-                    surf = scale_iv(surf, settings.iv_scale)
-            model[i], quote[i], limit[i], source[i] = _condor_prices(
-                surf, settings, cid, side, am_of, day, chains
-            )
+    # Plain columns: a pandas row lookup per order cost a fifth of the pricing.
+    dates = pd.to_datetime(out["date"]).to_numpy()
+    kinds, contracts = out["kind"].to_numpy(), out["contract"].to_numpy()
+    sides, qtys = out["side"].to_numpy(), out["qty"].to_numpy(float)
+    model, quote, limit, source = _price_columns(
+        dates, kinds, contracts, sides, qtys, journal, settings, data, hedge, settlements
+    )
     out["model_price"] = model
     out["quote_mid"] = quote
     out["limit_price"] = limit
-    out["price_source"] = source
+    out["price_source"] = np.array(source, dtype=object)
     return out

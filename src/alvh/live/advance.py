@@ -162,7 +162,9 @@ def advance_book(
         left = got.log.not_managed(out.day)
         if left:  # before the state, which stays the session's last event
             events.insert(-1, (out.day, "journal", journal_event(not_managed_entry(left))))
-        with store.begin() as conn:
+        # Synced to disk at the last session only: its fsync syncs the WAL, so every session
+        # this call wrote with it (an OS crash before it may undo the unsynced ones, whole).
+        with store.begin(durable=j == end) as conn:
             store.lock_book(conn, name)
             done = store.last_stepped(conn, name)
             expected = None if j == 0 else stepper.engine.sessions[j - 1].date()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from alvh.live.errors import BookError
@@ -60,8 +61,11 @@ class SessionOutput:
         Its index in the engine's sessions (the config's start is 0).
     fills
         The fills booked at that session, condor account first, each in booking order.
-    orders
-        The orders decided at its close (``ORDER_COLUMNS`` + ``model_price``, ``limit_price``).
+    order_rows
+        The orders decided at its close, the engine's ``ORDER_COLUMNS`` tuples.
+    prices
+        Their ``PRICE_COLUMNS`` (``model_price``, ``quote_mid``, ``limit_price``,
+        ``price_source``), one tuple per row (``alvh.orders``).
     journal
         Its journal entries, in the engine's order.
     state
@@ -73,10 +77,52 @@ class SessionOutput:
     day: date
     index: int
     fills: tuple[Fill, ...]
-    orders: pd.DataFrame
+    order_rows: tuple[tuple[object, ...], ...]
+    prices: tuple[tuple[float, float, float, str], ...]
     journal: tuple[JournalEntry, ...]
     state: dict[str, Any]
     row: dict[str, float]
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:
+        """The orders as the backtest's ``orders.csv`` rows (``ORDER_COLUMNS`` + prices).
+
+        Built on first use: an advance writes the rows as events and never needs the frame.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from alvh.engine.result import ORDER_COLUMNS
+        from alvh.orders import PRICE_COLUMNS
+
+        if not self.order_rows:
+            frame = pd.DataFrame(columns=[*ORDER_COLUMNS, *PRICE_COLUMNS])
+        else:
+            frame = pd.DataFrame(list(self.order_rows), columns=list(ORDER_COLUMNS))
+            for k, col in enumerate(PRICE_COLUMNS):
+                kind = object if col == "price_source" else np.float64
+                frame[col] = np.array([p[k] for p in self.prices], dtype=kind)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def order_payloads(self, fill_timing: str) -> list[dict[str, Any]]:
+        """Return the ``order`` event payloads of the session's orders, in order.
+
+        The values are the ones the ``orders`` frame holds: a numeric column mixing ints and
+        floats is all floats there (pandas' column type), so it is here, and rows of any other
+        shape are read from the frame itself.
+        """
+        from alvh.engine.result import ORDER_COLUMNS
+        from alvh.orders import PRICE_COLUMNS
+
+        cols = [*ORDER_COLUMNS, *PRICE_COLUMNS]
+        rows = [(*r, *p) for r, p in zip(self.order_rows, self.prices, strict=True)]
+        plain = _as_frame_values(rows, cols)
+        if plain is None:
+            frame = self.orders
+            plain = list(frame.itertuples(index=False, name=None))  # to_dict costs 4x as much
+            cols = list(frame.columns)
+        return [order_event(dict(zip(cols, r, strict=True)), fill_timing) for r in plain]
 
 
 class BookStepper:
@@ -116,14 +162,6 @@ class BookStepper:
         self.hedge = hedge_for(self.cfg)
         self.engine: Engine = Engine(self.settings, data, self.hedge)
         self._index = {d.date(): i for i, d in enumerate(self.engine.sessions)}
-        import pandas as pd
-
-        from alvh.engine.result import ORDER_COLUMNS
-        from alvh.orders import PRICE_COLUMNS
-
-        empty = pd.DataFrame(columns=[*ORDER_COLUMNS, *PRICE_COLUMNS])
-        empty["date"] = pd.to_datetime(empty["date"])
-        self._no_orders = empty
 
     def index_of(self, day: date) -> int:
         """Return the engine's index of session ``day``.
@@ -165,11 +203,8 @@ class BookStepper:
 
     def step(self, st: RunState, i: int) -> SessionOutput:
         """Run session ``i`` on ``st`` (changed in place); return what it did."""
-        import pandas as pd
-
-        from alvh.engine.result import ORDER_COLUMNS
         from alvh.engine.state_json import state_payload
-        from alvh.orders import price_orders
+        from alvh.orders import price_order_rows
 
         n_c, n_h, n_o = len(st.condors_acct.fills), len(st.hedges_acct.fills), len(st.orders)
         # The settlement style of condors held before today's journal (their exits' prices).
@@ -177,14 +212,13 @@ class BookStepper:
         entries = self.engine.step(st, i)
         day = self.engine.sessions[i]
         fills = (*st.condors_acct.fills[n_c:], *st.hedges_acct.fills[n_h:])
-        if len(st.orders) > n_o:
-            rows = pd.DataFrame(st.orders[n_o:], columns=list(ORDER_COLUMNS))
-            orders = price_orders(
+        rows = tuple(tuple(r) for r in st.orders[n_o:])
+        prices: tuple[tuple[float, float, float, str], ...] = ()
+        if rows:  # most sessions decide nothing: nothing to price
+            model, quote, limit, source = price_order_rows(
                 rows, [(day, entries)], self.settings, self.data, self.engine.pricer, settled
             )
-            orders["date"] = pd.to_datetime(orders["date"])
-        else:  # most sessions decide nothing: no frame to build and price
-            orders = self._no_orders.copy()
+            prices = tuple(zip(model.tolist(), quote.tolist(), limit.tolist(), source, strict=True))
         row = st.rows[-1]
         # The backtest keeps its whole history in the state; a stepper needs none of it.
         st.journal.clear()
@@ -193,8 +227,39 @@ class BookStepper:
         st.layer_rows.clear()
         st.closed.clear()
         return SessionOutput(
-            day.date(), i, fills, orders, tuple(entries), state_payload(self.engine, st, i), row
+            day.date(),
+            i,
+            fills,
+            rows,
+            prices,
+            tuple(entries),
+            state_payload(self.engine, st, i),
+            row,
         )
+
+
+def _as_frame_values(
+    rows: list[tuple[object, ...]], cols: list[str]
+) -> list[tuple[object, ...]] | None:
+    """Return the rows with each column's values as a pandas frame of them holds them, or None.
+
+    A column of Python ints stays ints, ints mixed with floats become floats (one float64
+    column), strings and timestamps stay; any other mix (None, bools, numpy scalars) returns
+    None, and the caller reads the frame.
+    """
+    import pandas as pd
+
+    columns: list[list[object]] = []
+    for k in range(len(cols)):
+        values = [r[k] for r in rows]
+        types = {type(v) for v in values}
+        if types <= {str} or types <= {pd.Timestamp} or types <= {int} or types <= {float}:
+            columns.append(values)
+        elif types == {int, float}:
+            columns.append([float(v) for v in values])  # type: ignore[arg-type]
+        else:
+            return None
+    return list(zip(*columns, strict=True))
 
 
 # -- the book's events ---------------------------------------------------------------------------
@@ -274,13 +339,7 @@ def session_events(
                 "fills recorded by hand): the engine cannot step a book whose fills are not "
                 "its own"
             )
-    if len(out.orders):
-        cols = list(out.orders.columns)
-        rows = out.orders.itertuples(index=False, name=None)  # to_dict costs 4x as much
-        events += [
-            (out.day, "order", order_event(dict(zip(cols, r, strict=True)), fill_timing))
-            for r in rows
-        ]
+    events += [(out.day, "order", p) for p in out.order_payloads(fill_timing)]
     events += [(out.day, "journal", journal_event(e)) for e in out.journal]
     events.append((out.day, "journal", {"rule": STATE_RULE, "state": out.state}))
     return events

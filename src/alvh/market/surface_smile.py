@@ -9,7 +9,6 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from alvh._typing import ArrayLike, Float64Array
 from alvh.errors import PricingError
@@ -90,5 +89,8 @@ def solve_strike_for_delta(
         lo, hi = 2.0 * lo, 2.0 * hi
     else:
         raise PricingError(f"no strike with delta {target_delta} at t_years={t:.4f}")
+    # scipy.optimize costs ~0.4 s to import: loaded by the first strike search, not by marks.
+    from scipy.optimize import brentq
+
     k_root = brentq(gap, lo, hi, xtol=1e-10, rtol=1e-12, maxiter=200)
     return f * math.exp(float(k_root))

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from alvh._typing import ArrayLike, Float64Array
 from alvh.errors import NoDataError, PricingError
@@ -370,6 +369,9 @@ def strike_for_delta(
 
     def excess(k: float) -> float:
         return model.greeks_one(forward, k, days, is_call, rate)[1] - target_delta
+
+    # scipy.optimize costs ~0.4 s to import: only a delta-strike search (not a mark) needs it.
+    from scipy.optimize import brentq
 
     lo, hi = 0.01 * forward, 20.0 * forward
     if excess(lo) * excess(hi) > 0:
