@@ -205,6 +205,37 @@ def test_what_is_not_an_iron_condor_is_refused_and_nothing_written(
         assert store.last_session(conn, "b") == last
 
 
+def test_group_adopts_the_condor_asked_for_and_leaves_the_rest_alone(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A lone SPX put beside a condor: adopting everything is refused (the put is no condor),
+    ``--group`` adopts the condor and leaves the put alone; an unknown group is refused."""
+    store = BookStore(db_url, create=True)
+    init_book(store, "b", write(tmp_path, "b.toml", 'name = "t"\n'))
+    lone = "SPXW  240719P04800000,-1,2.5,2024-06-03,hedge\n"
+    text = _csv(LP, SP, SC, LC) + lone + "SPXW  240712P04900000,-2,1.5,2024-06-03,\n"
+    import_positions(store, "b", write(tmp_path, "p.csv", text), FACTS)
+    before = _events(store, "b")
+    with pytest.raises(AdoptError, match=r"group 'hedge'.*1 legs?; an iron condor has 4"):
+        adopt_condors(store, "b", FACTS)
+    with pytest.raises(
+        AdoptError, match=r"--group nope names no.*its groups: 2024-07-12, c1, hedge"
+    ):
+        adopt_condors(store, "b", FACTS, groups=("nope",))
+    assert _events(store, "b") == before
+    res = adopt_condors(store, "b", FACTS, groups=("c1",))
+    (a,) = res.adopted
+    assert (a.tier, a.qty) == ("short", 3)
+    with store.engine.connect() as conn:
+        lots = fold_book(store.events(conn, "b")).open_positions()
+    # The condor's four legs are the condor's lot group now; the put and the ungrouped lot
+    # (named by its expiry) are as imported, left alone.
+    assert sorted(g for _, _, g in lots) == sorted([GROUP] * 4 + ["hedge", ""])
+    # An ungrouped lot is asked for by its expiry: it is one leg, so refused by name.
+    with pytest.raises(AdoptError, match=r"expiry 2024-07-12"):
+        adopt_condors(store, "b", FACTS, groups=("2024-07-12",))
+
+
 def test_adopting_twice_writes_nothing_the_second_time(tmp_path: Path, db_url: str) -> None:
     store = BookStore(db_url, create=True)
     init_book(store, "b", write(tmp_path, "b.toml", 'name = "t"\n'))

@@ -29,6 +29,13 @@ def add_adopt(book: typer.Typer, db_help: str, store_help: str, accept_help: str
             help="Adoption day YYYY-MM-DD: managed from the next session (default: the book's "
             "last stepped session, else the data's last session).",
         ),
+        group: list[str] = typer.Option(
+            [],
+            "--group",
+            help="Adopt only this group (an import's group column, or the expiry YYYY-MM-DD "
+            "of lots imported without one); repeat for several. The other imported positions "
+            "are left alone (default: every imported SPX/SPXW group, each must be a condor).",
+        ),
         db: str | None = typer.Option(None, "--db", help=db_help),
         store: Path | None = typer.Option(None, "--store", help=store_help),
         accept: bool = typer.Option(False, "--accept-config-change", help=accept_help),
@@ -48,6 +55,7 @@ def add_adopt(book: typer.Typer, db_help: str, store_help: str, accept_help: str
             market_facts(store),
             tier=tier,
             day=when,
+            groups=tuple(group),
             accept_config_change=accept,
         )
         if as_json:

@@ -8,12 +8,14 @@ put < short call < long call, equal absolute whole quantities, the short legs sh
 Its tier is the import's ``tier`` column when it names a config tier, else ``--tier``, else the
 one tier whose DTE entry window holds the condor's days to expiry on the adoption day. One
 ``journal`` event of rule ``book.adopt`` per condor is written, all in one transaction, or
-nothing when any group does not qualify (``AdoptError`` lists each and why). The step takes
+nothing when any group does not qualify (``AdoptError`` lists each and why); ``groups`` limits
+the adoption to the groups named and leaves every other import alone. The step takes
 each condor over before the first session after the adoption day (``alvh.live.managed``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -59,6 +61,15 @@ class AdoptResult:
     day: date
     adopted: tuple[Adoption, ...]
     already: tuple[int, ...]
+
+
+def _is_group_name(text: str) -> bool:
+    """Return False for an ISO date (``--group`` naming the expiry of ungrouped lots)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return True
+    return False
 
 
 def _tier_option(cfg: RunConfig, tier: str | None) -> str | None:
@@ -175,6 +186,7 @@ def adopt_condors(
     *,
     tier: str | None = None,
     day: date | None = None,
+    groups: Sequence[str] = (),
     accept_config_change: bool = False,
 ) -> AdoptResult:
     """Adopt the book's imported SPX/SPXW iron condors (one transaction; idempotent).
@@ -187,13 +199,18 @@ def adopt_condors(
     day
         The adoption day (default: the book's last stepped session, else the market data's
         last session); not before the last stepped session nor after the data's last.
+    groups
+        Adopt only these groups: an import's ``group`` value, or an expiry (YYYY-MM-DD) for
+        lots imported without one. The other imported positions are left alone, whatever they
+        are (default: every imported SPX/SPXW group, each of which must be an iron condor).
 
     Raises
     ------
     AdoptError
         If a group of imported SPX/SPXW lots is not an iron condor, its tier is unknown or
         ambiguous, a lot changed by fills since it was imported, the day is out of range, or
-        the book holds nothing to adopt. Nothing is written.
+        the book holds nothing to adopt, or a group asked for is not among the imports.
+        Nothing is written.
     """
     from alvh.book.contracts import SpxOption
     from alvh.live.context import current_config
@@ -222,7 +239,10 @@ def adopt_condors(
             for e in events
             if e.kind == "fill" and "foreign" not in e.payload
         }
-        groups: dict[tuple[str, str], list[tuple[int, Fill]]] = {}
+        # An expiry names the lots imported without a group.
+        wanted = {g if _is_group_name(g) else f"expiry {g}" for g in groups}
+        seen: set[str] = set()
+        found: dict[tuple[str, str], list[tuple[int, Fill]]] = {}
         already: set[int] = set()
         problems: list[str] = []
         for e in events:
@@ -233,6 +253,10 @@ def adopt_condors(
             c = f.contract
             if not isinstance(c, SpxOption) or c.expiry <= when:
                 continue  # not a condor leg, or expired by then: left alone
+            key = (f.tier, f.group) if f.group else (f.tier, f"expiry {c.expiry}")
+            seen.add(key[1])
+            if wanted and key[1] not in wanted:
+                continue  # not asked for: left alone, whatever it is
             if e.seq in by_seq:
                 already.add(by_seq[e.seq])
                 continue
@@ -242,11 +266,17 @@ def adopt_condors(
                     "recorded fills since it was imported; adopt takes lots as imported"
                 )
                 continue
-            key = (f.tier, f.group) if f.group else (f.tier, f"expiry {c.expiry}")
-            groups.setdefault(key, []).append((e.seq, f))
+            found.setdefault(key, []).append((e.seq, f))
+        missing = sorted(wanted - seen)
+        if missing:
+            raise AdoptError(
+                f"book {name!r}: --group {', '.join(missing)} names no imported SPX/SPXW "
+                f"group open after {when}; its groups: "
+                + (", ".join(sorted(g.removeprefix("expiry ") for g in seen)) or "none")
+            )
         adopted: list[Adoption] = []
         cid = ADOPTED_CID_BASE + len(before)
-        for (tag, group), legs in sorted(groups.items()):
+        for (tag, group), legs in sorted(found.items()):
             label = f"group {group!r}" if not group.startswith("expiry ") else group
             label += f" (tier {tag!r})"
             a, why = _condor(cfg, label, legs, option, when, cid)
