@@ -91,7 +91,10 @@ _PROVIDES: dict[str, dict[str, str | None]] = {
         "serve": "Start the local, read-only web dashboard over runs, sweeps and fidelity reports.",
     },
     "alvh.cli.book": {
-        "book": "A persistent book: import positions and fills, status, diff with the broker, log.",
+        "book": (
+            "A persistent book: import positions and fills, advance the step, adopt imported "
+            "condors, status, diff with the broker, log."
+        ),
     },
     "alvh.cli.signal": {
         "signal": "Print the orders the backtest decides at a session's close, and that day's "

@@ -21,6 +21,8 @@ from alvh.book.contracts import Contract, VixFuture, parse_contract_id
 from alvh.book.positions import Fill, Position, fold
 from alvh.live.store import Event
 
+ADOPT_RULE = "book.adopt"  # the journal entry of one adopted condor (alvh.live.managed)
+
 FILL_KINDS = ("fill", "import")
 IMPORTED_TIER = "imported"  # tier of an imported position the file did not tag
 
@@ -151,8 +153,6 @@ def fold_book(events: Iterable[Event]) -> BookFold:
     A pure function: same events, same result. Events of other kinds are ignored, but for
     the ``book.adopt`` journal entries, which retag the imports they adopted.
     """
-    from alvh.live.managed import ADOPT_RULE
-
     events = list(events)
     retag: dict[int, tuple[str, str]] = {}  # import seq -> (tier, group) of its condor
     for e in events:

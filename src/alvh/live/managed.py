@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from alvh.live.fold import ADOPT_RULE
 from alvh.live.step import PAPER, StepError
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from alvh.live.store import Event
     from alvh.strategy.rules import JournalEntry
 
-ADOPT_RULE = "book.adopt"  # the journal entry of one adopted condor
 NOT_MANAGED_RULE = "book.not_managed"  # the journal entry listing what the step left alone
 ADOPTED_CID_BASE = 1_000_000  # first id of an adopted condor (the engine counts up from 0)
 LEG_NAMES = ("long put", "short put", "short call", "long call")
