@@ -53,7 +53,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield url
     import sqlalchemy as sa
 
-    from alvh.live.store import metadata
+    from alvh.live.schema import metadata
 
     eng = sa.create_engine(url)
     metadata.drop_all(eng)  # the next test starts from an empty schema

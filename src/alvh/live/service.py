@@ -22,7 +22,8 @@ from alvh.live.context import market_facts as market_facts
 from alvh.live.csvio import ParsedFile, Row, read_fills, read_positions
 from alvh.live.errors import BookError
 from alvh.live.fold import IMPORTED_TIER, BookFold, fill_payload, fold_book
-from alvh.live.store import SCHEMA_VERSION, AppliedInput, BookRow, BookStore, Event, now_utc
+from alvh.live.schema import SCHEMA_VERSION
+from alvh.live.store import AppliedInput, BookRow, BookStore, Event, now_utc
 from alvh.live.symbols import Foreign
 
 if TYPE_CHECKING:

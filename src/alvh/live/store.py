@@ -33,90 +33,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from alvh.live.errors import BookError, BookNotFoundError
+from alvh.live.schema import (
+    BOOK_BY_NAME,
+    BOOK_FOR_UPDATE,
+    EVENT_KINDS,
+    INSERT_EVENTS,
+    INSERT_STEPPED,
+    LAST_PAPER,
+    LAST_PAPER_BEFORE,
+    MARK_STEPPED,
+    book_table,
+    events_table,
+    inputs_table,
+    metadata,
+    sessions_table,
+)
 
-SCHEMA_VERSION: Final = 1
-EVENT_KINDS: Final = ("order", "fill", "journal", "import", "config_change", "note")
 _INSERT_CHUNK: Final = 500  # events per INSERT batch (and per progress call)
-
-metadata = sa.MetaData()
-
-book_table = sa.Table(
-    "book",
-    metadata,
-    sa.Column("name", sa.String(80), primary_key=True),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("config_path", sa.Text, nullable=False),
-    sa.Column("config_toml", sa.Text, nullable=False),
-    sa.Column("config_hash", sa.String(64), nullable=False),
-    sa.Column("capital_usd", sa.Float, nullable=False),
-    sa.Column("data_id", sa.String(80), nullable=True),
-    sa.Column("schema_version", sa.Integer, nullable=False),
-)
-
-events_table = sa.Table(
-    "events",
-    metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "book", sa.String(80), sa.ForeignKey("book.name", ondelete="RESTRICT"), nullable=False
-    ),
-    sa.Column("session_date", sa.Date, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("input_hash", sa.String(64), nullable=True),
-    sa.CheckConstraint(
-        "kind IN (" + ", ".join(f"'{k}'" for k in EVENT_KINDS) + ")", name="events_kind"
-    ),
-    sa.Index("events_book_seq", "book", "seq"),
-)
-
-sessions_table = sa.Table(
-    "sessions",
-    metadata,
-    sa.Column("book", sa.String(80), sa.ForeignKey("book.name"), primary_key=True),
-    sa.Column("session_date", sa.Date, primary_key=True),
-    sa.Column("data_id", sa.String(80), nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),
-)
-
-inputs_table = sa.Table(
-    "inputs",
-    metadata,
-    sa.Column("book", sa.String(80), sa.ForeignKey("book.name"), nullable=False),
-    sa.Column("input_hash", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("applied_at", sa.String(32), nullable=False),
-    sa.Column("first_seq", sa.Integer, nullable=True),
-    sa.Column("last_seq", sa.Integer, nullable=True),
-    sa.UniqueConstraint("book", "input_hash", name="inputs_once"),
-)
-
-
-# The statements an advance runs every session, built once: building a statement costs ~4x
-# executing it on SQLite (SQLAlchemy derives its cache key anew for each new object).
-_BOOK = sa.select(book_table).where(book_table.c.name == sa.bindparam("name"))
-_BOOK_FOR_UPDATE = _BOOK.with_for_update()
-_LAST_PAPER = sa.select(sa.func.max(sessions_table.c.session_date)).where(
-    sessions_table.c.book == sa.bindparam("name"), sessions_table.c.status == "paper"
-)
-_LAST_PAPER_BEFORE = _LAST_PAPER.where(sessions_table.c.session_date < sa.bindparam("before"))
-_MARK_STEPPED = (
-    sa.update(sessions_table)
-    .where(
-        sessions_table.c.book == sa.bindparam("name"),
-        sessions_table.c.session_date == sa.bindparam("day"),
-    )
-    .values(status="paper", data_id=sa.bindparam("data_id"))
-)
-_INSERT_STEPPED = sa.insert(sessions_table).values(
-    book=sa.bindparam("name"),
-    session_date=sa.bindparam("day"),
-    data_id=sa.bindparam("data_id"),
-    status="paper",
-)
-_INSERT_EVENTS = sa.insert(events_table).returning(events_table.c.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +230,7 @@ class BookStore:
         BookNotFoundError
             If there is no book of that name (or the database holds no book tables).
         """
-        return self._book_row(conn, name, _BOOK)
+        return self._book_row(conn, name, BOOK_BY_NAME)
 
     def _book_row(self, conn: Connection, name: str, query: sa.Select[Any]) -> BookRow:
         try:
@@ -318,7 +251,7 @@ class BookStore:
         (``SELECT ... FOR UPDATE``), so two commands cannot both check a close against the same
         fold and both write it.
         """
-        return self._book_row(conn, name, _BOOK_FOR_UPDATE)
+        return self._book_row(conn, name, BOOK_FOR_UPDATE)
 
     def events(
         self,
@@ -400,17 +333,17 @@ class BookStore:
         """Return the last session the engine step ran on (status ``paper``), before
         ``before`` when given; None when never."""
         if before is None:
-            return conn.execute(_LAST_PAPER, {"name": name}).scalar_one_or_none()
+            return conn.execute(LAST_PAPER, {"name": name}).scalar_one_or_none()
         params = {"name": name, "before": before}
-        return conn.execute(_LAST_PAPER_BEFORE, params).scalar_one_or_none()
+        return conn.execute(LAST_PAPER_BEFORE, params).scalar_one_or_none()
 
     def mark_stepped(self, conn: Connection, name: str, day: date, data_id: str | None) -> None:
         """Record that the engine step ran on ``day`` (status ``paper``, the data id it read);
         a row a fills file wrote for that day takes the status."""
         params = {"name": name, "day": day, "data_id": data_id}
-        done = conn.execute(_MARK_STEPPED, params)
+        done = conn.execute(MARK_STEPPED, params)
         if not done.rowcount:
-            conn.execute(_INSERT_STEPPED, params)
+            conn.execute(INSERT_STEPPED, params)
 
     def applied(self, conn: Connection, name: str, input_hash: str) -> AppliedInput | None:
         """Return the record of an input already applied to the book, None if never."""
@@ -459,7 +392,7 @@ class BookStore:
                 if kind not in EVENT_KINDS:
                     raise ValueError(f"unknown event kind {kind!r}")
             res = conn.execute(
-                _INSERT_EVENTS,
+                INSERT_EVENTS,
                 [
                     {
                         "book": name,

@@ -60,7 +60,7 @@ def _sqlite_names(path: Path) -> list[str]:
 def _url_names(url: str) -> list[str]:
     import sqlalchemy as sa
 
-    from alvh.live.store import book_table
+    from alvh.live.schema import book_table
 
     engine = _engine(url, sqlite=False)
     try:
