@@ -15,7 +15,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     import pandas as pd
 
-    from alvh.market.store import ImportReport, Store
+    from alvh.market.import_report import ImportReport
+    from alvh.market.store import Store
 
 _STORE_HELP = "Store folder (default: $ALVH_STORE or the user data folder)."
 

@@ -26,7 +26,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,13 @@ import pyarrow.parquet as pq
 
 from alvh.errors import DataFormatError, NoDataError, StoreError
 from alvh.market.data import DataSource, MarketData
+from alvh.market.import_report import (
+    DATE_COLUMN,
+    FileReport,
+    ImportReport,
+    SeriesSummary,
+    summarise,
+)
 from alvh.market.importers.common import RANK_CONTINUOUS, FileResult, Piece
 from alvh.market.importers.detect import import_file
 from alvh.market.schema import TABLES
@@ -45,20 +51,6 @@ from alvh.market.schema import TABLES
 MANIFEST_FORMAT = 1
 IMPORTABLE_SUFFIXES = (".csv", ".csv.gz", ".tar.gz", ".tgz", ".tar")
 RATES_LOOKBACK = pd.Timedelta(days=14)  # so the first day of a window has a published rate
-_SERIES_COL = {
-    "index_bars": "symbol",
-    "rates": "series",
-    "events": "kind",
-    "final_settlements": "product",
-    "option_chains": "root",
-}
-_DATE_COL = {
-    "index_bars": "date",
-    "vx_settlements": "date",
-    "rates": "date",
-    "final_settlements": "expiry",
-    "option_chains": "quote_date",
-}
 
 
 def default_store_path() -> Path:
@@ -84,64 +76,6 @@ def frame_hash(table: str, frame: pd.DataFrame) -> str:
         h.update(pd.util.hash_pandas_object(frame[col], index=False).to_numpy().tobytes())
     h.update(str(len(frame)).encode())
     return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class SeriesSummary:
-    """Rows and date range of one series of one table (an index, a rate, VX, an event kind)."""
-
-    table: str
-    series: str
-    rows: int
-    first: str
-    last: str
-
-
-@dataclass
-class FileReport:
-    """What importing one file did."""
-
-    path: str
-    fmt: str
-    status: str  # "imported" or "unchanged"
-    series: list[SeriesSummary] = field(default_factory=list)
-    dropped: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    chain_quality: pd.DataFrame | None = None  # option chains: rows and flags per quote date
-
-
-@dataclass
-class ImportReport:
-    """What an import did: per file, per series; the data id before and after."""
-
-    files: list[FileReport]
-    data_id_before: str | None
-    data_id_after: str | None
-
-    @property
-    def changed(self) -> bool:
-        return self.data_id_before != self.data_id_after
-
-
-def summarise(table: str, frame: pd.DataFrame) -> list[SeriesSummary]:
-    """Return one summary per series of a table (VX as one series with its contract count)."""
-    if not len(frame):
-        return []
-    dcol = _DATE_COL.get(table, "date")
-    out = []
-    if table == "vx_settlements":
-        n = frame["contract"].nunique()
-        groups: Iterable[tuple[Any, pd.DataFrame]] = [
-            (f"VX ({n} contract{'s' if n != 1 else ''})", frame)
-        ]
-    else:
-        groups = frame.groupby(_SERIES_COL.get(table, "date"), sort=True)
-    for name, g in groups:
-        d = g[dcol]
-        out.append(
-            SeriesSummary(table, str(name), len(g), str(d.min().date()), str(d.max().date()))
-        )
-    return out
 
 
 class Store:
@@ -253,7 +187,7 @@ class Store:
         tables: dict[str, pd.DataFrame] = {}
         for name, info in m["tables"].items():
             frame = self._read_object(info["object"])
-            dcol = _DATE_COL.get(name)
+            dcol = DATE_COLUMN.get(name)
             if dcol is not None and (lo is not None or hi is not None):
                 d = frame[dcol]
                 keep = np.ones(len(frame), dtype=bool)
