@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from alvh.book.account import SPX_OPTION, Account
+from alvh.book.account import Account
 from alvh.book.condor import IronCondor
+from alvh.book.legs import SPX_OPTION
 from alvh.book.positions import Fill
 from alvh.kernel.black import black76_greeks
 

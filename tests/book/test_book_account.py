@@ -7,12 +7,12 @@ from datetime import date
 import numpy as np
 import pytest
 
-from alvh.book.account import SPX_OPTION, VIX_OPTION, VX_FUTURE, Account
+from alvh.book.account import Account
 from alvh.book.condor import IronCondor
 from alvh.book.contracts import EtfShare, VixFuture, VixOption
+from alvh.book.legs import SPX_OPTION, VIX_OPTION, VX_FUTURE
 from alvh.book.margin import condor_margin_usd
 from alvh.book.positions import Fill, fold
-from alvh.errors import NoDataError
 
 D0, D1 = date(2024, 2, 15), date(2024, 2, 16)
 EXP = date(2024, 3, 15)
@@ -123,23 +123,26 @@ def test_two_condors_same_expiry_offset_and_uncovered_call() -> None:
     assert acct.margin_usd() == pytest.approx(250_000.0 - 1040.0)
 
 
-def test_settlement_closes_expiring_lots_at_intrinsic() -> None:
+def test_settlement_fills_close_expiring_lots_at_intrinsic() -> None:
+    """Expiry settlement is a closing fill at the settlement value (the engine's
+    ``condor_ops.settle_condor`` and ``hedge_ops.settle_hedges`` book them so): the cash it
+    moves, by hand."""
     from alvh.book.positions import Fill
 
     acct = Account(100_000.0, MARGINS)
-    _open_condor(acct, qty=2)
+    ic = _open_condor(acct, qty=2)
     acct.apply_fill(Fill(D0, VX, 1, 15.0, 0.0, "hedge", "vx_futures"))
     cash0 = acct.cash_usd
-    with pytest.raises(NoDataError, match="SPX:PM"):
-        acct.settle_expiring(EXP, {"SPX:AM": 4430.0})
-    fills = acct.settle_expiring(EXP, {"SPX:PM": 4430.0})
-    assert len(fills) == 4 and all(f.reason == "expiry settlement" for f in fills)
-    # SPX settles 4430: short 4450 put worth 20, long 4400 put 0 -> pay 20 x 100 x 2 = 4000
+    # SPX settles 4430: short 4450 put worth 20, long 4400 put 0, calls 0 -> pay 20 x 100 x 2
+    for leg in ic.legs:
+        c = leg.contract
+        value = max(c.strike - 4430.0, 0.0) if not c.is_call else max(4430.0 - c.strike, 0.0)
+        acct.apply_fill(Fill(EXP, c, -leg.qty, value, 0.0, "expiry settlement", "short", "c1"))
     assert acct.cash_usd == pytest.approx(cash0 - 4000.0)
     assert [p.contract.id for p in acct.positions()] == [VX.id]  # the future expires later
     assert acct.margin_usd() == pytest.approx(10_000.0)
     # VX final settlement at the SOQ: (21.35 - 15.00) x 1000 into cash
-    acct.settle_expiring(VX.expiry, {"VIX:SOQ": 21.35})
+    acct.apply_fill(Fill(VX.expiry, VX, -1, 21.35, 0.0, "expiry settlement", "vx_futures"))
     assert acct.cash_usd == pytest.approx(cash0 - 4000.0 + 6350.0)
     assert acct.positions() == [] and acct.equity_usd == pytest.approx(acct.cash_usd)
 

@@ -11,8 +11,9 @@ from typing import Literal
 import numpy as np
 import pytest
 
-from alvh.book.account import VX_FUTURE, Account
+from alvh.book.account import Account
 from alvh.book.contracts import Contract, SpxOption, VixFuture, VixOption
+from alvh.book.legs import VX_FUTURE
 from alvh.book.positions import Fill
 
 D0 = date(2024, 2, 15)

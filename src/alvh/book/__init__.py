@@ -14,16 +14,16 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from alvh.book.account import ETF, SPX_OPTION, VIX_OPTION, VX_FUTURE, Account, OpenLegs
+    from alvh.book.account import Account
     from alvh.book.condor import InvalidCondorError, IronCondor, Leg
     from alvh.book.contracts import Contract, EtfShare, SpxOption, VixFuture, VixOption
     from alvh.book.greeks import DollarGreeks
+    from alvh.book.legs import ETF, SPX_OPTION, VIX_OPTION, VX_FUTURE, OpenLegs
     from alvh.book.positions import Fill, Position, fold
 
 _WHERE = {
-    **dict.fromkeys(
-        ("ETF", "SPX_OPTION", "VIX_OPTION", "VX_FUTURE", "Account", "OpenLegs"), "account"
-    ),
+    "Account": "account",
+    **dict.fromkeys(("ETF", "SPX_OPTION", "VIX_OPTION", "VX_FUTURE", "OpenLegs"), "legs"),
     **dict.fromkeys(("InvalidCondorError", "IronCondor", "Leg"), "condor"),
     **dict.fromkeys(("Contract", "EtfShare", "SpxOption", "VixFuture", "VixOption"), "contracts"),
     "DollarGreeks": "greeks",

@@ -20,34 +20,28 @@ all legs of a day in one vectorised call: ``legs = acct.open_legs()``, price the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 
 import numpy as np
 
 from alvh._typing import Float64Array, Int64Array
 from alvh.book import greeks as _g
-from alvh.book.contracts import Contract, SpxOption, VixOption
-from alvh.book.legs import ETF as ETF
+from alvh.book.contracts import Contract
 from alvh.book.legs import (
     NO_EXPIRY_ORDINAL,
     SETTLE_CODE_BY_KEY,
     SETTLE_NEVER,
+    SPX_OPTION,
+    VIX_OPTION,
+    VX_FUTURE,
+    OpenLegs,
     kind_code,
     of_kinds,
     read_only,
 )
-from alvh.book.legs import SETTLE_SPX_AM as SETTLE_SPX_AM
-from alvh.book.legs import SETTLE_SPX_PM as SETTLE_SPX_PM
-from alvh.book.legs import SETTLE_VIX_SOQ as SETTLE_VIX_SOQ
-from alvh.book.legs import SPX_OPTION as SPX_OPTION
-from alvh.book.legs import VIX_OPTION as VIX_OPTION
-from alvh.book.legs import VX_FUTURE as VX_FUTURE
-from alvh.book.legs import OpenLegs as OpenLegs
 from alvh.book.margin import futures_margin_usd, option_group_margin_usd
 from alvh.book.positions import Fill, Position, fold_step
 from alvh.book.tags import LotKey, LotTags, Part
 from alvh.book.valuation import slot_values, value_slots
-from alvh.errors import NoDataError
 
 _Lots = tuple[tuple[str, str, Position], ...]
 
@@ -344,16 +338,8 @@ class Account:
         """
         cached = self._positions_cache
         if cached is None:
-            a = self._arr
             cached = self._positions_cache = tuple(
-                Position(
-                    self._contracts[i],
-                    float(a["qty"][i]),
-                    float(a["avg"][i]),
-                    float(a["realized"][i]),
-                    float(a["fees"][i]),
-                )
-                for i in np.flatnonzero(self._col("qty") != 0)
+                self._position(i) for i in np.flatnonzero(self._col("qty") != 0).tolist()
             )
         return list(cached)
 
@@ -370,18 +356,7 @@ class Account:
             open_slots = np.flatnonzero(self._col("qty") != 0)
             opened = a["opened"][open_slots]
             rows = tuple(
-                (
-                    self._keys[i][1],
-                    self._keys[i][2],
-                    Position(
-                        self._contracts[i],
-                        float(a["qty"][i]),
-                        float(a["avg"][i]),
-                        float(a["realized"][i]),
-                        float(a["fees"][i]),
-                    ),
-                )
-                for i in open_slots.tolist()
+                (self._keys[i][1], self._keys[i][2], self._position(i)) for i in open_slots.tolist()
             )
             order = np.argsort(opened, kind="stable").tolist()
             cached = self._lots_cache = (rows, tuple(rows[j] for j in order))
@@ -395,8 +370,10 @@ class Account:
         """Return the lot (contract id, tier, group), or None if never traded (or flat and
         dropped by compaction; the fills still record it)."""
         i = self._slot.get((contract_id, tier, group))
-        if i is None:
-            return None
+        return None if i is None else self._position(i)
+
+    def _position(self, i: int) -> Position:
+        """Return slot ``i`` as a ``Position``."""
         a = self._arr
         return Position(
             self._contracts[i],
@@ -509,35 +486,3 @@ class Account:
         rows = by.T.tolist()
         per_tier = {t: _g.DollarGreeks(*rows[c]) for t, c in self._tiers.items()}
         return _g.DollarGreeks(*total.tolist()), per_tier
-
-    # -- settlement -------------------------------------------------------------------------
-    def settle_expiring(self, day: date, values: Mapping[str, float]) -> list[Fill]:
-        """Close every lot expiring on ``day`` at its settlement value; return the fills.
-
-        Parameters
-        ----------
-        day
-            The expiry date.
-        values
-            Settlement value by ``settlement_key``: ``"SPX:AM"`` (SET), ``"SPX:PM"`` (close),
-            ``"VIX:SOQ"``. Options close at intrinsic value, futures at the value itself.
-        """
-        a = self._arr
-        due = np.flatnonzero((self._col("qty") != 0) & (self._col("expiry") == day.toordinal()))
-        fills: list[Fill] = []
-        for i in due:
-            c = self._contracts[i]
-            key = c.settlement_key
-            if key is None or key not in values:
-                raise NoDataError(f"no {key} settlement value for {c.id} expiring {day}")
-            v = float(values[key])
-            if isinstance(c, SpxOption | VixOption):
-                price = max(v - c.strike, 0.0) if c.is_call else max(c.strike - v, 0.0)
-            else:
-                price = v
-            _, tier, group = self._keys[i]
-            fills.append(
-                Fill(day, c, -float(a["qty"][i]), price, 0.0, "expiry settlement", tier, group)
-            )
-        self.apply_fills(fills)
-        return fills

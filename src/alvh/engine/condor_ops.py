@@ -12,8 +12,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from alvh.book.account import SETTLE_SPX_AM, SPX_OPTION, Account
+from alvh.book.account import Account
 from alvh.book.costs import SPX_OPTION_TICKS, CostModel, complex_fill_prices, fill_price
+from alvh.book.legs import SETTLE_SPX_AM, SPX_OPTION
 from alvh.book.positions import Fill
 from alvh.engine.settings import ExecutionRules
 from alvh.engine.state import SPX_MULT, OpenCondor, RunState

@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from alvh.book.account import SPX_OPTION
 from alvh.book.greeks import DollarGreeks
+from alvh.book.legs import SPX_OPTION
 from alvh.engine.condor_ops import CONDOR_COLUMNS, closed_row
 from alvh.engine.result import ORDER_COLUMNS, TRADE_COLUMNS, BacktestResult
 from alvh.engine.state import BOOKS, HEDGE_LAYERS, OpenCondor, RunState

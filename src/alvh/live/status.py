@@ -29,9 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alvh.book.account import SPX_OPTION, VIX_OPTION, VX_FUTURE, Account
+from alvh.book.account import Account
 from alvh.book.contracts import Contract, EtfShare, SpxOption, VixFuture, VixOption
 from alvh.book.greeks import DollarGreeks
+from alvh.book.legs import SPX_OPTION, VIX_OPTION, VX_FUTURE
 from alvh.book.positions import fold
 from alvh.config.run import RunConfig
 from alvh.errors import NoDataError
