@@ -281,6 +281,27 @@ def test_day_page_shows_the_orders_decided_at_that_close_from_orders_csv(bt, bac
         assert r.status_code == 404
 
 
+def test_day_page_marks_limits_priced_on_an_imported_chain(backtest_root, tmp_path) -> None:
+    """orders.csv's ``price_source``: a limit priced on the day's chain quotes says so."""
+    import shutil
+
+    root = tmp_path / "runs"
+    shutil.copytree(backtest_root / "ladder" / "jan-feb", root / "ladder" / "chain")
+    path = root / "ladder" / "chain" / "orders.csv"
+    orders = pd.read_csv(path)
+    day = orders.loc[orders["kind"] == "condor_entry", "date"].min()
+    on_chain = (orders["date"] == day) & (orders["kind"] == "condor_entry")
+    orders.loc[on_chain, "price_source"] = "chain"
+    orders.loc[on_chain, "quote_mid"] = orders.loc[on_chain, "model_price"] + 0.1
+    orders.to_csv(path, index=False)
+    html = TestClient(create_app([root])).get("/day", params={"run": "ladder/chain", "date": day})
+    decided = html.text.split("Orders decided at this close")[1].split("Their fills")[0]
+    assert decided.count("(chain)") == int(on_chain.sum()) > 0
+    other = orders.loc[orders["date"] != day, "date"].iloc[0]
+    html = TestClient(create_app([root])).get("/day", params={"run": "ladder/chain", "date": other})
+    assert "(chain)" not in html.text
+
+
 def test_acted_filters_use_the_partial_index_and_match_a_plain_filter(
     bt, backtest_root, tmp_path
 ) -> None:
