@@ -156,36 +156,44 @@ def advance_book(
     n_events = 0
     seen = got.seq  # adoptions after it were not read: a session that meets one stops
     timing = stepper.settings.execution.fill_timing
-    for j in range(i + 1, end + 1):
-        out = _step(stepper, st, j, got, pending)
-        events = session_events(out, timing, recorded=got.ahead.pop(out.day, None))
-        left = got.log.not_managed(out.day)
-        if left:  # before the state, which stays the session's last event
-            events.insert(-1, (out.day, "journal", journal_event(not_managed_entry(left))))
-        # Synced to disk at the last session only: its fsync syncs the WAL, so every session
-        # this call wrote with it (an OS crash before it may undo the unsynced ones, whole).
-        with store.begin(durable=j == end) as conn:
-            store.lock_book(conn, name)
-            done = store.last_stepped(conn, name)
-            expected = None if j == 0 else stepper.engine.sessions[j - 1].date()
-            if done != expected:
-                raise StepError(
-                    f"book {name!r} was stepped through {done} by another command while this "
-                    f"one stepped {out.day}; run the advance again"
+    unsynced = False  # sessions committed without a sync since the last synced commit
+    try:
+        for j in range(i + 1, end + 1):
+            out = _step(stepper, st, j, got, pending)
+            events = session_events(out, timing, recorded=got.ahead.pop(out.day, None))
+            left = got.log.not_managed(out.day)
+            if left:  # before the state, which stays the session's last event
+                events.insert(-1, (out.day, "journal", journal_event(not_managed_entry(left))))
+            # Synced to disk at the last session only: its fsync syncs the WAL, so every session
+            # this call wrote with it (an OS crash before it may undo the unsynced ones, whole).
+            with store.begin(durable=j == end) as conn:
+                store.lock_book(conn, name)
+                done = store.last_stepped(conn, name)
+                expected = None if j == 0 else stepper.engine.sessions[j - 1].date()
+                if done != expected:
+                    raise StepError(
+                        f"book {name!r} was stepped through {done} by another command while this "
+                        f"one stepped {out.day}; run the advance again"
+                    )
+                if store.journal_of_rule(conn, name, ADOPT_RULE, after_seq=seen):
+                    raise StepError(
+                        f"book {name!r} had a condor adopted by another command while this one "
+                        f"stepped {out.day}; run the advance again (it takes the condor over)"
+                    )
+                _, wrote = store.append(
+                    conn, name, events, input_hash=None, progress=write_progress
                 )
-            if store.journal_of_rule(conn, name, ADOPT_RULE, after_seq=seen):
-                raise StepError(
-                    f"book {name!r} had a condor adopted by another command while this one "
-                    f"stepped {out.day}; run the advance again (it takes the condor over)"
-                )
-            _, wrote = store.append(conn, name, events, input_hash=None, progress=write_progress)
-            store.mark_stepped(conn, name, out.day, facts.data_id)
-        seen = max(seen, wrote or 0)
-        n_events += len(events)
-        first = first or out.day
-        last = out.day
-        if progress is not None:
-            progress(out)
+                store.mark_stepped(conn, name, out.day, facts.data_id)
+            unsynced = j != end
+            seen = max(seen, wrote or 0)
+            n_events += len(events)
+            first = first or out.day
+            last = out.day
+            if progress is not None:
+                progress(out)
+    finally:
+        if unsynced:  # stopped before its last session: make what it wrote durable
+            store.sync()
     through_now = last or (None if i < 0 else stepper.engine.sessions[i].date())
     n = 0 if first is None else end - i
     left = {} if through_now is None else got.log.not_managed(through_now)

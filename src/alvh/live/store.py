@@ -221,6 +221,17 @@ class BookStore:
         except sa.exc.OperationalError as exc:
             raise BookError(f"database {self.display_url}: {exc.orig}") from None
 
+    def sync(self) -> None:
+        """Make every commit so far durable (SQLite: a passive WAL checkpoint, which syncs the
+        WAL first; PostgreSQL commits are durable already).
+
+        ``alvh book advance`` calls it when it stops before its last session (an error, an
+        interrupt) after committing sessions with ``durable=False``.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     # -- reads ------------------------------------------------------------------------------
     def book(self, conn: Connection, name: str) -> BookRow:
         """Return the book row.
