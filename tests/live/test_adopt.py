@@ -236,6 +236,22 @@ def test_group_adopts_the_condor_asked_for_and_leaves_the_rest_alone(
         adopt_condors(store, "b", FACTS, groups=("2024-07-12",))
 
 
+def test_an_expired_import_is_named_and_left_alone(tmp_path: Path, db_url: str) -> None:
+    """A lot that expired by the adoption day has nothing left to manage: the result names it
+    (so none goes missing silently) and the condor beside it is adopted."""
+    store = BookStore(db_url, create=True)
+    init_book(store, "b", write(tmp_path, "b.toml", 'name = "t"\n'))
+    gone = "SPXW  240607P04900000,-1,1.5,2024-05-20,old\n"  # expired 2024-06-07
+    # Imported on 2024-06-03, while the put was still open; adopted on 2024-06-28.
+    on_import = MarketFacts(last_session=date(2024, 6, 3), data_id=None)
+    import_positions(store, "b", write(tmp_path, "p.csv", _csv(LP, SP, SC, LC) + gone), on_import)
+    res = adopt_condors(store, "b", FACTS)
+    assert res.day > date(2024, 6, 7)
+    assert len(res.adopted) == 1 and res.expired == ("SPXW 2024-06-07 P 4900 -1",)
+    again = adopt_condors(store, "b", FACTS)
+    assert again.adopted == () and again.expired == ("SPXW 2024-06-07 P 4900 -1",)
+
+
 def test_adopting_twice_writes_nothing_the_second_time(tmp_path: Path, db_url: str) -> None:
     store = BookStore(db_url, create=True)
     init_book(store, "b", write(tmp_path, "b.toml", 'name = "t"\n'))

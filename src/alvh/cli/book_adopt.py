@@ -69,3 +69,8 @@ def add_adopt(book: typer.Typer, db_help: str, store_help: str, accept_help: str
             )
         if res.already:
             c.print(f"adopted before (nothing written again): condors {list(res.already)}")
+        if res.expired:
+            c.print(
+                f"left alone, expired on or before {res.day}: " + escape(", ".join(res.expired)),
+                highlight=False,
+            )

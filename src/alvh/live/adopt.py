@@ -56,11 +56,15 @@ class AdoptResult:
         The condors adopted now (empty: nothing written).
     already
         Ids of condors adopted before from the book's imports (these are not adopted twice).
+    expired
+        Imported SPX/SPXW lots that expire on or before the adoption day, as ``contract id
+        qty``: nothing to manage, left alone (named, so that none goes missing silently).
     """
 
     day: date
     adopted: tuple[Adoption, ...]
     already: tuple[int, ...]
+    expired: tuple[str, ...] = ()
 
 
 def _is_group_name(text: str) -> bool:
@@ -244,6 +248,7 @@ def adopt_condors(
         seen: set[str] = set()
         found: dict[tuple[str, str], list[tuple[int, Fill]]] = {}
         already: set[int] = set()
+        expired: list[str] = []
         problems: list[str] = []
         for e in events:
             p = e.payload
@@ -251,8 +256,12 @@ def adopt_condors(
                 continue
             f = fill_of(p)
             c = f.contract
-            if not isinstance(c, SpxOption) or c.expiry <= when:
-                continue  # not a condor leg, or expired by then: left alone
+            if not isinstance(c, SpxOption):
+                continue  # not a condor leg: left alone
+            if c.expiry <= when:  # nothing left to manage: named (unless adopted), left alone
+                if e.seq not in by_seq:
+                    expired.append(f"{c.id} {f.qty:+g}")
+                continue
             key = (f.tier, f.group) if f.group else (f.tier, f"expiry {c.expiry}")
             seen.add(key[1])
             if wanted and key[1] not in wanted:
@@ -300,4 +309,4 @@ def adopt_condors(
             ]
             store.append(conn, name, rows, input_hash=None)
             store.touch_sessions(conn, name, [when], facts.data_id, "adopt")
-    return AdoptResult(when, tuple(adopted), tuple(sorted(already)))
+    return AdoptResult(when, tuple(adopted), tuple(sorted(already)), tuple(expired))
