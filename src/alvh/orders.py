@@ -215,8 +215,11 @@ def _price_columns(
     am_of = {**(settlements or {}), **condor_settlements(journal)}
     dt = settings.execution.decision_time
     offset = pd.Timedelta(hours=dt.hour, minutes=dt.minute)
-    all_chains = data.tables.get("option_chains")
-    quote_days = set() if all_chains is None else set(all_chains["quote_date"])
+    # The days the imported chains quote, read once per market (a live book prices every
+    # session's orders on the same data; a chain table can hold millions of rows).
+    quote_days = data.shared.get(
+        "chain_quote_days", None, lambda: frozenset(data.tables["option_chains"]["quote_date"])
+    )
     cur: object = None
     day = pd.Timestamp(dates[0])
     snap = data.snapshot(day + offset)

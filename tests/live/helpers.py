@@ -38,3 +38,21 @@ def new_book(tmp: Path, url: str, name: str = "b1", capital: float | None = None
     store = BookStore(url, create=True)
     init_book(store, name, cfg, capital_usd=capital, data_id=FACTS.data_id)
     return store, cfg
+
+
+def config_book(tmp: Path, url: str, cfg, name: str):  # type: ignore[no-untyped-def]
+    """Create book ``name`` of a run config (written to ``tmp/NAME.toml``); return its store."""
+    from alvh.config.load import dump_toml
+    from alvh.live.service import init_book
+    from alvh.live.store import BookStore
+
+    path = write(tmp, f"{name}.toml", dump_toml(cfg))
+    store = BookStore(url, create=True)
+    init_book(store, name, path)
+    return store
+
+
+def log_rows(store, name: str) -> list[tuple[date, str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+    """Return a book's events as (session date, kind, payload), in log order."""
+    with store.engine.connect() as conn:
+        return [(e.session_date, e.kind, e.payload) for e in store.events(conn, name)]

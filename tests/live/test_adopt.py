@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import FACTS, write
+from helpers import FACTS, config_book, log_rows, write
 from signal_fixtures import quarter_config
 
 from alvh.cli.app import main
@@ -51,16 +51,11 @@ def quarter():  # type: ignore[no-untyped-def]
 
 
 def _book(tmp_path: Path, url: str, cfg, name: str = "a") -> BookStore:  # type: ignore[no-untyped-def]
-    path = tmp_path / f"{name}.toml"
-    path.write_text(dump_toml(cfg), encoding="utf-8")
-    store = BookStore(url, create=True)
-    init_book(store, name, path)
-    return store
+    return config_book(tmp_path, url, cfg, name)
 
 
 def _events(store: BookStore, name: str = "a") -> list[tuple[date, str, dict]]:  # type: ignore[type-arg]
-    with store.engine.connect() as conn:
-        return [(e.session_date, e.kind, e.payload) for e in store.events(conn, name)]
+    return log_rows(store, name)
 
 
 def _stepped(events: list[tuple[date, str, dict]]) -> list[tuple[date, str, dict]]:  # type: ignore[type-arg]

@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import config_book, log_rows
 from signal_fixtures import quarter_config
 
 from alvh.backtest import run
 from alvh.config.hedge import hedge_preset
-from alvh.config.load import dump_toml
 from alvh.live.advance import advance_book, book_signal, paper_fills
 from alvh.live.context import MarketFacts
-from alvh.live.service import init_book
 from alvh.live.signal import held_positions, load_for_signal
 from alvh.live.step import STATE_RULE, journal_event, order_event
 from alvh.live.store import BookStore
@@ -50,16 +49,11 @@ def quarter_alvh():  # type: ignore[no-untyped-def]
 
 
 def _book(tmp_path: Path, db_url: str, cfg, name: str = "p1") -> BookStore:  # type: ignore[no-untyped-def]
-    path = tmp_path / f"{name}.toml"
-    path.write_text(dump_toml(cfg), encoding="utf-8")
-    store = BookStore(db_url, create=True)
-    init_book(store, name, path)
-    return store
+    return config_book(tmp_path, db_url, cfg, name)
 
 
 def _events(store: BookStore, name: str = "p1") -> list[tuple[date, str, dict]]:  # type: ignore[type-arg]
-    with store.engine.connect() as conn:
-        return [(e.session_date, e.kind, e.payload) for e in store.events(conn, name)]
+    return log_rows(store, name)
 
 
 def _expected_orders(full) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]

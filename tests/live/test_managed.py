@@ -15,14 +15,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import config_book, log_rows
 from signal_fixtures import quarter_config
 
-from alvh.config.load import dump_toml
 from alvh.live.advance import advance_book, book_signal
 from alvh.live.context import MarketFacts
 from alvh.live.fold import fold_book
 from alvh.live.managed import NOT_MANAGED_RULE
-from alvh.live.service import apply_fills, import_positions, init_book
+from alvh.live.service import apply_fills, import_positions
 from alvh.live.signal import load_for_signal
 from alvh.live.step import StepError
 from alvh.live.store import BookStore
@@ -48,16 +48,11 @@ def quarter():  # type: ignore[no-untyped-def]
 
 
 def _book(tmp_path: Path, url: str, cfg, name: str) -> BookStore:  # type: ignore[no-untyped-def]
-    path = tmp_path / f"{name}.toml"
-    path.write_text(dump_toml(cfg), encoding="utf-8")
-    store = BookStore(url, create=True)
-    init_book(store, name, path)
-    return store
+    return config_book(tmp_path, url, cfg, name)
 
 
 def _events(store: BookStore, name: str) -> list[tuple[date, str, dict]]:  # type: ignore[type-arg]
-    with store.engine.connect() as conn:
-        return [(e.session_date, e.kind, e.payload) for e in store.events(conn, name)]
+    return log_rows(store, name)
 
 
 def _with_foreign(tmp_path: Path, store: BookStore, name: str) -> None:

@@ -19,6 +19,12 @@ Part = tuple[int, Hashable, float]  # (fill number, label, qty held), qty signed
 _EPS = 1e-9
 
 
+def condor_group(cid: int) -> str:
+    """Return the lot group of condor ``cid``'s legs in an account (``condor-<id>``): the
+    engine's for the condors it opens, the live book's for those it adopts."""
+    return f"condor-{cid}"
+
+
 class LotTags:
     """The tagged parts of every lot that has ever had a tagged fill."""
 

@@ -19,6 +19,7 @@ from alvh._typing import BoolArray, Float64Array, Int64Array
 from alvh.book.account import Account
 from alvh.book.condor import IronCondor
 from alvh.book.contracts import SpxOption
+from alvh.book.tags import condor_group
 from alvh.strategy.book_view import HedgeEvent, HedgeLot, HedgeMark, HedgeOrder, layer_of_group
 from alvh.strategy.rules import JournalEntry
 
@@ -85,7 +86,7 @@ class OpenCondor:
     @property
     def group(self) -> str:
         """The lot group of the condor's legs in the account."""
-        return f"condor-{self.cid}"
+        return condor_group(self.cid)
 
     @property
     def width(self) -> float:

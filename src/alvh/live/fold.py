@@ -19,6 +19,7 @@ from typing import Any
 
 from alvh.book.contracts import Contract, VixFuture, parse_contract_id
 from alvh.book.positions import Fill, Position, fold
+from alvh.book.tags import condor_group
 from alvh.live.store import Event
 
 ADOPT_RULE = "book.adopt"  # the journal entry of one adopted condor (alvh.live.managed)
@@ -159,7 +160,7 @@ def fold_book(events: Iterable[Event]) -> BookFold:
         if e.kind == "journal" and e.payload.get("rule") == ADOPT_RULE:
             a = e.payload["adopt"]
             for s in a["seqs"]:
-                retag[int(s)] = (str(a["tier"]), f"condor-{a['cid']}")
+                retag[int(s)] = (str(a["tier"]), condor_group(int(a["cid"])))
     fills: list[Fill] = []
     foreign: dict[str, ForeignPosition] = {}
     for e in events:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from alvh.book.tags import condor_group
 from alvh.live.fold import ADOPT_RULE
 from alvh.live.step import PAPER, StepError
 
@@ -75,7 +76,7 @@ class Adoption:
     @property
     def group(self) -> str:
         """The lot group of its legs once adopted (the engine's ``OpenCondor.group``)."""
-        return f"condor-{self.cid}"
+        return condor_group(self.cid)
 
     def describe(self) -> str:
         """Return the condor in words: root, expiry, strikes, size, credit."""
